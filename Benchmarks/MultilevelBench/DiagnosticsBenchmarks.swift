@@ -1,0 +1,6 @@
+import Multilevel
+
+/// Benchmark jobs of the diagnostics area (see BenchmarkJob).
+enum DiagnosticsBenchmarks {
+    static let jobs: [BenchmarkJob] = []
+}

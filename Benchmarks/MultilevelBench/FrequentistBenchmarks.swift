@@ -1,0 +1,6 @@
+import Multilevel
+
+/// Benchmark jobs of the frequentist area (see BenchmarkJob).
+enum FrequentistBenchmarks {
+    static let jobs: [BenchmarkJob] = []
+}

@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Multilevel: Bayesian (NUTS / Gibbs) and frequentist (REML / ML / Laplace) multilevel models
+/// from the command line. No third-party dependencies: Foundation, Dispatch and the toolchain's
+/// test libraries only. Module dependencies point one way, as in DESIGN.md §1:
+/// Math ← Data ← Sampling ← Models ← Report ← Multilevel (umbrella) ← multilevel (CLI).
+let package = Package(
+    name: "Multilevel",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Multilevel", targets: ["Multilevel"]),
+        .executable(name: "multilevel", targets: ["multilevel"]),
+    ],
+    targets: [
+        .target(name: "MultilevelMath"),
+        .target(name: "MultilevelData", dependencies: ["MultilevelMath"]),
+        .target(name: "MultilevelSampling", dependencies: ["MultilevelMath"]),
+        .target(name: "MultilevelModels",
+                dependencies: ["MultilevelMath", "MultilevelData", "MultilevelSampling"]),
+        .target(name: "MultilevelReport",
+                dependencies: ["MultilevelMath", "MultilevelData", "MultilevelSampling", "MultilevelModels"]),
+        .target(name: "Multilevel",
+                dependencies: ["MultilevelMath", "MultilevelData", "MultilevelSampling",
+                               "MultilevelModels", "MultilevelReport"]),
+        .executableTarget(name: "multilevel", dependencies: ["Multilevel"]),
+        .executableTarget(name: "multilevel-bench", dependencies: ["Multilevel"],
+                          path: "Benchmarks/MultilevelBench"),
+        .testTarget(name: "MultilevelMathTests", dependencies: ["MultilevelMath"]),
+        .testTarget(name: "MultilevelDataTests", dependencies: ["MultilevelData"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "MultilevelSamplingTests", dependencies: ["MultilevelSampling"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "MultilevelModelsTests", dependencies: ["MultilevelModels", "MultilevelData"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "MultilevelReportTests", dependencies: ["MultilevelReport"],
+                    resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v5]
+)

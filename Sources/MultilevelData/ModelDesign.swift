@@ -1,0 +1,109 @@
+import MultilevelMath
+
+/// A grouping factor of a random-effect term: its name as brms writes it (`Subject`,
+/// `batch:cask` for the inner factor of `(1 | batch/cask)`), its level labels in R's sort order
+/// (nested and interaction levels written `A_a`, brms' convention) and the level of every row.
+public struct GroupingFactor: Sendable, Equatable {
+    /// Name used in parameter names (`sd_<name>__Intercept`, `r_<name>[level,term]`).
+    public var name: String
+    /// Level labels, index = level number.
+    public var levels: [String]
+    /// Level number (0-based) of every used row.
+    public var levelIndex: [Int]
+
+    public init(name: String, levels: [String], levelIndex: [Int]) {
+        self.name = name
+        self.levels = levels
+        self.levelIndex = levelIndex
+    }
+
+    /// Number of levels L.
+    public var levelCount: Int { levels.count }
+}
+
+/// One random-effect term `(expr | g)`: a grouping factor and the q model-matrix columns of `expr`
+/// (Zᵢ in the lme4 paper, kept as a block: level index per row plus q values per row, never as a
+/// dense n × Lq matrix). `(x || g)` has already been split into one term per column.
+public struct RandomEffectTerm: Sendable, Equatable {
+    /// The grouping factor.
+    public var grouping: GroupingFactor
+    /// Column names as R prints them: `(Intercept)`, `Days`, `period2`.
+    public var columnNames: [String]
+    /// Row-major n × q values: `values[row * q + k]` is column k of row `row`.
+    public var values: [Double]
+    /// The term as written in the formula, for messages and summaries (`(Days | Subject)`).
+    public var text: String
+
+    public init(grouping: GroupingFactor, columnNames: [String], values: [Double], text: String) {
+        self.grouping = grouping
+        self.columnNames = columnNames
+        self.values = values
+        self.text = text
+    }
+
+    /// Number of columns q.
+    public var columnCount: Int { columnNames.count }
+
+    /// Column names as brms writes them in parameter names: `(Intercept)` becomes `Intercept`.
+    public var brmsColumnNames: [String] { columnNames.map(brmsName(ofColumn:)) }
+}
+
+/// brms' spelling of a model-matrix column name in parameter names: `(Intercept)` → `Intercept`;
+/// other names are kept except that characters brms cannot use in Stan names become `_`
+/// (`age:SexFemale` → `age:SexFemale` is kept, as brms prints it in summaries).
+public func brmsName(ofColumn column: String) -> String {
+    column == "(Intercept)" ? "Intercept" : column
+}
+
+/// Everything a fitting engine needs from data + formula: the response, the fixed-effects model
+/// matrix X with R's column names, and the random-effect terms. Built by the data layer from a
+/// `DataTable` and a parsed formula; consumed by REML/ML, Laplace, NUTS and Gibbs alike.
+public struct ModelDesign: Sendable {
+    /// The formula as the user wrote it.
+    public var formulaText: String
+    /// The response's name (`Reaction`; for `y | trials(n)` and `cbind(s, f)`, the successes).
+    public var responseName: String
+    /// The response y, one value per used row (binomial: the number of successes; a two-level
+    /// factor response: 0 for the first level, 1 for the second).
+    public var response: [Double]
+    /// Binomial numbers of trials per row (`trials(n)`, or s + f for `cbind(s, f)`), else nil.
+    public var trials: [Double]?
+    /// For a factor response, its two levels (first = failure), else nil.
+    public var responseLevels: [String]?
+    /// The fixed-effects model matrix X (n × p) after aliased columns were dropped.
+    public var fixedEffects: DenseMatrix
+    /// R's names of X's columns: `(Intercept)`, `Days`, `period2`, `age:SexFemale`.
+    public var fixedEffectNames: [String]
+    /// Names of columns dropped because they were aliased (rank deficiency), in R's order.
+    public var droppedFixedEffectNames: [String]
+    /// The random-effect terms in formula order (`||` already split).
+    public var randomTerms: [RandomEffectTerm]
+    /// 1-based line numbers, in the data file, of the rows used (for messages naming a row).
+    public var sourceLines: [Int]
+    /// Number of rows dropped for missing values in the columns the model uses.
+    public var droppedRowCount: Int
+
+    public init(formulaText: String, responseName: String, response: [Double], trials: [Double]?,
+                responseLevels: [String]?, fixedEffects: DenseMatrix, fixedEffectNames: [String],
+                droppedFixedEffectNames: [String], randomTerms: [RandomEffectTerm],
+                sourceLines: [Int], droppedRowCount: Int) {
+        self.formulaText = formulaText
+        self.responseName = responseName
+        self.response = response
+        self.trials = trials
+        self.responseLevels = responseLevels
+        self.fixedEffects = fixedEffects
+        self.fixedEffectNames = fixedEffectNames
+        self.droppedFixedEffectNames = droppedFixedEffectNames
+        self.randomTerms = randomTerms
+        self.sourceLines = sourceLines
+        self.droppedRowCount = droppedRowCount
+    }
+
+    /// Number of used rows n.
+    public var rowCount: Int { response.count }
+    /// Number of fixed-effect columns p.
+    public var fixedEffectCount: Int { fixedEffectNames.count }
+    /// Whether X has an `(Intercept)` column (it is then column 0).
+    public var hasIntercept: Bool { fixedEffectNames.first == "(Intercept)" }
+}

@@ -1,0 +1,17 @@
+/// Every subcommand, in the order `multilevel --help` lists them.
+enum Commands {
+    static let all: [Command] = [
+        DescribeCommand(), FitCommand(), LmerCommand(), BootstrapCommand(), CompareCommand(), DiagnoseCommand(),
+    ]
+}
+
+/// Options shared by every command that reads a model: the model-file keys as flags (DESIGN §2 and
+/// the model-file format in the README). A flag overrides the model file's key of the same name.
+enum ModelOptions {
+    static let specs: [OptionSpec] = [
+        .option("data", "CSV", "Data file (overrides the model file's 'data')."),
+        .option("formula", "FORMULA", "Model formula, lme4/brms syntax, e.g. 'Reaction ~ Days + (Days | Subject)'."),
+        .option("family", "FAMILY", "Response family: gaussian (default), bernoulli, binomial, poisson, negbinomial, student, lognormal, Gamma."),
+        .option("factor", "COLUMN", "Treat a numeric column as a factor (repeatable).", repeatable: true),
+    ]
+}

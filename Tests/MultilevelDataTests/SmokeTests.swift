@@ -1,0 +1,6 @@
+import XCTest
+@testable import MultilevelData
+
+final class DataSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import MultilevelSampling
+
+final class SamplingSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
