@@ -204,23 +204,23 @@ enum CSVReader {
         }
         if numeric { return .numeric(values) }
 
-        var codeOf: [String: Int32] = [:]
-        var labels: [String] = []
+        var interner = LevelInterner(bytes: bytes)
         var codes = [Int32](repeating: -1, count: rows)
-        for row in 0..<rows {
-            let k = 2 * (row * columnCount + column)
-            let start = fields.ranges[k], storedEnd = fields.ranges[k + 1]
-            if isMissing(bytes, start, storedEnd & ~quotedFlag) { continue }
-            let label = text(bytes, start, storedEnd)
-            if let code = codeOf[label] {
-                codes[row] = code
-            } else {
-                let code = Int32(labels.count)
-                codeOf[label] = code
-                labels.append(label)
-                codes[row] = code
+        var storedEnds: [Int] = []
+        fields.ranges.withUnsafeBufferPointer { ranges in
+            codes.withUnsafeMutableBufferPointer { out in
+                for row in 0..<rows {
+                    let k = 2 * (row * columnCount + column)
+                    let start = ranges[k], storedEnd = ranges[k + 1]
+                    let end = storedEnd & ~quotedFlag
+                    if isMissing(bytes, start, end) { continue }
+                    let code = interner.code(start: start, end: end)
+                    if Int(code) == storedEnds.count { storedEnds.append(storedEnd) }
+                    out[row] = code
+                }
             }
         }
+        let labels = zip(interner.ranges, storedEnds).map { text(bytes, $0.0.start, $0.1) }
         return DataTable.sortedFactor(labels: labels, codes: codes)
     }
 
