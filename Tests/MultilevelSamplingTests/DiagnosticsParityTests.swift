@@ -42,7 +42,7 @@ final class DiagnosticsParityTests: XCTestCase {
 
     /// Compares a summary with posterior's numbers; `exceptions` lists (variable, statistic,
     /// tolerance) pairs allowed a wider tolerance, each with its reason at the call site.
-    func assertMatches(_ summary: DrawsSummary, _ expected: [String: [String: Double?]],
+    static func assertMatches(_ summary: DrawsSummary, _ expected: [String: [String: Double?]],
                        exceptions: [String: Double] = [:], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(Set(summary.variables.map(\.name)), Set(expected.keys), file: file, line: line)
         var compared = 0
@@ -68,7 +68,7 @@ final class DiagnosticsParityTests: XCTestCase {
         let (draws, warnings) = try PosteriorDrawsCSVReader.read(url: fixtureURL(name, "csv"))
         XCTAssertEqual(warnings, [])
         XCTAssertEqual(draws.chainCount, 4)
-        assertMatches(summarize(draws: draws), try reference(name), exceptions: exceptions)
+        Self.assertMatches(summarize(draws: draws), try reference(name), exceptions: exceptions)
     }
 
     func testIndependentDraws() throws { try checkLongFixture("diag_iid") }
