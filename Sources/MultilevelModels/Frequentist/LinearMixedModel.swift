@@ -113,10 +113,20 @@ public struct LinearMixedModel {
         guard result.value.isFinite else {
             throw MixedModelError("the \(method.rawValue) criterion could not be evaluated (singular fixed-effects matrix?)")
         }
-        var warnings = convergenceWarnings(theta: result.x, lowerBounds: lower, optimizerConverged: result.converged) {
+        // Snap template diagonals that ended within 1e-5 of their bound onto it when that does not
+        // worsen the criterion (an exact boundary fit, as lme4 reports one).
+        var theta = result.x
+        var best = result.value
+        for k in theta.indices where lower[k] == 0 && theta[k] > 0 && theta[k] < 1e-5 {
+            var candidate = theta
+            candidate[k] = 0
+            let value = equations.criterion(at: candidate, method)
+            if value <= best + 1e-10 { theta = candidate; best = Swift.min(best, value) }
+        }
+        var warnings = convergenceWarnings(theta: theta, lowerBounds: lower, optimizerConverged: result.converged) {
             equations.criterion(at: $0, method)
         }
-        return try summarize(theta: result.x, method: method, conditionalVariances: options.conditionalVariances,
+        return try summarize(theta: theta, method: method, conditionalVariances: options.conditionalVariances,
                              evaluations: result.evaluations, warnings: &warnings)
     }
 
