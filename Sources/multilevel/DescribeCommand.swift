@@ -15,9 +15,18 @@ struct DescribeCommand: Command {
     var options: [OptionSpec] { ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let model = try loadModel(arguments)
-        writeStandardOutput(DescribeCommand.render(model))
-        return 0
+        do {
+            let model = try loadModel(arguments)
+            writeStandardOutput(DescribeCommand.render(model))
+            return 0
+        } catch let error as UsageError {
+            throw error
+        } catch let error as CustomStringConvertible & Error {
+            // main.swift's describeError casts with `as`, which on Linux goes through NSError and
+            // loses the description; print the one-line message here until that uses `as?`.
+            writeStandardError("multilevel \(name): \(error.description)\n")
+            return 1
+        }
     }
 
     static func render(_ model: LoadedModel) -> String {
