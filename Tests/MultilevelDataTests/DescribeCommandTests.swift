@@ -67,6 +67,19 @@ final class DescribeCommandTests: XCTestCase {
         XCTAssertEqual(Array(cells.prefix(9)), ["(Days", "|", "Subject)", "Subject", "18", "10", "10", "10", "(Intercept),"])
     }
 
+    func testDescribeJSON() throws {
+        let model = try write("sleep.model", "data: sleepstudy.csv\nformula: Reaction ~ Days + (Days | Subject)\n")
+        let r = try run(["describe", model, "--json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        XCTAssertEqual(object["nobs"] as? Int, 180)
+        XCTAssertEqual(object["fixed_effects"] as? [String], ["(Intercept)", "Days"])
+        let term = try XCTUnwrap((object["random_terms"] as? [[String: Any]])?.first)
+        XCTAssertEqual(term["term"] as? String, "(Days | Subject)")
+        XCTAssertEqual(term["levels"] as? Int, 18)
+        XCTAssertEqual((term["obs_per_level"] as? [String: Any])?["median"] as? Double, 10)
+    }
+
     func testDescribeWithoutModelFile() throws {
         let r = try run(["describe", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (1 | Subject)", "--family", "student"])
         XCTAssertEqual(r.status, 0, r.err)
