@@ -124,15 +124,20 @@ public struct PivotedQR: Sendable {
     public func transposedQTimes(_ y: [Double]) -> [Double] {
         precondition(y.count == rows, "qr.qty: length mismatch")
         var v = y
-        let n = rows
-        for l in 0..<Swift.min(rank, n - 1) where auxiliary[l] != 0 {
-            var dot = auxiliary[l] * v[l]
-            for i in (l + 1)..<n { dot += factors[i + l * n] * v[i] }
-            let t = -dot / auxiliary[l]
-            v[l] += t * auxiliary[l]
-            for i in (l + 1)..<n { v[i] += t * factors[i + l * n] }
-        }
+        for l in 0..<Swift.min(rank, rows - 1) { reflect(&v, by: l) }
         return v
+    }
+
+    /// Applies Householder reflection l (its vector: `auxiliary[l]`, then `factors` below the
+    /// diagonal of column l) to `v`, in place (LINPACK `dqrsl`).
+    private func reflect(_ v: inout [Double], by l: Int) {
+        guard auxiliary[l] != 0 else { return }
+        let n = rows
+        var dot = auxiliary[l] * v[l]
+        for i in (l + 1)..<n { dot += factors[i + l * n] * v[i] }
+        let t = -dot / auxiliary[l]
+        v[l] += t * auxiliary[l]
+        for i in (l + 1)..<n { v[i] += t * factors[i + l * n] }
     }
 
     /// Least-squares coefficients of y on the original columns (R's `qr.coef`): NaN for aliased
@@ -156,14 +161,7 @@ public struct PivotedQR: Sendable {
     public func residuals(for y: [Double]) -> [Double] {
         var v = transposedQTimes(y)
         for i in 0..<rank { v[i] = 0 }
-        let n = rows
-        for l in stride(from: Swift.min(rank, n - 1) - 1, through: 0, by: -1) where auxiliary[l] != 0 {
-            var dot = auxiliary[l] * v[l]
-            for i in (l + 1)..<n { dot += factors[i + l * n] * v[i] }
-            let t = -dot / auxiliary[l]
-            v[l] += t * auxiliary[l]
-            for i in (l + 1)..<n { v[i] += t * factors[i + l * n] }
-        }
+        for l in stride(from: Swift.min(rank, rows - 1) - 1, through: 0, by: -1) { reflect(&v, by: l) }
         return v
     }
 
