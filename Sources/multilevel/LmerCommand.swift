@@ -24,14 +24,20 @@ struct LmerCommand: Command {
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        throw NotImplemented(command: name)
+        let loaded = try loadModel(arguments)
+        let dataName = (try? loaded.specification.resolvedDataURL().deletingPathExtension().lastPathComponent) ?? "data"
+        let (output, notices) = try Self.report(design: loaded.design, dataName: dataName, family: loaded.family,
+                                                arguments: arguments)
+        for notice in notices { writeStandardError(notice + "\n") }
+        writeStandardOutput(output)
+        return 0
     }
 
     /// The output of `lmer` for a design: the text or JSON for stdout and the notices for stderr.
     static func report(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
         -> (output: String, notices: [String]) {
         guard family == "gaussian" else {
-            throw UsageError("lmer: family '\(family)' needs the Laplace (glmer) engine; only gaussian is fitted here")
+            throw UsageError("family '\(family)' needs the Laplace (glmer) engine; only gaussian is fitted here")
         }
         let pooling = arguments.value("pooling") ?? "partial"
         guard ["partial", "complete", "none"].contains(pooling) else {
