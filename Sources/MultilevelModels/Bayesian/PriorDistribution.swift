@@ -5,6 +5,8 @@ import Darwin
 #elseif canImport(Musl)
 import Musl
 #endif
+import MultilevelData
+import MultilevelMath
 
 /// A prior distribution as brms writes it (`normal(0, 10)`, `student_t(3, 0, 59.3)`, `lkj(2)`),
 /// with its log density and derivative (Stan's parameterisations, Stan Functions Reference
@@ -197,7 +199,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
         case .flat, .lkj:
             return 0
         case let .normal(m, s):
-            return log(0.5 * erfc((bound - m) / (s * 2.0.squareRoot())))
+            return log(NormalDistribution.complementaryCDF((bound - m) / s))
         case let .studentT(nu, m, s):
             let z = (bound - m) / s
             // 1 − F(z) = F(−z) by symmetry, which keeps precision in the upper tail.
@@ -211,7 +213,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
         case let .inverseGamma(a, b):
             return bound <= 0 ? 0 : log(posteriorRegularizedLowerGamma(a, b / bound))
         case let .lognormal(m, s):
-            return bound <= 0 ? 0 : log(0.5 * erfc((log(bound) - m) / (s * 2.0.squareRoot())))
+            return bound <= 0 ? 0 : log(NormalDistribution.complementaryCDF((log(bound) - m) / s))
         case let .uniform(l, u):
             if bound <= l { return 0 }
             if bound >= u { return -.infinity }
@@ -230,11 +232,7 @@ public struct PriorDistributionError: Error, CustomStringConvertible, Equatable 
     public var description: String { message }
 }
 
-/// A number as R's `as.character` prints it in brms' prior strings: integers without a decimal
-/// point (`1530`, `0`), others in the shortest form that round-trips (`288.7`, `0.01`).
+/// A number as R's `as.character` prints it in brms' prior strings (`1530`, `288.7`, `0.01`, `1e-04`).
 public func formatPriorNumber(_ x: Double) -> String {
-    if x.isFinite, x == x.rounded(), abs(x) < 1e15 {
-        return String(Int64(x))
-    }
-    return "\(x)"
+    RCollation.label(of: x)
 }

@@ -1,3 +1,5 @@
+import MultilevelData
+
 /// Where a prior row's distribution comes from, as brms' `prior_summary` says in its `source` column.
 public enum PriorSource: String, Sendable, Equatable {
     /// brms' default for the class.
@@ -55,21 +57,13 @@ public struct PriorSet: Sendable, Equatable {
     }
 
     /// brms sorts the prior table by class, group and coefficient with R's locale collation
-    /// (letters compared case-insensitively first, so `b` < `Intercept` < `L` < `sd` < `sigma`).
+    /// (`RCollation`: `b` < `Intercept` < `L` < `sd` < `sigma`).
     static func brmsOrder(_ a: PriorRow, _ b: PriorRow) -> Bool {
         for (x, y) in [(a.parameterClass.rawValue, b.parameterClass.rawValue), (a.group, b.group),
                        (a.coefficient, b.coefficient)] where x != y {
-            return collatesBefore(x, y)
+            return RCollation.precedes(x, y)
         }
         return false
-    }
-
-    /// R's (ICU-like) collation for ASCII names: case-insensitive comparison first, lower case
-    /// before upper case on ties.
-    static func collatesBefore(_ x: String, _ y: String) -> Bool {
-        let lx = x.lowercased(), ly = y.lowercased()
-        if lx != ly { return lx < ly }
-        return x > y
     }
 
     func index(_ parameterClass: PriorClass, coefficient: String = "", group: String = "") -> Int? {
