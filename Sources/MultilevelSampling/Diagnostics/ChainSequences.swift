@@ -35,6 +35,8 @@ public struct ChainSequences: Sendable, Equatable {
     public func split() -> ChainSequences {
         guard length > 1 else { return self }
         let half = length / 2
+        // With an even length the halves are already contiguous: same storage, twice the chains.
+        if length % 2 == 0 { return ChainSequences(values: values, chainCount: 2 * chainCount, length: half) }
         var out = [Double]()
         out.reserveCapacity(2 * half * chainCount)
         values.withUnsafeBufferPointer { v in
