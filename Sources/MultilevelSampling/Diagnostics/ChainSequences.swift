@@ -64,6 +64,10 @@ public struct ChainSequences: Sendable, Equatable {
     /// or when all values are (numerically) the same.
     public var diagnosticIsUndefined: Bool { !allFinite || isConstant }
 
+    /// When the rank-based diagnostics (rank-normalised R̂, bulk-ESS) are NA: ranks make infinite
+    /// draws harmless, so only NaN/NA draws or a constant variable make them undefined.
+    public var rankDiagnosticIsUndefined: Bool { values.contains { $0.isNaN } || isConstant }
+
     static func isConstant<C: Collection>(_ values: C) -> Bool where C.Element == Double {
         guard var low = values.first else { return true }
         var high = low

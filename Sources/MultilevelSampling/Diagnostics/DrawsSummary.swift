@@ -142,11 +142,14 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
             highestDensityInterval(sorted: s, probability: p).map { ValueInterval(lower: $0.lower, upper: $0.upper) }
         }
     }
-    if x.diagnosticIsUndefined { return summary }
+    if x.isConstant { return summary }
+    let finite = x.allFinite
 
     let split = x.split()
-    (summary.rhatBasic, summary.essBasic) = rhatAndEffectiveSampleSize(split)
-    summary.mcseMean = sd / summary.essBasic.squareRoot()
+    if finite {
+        (summary.rhatBasic, summary.essBasic) = rhatAndEffectiveSampleSize(split)
+        summary.mcseMean = sd / summary.essBasic.squareRoot()
+    }
 
     if scores.count == split.values.count {
         // Bulk: ranks of the split draws from the one sort; folded: |x − median| put in order by
@@ -181,6 +184,9 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
         let tailRhat = potentialScaleReduction(normalScores(foldedValues, foldedTargets))
         summary.rhat = bulkRhat.isNaN || tailRhat.isNaN ? .nan : max(bulkRhat, tailRhat)
     }
+
+    // Infinite draws leave the rank-based diagnostics defined but not the others (as posterior).
+    guard finite else { return summary }
 
     // Tail: ESS of the 5% and 95% quantile indicators, and the quantile MCSEs.
     let low = effectiveSampleSize(x.map { $0 <= summary.q5 ? 1 : 0 }.split())

@@ -62,6 +62,9 @@ public func rhatAndEffectiveSampleSize(_ sequences: ChainSequences) -> (rhat: Do
     let total = Double(n * m)
     var sum = 0.0
     for k in 0..<maxT { sum += rho[k] }
+    // posterior sums rho_hat_t[1:max_t]; with max_t = 0 R's 1:0 selects the lag-0 term, so a
+    // sequence too short for Geyer's loop (N ≤ 5) gets τ̂ = 2.
+    if maxT == 0 { sum = rho[0] }
     var tau = -1 + 2 * sum + rho[maxT]
     let bound = 1 / log10(total)
     if tau < bound { tau = bound }
@@ -97,7 +100,7 @@ func sampleVariance<C: Collection>(_ values: C) -> Double where C.Element == Dou
 
 /// Bulk effective sample size: ESS of the rank-normalised split chains (Vehtari et al. 2021 §3.2).
 public func bulkEffectiveSampleSize(_ sequences: ChainSequences) -> Double {
-    if sequences.diagnosticIsUndefined { return .nan }
+    if sequences.rankDiagnosticIsUndefined { return .nan }
     return effectiveSampleSize(rankNormalized(sequences.split()))
 }
 

@@ -28,7 +28,7 @@ public func basicRhat(_ sequences: ChainSequences) -> Double {
 /// larger of R̂ of the rank-normalised split chains (bulk) and R̂ of the rank-normalised split
 /// chains of |x − median(x)| (folded, sensitive to differences in scale). NaN (NA) when either is.
 public func rankNormalizedSplitRhat(_ sequences: ChainSequences) -> Double {
-    if sequences.diagnosticIsUndefined { return .nan }
+    if sequences.rankDiagnosticIsUndefined { return .nan }
     let split = sequences.split()
     let bulk = potentialScaleReduction(rankNormalized(split))
     let median = sortedCopy(sequences.values).withUnsafeBufferPointer { MultilevelSampling.median(sorted: $0) }
