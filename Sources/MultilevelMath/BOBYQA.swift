@@ -354,6 +354,11 @@ func minimizeQuadraticOnBox(gradient g: [Double], hessian h: [[Double]], lower: 
     var best = [Double](repeating: 0, count: n)
     for i in 0..<n { best[i] = Swift.min(Swift.max(0, lower[i]), upper[i]) }
     var bestValue = model(best)
+    // Convex model with its unconstrained minimiser inside the box: that is the answer.
+    if let newton = convexNewtonStep(gradient: g, hessian: h),
+       (0..<n).allSatisfy({ newton[$0] >= lower[$0] && newton[$0] <= upper[$0] }) {
+        return newton
+    }
     if n <= 6 {
         var state = [Int](repeating: 0, count: n)  // 0 free, 1 lower, 2 upper
         let total = Int(pow3(n))
@@ -407,6 +412,28 @@ func minimizeQuadraticOnBox(gradient g: [Double], hessian h: [[Double]], lower: 
         if !improved { break }
     }
     return model(s) < bestValue ? s : best
+}
+
+/// −H⁻¹g when H is positive definite (Cholesky succeeds), else nil.
+private func convexNewtonStep(gradient g: [Double], hessian h: [[Double]]) -> [Double]? {
+    let n = g.count
+    var l = [Double](repeating: 0, count: n * n)
+    for j in 0..<n {
+        var pivot = h[j][j]
+        for k in 0..<j { pivot -= l[j + k * n] * l[j + k * n] }
+        guard pivot > 0 else { return nil }
+        let root = pivot.squareRoot()
+        l[j + j * n] = root
+        for i in (j + 1)..<Swift.max(j + 1, n) {
+            var sum = h[i][j]
+            for k in 0..<j { sum -= l[i + k * n] * l[j + k * n] }
+            l[i + j * n] = sum / root
+        }
+    }
+    var x = g.map { -$0 }
+    for i in 0..<n { for k in 0..<i { x[i] -= l[i + k * n] * x[k] }; x[i] /= l[i + i * n] }
+    for i in stride(from: n - 1, through: 0, by: -1) { for k in (i + 1)..<n { x[i] -= l[k + i * n] * x[k] }; x[i] /= l[i + i * n] }
+    return x
 }
 
 private func pow3(_ n: Int) -> Int { (0..<n).reduce(1) { acc, _ in acc * 3 } }
