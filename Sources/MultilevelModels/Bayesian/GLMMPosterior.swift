@@ -43,7 +43,9 @@ public struct GLMMPosterior: LogDensity {
     // Scratch layout (one buffer, offsets below), private to each chain after its first write.
     var scratch: PosteriorScratch
     let thetaGradientStart: Int, productStart: Int, auxiliaryStart: Int, auxiliaryGradientStart: Int
-    let factorStart: Int, factorAdjointStart: Int, sdGradientStart: Int, sdValueStart: Int
+    let factorStart: Int, factorAdjointStart: Int, sdGradientStart: Int, sdValueStart: Int, inverseStart: Int
+    /// Huang–Wand scales A_k of the terms with a covariance prior (`geometry[t].scaleIndex + k`).
+    let huangWandScales: [Double]
 
     public var dimension: Int { layout.dimension }
 
@@ -71,7 +73,9 @@ public struct GLMMPosterior: LogDensity {
         var factorSize = 0
         for (t, term) in layout.terms.enumerated() {
             zCount += term.levelCount * term.columnCount
-            for prior in priors.standardDeviations[t] { constant -= prior.logProbabilityAbove(0) }
+            if priors.covariance[t] == nil {
+                for prior in priors.standardDeviations[t] { constant -= prior.logProbabilityAbove(0) }
+            }
             factorOffsets.append(factorSize)
             factorSize += term.columnCount * term.columnCount
         }
@@ -82,15 +86,24 @@ public struct GLMMPosterior: LogDensity {
         self.constant = constant
         var geometry: [TermGeometry] = []
         var sdIndex = 0
+        var scales: [Double] = []
         for (t, term) in layout.terms.enumerated() {
+            var nu = 0.0
+            let scaleIndex = scales.count
+            if case let .huangWand(degreesOfFreedom, termScales)? = priors.covariance[t] {
+                nu = degreesOfFreedom
+                scales += termScales.count == term.columnCount ? termScales
+                    : [Double](repeating: termScales[0], count: term.columnCount)
+            }
             geometry.append(TermGeometry(columnCount: term.columnCount, levelCount: term.levelCount,
                                          sdOffset: term.sdOffset, zOffset: term.zOffset,
                                          correlationOffset: term.correlationOffset, thetaOffset: data.termOffsets[t],
                                          factorOffset: factorOffsets[t], sdIndex: sdIndex,
-                                         eta: priors.correlationEta[t]))
+                                         eta: priors.correlationEta[t], huangWandNu: nu, scaleIndex: scaleIndex))
             sdIndex += term.columnCount
         }
         self.geometry = geometry
+        huangWandScales = scales
         sdPriors = priors.standardDeviations.flatMap { $0 }
         let thetaCount = data.thetaCount
         let auxiliaryCount = layout.auxiliaryParameters.count
@@ -103,7 +116,9 @@ public struct GLMMPosterior: LogDensity {
         factorAdjointStart = factorStart + factorSize
         sdGradientStart = factorAdjointStart + factorSize
         sdValueStart = sdGradientStart + sdCount
-        scratch = PosteriorScratch(count: sdValueStart + sdCount)
+        inverseStart = sdValueStart + sdCount
+        let maxQ = layout.terms.map(\.columnCount).max() ?? 1
+        scratch = PosteriorScratch(count: inverseStart + maxQ * maxQ)
     }
 
     public mutating func logDensity(at position: UnsafeBufferPointer<Double>,
@@ -236,14 +251,25 @@ public struct GLMMPosterior: LogDensity {
                     gz[l] -= z[l]
                 }
             }
-            for k in 0..<q {
-                let prior = sdPriors[term.sdIndex + k].logDensityAndDerivative(sd[k])
-                lp += prior.value
-                g[term.sdOffset + k] = (sdGradient[k] + prior.derivative) * sd[k] + 1
+            if term.huangWandNu > 0 {
+                lp += huangWandScales.withUnsafeBufferPointer { scales in
+                    HuangWandPrior.logDensity(nu: term.huangWandNu, scales: scales.baseAddress! + term.scaleIndex,
+                                              sd: sd, factor: factor, dimension: q, inverse: s + inverseStart,
+                                              sdAdjoint: sdGradient, factorAdjoint: factorAdjoint)
+                }
+                for k in 0..<q { g[term.sdOffset + k] = sdGradient[k] * sd[k] + 1 }
+            } else {
+                for k in 0..<q {
+                    let prior = sdPriors[term.sdIndex + k].logDensityAndDerivative(sd[k])
+                    lp += prior.value
+                    g[term.sdOffset + k] = (sdGradient[k] + prior.derivative) * sd[k] + 1
+                }
+                if q > 1 {
+                    lp += CholeskyCorrelationTransform.lkjLogDensity(eta: term.eta, factor: factor,
+                                                                     dimension: q, factorAdjoint: factorAdjoint)
+                }
             }
             if q > 1 {
-                lp += CholeskyCorrelationTransform.lkjLogDensity(eta: term.eta, factor: factor,
-                                                                 dimension: q, factorAdjoint: factorAdjoint)
                 CholeskyCorrelationTransform.addGradient(x + term.correlationOffset, dimension: q,
                                                          factor: factor, factorAdjoint: factorAdjoint,
                                                          yAdjoint: g + term.correlationOffset)
@@ -329,4 +355,8 @@ struct TermGeometry: Sendable {
     var sdIndex: Int
     /// LKJ shape of its correlation prior.
     var eta: Double
+    /// ν of its Huang–Wand covariance prior, 0 when it has sd and LKJ priors instead.
+    var huangWandNu: Double
+    /// Index of its first Huang–Wand scale in `huangWandScales`.
+    var scaleIndex: Int
 }
