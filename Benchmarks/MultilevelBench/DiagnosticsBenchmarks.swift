@@ -9,11 +9,13 @@ enum DiagnosticsBenchmarks {
                      prepare: {
                          let draws = simulatedChains(chains: 4, draws: 100_000, variables: 100, seed: 20261121)
                          return {
+                             let cpuStart = DiagnosticsBenchmarks.processCPUSeconds()
                              let summary = summarize(draws: draws)
                              let report = DiagnosticsReport(summary: summary, checks: nil, files: [], readingWarnings: [])
                              _ = report.json().serialized()
                              let worst = summary.variables.map(\.rhat).max() ?? .nan
-                             return String(format: "max R-hat %.4f, min bulk-ESS %.0f", worst,
+                             return String(format: "CPU %.2f s; max R-hat %.4f, min bulk-ESS %.0f",
+                                           DiagnosticsBenchmarks.processCPUSeconds() - cpuStart, worst,
                                            summary.variables.map(\.essBulk).min() ?? .nan)
                          }
                      }),
@@ -49,6 +51,15 @@ enum DiagnosticsBenchmarks {
                          }
                      }),
     ]
+
+    /// User + system CPU time of this process so far (the figure that does not depend on other
+    /// processes sharing the cores).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
 
     /// Draws from AR(1) chains x_t = φ x_{t−1} + √(1 − φ²) ε_t, with φ from 0 to 0.9 across the
     /// variables (the autocorrelations of typical NUTS output and worse), each variable shifted

@@ -29,10 +29,13 @@ struct AutocovarianceEstimator {
     private(set) var computed: [Double] = []
     private var usedFFT = false
 
-    init(sequences: ChainSequences) {
+    /// Takes the sequences' storage when the caller passes it on (a temporary): centring then
+    /// happens in place instead of in a copy.
+    init(sequences: consuming ChainSequences) {
         length = sequences.length
         chainCount = sequences.chainCount
         var c = sequences.values
+        sequences.values = []
         let n = sequences.length, m = sequences.chainCount
         var means = [Double](repeating: 0, count: m)
         c.withUnsafeMutableBufferPointer { buffer in
@@ -63,7 +66,10 @@ struct AutocovarianceEstimator {
 
     private mutating func extend(to t: Int) {
         if usedFFT { return }
-        if t >= Self.directLagLimit {
+        // Slowly decaying autocorrelation (ρ₈ > 0.25, as an AR(1) with φ > 0.84) will need more
+        // lags than direct sums pay for: go to the FFT at once.
+        let slow = computed.count > 8 && computed[0] > 0 && computed[8] > 0.25 * computed[0]
+        if t >= Self.directLagLimit || slow {
             computed = fullTransform()
             usedFFT = true
             return

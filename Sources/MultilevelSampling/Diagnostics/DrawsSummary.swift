@@ -130,11 +130,12 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
                                   mcseMean: .nan, mcseSd: .nan, mcseQ5: .nan, mcseQ95: .nan)
     guard total > 0, !hasNaN else { return summary }
 
-    let order = values.withUnsafeBufferPointer { sortPermutation($0) }
-    let sorted = order.map { values[Int($0)] }
+    let (sorted, order) = values.withUnsafeBufferPointer { sortedWithPermutation($0) }
+    var folded: [Int32] = []
     sorted.withUnsafeBufferPointer { s in
         summary.median = median(sorted: s)
-        summary.mad = medianAbsoluteDeviation(sorted: s)
+        folded = foldedPositions(sorted: s, center: summary.median)
+        summary.mad = medianAbsoluteDeviation(sorted: s, center: summary.median, folded: folded)
         summary.q5 = quantileType7(s, probability: 0.05)
         summary.q95 = quantileType7(s, probability: 0.95)
         summary.quantiles = quantiles.map { quantileType7(s, probability: $0) }
@@ -155,20 +156,29 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
         // Bulk: ranks of the split draws from the one sort; folded: |x − median| put in order by
         // merging the sorted draws outwards from the median.
         let target = SplitTarget(length: x.length)
-        var bulkValues = [Double](), bulkTargets = [Int32]()
-        var foldedValues = [Double](), foldedTargets = [Int32]()
-        bulkValues.reserveCapacity(scores.count); bulkTargets.reserveCapacity(scores.count)
-        foldedValues.reserveCapacity(scores.count); foldedTargets.reserveCapacity(scores.count)
+        let count = scores.count
+        var bulkValues = [Double](repeating: 0, count: count), bulkTargets = [Int32](repeating: 0, count: count)
+        var foldedValues = [Double](repeating: 0, count: count), foldedTargets = [Int32](repeating: 0, count: count)
         let center = summary.median
         sorted.withUnsafeBufferPointer { s in
             order.withUnsafeBufferPointer { o in
-                for p in 0..<total {
-                    let t = target(Int(o[p]))
-                    if t >= 0 { bulkValues.append(s[p]); bulkTargets.append(Int32(t)) }
-                }
-                for q in foldedPositions(sorted: s, center: center) {
-                    let t = target(Int(o[q]))
-                    if t >= 0 { foldedValues.append(abs(s[q] - center)); foldedTargets.append(Int32(t)) }
+                folded.withUnsafeBufferPointer { f in
+                    bulkValues.withUnsafeMutableBufferPointer { bv in
+                        bulkTargets.withUnsafeMutableBufferPointer { bt in
+                            foldedValues.withUnsafeMutableBufferPointer { fv in
+                                foldedTargets.withUnsafeMutableBufferPointer { ft in
+                                    var k = 0, l = 0
+                                    for p in 0..<total {
+                                        let t = target(Int(o[p]))
+                                        if t >= 0 { bv[k] = s[p]; bt[k] = Int32(t); k += 1 }
+                                        let q = Int(f[p])
+                                        let u = target(Int(o[q]))
+                                        if u >= 0 { fv[l] = abs(s[q] - center); ft[l] = Int32(u); l += 1 }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -13,18 +13,18 @@ import Foundation
 ///
 /// NaN (posterior's NA) with fewer than 3 draws per chain, any non-finite value, or a constant
 /// input.
-public func effectiveSampleSize(_ sequences: ChainSequences) -> Double {
+public func effectiveSampleSize(_ sequences: consuming ChainSequences) -> Double {
     rhatAndEffectiveSampleSize(sequences).effectiveSampleSize
 }
 
 /// R̂ (as `potentialScaleReduction`) and ESS (as `effectiveSampleSize`) of the same sequences
 /// from one pass that centres them: W is the mean lag-0 autocovariance × N/(N − 1) and B/N the
 /// variance of the chain means, the quantities both estimators use.
-public func rhatAndEffectiveSampleSize(_ sequences: ChainSequences) -> (rhat: Double, effectiveSampleSize: Double) {
+public func rhatAndEffectiveSampleSize(_ sequences: consuming ChainSequences) -> (rhat: Double, effectiveSampleSize: Double) {
     let n = sequences.length
     let m = sequences.chainCount
     if sequences.diagnosticIsUndefined { return (.nan, .nan) }
-    var acov = AutocovarianceEstimator(sequences: sequences)
+    var acov = AutocovarianceEstimator(sequences: consume sequences)
     let meanVariance = acov(0) * Double(n) / Double(n - 1)
     let meansVariance = m > 1 ? sampleVariance(acov.chainMeans) : 0
     let rhat = n > 1 ? ((Double(n) * meansVariance / meanVariance + Double(n) - 1) / Double(n)).squareRoot() : .nan
