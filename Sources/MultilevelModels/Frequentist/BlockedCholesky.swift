@@ -222,7 +222,20 @@ public final class BlockedMixedModelEquations {
                 rest.update(from: source.baseAddress!, count: m * m)
             }
             // Λᵀ (·) Λ on the other terms' rows and columns, in place (templates are lower triangular).
-            for k in 1..<max(1, terms.count) where k < terms.count {
+            // All-scalar terms: one pass over the lower triangle with a diagonal scaling D.
+            if terms.dropFirst().allSatisfy({ $0.columnCount == 1 }) {
+                var scaling = [Double](repeating: 1, count: m)
+                for k in 1..<max(1, terms.count) where k < terms.count {
+                    let factor = templates[k][0]
+                    for level in 0..<terms[k].grouping.levelCount { scaling[restOffsets[k] + level] = factor }
+                }
+                for j in 0..<m {
+                    let column = rest + j * m
+                    let dj = scaling[j]
+                    for i in j..<m { column[i] *= scaling[i] * dj }
+                }
+            } else {
+              for k in 1..<max(1, terms.count) where k < terms.count {
                 let q = terms[k].columnCount
                 let t = templates[k]
                 for level in 0..<terms[k].grouping.levelCount {
@@ -249,6 +262,7 @@ public final class BlockedMixedModelEquations {
                         }
                     }
                 }
+              }
             }
             for i in 0..<zRestSize { rest[i + i * m] += 1 }
             // Subtract L₁₀ L₁₀ᵀ level by level (lower triangle).
