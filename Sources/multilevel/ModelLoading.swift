@@ -40,6 +40,10 @@ func loadModel(_ arguments: ParsedArguments) throws -> LoadedModel {
     }
     let dataURL = try specification.resolvedDataURL()
     let table = try DataTable.read(contentsOf: dataURL)
+    for factor in specification.factors where table.column(named: factor.value) == nil {
+        throw ModelFileError(location: factor.origin.description,
+                             message: "factor: unknown column '\(factor.value)'" + nearestColumnsHint(for: factor.value, columns: table.columnNames))
+    }
     let formula: Formula
     let design: ModelDesign
     do {

@@ -142,6 +142,16 @@ final class DescribeCommandTests: XCTestCase {
                            "ragged.csv:3: row has 1 field but the header has 2 columns")
     }
 
+    func testUnknownFactorColumnNamesTheLine() throws {
+        let model = try write("f.model", "data: sleepstudy.csv\nformula: Reaction ~ Days\nfactor: Dayz\n")
+        assertOneLineError(try run(["describe", model]), status: 1, "f.model:3: factor: unknown column 'Dayz'; nearest column: Days")
+        assertOneLineError(try run(["describe", model, "--factor", "Days"]), status: 1, "f.model:3: factor: unknown column 'Dayz'")
+        let ok = try write("g.model", "data: sleepstudy.csv\nformula: Reaction ~ Days\n")
+        let r = try run(["describe", ok, "--factor", "Days"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("  Days9\n"))
+    }
+
     func testTwoModelFilesIsUsageError() throws {
         assertOneLineError(try run(["describe", "a.model", "b.model"]), status: 2, "expected at most one MODEL file")
     }
