@@ -17,7 +17,7 @@ public func autocovariance(_ x: [Double]) -> [Double] {
 /// power spectra are summed so that one inverse transform gives the mean.
 struct AutocovarianceEstimator {
     /// Lags computed by direct sums before switching to the FFT.
-    static let directLagLimit = 48
+    static let directLagLimit = 160
 
     let length: Int
     let chainCount: Int
@@ -66,9 +66,9 @@ struct AutocovarianceEstimator {
 
     private mutating func extend(to t: Int) {
         if usedFFT { return }
-        // Slowly decaying autocorrelation (ρ₈ > 0.25, as an AR(1) with φ > 0.84) will need more
+        // Slowly decaying autocorrelation (ρ₈ > 0.6, as an AR(1) with φ > 0.94) will need more
         // lags than direct sums pay for: go to the FFT at once.
-        let slow = computed.count > 8 && computed[0] > 0 && computed[8] > 0.25 * computed[0]
+        let slow = computed.count > 8 && computed[0] > 0 && computed[8] > 0.6 * computed[0]
         if t >= Self.directLagLimit || slow {
             computed = fullTransform()
             usedFFT = true
