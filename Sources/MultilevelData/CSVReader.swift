@@ -204,23 +204,23 @@ enum CSVReader {
         }
         if numeric { return .numeric(values) }
 
-        var codeOf: [String: Int32] = [:]
-        var labels: [String] = []
+        var interner = LevelInterner(bytes: bytes)
         var codes = [Int32](repeating: -1, count: rows)
-        for row in 0..<rows {
-            let k = 2 * (row * columnCount + column)
-            let start = fields.ranges[k], storedEnd = fields.ranges[k + 1]
-            if isMissing(bytes, start, storedEnd & ~quotedFlag) { continue }
-            let label = text(bytes, start, storedEnd)
-            if let code = codeOf[label] {
-                codes[row] = code
-            } else {
-                let code = Int32(labels.count)
-                codeOf[label] = code
-                labels.append(label)
-                codes[row] = code
+        var storedEnds: [Int] = []
+        fields.ranges.withUnsafeBufferPointer { ranges in
+            codes.withUnsafeMutableBufferPointer { out in
+                for row in 0..<rows {
+                    let k = 2 * (row * columnCount + column)
+                    let start = ranges[k], storedEnd = ranges[k + 1]
+                    let end = storedEnd & ~quotedFlag
+                    if isMissing(bytes, start, end) { continue }
+                    let code = interner.code(start: start, end: end)
+                    if Int(code) == storedEnds.count { storedEnds.append(storedEnd) }
+                    out[row] = code
+                }
             }
         }
+        let labels = zip(interner.ranges, storedEnds).map { text(bytes, $0.0.start, $0.1) }
         return DataTable.sortedFactor(labels: labels, codes: codes)
     }
 
@@ -262,10 +262,20 @@ enum CSVReader {
 }
 
 extension DataTable {
-    /// A factor column from labels in first-appearance order and codes into them: levels sorted
-    /// in R's order (`RCollation`), codes remapped.
+    /// A factor column from labels in first-appearance order and codes into them, codes remapped.
+    /// Levels are sorted in R's order (`RCollation`), except that when every label is a number
+    /// (`"1"`, `"10"`, `"2"` — what `write.csv` writes for a factor made from numbers) they are
+    /// ordered by value, as R's `factor()` orders the numbers `read.csv` would have read.
     static func sortedFactor(labels: [String], codes: [Int32]) -> DataColumn {
-        let order = labels.indices.sorted { RCollation.precedes(labels[$0], labels[$1]) }
+        var order = RCollation.sortedIndices(labels)
+        let numbers = labels.map { label -> Double? in
+            var bytes = Array(label.utf8)
+            return bytes.withUnsafeMutableBufferPointer { NumberParser.parse(UnsafeBufferPointer($0), 0, $0.count) }
+        }
+        if !labels.isEmpty, numbers.allSatisfy({ $0 != nil && !$0!.isNaN }) {
+            let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+            order = labels.indices.sorted { (numbers[$0]!, rank[$0]!) < (numbers[$1]!, rank[$1]!) }
+        }
         var newCode = [Int32](repeating: 0, count: labels.count)
         for (rank, old) in order.enumerated() { newCode[old] = Int32(rank) }
         let remapped = codes.map { $0 < 0 ? -1 : newCode[Int($0)] }

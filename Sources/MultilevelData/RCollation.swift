@@ -2,16 +2,66 @@ import Foundation
 
 /// R's order of factor levels and R's spelling of numbers as factor labels.
 ///
-/// R sorts a character vector with the C library's collation of the session's locale. For the
-/// English UTF-8 locales that R users typically run (`en_US.UTF-8`, `en_GB.UTF-8`) this is, for
-/// the labels data files contain:
-/// 1. compare the strings ignoring case (character by character on the lower-cased text, so digits
-///    come before letters and `"b" < "B10" < "c"`);
-/// 2. if they are equal ignoring case, the first position where the case differs decides, the
-///    lower-case letter first (`"a" < "A"`, `"ab" < "aB" < "Ab"`);
-/// 3. otherwise by Unicode scalar values (only identical strings remain equal).
-/// `Tests/MultilevelDataTests` check this rule against R's own `sort()` on a fixture.
+/// R sorts strings (`sort`, `factor` levels, `read.csv`'s `stringsAsFactors`) with ICU's collator
+/// when R is built with ICU (the usual case; `capabilities("ICU")`), and for English locales that
+/// is the Unicode Collation Algorithm with the CLDR root order. This type implements the three
+/// levels of that order for the characters data files contain:
+/// 1. primary — character by character: punctuation and symbols first, in CLDR order
+///    (space `_ - , ; : ! ? . ' " ( ) [ ] { } @ * / \ & # % ` ^ + < = > | ~ $`), then digits
+///    (one by one, so `"10" < "9"`), then letters ignoring case and accents (`"a" < "B" < "é" < "f"`);
+///    a string that is a prefix of another comes first;
+/// 2. secondary — unaccented before accented (`"e" < "é"`);
+/// 3. tertiary — at the first difference in case, lower case first (`"a" < "A"`, `"ab" < "aB" < "Ab"`);
+/// then by Unicode scalars, so only identical strings are equal. In short: compare ignoring case
+/// first, then lower case before upper case. Contractions and script-specific tailorings are not
+/// modelled. `Tests/MultilevelDataTests` check the rule against R's own `sort()` on a fixture.
 public enum RCollation {
+    /// ASCII punctuation and symbols in CLDR root collation order.
+    private static let punctuationOrder: [UInt8] = Array(" _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$".utf8)
+    private static let asciiPrimary: [UInt32] = {
+        var table = [UInt32](repeating: 0, count: 128)
+        for c in 0..<128 { table[c] = 1_000 + UInt32(c) }            // control characters
+        for (rank, c) in punctuationOrder.enumerated() { table[Int(c)] = 1_000_000 + UInt32(rank) }
+        for d in 0..<10 { table[48 + d] = 2_000_000 + UInt32(d) }
+        for l in 0..<26 {
+            table[97 + l] = 3_000_000 + UInt32(97 + l)
+            table[65 + l] = 3_000_000 + UInt32(97 + l)
+        }
+        return table
+    }()
+
+    /// The collation key of `text`: primary weights, 0, secondary, 0, tertiary, 0, scalars.
+    /// Keys compare lexicographically in R's order.
+    public static func key(_ text: String) -> [UInt32] {
+        var primary: [UInt32] = [], secondary: [UInt32] = [], tertiary: [UInt32] = [], scalars: [UInt32] = []
+        for character in text {
+            let scalar = character.unicodeScalars.first!.value
+            scalars.append(contentsOf: character.unicodeScalars.map(\.value))
+            if character.unicodeScalars.count == 1, scalar < 128 {
+                primary.append(asciiPrimary[Int(scalar)])
+                secondary.append(1)
+                tertiary.append(scalar >= 65 && scalar <= 90 ? 2 : 1)
+                continue
+            }
+            if character.isLetter {
+                let base = String(character).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                let lowered = String(character).lowercased()
+                primary.append(contentsOf: base.unicodeScalars.map { 3_000_000 + $0.value })
+                secondary.append(base == lowered ? 1 : 2 + (lowered.unicodeScalars.last?.value ?? 0))
+                tertiary.append(character.isUppercase ? 2 : 1)
+            } else if let digit = character.wholeNumberValue, character.isNumber {
+                primary.append(2_000_000 + UInt32(max(0, min(digit, 1_000))))
+                secondary.append(1)
+                tertiary.append(1)
+            } else {
+                primary.append(1_000_100 + scalar)
+                secondary.append(1)
+                tertiary.append(1)
+            }
+        }
+        return primary + [0] + secondary + [0] + tertiary + [0] + scalars
+    }
+
     /// Whether `a` sorts before `b` in R's order.
     public static func precedes(_ a: String, _ b: String) -> Bool {
         compare(a, b) < 0
@@ -20,25 +70,19 @@ public enum RCollation {
     /// -1, 0 or 1 as `a` sorts before, equal to or after `b`.
     public static func compare(_ a: String, _ b: String) -> Int {
         if a == b { return 0 }
-        let la = Array(a.lowercased().unicodeScalars), lb = Array(b.lowercased().unicodeScalars)
-        let common = min(la.count, lb.count)
-        for i in 0..<common where la[i] != lb[i] {
-            return la[i].value < lb[i].value ? -1 : 1
-        }
-        if la.count != lb.count { return la.count < lb.count ? -1 : 1 }
-        // Equal ignoring case: lower case first at the first difference in case.
-        let sa = Array(a.unicodeScalars), sb = Array(b.unicodeScalars)
-        for i in 0..<min(sa.count, sb.count) where sa[i] != sb[i] {
-            let aLower = Character(sa[i]).isLowercase, bLower = Character(sb[i]).isLowercase
-            if aLower != bLower { return aLower ? -1 : 1 }
-            return sa[i].value < sb[i].value ? -1 : 1
-        }
-        return sa.count < sb.count ? -1 : (sa.count > sb.count ? 1 : 0)
+        let ka = key(a), kb = key(b)
+        return ka.lexicographicallyPrecedes(kb) ? -1 : (kb.lexicographicallyPrecedes(ka) ? 1 : 0)
     }
 
     /// `labels` sorted in R's order.
     public static func sorted(_ labels: [String]) -> [String] {
-        labels.sorted(by: precedes)
+        sortedIndices(labels).map { labels[$0] }
+    }
+
+    /// Indices of `labels` in R's order (keys computed once per label).
+    public static func sortedIndices(_ labels: [String]) -> [Int] {
+        let keys = labels.map(key)
+        return labels.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
     }
 
     /// R's `as.character` of a double, as `factor()` spells numeric levels: at most 15 significant

@@ -33,10 +33,10 @@ private let modelKeyFlags: [(flag: String, key: String)] = [
 func loadModel(_ arguments: ParsedArguments) throws -> LoadedModel {
     let specification = try loadSpecification(arguments)
     guard let formulaSetting = specification.formula else {
-        if specification.fileURL == nil {
+        guard let fileURL = specification.fileURL else {
             throw UsageError("no model: give a MODEL file, or --formula and --data")
         }
-        throw ModelFileError(location: specification.fileURL!.path, message: "no formula: add 'formula: y ~ x + (1 | g)' or give --formula")
+        throw ModelFileError(location: fileURL.path, message: "no formula: add 'formula: y ~ x + (1 | g)' or give --formula")
     }
     let dataURL = try specification.resolvedDataURL()
     let table = try DataTable.read(contentsOf: dataURL)

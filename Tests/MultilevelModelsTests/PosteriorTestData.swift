@@ -4,25 +4,10 @@ import MultilevelMath
 import MultilevelData
 @testable import MultilevelModels
 
-/// Test-only data helpers: a minimal reader for the fixture CSVs (quoted factors, numbers) and
-/// hand-built `ModelDesign`s, until the data layer's reader and formula parser land in main.
+/// Test data: fixture designs built by the data layer, and hand-built simulated designs.
 enum PosteriorTestData {
     static func fixtureURL(_ name: String, _ ext: String) -> URL {
         Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures")!
-    }
-
-    /// Columns of a fixture CSV by header name (values without quotes).
-    static func readCSV(_ name: String) throws -> [String: [String]] {
-        let text = try String(contentsOf: fixtureURL(name, "csv"), encoding: .utf8)
-        var lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        let header = lines.removeFirst().split(separator: ",").map { $0.replacingOccurrences(of: "\"", with: "") }
-        var columns = [String: [String]]()
-        for line in lines where !line.isEmpty {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                .map { $0.replacingOccurrences(of: "\"", with: "") }
-            for (h, f) in zip(header, fields) { columns[h, default: []].append(f) }
-        }
-        return columns
     }
 
     /// A grouping factor with levels sorted as R sorts these (numeric-looking labels of equal
@@ -44,45 +29,25 @@ enum PosteriorTestData {
                     sourceLines: Array(2..<(y.count + 2)), droppedRowCount: 0)
     }
 
+    /// A design built by the data layer from a fixture CSV and a formula.
+    static func built(_ csv: String, _ formula: String) throws -> ModelDesign {
+        let table = try DataTable.read(contentsOf: fixtureURL(csv, "csv"))
+        return try ModelDesign.build(formula: Formula.parse(formula), table: table)
+    }
+
     /// sleepstudy `Reaction ~ Days + (Days | Subject)` (or `(1 | Subject)` when `slopes` is false).
     static func sleepstudy(slopes: Bool = true) throws -> ModelDesign {
-        let c = try readCSV("sleepstudy")
-        let y = c["Reaction"]!.map { Double($0)! }
-        let days = c["Days"]!.map { Double($0)! }
-        let g = grouping("Subject", c["Subject"]!)
-        let term = slopes
-            ? RandomEffectTerm(grouping: g, columnNames: ["(Intercept)", "Days"],
-                               values: days.flatMap { [1, $0] }, text: "(Days | Subject)")
-            : RandomEffectTerm(grouping: g, columnNames: ["(Intercept)"],
-                               values: days.map { _ in 1 }, text: "(1 | Subject)")
-        return design(formula: slopes ? "Reaction ~ Days + (Days | Subject)" : "Reaction ~ Days + (1 | Subject)",
-                      response: "Reaction", y: y, x: days.map { [1, $0] }, names: ["(Intercept)", "Days"],
-                      terms: [term])
+        try built("sleepstudy", slopes ? "Reaction ~ Days + (Days | Subject)" : "Reaction ~ Days + (1 | Subject)")
     }
 
     /// Dyestuff `Yield ~ 1 + (1 | Batch)`.
     static func dyestuff() throws -> ModelDesign {
-        let c = try readCSV("Dyestuff")
-        let y = c["Yield"]!.map { Double($0)! }
-        let g = grouping("Batch", c["Batch"]!)
-        return design(formula: "Yield ~ 1 + (1 | Batch)", response: "Yield", y: y, x: y.map { _ in [1] },
-                      names: ["(Intercept)"],
-                      terms: [RandomEffectTerm(grouping: g, columnNames: ["(Intercept)"],
-                                               values: y.map { _ in 1 }, text: "(1 | Batch)")])
+        try built("Dyestuff", "Yield ~ 1 + (1 | Batch)")
     }
 
     /// cbpp `incidence | trials(size) ~ period + (1 | herd)`.
     static func cbpp() throws -> ModelDesign {
-        let c = try readCSV("cbpp")
-        let y = c["incidence"]!.map { Double($0)! }
-        let size = c["size"]!.map { Double($0)! }
-        let period = c["period"]!
-        let x = period.map { p -> [Double] in [1, p == "2" ? 1 : 0, p == "3" ? 1 : 0, p == "4" ? 1 : 0] }
-        let g = grouping("herd", c["herd"]!)
-        return design(formula: "incidence | trials(size) ~ period + (1 | herd)", response: "incidence",
-                      y: y, trials: size, x: x, names: ["(Intercept)", "period2", "period3", "period4"],
-                      terms: [RandomEffectTerm(grouping: g, columnNames: ["(Intercept)"],
-                                               values: y.map { _ in 1 }, text: "(1 | herd)")])
+        try built("cbpp", "incidence | trials(size) ~ period + (1 | herd)")
     }
 
     /// A simulated model with crossed terms: y ~ x1 + x2 + (1 + x1 + x2 | g1) + (1 | g2) + (x1 | g3),

@@ -13,37 +13,37 @@ import MultilevelData
 /// (when the model has an intercept) and the centred non-intercept columns X_c = X − 1 x̄ᵀ
 /// (brms' `Xc`, so θ_F = (Intercept, b)), and r_t are the group-level effects of term t.
 /// θ = (θ_F, r_1, r_2, …) with r_t level-major (`termOffset[t] + level * q_t + column`).
-struct PosteriorData: Sendable {
+final class PosteriorData: Sendable {
     /// Number of rows n.
-    var rowCount: Int
+    let rowCount: Int
     /// Response (for lognormal, log y).
-    var response: [Double]
+    let response: [Double]
     /// Binomial trials, or ones.
-    var trials: [Double]
+    let trials: [Double]
     /// Number of F columns p_F.
-    var fixedColumnCount: Int
+    let fixedColumnCount: Int
     /// Row-major n × p_F matrix F.
-    var fixed: [Double]
+    let fixed: [Double]
     /// Column means x̄ of the non-intercept columns (zeros without an intercept).
-    var columnMeans: [Double]
+    let columnMeans: [Double]
     /// Number of random-effect terms T.
-    var termCount: Int
+    let termCount: Int
     /// Columns q_t of each term.
-    var termColumnCounts: [Int]
+    let termColumnCounts: [Int]
     /// Offset of each term's block in θ.
-    var termOffsets: [Int]
+    let termOffsets: [Int]
     /// Offset of each term's columns in a row of `termValues`.
-    var termValueOffsets: [Int]
+    let termValueOffsets: [Int]
     /// Σ q_t, the width of a row of `termValues`.
-    var termValueWidth: Int
+    let termValueWidth: Int
     /// Row-major n × Σq_t values of the Z blocks.
-    var termValues: [Double]
+    let termValues: [Double]
     /// Row-major n × T: θ index of the first effect of row i's level in term t.
-    var termThetaIndex: [Int]
+    let termThetaIndex: [Int]
     /// Length of θ.
-    var thetaCount: Int
+    let thetaCount: Int
     /// Σ log y (gamma and lognormal families).
-    var sumLogResponse: Double
+    let sumLogResponse: Double
 
     init(design: ModelDesign, family: Family) {
         let n = design.rowCount
