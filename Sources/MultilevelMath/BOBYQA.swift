@@ -212,7 +212,8 @@ public enum BOBYQA {
         let scale = Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300)
         var chosen: [Double]
         if let model = QuadraticModel(points: points, values: values, center: center, scale: scale) {
-            chosen = candidates.max { abs(model.lagrangeValues(at: $0)[index]) < abs(model.lagrangeValues(at: $1)[index]) }!
+            let scores = candidates.map { abs(model.lagrangeValues(at: $0)[index]) }
+            chosen = candidates[scores.indices.max { scores[$0] < scores[$1] }!]
         } else {
             chosen = candidates[index % candidates.count]
         }
@@ -305,55 +306,71 @@ struct QuadraticModel {
     }
 }
 
-/// LU factorisation with partial pivoting of a small square matrix (rows given as arrays).
+/// LU factorisation with partial pivoting of a small square matrix (rows given as arrays), stored
+/// flat row-major.
 struct LUFactorization {
-    var lu: [[Double]]
+    var n: Int
+    var lu: [Double]
     var pivots: [Int]
 
     init?(_ matrix: [[Double]]) {
         let n = matrix.count
         guard matrix.allSatisfy({ $0.count == n }) else { return nil }
-        lu = matrix
-        pivots = Array(0..<n)
+        self.n = n
+        var a = [Double](repeating: 0, count: n * n)
         var largest = 0.0
-        for row in matrix { for v in row { largest = Swift.max(largest, abs(v)) } }
-        for k in 0..<n {
-            var p = k
-            for i in (k + 1)..<Swift.max(k + 1, n) where abs(lu[i][k]) > abs(lu[p][k]) { p = i }
-            guard abs(lu[p][k]) > 1e-13 * Swift.max(largest, 1e-300) else { return nil }
-            if p != k { lu.swapAt(p, k); pivots.swapAt(p, k) }
-            for i in (k + 1)..<Swift.max(k + 1, n) {
-                let factor = lu[i][k] / lu[k][k]
-                lu[i][k] = factor
-                if factor == 0 { continue }
-                for j in (k + 1)..<n { lu[i][j] -= factor * lu[k][j] }
+        for i in 0..<n { for j in 0..<n { a[i * n + j] = matrix[i][j]; largest = Swift.max(largest, abs(matrix[i][j])) } }
+        var pivots = Array(0..<n)
+        let ok = a.withUnsafeMutableBufferPointer { buffer -> Bool in
+            let a = buffer.baseAddress!
+            for k in 0..<n {
+                var p = k
+                for i in (k + 1)..<Swift.max(k + 1, n) where abs(a[i * n + k]) > abs(a[p * n + k]) { p = i }
+                guard abs(a[p * n + k]) > 1e-13 * Swift.max(largest, 1e-300) else { return false }
+                if p != k {
+                    for j in 0..<n { let t = a[p * n + j]; a[p * n + j] = a[k * n + j]; a[k * n + j] = t }
+                    pivots.swapAt(p, k)
+                }
+                let pivot = a[k * n + k]
+                for i in (k + 1)..<Swift.max(k + 1, n) {
+                    let factor = a[i * n + k] / pivot
+                    a[i * n + k] = factor
+                    if factor == 0 { continue }
+                    for j in (k + 1)..<n { a[i * n + j] -= factor * a[k * n + j] }
+                }
             }
+            return true
         }
+        guard ok else { return nil }
+        lu = a
+        self.pivots = pivots
     }
 
     /// x with A x = b.
     func solve(_ b: [Double]) -> [Double] {
-        let n = lu.count
         var x = pivots.map { b[$0] }
-        for i in 0..<n { for j in 0..<i { x[i] -= lu[i][j] * x[j] } }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for j in (i + 1)..<n { x[i] -= lu[i][j] * x[j] }
-            x[i] /= lu[i][i]
+        lu.withUnsafeBufferPointer { a in
+            for i in 0..<n { for j in 0..<i { x[i] -= a[i * n + j] * x[j] } }
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                for j in (i + 1)..<n { x[i] -= a[i * n + j] * x[j] }
+                x[i] /= a[i * n + i]
+            }
         }
         return x
     }
 
     /// x with Aᵀ x = b.
     func solveTransposed(_ b: [Double]) -> [Double] {
-        let n = lu.count
         // Aᵀ = Uᵀ Lᵀ P: solve Uᵀ z = b, then Lᵀ w = z, then x = Pᵀ w.
         var z = b
-        for i in 0..<n {
-            for j in 0..<i { z[i] -= lu[j][i] * z[j] }
-            z[i] /= lu[i][i]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for j in (i + 1)..<n { z[i] -= lu[j][i] * z[j] }
+        lu.withUnsafeBufferPointer { a in
+            for i in 0..<n {
+                for j in 0..<i { z[i] -= a[j * n + i] * z[j] }
+                z[i] /= a[i * n + i]
+            }
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                for j in (i + 1)..<n { z[i] -= a[j * n + i] * z[j] }
+            }
         }
         var x = [Double](repeating: 0, count: n)
         for i in 0..<n { x[pivots[i]] = z[i] }

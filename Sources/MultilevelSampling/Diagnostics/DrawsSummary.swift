@@ -156,26 +156,33 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
         // Bulk: ranks of the split draws from the one sort; folded: |x − median| put in order by
         // merging the sorted draws outwards from the median.
         let target = SplitTarget(length: x.length)
+        // With an even chain length the split layout is the chain-major one: the sorted draws and
+        // their permutation serve the bulk ranks directly. Otherwise the middle draws are left out.
         let count = scores.count
-        var bulkValues = [Double](repeating: 0, count: count), bulkTargets = [Int32](repeating: 0, count: count)
+        let evenLength = x.length % 2 == 0
+        var bulkValues = sorted, bulkTargets = order
         var foldedValues = [Double](repeating: 0, count: count), foldedTargets = [Int32](repeating: 0, count: count)
         let center = summary.median
         sorted.withUnsafeBufferPointer { s in
             order.withUnsafeBufferPointer { o in
+                if !evenLength {
+                    var values = [Double](repeating: 0, count: count), targets = [Int32](repeating: 0, count: count)
+                    var k = 0
+                    for p in 0..<total {
+                        let t = target(Int(o[p]))
+                        if t >= 0 { values[k] = s[p]; targets[k] = Int32(t); k += 1 }
+                    }
+                    bulkValues = values
+                    bulkTargets = targets
+                }
                 folded.withUnsafeBufferPointer { f in
-                    bulkValues.withUnsafeMutableBufferPointer { bv in
-                        bulkTargets.withUnsafeMutableBufferPointer { bt in
-                            foldedValues.withUnsafeMutableBufferPointer { fv in
-                                foldedTargets.withUnsafeMutableBufferPointer { ft in
-                                    var k = 0, l = 0
-                                    for p in 0..<total {
-                                        let t = target(Int(o[p]))
-                                        if t >= 0 { bv[k] = s[p]; bt[k] = Int32(t); k += 1 }
-                                        let q = Int(f[p])
-                                        let u = target(Int(o[q]))
-                                        if u >= 0 { fv[l] = abs(s[q] - center); ft[l] = Int32(u); l += 1 }
-                                    }
-                                }
+                    foldedValues.withUnsafeMutableBufferPointer { fv in
+                        foldedTargets.withUnsafeMutableBufferPointer { ft in
+                            var l = 0
+                            for p in 0..<total {
+                                let q = Int(f[p])
+                                let u = target(Int(o[q]))
+                                if u >= 0 { fv[l] = abs(s[q] - center); ft[l] = Int32(u); l += 1 }
                             }
                         }
                     }

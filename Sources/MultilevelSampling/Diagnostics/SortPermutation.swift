@@ -1,5 +1,5 @@
 /// The permutation that sorts an array of doubles in ascending order, by a least-significant-digit
-/// radix sort on an order-preserving 64-bit encoding of the values (six passes of 11 bits; passes
+/// radix sort on an order-preserving 64-bit encoding of the values (five passes of 13 bits; passes
 /// whose digit is the same for every value are skipped). Stable, O(n), no comparisons — sorting is
 /// most of the cost of rank-normalisation, and this is several times faster than a comparison sort
 /// of indices. −0 and +0 sort as equal; NaN sorts after +∞ (callers exclude NaN).
@@ -13,7 +13,7 @@ public func sortedWithPermutation(_ values: UnsafeBufferPointer<Double>) -> (sor
     let n = values.count
     precondition(n < Int(Int32.max), "too many values to sort")
     if n == 0 { return ([], []) }
-    let digitBits = 11
+    let digitBits = 13
     let radix = 1 << digitBits
     let passes = (64 + digitBits - 1) / digitBits
     var keys = [UInt64](repeating: 0, count: n)
