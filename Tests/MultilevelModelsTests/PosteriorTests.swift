@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import MultilevelData
+import MultilevelMath
 @testable import MultilevelModels
 
 /// The GLMM log posterior against an independent, straightforward row-by-row implementation
@@ -230,6 +231,30 @@ final class PosteriorTests: XCTestCase {
         for family in Family.allCases {
             try checkAgainstReference(PosteriorTestData.crossed(family: family, rows: 120), family: family,
                                       location: 0.3, logScale: log(0.5))
+        }
+    }
+
+    /// Bernoulli, binomial and Poisson rows with identical predictors and levels are merged; the
+    /// merged posterior still equals the reference written on the original rows.
+    func testMergedRowsAgainstReference() throws {
+        for family in [Family.bernoulli, .binomial, .poisson] {
+            var design = PosteriorTestData.crossed(family: family, rows: 200)
+            // Discrete predictors and two crossed random intercepts with replicated cells.
+            design.fixedEffects = DenseMatrix(rowMajor: (0..<200).map { [1, Double($0 % 2), Double(($0 / 2) % 3)] })
+            let g1 = PosteriorTestData.grouping("g1", (0..<200).map { "a\($0 % 5)" })
+            let g2 = PosteriorTestData.grouping("g2", (0..<200).map { "b\(($0 / 7) % 4)" })
+            design.randomTerms = [
+                RandomEffectTerm(grouping: g1, columnNames: ["(Intercept)"], values: Array(repeating: 1, count: 200), text: "(1 | g1)"),
+                RandomEffectTerm(grouping: g2, columnNames: ["(Intercept)"], values: Array(repeating: 1, count: 200), text: "(1 | g2)"),
+            ]
+            let layout = ParameterLayout(design: design, family: family)
+            let posterior = try GLMMPosterior(design: design, family: family,
+                                              priors: GradientTests.testPriors(layout, family: family, scale: 2.5, location: 0.3))
+            XCTAssertTrue(posterior.data.isCollapsed)
+            XCTAssertLessThanOrEqual(posterior.data.rowCount, 120, "\(family): rows merged")
+            try checkAgainstReference(design, family: family, location: 0.3, logScale: log(0.5))
+            let x = PosteriorTestData.point(for: posterior, seed: 3, interceptGuess: 0.3, logScaleGuess: log(0.5))
+            XCTAssertLessThanOrEqual(GradientTests.gradientError(posterior, at: x).error, 1e-6)
         }
     }
 

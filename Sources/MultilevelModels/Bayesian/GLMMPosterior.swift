@@ -31,6 +31,10 @@ public struct GLMMPosterior: LogDensity {
     public let priors: PosteriorPriors
     /// Means of the non-intercept columns of X (brms' `means_X`): b_Intercept = Intercept − x̄·b.
     public var columnMeans: [Double] { data.columnMeans }
+    /// Number of rows the likelihood visits per evaluation: bernoulli, binomial and poisson rows
+    /// with identical predictors and levels are merged (0 for gaussian models, which read
+    /// sufficient statistics instead).
+    public var mergedRowCount: Int { sufficient == nil ? data.rowCount : 0 }
 
     let data: PosteriorData
     let sufficient: GaussianSufficientStatistics?
@@ -67,7 +71,7 @@ public struct GLMMPosterior: LogDensity {
         let gaussianLike = family == .gaussian || family == .lognormal
         sufficient = gaussianLike && useSufficientStatistics
             ? GaussianSufficientStatistics(data: data, hasIntercept: layout.hasIntercept) : nil
-        var constant = family.dataConstant(response: data.response, trials: data.trials)
+        var constant = data.dataConstant
         var zCount = 0
         var factorOffsets: [Int] = []
         var factorSize = 0
@@ -286,9 +290,7 @@ public struct GLMMPosterior: LogDensity {
             return rowPass(GaussianRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
         case .student:
             return rowPass(StudentRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
-        case .bernoulli:
-            return rowPass(BernoulliRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
-        case .binomial:
+        case .bernoulli, .binomial:
             return rowPass(BinomialRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
         case .poisson:
             return rowPass(PoissonRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
@@ -316,23 +318,24 @@ public struct GLMMPosterior: LogDensity {
         data.termThetaIndex.withUnsafeBufferPointer { thetaIndex in
         data.termColumnCounts.withUnsafeBufferPointer { columnCounts in
         data.termValueOffsets.withUnsafeBufferPointer { valueOffsets in
+            // Wrapping index arithmetic: the offsets were checked when the data were laid out.
             for i in 0..<data.rowCount {
                 var eta = 0.0
-                let fRow = i * p
-                for m in 0..<p { eta += fixed[fRow + m] * theta[m] }
+                let fRow = i &* p
+                for m in 0..<p { eta += fixed[fRow &+ m] * theta[m] }
                 for t in 0..<termCount {
-                    let base = thetaIndex[i * termCount + t]
-                    let zRow = i * width + valueOffsets[t]
-                    for k in 0..<columnCounts[t] { eta += termValues[zRow + k] * theta[base + k] }
+                    let base = thetaIndex[i &* termCount &+ t]
+                    let zRow = i &* width &+ valueOffsets[t]
+                    for k in 0..<columnCounts[t] { eta += termValues[zRow &+ k] * theta[base &+ k] }
                 }
                 let term = rows.add(response: response[i], trials: trials[i], eta: eta)
                 value += term.value
                 let derivative = term.etaDerivative
-                for m in 0..<p { thetaGradient[m] += derivative * fixed[fRow + m] }
+                for m in 0..<p { thetaGradient[m] += derivative * fixed[fRow &+ m] }
                 for t in 0..<termCount {
-                    let base = thetaIndex[i * termCount + t]
-                    let zRow = i * width + valueOffsets[t]
-                    for k in 0..<columnCounts[t] { thetaGradient[base + k] += derivative * termValues[zRow + k] }
+                    let base = thetaIndex[i &* termCount &+ t]
+                    let zRow = i &* width &+ valueOffsets[t]
+                    for k in 0..<columnCounts[t] { thetaGradient[base &+ k] += derivative * termValues[zRow &+ k] }
                 }
             }
         }}}}}}}
