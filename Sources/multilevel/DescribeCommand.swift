@@ -15,19 +15,10 @@ struct DescribeCommand: Command {
     var options: [OptionSpec] { ModelOptions.specs + [.flag("json", "Print one JSON object instead of the text description.")] }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        do {
-            let model = try loadModel(arguments)
-            let description = ModelDescription(model)
-            writeStandardOutput(arguments.has("json") ? description.json.serialized() + "\n" : description.text)
-            return 0
-        } catch let error as UsageError {
-            throw error
-        } catch let error as CustomStringConvertible & Error {
-            // main.swift's describeError casts with `as`, which on Linux goes through NSError and
-            // loses the description; print the one-line message here until that uses `as?`.
-            writeStandardError("multilevel \(name): \(error.description)\n")
-            return 1
-        }
+        let model = try loadModel(arguments)
+        let description = ModelDescription(model)
+        writeStandardOutput(arguments.has("json") ? description.json.serialized() + "\n" : description.text)
+        return 0
     }
 }
 
