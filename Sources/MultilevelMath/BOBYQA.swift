@@ -212,7 +212,16 @@ public enum BOBYQA {
         let scale = Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300)
         var chosen: [Double]
         if let model = QuadraticModel(points: points, values: values, center: center, scale: scale) {
-            let scores = candidates.map { abs(model.lagrangeValues(at: $0)[index]) }
+            // ℓ_index(x) = (Φ⁻¹ e_index) · φ(x): one solve, then a dot product per candidate.
+            var unit = [Double](repeating: 0, count: points.count)
+            unit[index] = 1
+            let coefficients = model.factors.solve(unit)
+            let scores = candidates.map { candidate -> Double in
+                let phi = QuadraticModel.basis((0..<n).map { (candidate[$0] - center[$0]) / scale })
+                var sum = 0.0
+                for k in phi.indices { sum += coefficients[k] * phi[k] }
+                return abs(sum)
+            }
             chosen = candidates[scores.indices.max { scores[$0] < scores[$1] }!]
         } else {
             chosen = candidates[index % candidates.count]
