@@ -125,7 +125,7 @@ public enum BOBYQA {
                 }
                 if geometryFar && !modelIsAccurate {
                     improveGeometry(&points, &values, replacing: farthest, best: best, radius: delta,
-                                    lower: lower, upper: upper, evaluate: evaluate)
+                                    lower: lower, upper: upper, model: model, evaluate: evaluate)
                     best = values.indices.min { values[$0] < values[$1] }!
                     continue
                 }
@@ -194,7 +194,7 @@ public enum BOBYQA {
     /// Lagrange polynomial is largest in absolute value (keeps the set poised).
     private static func improveGeometry(_ points: inout [[Double]], _ values: inout [Double], replacing index: Int,
                                         best: Int, radius: Double, lower: [Double], upper: [Double],
-                                        evaluate: ([Double]) -> Double) {
+                                        model current: QuadraticModel? = nil, evaluate: ([Double]) -> Double) {
         let n = lower.count
         let center = points[best]
         var candidates: [[Double]] = []
@@ -211,7 +211,10 @@ public enum BOBYQA {
         candidates = candidates.map { x in (0..<n).map { Swift.min(Swift.max(x[$0], lower[$0]), upper[$0]) } }
         let scale = Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300)
         var chosen: [Double]
-        if let model = QuadraticModel(points: points, values: values, center: center, scale: scale) {
+        let model = current.flatMap { $0.center == center ? $0 : nil }
+            ?? QuadraticModel(points: points, values: values, center: center, scale: scale)
+        if let model {
+            let scale = model.scale
             // ℓ_index(x) = (Φ⁻¹ e_index) · φ(x): one solve, then a dot product per candidate.
             var unit = [Double](repeating: 0, count: points.count)
             unit[index] = 1
