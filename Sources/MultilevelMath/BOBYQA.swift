@@ -125,7 +125,7 @@ public enum BOBYQA {
                 }
                 if geometryFar && !modelIsAccurate {
                     improveGeometry(&points, &values, replacing: farthest, best: best, radius: delta,
-                                    lower: lower, upper: upper, model: model, evaluate: evaluate)
+                                    lower: lower, upper: upper, evaluate: evaluate)
                     best = values.indices.min { values[$0] < values[$1] }!
                     continue
                 }
@@ -194,7 +194,7 @@ public enum BOBYQA {
     /// Lagrange polynomial is largest in absolute value (keeps the set poised).
     private static func improveGeometry(_ points: inout [[Double]], _ values: inout [Double], replacing index: Int,
                                         best: Int, radius: Double, lower: [Double], upper: [Double],
-                                        model current: QuadraticModel? = nil, evaluate: ([Double]) -> Double) {
+                                        evaluate: ([Double]) -> Double) {
         let n = lower.count
         let center = points[best]
         var candidates: [[Double]] = []
@@ -211,20 +211,8 @@ public enum BOBYQA {
         candidates = candidates.map { x in (0..<n).map { Swift.min(Swift.max(x[$0], lower[$0]), upper[$0]) } }
         let scale = Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300)
         var chosen: [Double]
-        let model = current.flatMap { $0.center == center ? $0 : nil }
-            ?? QuadraticModel(points: points, values: values, center: center, scale: scale)
-        if let model {
-            let scale = model.scale
-            // ℓ_index(x) = (Φ⁻¹ e_index) · φ(x): one solve, then a dot product per candidate.
-            var unit = [Double](repeating: 0, count: points.count)
-            unit[index] = 1
-            let coefficients = model.factors.solve(unit)
-            let scores = candidates.map { candidate -> Double in
-                let phi = QuadraticModel.basis((0..<n).map { (candidate[$0] - center[$0]) / scale })
-                var sum = 0.0
-                for k in phi.indices { sum += coefficients[k] * phi[k] }
-                return abs(sum)
-            }
+        if let model = QuadraticModel(points: points, values: values, center: center, scale: scale) {
+            let scores = candidates.map { abs(model.lagrangeValues(at: $0)[index]) }
             chosen = candidates[scores.indices.max { scores[$0] < scores[$1] }!]
         } else {
             chosen = candidates[index % candidates.count]
