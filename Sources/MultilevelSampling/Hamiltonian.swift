@@ -73,6 +73,22 @@ struct DiagonalEuclideanHamiltonian {
         return h.isNaN ? .infinity : h
     }
 
+    /// H (as `energy`) and the velocity p♯ = M⁻¹ p written into `velocity`, in one pass.
+    @inlinable
+    func energy(_ point: PhaseSpacePoint, velocity output: UnsafeMutablePointer<Double>) -> Double {
+        let p = point.momentum
+        var sum = 0.0
+        for i in 0..<dimension {
+            let sharp = inverseMetric[i] * p[i]
+            output[i] = sharp
+            sum += sharp * p[i]
+        }
+        let logDensity = point.logDensity
+        guard logDensity.isFinite else { return .infinity }
+        let h = -logDensity + 0.5 * sum
+        return h.isNaN ? .infinity : h
+    }
+
     /// The velocity p♯ = ∂τ/∂p = M⁻¹ p, written into `output`.
     @inlinable
     func velocity(_ point: PhaseSpacePoint, into output: UnsafeMutablePointer<Double>) {
