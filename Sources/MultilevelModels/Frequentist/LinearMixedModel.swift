@@ -74,6 +74,7 @@ public struct LinearMixedModel {
 
     /// Checks the design as lme4 does and accumulates the cross products.
     public init(design: ModelDesign) throws {
+        try checkResponse(design, family: .gaussian)
         try checkRandomEffectsStructure(design)
         let (reduced, dropped) = droppingAliasedColumns(design)
         self.design = reduced
