@@ -32,6 +32,8 @@ struct MixedModelEquationsDraw {
     private var priorColumns: [Double]
     private var priorSystem: [Double]
     private var priorRightSide: [Double]
+    /// Standard normal inputs of the last draw.
+    private var noise: [Double] = []
 
     /// Builds the cross products from the (shifted) response, the fixed-effects matrix (brms'
     /// centred columns) and the random-effect terms.
@@ -57,6 +59,18 @@ struct MixedModelEquationsDraw {
     /// σ, and normal priors `(index into β, mean, variance)` on some coefficients.
     mutating func draw(theta: [Double], sigma: Double, normalPriors: [(index: Int, mean: Double, variance: Double)],
                        rng: inout Xoshiro256PlusPlus) throws {
+        let count = dimension + normalPriors.count
+        if noise.count != count { noise = [Double](repeating: 0, count: count) }
+        for i in 0..<count { noise[i] = rng.nextNormal() }
+        try draw(theta: theta, sigma: sigma, normalPriors: normalPriors, noise: noise)
+    }
+
+    /// The draw as a function of its standard normal inputs: `noise` holds ε (`dimension` values)
+    /// then ω (one per normal prior), and x = L⁻ᵀ(c + σ ε) conditioned on w = μ + √d ω. Zero noise
+    /// gives the conditional mean; the map is affine in the noise.
+    mutating func draw(theta: [Double], sigma: Double, normalPriors: [(index: Int, mean: Double, variance: Double)],
+                       noise: [Double]) throws {
+        precondition(noise.count == dimension + normalPriors.count, "noise has the wrong length")
         do {
             try equations.update(theta: theta)
         } catch {
@@ -80,15 +94,15 @@ struct MixedModelEquationsDraw {
             equations.lRest.withUnsafeBufferPointer { l in
                 for i in 0..<restCount { x[n0 + i] = l[(m - 1) + i * m] }
             }
-            for i in 0..<dimension { x[i] += sigma * rng.nextNormal() }
+            for i in 0..<dimension { x[i] += sigma * noise[i] }
             equations.solveFactorTransposeInPlace(x, firstBlockSize: n0)
         }
-        if !normalPriors.isEmpty { conditionOnPriors(normalPriors, sigma: sigma, rng: &rng) }
+        if !normalPriors.isEmpty { conditionOnPriors(normalPriors, sigma: sigma, noise: noise) }
     }
 
     /// x ← x + V Hᵀ (H V Hᵀ + D)⁻¹ (w − H x), w ~ N(μ, D), V = σ² (L Lᵀ)⁻¹.
     private mutating func conditionOnPriors(_ priors: [(index: Int, mean: Double, variance: Double)], sigma: Double,
-                                            rng: inout Xoshiro256PlusPlus) {
+                                            noise: [Double]) {
         let k = priors.count
         let d = dimension
         let n0 = firstBlockSize
@@ -119,7 +133,7 @@ struct MixedModelEquationsDraw {
                 for b in 0..<k {
                     system[a + b * k] = variance * g[b * d + indices[a]] + (a == b ? priors[a].variance : 0)
                 }
-                let w = priors[a].mean + priors[a].variance.squareRoot() * rng.nextNormal()
+                let w = priors[a].mean + priors[a].variance.squareRoot() * noise[d + a]
                 rightSide[a] = w - x[indices[a]]
             }
             system.withUnsafeMutableBufferPointer { s in
