@@ -13,7 +13,7 @@ final class GibbsNUTSAgreementTests: XCTestCase {
 
     func gibbs(_ design: ModelDesign, _ covariance: CovariancePriors? = nil, seed: UInt64) throws -> Draws {
         let model = try GibbsModel(design: design, priors: GibbsTestSupport.priors(design), covariancePriors: covariance)
-        return try GibbsSampler.sample(model: model, settings: SamplerSettings(iterations: 5500, warmup: 500, seed: seed)).draws
+        return try GibbsSampler.sample(model: model, settings: SamplerSettings(iterations: 3000, warmup: 500, seed: seed)).draws
     }
 
     func nuts(_ design: ModelDesign, _ covariance: CovariancePriors? = nil, iterations: Int, seed: UInt64) throws -> Draws {
@@ -24,7 +24,7 @@ final class GibbsNUTSAgreementTests: XCTestCase {
         return constrainedDraws(run.draws, layout: posterior.layout, columnMeans: posterior.base.columnMeans)
     }
 
-    func compare(_ design: ModelDesign, _ covariance: CovariancePriors? = nil, nutsIterations: Int = 3500) throws {
+    func compare(_ design: ModelDesign, _ covariance: CovariancePriors? = nil, nutsIterations: Int = 2000) throws {
         let start = Date()
         let a = try gibbs(design, covariance, seed: 21)
         let middle = Date()
