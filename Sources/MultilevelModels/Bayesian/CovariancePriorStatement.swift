@@ -21,13 +21,13 @@ public enum CovariancePrior: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The prior for a q-column term with a single scale expanded to q; throws when the number of
-    /// scales or the degrees of freedom do not fit q.
-    func expanded(order q: Int, target: String) throws -> CovariancePrior {
+    /// The prior for a q-column term with a single scale expanded to q; throws a `PriorError`
+    /// "`context`: problem" when the number of scales or the degrees of freedom do not fit q.
+    func expanded(order q: Int, context: String) throws -> CovariancePrior {
         func scales(_ values: [Double], _ name: String) throws -> [Double] {
             if values.count == 1 { return Array(repeating: values[0], count: q) }
             guard values.count == q else {
-                throw PriorError(message: "prior '\(description)' on \(target): \(name) takes 1 or \(q) scales for a term with \(q) column\(q == 1 ? "" : "s"), got \(values.count)")
+                throw PriorError(message: "\(context): \(name) takes 1 or \(q) scales for a term with \(q) column\(q == 1 ? "" : "s"), got \(values.count)")
             }
             return values
         }
@@ -36,12 +36,12 @@ public enum CovariancePrior: Sendable, Equatable, CustomStringConvertible {
             return .huangWand(degreesOfFreedom: nu, scales: try scales(a, "huang_wand"))
         case let .inverseWishart(nu, s):
             guard nu > Double(q - 1) else {
-                throw PriorError(message: "prior '\(description)' on \(target): inv_wishart needs degrees of freedom above \(q - 1) for a \(q) × \(q) matrix")
+                throw PriorError(message: "\(context): inv_wishart needs degrees of freedom above \(q - 1) for a \(q) × \(q) matrix")
             }
             return .inverseWishart(degreesOfFreedom: nu, scaleDiagonal: try scales(s, "inv_wishart"))
         case .inverseGamma:
             guard q == 1 else {
-                throw PriorError(message: "prior '\(description)' on \(target): inv_gamma is a prior for a variance; a term with \(q) columns takes huang_wand or inv_wishart")
+                throw PriorError(message: "\(context): inv_gamma is a prior for a variance; a term with \(q) columns takes huang_wand or inv_wishart")
             }
             return self
         }
@@ -171,8 +171,8 @@ public struct CovariancePriorStatement: Sendable, Equatable, CustomStringConvert
         default:
             throw fail("unknown covariance prior '\(name)' (known: huang_wand, inv_wishart, inv_gamma)", at: nameStart)
         }
-        if group == nil, case .inverseGamma = prior {} else if group == nil {
-            throw fail("sigma2 takes an inv_gamma(shape, scale) prior", at: nameStart)
+        if group == nil {
+            guard case .inverseGamma = prior else { throw fail("sigma2 takes an inv_gamma(shape, scale) prior", at: nameStart) }
         }
         return CovariancePriorStatement(group: group, prior: prior, text: trimmed, origin: origin)
     }
@@ -222,7 +222,8 @@ public struct CovariancePriors: Sendable, Equatable {
                 throw PriorError(message: "\(statement.origin): prior '\(statement.text)': the model has no grouping factor '\(group)' (groups: \(Array(Set(groups)).sorted().joined(separator: ", ")))")
             }
             for (t, term) in layout.terms.enumerated() where group.isEmpty || term.groupName == group {
-                result.terms[t] = try statement.prior.expanded(order: term.columnCount, target: "cov:\(term.groupName)")
+                result.terms[t] = try statement.prior.expanded(order: term.columnCount,
+                                                               context: "\(statement.origin): prior '\(statement.text)'")
             }
         }
         return result

@@ -112,7 +112,7 @@ public struct CovariancePriorPosterior: LogDensity {
         for (t, term) in layout.terms.enumerated() {
             guard let prior = covariance.terms[t] else { continue }
             let q = term.columnCount
-            let expanded = try prior.expanded(order: q, target: "cov:\(term.groupName)")
+            let expanded = try prior.expanded(order: q, context: "prior 'cov:\(term.groupName) ~ \(prior)'")
             adjusted.standardDeviations[t] = Array(repeating: .flat, count: q)
             adjusted.correlationEta[t] = 1
             blocks.append(Block(sdOffsets: (0..<q).map { term.sdOffset + $0 },
@@ -123,7 +123,7 @@ public struct CovariancePriorPosterior: LogDensity {
             guard let offset = layout.offset(of: .sigma), let a = layout.auxiliaryParameters.firstIndex(of: .sigma) else {
                 throw PriorError(message: "prior 'sigma2 ~ \(residual)': the model's family has no parameter 'sigma'")
             }
-            let expanded = try residual.expanded(order: 1, target: "sigma2")
+            let expanded = try residual.expanded(order: 1, context: "prior 'sigma2 ~ \(residual)'")
             adjusted.auxiliary[a] = .flat
             blocks.append(Block(sdOffsets: [offset], correlationOffset: nil, prior: expanded,
                                 constant: expanded.logNormalizingConstant(order: 1)))
@@ -150,8 +150,9 @@ public struct CovariancePriorPosterior: LogDensity {
         return value
     }
 
-    /// Adds one block's term to the gradient and returns its value.
-    private static func addBlock(_ block: Block, _ x: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
+    /// Adds one block's term to the gradient `g` (indexed like the position `x`) and returns its value;
+    /// `s` is scratch (see `scratch`).
+    static func addBlock(_ block: Block, _ x: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
                                  _ s: UnsafeMutablePointer<Double>) -> Double {
         let q = block.order
         let qd = Double(q)

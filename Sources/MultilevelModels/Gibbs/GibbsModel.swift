@@ -75,7 +75,7 @@ public struct GibbsModel {
         for (t, term) in layout.terms.enumerated() {
             let q = term.columnCount
             if let prior = covariance.terms[t] {
-                termPriors.append(try Self.termPrior(prior.expanded(order: q, target: "cov:\(term.groupName)")))
+                termPriors.append(Self.termPrior(try prior.expanded(order: q, context: "prior 'cov:\(term.groupName) ~ \(prior)'")))
             } else if q == 1 {
                 termPriors.append(.scalar(try Self.scalePrior(priors.standardDeviations[t][0],
                                                               "sd_\(term.groupName)__\(term.columnNames[0])")))
