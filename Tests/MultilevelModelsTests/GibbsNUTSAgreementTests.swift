@@ -54,4 +54,12 @@ final class GibbsNUTSAgreementTests: XCTestCase {
         XCTAssertEqual(covariance.terms, [.huangWand(degreesOfFreedom: 2, scales: [59.3, 59.3])])
         try compare(design, covariance)
     }
+
+    /// MCMCglmm-style priors: inverse-Wishart on the correlated term, inverse-gamma on σ².
+    func testCorrelatedSlopesUnderInverseWishartAgreeWithNUTS() throws {
+        let design = try PosteriorTestData.sleepstudy(slopes: true)
+        let layout = ParameterLayout(design: design, family: .gaussian)
+        let statements = try CovariancePriorStatement.parseAll("cov:Subject ~ inv_wishart(3, 400, 40); sigma2 ~ inv_gamma(0.5, 50)")
+        try compare(design, try CovariancePriors.resolve(statements.covariance, layout: layout))
+    }
 }
