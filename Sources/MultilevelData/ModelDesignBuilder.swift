@@ -19,7 +19,7 @@ extension ModelDesign {
         var working = table
         for name in factors {
             guard table.column(named: name) != nil else {
-                throw DesignError("factor: unknown column '\(name)'" + nearestHint(name, table.columnNames))
+                throw DesignError("factor: unknown column '\(name)'" + nearestColumnsHint(for: name, columns: table.columnNames))
             }
             working = working.forcingFactor(name)
         }
@@ -189,13 +189,6 @@ extension ModelDesign {
     }
 
     static func unknownColumnMessage(_ name: String, _ columns: [String]) -> String {
-        "unknown variable '\(name)'" + nearestHint(name, columns)
-    }
-
-    static func nearestHint(_ name: String, _ columns: [String]) -> String {
-        let near = nearestNames(to: name, in: columns)
-        if !near.isEmpty { return "; nearest column\(near.count == 1 ? "" : "s"): \(near.joined(separator: ", "))" }
-        let shown = columns.prefix(8).joined(separator: ", ") + (columns.count > 8 ? ", ..." : "")
-        return "; the data has columns \(shown)"
+        "unknown variable '\(name)'" + nearestColumnsHint(for: name, columns: columns)
     }
 }

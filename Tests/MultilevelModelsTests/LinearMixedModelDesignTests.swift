@@ -107,6 +107,15 @@ final class LinearMixedModelDesignTests: XCTestCase {
         XCTAssertEqual(fit.criterion, reference.criterion, accuracy: 1e-8)
     }
 
+    func testStoppedOptimizerIsReportedWithLme4ConvergenceWarnings() throws {
+        let model = try LinearMixedModel(design: RemlFixtures.sleepstudy("slopes"))
+        let fit = try model.fit(options: .init(optimizer: .init(maxEvaluations: 12), conditionalVariances: false))
+        XCTAssertTrue(fit.warnings.contains { $0.hasPrefix("convergence failure") }, "\(fit.warnings)")
+        XCTAssertTrue(fit.warnings.contains { $0.hasPrefix("Model failed to converge with max|grad| = ") }, "\(fit.warnings)")
+        let converged = try model.fit()
+        XCTAssertTrue(converged.warnings.isEmpty, "\(converged.warnings)")
+    }
+
     func testLme4SanityChecks() throws {
         let base = try RemlFixtures.sleepstudy("slopes")
         // One-level grouping factor.
