@@ -66,7 +66,7 @@ enum GibbsBenchmarks {
                 draws = try GibbsSampler.sample(model: model, settings: settings).draws
             case .nuts:
                 let run = try NUTSSampler.sample(model.posterior, settings: settings)
-                draws = constrainedDraws(run.draws, layout: layout, columnMeans: model.columnMeans)
+                draws = logPosteriorAndConstrained(run.draws, layout: layout, columnMeans: model.columnMeans)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let cpu = processorSeconds() - cpuStart

@@ -5,10 +5,10 @@ import MultilevelMath
 import MultilevelSampling
 @testable import MultilevelModels
 
-/// The covariance priors (Huang–Wand, inverse-Wishart, inverse-gamma) on the NUTS side
-/// (`CovariancePriorPosterior`): the density against independent computations (numerical
-/// integration of the Huang–Wand mixture, the inverse-Wishart density on Σ with a numerical
-/// Jacobian), gradients against finite differences, and the prior statements.
+/// MCMCglmm-style covariance priors (inverse-Wishart, inverse-gamma) on the NUTS side
+/// (`CovariancePriorPosterior`): the density against the inverse-Wishart and inverse-gamma densities
+/// on Σ written independently with a numerical Jacobian, gradients against finite differences
+/// (together with a Huang–Wand term), and the prior statements.
 final class GibbsCovariancePriorTests: XCTestCase {
     // MARK: density
 
@@ -94,6 +94,19 @@ final class GibbsCovariancePriorTests: XCTestCase {
             - (nu + Double(q) + 1) / 2 * logDetS - trace / 2
     }
 
+    /// inverse-gamma(a, b) on a variance: the density of sd² times |d sd²/d sd| (the block carries the
+    /// Jacobian of Σ ↦ sd; the posterior adds that of sd ↦ log sd).
+    func testInverseGammaIsTheDensityOfTheVariance() {
+        for sd in [0.3, 4.0, 60.0] {
+            let ig = PriorDistribution.inverseGamma(shape: 2.5, scale: 3)
+            XCTAssertEqual(Self.blockValue(.inverseGamma(shape: 2.5, scale: 3), order: 1, [log(sd)]),
+                           ig.logDensity(sd * sd) + log(2 * sd), accuracy: 1e-12)
+            // q = 1 inverse-Wishart(ν, ψ) is inverse-gamma(ν/2, ψ/2).
+            XCTAssertEqual(Self.blockValue(.inverseWishart(degreesOfFreedom: 5, scaleDiagonal: [6]), order: 1, [log(sd)]),
+                           Self.blockValue(.inverseGamma(shape: 2.5, scale: 3), order: 1, [log(sd)]), accuracy: 1e-12)
+        }
+    }
+
     func testInverseWishartDensityOnTheUnconstrainedScale() throws {
         let q = 3, nu = 5.5
         let psiDiagonal = [2.0, 0.7, 1.3]
@@ -107,78 +120,18 @@ final class GibbsCovariancePriorTests: XCTestCase {
         }
     }
 
-    /// Huang–Wand for q = 2: log p(Σ) = log ∫∫ IW(Σ; ν + 1, 2ν diag(1/a)) IG(a₁; ½, 1/A₁²) IG(a₂; ½, 1/A₂²) da
-    /// by a product trapezoid rule on log a (the integrand as written, not factorised).
-    func testHuangWandDensityMatchesTheIntegratedMixture() throws {
-        let q = 2, nu = 2.0
-        let scales = [25.0, 6.0]
-        for x in [[log(20.0), log(5.0), 0.4], [log(3.0), log(9.0), -1.1]] {
-            let sigma = Self.covariance(x, order: q).sigma
-            func logInverseGamma(_ a: Double, _ scale: Double) -> Double {
-                let shape = 0.5, rate = 1 / (scale * scale)
-                return shape * log(rate) - lgamma(shape) - (shape + 1) * log(a) - rate / a
-            }
-            let grid = stride(from: -12.0, through: 12.0, by: 0.05).map { $0 }
-            var terms: [Double] = []
-            terms.reserveCapacity(grid.count * grid.count)
-            for t1 in grid {
-                for t2 in grid {
-                    let a1 = exp(t1), a2 = exp(t2)
-                    let psi = [2 * nu / a1, 0, 0, 2 * nu / a2]
-                    terms.append(try Self.inverseWishartLogDensity(sigma, nu: nu + 1, psi: psi, order: q)
-                                 + logInverseGamma(a1, scales[0]) + logInverseGamma(a2, scales[1]) + t1 + t2)
-                }
-            }
-            let top = terms.max()!
-            let integral = top + log(terms.reduce(0) { $0 + exp($1 - top) } * 0.05 * 0.05)
-            let expected = integral + Self.numericalLogJacobian(x, order: q)
-            let actual = Self.sampledLogDensity(.huangWand(degreesOfFreedom: nu, scales: scales), order: q, x)
-            XCTAssertEqual(actual, expected, accuracy: 1e-5)
-        }
-    }
-
-    /// For one column, Huang–Wand(ν, A) is the half-t(ν, 0, A) prior on the sd and
-    /// inverse-gamma(a, b) on the variance has the density of sd² times |d sd²/d sd|.
-    func testScalarCovariancePriorsAreTheirDensitiesOnTheStandardDeviation() {
-        for sd in [0.3, 4.0, 60.0] {
-            let t = PriorDistribution.studentT(degreesOfFreedom: 3, location: 0, scale: 7)
-            XCTAssertEqual(Self.blockValue(.huangWand(degreesOfFreedom: 3, scales: [7]), order: 1, [log(sd)]),
-                           log(2) + t.logDensity(sd), accuracy: 1e-12)
-            let ig = PriorDistribution.inverseGamma(shape: 2.5, scale: 3)
-            XCTAssertEqual(Self.blockValue(.inverseGamma(shape: 2.5, scale: 3), order: 1, [log(sd)]),
-                           ig.logDensity(sd * sd) + log(2 * sd), accuracy: 1e-12)
-        }
-    }
-
-    /// A Huang–Wand prior on a one-column term gives exactly the posterior with the equivalent
-    /// half-t sd prior (value and gradient).
-    func testHuangWandOnAScalarTermIsTheHalfTPosterior() throws {
-        let design = try PosteriorTestData.sleepstudy(slopes: false)
-        let layout = ParameterLayout(design: design, family: .gaussian)
-        var priors = GibbsTestSupport.priors(design)
-        priors.standardDeviations = [[.studentT(degreesOfFreedom: 4, location: 0, scale: 30)]]
-        var plain = try GLMMPosterior(design: design, family: .gaussian, priors: priors)
-        var covariance = CovariancePriors.none(for: layout)
-        covariance.terms = [.huangWand(degreesOfFreedom: 4, scales: [30])]
-        var wrapped = try CovariancePriorPosterior(design: design, family: .gaussian, priors: GibbsTestSupport.priors(design),
-                                                   covariancePriors: covariance)
-        let x = PosteriorTestData.point(for: plain, seed: 4, interceptGuess: 250, logScaleGuess: log(30))
-        let a = plain.logDensityAndGradient(at: x), b = wrapped.logDensityAndGradient(at: x)
-        XCTAssertEqual(a.value, b.value, accuracy: 1e-9 * abs(a.value))
-        for i in x.indices { XCTAssertEqual(a.gradient[i], b.gradient[i], accuracy: 1e-9 * max(1, abs(a.gradient[i]))) }
-    }
-
     // MARK: gradient
 
     func testGradientMatchesFiniteDifferencesWithEveryCovariancePrior() throws {
         let design = PosteriorTestData.crossed(family: .gaussian)   // (1 + x1 + x2 | g1) + (1 | g2) + (x1 | g3)
         let layout = ParameterLayout(design: design, family: .gaussian)
-        let covariance = CovariancePriors(terms: [.huangWand(degreesOfFreedom: 2, scales: [1.5, 0.8, 2]),
-                                                  .inverseGamma(shape: 2, scale: 0.5),
+        let covariance = CovariancePriors(terms: [nil, .inverseGamma(shape: 2, scale: 0.5),
                                                   .inverseWishart(degreesOfFreedom: 4, scaleDiagonal: [0.5, 1.2])],
                                           residualVariance: .inverseGamma(shape: 3, scale: 1))
-        let posterior = try CovariancePriorPosterior(design: design, family: .gaussian,
-                                                     priors: GibbsTestSupport.priors(design), covariancePriors: covariance)
+        var priors = GibbsTestSupport.priors(design)
+        priors.covariance[0] = .huangWand(degreesOfFreedom: 2, scales: [1.5, 0.8, 2])
+        let posterior = try CovariancePriorPosterior(design: design, family: .gaussian, priors: priors,
+                                                     covariancePriors: covariance)
         XCTAssertEqual(posterior.dimension, layout.dimension)
         // Directional derivatives along random directions (every coordinate enters each one).
         var rng = Xoshiro256PlusPlus(seed: 17)
@@ -202,51 +155,62 @@ final class GibbsCovariancePriorTests: XCTestCase {
     func testStatementsParseAndResolve() throws {
         let text = """
             b ~ normal(0, 10)
-            cov:Subject ~ huang_wand(2, 25, 10)   # one scale per column
+            cov:Subject ~ inv_wishart(3, 400, 40)   # one diagonal value per column
             sigma2 ~ inv_gamma(0.01, 0.01); sd ~ student_t(3, 0, 20)
+            cov ~ huang_wand(2, 25)
             """
         let parsed = try CovariancePriorStatement.parseAll(text, origin: "model")
-        XCTAssertEqual(parsed.statements.map(\.text), ["b ~ normal(0, 10)", "sd ~ student_t(3, 0, 20)"])
+        XCTAssertEqual(parsed.statements.map(\.text), ["b ~ normal(0, 10)", "sd ~ student_t(3, 0, 20)", "cov ~ huang_wand(2, 25)"])
+        XCTAssertEqual(parsed.statements.map(\.origin), ["model:1", "model:3", "model:4"])
         XCTAssertEqual(parsed.covariance.map(\.group), ["Subject", nil])
-        XCTAssertEqual(parsed.covariance.map(\.prior), [.huangWand(degreesOfFreedom: 2, scales: [25, 10]),
+        XCTAssertEqual(parsed.covariance.map(\.prior), [.inverseWishart(degreesOfFreedom: 3, scaleDiagonal: [400, 40]),
                                                         .inverseGamma(shape: 0.01, scale: 0.01)])
         let design = try PosteriorTestData.sleepstudy(slopes: true)
         let layout = ParameterLayout(design: design, family: .gaussian)
         let resolved = try CovariancePriors.resolve(parsed.covariance, layout: layout)
-        XCTAssertEqual(resolved.terms, [.huangWand(degreesOfFreedom: 2, scales: [25, 10])])
+        XCTAssertEqual(resolved.terms, [.inverseWishart(degreesOfFreedom: 3, scaleDiagonal: [400, 40])])
         XCTAssertEqual(resolved.residualVariance, .inverseGamma(shape: 0.01, scale: 0.01))
-        // A class-wide statement is overridden by a group's.
-        let both = try CovariancePriors.resolve(CovariancePriorStatement.parseAll("cov:Subject ~ inv_wishart(3, 1); cov ~ huang_wand(2, 5)").covariance,
+        // A class-wide statement is overridden by a group's; one value is used for every column.
+        let both = try CovariancePriors.resolve(CovariancePriorStatement.parseAll("cov:Subject ~ inv_wishart(3, 1); cov ~ inv_wishart(4, 2)").covariance,
                                                 layout: layout)
         XCTAssertEqual(both.terms, [.inverseWishart(degreesOfFreedom: 3, scaleDiagonal: [1, 1])])
+        // With a Huang–Wand statement on the same group, the posterior refuses the pair.
+        var set = PriorSet.defaults(for: design, family: .gaussian)
+        try set.apply(parsed.statements)
+        XCTAssertThrowsError(try CovariancePriorPosterior(design: design, family: .gaussian, priors: set.resolved(for: layout),
+                                                          covariancePriors: resolved)) { error in
+            XCTAssertEqual("\(error)", "group Subject has two covariance priors, huang_wand(2, 25) and inv_wishart(3, 400, 40)")
+        }
     }
 
     func testStatementErrorsNameThePositionOrTheProblem() throws {
         func message(_ text: String) -> String {
             do { _ = try CovariancePriorStatement.parseAll(text); return "no error" } catch { return "\(error)" }
         }
-        XCTAssertEqual(message("cov:Subject ~ huang_wond(2, 5)"),
-                       "--prior: column 15: unknown covariance prior 'huang_wond' (known: huang_wand, inv_wishart, inv_gamma) in prior 'cov:Subject ~ huang_wond(2, 5)'")
-        XCTAssertEqual(message("cov ~ huang_wand(2, x)"), "--prior: column 21: 'x' is not a number in prior 'cov ~ huang_wand(2, x)'")
-        XCTAssertEqual(message("sigma2 ~ huang_wand(2, 5)"),
-                       "--prior: column 10: sigma2 takes an inv_gamma(shape, scale) prior in prior 'sigma2 ~ huang_wand(2, 5)'")
+        XCTAssertEqual(message("sigma2 ~ inv_wishart(2, 5)"),
+                       "--prior: column 10: sigma2 takes an inv_gamma(shape, scale) prior in prior 'sigma2 ~ inv_wishart(2, 5)'")
+        XCTAssertEqual(message("cov ~ inv_wishart(2, x)"), "--prior: column 22: 'x' is not a number in prior 'cov ~ inv_wishart(2, x)'")
+        XCTAssertEqual(message("sigma2 ~ gamma(2, 5)"),
+                       "--prior: column 10: unknown covariance prior 'gamma' (known: inv_wishart, inv_gamma; huang_wand is a cov prior statement) in prior 'sigma2 ~ gamma(2, 5)'")
         XCTAssertEqual(message("cov ~ inv_gamma(0, 1)"),
                        "--prior: column 7: inv_gamma(0, 1): the shape and scale must be positive in prior 'cov ~ inv_gamma(0, 1)'")
         // Errors from the brms statements keep their positions.
-        XCTAssertEqual(message("cov ~ huang_wand(2, 5); b ~ normel(0, 1)"),
-                       "--prior: column 29: unknown prior distribution 'normel' (known: normal, student_t, cauchy, exponential, gamma, inv_gamma, lognormal, uniform, beta, lkj) in prior 'b ~ normel(0, 1)'")
+        XCTAssertTrue(message("cov ~ inv_gamma(2, 5); b ~ normel(0, 1)")
+                        .hasPrefix("--prior: column 28: unknown prior distribution 'normel'"), message("cov ~ inv_gamma(2, 5); b ~ normel(0, 1)"))
         let layout = ParameterLayout(design: try PosteriorTestData.sleepstudy(slopes: true), family: .gaussian)
         func resolveMessage(_ text: String) -> String {
             do { _ = try CovariancePriors.resolve(CovariancePriorStatement.parseAll(text).covariance, layout: layout); return "no error" }
             catch { return "\(error)" }
         }
-        XCTAssertEqual(resolveMessage("cov:Batch ~ huang_wand(2, 5)"),
-                       "--prior: prior 'cov:Batch ~ huang_wand(2, 5)': the model has no grouping factor 'Batch' (groups: Subject)")
-        XCTAssertEqual(resolveMessage("cov:Subject ~ huang_wand(2, 5, 6, 7)"),
-                       "--prior: prior 'cov:Subject ~ huang_wand(2, 5, 6, 7)': huang_wand takes 1 or 2 scales for a term with 2 columns, got 3")
+        XCTAssertEqual(resolveMessage("cov:Batch ~ inv_wishart(2, 5)"),
+                       "--prior: prior 'cov:Batch ~ inv_wishart(2, 5)': the model has no grouping factor 'Batch' (groups: Subject)")
+        XCTAssertEqual(resolveMessage("cov:Subject ~ inv_wishart(2, 5, 6, 7)"),
+                       "--prior: prior 'cov:Subject ~ inv_wishart(2, 5, 6, 7)': inv_wishart takes 1 or 2 scales for a term with 2 columns, got 3")
+        XCTAssertEqual(resolveMessage("cov:Subject ~ inv_wishart(0.5, 5)"),
+                       "--prior: prior 'cov:Subject ~ inv_wishart(0.5, 5)': inv_wishart needs degrees of freedom above 1 for a 2 × 2 matrix")
         XCTAssertEqual(resolveMessage("cov:Subject ~ inv_gamma(1, 1)"),
                        "--prior: prior 'cov:Subject ~ inv_gamma(1, 1)': inv_gamma is a prior for a variance; a term with 2 columns takes huang_wand or inv_wishart")
-        XCTAssertEqual(resolveMessage("cov ~ huang_wand(2, 5); cov ~ huang_wand(3, 5)"),
-                       "--prior: prior 'cov ~ huang_wand(3, 5)' repeats an earlier statement for the same parameter")
+        XCTAssertEqual(resolveMessage("cov ~ inv_wishart(2, 5); cov ~ inv_wishart(3, 5)"),
+                       "--prior: prior 'cov ~ inv_wishart(3, 5)' repeats an earlier statement for the same parameter")
     }
 }

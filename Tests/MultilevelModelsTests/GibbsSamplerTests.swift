@@ -18,7 +18,7 @@ final class GibbsSamplerTests: XCTestCase {
         let collector = DrawsCollector(settings: settings, parameterCount: gibbs.layout.dimension)
         _ = try ChainRunner.run(settings: settings, observer: collector, progress: nil) { _ in GibbsSampler(model: gibbs) }
         let unconstrained = collector.draws(parameterNames: gibbs.layout.unconstrainedNames)
-        let draws = constrainedDraws(unconstrained, layout: gibbs.layout, columnMeans: gibbs.columnMeans)
+        let draws = logPosteriorAndConstrained(unconstrained, layout: gibbs.layout, columnMeans: gibbs.columnMeans)
         let constrained = ConstrainedParameters(layout: gibbs.layout, columnMeans: gibbs.columnMeans)
         XCTAssertEqual(draws.variableNames, ["lp__"] + constrained.names)
         XCTAssertTrue(draws.variableNames.contains("r_batch:cask[A_a,Intercept]"))

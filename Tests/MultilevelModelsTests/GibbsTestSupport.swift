@@ -26,6 +26,16 @@ enum GibbsTestSupport {
         PriorSet.defaults(for: design, family: .gaussian).resolved(for: ParameterLayout(design: design, family: .gaussian))
     }
 
+    /// brms' default priors updated by `text` (brms statements, Huang–Wand `cov` statements), and
+    /// the MCMCglmm-style covariance priors in `text`.
+    static func priors(_ design: ModelDesign, _ text: String) throws -> (PosteriorPriors, CovariancePriors) {
+        let layout = ParameterLayout(design: design, family: .gaussian)
+        let parsed = try CovariancePriorStatement.parseAll(text)
+        var set = PriorSet.defaults(for: design, family: .gaussian)
+        try set.apply(parsed.statements)
+        return (set.resolved(for: layout), try CovariancePriors.resolve(parsed.covariance, layout: layout))
+    }
+
     struct Comparison: CustomStringConvertible {
         var name: String
         var what: String

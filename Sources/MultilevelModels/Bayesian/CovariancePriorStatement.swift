@@ -1,11 +1,9 @@
-/// A conditionally conjugate prior on a group-level covariance matrix Σ (or, for a one-column
-/// term, its variance), or on the residual variance σ²: the priors the Gibbs sampler takes in place
-/// of brms' separate `sd` and `cor` priors, and which the NUTS posterior accepts too
-/// (`CovariancePriorPosterior`), so that both samplers can be run under one prior.
+/// An inverse-Wishart or inverse-gamma prior on a group-level covariance matrix Σ (or, for a
+/// one-column term, its variance), or on the residual variance σ²: MCMCglmm's conjugate priors
+/// (Hadfield 2010), which the Gibbs sampler updates directly and the NUTS posterior accepts too
+/// (`CovariancePriorPosterior`), so that both samplers can be run under one prior. (The
+/// Huang–Wand prior, `cov:g ~ huang_wand(ν, A)`, is a `PriorDistribution` of class `cov`.)
 public enum CovariancePrior: Sendable, Equatable, CustomStringConvertible {
-    /// Huang & Wand (2013): Σ | a ~ IW(ν + q − 1, 2ν diag(1/a)), a_k ~ IG(1/2, 1/A_k²); each sd is
-    /// half-t(ν, 0, A_k), and for ν = 2 each correlation is uniform. One scale is used for all k.
-    case huangWand(degreesOfFreedom: Double, scales: [Double])
     /// Inverse-Wishart(ν, diag(ψ)) (density ∝ |Σ|^(−(ν+q+1)/2) exp(−tr(ΨΣ⁻¹)/2)), as MCMCglmm; for
     /// q = 1 this is IG(ν/2, ψ/2) on the variance. One value is used for all k.
     case inverseWishart(degreesOfFreedom: Double, scaleDiagonal: [Double])
@@ -15,7 +13,6 @@ public enum CovariancePrior: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         func list(_ values: [Double]) -> String { values.map(formatPriorNumber).joined(separator: ", ") }
         switch self {
-        case let .huangWand(nu, a): return "huang_wand(\(formatPriorNumber(nu)), \(list(a)))"
         case let .inverseWishart(nu, s): return "inv_wishart(\(formatPriorNumber(nu)), \(list(s)))"
         case let .inverseGamma(a, b): return "inv_gamma(\(formatPriorNumber(a)), \(formatPriorNumber(b)))"
         }
@@ -32,8 +29,6 @@ public enum CovariancePrior: Sendable, Equatable, CustomStringConvertible {
             return values
         }
         switch self {
-        case let .huangWand(nu, a):
-            return .huangWand(degreesOfFreedom: nu, scales: try scales(a, "huang_wand"))
         case let .inverseWishart(nu, s):
             guard nu > Double(q - 1) else {
                 throw PriorError(message: "\(context): inv_wishart needs degrees of freedom above \(q - 1) for a \(q) × \(q) matrix")
@@ -48,16 +43,15 @@ public enum CovariancePrior: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A covariance prior statement, in the prior syntax of `PriorStatement` with two more classes:
+/// An MCMCglmm-style covariance prior statement, in the prior syntax of `PriorStatement`:
 ///
-///     cov ~ huang_wand(2, 25)               every group-level term
-///     cov:Subject ~ huang_wand(2, 25, 10)   the terms of group Subject (one scale per column, or one)
-///     cov:Subject ~ inv_wishart(3, 1)       inverse-Wishart(ν, diag(ψ))
+///     cov ~ inv_wishart(3, 1)               every group-level term: inverse-Wishart(ν, diag(ψ))
+///     cov:Subject ~ inv_wishart(3, 400, 40) the terms of group Subject (one ψ per column, or one)
 ///     cov:Batch ~ inv_gamma(0.001, 0.001)   inverse-gamma on a one-column term's variance
 ///     sigma2 ~ inv_gamma(0.001, 0.001)      inverse-gamma on the residual variance σ²
 ///
 /// A covariance prior on a term replaces its `sd` priors (and its `cor` prior); `sigma2` replaces
-/// the prior on `sigma`.
+/// the prior on `sigma`. `cov:… ~ huang_wand(…)` statements are `PriorStatement`s.
 public struct CovariancePriorStatement: Sendable, Equatable, CustomStringConvertible {
     /// The group (`Subject`), empty for every term; nil for the residual variance (`sigma2`).
     public var group: String?
@@ -67,16 +61,20 @@ public struct CovariancePriorStatement: Sendable, Equatable, CustomStringConvert
 
     public var description: String { text }
 
-    /// Whether a statement's class (the text before `:` or `~`) is `cov` or `sigma2`.
+    /// Whether a statement is one of these: class `sigma2`, or class `cov` with an `inv_wishart` or
+    /// `inv_gamma` distribution (the text before `:` or `~`, and the name after `~`).
     public static func isCovarianceStatement(_ text: String) -> Bool {
-        let lhs = text.split(separator: "~", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let className = (lhs.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-        return ["cov", "sigma2"].contains(String(className).priorTrimmed())
+        let sides = text.split(separator: "~", maxSplits: 1, omittingEmptySubsequences: false)
+        let className = String(sides[0].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").priorTrimmed()
+        if className == "sigma2" { return true }
+        guard className == "cov", sides.count == 2 else { return false }
+        let name = String(sides[1].prefix { $0 != "(" }).priorTrimmed()
+        return name == "inv_wishart" || name == "inv_gamma"
     }
 
     /// Parses prior text holding both kinds of statements (newline or `;` separated, `#` comments):
-    /// the `cov`/`sigma2` statements here, the others by `PriorStatement.parseAll` with the
-    /// covariance statements blanked out, so that positions in its errors are unchanged.
+    /// the statements `isCovarianceStatement` accepts here, the others by `PriorStatement.parseAll`
+    /// with these blanked out, so that positions in its errors are unchanged.
     public static func parseAll(_ text: String, origin: String = "--prior") throws
         -> (statements: [PriorStatement], covariance: [CovariancePriorStatement]) {
         var covariance: [CovariancePriorStatement] = []
@@ -112,7 +110,7 @@ public struct CovariancePriorStatement: Sendable, Equatable, CustomStringConvert
         }
         let characters = Array(text)
         guard let tilde = characters.firstIndex(of: "~") else {
-            throw fail("expected '~' after the parameter class (as in 'cov:Subject ~ huang_wand(2, 25)')", at: characters.count)
+            throw fail("expected '~' after the parameter class (as in 'cov:Subject ~ inv_wishart(3, 1)')", at: characters.count)
         }
         let lhs = String(characters[..<tilde]).priorTrimmed()
         var group: String?
@@ -131,7 +129,7 @@ public struct CovariancePriorStatement: Sendable, Equatable, CustomStringConvert
         let rhs = String(characters[rhsStart...])
         let nameStart = rhsStart + rhs.prefix { $0.isWhitespace }.count
         guard let open = characters[rhsStart...].firstIndex(of: "(") else {
-            throw fail("expected a distribution such as huang_wand(2, 25) after '~'", at: nameStart)
+            throw fail("expected a distribution such as inv_wishart(3, 1) after '~'", at: nameStart)
         }
         let name = String(characters[nameStart..<open]).priorTrimmed()
         guard let close = characters[open...].firstIndex(of: ")") else {
@@ -156,10 +154,6 @@ public struct CovariancePriorStatement: Sendable, Equatable, CustomStringConvert
         }
         let prior: CovariancePrior
         switch name {
-        case "huang_wand":
-            try require(arguments.count >= 2, "takes the degrees of freedom and one or more scales")
-            try require(arguments.allSatisfy { $0 > 0 }, "the degrees of freedom and scales must be positive")
-            prior = .huangWand(degreesOfFreedom: arguments[0], scales: Array(arguments.dropFirst()))
         case "inv_wishart":
             try require(arguments.count >= 2, "takes the degrees of freedom and one or more diagonal scale values")
             try require(arguments.allSatisfy { $0 > 0 }, "the degrees of freedom and scales must be positive")
@@ -169,7 +163,7 @@ public struct CovariancePriorStatement: Sendable, Equatable, CustomStringConvert
             try require(arguments.allSatisfy { $0 > 0 }, "the shape and scale must be positive")
             prior = .inverseGamma(shape: arguments[0], scale: arguments[1])
         default:
-            throw fail("unknown covariance prior '\(name)' (known: huang_wand, inv_wishart, inv_gamma)", at: nameStart)
+            throw fail("unknown covariance prior '\(name)' (known: inv_wishart, inv_gamma; huang_wand is a cov prior statement)", at: nameStart)
         }
         if group == nil {
             guard case .inverseGamma = prior else { throw fail("sigma2 takes an inv_gamma(shape, scale) prior", at: nameStart) }

@@ -10,8 +10,9 @@ import MultilevelMath
 ///   (`StudentTInterceptMixture`);
 /// - `sd` of a one-column term and `sigma`: half-Student-t / half-Cauchy with location 0 through
 ///   `HalfTScaleMixture` (brms' defaults), or an inverse-gamma variance prior (`sigma2`, `cov`);
-/// - terms with two or more columns need a covariance prior: Huang–Wand (`HuangWandPrior`) or
-///   inverse-Wishart (brms' sd + LKJ prior is not conditionally conjugate).
+/// - terms with two or more columns need a covariance prior: Huang–Wand (`cov:g ~ huang_wand(ν, A)`,
+///   updated by `HuangWandMixture`) or inverse-Wishart (`CovariancePriors`); brms' sd + LKJ prior is
+///   not conditionally conjugate. A one-column term may take either too.
 /// So with brms' default priors and scalar group-level terms (any number of crossed or nested
 /// random intercepts) the Gibbs sampler targets exactly brms' posterior.
 public struct GibbsModel {
@@ -76,6 +77,10 @@ public struct GibbsModel {
             let q = term.columnCount
             if let prior = covariance.terms[t] {
                 termPriors.append(Self.termPrior(try prior.expanded(order: q, context: "prior 'cov:\(term.groupName) ~ \(prior)'")))
+            } else if case let .huangWand(nu, scales)? = priors.covariance[t] {
+                let expanded = scales.count == q ? scales : Array(repeating: scales[0], count: q)
+                termPriors.append(q == 1 ? .scalar(.halfT(HalfTScaleMixture(degreesOfFreedom: nu, scale: expanded[0])))
+                                         : .huangWand(HuangWandMixture(degreesOfFreedom: nu, scales: expanded)))
             } else if q == 1 {
                 termPriors.append(.scalar(try Self.scalePrior(priors.standardDeviations[t][0],
                                                               "sd_\(term.groupName)__\(term.columnNames[0])")))
@@ -126,9 +131,6 @@ public struct GibbsModel {
 
     static func termPrior(_ prior: CovariancePrior) -> GroupCovarianceUpdate.Prior {
         switch prior {
-        case let .huangWand(nu, scales):
-            if scales.count == 1 { return .scalar(.halfT(HalfTScaleMixture(degreesOfFreedom: nu, scale: scales[0]))) }
-            return .huangWand(HuangWandPrior(degreesOfFreedom: nu, scales: scales))
         case let .inverseWishart(nu, psi):
             if psi.count == 1 { return .scalar(.inverseGamma(shape: nu / 2, scale: psi[0] / 2)) }
             let q = psi.count

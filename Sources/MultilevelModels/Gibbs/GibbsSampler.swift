@@ -14,7 +14,7 @@ import MultilevelSampling
 ///
 /// 1. (β, b) jointly from the mixed-model equations, one blocked Cholesky (`MixedModelEquationsDraw`);
 /// 2. σ² | β, b (`ResidualVarianceUpdate`), each term's Σ | b (`GroupCovarianceUpdate`), with their
-///    auxiliary variables (`HalfTScaleMixture`, `HuangWandPrior`);
+///    auxiliary variables (`HalfTScaleMixture`, `HuangWandMixture`);
 /// 3. the mixing variables of Student-t coefficient priors (`StudentTInterceptMixture`).
 ///
 /// The state is reported in the unconstrained layout of the NUTS posterior (`ParameterLayout`:

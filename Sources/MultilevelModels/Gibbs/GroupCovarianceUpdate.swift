@@ -5,14 +5,14 @@ import MultilevelMath
 ///
 /// - q = 1: a `VariancePrior` (half-t through its inverse-gamma mixture, or inverse-gamma),
 ///   σ_b² | b ~ IG(· + L/2, · + Σ b_l²/2);
-/// - Huang–Wand (`HuangWandPrior`), or inverse-Wishart(ν, Ψ) as MCMCglmm (Hadfield 2010, §3):
+/// - Huang–Wand (`HuangWandMixture`), or inverse-Wishart(ν, Ψ) as MCMCglmm (Hadfield 2010, §3):
 ///   Σ | b ~ IW(ν + L, Ψ + S), S = Σ_l b_l b_lᵀ.
 ///
 /// Keeps Σ and its Cholesky factor C (Σ = C Cᵀ), which the joint (β, b) draw uses.
 struct GroupCovarianceUpdate: Sendable {
     enum Prior: Sendable, Equatable {
         case scalar(VariancePrior)
-        case huangWand(HuangWandPrior)
+        case huangWand(HuangWandMixture)
         case inverseWishart(degreesOfFreedom: Double, scale: [Double])
     }
 

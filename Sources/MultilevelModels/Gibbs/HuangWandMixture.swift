@@ -1,6 +1,6 @@
 import MultilevelMath
 
-/// The Huang–Wand prior on a q × q covariance matrix Σ (Huang & Wand 2013, *Simple marginally
+/// The Huang–Wand prior on a q × q covariance matrix Σ as its inverse-Wishart mixture (Huang & Wand 2013, *Simple marginally
 /// noninformative prior distributions for covariance matrices*, Bayesian Analysis 8(2), eq. 2):
 ///
 ///     Σ | a ~ IW(ν + q − 1, 2ν diag(1/a₁, …, 1/a_q)),      a_k ~ IG(1/2, 1/A_k²) independently,
@@ -10,7 +10,7 @@ import MultilevelMath
 /// are standard (their §4):
 ///
 ///     Σ | a, b ~ IW(ν + q − 1 + L, 2ν diag(1/a) + S),      a_k | Σ ~ IG((ν + q)/2, ν (Σ⁻¹)_kk + 1/A_k²).
-public struct HuangWandPrior: Sendable, Equatable {
+public struct HuangWandMixture: Sendable, Equatable {
     /// ν.
     public let degreesOfFreedom: Double
     /// A_1, …, A_q.

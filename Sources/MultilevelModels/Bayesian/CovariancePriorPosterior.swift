@@ -13,64 +13,46 @@ extension CovariancePrior {
     ///
     ///     log p(Σ) = C − α log|Σ| − Σ_k f_k(P_kk):
     ///
-    /// - Huang–Wand (2013, eq. 3, a_k integrated out): α = (ν + 2q)/2, f_k(x) = ((ν + q)/2) log(ν x + 1/A_k²),
-    ///   C = q·(m/2) log(2ν) − (mq/2) log 2 − log Γ_q(m/2) + q log Γ((ν + q)/2) − (q/2) log π − Σ log A_k,
-    ///   m = ν + q − 1;
     /// - inverse-Wishart(ν, diag ψ): α = (ν + q + 1)/2, f_k(x) = ψ_k x / 2,
     ///   C = (ν/2) Σ log ψ_k − (νq/2) log 2 − log Γ_q(ν/2);
     /// - inverse-gamma(a, b) on a variance: α = a + 1, f(x) = b x, C = a log b − log Γ(a).
     ///
     /// This returns α.
     func determinantExponent(order q: Int) -> Double {
-        let qd = Double(q)
         switch self {
-        case let .huangWand(nu, _): return (nu + 2 * qd) / 2
-        case let .inverseWishart(nu, _): return (nu + qd + 1) / 2
+        case let .inverseWishart(nu, _): return (nu + Double(q) + 1) / 2
         case let .inverseGamma(a, _): return a + 1
         }
     }
 
     /// f_k(x) and f_k'(x) (see `determinantExponent`).
     @inline(__always)
-    func diagonalTerm(_ k: Int, order q: Int, _ x: Double) -> (value: Double, derivative: Double) {
+    func diagonalTerm(_ k: Int, _ x: Double) -> (value: Double, derivative: Double) {
         switch self {
-        case let .huangWand(nu, scales):
-            let c = (nu + Double(q)) / 2
-            let inner = nu * x + 1 / (scales[k] * scales[k])
-            return (c * log(inner), c * nu / inner)
-        case let .inverseWishart(_, psi):
-            return (psi[k] * x / 2, psi[k] / 2)
-        case let .inverseGamma(_, b):
-            return (b * x, b)
+        case let .inverseWishart(_, psi): return (psi[k] * x / 2, psi[k] / 2)
+        case let .inverseGamma(_, b): return (b * x, b)
         }
     }
 
     /// C (see `determinantExponent`).
     func logNormalizingConstant(order q: Int) -> Double {
         let qd = Double(q)
-        func logMultivariateGamma(_ x: Double) -> Double {
-            var total = qd * (qd - 1) / 4 * log(Double.pi)
-            for j in 1...q { total += posteriorLogGamma(x + (1 - Double(j)) / 2) }
-            return total
-        }
         switch self {
-        case let .huangWand(nu, scales):
-            let m = nu + qd - 1
-            var value = qd * (m / 2) * log(2 * nu) - (m * qd / 2) * log(2.0) - logMultivariateGamma(m / 2)
-                + qd * posteriorLogGamma((nu + qd) / 2) - qd / 2 * log(Double.pi)
-            for a in scales { value -= log(a) }
-            return value
         case let .inverseWishart(nu, psi):
-            return nu / 2 * psi.reduce(0) { $0 + log($1) } - nu * qd / 2 * log(2.0) - logMultivariateGamma(nu / 2)
+            var logMultivariateGamma = qd * (qd - 1) / 4 * log(Double.pi)
+            for j in 1...q { logMultivariateGamma += posteriorLogGamma(nu / 2 + (1 - Double(j)) / 2) }
+            return nu / 2 * psi.reduce(0) { $0 + log($1) } - nu * qd / 2 * log(2.0) - logMultivariateGamma
         case let .inverseGamma(a, b):
             return a * log(b) - posteriorLogGamma(a)
         }
     }
 }
 
-/// The GLMM posterior of `GLMMPosterior` with covariance priors (`CovariancePriors`) in place of
-/// brms' `sd`/`cor` priors on some terms and of the `sigma` prior: the density NUTS samples when
-/// the user writes `cov:Subject ~ huang_wand(2, 25)`, and the `lp__` the Gibbs sampler reports.
+/// The GLMM posterior of `GLMMPosterior` with MCMCglmm-style covariance priors (`CovariancePriors`:
+/// inverse-Wishart / inverse-gamma) in place of brms' `sd`/`cor` priors on some terms and of the
+/// `sigma` prior: the density NUTS samples when the user writes `cov:Subject ~ inv_wishart(3, 1)`
+/// or `sigma2 ~ inv_gamma(a, b)`, and the `lp__` the Gibbs sampler reports. Without such priors it
+/// is the `GLMMPosterior` itself (Huang–Wand priors included, which that evaluates).
 ///
 /// On the unconstrained scale a term's parameters are s_k = log sd_k and the correlation factor's
 /// free values y (L = L(y), Ω = L Lᵀ, Σ = D Ω D with D = diag(sd)). The base posterior is built
@@ -102,6 +84,7 @@ public struct CovariancePriorPosterior: LogDensity {
 
     /// The posterior of `design` with `priors` (brms-resolved) and `covariancePriors` replacing the
     /// sd/cor priors of the terms that have one and the sigma prior when `residualVariance` is set.
+    /// Throws `PriorError` when a term has both a Huang–Wand prior and one of these.
     public init(design: ModelDesign, family: Family, priors: PosteriorPriors,
                 covariancePriors: CovariancePriors? = nil) throws {
         let layout = ParameterLayout(design: design, family: family)
@@ -111,6 +94,9 @@ public struct CovariancePriorPosterior: LogDensity {
         var blocks: [Block] = []
         for (t, term) in layout.terms.enumerated() {
             guard let prior = covariance.terms[t] else { continue }
+            if let other = priors.covariance[t] {
+                throw PriorError(message: "group \(term.groupName) has two covariance priors, \(other) and \(prior)")
+            }
             let q = term.columnCount
             let expanded = try prior.expanded(order: q, context: "prior 'cov:\(term.groupName) ~ \(prior)'")
             adjusted.standardDeviations[t] = Array(repeating: .flat, count: q)
@@ -190,7 +176,7 @@ public struct CovariancePriorPosterior: LogDensity {
             let sk = x[block.sdOffsets[k]]
             let scaled = exp(-2 * sk)
             let argument = inverseDiagonal[k] * scaled
-            let term = block.prior.diagonalTerm(k, order: q, argument)
+            let term = block.prior.diagonalTerm(k, argument)
             value += -2 * alpha * sk - term.value + qd * sk
             g[block.sdOffsets[k]] += -2 * alpha + qd + 2 * term.derivative * argument
             weights[k] = -term.derivative * scaled
