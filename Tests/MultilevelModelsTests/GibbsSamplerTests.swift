@@ -93,4 +93,25 @@ final class GibbsSamplerTests: XCTestCase {
                                                     .resolved(for: ParameterLayout(design: noTerms, family: .gaussian))) },
                        "the Gibbs sampler needs at least one group-level term; use --sampler nuts")
     }
+
+    /// The fit command's entry point: brms' priors with the user's statements, covariance statements,
+    /// draws in `BayesianFit`'s layout (the CmdStan sampler columns, then brms' names) as NUTS gives.
+    func testFitEntryPointReturnsABayesianFitLikeNUTS() throws {
+        let design = try PosteriorTestData.sleepstudy(slopes: true)
+        let parsed = try CovariancePriorStatement.parseAll("b ~ normal(0, 50)\ncov:Subject ~ huang_wand(2, 30)\nsigma2 ~ inv_gamma(1, 100)")
+        let settings = SamplerSettings(iterations: 300, warmup: 100, chains: 2, seed: 5)
+        let fit = try GibbsSampler.fit(design: design, family: .gaussian, priors: parsed.statements,
+                                       covariance: parsed.covariance, settings: settings)
+        let map = ConstrainedParameters(layout: ParameterLayout(design: design, family: .gaussian),
+                                        columnMeans: fit.posterior.columnMeans)
+        XCTAssertEqual(fit.draws.variableNames, TransitionStatistics.columnNames + map.names)
+        XCTAssertEqual(fit.draws.drawsPerChain, 200)
+        XCTAssertEqual(fit.cmdStanParameterNames, map.cmdStanNames)
+        XCTAssertEqual(fit.chainSummaries.map(\.completedIterations), [300, 300])
+        XCTAssertEqual(fit.priors.effectivePrior(.b, coefficient: "Days"), .normal(mean: 0, sd: 50))
+        XCTAssertTrue(fit.draws.values(of: "lp__")!.joined().allSatisfy(\.isFinite))
+        XCTAssertThrowsError(try GibbsSampler.fit(design: design, family: .gaussian, settings: settings)) { error in
+            XCTAssertTrue("\(error)".contains("has correlated effects"), "\(error)")
+        }
+    }
 }
