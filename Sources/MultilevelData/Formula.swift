@@ -18,10 +18,20 @@ public struct Formula: Sendable, Equatable {
     /// it into one term per column).
     public var randomTerms: [RandomTermSpecification]
 
+    /// Longest formula accepted, in tokens (names, numbers, operators). Parsing, term expansion
+    /// and labels recurse along the formula; the bound keeps that recursion far from the stack
+    /// limit whatever the input.
+    public static let maximumTokens = 4000
+
     /// Parses formula text. Errors carry the 1-based column and what was expected, e.g.
     /// `formula error at column 27: expected ')' to close '(' opened at column 18`.
     public static func parse(_ text: String) throws -> Formula {
-        var parser = FormulaParser(tokens: try FormulaLexer.tokens(text))
+        let tokens = try FormulaLexer.tokens(text)
+        guard tokens.count <= maximumTokens else {
+            throw FormulaError(column: tokens[maximumTokens].column,
+                               message: "formula too long (more than \(maximumTokens) symbols)")
+        }
+        var parser = FormulaParser(tokens: tokens)
         let (responseNode, addition, rhs) = try parser.parseFormula()
         let response = try FormulaResponse(node: responseNode, addition: addition)
         var algebra = TermAlgebra(firstVariables: response.variableLabels)

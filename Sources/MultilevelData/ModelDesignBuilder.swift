@@ -19,7 +19,7 @@ extension ModelDesign {
         var working = table
         for name in factors {
             guard table.column(named: name) != nil else {
-                throw DesignError("factor: unknown column '\(name)'" + nearestHint(name, table.columnNames))
+                throw DesignError("factor: unknown column '\(name)'" + nearestColumnsHint(for: name, columns: table.columnNames))
             }
             working = working.forcingFactor(name)
         }
@@ -56,7 +56,15 @@ extension ModelDesign {
                 responseValues = codes.map { Double($0) }
                 responseLevels = levels
             } else {
-                throw DesignError("response '\(response.variable.label)' is not numeric: it is a factor with \(levels.count) level\(levels.count == 1 ? "" : "s") (\(levels.prefix(3).joined(separator: ", "))\(levels.count > 3 ? ", ..." : "")); only a two-level factor can be a (0/1) response")
+                let shown = levels.prefix(3).map { abbreviatedForMessage($0) }.joined(separator: ", ") + (levels.count > 3 ? ", ..." : "")
+                let message = "response '\(response.variable.label)' is not numeric: it is a factor with \(levels.count) level\(levels.count == 1 ? "" : "s") (\(shown)); only a two-level factor can be a (0/1) response"
+                // Name the first row that brings a third level, as the family checks name rows.
+                var seen = Set<Int32>()
+                if let row = codes.indices.first(where: { seen.insert(codes[$0]).inserted && seen.count == 3 }),
+                   levels.indices.contains(Int(codes[row])), row < used.sourceLines.count {
+                    throw DesignError("\(table.fileName):\(used.sourceLines[row]): \(message); this is the first row with a third level, '\(abbreviatedForMessage(levels[Int(codes[row])]))'")
+                }
+                throw DesignError(message)
             }
         }
         switch response {
@@ -189,13 +197,6 @@ extension ModelDesign {
     }
 
     static func unknownColumnMessage(_ name: String, _ columns: [String]) -> String {
-        "unknown variable '\(name)'" + nearestHint(name, columns)
-    }
-
-    static func nearestHint(_ name: String, _ columns: [String]) -> String {
-        let near = nearestNames(to: name, in: columns)
-        if !near.isEmpty { return "; nearest column\(near.count == 1 ? "" : "s"): \(near.joined(separator: ", "))" }
-        let shown = columns.prefix(8).joined(separator: ", ") + (columns.count > 8 ? ", ..." : "")
-        return "; the data has columns \(shown)"
+        "unknown variable '\(name)'" + nearestColumnsHint(for: name, columns: columns)
     }
 }

@@ -129,9 +129,12 @@ public struct ModelSpecification: Sendable, Equatable {
         if case .file = origin, !ModelSpecification.repeatableKeys.contains(key), let earlier = self.origin(of: key) {
             throw ModelFileError(location: origin.description, message: "'\(key)' is given twice (first at \(earlier))")
         }
+        // A file error names the key after file:line; an option's location already names it.
+        var prefix = ""
+        if case .file = origin { prefix = "\(key): " }
         func integer(minimum: Int, _ what: String) throws -> Int {
             guard let v = Int(value), v >= minimum else {
-                throw ModelFileError(location: origin.description, message: "\(key): expected \(what), got '\(value)'")
+                throw ModelFileError(location: origin.description, message: "\(prefix)expected \(what), got '\(value)'")
             }
             return v
         }
@@ -151,12 +154,12 @@ public struct ModelSpecification: Sendable, Equatable {
         case "max_treedepth": maxTreedepth = Setting(try integer(minimum: 1, "a positive whole number"), origin: origin)
         case "seed":
             guard let v = UInt64(value) else {
-                throw ModelFileError(location: origin.description, message: "seed: expected a whole number from 0 to 18446744073709551615, got '\(value)'")
+                throw ModelFileError(location: origin.description, message: "\(prefix)expected a whole number from 0 to 18446744073709551615, got '\(value)'")
             }
             seed = Setting(v, origin: origin)
         case "adapt_delta":
             guard let v = Double(value), v > 0, v < 1 else {
-                throw ModelFileError(location: origin.description, message: "adapt_delta: expected a number strictly between 0 and 1, got '\(value)'")
+                throw ModelFileError(location: origin.description, message: "\(prefix)expected a number strictly between 0 and 1, got '\(value)'")
             }
             adaptDelta = Setting(v, origin: origin)
         default: break

@@ -36,3 +36,11 @@ public func nearestNames(to name: String, in candidates: [String], limit: Int = 
     scored.sort { ($0.distance, $0.order) < ($1.distance, $1.order) }
     return scored.prefix(limit).map(\.name)
 }
+
+/// The tail of an "unknown column" message: `; nearest column: Days`, or, when nothing is near,
+/// `; the data has columns a, b, c` (at most 8 listed).
+public func nearestColumnsHint(for name: String, columns: [String]) -> String {
+    let near = nearestNames(to: name, in: columns)
+    if !near.isEmpty { return "; nearest column\(near.count == 1 ? "" : "s"): \(near.joined(separator: ", "))" }
+    return "; the data has columns " + columns.prefix(8).joined(separator: ", ") + (columns.count > 8 ? ", ..." : "")
+}

@@ -35,13 +35,15 @@ struct TermAlgebra {
             .sorted { (variableOrder[$0.label] ?? 0) < (variableOrder[$1.label] ?? 0) }
     }
 
-    private func same(_ a: Term, _ b: Term) -> Bool {
-        a.count == b.count && Set(a.map(\.label)) == Set(b.map(\.label))
+    /// Identity of a term as a set of variables.
+    private func key(_ term: Term) -> String {
+        term.map(\.label).sorted().joined(separator: "\u{1}")
     }
 
     private func union(_ a: [Term], _ b: [Term]) -> [Term] {
         var result = a
-        for t in b where !result.contains(where: { same($0, t) }) { result.append(t) }
+        var keys = Set(a.map(key))
+        for t in b where keys.insert(key(t)).inserted { result.append(t) }
         return result
     }
 
@@ -84,14 +86,27 @@ struct TermAlgebra {
             return []
         case .binary(let op, let left, let right, let column):
             switch op {
-            case "+":
-                let a = try expand(left, intercept: &intercept, deleting: deleting, allowRandom: allowRandom)
-                let b = try expand(right, intercept: &intercept, deleting: deleting, allowRandom: allowRandom)
-                return union(a, b)
-            case "-":
-                let a = try expand(left, intercept: &intercept, deleting: deleting, allowRandom: allowRandom)
-                let b = try expand(right, intercept: &intercept, deleting: !deleting, allowRandom: false)
-                return a.filter { t in !b.contains(where: { same($0, t) }) }
+            case "+", "-":
+                // Walk the left spine of a + b - c + ... iteratively (long sums stay cheap).
+                var spine: [(String, FormulaNode)] = [(op, right)]
+                var leftmost = left
+                while case .binary(let innerOp, let l, let r, _) = leftmost, innerOp == "+" || innerOp == "-" {
+                    spine.append((innerOp, r))
+                    leftmost = l
+                }
+                var result = try expand(leftmost, intercept: &intercept, deleting: deleting, allowRandom: allowRandom)
+                var keys = Set(result.map(key))
+                for (spineOp, operand) in spine.reversed() {
+                    if spineOp == "+" {
+                        let b = try expand(operand, intercept: &intercept, deleting: deleting, allowRandom: allowRandom)
+                        for t in b where keys.insert(key(t)).inserted { result.append(t) }
+                    } else {
+                        let removed = Set(try expand(operand, intercept: &intercept, deleting: !deleting, allowRandom: false).map(key))
+                        result.removeAll { removed.contains(key($0)) }
+                        keys.subtract(removed)
+                    }
+                }
+                return result
             case ":", "%in%":
                 let a = try expandInteractionOperand(left, intercept: &intercept)
                 let b = try expandInteractionOperand(right, intercept: &intercept)

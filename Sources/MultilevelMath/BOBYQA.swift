@@ -18,10 +18,16 @@ public enum BOBYQA {
         /// Maximum number of function evaluations.
         public var maxEvaluations: Int
 
-        public init(initialRadius: Double = 0.2, finalRadius: Double = 1e-7, maxEvaluations: Int = 10_000) {
+        /// Relative function tolerance: the search also stops (within 1000 ρ_end) when the model,
+        /// accurate to this on its last two steps, promises less than this times max(1, |f|).
+        public var functionTolerance: Double
+
+        public init(initialRadius: Double = 0.2, finalRadius: Double = 1e-7, maxEvaluations: Int = 10_000,
+                    functionTolerance: Double = 1e-13) {
             self.initialRadius = initialRadius
             self.finalRadius = finalRadius
             self.maxEvaluations = maxEvaluations
+            self.functionTolerance = functionTolerance
         }
     }
 
@@ -85,6 +91,7 @@ public enum BOBYQA {
 
         var converged = false
         var badSteps = 0
+        var recentErrors: [Double] = []
         while evaluations < options.maxEvaluations {
             let center = points[best]
             let scale = Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300)
@@ -103,7 +110,20 @@ public enum BOBYQA {
             let farthest = points.indices.max { infinityDistance(points[$0], center) < infinityDistance(points[$1], center) }!
             let geometryFar = infinityDistance(points[farthest], center) > 2 * delta
             if stepLength < 0.5 * rho || predicted <= 0 {
-                if geometryFar {
+                // Powell's test: if the model predicted the last three steps to within
+                // ⅛·(least curvature)·ρ², its geometry is good enough to move to a finer ρ.
+                let curvature = (0..<n).map { model.hessian[$0][$0] }.min() ?? 0
+                let modelIsAccurate = recentErrors.count >= 3 && curvature > 0
+                    && recentErrors.suffix(3).allSatisfy { $0 <= 0.125 * curvature * rho * rho }
+                // Nothing left to gain: the model (accurate on the last two steps) promises less
+                // than the function tolerance within the trust region.
+                let tolerance = options.functionTolerance * Swift.max(1, abs(values[best]))
+                if recentErrors.count >= 2 && recentErrors.suffix(2).allSatisfy({ $0 <= 10 * tolerance })
+                    && max(predicted, 0) <= tolerance && rho <= 1e3 * options.finalRadius {
+                    converged = true
+                    break
+                }
+                if geometryFar && !modelIsAccurate {
                     improveGeometry(&points, &values, replacing: farthest, best: best, radius: delta,
                                     lower: lower, upper: upper, evaluate: evaluate)
                     best = values.indices.min { values[$0] < values[$1] }!
@@ -119,6 +139,7 @@ public enum BOBYQA {
             trial = project(trial)
             let trialValue = evaluate(trial)
             let ratio = (values[best] - trialValue) / predicted
+            recentErrors.append(abs(values[best] - trialValue - predicted))
             if ratio < 0.1 { delta = Swift.max(0.5 * delta, rho); badSteps += 1 }
             else if ratio > 0.7 { delta = Swift.max(delta, 2 * stepLength); badSteps = 0 }
             else { delta = Swift.max(0.5 * delta, stepLength, rho); badSteps = 0 }
@@ -191,7 +212,8 @@ public enum BOBYQA {
         let scale = Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300)
         var chosen: [Double]
         if let model = QuadraticModel(points: points, values: values, center: center, scale: scale) {
-            chosen = candidates.max { abs(model.lagrangeValues(at: $0)[index]) < abs(model.lagrangeValues(at: $1)[index]) }!
+            let scores = candidates.map { abs(model.lagrangeValues(at: $0)[index]) }
+            chosen = candidates[scores.indices.max { scores[$0] < scores[$1] }!]
         } else {
             chosen = candidates[index % candidates.count]
         }
@@ -284,55 +306,71 @@ struct QuadraticModel {
     }
 }
 
-/// LU factorisation with partial pivoting of a small square matrix (rows given as arrays).
+/// LU factorisation with partial pivoting of a small square matrix (rows given as arrays), stored
+/// flat row-major.
 struct LUFactorization {
-    var lu: [[Double]]
+    var n: Int
+    var lu: [Double]
     var pivots: [Int]
 
     init?(_ matrix: [[Double]]) {
         let n = matrix.count
         guard matrix.allSatisfy({ $0.count == n }) else { return nil }
-        lu = matrix
-        pivots = Array(0..<n)
+        self.n = n
+        var a = [Double](repeating: 0, count: n * n)
         var largest = 0.0
-        for row in matrix { for v in row { largest = Swift.max(largest, abs(v)) } }
-        for k in 0..<n {
-            var p = k
-            for i in (k + 1)..<Swift.max(k + 1, n) where abs(lu[i][k]) > abs(lu[p][k]) { p = i }
-            guard abs(lu[p][k]) > 1e-13 * Swift.max(largest, 1e-300) else { return nil }
-            if p != k { lu.swapAt(p, k); pivots.swapAt(p, k) }
-            for i in (k + 1)..<Swift.max(k + 1, n) {
-                let factor = lu[i][k] / lu[k][k]
-                lu[i][k] = factor
-                if factor == 0 { continue }
-                for j in (k + 1)..<n { lu[i][j] -= factor * lu[k][j] }
+        for i in 0..<n { for j in 0..<n { a[i * n + j] = matrix[i][j]; largest = Swift.max(largest, abs(matrix[i][j])) } }
+        var pivots = Array(0..<n)
+        let ok = a.withUnsafeMutableBufferPointer { buffer -> Bool in
+            let a = buffer.baseAddress!
+            for k in 0..<n {
+                var p = k
+                for i in (k + 1)..<Swift.max(k + 1, n) where abs(a[i * n + k]) > abs(a[p * n + k]) { p = i }
+                guard abs(a[p * n + k]) > 1e-13 * Swift.max(largest, 1e-300) else { return false }
+                if p != k {
+                    for j in 0..<n { let t = a[p * n + j]; a[p * n + j] = a[k * n + j]; a[k * n + j] = t }
+                    pivots.swapAt(p, k)
+                }
+                let pivot = a[k * n + k]
+                for i in (k + 1)..<Swift.max(k + 1, n) {
+                    let factor = a[i * n + k] / pivot
+                    a[i * n + k] = factor
+                    if factor == 0 { continue }
+                    for j in (k + 1)..<n { a[i * n + j] -= factor * a[k * n + j] }
+                }
             }
+            return true
         }
+        guard ok else { return nil }
+        lu = a
+        self.pivots = pivots
     }
 
     /// x with A x = b.
     func solve(_ b: [Double]) -> [Double] {
-        let n = lu.count
         var x = pivots.map { b[$0] }
-        for i in 0..<n { for j in 0..<i { x[i] -= lu[i][j] * x[j] } }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for j in (i + 1)..<n { x[i] -= lu[i][j] * x[j] }
-            x[i] /= lu[i][i]
+        lu.withUnsafeBufferPointer { a in
+            for i in 0..<n { for j in 0..<i { x[i] -= a[i * n + j] * x[j] } }
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                for j in (i + 1)..<n { x[i] -= a[i * n + j] * x[j] }
+                x[i] /= a[i * n + i]
+            }
         }
         return x
     }
 
     /// x with Aᵀ x = b.
     func solveTransposed(_ b: [Double]) -> [Double] {
-        let n = lu.count
         // Aᵀ = Uᵀ Lᵀ P: solve Uᵀ z = b, then Lᵀ w = z, then x = Pᵀ w.
         var z = b
-        for i in 0..<n {
-            for j in 0..<i { z[i] -= lu[j][i] * z[j] }
-            z[i] /= lu[i][i]
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for j in (i + 1)..<n { z[i] -= lu[j][i] * z[j] }
+        lu.withUnsafeBufferPointer { a in
+            for i in 0..<n {
+                for j in 0..<i { z[i] -= a[j * n + i] * z[j] }
+                z[i] /= a[i * n + i]
+            }
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                for j in (i + 1)..<n { z[i] -= a[j * n + i] * z[j] }
+            }
         }
         var x = [Double](repeating: 0, count: n)
         for i in 0..<n { x[pivots[i]] = z[i] }
@@ -354,6 +392,11 @@ func minimizeQuadraticOnBox(gradient g: [Double], hessian h: [[Double]], lower: 
     var best = [Double](repeating: 0, count: n)
     for i in 0..<n { best[i] = Swift.min(Swift.max(0, lower[i]), upper[i]) }
     var bestValue = model(best)
+    // Convex model with its unconstrained minimiser inside the box: that is the answer.
+    if let newton = convexNewtonStep(gradient: g, hessian: h),
+       (0..<n).allSatisfy({ newton[$0] >= lower[$0] && newton[$0] <= upper[$0] }) {
+        return newton
+    }
     if n <= 6 {
         var state = [Int](repeating: 0, count: n)  // 0 free, 1 lower, 2 upper
         let total = Int(pow3(n))
@@ -407,6 +450,28 @@ func minimizeQuadraticOnBox(gradient g: [Double], hessian h: [[Double]], lower: 
         if !improved { break }
     }
     return model(s) < bestValue ? s : best
+}
+
+/// −H⁻¹g when H is positive definite (Cholesky succeeds), else nil.
+private func convexNewtonStep(gradient g: [Double], hessian h: [[Double]]) -> [Double]? {
+    let n = g.count
+    var l = [Double](repeating: 0, count: n * n)
+    for j in 0..<n {
+        var pivot = h[j][j]
+        for k in 0..<j { pivot -= l[j + k * n] * l[j + k * n] }
+        guard pivot > 0 else { return nil }
+        let root = pivot.squareRoot()
+        l[j + j * n] = root
+        for i in (j + 1)..<Swift.max(j + 1, n) {
+            var sum = h[i][j]
+            for k in 0..<j { sum -= l[i + k * n] * l[j + k * n] }
+            l[i + j * n] = sum / root
+        }
+    }
+    var x = g.map { -$0 }
+    for i in 0..<n { for k in 0..<i { x[i] -= l[i + k * n] * x[k] }; x[i] /= l[i + i * n] }
+    for i in stride(from: n - 1, through: 0, by: -1) { for k in (i + 1)..<n { x[i] -= l[k + i * n] * x[k] }; x[i] /= l[i + i * n] }
+    return x
 }
 
 private func pow3(_ n: Int) -> Int { (0..<n).reduce(1) { acc, _ in acc * 3 } }

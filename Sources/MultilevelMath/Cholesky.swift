@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Cholesky factorisation A = L Lᵀ of a symmetric positive-definite matrix (lower triangle),
 /// blocked as LAPACK's `dpotrf`: factor a diagonal block, solve the panel below it, update the
 /// trailing matrix with a packed SIMD `syrk` kernel. The trailing update carries ~all the flops, so
@@ -103,7 +105,14 @@ private func symmetricRankUpdateLower(trailing c: UnsafeMutablePointer<Double>, 
                     }
                 }
             }
-            for columnBlock in 0..<columnBlocks {
+            // Column blocks are independent: large updates are spread over the cores, block b to
+            // worker b mod W, so every element is computed by one worker in a fixed order and the
+            // result does not depend on the number of cores.
+            let workers = n >= 384 ? 8 : 1
+            let packedA = UncheckedPointer(pa), packedB = UncheckedPointer(pb), target = UncheckedPointer(c)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+              let pa = packedA.pointer, pb = packedB.pointer, c = target.pointer
+              for columnBlock in stride(from: worker, to: columnBlocks, by: workers) {
                 let j0 = columnBlock * 4
                 let bBase = pb + columnBlock * 4 * depth
                 let firstRowBlock = j0 / 8
@@ -141,9 +150,16 @@ private func symmetricRankUpdateLower(trailing c: UnsafeMutablePointer<Double>, 
                         }
                     }
                 }
+              }
             }
         }
     }
+}
+
+/// A raw pointer handed to `concurrentPerform` workers that write disjoint elements.
+private struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Double>
+    init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
 }
 
 extension DenseMatrix {

@@ -14,10 +14,12 @@ public enum NormalDistribution {
     /// log √(2π).
     @usableFromInline static let logSquareRootTwoPi = 0.918_938_533_204_672_741_78
 
-    /// The density φ(x) = exp(−x²/2) / √(2π).
+    /// The density φ(x) = exp(−x²/2) / √(2π), with x² split as h² + (x − h)(x + h), h = x rounded
+    /// to 1/16 (h² is exact), so that the exponent keeps full relative accuracy in the tails.
     @inlinable
     public static func density(_ x: Double) -> Double {
-        inverseSquareRootTwoPi * exp(-0.5 * x * x)
+        let h = (x * 16).rounded(.towardZero) / 16
+        return inverseSquareRootTwoPi * exp(-0.5 * h * h) * exp(-0.5 * (x - h) * (x + h))
     }
 
     /// The log density −x²/2 − log √(2π).
@@ -26,36 +28,38 @@ public enum NormalDistribution {
         -0.5 * x * x - logSquareRootTwoPi
     }
 
-    /// The distribution function Φ(x) = erfc(−x/√2) / 2, accurate to a few ulps in both tails
-    /// (erfc keeps the relative accuracy of the lower tail down to its underflow near x = −38).
-    @inlinable
+    /// The distribution function Φ(x): erfc(−x/√2)/2 for |x| ≤ 5, and in the tails
+    /// φ(x) · R(|x|) (lower) or 1 − φ(x) · R(x) (upper) with Mills' ratio R from its continued
+    /// fraction, which keeps full relative accuracy far into the lower tail.
     public static func cdf(_ x: Double) -> Double {
         if x.isNaN { return .nan }
+        if x < -5 { return density(x) * millsRatio(-x) }
+        if x > 5 { return 1 - density(x) * millsRatio(x) }
         return 0.5 * erfc(-x * 0.707_106_781_186_547_524_40)
     }
 
     /// The upper tail 1 − Φ(x) = Φ(−x), accurate in the far upper tail.
-    @inlinable
     public static func complementaryCDF(_ x: Double) -> Double { cdf(-x) }
 
-    /// log Φ(x), finite for every finite x. For x ≥ −37 it is log(Φ(x)) (through log1p in the
-    /// upper half, where Φ is close to one); below, where Φ(x) underflows, it is
-    /// log φ(x) + log R(−x) with Mills' ratio R(t) = (1 − Φ(t)) / φ(t) from its continued
-    /// fraction t R(t) = 1 / (1 + 1/t² / (1 + 2/t² / (1 + …))) (Abramowitz & Stegun 26.2.14).
+    /// log Φ(x), finite for every finite x: log φ(x) + log R(−x) in the lower tail (x < −5),
+    /// log1p(−φ(x) R(x)) in the upper tail (x > 5), log Φ(x) between.
     public static func logCDF(_ x: Double) -> Double {
         if x.isNaN { return .nan }
         if x == .infinity { return 0 }
         if x == -.infinity { return -.infinity }
+        if x < -5 { return logDensity(x) + log(millsRatio(-x)) }
+        if x > 5 { return log1p(-density(x) * millsRatio(x)) }
         if x > 0 { return log1p(-0.5 * erfc(x * 0.707_106_781_186_547_524_40)) }
-        if x >= -37 { return log(cdf(x)) }
-        return logDensity(x) + log(millsRatio(-x))
+        return log(cdf(x))
     }
 
-    /// Mills' ratio (1 − Φ(t)) / φ(t) for large positive t by its continued fraction
-    /// R(t) = 1/(t + 1/(t + 2/(t + 3/(t + …)))), evaluated from the bottom up.
+    /// Mills' ratio (1 − Φ(t)) / φ(t) for t ≥ 5 by Laplace's continued fraction
+    /// R(t) = 1/(t + 1/(t + 2/(t + 3/(t + …)))) (Abramowitz & Stegun 26.2.14), evaluated from the
+    /// bottom up with enough terms for full double precision at t = 5.
+    @usableFromInline
     static func millsRatio(_ t: Double) -> Double {
         var tail = t
-        var k = 60.0
+        var k = 300.0
         while k >= 1 {
             tail = t + k / tail
             k -= 1

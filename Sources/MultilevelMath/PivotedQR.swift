@@ -124,17 +124,20 @@ public struct PivotedQR: Sendable {
     public func transposedQTimes(_ y: [Double]) -> [Double] {
         precondition(y.count == rows, "qr.qty: length mismatch")
         var v = y
-        let n = rows
-        for l in 0..<Swift.min(rank, n - 1) where auxiliary[l] != 0 {
-            let diagonal = l + l * n
-            var dot = auxiliary[l] * v[l]
-            for i in (l + 1)..<n { dot += factors[i + l * n] * v[i] }
-            let t = -dot / auxiliary[l]
-            v[l] += t * auxiliary[l]
-            for i in (l + 1)..<n { v[i] += t * factors[i + l * n] }
-            _ = diagonal
-        }
+        for l in 0..<Swift.min(rank, rows - 1) { reflect(&v, by: l) }
         return v
+    }
+
+    /// Applies Householder reflection l (its vector: `auxiliary[l]`, then `factors` below the
+    /// diagonal of column l) to `v`, in place (LINPACK `dqrsl`).
+    private func reflect(_ v: inout [Double], by l: Int) {
+        guard auxiliary[l] != 0 else { return }
+        let n = rows
+        var dot = auxiliary[l] * v[l]
+        for i in (l + 1)..<n { dot += factors[i + l * n] * v[i] }
+        let t = -dot / auxiliary[l]
+        v[l] += t * auxiliary[l]
+        for i in (l + 1)..<n { v[i] += t * factors[i + l * n] }
     }
 
     /// Least-squares coefficients of y on the original columns (R's `qr.coef`): NaN for aliased
@@ -150,6 +153,42 @@ public struct PivotedQR: Sendable {
         }
         var result = [Double](repeating: .nan, count: columns)
         for i in 0..<rank { result[pivot[i]] = b[i] }
+        return result
+    }
+
+    /// Residuals y − X b̂ of the least-squares fit (R's `qr.resid`), computed as Q applied to Qᵀy
+    /// with its first `rank` entries zeroed.
+    public func residuals(for y: [Double]) -> [Double] {
+        var v = transposedQTimes(y)
+        for i in 0..<rank { v[i] = 0 }
+        for l in stride(from: Swift.min(rank, rows - 1) - 1, through: 0, by: -1) { reflect(&v, by: l) }
+        return v
+    }
+
+    /// (XᵀX)⁻¹ for the non-aliased columns, `rank × rank` in pivoted order (R's
+    /// `chol2inv(qr.R(qr))`): R⁻¹ R⁻ᵀ. Multiplied by σ̂² it is the covariance of the OLS
+    /// coefficients `coefficients(for:)[pivot[0..<rank]]`.
+    public var unscaledCovariance: DenseMatrix {
+        let k = rank
+        // Inverse of the upper-triangular R by back-substitution, column by column.
+        var inverse = DenseMatrix(rows: k, columns: k)
+        for j in 0..<k {
+            inverse[j, j] = 1 / factors[j + j * rows]
+            for i in stride(from: j - 1, through: 0, by: -1) {
+                var s = 0.0
+                for m in (i + 1)...j { s += factors[i + m * rows] * inverse[m, j] }
+                inverse[i, j] = -s / factors[i + i * rows]
+            }
+        }
+        var result = DenseMatrix(rows: k, columns: k)
+        for i in 0..<k {
+            for j in i..<k {
+                var s = 0.0
+                for m in j..<k { s += inverse[i, m] * inverse[j, m] }
+                result[i, j] = s
+                result[j, i] = s
+            }
+        }
         return result
     }
 

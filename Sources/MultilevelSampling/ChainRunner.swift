@@ -53,6 +53,20 @@ public struct ChainSummary: Sendable, Equatable {
     public var stopped: Bool
     /// Adaptation result (nil when warm-up did not complete or the kernel adapts nothing).
     public var adaptation: AdaptationSummary?
+
+    /// A chain that has not run yet.
+    public init(chain: Int) {
+        self.chain = chain
+        warmupSeconds = 0
+        samplingSeconds = 0
+        completedIterations = 0
+        divergences = 0
+        warmupDivergences = 0
+        treeDepthSaturations = 0
+        nonFiniteRejections = 0
+        stopped = false
+        adaptation = nil
+    }
 }
 
 /// A thread-safe flag that asks running chains to stop after their current iteration
@@ -83,6 +97,7 @@ public enum ChainRunner {
     /// Runs `settings.chains` chains; returns their summaries in chain order. Throws the settings'
     /// validation error, or the error of the lowest-numbered chain that failed (after all chains
     /// have ended).
+    @inlinable
     public static func run<Kernel: TransitionKernel, Observer: ChainObserver>(
         settings: SamplerSettings,
         observer: Observer,
@@ -124,6 +139,7 @@ public enum ChainRunner {
 
     /// Runs one chain with an existing kernel on the calling thread (its RNG stream is
     /// `stream(seed:index: chain)`).
+    @inlinable
     public static func runChain<Kernel: TransitionKernel, Observer: ChainObserver>(
         _ kernel: inout Kernel, chain: Int, settings: SamplerSettings, observer: Observer,
         progress: ChainProgress? = nil, stopFlag: StopFlag? = nil
@@ -131,9 +147,7 @@ public enum ChainRunner {
         var rng = Xoshiro256PlusPlus.stream(seed: settings.seed, index: chain)
         observer.chainStarted(chain: chain)
         let start = DispatchTime.now().uptimeNanoseconds
-        var summary = ChainSummary(chain: chain, warmupSeconds: 0, samplingSeconds: 0, completedIterations: 0,
-                                   divergences: 0, warmupDivergences: 0, treeDepthSaturations: 0,
-                                   nonFiniteRejections: 0, stopped: false, adaptation: nil)
+        var summary = ChainSummary(chain: chain)
         try kernel.initialize(settings: settings, chain: chain, rng: &rng)
         var samplingStart = start
         if settings.warmup == 0 {
@@ -187,6 +201,7 @@ extension NUTSSampler {
     /// when `settings.saveWarmup`) into `Draws` with CmdStan's columns: the seven sampler
     /// statistics (`TransitionStatistics.columnNames`) followed by the unconstrained parameters
     /// named `parameterNames` (default `theta[1]`, …, `theta[d]`).
+    @inlinable
     public static func sample(_ density: Density, settings: SamplerSettings,
                               parameterNames: [String]? = nil,
                               progress: ChainProgress? = nil,

@@ -75,7 +75,7 @@ public final class CmdStanCSVWriter {
             throw DrawsFileError.unreadable(file: temporaryURL.path, reason: String(cString: strerror(errno)))
         }
         file = handle
-        var header = Self.commentBlock(settings)
+        var header = Self.commentBlock(settings, fileName: url.lastPathComponent)
         for index in indexNames { header += "# " + CmdStanColumnNames.comment(index) + "\n" }
         header += columns.joined(separator: ",") + "\n"
         try write(header)
@@ -85,7 +85,7 @@ public final class CmdStanCSVWriter {
         if let file { fclose(file) }
     }
 
-    static func commentBlock(_ s: CmdStanRunSettings) -> String {
+    static func commentBlock(_ s: CmdStanRunSettings, fileName: String) -> String {
         let nuts = s.engine == "nuts"
         var lines = [
             "stan_version_major = 2", "stan_version_minor = 21", "stan_version_patch = 0",
@@ -121,7 +121,7 @@ public final class CmdStanCSVWriter {
             "random",
             "  seed = \(s.seed)",
             "output",
-            "  file = \(s.modelName)",
+            "  file = \(fileName)",
             "written_by = multilevel (CmdStan 2.21 CSV layout; no Stan program was run)",
         ]
         lines += s.extra.map { "\($0.key) = \($0.value.replacingOccurrences(of: "\n", with: " "))" }

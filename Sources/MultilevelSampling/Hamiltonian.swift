@@ -1,3 +1,4 @@
+import Foundation
 import MultilevelMath
 
 /// A point in phase space (position q, momentum p, the gradient of log p at q and log p(q)), stored
@@ -73,6 +74,22 @@ struct DiagonalEuclideanHamiltonian {
         return h.isNaN ? .infinity : h
     }
 
+    /// H (as `energy`) and the velocity p♯ = M⁻¹ p written into `velocity`, in one pass.
+    @inlinable
+    func energy(_ point: PhaseSpacePoint, velocity output: UnsafeMutablePointer<Double>) -> Double {
+        let p = point.momentum
+        var sum = 0.0
+        for i in 0..<dimension {
+            let sharp = inverseMetric[i] * p[i]
+            output[i] = sharp
+            sum += sharp * p[i]
+        }
+        let logDensity = point.logDensity
+        guard logDensity.isFinite else { return .infinity }
+        let h = -logDensity + 0.5 * sum
+        return h.isNaN ? .infinity : h
+    }
+
     /// The velocity p♯ = ∂τ/∂p = M⁻¹ p, written into `output`.
     @inlinable
     func velocity(_ point: PhaseSpacePoint, into output: UnsafeMutablePointer<Double>) {
@@ -80,11 +97,22 @@ struct DiagonalEuclideanHamiltonian {
         for i in 0..<dimension { output[i] = inverseMetric[i] * p[i] }
     }
 
-    /// Draws p ~ N(0, M): pᵢ = zᵢ / √M⁻¹ᵢ with zᵢ standard normal.
+    /// Draws p ~ N(0, M): pᵢ = zᵢ / √M⁻¹ᵢ with zᵢ standard normal. The zᵢ come in pairs from one
+    /// Box–Muller transform each (Box & Muller 1958: r = √(−2 log u₁), z = r cos 2πu₂, r sin 2πu₂),
+    /// which halves the logarithms and uniforms of drawing them one at a time; an odd last
+    /// coordinate takes `nextNormal()`.
     @inlinable
     func sampleMomentum(_ point: PhaseSpacePoint, rng: inout Xoshiro256PlusPlus) {
         let p = point.momentum
-        for i in 0..<dimension { p[i] = rng.nextNormal() / inverseMetric[i].squareRoot() }
+        var i = 0
+        while i + 1 < dimension {
+            let radius = (-2 * log(rng.nextUniform())).squareRoot()
+            let angle = 2 * Double.pi * rng.nextUniform()
+            p[i] = radius * cos(angle) / inverseMetric[i].squareRoot()
+            p[i + 1] = radius * sin(angle) / inverseMetric[i + 1].squareRoot()
+            i += 2
+        }
+        if i < dimension { p[i] = rng.nextNormal() / inverseMetric[i].squareRoot() }
     }
 
     /// One leapfrog step of size ε (Stan's `expl_leapfrog`): half step in p, full step in q,

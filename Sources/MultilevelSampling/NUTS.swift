@@ -222,11 +222,13 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
             }
             logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree)
 
-            for i in 0..<d { w.rho[i] = w.rhoBck[i] + w.rhoFwd[i] }
             // U-turn across the whole trajectory, then across the join of the two parts.
-            var persist = noUTurn(w.pSharpBckBck, w.pSharpFwdFwd, w.rho, nil)
-            persist = persist && noUTurn(w.pSharpBckBck, w.pSharpFwdBck, w.rhoBck, w.pFwdBck)
-            persist = persist && noUTurn(w.pSharpBckFwd, w.pSharpFwdFwd, w.rhoFwd, w.pBckFwd)
+            let persist = mergeParts(
+                TrajectoryPart(outerVelocity: w.pSharpBckBck, innerVelocity: w.pSharpBckFwd,
+                               innerMomentum: w.pBckFwd, momentumSum: w.rhoBck),
+                TrajectoryPart(outerVelocity: w.pSharpFwdFwd, innerVelocity: w.pSharpFwdBck,
+                               innerMomentum: w.pFwdBck, momentumSum: w.rhoFwd),
+                into: w.rho, accumulate: false)
             if !persist { break }
         }
 
@@ -254,12 +256,11 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
         if depth == 0 {
             leapfrog(w, z, stepSize: direction * stepSize)
             leapfrogSteps += 1
-            let H = w.hamiltonian.energy(z)          // +∞ for a rejected point
+            let H = w.hamiltonian.energy(z, velocity: pSharpBegin)   // +∞ for a rejected point
             if H - H0 > maximumEnergyError { trajectoryDiverged = true }
             logSumWeight = logSumExp(logSumWeight, H0 - H)
             sumMetropolis += H0 - H > 0 ? 1 : exp(H0 - H)
             propose.assign(from: z)
-            w.hamiltonian.velocity(z, into: pSharpBegin)
             let p = z.momentum
             for i in 0..<d {
                 pSharpEnd[i] = pSharpBegin[i]
@@ -299,33 +300,62 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
             propose.assign(from: level.proposeFinal)
         }
 
-        for i in 0..<d { rho[i] += level.rhoInit[i] + level.rhoFinal[i] }
         // U-turn across the merged sub-tree, then across the join of its two halves.
-        var persist = noUTurn(pSharpBegin, pSharpEnd, level.rhoInit, level.rhoFinal)
-        persist = persist && noUTurn(pSharpBegin, level.pSharpFinalBegin, level.rhoInit, level.pFinalBegin)
-        persist = persist && noUTurn(level.pSharpInitEnd, pSharpEnd, level.rhoFinal, level.pInitEnd)
+        let persist = mergeParts(
+            TrajectoryPart(outerVelocity: pSharpBegin, innerVelocity: level.pSharpInitEnd,
+                           innerMomentum: level.pInitEnd, momentumSum: level.rhoInit),
+            TrajectoryPart(outerVelocity: pSharpEnd, innerVelocity: level.pSharpFinalBegin,
+                           innerMomentum: level.pFinalBegin, momentumSum: level.rhoFinal),
+            into: rho, accumulate: true)
         return persist
     }
 
-    /// The generalised no-U-turn criterion p♯₋ᵀρ > 0 and p♯₊ᵀρ > 0 with ρ = `rho` + `extra`
-    /// (Betancourt 2017, eq. A.4; `extra` nil means ρ = `rho`).
+    /// Merges two adjacent parts of a trajectory, `first` and `second` in the order they join
+    /// (ρ = ρ₁ + ρ₂ is written into `rho`, or added to it with `accumulate`), and checks the
+    /// generalised no-U-turn criterion p♯₋ᵀρ > 0 and p♯₊ᵀρ > 0 (Betancourt 2017, appendix A.4.2)
+    /// three times, as current Stan does: across the merged whole (outer velocities, ρ₁ + ρ₂), and
+    /// across each join — the first part extended by the first state of the second (ρ₁ + p of that
+    /// state) and the second part extended by the last state of the first. One pass over the
+    /// coordinates; false means a U-turn.
     @inlinable
-    func noUTurn(_ pSharpMinus: UnsafeMutablePointer<Double>, _ pSharpPlus: UnsafeMutablePointer<Double>,
-                 _ rho: UnsafeMutablePointer<Double>, _ extra: UnsafeMutablePointer<Double>?) -> Bool {
-        var minus = 0.0, plus = 0.0
-        if let extra {
-            for i in 0..<dimension {
-                let r = rho[i] + extra[i]
-                minus += pSharpMinus[i] * r
-                plus += pSharpPlus[i] * r
-            }
-        } else {
-            for i in 0..<dimension {
-                minus += pSharpMinus[i] * rho[i]
-                plus += pSharpPlus[i] * rho[i]
-            }
+    func mergeParts(_ first: TrajectoryPart, _ second: TrajectoryPart,
+                    into rho: UnsafeMutablePointer<Double>, accumulate: Bool) -> Bool {
+        var wholeMinus = 0.0, wholePlus = 0.0
+        var firstMinus = 0.0, firstPlus = 0.0
+        var secondMinus = 0.0, secondPlus = 0.0
+        for i in 0..<dimension {
+            let merged = first.momentumSum[i] + second.momentumSum[i]
+            rho[i] = accumulate ? rho[i] + merged : merged
+            wholeMinus += first.outerVelocity[i] * merged
+            wholePlus += second.outerVelocity[i] * merged
+            let firstExtended = first.momentumSum[i] + second.innerMomentum[i]
+            firstMinus += first.outerVelocity[i] * firstExtended
+            firstPlus += second.innerVelocity[i] * firstExtended
+            let secondExtended = second.momentumSum[i] + first.innerMomentum[i]
+            secondMinus += first.innerVelocity[i] * secondExtended
+            secondPlus += second.outerVelocity[i] * secondExtended
         }
-        return plus > 0 && minus > 0
+        return wholePlus > 0 && wholeMinus > 0 && firstPlus > 0 && firstMinus > 0
+            && secondPlus > 0 && secondMinus > 0
+    }
+}
+
+/// One side of a merge: velocities at its outer end and at its end next to the join, momentum at
+/// its end next to the join, and its momentum sum ρ.
+@usableFromInline
+struct TrajectoryPart {
+    @usableFromInline let outerVelocity: UnsafeMutablePointer<Double>
+    @usableFromInline let innerVelocity: UnsafeMutablePointer<Double>
+    @usableFromInline let innerMomentum: UnsafeMutablePointer<Double>
+    @usableFromInline let momentumSum: UnsafeMutablePointer<Double>
+
+    @inlinable
+    init(outerVelocity: UnsafeMutablePointer<Double>, innerVelocity: UnsafeMutablePointer<Double>,
+         innerMomentum: UnsafeMutablePointer<Double>, momentumSum: UnsafeMutablePointer<Double>) {
+        self.outerVelocity = outerVelocity
+        self.innerVelocity = innerVelocity
+        self.innerMomentum = innerMomentum
+        self.momentumSum = momentumSum
     }
 }
 

@@ -91,3 +91,10 @@ public protocol TransitionKernel {
     /// Points rejected so far because the log density or its gradient was not finite.
     var nonFiniteRejections: Int { get }
 }
+
+extension TransitionKernel {
+    /// Kernels that adapt nothing (a Gibbs sampler) report no adaptation.
+    public mutating func finishWarmup() -> AdaptationSummary? { nil }
+    /// Kernels that never evaluate a log density at rejected points report none.
+    public var nonFiniteRejections: Int { 0 }
+}

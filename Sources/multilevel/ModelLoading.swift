@@ -33,13 +33,17 @@ private let modelKeyFlags: [(flag: String, key: String)] = [
 func loadModel(_ arguments: ParsedArguments) throws -> LoadedModel {
     let specification = try loadSpecification(arguments)
     guard let formulaSetting = specification.formula else {
-        if specification.fileURL == nil {
+        guard let fileURL = specification.fileURL else {
             throw UsageError("no model: give a MODEL file, or --formula and --data")
         }
-        throw ModelFileError(location: specification.fileURL!.path, message: "no formula: add 'formula: y ~ x + (1 | g)' or give --formula")
+        throw ModelFileError(location: fileURL.path, message: "no formula: add 'formula: y ~ x + (1 | g)' or give --formula")
     }
     let dataURL = try specification.resolvedDataURL()
     let table = try DataTable.read(contentsOf: dataURL)
+    for factor in specification.factors where table.column(named: factor.value) == nil {
+        throw ModelFileError(location: factor.origin.description,
+                             message: "factor: unknown column '\(factor.value)'" + nearestColumnsHint(for: factor.value, columns: table.columnNames))
+    }
     let formula: Formula
     let design: ModelDesign
     do {
@@ -72,7 +76,11 @@ func loadSpecification(_ arguments: ParsedArguments) throws -> ModelSpecificatio
             }
         }
     }
-    try specification.validate()
+    do {
+        try specification.validate()
+    } catch let error as ModelFileError where error.location.hasPrefix("option --") {
+        throw UsageError(error.description)  // a bad combination of flags is a usage error (exit 2)
+    }
     return specification
 }
 

@@ -229,8 +229,20 @@ final class FormulaParserTests: XCTestCase {
     }
 
     func testDeepNestingIsAnErrorNotACrash() {
-        let deep = "y ~ " + String(repeating: "(", count: 5000) + "x" + String(repeating: ")", count: 5000)
+        let deep = "y ~ " + String(repeating: "(", count: 1000) + "x" + String(repeating: ")", count: 1000)
         XCTAssertEqual(error(deep)?.message, "formula nested too deeply")
+    }
+
+    func testLongFormulasAreBounded() throws {
+        let names = (0..<1900).map { "x\($0)" }
+        let long = "y ~ " + names.joined(separator: " + ") + " + (" + names.prefix(50).joined(separator: " + ") + " | g)"
+        XCTAssertEqual(try Formula.parse(long).fixed.terms.count, 1900)
+        let tooLong = "y ~ " + (0..<3000).map { "x\($0)" }.joined(separator: " + ")
+        XCTAssertEqual(error(tooLong)?.message, "formula too long (more than 4000 symbols)")
+    }
+
+    func testUnicodeNames() {
+        XCTAssertEqual(labels("größe ~ alter + (1 | ort)"), ["1", "alter"])
     }
 
     func testUnterminatedBacktick() {

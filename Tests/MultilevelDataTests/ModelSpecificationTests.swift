@@ -92,6 +92,10 @@ final class ModelSpecificationTests: XCTestCase {
         XCTAssertEqual(s.chains?.origin.description, "option --chains")
         XCTAssertEqual(s.priors.count, 2)
         XCTAssertEqual(s.adaptDelta?.value, 0.9)
+        XCTAssertEqual(expectError(ModelFileError.self) { try s.set(key: "max-treedepth", value: "deep", origin: .option("max-treedepth")) }?.description,
+                       "option --max-treedepth: expected a positive whole number, got 'deep'")
+        XCTAssertEqual(expectError(ModelFileError.self) { try s.set(key: "adapt-delta", value: "1.5", origin: .option("adapt-delta")) }?.description,
+                       "option --adapt-delta: expected a number strictly between 0 and 1, got '1.5'")
     }
 
     func testDataPathResolution() throws {

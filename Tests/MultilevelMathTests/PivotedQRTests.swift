@@ -70,4 +70,22 @@ final class PivotedQRTests: XCTestCase {
         let qty = PivotedQR(x).transposedQTimes(y)
         XCTAssertEqual(qty.map { $0 * $0 }.reduce(0, +), y.map { $0 * $0 }.reduce(0, +), accuracy: 1e-12)
     }
+
+    /// Residuals are orthogonal to X and (XᵀX)⁻¹ matches the closed form for a straight line:
+    /// Var(slope) ∝ 1/Sxx, Var(intercept) ∝ Σx²/(n Sxx), Cov ∝ −x̄/Sxx.
+    func testResidualsAndUnscaledCovariance() {
+        let xs = [0.0, 1, 2, 3, 4]
+        let x = DenseMatrix(rowMajor: xs.map { [1, $0] })
+        let y = [1.0, 3, 2, 5, 4]
+        let qr = PivotedQR(x)
+        let e = qr.residuals(for: y)
+        XCTAssertEqual(e.reduce(0, +), 0, accuracy: 1e-12)
+        XCTAssertEqual(zip(e, xs).map(*).reduce(0, +), 0, accuracy: 1e-12)
+        XCTAssertEqual(e[0], 1 - 1.4, accuracy: 1e-12)
+        let v = qr.unscaledCovariance
+        XCTAssertEqual(v[1, 1], 1.0 / 10, accuracy: 1e-14)
+        XCTAssertEqual(v[0, 0], 30.0 / (5 * 10), accuracy: 1e-14)
+        XCTAssertEqual(v[0, 1], -2.0 / 10, accuracy: 1e-14)
+        XCTAssertEqual(v[1, 0], v[0, 1])
+    }
 }

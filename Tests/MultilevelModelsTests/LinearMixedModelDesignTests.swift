@@ -7,17 +7,6 @@ import MultilevelMath
 /// scripts/references/lmer_crossed_nested.R, simulated designs with known truth, rank-deficient X
 /// and lme4's sanity checks.
 final class LinearMixedModelDesignTests: XCTestCase {
-    private func crossedDesign() throws -> ModelDesign {
-        let table = try RemlFixtures.table("crossed")
-        let data = ["x": RemlFixtures.numeric(table["x"]!)]
-        let g1 = RemlFixtures.grouping("g1", labels: table["g1"]!)
-        let g2 = RemlFixtures.grouping("g2", labels: table["g2"]!)
-        return RemlFixtures.design(response: RemlFixtures.numeric(table["y"]!), fixed: ["x"], data: data,
-                                   terms: [RemlFixtures.term(g1, columns: ["(Intercept)"], data: data, text: "(1 | g1)"),
-                                           RemlFixtures.term(g2, columns: ["(Intercept)", "x"], data: data, text: "(x | g2)")],
-                                   formula: "y ~ x + (1 | g1) + (x | g2)")
-    }
-
     private func nestedDesign(_ name: String) throws -> ModelDesign {
         let table = try RemlFixtures.table(name)
         let data = ["z": RemlFixtures.numeric(table["z"]!)]
@@ -30,7 +19,7 @@ final class LinearMixedModelDesignTests: XCTestCase {
     }
 
     func testCrossedDesignMatchesLme4() throws {
-        let model = try LinearMixedModel(design: crossedDesign())
+        let model = try LinearMixedModel(design: RemlFixtures.crossed())
         assertMatchesReference(try model.fit(method: .reml), try RemlFixtures.reference("crossed_reml"))
         assertMatchesReference(try model.fit(method: .ml), try RemlFixtures.reference("crossed_ml"))
     }
@@ -105,6 +94,15 @@ final class LinearMixedModelDesignTests: XCTestCase {
         XCTAssertEqual(fit.fixedEffectNames, ["(Intercept)", "Days"])
         XCTAssertEqual(fit.droppedFixedEffectNames, ["DaysAliased"])
         XCTAssertEqual(fit.criterion, reference.criterion, accuracy: 1e-8)
+    }
+
+    func testStoppedOptimizerIsReportedWithLme4ConvergenceWarnings() throws {
+        let model = try LinearMixedModel(design: RemlFixtures.sleepstudy("slopes"))
+        let fit = try model.fit(options: .init(optimizer: .init(maxEvaluations: 12), conditionalVariances: false))
+        XCTAssertTrue(fit.warnings.contains { $0.hasPrefix("convergence failure") }, "\(fit.warnings)")
+        XCTAssertTrue(fit.warnings.contains { $0.hasPrefix("Model failed to converge with max|grad| = ") }, "\(fit.warnings)")
+        let converged = try model.fit()
+        XCTAssertTrue(converged.warnings.isEmpty, "\(converged.warnings)")
     }
 
     func testLme4SanityChecks() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import MultilevelData
+import MultilevelMath
 @testable import MultilevelModels
 
 /// The GLMM log posterior against an independent, straightforward row-by-row implementation
@@ -45,16 +46,20 @@ final class PosteriorTests: XCTestCase {
 
     /// log |det ∂(strict lower L)/∂y| by central differences and Gaussian elimination.
     static func numericalLogJacobian(_ y: [Double], _ k: Int) -> Double {
-        let m = y.count
-        func lower(_ y: [Double]) -> [Double] {
+        numericalLogJacobian(of: { y in
             let l = choleskyFactor(y, k)
             return (1..<k).flatMap { i in (0..<i).map { l[i][$0] } }
-        }
+        }, at: y)
+    }
+
+    /// log |det ∂f/∂v| of a square map by central differences and Gaussian elimination.
+    static func numericalLogJacobian(of f: ([Double]) -> [Double], at v: [Double]) -> Double {
+        let m = v.count
         var jacobian = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
         for c in 0..<m {
-            var plus = y, minus = y
+            var plus = v, minus = v
             plus[c] += 1e-6; minus[c] -= 1e-6
-            let a = lower(plus), b = lower(minus)
+            let a = f(plus), b = f(minus)
             for r in 0..<m { jacobian[r][c] = (a[r] - b[r]) / 2e-6 }
         }
         var logDet = 0.0
@@ -68,6 +73,35 @@ final class PosteriorTests: XCTestCase {
             }
         }
         return logDet
+    }
+
+    /// Σ = diag(e^u) L Lᵀ diag(e^u) with L from the correlation values y.
+    static func covariance(_ u: [Double], _ y: [Double], _ q: Int) -> [[Double]] {
+        let l = q > 1 ? choleskyFactor(y, q) : [[1.0]]
+        return (0..<q).map { i in (0..<q).map { j in
+            exp(u[i] + u[j]) * (0..<q).reduce(0.0) { $0 + l[i][$1] * l[j][$1] }
+        } }
+    }
+
+    /// Huang & Wand (2013) eq. 2 up to a constant: −(ν+2q)/2 log|Σ| − (ν+q)/2 Σ_k log(ν (Σ⁻¹)_kk + 1/A_k²),
+    /// with |Σ| and Σ⁻¹ by Gauss–Jordan elimination.
+    static func huangWandLogDensity(_ sigma: [[Double]], nu: Double, scales: [Double]) -> Double {
+        let q = sigma.count
+        var a = sigma
+        var inverse = (0..<q).map { i in (0..<q).map { $0 == i ? 1.0 : 0.0 } }
+        var logDet = 0.0
+        for c in 0..<q {
+            let pivot = a[c][c]
+            logDet += log(pivot)
+            for j in 0..<q { a[c][j] /= pivot; inverse[c][j] /= pivot }
+            for r in 0..<q where r != c {
+                let f = a[r][c]
+                for j in 0..<q { a[r][j] -= f * a[c][j]; inverse[r][j] -= f * inverse[c][j] }
+            }
+        }
+        let qd = Double(q)
+        return -(nu + 2 * qd) / 2 * logDet
+            - (nu + qd) / 2 * (0..<q).reduce(0.0) { $0 + log(nu * inverse[$1][$1] + 1 / (scales[$1] * scales[$1])) }
     }
 
     static func referenceLogPosterior(design: ModelDesign, family: Family, priors: PosteriorPriors, x: [Double]) -> Double {
@@ -88,16 +122,25 @@ final class PosteriorTests: XCTestCase {
         for (t, term) in layout.terms.enumerated() {
             let q = term.columnCount
             let sd = (0..<q).map { exp(x[term.sdOffset + $0]) }
-            for k in 0..<q { lp += x[term.sdOffset + k] + prior(priors.standardDeviations[t][k], sd[k]) }
-            var l = [[1.0]]
-            if q > 1 {
-                let y = Array(x[term.correlationOffset..<(term.correlationOffset + term.correlationCount)])
-                l = choleskyFactor(y, q)
-                lp += numericalLogJacobian(y, q)
-                let eta = priors.correlationEta[t]
-                let logDetCor = 2 * (0..<q).reduce(0.0) { $0 + log(l[$1][$1]) }
-                lp += (eta - 1) * logDetCor
-                for k in 0..<q { lp += Double(q - 1 - k) * log(l[k][k]) }   // Jacobian of L ↦ L Lᵀ
+            let y = Array(x[term.correlationOffset..<(term.correlationOffset + term.correlationCount)])
+            let l = q > 1 ? choleskyFactor(y, q) : [[1.0]]
+            if case let .huangWand(nu, scales)? = priors.covariance[t] {
+                let u = Array(x[term.sdOffset..<(term.sdOffset + q)])
+                lp += huangWandLogDensity(covariance(u, y, q), nu: nu,
+                                          scales: scales.count == q ? scales : Array(repeating: scales[0], count: q))
+                lp += numericalLogJacobian(of: { v in
+                    let c = covariance(Array(v[0..<q]), Array(v[q...]), q)
+                    return (0..<q).flatMap { i in (0...i).map { c[i][$0] } }
+                }, at: u + y)
+            } else {
+                for k in 0..<q { lp += x[term.sdOffset + k] + prior(priors.standardDeviations[t][k], sd[k]) }
+                if q > 1 {
+                    lp += numericalLogJacobian(y, q)
+                    let eta = priors.correlationEta[t]
+                    let logDetCor = 2 * (0..<q).reduce(0.0) { $0 + log(l[$1][$1]) }
+                    lp += (eta - 1) * logDetCor
+                    for k in 0..<q { lp += Double(q - 1 - k) * log(l[k][k]) }   // Jacobian of L ↦ L Lᵀ
+                }
             }
             var levels: [[Double]] = []
             for j in 0..<term.levelCount {
@@ -188,6 +231,73 @@ final class PosteriorTests: XCTestCase {
         for family in Family.allCases {
             try checkAgainstReference(PosteriorTestData.crossed(family: family, rows: 120), family: family,
                                       location: 0.3, logScale: log(0.5))
+        }
+    }
+
+    /// Bernoulli, binomial and Poisson rows with identical predictors and levels are merged; the
+    /// merged posterior still equals the reference written on the original rows.
+    func testMergedRowsAgainstReference() throws {
+        for family in [Family.bernoulli, .binomial, .poisson] {
+            var design = PosteriorTestData.crossed(family: family, rows: 200)
+            // Discrete predictors and two crossed random intercepts with replicated cells.
+            design.fixedEffects = DenseMatrix(rowMajor: (0..<200).map { [1, Double($0 % 2), Double(($0 / 2) % 3)] })
+            let g1 = PosteriorTestData.grouping("g1", (0..<200).map { "a\($0 % 5)" })
+            let g2 = PosteriorTestData.grouping("g2", (0..<200).map { "b\(($0 / 7) % 4)" })
+            design.randomTerms = [
+                RandomEffectTerm(grouping: g1, columnNames: ["(Intercept)"], values: Array(repeating: 1, count: 200), text: "(1 | g1)"),
+                RandomEffectTerm(grouping: g2, columnNames: ["(Intercept)"], values: Array(repeating: 1, count: 200), text: "(1 | g2)"),
+            ]
+            let layout = ParameterLayout(design: design, family: family)
+            let posterior = try GLMMPosterior(design: design, family: family,
+                                              priors: GradientTests.testPriors(layout, family: family, scale: 2.5, location: 0.3))
+            XCTAssertTrue(posterior.data.isCollapsed)
+            XCTAssertLessThanOrEqual(posterior.data.rowCount, 120, "\(family): rows merged")
+            try checkAgainstReference(design, family: family, location: 0.3, logScale: log(0.5))
+            let x = PosteriorTestData.point(for: posterior, seed: 3, interceptGuess: 0.3, logScaleGuess: log(0.5))
+            XCTAssertLessThanOrEqual(GradientTests.gradientError(posterior, at: x).error, 1e-6)
+        }
+    }
+
+    /// Huang–Wand covariance priors on every term of the crossed model (3 × 3, scalar, 2 × 2):
+    /// the posterior equals the reference built from p(Σ) and a numerical Jacobian of Σ.
+    func testHuangWandAgainstReference() throws {
+        let design = PosteriorTestData.crossed(family: .gaussian, rows: 120)
+        let layout = ParameterLayout(design: design, family: .gaussian)
+        var priors = GradientTests.testPriors(layout, family: .gaussian, scale: 5, location: 0.3)
+        priors.covariance = [.huangWand(degreesOfFreedom: 2, scales: [1, 2, 0.5]),
+                             .huangWand(degreesOfFreedom: 3, scales: [1.5]),
+                             .huangWand(degreesOfFreedom: 2, scales: [2])]
+        var posterior = try GLMMPosterior(design: design, family: .gaussian, priors: priors)
+        let points = (1...3).map { PosteriorTestData.point(for: posterior, seed: UInt64($0), interceptGuess: 0.3,
+                                                            logScaleGuess: log(0.5)) }
+        let values = points.map { posterior.logDensityAndGradient(at: $0).value }
+        let references = points.map { Self.referenceLogPosterior(design: design, family: .gaussian, priors: priors, x: $0) }
+        for i in 1..<points.count {
+            XCTAssertEqual(values[i] - values[0], references[i] - references[0], accuracy: 1e-6 * max(1, abs(references[i])))
+        }
+        for x in points {
+            let (error, name) = GradientTests.gradientError(posterior, at: x)
+            XCTAssertLessThanOrEqual(error, 1e-6, "worst coordinate \(name)")
+        }
+    }
+
+    /// For a scalar term the Huang–Wand prior is half-t(ν, A) on the sd (Huang & Wand 2013, §2).
+    func testHuangWandScalarIsHalfT() throws {
+        let design = try PosteriorTestData.dyestuff()
+        let layout = ParameterLayout(design: design, family: .gaussian)
+        var halfT = GradientTests.testPriors(layout, family: .gaussian, scale: 50, location: 1527)
+        halfT.standardDeviations = [[.studentT(degreesOfFreedom: 3, location: 0, scale: 40)]]
+        var huangWand = halfT
+        huangWand.covariance = [.huangWand(degreesOfFreedom: 3, scales: [40])]
+        var a = try GLMMPosterior(design: design, family: .gaussian, priors: halfT)
+        var b = try GLMMPosterior(design: design, family: .gaussian, priors: huangWand)
+        let points = (1...3).map { PosteriorTestData.point(for: a, seed: UInt64($0), interceptGuess: 1527, logScaleGuess: log(50)) }
+        let differences = points.map { a.logDensityAndGradient(at: $0).value - b.logDensityAndGradient(at: $0).value }
+        for d in differences { XCTAssertEqual(d, differences[0], accuracy: 1e-9) }
+        for x in points {
+            for (u, v) in zip(a.logDensityAndGradient(at: x).gradient, b.logDensityAndGradient(at: x).gradient) {
+                XCTAssertEqual(u, v, accuracy: 1e-9 * max(1, abs(u)))
+            }
         }
     }
 

@@ -148,6 +148,27 @@ final class PriorTests: XCTestCase {
         try assertApplyError("b ~ normal(0, 1)\nb ~ normal(0, 2)", contains: "duplicated")
     }
 
+    func testHuangWandStatements() throws {
+        let design = PosteriorTestData.crossed(family: .gaussian)
+        var set = PriorSet.defaults(for: design, family: .gaussian)
+        try set.apply(PriorStatement.parseAll("cov:g1 ~ huang_wand(2, 1, 2, 3)\ncov ~ huang_wand(2, 2.5)"))
+        let priors = set.resolved(for: ParameterLayout(design: design, family: .gaussian))
+        XCTAssertEqual(priors.covariance, [.huangWand(degreesOfFreedom: 2, scales: [1, 2, 3]),
+                                           .huangWand(degreesOfFreedom: 2, scales: [2.5]),
+                                           .huangWand(degreesOfFreedom: 2, scales: [2.5])])
+        XCTAssertTrue(set.summaryTable().contains("huang_wand(2, 1, 2, 3)"))
+        var other = PriorSet.defaults(for: design, family: .gaussian)
+        XCTAssertThrowsError(try other.apply(PriorStatement.parseAll("cov:g2 ~ huang_wand(2, 1, 2)"))) {
+            XCTAssertTrue("\($0)".contains("group 'g2' has 1 coefficient but the prior gives 2 scales"), "\($0)")
+        }
+        XCTAssertThrowsError(try other.apply(PriorStatement.parseAll("cov:g9 ~ huang_wand(2, 1)"))) {
+            XCTAssertTrue("\($0)".contains("no grouping factor 'g9'"), "\($0)")
+        }
+        assertError("cov ~ lkj(2)", contains: ["huang_wand"])
+        assertError("sd ~ huang_wand(2, 1)", contains: ["covariance"])
+        assertError("cov ~ huang_wand(-2, 1)", contains: ["degrees of freedom must be positive"])
+    }
+
     // MARK: distributions
 
     func testLogDensitiesAgainstClosedForms() {

@@ -34,7 +34,7 @@ final class AdaptationTests: XCTestCase {
     }
 
     /// With the metric fixed (no windows), 4000 adapting NUTS transitions on a 10-d normal: the
-    /// acceptance statistic of the second half averages δ within 4 batch-means MCSE plus the
+    /// acceptance statistic of the second half averages δ within 4 MCSE plus the
     /// O(γ |μ − log ε| / √t) term by which dual averaging trails its target.
     func testDualAveragingReachesTargetAcceptance() throws {
         for delta in [0.65, 0.8, 0.95] {
@@ -46,7 +46,7 @@ final class AdaptationTests: XCTestCase {
             let n = 4000
             for _ in 0..<n { accept.append(try sampler.transition(adapt: true, rng: &rng).acceptStat) }
             let secondHalf = Array(accept[(n / 2)...])
-            let (mean, mcse) = batchMeansEstimate([secondHalf])
+            let (mean, mcse) = meanEstimate([secondHalf])
             let lag = 0.05 * abs(log(10.0) - log(sampler.stepSize)) / Double(n / 2).squareRoot()
             XCTAssertLessThan(abs(mean - delta), 4 * mcse + lag, "δ = \(delta): mean accept_stat \(mean), MCSE \(mcse)")
         }

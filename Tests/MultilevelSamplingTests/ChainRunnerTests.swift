@@ -107,6 +107,26 @@ final class ChainRunnerTests: XCTestCase {
         XCTAssertEqual(lines.count, 5)
     }
 
+    /// Tree depth is capped at `maxTreeDepth`, and the summary counts the saturated transitions;
+    /// divergences in the summary are the draws flagged `divergent__`.
+    func testTreeDepthSaturationAndDivergenceCounts() throws {
+        let settings = SamplerSettings(iterations: 600, warmup: 300, chains: 2, seed: 8, maxTreeDepth: 2)
+        let (draws, summaries) = try NUTSSampler.sample(CorrelatedNormal2D(correlation: 0.99), settings: settings)
+        for (chain, summary) in summaries.enumerated() {
+            let depths = draws.values(of: "treedepth__")![chain]
+            XCTAssertTrue(depths.allSatisfy { $0 <= 2 })
+            XCTAssertEqual(summary.treeDepthSaturations, depths.filter { $0 == 2 }.count)
+            XCTAssertGreaterThan(summary.treeDepthSaturations, 0)
+        }
+        let (truncated, truncatedSummaries) = try NUTSSampler.sample(TruncatedNormal(), settings: settings)
+        for (chain, summary) in truncatedSummaries.enumerated() {
+            let divergent = truncated.values(of: "divergent__")![chain]
+            XCTAssertEqual(summary.divergences, divergent.filter { $0 == 1 }.count)
+            XCTAssertGreaterThan(summary.divergences, 0)
+            XCTAssertGreaterThanOrEqual(summary.nonFiniteRejections, summary.divergences)
+        }
+    }
+
     /// Sampler statistics are CmdStan's columns, in CmdStan's order.
     func testStatisticColumns() throws {
         let settings = SamplerSettings(iterations: 30, warmup: 20, chains: 1)

@@ -52,7 +52,8 @@ final class DiagnosticsParityTests: XCTestCase {
                 guard let mine = Self.value(s, key) else { XCTFail("unknown statistic \(key)", file: file, line: line); continue }
                 compared += 1
                 guard let reference else {
-                    XCTAssert(mine.isNaN, "\(name) \(key): posterior gives NA, got \(mine)", file: file, line: line)
+                    // null in the JSON: NA, or a non-finite value (a mean of draws holding Inf).
+                    XCTAssert(!mine.isFinite, "\(name) \(key): posterior gives NA, got \(mine)", file: file, line: line)
                     continue
                 }
                 let tolerance = exceptions["\(name).\(key)"] ?? Self.tolerance
@@ -64,10 +65,10 @@ final class DiagnosticsParityTests: XCTestCase {
         XCTAssertGreaterThan(compared, 0, file: file, line: line)
     }
 
-    func checkLongFixture(_ name: String, exceptions: [String: Double] = [:]) throws {
+    func checkLongFixture(_ name: String, chains: Int = 4, exceptions: [String: Double] = [:]) throws {
         let (draws, warnings) = try PosteriorDrawsCSVReader.read(url: fixtureURL(name, "csv"))
         XCTAssertEqual(warnings, [])
-        XCTAssertEqual(draws.chainCount, 4)
+        XCTAssertEqual(draws.chainCount, chains)
         Self.assertMatches(summarize(draws: draws), try reference(name), exceptions: exceptions)
     }
 
@@ -75,6 +76,16 @@ final class DiagnosticsParityTests: XCTestCase {
     func testAutoregressiveDraws() throws { try checkLongFixture("diag_ar1") }
     func testConstantAndDiscreteDraws() throws { try checkLongFixture("diag_constant") }
     func testNonconvergedDraws() throws { try checkLongFixture("diag_nonconverged") }
+
+    // Draw sets made by scripts/references/diagnostics_extra.R (17-digit CSVs, posterior 1.4.0).
+    /// 3 chains of 201 draws: splitting drops each middle draw; Poisson draws are full of ties.
+    func testOddChainLengthsAndTies() throws { try checkLongFixture("diag_extra_odd", chains: 3) }
+    /// 5 draws per chain: half-chains of 2, so every ESS and MCSE is NA while R-hat is defined.
+    func testChainsTooShortForESS() throws { try checkLongFixture("diag_extra_short5") }
+    /// 7 draws per chain: half-chains of 3, the shortest with an ESS.
+    func testShortestChainsWithESS() throws { try checkLongFixture("diag_extra_short7", chains: 2) }
+    /// One chain stuck at a constant, and a variable with an infinite draw (NA diagnostics).
+    func testStuckChainAndInfiniteDraw() throws { try checkLongFixture("diag_extra_stuck") }
 
     /// The Cauchy column's folded R̂ is 1.4e-6 off: the CSV holds R's draws rounded to 15
     /// significant digits, and the rounding made the two draws either side of the median exactly
@@ -103,7 +114,7 @@ final class DiagnosticsParityTests: XCTestCase {
 
     /// The stand-alone diagnostic functions agree with the summary's shared-sort fast path.
     func testStandAloneFunctionsAgreeWithSummary() throws {
-        for name in ["diag_ar1", "diag_heavy", "diag_constant"] {
+        for name in ["diag_ar1", "diag_heavy", "diag_constant", "diag_extra_odd", "diag_extra_stuck"] {
             let (draws, _) = try PosteriorDrawsCSVReader.read(url: fixtureURL(name, "csv"))
             let summary = summarize(draws: draws)
             for (v, variable) in draws.variableNames.enumerated() {

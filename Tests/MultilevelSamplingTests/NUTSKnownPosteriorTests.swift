@@ -3,8 +3,8 @@ import MultilevelSampling
 import XCTest
 
 /// NUTS against posteriors with closed-form moments. Each run: 4 chains × (1000 warm-up + 1000
-/// draws), seed fixed; means, variances (E[(x − μ)²]) and correlations (E[xy]) within 4
-/// batch-means MCSE (batches of 50, see `batchMeansEstimate`).
+/// draws), seed fixed; means, variances (E[(x − μ)²]) and correlations (E[xy]) within 4 MCSE
+/// (sd/√ESS, ESS of the split chains as the posterior package computes it).
 final class NUTSKnownPosteriorTests: XCTestCase {
     let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 20_211_121)
 

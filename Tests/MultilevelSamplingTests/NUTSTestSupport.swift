@@ -3,7 +3,7 @@ import MultilevelMath
 import MultilevelSampling
 import XCTest
 
-// Test densities with known posteriors, a finite-difference gradient check, and batch-means Monte
+// Test densities with known posteriors, a finite-difference gradient check, and ESS-based Monte
 // Carlo standard errors for the sampler tests.
 
 /// Independent normals N(mean, scale²) in `dimension` coordinates.
@@ -93,28 +93,19 @@ func assertGradientMatchesFiniteDifferences<D: LogDensity>(_ density: D, at poin
     }
 }
 
-/// Mean and its Monte Carlo standard error by batch means: each chain is cut into consecutive
-/// batches of `batchSize` draws; MCSE = sd(batch means) / √(number of batches). With batches much
-/// longer than the autocorrelation time the batch means are nearly independent (Flegal & Jones
-/// 2010); the sampler tests use 4 chains × 1000 draws with batches of 50 (80 batches).
-func batchMeansEstimate(_ chains: [[Double]], batchSize: Int = 50) -> (mean: Double, mcse: Double) {
-    var batchMeans: [Double] = []
-    for chain in chains {
-        let batches = chain.count / batchSize
-        for b in 0..<batches {
-            batchMeans.append(chain[(b * batchSize)..<((b + 1) * batchSize)].reduce(0, +) / Double(batchSize))
-        }
-    }
-    let k = Double(batchMeans.count)
-    let mean = batchMeans.reduce(0, +) / k
-    let variance = batchMeans.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (k - 1)
-    return (mean, (variance / k).squareRoot())
+/// Mean of the draws and its Monte Carlo standard error sd/√ESS, with the ESS of the split chains
+/// (Vehtari et al. 2021; posterior's `mcse_mean`, from the diagnostics module).
+func meanEstimate(_ chains: [[Double]]) -> (mean: Double, mcse: Double) {
+    let sequences = ChainSequences(chains: chains)
+    let mean = sequences.values.reduce(0, +) / Double(sequences.values.count)
+    return (mean, meanMonteCarloStandardError(sequences))
 }
 
-/// Asserts |estimate − truth| ≤ `multiple` · MCSE for the batch-means estimate of E[f] from `chains`.
+/// Asserts |estimate − truth| ≤ `multiple` · MCSE for the estimate of E[f] from `chains` (the
+/// values of f at each draw, one array per chain).
 func assertWithinMCSE(_ chains: [[Double]], truth: Double, multiple: Double = 4, _ label: String,
                       file: StaticString = #filePath, line: UInt = #line) {
-    let (mean, mcse) = batchMeansEstimate(chains)
+    let (mean, mcse) = meanEstimate(chains)
     XCTAssertLessThanOrEqual(abs(mean - truth), multiple * mcse,
                              "\(label): estimate \(mean), truth \(truth), MCSE \(mcse)", file: file, line: line)
     XCTAssertGreaterThan(mcse, 0, "\(label): zero MCSE", file: file, line: line)

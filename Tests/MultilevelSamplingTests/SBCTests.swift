@@ -41,12 +41,22 @@ struct EightSchoolsNonCentred: LogDensity {
 /// (p = 0.001) for μ, log τ and η₁. Runs in about a second in release.
 final class SBCTests: XCTestCase {
     func testRanksAreUniformOnNonCentredHierarchicalModel() throws {
-        let replications = 1000
+        let result = try SBCTests.rankChiSquares(truthSeed: 2018)
+        for (name, chiSquare) in zip(["mu", "log tau", "eta1"], result.chiSquares) {
+            XCTAssertLessThan(chiSquare, 27.88, "\(name): rank histogram \(result.histograms)")
+        }
+        XCTAssertLessThan(result.divergenceRate, 0.01, "divergent transitions")
+    }
+
+    /// Runs the SBC replications; returns the χ² statistic (9 degrees of freedom) of the rank
+    /// histogram of μ, log τ and η₁, the histograms, and the fraction of divergent transitions.
+    static func rankChiSquares(truthSeed: UInt64, replications: Int = 1000) throws
+        -> (chiSquares: [Double], histograms: [[Int]], divergenceRate: Double) {
         let thin = 5, draws = 99
         let standardErrors: [Double] = [15, 10, 16, 11, 9]
         let settings = SamplerSettings(iterations: 300 + thin * draws, warmup: 300, chains: 1, seed: 7,
                                        parallel: false)
-        var truthRNG = Xoshiro256PlusPlus(seed: 2018)
+        var truthRNG = Xoshiro256PlusPlus(seed: truthSeed)
         let tracked = [0, 1, 2]             // μ, log τ, η₁
         var ranks = [[Int]](repeating: [], count: tracked.count)
         var divergences = 0
@@ -59,7 +69,7 @@ final class SBCTests: XCTestCase {
             let truth = [mu, log(tau), eta[0]]
 
             var runSettings = settings
-            runSettings.seed = UInt64(replication + 1)
+            runSettings.seed = truthSeed &* 100_003 &+ UInt64(replication)
             let (result, summaries) = try NUTSSampler.sample(
                 EightSchoolsNonCentred(standardErrors: standardErrors, observations: y), settings: runSettings)
             divergences += summaries[0].divergences
@@ -72,13 +82,14 @@ final class SBCTests: XCTestCase {
         }
 
         let bins = 10
-        for (k, name) in ["mu", "log tau", "eta1"].enumerated() {
+        var chiSquares: [Double] = [], histograms: [[Int]] = []
+        for k in tracked.indices {
             var counts = [Int](repeating: 0, count: bins)
             for rank in ranks[k] { counts[min(rank * bins / (draws + 1), bins - 1)] += 1 }
             let expected = Double(replications) / Double(bins)
-            let chiSquare = counts.reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
-            XCTAssertLessThan(chiSquare, 27.88, "\(name): rank histogram \(counts)")
+            chiSquares.append(counts.reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected })
+            histograms.append(counts)
         }
-        XCTAssertLessThan(divergences, replications * thin * draws / 100, "divergences")
+        return (chiSquares, histograms, Double(divergences) / Double(replications * thin * draws))
     }
 }

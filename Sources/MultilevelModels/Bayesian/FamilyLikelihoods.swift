@@ -66,33 +66,28 @@ struct StudentRows: RowLikelihood {
     }
 }
 
-/// Bernoulli with logit link: log p = y η − log(1 + e^η).
-struct BernoulliRows: RowLikelihood {
-    init(auxiliary: UnsafePointer<Double>, rowCount: Int, sumLogResponse: Double) {}
-    @inline(__always)
-    mutating func add(response y: Double, trials: Double, eta: Double) -> (value: Double, etaDerivative: Double) {
-        (y * eta - posteriorLog1pExp(eta), y - posteriorLogistic(eta))
-    }
-    func finish(auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double { 0 }
-}
-
-/// Binomial with logit link: log p = y η − n log(1 + e^η) + log C(n, y).
+/// Binomial with logit link: log p = y η − n log(1 + e^η) + log C(n, y). Also serves bernoulli
+/// (n = 1, or the number of merged rows).
 struct BinomialRows: RowLikelihood {
     init(auxiliary: UnsafePointer<Double>, rowCount: Int, sumLogResponse: Double) {}
     @inline(__always)
     mutating func add(response y: Double, trials: Double, eta: Double) -> (value: Double, etaDerivative: Double) {
-        (y * eta - trials * posteriorLog1pExp(eta), y - trials * posteriorLogistic(eta))
+        // One exponential serves both log(1 + e^η) and the logistic function.
+        let e = exp(-abs(eta))
+        let logOnePlus = max(eta, 0) + posteriorFastLog1p(e)
+        let probability = eta >= 0 ? 1 / (1 + e) : e / (1 + e)
+        return (y * eta - trials * logOnePlus, y - trials * probability)
     }
     func finish(auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double { 0 }
 }
 
-/// Poisson with log link: log p = y η − e^η − log y!.
+/// Poisson with log link: log p = y η − e^η − log y! (`trials` counts merged rows: Σy η − m e^η).
 struct PoissonRows: RowLikelihood {
     init(auxiliary: UnsafePointer<Double>, rowCount: Int, sumLogResponse: Double) {}
     @inline(__always)
     mutating func add(response y: Double, trials: Double, eta: Double) -> (value: Double, etaDerivative: Double) {
         let mu = exp(eta)
-        return (y * eta - mu, y - mu)
+        return (y * eta - trials * mu, y - trials * mu)
     }
     func finish(auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double { 0 }
 }

@@ -31,17 +31,25 @@ public struct GLMMPosterior: LogDensity {
     public let priors: PosteriorPriors
     /// Means of the non-intercept columns of X (brms' `means_X`): b_Intercept = Intercept − x̄·b.
     public var columnMeans: [Double] { data.columnMeans }
+    /// Number of rows the likelihood visits per evaluation: bernoulli, binomial and poisson rows
+    /// with identical predictors and levels are merged (0 for gaussian models, which read
+    /// sufficient statistics instead).
+    public var mergedRowCount: Int { sufficient == nil ? data.rowCount : 0 }
 
     let data: PosteriorData
     let sufficient: GaussianSufficientStatistics?
     /// Data constant, truncation constants and the z normalising constants.
     let constant: Double
-    /// Offset of each term's K × K factor in the factor scratch.
-    let factorOffsets: [Int]
+    /// Where each term's pieces live (plain values, so the hot loops retain nothing).
+    let geometry: [TermGeometry]
+    /// The sd priors flattened in term-then-column order (`geometry[t].sdIndex + k`).
+    let sdPriors: [PriorDistribution]
     // Scratch layout (one buffer, offsets below), private to each chain after its first write.
-    var scratch: [Double]
+    var scratch: PosteriorScratch
     let thetaGradientStart: Int, productStart: Int, auxiliaryStart: Int, auxiliaryGradientStart: Int
-    let factorStart: Int, factorAdjointStart: Int, sdGradientStart: Int
+    let factorStart: Int, factorAdjointStart: Int, sdGradientStart: Int, sdValueStart: Int, inverseStart: Int
+    /// Huang–Wand scales A_k of the terms with a covariance prior (`geometry[t].scaleIndex + k`).
+    let huangWandScales: [Double]
 
     public var dimension: Int { layout.dimension }
 
@@ -49,6 +57,7 @@ public struct GLMMPosterior: LogDensity {
     /// response is outside the family's support (naming the first offending line).
     public init(design: ModelDesign, family: Family, priors: PosteriorPriors,
                 useSufficientStatistics: Bool = true) throws {
+        try checkResponse(design, family: family)
         try family.validate(response: design.response, trials: design.trials, sourceLines: design.sourceLines)
         let layout = ParameterLayout(design: design, family: family)
         precondition(priors.coefficients.count == layout.coefficientNames.count
@@ -63,13 +72,15 @@ public struct GLMMPosterior: LogDensity {
         let gaussianLike = family == .gaussian || family == .lognormal
         sufficient = gaussianLike && useSufficientStatistics
             ? GaussianSufficientStatistics(data: data, hasIntercept: layout.hasIntercept) : nil
-        var constant = family.dataConstant(response: data.response, trials: data.trials)
+        var constant = data.dataConstant
         var zCount = 0
         var factorOffsets: [Int] = []
         var factorSize = 0
         for (t, term) in layout.terms.enumerated() {
             zCount += term.levelCount * term.columnCount
-            for prior in priors.standardDeviations[t] { constant -= prior.logProbabilityAbove(0) }
+            if priors.covariance[t] == nil {
+                for prior in priors.standardDeviations[t] { constant -= prior.logProbabilityAbove(0) }
+            }
             factorOffsets.append(factorSize)
             factorSize += term.columnCount * term.columnCount
         }
@@ -78,7 +89,27 @@ public struct GLMMPosterior: LogDensity {
         }
         constant -= Double(zCount) * halfLogTwoPi
         self.constant = constant
-        self.factorOffsets = factorOffsets
+        var geometry: [TermGeometry] = []
+        var sdIndex = 0
+        var scales: [Double] = []
+        for (t, term) in layout.terms.enumerated() {
+            var nu = 0.0
+            let scaleIndex = scales.count
+            if case let .huangWand(degreesOfFreedom, termScales)? = priors.covariance[t] {
+                nu = degreesOfFreedom
+                scales += termScales.count == term.columnCount ? termScales
+                    : [Double](repeating: termScales[0], count: term.columnCount)
+            }
+            geometry.append(TermGeometry(columnCount: term.columnCount, levelCount: term.levelCount,
+                                         sdOffset: term.sdOffset, zOffset: term.zOffset,
+                                         correlationOffset: term.correlationOffset, thetaOffset: data.termOffsets[t],
+                                         factorOffset: factorOffsets[t], sdIndex: sdIndex,
+                                         eta: priors.correlationEta[t], huangWandNu: nu, scaleIndex: scaleIndex))
+            sdIndex += term.columnCount
+        }
+        self.geometry = geometry
+        huangWandScales = scales
+        sdPriors = priors.standardDeviations.flatMap { $0 }
         let thetaCount = data.thetaCount
         let auxiliaryCount = layout.auxiliaryParameters.count
         let sdCount = layout.terms.reduce(0) { $0 + $1.columnCount }
@@ -89,19 +120,17 @@ public struct GLMMPosterior: LogDensity {
         factorStart = auxiliaryGradientStart + auxiliaryCount
         factorAdjointStart = factorStart + factorSize
         sdGradientStart = factorAdjointStart + factorSize
-        scratch = [Double](repeating: 0, count: sdGradientStart + sdCount)
+        sdValueStart = sdGradientStart + sdCount
+        inverseStart = sdValueStart + sdCount
+        let maxQ = layout.terms.map(\.columnCount).max() ?? 1
+        scratch = PosteriorScratch(count: inverseStart + maxQ * maxQ)
     }
 
     public mutating func logDensity(at position: UnsafeBufferPointer<Double>,
                                     gradient: UnsafeMutableBufferPointer<Double>) -> Double {
         precondition(position.count == dimension && gradient.count == dimension, "dimension mismatch")
-        var buffer = scratch
-        scratch = []
-        let value = buffer.withUnsafeMutableBufferPointer { s in
-            evaluate(position.baseAddress!, gradient.baseAddress!, s.baseAddress!)
-        }
-        scratch = buffer
-        return value
+        if !isKnownUniquelyReferenced(&scratch) { scratch = scratch.clone() }
+        return evaluate(position.baseAddress!, gradient.baseAddress!, scratch.pointer)
     }
 
     private func evaluate(_ x: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
@@ -114,7 +143,7 @@ public struct GLMMPosterior: LogDensity {
         let auxiliaryGradient = s + auxiliaryGradientStart
         let factors = s + factorStart
         let factorAdjoints = s + factorAdjointStart
-        let sdGradient = s + sdGradientStart
+        let sdValues = s + sdValueStart
         var lp = constant
 
         // Population-level effects: θ_F = (Intercept, b).
@@ -132,24 +161,28 @@ public struct GLMMPosterior: LogDensity {
         }
 
         // Group-level effects r = diag(sd) · L · z.
-        for (t, term) in layout.terms.enumerated() {
+        for term in geometry {
             let q = term.columnCount
-            let factor = factors + factorOffsets[t]
+            let factor = factors + term.factorOffset
             if q > 1 {
                 lp += CholeskyCorrelationTransform.constrain(x + term.correlationOffset, dimension: q, into: factor)
             } else {
                 factor[0] = 1
             }
             let sdBase = x + term.sdOffset
-            for k in 0..<q { lp += sdBase[k] }
-            let thetaBase = theta + data.termOffsets[t]
+            let sd = sdValues + term.sdIndex
+            for k in 0..<q {
+                lp += sdBase[k]
+                sd[k] = exp(sdBase[k])
+            }
+            let thetaBase = theta + term.thetaOffset
             for j in 0..<term.levelCount {
                 let z = x + term.zOffset + j * q
                 let r = thetaBase + j * q
                 for k in 0..<q {
                     var w = 0.0
                     for l in 0...k { w += factor[k * q + l] * z[l] }
-                    r[k] = exp(sdBase[k]) * w
+                    r[k] = sd[k] * w
                 }
             }
         }
@@ -195,14 +228,15 @@ public struct GLMMPosterior: LogDensity {
 
         // Chain rule through r = diag(sd) L z, the z ~ N(0, 1) prior, sd priors, LKJ prior and the
         // correlation transform.
-        for (t, term) in layout.terms.enumerated() {
+        for term in geometry {
             let q = term.columnCount
-            let factor = factors + factorOffsets[t]
-            let factorAdjoint = factorAdjoints + factorOffsets[t]
+            let factor = factors + term.factorOffset
+            let factorAdjoint = factorAdjoints + term.factorOffset
             for i in 0..<(q * q) { factorAdjoint[i] = 0 }
+            let sdGradient = s + sdGradientStart + term.sdIndex
+            let sd = sdValues + term.sdIndex
             for k in 0..<q { sdGradient[k] = 0 }
-            let sdBase = x + term.sdOffset
-            let gradientBase = thetaGradient + data.termOffsets[t]
+            let gradientBase = thetaGradient + term.thetaOffset
             for j in 0..<term.levelCount {
                 let z = x + term.zOffset + j * q
                 let gz = g + term.zOffset + j * q
@@ -211,7 +245,7 @@ public struct GLMMPosterior: LogDensity {
                     var w = 0.0
                     for l in 0...k { w += factor[k * q + l] * z[l] }
                     sdGradient[k] += gr[k] * w
-                    let gw = exp(sdBase[k]) * gr[k]
+                    let gw = sd[k] * gr[k]
                     for l in 0...k {
                         gz[l] += factor[k * q + l] * gw
                         factorAdjoint[k * q + l] += gw * z[l]
@@ -222,15 +256,25 @@ public struct GLMMPosterior: LogDensity {
                     gz[l] -= z[l]
                 }
             }
-            for k in 0..<q {
-                let sd = exp(sdBase[k])
-                let prior = priors.standardDeviations[t][k].logDensityAndDerivative(sd)
-                lp += prior.value
-                g[term.sdOffset + k] = (sdGradient[k] + prior.derivative) * sd + 1
+            if term.huangWandNu > 0 {
+                lp += huangWandScales.withUnsafeBufferPointer { scales in
+                    HuangWandPrior.logDensity(nu: term.huangWandNu, scales: scales.baseAddress! + term.scaleIndex,
+                                              sd: sd, factor: factor, dimension: q, inverse: s + inverseStart,
+                                              sdAdjoint: sdGradient, factorAdjoint: factorAdjoint)
+                }
+                for k in 0..<q { g[term.sdOffset + k] = sdGradient[k] * sd[k] + 1 }
+            } else {
+                for k in 0..<q {
+                    let prior = sdPriors[term.sdIndex + k].logDensityAndDerivative(sd[k])
+                    lp += prior.value
+                    g[term.sdOffset + k] = (sdGradient[k] + prior.derivative) * sd[k] + 1
+                }
+                if q > 1 {
+                    lp += CholeskyCorrelationTransform.lkjLogDensity(eta: term.eta, factor: factor,
+                                                                     dimension: q, factorAdjoint: factorAdjoint)
+                }
             }
             if q > 1 {
-                lp += CholeskyCorrelationTransform.lkjLogDensity(eta: priors.correlationEta[t], factor: factor,
-                                                                 dimension: q, factorAdjoint: factorAdjoint)
                 CholeskyCorrelationTransform.addGradient(x + term.correlationOffset, dimension: q,
                                                          factor: factor, factorAdjoint: factorAdjoint,
                                                          yAdjoint: g + term.correlationOffset)
@@ -247,9 +291,7 @@ public struct GLMMPosterior: LogDensity {
             return rowPass(GaussianRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
         case .student:
             return rowPass(StudentRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
-        case .bernoulli:
-            return rowPass(BernoulliRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
-        case .binomial:
+        case .bernoulli, .binomial:
             return rowPass(BinomialRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
         case .poisson:
             return rowPass(PoissonRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
@@ -277,26 +319,48 @@ public struct GLMMPosterior: LogDensity {
         data.termThetaIndex.withUnsafeBufferPointer { thetaIndex in
         data.termColumnCounts.withUnsafeBufferPointer { columnCounts in
         data.termValueOffsets.withUnsafeBufferPointer { valueOffsets in
+            // Wrapping index arithmetic: the offsets were checked when the data were laid out.
             for i in 0..<data.rowCount {
                 var eta = 0.0
-                let fRow = i * p
-                for m in 0..<p { eta += fixed[fRow + m] * theta[m] }
+                let fRow = i &* p
+                for m in 0..<p { eta += fixed[fRow &+ m] * theta[m] }
                 for t in 0..<termCount {
-                    let base = thetaIndex[i * termCount + t]
-                    let zRow = i * width + valueOffsets[t]
-                    for k in 0..<columnCounts[t] { eta += termValues[zRow + k] * theta[base + k] }
+                    let base = thetaIndex[i &* termCount &+ t]
+                    let zRow = i &* width &+ valueOffsets[t]
+                    for k in 0..<columnCounts[t] { eta += termValues[zRow &+ k] * theta[base &+ k] }
                 }
                 let term = rows.add(response: response[i], trials: trials[i], eta: eta)
                 value += term.value
                 let derivative = term.etaDerivative
-                for m in 0..<p { thetaGradient[m] += derivative * fixed[fRow + m] }
+                for m in 0..<p { thetaGradient[m] += derivative * fixed[fRow &+ m] }
                 for t in 0..<termCount {
-                    let base = thetaIndex[i * termCount + t]
-                    let zRow = i * width + valueOffsets[t]
-                    for k in 0..<columnCounts[t] { thetaGradient[base + k] += derivative * termValues[zRow + k] }
+                    let base = thetaIndex[i &* termCount &+ t]
+                    let zRow = i &* width &+ valueOffsets[t]
+                    for k in 0..<columnCounts[t] { thetaGradient[base &+ k] += derivative * termValues[zRow &+ k] }
                 }
             }
         }}}}}}}
         return value + rows.finish(auxiliaryGradient: auxiliaryGradient)
     }
+}
+
+/// The position of one group-level term's parameters, effects and scratch (see `GLMMPosterior`).
+struct TermGeometry: Sendable {
+    var columnCount: Int
+    var levelCount: Int
+    var sdOffset: Int
+    var zOffset: Int
+    var correlationOffset: Int
+    /// Offset of the term's effects r in θ.
+    var thetaOffset: Int
+    /// Offset of its q × q Cholesky factor in the factor scratch.
+    var factorOffset: Int
+    /// Index of its first standard deviation among all standard deviations.
+    var sdIndex: Int
+    /// LKJ shape of its correlation prior.
+    var eta: Double
+    /// ν of its Huang–Wand covariance prior, 0 when it has sd and LKJ priors instead.
+    var huangWandNu: Double
+    /// Index of its first Huang–Wand scale in `huangWandScales`.
+    var scaleIndex: Int
 }

@@ -7,38 +7,38 @@
 /// in blocks: FᵀF (dense), per level Z_tjᵀ Z_tj and Z_tjᵀ F, and for crossed terms t < u one
 /// q_t × q_u block per pair of levels that share rows. ỹ = y − ȳ when the model has an intercept
 /// (θ_F[0] then stands for Intercept − ȳ), which keeps S free of cancellation for large means.
-struct GaussianSufficientStatistics: Sendable {
+final class GaussianSufficientStatistics: Sendable {
     /// Number of rows n.
-    var rowCount: Int
+    let rowCount: Int
     /// Shift ȳ subtracted from the response (0 without an intercept).
-    var responseShift: Double
+    let responseShift: Double
     /// ỹᵀỹ.
-    var responseSquares: Double
+    let responseSquares: Double
     /// p_F.
-    var fixedColumnCount: Int
+    let fixedColumnCount: Int
     /// FᵀF, p_F × p_F row-major.
-    var fixedCrossProduct: [Double]
+    let fixedCrossProduct: [Double]
     /// Wᵀỹ in θ layout.
-    var crossResponse: [Double]
+    let crossResponse: [Double]
     /// Per term: q_t and offset in θ, number of levels.
-    var termColumnCounts: [Int]
-    var termOffsets: [Int]
-    var termLevelCounts: [Int]
+    let termColumnCounts: [Int]
+    let termOffsets: [Int]
+    let termLevelCounts: [Int]
     /// Offsets of each term's Z_tjᵀZ_tj blocks (L_t · q_t² values) in `diagonalBlocks`.
-    var diagonalBlockOffsets: [Int]
-    var diagonalBlocks: [Double]
+    let diagonalBlockOffsets: [Int]
+    let diagonalBlocks: [Double]
     /// Offsets of each term's Z_tjᵀF blocks (L_t · q_t · p_F values, row k of level j at
     /// `(j q_t + k) p_F`) in `fixedBlocks`.
-    var fixedBlockOffsets: [Int]
-    var fixedBlocks: [Double]
+    let fixedBlockOffsets: [Int]
+    let fixedBlocks: [Double]
     /// Crossed blocks: θ index of the first effect on each side, the sizes and the offset of the
     /// q_a × q_b row-major block Σ_i z_a,i z_b,iᵀ in `pairBlocks`.
-    var pairFirstIndex: [Int]
-    var pairSecondIndex: [Int]
-    var pairFirstCount: [Int]
-    var pairSecondCount: [Int]
-    var pairBlockOffsets: [Int]
-    var pairBlocks: [Double]
+    let pairFirstIndex: [Int]
+    let pairSecondIndex: [Int]
+    let pairFirstCount: [Int]
+    let pairSecondCount: [Int]
+    let pairBlockOffsets: [Int]
+    let pairBlocks: [Double]
 
     init(data: PosteriorData, hasIntercept: Bool) {
         let n = data.rowCount

@@ -13,41 +13,47 @@ import MultilevelData
 /// (when the model has an intercept) and the centred non-intercept columns X_c = X − 1 x̄ᵀ
 /// (brms' `Xc`, so θ_F = (Intercept, b)), and r_t are the group-level effects of term t.
 /// θ = (θ_F, r_1, r_2, …) with r_t level-major (`termOffset[t] + level * q_t + column`).
-struct PosteriorData: Sendable {
+final class PosteriorData: Sendable {
     /// Number of rows n.
-    var rowCount: Int
-    /// Response (for lognormal, log y).
-    var response: [Double]
-    /// Binomial trials, or ones.
-    var trials: [Double]
+    let rowCount: Int
+    /// Response (for lognormal, log y; for merged rows, the sum of y).
+    let response: [Double]
+    /// Binomial trials, or ones (for merged rows, the sum: bernoulli and poisson count the rows).
+    let trials: [Double]
     /// Number of F columns p_F.
-    var fixedColumnCount: Int
+    let fixedColumnCount: Int
     /// Row-major n × p_F matrix F.
-    var fixed: [Double]
+    let fixed: [Double]
     /// Column means x̄ of the non-intercept columns (zeros without an intercept).
-    var columnMeans: [Double]
+    let columnMeans: [Double]
     /// Number of random-effect terms T.
-    var termCount: Int
+    let termCount: Int
     /// Columns q_t of each term.
-    var termColumnCounts: [Int]
+    let termColumnCounts: [Int]
     /// Offset of each term's block in θ.
-    var termOffsets: [Int]
+    let termOffsets: [Int]
     /// Offset of each term's columns in a row of `termValues`.
-    var termValueOffsets: [Int]
+    let termValueOffsets: [Int]
     /// Σ q_t, the width of a row of `termValues`.
-    var termValueWidth: Int
+    let termValueWidth: Int
     /// Row-major n × Σq_t values of the Z blocks.
-    var termValues: [Double]
+    let termValues: [Double]
     /// Row-major n × T: θ index of the first effect of row i's level in term t.
-    var termThetaIndex: [Int]
+    let termThetaIndex: [Int]
     /// Length of θ.
-    var thetaCount: Int
+    let thetaCount: Int
     /// Σ log y (gamma and lognormal families).
-    var sumLogResponse: Double
+    let sumLogResponse: Double
 
-    init(design: ModelDesign, family: Family) {
+    /// Whether rows with identical predictors and levels were merged (bernoulli, binomial,
+    /// poisson: their log-likelihood is linear in y and in the number of trials, so merged rows
+    /// (Σy, Σn) give the same value and gradient for a fraction of the work).
+    let isCollapsed: Bool
+    /// The log-likelihood's data-only constant over the original rows.
+    let dataConstant: Double
+
+    init(design: ModelDesign, family: Family, mergeRows: Bool = true) {
         let n = design.rowCount
-        rowCount = n
         let hasIntercept = design.hasIntercept
         let x = design.fixedEffects
         let p = design.fixedEffectCount
@@ -67,10 +73,10 @@ struct PosteriorData: Sendable {
                 fixed[i * p + k] = (hasIntercept && k == 0) ? 1 : x[i, k] - means[k]
             }
         }
-        self.fixed = fixed
         sumLogResponse = design.response.reduce(0) { $0 + log($1) }
-        response = family == .lognormal ? design.response.map { log($0) } : design.response
-        trials = design.trials ?? [Double](repeating: 1, count: n)
+        let response = family == .lognormal ? design.response.map { log($0) } : design.response
+        let trials = design.trials ?? [Double](repeating: 1, count: n)
+        dataConstant = family.dataConstant(response: response, trials: trials)
 
         let terms = design.randomTerms
         termCount = terms.count
@@ -98,7 +104,53 @@ struct PosteriorData: Sendable {
                 thetaIndex[i * terms.count + t] = offsets[t] + term.grouping.levelIndex[i] * q
             }
         }
-        termValues = values
-        termThetaIndex = thetaIndex
+        if mergeRows && (family == .bernoulli || family == .binomial || family == .poisson) {
+            let merged = PosteriorData.collapse(rows: n, fixed: fixed, width: p, values: values,
+                                                valueWidth: valueOffset, thetaIndex: thetaIndex,
+                                                termCount: terms.count, response: response, trials: trials)
+            isCollapsed = true
+            rowCount = merged.rows
+            self.fixed = merged.fixed
+            termValues = merged.values
+            termThetaIndex = merged.thetaIndex
+            self.response = merged.response
+            self.trials = merged.trials
+        } else {
+            isCollapsed = false
+            rowCount = n
+            self.fixed = fixed
+            termValues = values
+            termThetaIndex = thetaIndex
+            self.response = response
+            self.trials = trials
+        }
+    }
+
+    /// Merges rows whose F row, Z values and levels are identical, summing y and the trials.
+    static func collapse(rows n: Int, fixed: [Double], width p: Int, values: [Double], valueWidth w: Int,
+                         thetaIndex: [Int], termCount t: Int, response: [Double], trials: [Double])
+        -> (rows: Int, fixed: [Double], values: [Double], thetaIndex: [Int], response: [Double], trials: [Double]) {
+        var index: [[UInt64]: Int] = [:]
+        var outFixed: [Double] = [], outValues: [Double] = [], outTheta: [Int] = []
+        var outResponse: [Double] = [], outTrials: [Double] = []
+        for i in 0..<n {
+            var key: [UInt64] = []
+            key.reserveCapacity(p + w + t)
+            for k in 0..<p { key.append(fixed[i * p + k].bitPattern) }
+            for k in 0..<w { key.append(values[i * w + k].bitPattern) }
+            for k in 0..<t { key.append(UInt64(bitPattern: Int64(thetaIndex[i * t + k]))) }
+            if let row = index[key] {
+                outResponse[row] += response[i]
+                outTrials[row] += trials[i]
+            } else {
+                index[key] = outResponse.count
+                outFixed.append(contentsOf: fixed[(i * p)..<((i + 1) * p)])
+                outValues.append(contentsOf: values[(i * w)..<((i + 1) * w)])
+                outTheta.append(contentsOf: thetaIndex[(i * t)..<((i + 1) * t)])
+                outResponse.append(response[i])
+                outTrials.append(trials[i])
+            }
+        }
+        return (outResponse.count, outFixed, outValues, outTheta, outResponse, outTrials)
     }
 }

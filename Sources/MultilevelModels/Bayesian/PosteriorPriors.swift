@@ -12,14 +12,18 @@ public struct PosteriorPriors: Sendable, Equatable {
     /// Priors of the family's auxiliary parameters (`sigma`, `nu`, `shape`), truncated at their
     /// lower bounds.
     public var auxiliary: [PriorDistribution]
+    /// Per term, a prior on its whole covariance matrix (`huangWand`) that replaces its sd and
+    /// correlation priors, or nil.
+    public var covariance: [PriorDistribution?]
 
     public init(intercept: PriorDistribution, coefficients: [PriorDistribution],
                 standardDeviations: [[PriorDistribution]], correlationEta: [Double],
-                auxiliary: [PriorDistribution]) {
+                auxiliary: [PriorDistribution], covariance: [PriorDistribution?]? = nil) {
         self.intercept = intercept
         self.coefficients = coefficients
         self.standardDeviations = standardDeviations
         self.correlationEta = correlationEta
         self.auxiliary = auxiliary
+        self.covariance = covariance ?? standardDeviations.map { _ in nil }
     }
 }

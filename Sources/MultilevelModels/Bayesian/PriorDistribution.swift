@@ -37,11 +37,16 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
     case beta(alpha: Double, beta: Double)
     /// LKJ(η) on a correlation matrix, applied to its Cholesky factor (`lkj_corr_cholesky`).
     case lkj(eta: Double)
+    /// Huang & Wand (2013)'s prior on a covariance matrix Σ = diag(sd) · C · diag(sd) (an extension
+    /// of brms, for comparing NUTS with the Gibbs sampler): Σ | a ~ IW(ν + q − 1, 2ν diag(1/a)),
+    /// a_k ~ IG(½, 1/A_k²); each sd_k is marginally half-t(ν, A_k) and ν = 2 makes the correlations
+    /// marginally uniform. One scale A for all coefficients, or one per coefficient.
+    case huangWand(degreesOfFreedom: Double, scales: [Double])
 
     /// The distribution names accepted in prior statements.
     public static let knownNames = ["normal", "student_t", "cauchy", "exponential", "gamma",
                                     "inv_gamma", "lognormal", "uniform", "beta", "lkj",
-                                    "lkj_corr_cholesky", "flat"]
+                                    "lkj_corr_cholesky", "huang_wand", "flat"]
 
     /// Builds and validates a distribution from its brms name and numeric arguments, as Stan
     /// validates them: scales, rates, shapes and η positive; degrees of freedom positive;
@@ -113,6 +118,14 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
             try expect(1, "eta")
             try positive(a[0], "shape eta")
             return .lkj(eta: a[0])
+        case "huang_wand":
+            guard a.count >= 2, a.allSatisfy(\.isFinite) else {
+                throw PriorDistributionError(message:
+                    "huang_wand takes the degrees of freedom and one or more scales (nu, A, ...), got \(a.count) argument\(a.count == 1 ? "" : "s")")
+            }
+            try positive(a[0], "degrees of freedom")
+            for scale in a.dropFirst() { try positive(scale, "scale") }
+            return .huangWand(degreesOfFreedom: a[0], scales: Array(a.dropFirst()))
         default:
             throw PriorDistributionError(message:
                 "unknown prior distribution '\(name)' (known: \(knownNames.filter { $0 != "lkj_corr_cholesky" }.joined(separator: ", ")))")
@@ -121,6 +134,9 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
 
     /// Whether this is the LKJ prior (valid only for correlation matrices).
     public var isLKJ: Bool { if case .lkj = self { return true } else { return false } }
+
+    /// Whether this is the Huang–Wand covariance prior (valid only for class `cov`).
+    public var isHuangWand: Bool { if case .huangWand = self { return true } else { return false } }
 
     /// The brms spelling: `student_t(3, 288.7, 59.3)`, `lkj_corr_cholesky(1)` (as brms prints
     /// class `L` priors); the flat prior is the empty string, as in `prior_summary`'s data frame.
@@ -139,7 +155,9 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
         case let .lognormal(m, s): return call("lognormal", m, s)
         case let .uniform(l, u): return call("uniform", l, u)
         case let .beta(a, b): return call("beta", a, b)
-        case let .lkj(eta): return call("lkj_corr_cholesky", eta)
+        case let .lkj(eta): return "lkj_corr_cholesky(\(formatPriorNumber(eta)))"
+        case let .huangWand(nu, scales):
+            return "huang_wand(\(([nu] + scales).map(formatPriorNumber).joined(separator: ", ")))"
         }
     }
 
@@ -149,7 +167,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
     public func logDensityAndDerivative(_ x: Double) -> (value: Double, derivative: Double) {
         let halfLogTwoPi = 0.918_938_533_204_672_7
         switch self {
-        case .flat, .lkj:
+        case .flat, .lkj, .huangWand:
             return (0, 0)
         case let .normal(m, s):
             let z = (x - m) / s
@@ -196,14 +214,14 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
     /// for a half-Student-t on an sd). 0 when the whole support lies above the bound.
     public func logProbabilityAbove(_ bound: Double) -> Double {
         switch self {
-        case .flat, .lkj:
+        case .flat, .lkj, .huangWand:
             return 0
         case let .normal(m, s):
             return log(NormalDistribution.complementaryCDF((bound - m) / s))
         case let .studentT(nu, m, s):
             let z = (bound - m) / s
             // 1 − F(z) = F(−z) by symmetry, which keeps precision in the upper tail.
-            return log(posteriorStudentTCDF(-z, degreesOfFreedom: nu))
+            return log(studentTDistribution(-z, degreesOfFreedom: nu))
         case let .cauchy(m, s):
             return log(0.5 - atan((bound - m) / s) / Double.pi)
         case let .exponential(rate):
@@ -221,7 +239,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
         case let .beta(a, b):
             if bound <= 0 { return 0 }
             if bound >= 1 { return -.infinity }
-            return log1p(-posteriorRegularizedIncompleteBeta(a, b, bound))
+            return log1p(-regularizedIncompleteBeta(bound, a: a, b: b))
         }
     }
 }

@@ -35,7 +35,7 @@ public struct PriorRow: Sendable, Equatable {
         switch parameterClass {
         case .sd, .sigma, .shape: return "0"
         case .nu: return "1"
-        case .b, .intercept, .cor: return ""
+        case .b, .intercept, .cor, .cov: return ""
         }
     }
 }
@@ -89,6 +89,10 @@ public struct PriorSet: Sendable, Equatable {
                 throw PriorError(message: "\(statement.origin): prior '\(statement.text)' repeats '\(earlier.text)' (\(earlier.origin)); duplicated prior specifications are not allowed")
             }
             seen[key] = statement
+            if statement.parameterClass == .cov, index(.cov, group: group) == nil {
+                rows.append(PriorRow(prior: nil, parameterClass: .cov, group: group, source: .user))
+                rows.sort(by: PriorSet.brmsOrder)
+            }
             guard let i = index(statement.parameterClass, coefficient: coefficient, group: group) else {
                 throw PriorError(message: "\(statement.origin): prior '\(statement.text)' does not correspond to any model parameter")
             }
@@ -102,6 +106,7 @@ public struct PriorSet: Sendable, Equatable {
     private func resolveTarget(_ statement: PriorStatement) throws -> (coefficient: String, group: String) {
         let target = statement.target
         let cls = statement.parameterClass
+        if cls == .cov { return try resolveCovarianceTarget(statement) }
         let classRows = rows.filter { $0.parameterClass == cls }
         func fail(_ what: String) -> PriorError {
             PriorError(message: "\(statement.origin): prior '\(statement.text)': \(what)")
@@ -113,6 +118,7 @@ public struct PriorSet: Sendable, Equatable {
             case .sd: throw fail("the model has no group-level effects")
             case .b: throw fail("the model has no population-level coefficients other than the intercept")
             case .sigma, .shape, .nu: throw fail("the model's family has no parameter '\(cls.rawValue)'")
+            case .cov: break
             }
         }
         if target.isEmpty { return ("", "") }
@@ -153,9 +159,33 @@ public struct PriorSet: Sendable, Equatable {
                 throw fail("group '\(group)' has no group-level coefficient '\(coefficient)' (coefficients: \(known.joined(separator: ", ")))")
             }
             throw fail("the model has no grouping factor '\(target.split(separator: ":").first.map(String.init) ?? target)' (groups: \(groups.joined(separator: ", ")))")
-        case .intercept, .sigma, .shape, .nu:
+        case .intercept, .sigma, .shape, .nu, .cov:
             throw fail("class \(cls.rawValue) takes no coefficient or group")
         }
+    }
+
+    /// `cov` or `cov:group`: the group must have group-level effects; per-coefficient scales of a
+    /// `huang_wand` prior must match the group's number of coefficients.
+    private func resolveCovarianceTarget(_ statement: PriorStatement) throws -> (coefficient: String, group: String) {
+        let sdRows = rows.filter { $0.parameterClass == .sd && !$0.group.isEmpty }
+        let groups = Array(Set(sdRows.map(\.group))).sorted()
+        func fail(_ what: String) -> PriorError {
+            PriorError(message: "\(statement.origin): prior '\(statement.text)': \(what)")
+        }
+        if groups.isEmpty { throw fail("the model has no group-level effects") }
+        let target = statement.target
+        if !target.isEmpty, !groups.contains(target) {
+            throw fail("the model has no grouping factor '\(target)' (groups: \(groups.joined(separator: ", ")))")
+        }
+        if case let .huangWand(_, scales) = statement.distribution, scales.count > 1 {
+            for group in target.isEmpty ? groups : [target] {
+                let count = sdRows.filter { $0.group == group && !$0.coefficient.isEmpty }.count
+                if count != scales.count {
+                    throw fail("group '\(group)' has \(count) coefficient\(count == 1 ? "" : "s") but the prior gives \(scales.count) scales")
+                }
+            }
+        }
+        return ("", target)
     }
 
     /// One distribution per parameter in `layout`'s order (what `GLMMPosterior` evaluates).
@@ -176,6 +206,10 @@ public struct PriorSet: Sendable, Equatable {
                 case .shape: return effectivePrior(.shape)
                 case .nu: return effectivePrior(.nu)
                 }
+            },
+            covariance: layout.terms.map { term in
+                let prior = effectivePrior(.cov, group: term.groupName)
+                return prior.isHuangWand ? prior : nil
             })
     }
 }

@@ -14,6 +14,9 @@ public enum PriorClass: String, Sendable, Equatable, CaseIterable {
     case shape
     /// Student-t degrees of freedom.
     case nu
+    /// A whole covariance matrix (`cov:Subject ~ huang_wand(2, 25)`), replacing the group's sd and
+    /// cor priors; a Multilevel extension so NUTS and Gibbs can share the Huang–Wand prior.
+    case cov
 
     /// The class named in a statement: brms' names plus `cor` for `L`.
     init?(statementName: String) {
@@ -31,6 +34,7 @@ public enum PriorClass: String, Sendable, Equatable, CaseIterable {
 ///     sd ~ student_t(3, 0, 50)          sd:Subject ~ …          sd:Subject:Days ~ …
 ///     cor ~ lkj(2)                      cor:Subject ~ lkj(2)
 ///     sigma ~ exponential(0.1)          shape ~ gamma(0.01, 0.01)          nu ~ gamma(2, 0.1)
+///     cov:Subject ~ huang_wand(2, 25)   (Huang–Wand prior on the whole covariance matrix)
 ///
 /// The text after the class (`Subject:Days`) is kept whole as `target` and matched against the
 /// model by `PriorSet.apply`, because coefficient and group names may themselves contain `:`
@@ -108,7 +112,7 @@ public struct PriorStatement: Sendable, Equatable, CustomStringConvertible {
             target = ""
         }
         guard let parameterClass = PriorClass(statementName: className) else {
-            throw fail("unknown parameter class '\(className)' (known: b, Intercept, sd, cor, sigma, shape, nu)",
+            throw fail("unknown parameter class '\(className)' (known: b, Intercept, sd, cor, cov, sigma, shape, nu)",
                        at: lhsStart)
         }
         position += 1   // '~'
@@ -119,7 +123,7 @@ public struct PriorStatement: Sendable, Equatable, CustomStringConvertible {
         guard !name.isEmpty else { throw fail("expected a distribution such as normal(0, 10) after '~'") }
         guard PriorDistribution.knownNames.contains(name) else {
             throw fail("unknown prior distribution '\(name)' (known: normal, student_t, cauchy, exponential, "
-                       + "gamma, inv_gamma, lognormal, uniform, beta, lkj)", at: nameStart)
+                       + "gamma, inv_gamma, lognormal, uniform, beta, lkj, huang_wand)", at: nameStart)
         }
         skipSpace()
         guard position < characters.count, characters[position] == "(" else {
@@ -161,8 +165,14 @@ public struct PriorStatement: Sendable, Equatable, CustomStringConvertible {
         if parameterClass == .cor, !distribution.isLKJ {
             throw fail("correlation matrices take an lkj(eta) prior, not \(name)", at: nameStart)
         }
+        if parameterClass == .cov, !distribution.isHuangWand {
+            throw fail("covariance matrices (class cov) take a huang_wand(nu, A) prior, not \(name)", at: nameStart)
+        }
         if parameterClass != .cor, distribution.isLKJ {
             throw fail("lkj is a prior for correlation matrices (class cor), not \(className)", at: nameStart)
+        }
+        if parameterClass != .cov, distribution.isHuangWand {
+            throw fail("huang_wand is a prior for covariance matrices (class cov), not \(className)", at: nameStart)
         }
         return PriorStatement(parameterClass: parameterClass, target: target, distribution: distribution,
                               text: text.priorTrimmed(), origin: origin)

@@ -167,6 +167,14 @@ public final class BlockedMixedModelEquations {
         let t0 = templates[0]
         let q0 = self.q0
         let m = restSize
+        // Work on local arrays (moved out of the instance, so no copies and no exclusivity checks).
+        var l00 = [Double](), l10 = [Double]()
+        swap(&l00, &self.l00)
+        swap(&l10, &self.l10)
+        defer {
+            swap(&l00, &self.l00)
+            swap(&l10, &self.l10)
+        }
         var block = [Double](repeating: 0, count: q0 * q0)
         var scratch = [Double](repeating: 0, count: max(q0 * q0, (fixedEffectCount + 1 + 16) * q0))
         for l in 0..<levels0 {
@@ -218,11 +226,31 @@ public final class BlockedMixedModelEquations {
         }
         let failure: Int? = lRest.withUnsafeMutableBufferPointer { restBuffer -> Int? in
             let rest = restBuffer.baseAddress!
-            aRest.withUnsafeBufferPointer { source in
-                rest.update(from: source.baseAddress!, count: m * m)
+            let allScalar = terms.dropFirst().allSatisfy({ $0.columnCount == 1 })
+            if !allScalar {
+                aRest.withUnsafeBufferPointer { source in
+                    rest.update(from: source.baseAddress!, count: m * m)
+                }
             }
             // Λᵀ (·) Λ on the other terms' rows and columns, in place (templates are lower triangular).
-            for k in 1..<max(1, terms.count) where k < terms.count {
+            // All-scalar terms: one pass over the lower triangle with a diagonal scaling D.
+            if allScalar {
+                // Copy and scale the lower triangle in one pass.
+                var scaling = [Double](repeating: 1, count: m)
+                for k in 1..<max(1, terms.count) where k < terms.count {
+                    let factor = templates[k][0]
+                    for level in 0..<terms[k].grouping.levelCount { scaling[restOffsets[k] + level] = factor }
+                }
+                aRest.withUnsafeBufferPointer { sourceBuffer in
+                    let source = sourceBuffer.baseAddress!
+                    for j in 0..<m {
+                        let column = rest + j * m, sourceColumn = source + j * m
+                        let dj = scaling[j]
+                        for i in j..<m { column[i] = sourceColumn[i] * scaling[i] * dj }
+                    }
+                }
+            } else {
+              for k in 1..<max(1, terms.count) where k < terms.count {
                 let q = terms[k].columnCount
                 let t = templates[k]
                 for level in 0..<terms[k].grouping.levelCount {
@@ -249,6 +277,7 @@ public final class BlockedMixedModelEquations {
                         }
                     }
                 }
+              }
             }
             for i in 0..<zRestSize { rest[i + i * m] += 1 }
             // Subtract L₁₀ L₁₀ᵀ level by level (lower triangle).

@@ -2,7 +2,7 @@ import Foundation
 import MultilevelMath
 
 /// lme4's post-fit convergence checks (`checkConv` with `lmerControl()` defaults): a central
-/// finite-difference gradient and Hessian of the criterion at θ̂ (step 1e-4, as lme4's `deriv12`),
+/// finite-difference gradient and Hessian of the criterion at θ̂ (step 1e-4, 1 + 2n + n(n−1) evaluations, as lme4's `deriv12`),
 /// then
 /// - check.conv.grad: the scaled gradient solve(chol(H), g), componentwise the smaller of it and
 ///   the raw gradient in absolute value, must not exceed 0.002;
@@ -21,6 +21,7 @@ public func convergenceWarnings(theta: [Double], lowerBounds: [Double], optimize
     let center = criterion(theta)
     var gradient = [Double](repeating: 0, count: free.count)
     var hessian = DenseMatrix(rows: free.count, columns: free.count)
+    var plusValues = [Double](repeating: 0, count: free.count), minusValues = plusValues
     func shifted(_ changes: [(Int, Double)]) -> Double {
         var point = theta
         for (index, delta) in changes { point[index] += delta }
@@ -30,9 +31,15 @@ public func convergenceWarnings(theta: [Double], lowerBounds: [Double], optimize
         let plus = shifted([(i, step)]), minus = shifted([(i, -step)])
         gradient[a] = (plus - minus) / (2 * step)
         hessian[a, a] = (plus - 2 * center + minus) / (step * step)
+        plusValues[a] = plus
+        minusValues[a] = minus
+    }
+    // Off-diagonal second differences from f(x ± hᵢ ± hⱼ) along the diagonal direction, as lme4's
+    // deriv12: two evaluations per pair.
+    for (a, i) in free.enumerated() {
         for (b, j) in free.enumerated() where b < a {
-            let value = (shifted([(i, step), (j, step)]) - shifted([(i, step), (j, -step)])
-                         - shifted([(i, -step), (j, step)]) + shifted([(i, -step), (j, -step)])) / (4 * step * step)
+            let both = shifted([(i, step), (j, step)]) + shifted([(i, -step), (j, -step)])
+            let value = (both - plusValues[a] - plusValues[b] - minusValues[a] - minusValues[b] + 2 * center) / (2 * step * step)
             hessian[a, b] = value
             hessian[b, a] = value
         }

@@ -35,6 +35,8 @@ public struct ChainSequences: Sendable, Equatable {
     public func split() -> ChainSequences {
         guard length > 1 else { return self }
         let half = length / 2
+        // With an even length the halves are already contiguous: same storage, twice the chains.
+        if length % 2 == 0 { return ChainSequences(values: values, chainCount: 2 * chainCount, length: half) }
         var out = [Double]()
         out.reserveCapacity(2 * half * chainCount)
         values.withUnsafeBufferPointer { v in
@@ -60,7 +62,22 @@ public struct ChainSequences: Sendable, Equatable {
 
     /// posterior's `should_return_NA`: a diagnostic is NA when any value is NA/NaN or infinite,
     /// or when all values are (numerically) the same.
-    public var diagnosticIsUndefined: Bool { !allFinite || isConstant }
+    public var diagnosticIsUndefined: Bool {
+        values.withUnsafeBufferPointer { v in
+            guard var low = v.first else { return true }
+            var high = low
+            for x in v {
+                if !x.isFinite { return true }
+                low = Swift.min(low, x)
+                high = Swift.max(high, x)
+            }
+            return abs(high - low) < Double.ulpOfOne
+        }
+    }
+
+    /// When the rank-based diagnostics (rank-normalised R̂, bulk-ESS) are NA: ranks make infinite
+    /// draws harmless, so only NaN/NA draws or a constant variable make them undefined.
+    public var rankDiagnosticIsUndefined: Bool { values.contains { $0.isNaN } || isConstant }
 
     static func isConstant<C: Collection>(_ values: C) -> Bool where C.Element == Double {
         guard var low = values.first else { return true }

@@ -70,13 +70,19 @@ public func summarize(draws: Draws, quantiles: [Double] = [0.05, 0.95], interval
     let n = draws.drawsPerChain
     let count = draws.variableCount
     let scores = NormalScores(count: n > 1 ? 2 * (n / 2) * m : n * m)
+    let blockSize = 8
+    let blocks = (count + blockSize - 1) / blockSize
     var results = [VariableSummary?](repeating: nil, count: count)
     results.withUnsafeMutableBufferPointer { out in
         let output = UnsafeMutableSendableBuffer(out)
-        DispatchQueue.concurrentPerform(iterations: count) { v in
-            let sequences = ChainSequences(values: gatherVariable(draws, v), chainCount: m, length: n)
-            output.buffer[v] = summarizeVariable(name: draws.variableNames[v], sequences: sequences,
-                                                 quantiles: quantiles, intervals: intervals, scores: scores)
+        DispatchQueue.concurrentPerform(iterations: blocks) { block in
+            let variables = (block * blockSize)..<min((block + 1) * blockSize, count)
+            let gathered = gatherVariables(draws, variables)
+            for (k, v) in variables.enumerated() {
+                let sequences = ChainSequences(values: gathered[k], chainCount: m, length: n)
+                output.buffer[v] = summarizeVariable(name: draws.variableNames[v], sequences: sequences,
+                                                     quantiles: quantiles, intervals: intervals, scores: scores)
+            }
         }
     }
     return DrawsSummary(chainCount: m, drawsPerChain: n, quantileProbabilities: quantiles,
@@ -89,16 +95,23 @@ struct UnsafeMutableSendableBuffer<T>: @unchecked Sendable {
     init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }
 
-/// The draws of variable `v` chain after chain.
-func gatherVariable(_ draws: Draws, _ v: Int) -> [Double] {
-    let n = draws.drawsPerChain, k = draws.variableCount
-    var out = [Double](repeating: 0, count: n * draws.chainCount)
-    for (c, chain) in draws.chains.enumerated() {
-        chain.withUnsafeBufferPointer { buffer in
-            for i in 0..<n { out[c * n + i] = buffer[i * k + v] }
+/// The draws of `variables` chain after chain, one array per variable, read row by row (a block
+/// of neighbouring variables shares each cache line of the iteration-major chains).
+func gatherVariables(_ draws: Draws, _ variables: Range<Int>) -> [[Double]] {
+    let n = draws.drawsPerChain, k = draws.variableCount, m = draws.chainCount
+    let width = variables.count, first = variables.lowerBound
+    var flat = [Double](repeating: 0, count: width * n * m)  // variable-major, then chain-major
+    flat.withUnsafeMutableBufferPointer { out in
+        for (c, chain) in draws.chains.enumerated() {
+            chain.withUnsafeBufferPointer { buffer in
+                for i in 0..<n {
+                    let row = i * k + first
+                    for slot in 0..<width { out[slot * n * m + c * n + i] = buffer[row + slot] }
+                }
+            }
         }
     }
-    return out
+    return (0..<width).map { Array(flat[($0 * n * m)..<(($0 + 1) * n * m)]) }
 }
 
 /// The summary of one variable; `scores` is the normal-score table for the split-chain draw count.
@@ -119,11 +132,12 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
                                   mcseMean: .nan, mcseSd: .nan, mcseQ5: .nan, mcseQ95: .nan)
     guard total > 0, !hasNaN else { return summary }
 
-    let order = values.withUnsafeBufferPointer { sortPermutation($0) }
-    let sorted = order.map { values[Int($0)] }
+    let (sorted, order) = values.withUnsafeBufferPointer { sortedWithPermutation($0) }
+    var folded: [Int32] = []
     sorted.withUnsafeBufferPointer { s in
         summary.median = median(sorted: s)
-        summary.mad = medianAbsoluteDeviation(sorted: s)
+        folded = foldedPositions(sorted: s, center: summary.median)
+        summary.mad = medianAbsoluteDeviation(sorted: s, center: summary.median, folded: folded)
         summary.q5 = quantileType7(s, probability: 0.05)
         summary.q95 = quantileType7(s, probability: 0.95)
         summary.quantiles = quantiles.map { quantileType7(s, probability: $0) }
@@ -131,35 +145,67 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
             highestDensityInterval(sorted: s, probability: p).map { ValueInterval(lower: $0.lower, upper: $0.upper) }
         }
     }
-    if x.diagnosticIsUndefined { return summary }
+    if x.isConstant { return summary }
+    let finite = x.allFinite
 
     let split = x.split()
-    let splitIndex = splitPositions(chainCount: x.chainCount, length: x.length)
-    summary.rhatBasic = potentialScaleReduction(split)
-    summary.essBasic = effectiveSampleSize(split)
-    summary.mcseMean = sd / summary.essBasic.squareRoot()
+    if finite {
+        (summary.rhatBasic, summary.essBasic) = rhatAndEffectiveSampleSize(split)
+        summary.mcseMean = sd / summary.essBasic.squareRoot()
+    }
 
-    // Bulk: ranks of the split draws, from the full sort.
-    let splitOrder = order.compactMap { splitIndex[Int($0)].map(Int32.init) }
     if scores.count == split.values.count {
-        let z = split.values.withUnsafeBufferPointer { rankNormalized($0, order: splitOrder, scores: scores) }
-        let bulk = ChainSequences(values: z, chainCount: split.chainCount, length: split.length)
-        summary.essBulk = effectiveSampleSize(bulk)
-        let bulkRhat = potentialScaleReduction(bulk)
-
-        // Folded: |x − median| is ordered by merging the sorted draws outwards from the median.
+        // Bulk: ranks of the split draws from the one sort; folded: |x − median| put in order by
+        // merging the sorted draws outwards from the median.
+        let target = SplitTarget(length: x.length)
+        // With an even chain length the split layout is the chain-major one: the sorted draws and
+        // their permutation serve the bulk ranks directly. Otherwise the middle draws are left out.
+        let count = scores.count
+        let evenLength = x.length % 2 == 0
+        var bulkValues = sorted, bulkTargets = order
+        var foldedValues = [Double](repeating: 0, count: count), foldedTargets = [Int32](repeating: 0, count: count)
         let center = summary.median
-        let folded = x.map { abs($0 - center) }
-        let foldedOrder = foldedPermutation(order: order, sorted: sorted, center: center)
-        let foldedSplit = folded.split()
-        let foldedSplitOrder = foldedOrder.compactMap { splitIndex[Int($0)].map(Int32.init) }
-        let zf = foldedSplit.values.withUnsafeBufferPointer {
-            rankNormalized($0, order: foldedSplitOrder, scores: scores)
+        sorted.withUnsafeBufferPointer { s in
+            order.withUnsafeBufferPointer { o in
+                if !evenLength {
+                    var values = [Double](repeating: 0, count: count), targets = [Int32](repeating: 0, count: count)
+                    var k = 0
+                    for p in 0..<total {
+                        let t = target(Int(o[p]))
+                        if t >= 0 { values[k] = s[p]; targets[k] = Int32(t); k += 1 }
+                    }
+                    bulkValues = values
+                    bulkTargets = targets
+                }
+                folded.withUnsafeBufferPointer { f in
+                    foldedValues.withUnsafeMutableBufferPointer { fv in
+                        foldedTargets.withUnsafeMutableBufferPointer { ft in
+                            var l = 0
+                            for p in 0..<total {
+                                let q = Int(f[p])
+                                let u = target(Int(o[q]))
+                                if u >= 0 { fv[l] = abs(s[q] - center); ft[l] = Int32(u); l += 1 }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        let tailRhat = potentialScaleReduction(ChainSequences(values: zf, chainCount: split.chainCount,
-                                                              length: split.length))
+        func normalScores(_ values: [Double], _ targets: [Int32]) -> ChainSequences {
+            let z = values.withUnsafeBufferPointer { v in
+                targets.withUnsafeBufferPointer { rankNormalized(sortedValues: v, targets: $0, scores: scores) }
+            }
+            return ChainSequences(values: z, chainCount: split.chainCount, length: split.length)
+        }
+        let bulk = normalScores(bulkValues, bulkTargets)
+        let (bulkRhat, bulkESS) = rhatAndEffectiveSampleSize(bulk)
+        summary.essBulk = bulkESS
+        let tailRhat = potentialScaleReduction(normalScores(foldedValues, foldedTargets))
         summary.rhat = bulkRhat.isNaN || tailRhat.isNaN ? .nan : max(bulkRhat, tailRhat)
     }
+
+    // Infinite draws leave the rank-based diagnostics defined but not the others (as posterior).
+    guard finite else { return summary }
 
     // Tail: ESS of the 5% and 95% quantile indicators, and the quantile MCSEs.
     let low = effectiveSampleSize(x.map { $0 <= summary.q5 ? 1 : 0 }.split())
@@ -173,23 +219,19 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
     return summary
 }
 
-/// For each draw (chain-major index), its index among the split chains, or nil for the middle
-/// draw that splitting leaves out when the chain length is odd.
-func splitPositions(chainCount: Int, length n: Int) -> [Int?] {
-    guard n > 1 else { return (0..<(chainCount * n)).map { $0 } }
-    let half = n / 2
-    var out = [Int?](repeating: nil, count: chainCount * n)
-    for c in 0..<chainCount {
-        for i in 0..<half { out[c * n + i] = 2 * c * half + i }
-        for i in (n - half)..<n { out[c * n + i] = (2 * c + 1) * half + (i - (n - half)) }
-    }
-    return out
-}
-
-/// The permutation ordering |x − center| ascending, from the permutation `order` that sorts x
-/// (with `sorted` = x in that order).
-func foldedPermutation(order: [Int32], sorted: [Double], center: Double) -> [Int32] {
-    sorted.withUnsafeBufferPointer { s in
-        foldedPositions(sorted: s, center: center).map { order[$0] }
+/// Where each draw (chain-major index) goes among the split chains of `ChainSequences.split()`,
+/// or −1 for the middle draw that splitting leaves out when the chain length is odd. With an even
+/// length the split layout is the chain-major layout itself.
+struct SplitTarget {
+    let length: Int
+    @inline(__always)
+    func callAsFunction(_ j: Int) -> Int {
+        let n = length
+        if n <= 1 || n % 2 == 0 { return j }
+        let half = n / 2
+        let c = j / n, i = j - c * n
+        if i < half { return 2 * c * half + i }
+        if i == half { return -1 }
+        return (2 * c + 1) * half + (i - half - 1)
     }
 }

@@ -13,15 +13,25 @@ import Foundation
 ///
 /// NaN (posterior's NA) with fewer than 3 draws per chain, any non-finite value, or a constant
 /// input.
-public func effectiveSampleSize(_ sequences: ChainSequences) -> Double {
+public func effectiveSampleSize(_ sequences: consuming ChainSequences) -> Double {
+    rhatAndEffectiveSampleSize(sequences).effectiveSampleSize
+}
+
+/// R̂ (as `potentialScaleReduction`) and ESS (as `effectiveSampleSize`) of the same sequences
+/// from one pass that centres them: W is the mean lag-0 autocovariance × N/(N − 1) and B/N the
+/// variance of the chain means, the quantities both estimators use.
+public func rhatAndEffectiveSampleSize(_ sequences: consuming ChainSequences) -> (rhat: Double, effectiveSampleSize: Double) {
     let n = sequences.length
     let m = sequences.chainCount
-    if n < 3 || sequences.diagnosticIsUndefined { return .nan }
-    var acov = AutocovarianceEstimator(sequences: sequences)
+    if sequences.diagnosticIsUndefined { return (.nan, .nan) }
+    var acov = AutocovarianceEstimator(sequences: consume sequences)
     let meanVariance = acov(0) * Double(n) / Double(n - 1)
+    let meansVariance = m > 1 ? sampleVariance(acov.chainMeans) : 0
+    let rhat = n > 1 ? ((Double(n) * meansVariance / meanVariance + Double(n) - 1) / Double(n)).squareRoot() : .nan
+    if n < 3 { return (rhat, .nan) }
     var varPlus = meanVariance * Double(n - 1) / Double(n)
     if m > 1 {
-        varPlus += sampleVariance(chainMeans(sequences))
+        varPlus += meansVariance
     }
     var rho = [Double](repeating: 0, count: n)
     var t = 0
@@ -52,18 +62,27 @@ public func effectiveSampleSize(_ sequences: ChainSequences) -> Double {
     let total = Double(n * m)
     var sum = 0.0
     for k in 0..<maxT { sum += rho[k] }
+    // posterior sums rho_hat_t[1:max_t]; with max_t = 0 R's 1:0 selects the lag-0 term, so a
+    // sequence too short for Geyer's loop (N ≤ 5) gets τ̂ = 2.
+    if maxT == 0 { sum = rho[0] }
     var tau = -1 + 2 * sum + rho[maxT]
     let bound = 1 / log10(total)
     if tau < bound { tau = bound }
-    return total / tau
+    return (rhat, total / tau)
 }
 
 /// Means of each sequence.
 func chainMeans(_ sequences: ChainSequences) -> [Double] {
-    (0..<sequences.chainCount).map { c in
-        var s = 0.0
-        for v in sequences.sequence(c) { s += v }
-        return s / Double(sequences.length)
+    let n = sequences.length
+    return sequences.values.withUnsafeBufferPointer { v in
+        (0..<sequences.chainCount).map { c in
+            let base = v.baseAddress! + c * n
+            var s0 = 0.0, s1 = 0.0
+            var i = 0
+            while i + 2 <= n { s0 += base[i]; s1 += base[i + 1]; i += 2 }
+            if i < n { s0 += base[i] }
+            return (s0 + s1) / Double(n)
+        }
     }
 }
 
@@ -81,7 +100,7 @@ func sampleVariance<C: Collection>(_ values: C) -> Double where C.Element == Dou
 
 /// Bulk effective sample size: ESS of the rank-normalised split chains (Vehtari et al. 2021 §3.2).
 public func bulkEffectiveSampleSize(_ sequences: ChainSequences) -> Double {
-    if sequences.diagnosticIsUndefined { return .nan }
+    if sequences.rankDiagnosticIsUndefined { return .nan }
     return effectiveSampleSize(rankNormalized(sequences.split()))
 }
 

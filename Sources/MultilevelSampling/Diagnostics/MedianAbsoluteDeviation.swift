@@ -18,26 +18,35 @@ public func medianAbsoluteDeviation(_ values: [Double]) -> Double {
 
 /// |x − center| for `sorted` values, in ascending order.
 func foldedInOrder(sorted: UnsafeBufferPointer<Double>, center: Double) -> [Double] {
-    foldedPositions(sorted: sorted, center: center).map { abs(sorted[$0] - center) }
+    foldedPositions(sorted: sorted, center: center).map { abs(sorted[Int($0)] - center) }
 }
 
 /// The positions of `sorted` (ascending) values in ascending order of |x − center|: a merge of the
 /// values below `center` (taken downwards) and the values from `center` up. Floating-point
 /// subtraction is monotone, so both runs are already ordered and no sort is needed.
-func foldedPositions(sorted: UnsafeBufferPointer<Double>, center: Double) -> [Int] {
+func foldedPositions(sorted: UnsafeBufferPointer<Double>, center: Double) -> [Int32] {
     let n = sorted.count
     var split = 0
     while split < n && sorted[split] < center { split += 1 }
-    var out = [Int]()
-    out.reserveCapacity(n)
-    var below = split - 1
-    var above = split
-    while below >= 0 || above < n {
-        if above >= n || (below >= 0 && abs(sorted[below] - center) <= abs(sorted[above] - center)) {
-            out.append(below); below -= 1
-        } else {
-            out.append(above); above += 1
+    return [Int32](unsafeUninitializedCapacity: n) { out, count in
+        var below = split - 1
+        var above = split
+        for k in 0..<n {
+            if above >= n || (below >= 0 && abs(sorted[below] - center) <= abs(sorted[above] - center)) {
+                out[k] = Int32(below); below -= 1
+            } else {
+                out[k] = Int32(above); above += 1
+            }
         }
+        count = n
     }
-    return out
+}
+
+/// R's `mad` from `sorted` values, their median `center` and `foldedPositions(sorted:center:)`.
+func medianAbsoluteDeviation(sorted: UnsafeBufferPointer<Double>, center: Double, folded: [Int32]) -> Double {
+    let n = folded.count
+    guard n > 0 else { return .nan }
+    func deviation(_ k: Int) -> Double { abs(sorted[Int(folded[k])] - center) }
+    let middle = n % 2 == 1 ? deviation(n / 2) : (deviation(n / 2 - 1) + deviation(n / 2)) / 2
+    return 1.4826 * middle
 }

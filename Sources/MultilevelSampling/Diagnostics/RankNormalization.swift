@@ -56,15 +56,31 @@ public struct NormalScores: Sendable {
 /// Rank-normalised values: every value replaced by the normal score of its average rank among all
 /// values (posterior's `z_scale`). `order` sorts `values`; `scores` must have `count == values.count`.
 public func rankNormalized(_ values: UnsafeBufferPointer<Double>, order: [Int32], scores: NormalScores) -> [Double] {
-    precondition(scores.count == values.count, "normal-score table of the wrong size")
-    var z = [Double](repeating: 0, count: values.count)
-    z.withUnsafeMutableBufferPointer { out in
-        forEachTiedRun(values, order: order) { start, end in
-            let score = scores.score(rank: Double(start + end) / 2 + 1)
-            for p in start...end { out[Int(order[p])] = score }
-        }
+    let sorted = order.map { values[Int($0)] }
+    return sorted.withUnsafeBufferPointer { s in
+        order.withUnsafeBufferPointer { rankNormalized(sortedValues: s, targets: $0, scores: scores) }
     }
-    return z
+}
+
+/// The core of rank-normalisation: `sortedValues` ascending, `targets[p]` the output slot of the
+/// p-th smallest value. Ties are found on the sorted values (sequential reads); each score is
+/// written once to its slot.
+func rankNormalized(sortedValues: UnsafeBufferPointer<Double>, targets: UnsafeBufferPointer<Int32>,
+                    scores: NormalScores) -> [Double] {
+    let n = sortedValues.count
+    precondition(scores.count == n && targets.count == n, "normal-score table of the wrong size")
+    return [Double](unsafeUninitializedCapacity: n) { out, count in
+        var start = 0
+        while start < n {
+            let v = sortedValues[start]
+            var end = start
+            while end + 1 < n && sortedValues[end + 1] == v { end += 1 }
+            let score = scores.score(rank: Double(start + end) / 2 + 1)
+            for p in start...end { out[Int(targets[p])] = score }
+            start = end + 1
+        }
+        count = n
+    }
 }
 
 /// Rank-normalised `sequences` (ranks pooled over all chains), in the same layout.

@@ -3,15 +3,20 @@
 /// (Gelman et al. *BDA3* §11.4; posterior's `.rhat`). NaN (NA) for non-finite or constant input.
 public func potentialScaleReduction(_ sequences: ChainSequences) -> Double {
     if sequences.diagnosticIsUndefined { return .nan }
-    let n = Double(sequences.length)
+    let n = sequences.length
     let means = chainMeans(sequences)
     var within = 0.0
-    for c in 0..<sequences.chainCount {
-        within += sampleVariance(sequences.sequence(c))
+    sequences.values.withUnsafeBufferPointer { v in
+        for c in 0..<sequences.chainCount {
+            let base = v.baseAddress! + c * n
+            var ss = 0.0
+            for i in 0..<n { ss += (base[i] - means[c]) * (base[i] - means[c]) }
+            within += ss / Double(n - 1)
+        }
     }
     within /= Double(sequences.chainCount)
-    let between = n * sampleVariance(means)
-    return ((between / within + n - 1) / n).squareRoot()
+    let between = Double(n) * sampleVariance(means)
+    return ((between / within + Double(n) - 1) / Double(n)).squareRoot()
 }
 
 /// posterior's `rhat_basic`: R̂ of the split chains, without rank-normalisation.
@@ -23,7 +28,7 @@ public func basicRhat(_ sequences: ChainSequences) -> Double {
 /// larger of R̂ of the rank-normalised split chains (bulk) and R̂ of the rank-normalised split
 /// chains of |x − median(x)| (folded, sensitive to differences in scale). NaN (NA) when either is.
 public func rankNormalizedSplitRhat(_ sequences: ChainSequences) -> Double {
-    if sequences.diagnosticIsUndefined { return .nan }
+    if sequences.rankDiagnosticIsUndefined { return .nan }
     let split = sequences.split()
     let bulk = potentialScaleReduction(rankNormalized(split))
     let median = sortedCopy(sequences.values).withUnsafeBufferPointer { MultilevelSampling.median(sorted: $0) }

@@ -1,0 +1,35 @@
+import MultilevelData
+
+/// A response the requested family or engine cannot model (a factor where numbers are needed, a
+/// constant response for a continuous family): one line naming the response and what to do.
+public struct ResponseError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Family-versus-response checks shared by every engine (lmer / bootstrap refits, complete and no
+/// pooling, the Bayesian posterior), run before any fitting so a mismatch is an error rather than a
+/// silently different model:
+/// - a two-level factor response becomes 0/1 in the design (for bernoulli); any other family
+///   needs a numeric response, otherwise `y ~ …` with `y` in {"low", "high"} would be fitted as
+///   a gaussian 0/1 variable without a word;
+/// - the continuous families (gaussian, student, lognormal, Gamma) need a response that varies:
+///   with a constant response the residual scale has no positive estimate (lme4's criterion is
+///   −∞; the posterior of σ is improper at 0).
+/// Row-by-row support checks (counts, 0/1, positivity) are `Family.validate`'s.
+public func checkResponse(_ design: ModelDesign, family: Family) throws {
+    if let levels = design.responseLevels, family != .bernoulli {
+        throw ResponseError("response '\(design.responseName)' is a factor (levels \(levels.map { abbreviatedForMessage($0) }.joined(separator: ", "))), not numeric; family \(family.rawValue) needs numbers"
+                            + (levels.count == 2 ? " (use --family bernoulli for a two-level response)" : ""))
+    }
+    switch family {
+    case .gaussian, .student, .lognormal, .gamma:
+        guard let first = design.response.first else { return }
+        if design.response.allSatisfy({ $0 == first }) {
+            throw ResponseError("response '\(design.responseName)' is constant (\(formatPriorNumber(first)) in all \(design.response.count) rows used): family \(family.rawValue) needs a response that varies")
+        }
+    case .bernoulli, .binomial, .poisson, .negativeBinomial:
+        break
+    }
+}
