@@ -1,3 +1,4 @@
+import Foundation
 import MultilevelData
 
 /// A response the requested family or engine cannot model (a factor where numbers are needed, a
@@ -17,6 +18,9 @@ public struct ResponseError: Error, CustomStringConvertible, Equatable, Sendable
 /// - the continuous families (gaussian, student, lognormal, Gamma) need a response that varies:
 ///   with a constant response the residual scale has no positive estimate (lme4's criterion is
 ///   −∞; the posterior of σ is improper at 0).
+/// - for gaussian and student responses the sums of squares must be representable: responses near
+///   1e300 (squares beyond ~1.8e308) would make every criterion or log density infinite, and a
+///   fit would fail with a misleading message or none at all; the user is told to rescale.
 /// Row-by-row support checks (counts, 0/1, positivity) are `Family.validate`'s.
 public func checkResponse(_ design: ModelDesign, family: Family) throws {
     if let levels = design.responseLevels, family != .bernoulli {
@@ -28,6 +32,10 @@ public func checkResponse(_ design: ModelDesign, family: Family) throws {
         guard let first = design.response.first else { return }
         if design.response.allSatisfy({ $0 == first }) {
             throw ResponseError("response '\(design.responseName)' is constant (\(formatPriorNumber(first)) in all \(design.response.count) rows used): family \(family.rawValue) needs a response that varies")
+        }
+        let largest = design.response.reduce(0) { max($0, abs($1)) }
+        if family == .gaussian || family == .student, largest.isFinite, !(largest * largest * Double(design.response.count)).isFinite {
+            throw ResponseError("response '\(design.responseName)' reaches \(formatPriorNumber(largest)): its sum of squares overflows double precision; rescale it (for example divide by \(formatPriorNumber(pow(10, (log10(largest) - 2).rounded(.down)))))")
         }
     case .bernoulli, .binomial, .poisson, .negativeBinomial:
         break

@@ -101,6 +101,7 @@ struct FitCommand: Command {
                                     maxTreeDepth: settings.maxTreeDepth) {
             writeStandardError("Warning: \(warning)\n")
         }
+        for warning in separationWarnings(model.design, family: family) { writeStandardError("Warning: \(warning)\n") }
         if rejections > 0 {
             writeStandardError("Warning: \(rejections) proposals had a non-finite log density and were rejected.\n")
         }
