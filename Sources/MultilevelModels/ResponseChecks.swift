@@ -12,6 +12,8 @@ public struct ResponseError: Error, CustomStringConvertible, Equatable, Sendable
 /// Family-versus-response checks shared by every engine (lmer / bootstrap refits, complete and no
 /// pooling, the Bayesian posterior), run before any fitting so a mismatch is an error rather than a
 /// silently different model:
+/// - trials (`y | trials(n)`, `cbind(s, f)`) belong to the binomial family only; any other family
+///   would fit the successes alone;
 /// - a two-level factor response becomes 0/1 in the design (for bernoulli); any other family
 ///   needs a numeric response, otherwise `y ~ …` with `y` in {"low", "high"} would be fitted as
 ///   a gaussian 0/1 variable without a word;
@@ -23,6 +25,9 @@ public struct ResponseError: Error, CustomStringConvertible, Equatable, Sendable
 ///   fit would fail with a misleading message or none at all; the user is told to rescale.
 /// Row-by-row support checks (counts, 0/1, positivity) are `Family.validate`'s.
 public func checkResponse(_ design: ModelDesign, family: Family) throws {
+    if design.trials != nil, family != .binomial {
+        throw ResponseError("response '\(design.responseName)' comes with a number of trials (`| trials(n)` or `cbind(successes, failures)`), which only family binomial uses; family \(family.rawValue) would ignore them (give --family binomial, or write the response alone)")
+    }
     if let levels = design.responseLevels, family != .bernoulli {
         throw ResponseError("response '\(design.responseName)' is a factor (levels \(levels.map { abbreviatedForMessage($0) }.joined(separator: ", "))), not numeric; family \(family.rawValue) needs numbers"
                             + (levels.count == 2 ? " (use --family bernoulli for a two-level response)" : ""))
