@@ -183,6 +183,9 @@ case("prior-two-statements-one-bad", fit("d.csv", "y ~ x + (1 | g)", "--prior", 
 case("lmer-unknown-confint", ["lmer", "--data", "d.csv", "--formula", "y ~ x + (1 | g)", "--confint", "bogus"], "--confint", 2)
 case("bootstrap-unknown-type", ["bootstrap", "--data", "d.csv", "--formula", "y ~ x + (1 | g)", "--type", "bogus"], "--type", 2)
 case("formula-factor-of-unknown-column", lmer("d.csv", "y ~ factor(zz) + (1 | g)"), "column 12", 1)
+case("sampler-iter-beyond-memory", ["fit", "--data", "d.csv", "--formula", "y ~ x + (1 | g)", "--iter", "1000000000", "--warmup", "10", "--chains", "1", "--seed", "1"], "--iter 1000000000", 2)
+case("sampler-iter-overflowing-int", ["fit", "--data", "d.csv", "--formula", "y ~ x + (1 | g)", "--iter", "99999999999999999999", "--seed", "1"], "--iter", 2)
+case("bootstrap-replicates-beyond-memory", ["bootstrap", "--data", "d.csv", "--formula", "y ~ x + (1 | g)", "--replicates", "1000000000", "--seed", "1"], "--replicates 1000000000", 2)
 # ---- diagnose
 case("diagnose-garbage", ["diagnose", "bad.csv"], "bad.csv", 1, files={"bad.csv": garbage})
 case("diagnose-missing-file", ["diagnose", "nothere.csv"], "nothere.csv", 1)
