@@ -60,6 +60,10 @@ struct FitCommand: Command {
             throw UsageError("unknown sampler '\(sampler)' (\(specification.sampler!.origin)); use nuts, gibbs or marginal")
         }
         let settings = try samplerSettings(specification, arguments)
+        // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
+        let keptDraws = Double(settings.chains) * Double(settings.samplingIterations + (settings.saveWarmup ? settings.warmup : 0))
+        try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: model.design, family: family).dimension)),
+                                for: "--iter \(settings.iterations) with --chains \(settings.chains)")
 
         let outputDirectory = try arguments.value("output").map { try prepareOutputDirectory($0, force: arguments.has("force")) }
         let sink = outputDirectory.map {
@@ -101,6 +105,7 @@ struct FitCommand: Command {
                                     maxTreeDepth: settings.maxTreeDepth) {
             writeStandardError("Warning: \(warning)\n")
         }
+        for warning in separationWarnings(model.design, family: family) { writeStandardError("Warning: \(warning)\n") }
         if rejections > 0 {
             writeStandardError("Warning: \(rejections) proposals had a non-finite log density and were rejected.\n")
         }
