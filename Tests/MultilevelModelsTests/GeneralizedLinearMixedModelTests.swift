@@ -58,6 +58,15 @@ final class GeneralizedLinearMixedModelTests: XCTestCase {
         try parity("cbpp_binomial", csv: "cbpp", formula: "incidence | trials(size) ~ period + (1 | herd)", family: .binomial)
     }
 
+    /// Simulated crossed designs (scripts/references/glmer_families.R): 600 rows, 20 sites × 12 raters.
+    func testPoissonCrossed() throws {
+        try parity("glmer_poisson", csv: "glmer_crossed", formula: "count ~ x + (1 | site) + (1 | rater)", family: .poisson)
+    }
+
+    func testBernoulliCrossed() throws {
+        try parity("glmer_bernoulli", csv: "glmer_crossed", formula: "success ~ x + (1 | site) + (1 | rater)", family: .bernoulli)
+    }
+
     /// Laplace deviance at a fixed (θ, β) against a direct numerical integration (one scalar
     /// random effect per group: the Laplace approximation of ∫ p(y | b) N(b; 0, θ²) db).
     func testLaplaceDevianceMatchesItsDefinitionForOneGroup() throws {
