@@ -67,6 +67,25 @@ final class GeneralizedLinearMixedModelTests: XCTestCase {
         try parity("glmer_bernoulli", csv: "glmer_crossed", formula: "success ~ x + (1 | site) + (1 | rater)", family: .bernoulli)
     }
 
+    /// checkResponse: binomial without trials accepts 0/1 (glmer's binary binomial) and names the
+    /// first other value's line; the Laplace engine refuses families it does not fit.
+    func testResponseChecks() throws {
+        var design = try PosteriorTestData.built("glmer_crossed", "success ~ x + (1 | site) + (1 | rater)")
+        XCTAssertNoThrow(try checkResponse(design, family: .binomial))
+        design.response[4] = 0.25
+        design.response[9] = 3
+        XCTAssertThrowsError(try checkResponse(design, family: .binomial)) {
+            XCTAssertEqual("\($0)", "line 6: response 0.25 is not 0 or 1 for family binomial without trials(n) or cbind(successes, failures)")
+        }
+        XCTAssertThrowsError(try GeneralizedLinearMixedModel(design: design, family: .bernoulli)) {
+            XCTAssertTrue("\($0)".hasPrefix("line 6: response 0.25 is not 0 or 1"), "\($0)")
+        }
+        let counts = try PosteriorTestData.built("glmer_crossed", "count ~ x + (1 | site) + (1 | rater)")
+        XCTAssertThrowsError(try GeneralizedLinearMixedModel(design: counts, family: .negativeBinomial)) {
+            XCTAssertTrue("\($0)".contains("not 'negbinomial'"), "\($0)")
+        }
+    }
+
     /// Laplace deviance at a fixed (θ, β) against a direct numerical integration (one scalar
     /// random effect per group: the Laplace approximation of ∫ p(y | b) N(b; 0, θ²) db).
     func testLaplaceDevianceMatchesItsDefinitionForOneGroup() throws {
