@@ -23,7 +23,11 @@ public struct ResponseError: Error, CustomStringConvertible, Equatable, Sendable
 /// - for gaussian and student responses the sums of squares must be representable: responses near
 ///   1e300 (squares beyond ~1.8e308) would make every criterion or log density infinite, and a
 ///   fit would fail with a misleading message or none at all; the user is told to rescale.
-/// Row-by-row support checks (counts, 0/1, positivity) are `Family.validate`'s.
+/// Then the row-by-row support checks (`Family.validate`), naming the first offending row by its
+/// line in the data file (`ModelDesign.sourceLines`): binomial successes above the trials, negative
+/// or non-integer counts for Poisson / negative binomial, anything but 0/1 for Bernoulli, a
+/// non-integer (continuous) binomial response. A binomial response without `trials(n)` /
+/// `cbind(s, f)` is accepted when it is 0/1 (glmer's binary binomial) and checked as Bernoulli.
 public func checkResponse(_ design: ModelDesign, family: Family) throws {
     if design.trials != nil, family != .binomial {
         throw ResponseError("response '\(design.responseName)' comes with a number of trials (`| trials(n)` or `cbind(successes, failures)`), which only family binomial uses; family \(family.rawValue) would ignore them (give --family binomial, or write the response alone)")
@@ -45,4 +49,14 @@ public func checkResponse(_ design: ModelDesign, family: Family) throws {
     case .bernoulli, .binomial, .poisson, .negativeBinomial:
         break
     }
+    if family == .binomial && design.trials == nil {
+        do {
+            try Family.bernoulli.validate(response: design.response, trials: nil, sourceLines: design.sourceLines)
+        } catch let error as FamilyError {
+            throw FamilyError(message: error.message.replacingOccurrences(of: "for family bernoulli",
+                with: "for family binomial without trials(n) or cbind(successes, failures)"))
+        }
+        return
+    }
+    try family.validate(response: design.response, trials: design.trials, sourceLines: design.sourceLines)
 }

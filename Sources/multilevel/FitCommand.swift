@@ -33,7 +33,7 @@ struct FitCommand: Command {
             .flag("ranef", "Also summarise group-level effects r_<group>[level,term]."),
             .flag("json", "Print one JSON object instead of the text summary."),
             .option("plots", "DIR", "Write trace and density plots (SVG) into DIR."),
-            .flag("predict", "Write posterior predictive draws."),
+            .option("predict", "DIR", "Write posterior predictive draws (DIR/predictions.csv, y_rep per draw) and fitted values with 95% intervals (DIR/fitted.csv)."),
             .option("chain-id", "K", "Run only chain K (1-based) with the stream a multi-chain run gives chain K."),
         ] + ModelOptions.specs
     }
@@ -51,7 +51,7 @@ struct FitCommand: Command {
             writeStandardOutput(priorSet.summaryTable())
             return 0
         }
-        for unsupported in ["plots", "predict"] where arguments.value(unsupported) != nil || arguments.has(unsupported) {
+        for unsupported in ["plots"] where arguments.value(unsupported) != nil || arguments.has(unsupported) {
             throw NotImplemented(command: "fit --\(unsupported)")
         }
         let sampler = specification.sampler?.value ?? "nuts"
@@ -114,6 +114,11 @@ struct FitCommand: Command {
         }
         if let directory = outputDirectory {
             writeStandardError("multilevel: chains written to \(directory.path)/chain-*.csv\n")
+        }
+        if let path = arguments.value("predict") {
+            let directory = try writePosteriorPredictions(draws: fit.draws, design: model.design, family: family, seed: settings.seed,
+                                                          directory: path, force: arguments.has("force"))
+            writeStandardError("multilevel: posterior predictions written to \(directory.path)/predictions.csv and fitted.csv\n")
         }
         if let signal = stop.signalNumber {
             writeStandardError("multilevel: interrupted; the summary covers the draws made before the signal\n")
