@@ -51,9 +51,7 @@ struct FitCommand: Command {
             writeStandardOutput(priorSet.summaryTable())
             return 0
         }
-        for unsupported in ["plots"] where arguments.value(unsupported) != nil || arguments.has(unsupported) {
-            throw NotImplemented(command: "fit --\(unsupported)")
-        }
+        let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
         let sampler = specification.sampler?.value ?? "nuts"
         guard sampler == "nuts" else {
             if ["gibbs", "marginal"].contains(sampler) { throw NotImplemented(command: "fit --sampler \(sampler)") }
@@ -111,6 +109,11 @@ struct FitCommand: Command {
         }
         if specification.seed == nil {
             writeStandardError("multilevel: seed = \(settings.seed) (give --seed \(settings.seed) to reproduce these draws)\n")
+        }
+        if let plotDirectory {
+            let population = parameterNames.filter { !$0.hasPrefix("r_") }
+            try writePlots(ComparisonPlots.posteriorPlots(draws: parameterDraws, variables: population,
+                                                          title: model.design.formulaText), into: plotDirectory)
         }
         if let directory = outputDirectory {
             writeStandardError("multilevel: chains written to \(directory.path)/chain-*.csv\n")
