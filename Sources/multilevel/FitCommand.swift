@@ -42,8 +42,16 @@ struct FitCommand: Command {
         let model = try loadModel(arguments)
         let specification = model.specification
         let family = try Family(name: model.family)
-        let statements = try specification.priors.map { setting in
-            try PriorStatement.parse(setting.value, origin: setting.origin.description)
+        // MCMCglmm-style covariance priors (inv_wishart / inv_gamma on a group's covariance or the
+        // residual variance) are for the Gibbs sampler; the rest are brms prior statements.
+        var statements: [PriorStatement] = []
+        var covarianceStatements: [CovariancePriorStatement] = []
+        for setting in specification.priors {
+            if CovariancePriorStatement.isCovarianceStatement(setting.value) {
+                covarianceStatements.append(try CovariancePriorStatement.parse(setting.value, origin: setting.origin.description))
+            } else {
+                statements.append(try PriorStatement.parse(setting.value, origin: setting.origin.description))
+            }
         }
         if arguments.has("show-priors") {
             var priorSet = PriorSet.defaults(for: model.design, family: family)
@@ -53,9 +61,11 @@ struct FitCommand: Command {
         }
         let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
         let sampler = specification.sampler?.value ?? "nuts"
-        guard sampler == "nuts" || sampler == "marginal" else {
-            if sampler == "gibbs" { throw NotImplemented(command: "fit --sampler \(sampler)") }
+        guard ["nuts", "marginal", "gibbs"].contains(sampler) else {
             throw UsageError("unknown sampler '\(sampler)' (\(specification.sampler!.origin)); use nuts, gibbs or marginal")
+        }
+        if sampler != "gibbs", let first = covarianceStatements.first {
+            throw UsageError("prior '\(first.text)' (\(first.origin)) is a Gibbs covariance prior; give --sampler gibbs, or use huang_wand / lkj priors with NUTS")
         }
         if sampler == "marginal", family != .gaussian {
             throw UsageError("--sampler marginal needs the gaussian family, not \(family.name); use --sampler nuts")
@@ -72,12 +82,20 @@ struct FitCommand: Command {
                               dataFile: model.dataFileName, formula: model.design.formulaText, family: family.name)
         }
         let stop = InterruptionHandler()
-        let fit = sampler == "marginal"
-            ? try BayesianFit.runMarginal(design: model.design, priors: statements, settings: settings, sink: sink,
-                                          progress: ChainProgress.standardErrorIfTerminal(), stopFlag: stop.flag)
-            : try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
-                                  sink: sink, progress: ChainProgress.standardErrorIfTerminal(),
-                                  stopFlag: stop.flag)
+        let progress = ChainProgress.standardErrorIfTerminal()
+        let fit: BayesianFit
+        switch sampler {
+        case "marginal":
+            fit = try BayesianFit.runMarginal(design: model.design, priors: statements, settings: settings, sink: sink,
+                                              progress: progress, stopFlag: stop.flag)
+        case "gibbs":
+            fit = try GibbsSampler.fit(design: model.design, family: family, priors: statements,
+                                       covariance: covarianceStatements, settings: settings, sink: sink,
+                                       progress: progress, stopFlag: stop.flag)
+        default:
+            fit = try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
+                                      sink: sink, progress: progress, stopFlag: stop.flag)
+        }
         stop.disarm()
 
         let parameterNames = Array(fit.draws.variableNames.dropFirst(TransitionStatistics.columnNames.count))
@@ -91,11 +109,15 @@ struct FitCommand: Command {
         let description = BayesianFitDescription(
             family: family.name, links: family.brmsLinks, formula: model.design.formulaText,
             dataName: model.dataName, observationCount: model.design.rowCount, chains: settings.chains,
-            iterations: settings.iterations, warmup: settings.warmup, groupLevelCounts: levelCounts)
+            iterations: settings.iterations, warmup: settings.warmup, groupLevelCounts: levelCounts,
+            samplerDescription: sampler == "gibbs" ? "Gibbs sampling (MCMCglmm-style blocked updates)"
+                : sampler == "marginal" ? "sampling(NUTS) on the marginal posterior, group-level effects drawn exactly"
+                : "sampling(NUTS)")
 
         if arguments.has("json") {
             let json = bayesianFitJSON(
-                description, method: "NUTS", summary: summary,
+                description, method: sampler == "gibbs" ? "Gibbs" : sampler == "marginal" ? "NUTS (marginal)" : "NUTS",
+                summary: summary,
                 warmupSeconds: fit.chainSummaries.map(\.warmupSeconds).max() ?? 0,
                 samplingSeconds: fit.chainSummaries.map(\.samplingSeconds).max() ?? 0,
                 divergences: divergences, treeDepthSaturations: saturations,
