@@ -33,6 +33,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MultilevelModelsTests", dependencies: ["MultilevelModels", "MultilevelData"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "MultilevelCLITests", dependencies: ["MultilevelData"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "MultilevelReportTests", dependencies: ["MultilevelReport"],
                     resources: [.copy("Fixtures")]),
     ],

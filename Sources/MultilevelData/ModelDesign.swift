@@ -82,6 +82,11 @@ public struct ModelDesign: Sendable {
     public var sourceLines: [Int]
     /// Number of rows dropped for missing values in the columns the model uses.
     public var droppedRowCount: Int
+    /// The columns (of those the model uses) that had missing values, in formula order.
+    public var missingValueColumns: [String] = []
+    /// The term list of the fixed part (R's order) that produced X, for engines that need the
+    /// assignment of columns to terms.
+    public var fixedTermLabels: [String] = []
 
     public init(formulaText: String, responseName: String, response: [Double], trials: [Double]?,
                 responseLevels: [String]?, fixedEffects: DenseMatrix, fixedEffectNames: [String],

@@ -1,4 +1,5 @@
 import Foundation
+import Multilevel
 
 /// An error in what the user typed on the command line; printed as one line, exit code 2.
 struct UsageError: Error, CustomStringConvertible {
@@ -106,30 +107,8 @@ struct ParsedArguments {
     }
 }
 
-/// The candidate closest to `name` by edit distance, if it is close enough to be a plausible typo.
+/// The candidate closest to `name` (MultilevelData's `nearestNames`), if it is close enough to be a
+/// plausible typo.
 func nearestName(to name: String, in candidates: [String]) -> String? {
-    var best: (String, Int)?
-    for c in candidates {
-        let d = editDistance(name.lowercased(), c.lowercased())
-        if best == nil || d < best!.1 { best = (c, d) }
-    }
-    guard let (candidate, distance) = best, distance <= max(2, name.count / 3) else { return nil }
-    return candidate
-}
-
-/// Levenshtein distance between two strings.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a), y = Array(b)
-    if x.isEmpty { return y.count }
-    if y.isEmpty { return x.count }
-    var previous = Array(0...y.count)
-    var current = [Int](repeating: 0, count: y.count + 1)
-    for i in 1...x.count {
-        current[0] = i
-        for j in 1...y.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[y.count]
+    nearestNames(to: name, in: candidates, limit: 1).first
 }

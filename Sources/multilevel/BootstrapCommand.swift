@@ -1,19 +1,107 @@
+import Foundation
+import Multilevel
+
 /// `multilevel bootstrap`: Bootstrap a mixed-model fit: parametric, by group or by row.
 struct BootstrapCommand: Command {
     let name = "bootstrap"
     let summary = "Bootstrap a mixed-model fit: parametric, by group or by row."
     let usage = "[MODEL] [options]"
-    let discussion = ""
+    let discussion = """
+    Fits the model by REML (or ML with --ml), then refits it to --replicates data sets made by \
+    --type: parametric simulates new random effects and residuals from the fit (lme4's bootMer); \
+    group resamples levels of the first grouping factor with replacement, whole; row resamples rows \
+    with replacement, --fraction of them per replicate (intervals then describe estimates from that \
+    many rows). Refits run in parallel, warm-started from the fit; the same --seed gives the same \
+    output on any number of cores. Prints percentile, basic and normal 95% intervals (as R's \
+    boot.ci) and the bootstrap SE of every population-level parameter; failed refits are counted \
+    and left out.
+    """
     var options: [OptionSpec] { [
         .option("type", "KIND", "parametric (default), group or row."),
         .option("replicates", "N", "Number of bootstrap replicates (default 1000)."),
-        .option("fraction", "X", "With --type row: the fraction of rows kept in each resample."),
-        .option("seed", "N", "Random seed."),
+        .option("fraction", "X", "With --type row: the fraction of rows kept in each resample, in (0, 1] (default 1)."),
+        .option("seed", "N", "Random seed (default: a random one, printed)."),
         .flag("ml", "Refit by maximum likelihood instead of REML."),
         .flag("json", "Print one JSON object instead of the text summary."),
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        throw NotImplemented(command: name)
+        let type = arguments.value("type") ?? "parametric"
+        let fraction = try arguments.double("fraction")
+        let scheme: BootstrapScheme
+        switch type {
+        case "parametric": scheme = .parametric
+        case "group": scheme = .groups
+        case "row": scheme = .rows(fraction: fraction ?? 1)
+        default: throw UsageError("--type must be parametric, group or row, not '\(type)'")
+        }
+        if let fraction {
+            guard type == "row" else { throw UsageError("--fraction applies to --type row only") }
+            guard fraction > 0 && fraction <= 1 else { throw UsageError("--fraction must be in (0, 1], not \(fraction)") }
+        }
+        let replicates = try arguments.integer("replicates") ?? 1000
+        guard replicates >= 2 else { throw UsageError("--replicates must be at least 2, not \(replicates)") }
+
+        let loaded = try loadModel(arguments)
+        guard loaded.family == "gaussian" else {
+            throw UsageError("family '\(loaded.family)': the bootstrap refits linear mixed models (gaussian) only")
+        }
+        let seed = loaded.specification.seed?.value ?? UInt64.random(in: 0...UInt64(UInt32.max))
+        let model = try LinearMixedModel(design: loaded.design)
+        if !model.aliasedColumns.isEmpty {
+            writeStandardError("multilevel: fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))\n")
+        }
+        try requireMemoryBudget(values: Double(replicates) * Double(model.design.fixedEffectCount + model.equations.covarianceFactor.lowerBounds.count + 1),
+                                for: "--replicates \(replicates)")
+        let fit = try model.fit(method: arguments.has("ml") ? .ml : .reml, options: .init(conditionalVariances: false))
+        for warning in fit.warnings { writeStandardError("multilevel: \(warning)\n") }
+        let bar = standardErrorIsTerminal ? ReplicateProgressBar(total: replicates, label: "bootstrap") : nil
+        let result = try MixedModelBootstrap(model: model, fit: fit).run(scheme: scheme, replicates: replicates, seed: seed,
+                                                                        progress: bar.map { bar in { bar.update($0) } })
+        bar?.finish()
+        if result.failedCount > 0 {
+            writeStandardError("multilevel: \(result.failedCount) of \(replicates) refits failed and are left out\n")
+        }
+        if result.failedCount == replicates { throw BootstrapFailedError(replicates: replicates) }
+        if arguments.has("json") {
+            writeStandardOutput(BootstrapReport.json(result, formula: loaded.design.formulaText).serialized() + "\n")
+        } else {
+            writeStandardOutput(BootstrapReport.text(result, formula: loaded.design.formulaText))
+        }
+        return 0
+    }
+}
+
+/// Every refit failed: there is no bootstrap distribution to report.
+struct BootstrapFailedError: Error, CustomStringConvertible {
+    let replicates: Int
+    var description: String { "all \(replicates) bootstrap refits failed (see the reasons above)" }
+}
+
+/// A one-line progress bar on standard error (`bootstrap [#######.......]  48%  960/2000`), redrawn
+/// in place when the percentage changes; called from worker threads, serialised by the caller.
+final class ReplicateProgressBar: @unchecked Sendable {
+    let total: Int
+    let label: String
+    private var shown = -1
+
+    init(total: Int, label: String) {
+        self.total = max(1, total)
+        self.label = label
+    }
+
+    func update(_ done: Int) {
+        let percent = 100 * done / total
+        guard percent != shown else { return }
+        shown = percent
+        let width = 30
+        let filled = width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let percentText = String(repeating: " ", count: 3 - String(percent).count) + String(percent)
+        writeStandardError("\r\(label) [\(bar)] \(percentText)%  \(done)/\(total)")
+    }
+
+    func finish() {
+        writeStandardError("\r" + String(repeating: " ", count: label.count + 50) + "\r")
     }
 }

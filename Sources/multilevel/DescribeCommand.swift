@@ -1,12 +1,125 @@
+import Foundation
+import Multilevel
+
 /// `multilevel describe`: Print the parsed model: response, family, rows used, fixed-effect columns, random terms.
 struct DescribeCommand: Command {
     let name = "describe"
     let summary = "Print the parsed model: response, family, rows used, fixed-effect columns, random terms."
     let usage = "MODEL [options]"
-    let discussion = ""
-    var options: [OptionSpec] { ModelOptions.specs }
+    let discussion = """
+    Reads the model file (or --formula and --data), the CSV, and builds the design without fitting:
+    the response, the family, how many rows are used and how many were dropped for missing values,
+    the fixed-effect columns (as R's model.matrix names them) and, for each random term, its
+    grouping factor, number of levels and observations per level (min / median / max).
+    """
+    var options: [OptionSpec] { ModelOptions.specs + [.flag("json", "Print one JSON object instead of the text description.")] }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        throw NotImplemented(command: name)
+        let model = try loadModel(arguments)
+        let description = ModelDescription(model)
+        writeStandardOutput(arguments.has("json") ? description.json.serialized() + "\n" : description.text)
+        return 0
+    }
+}
+
+/// What `describe` reports about a loaded model, as text or JSON.
+struct ModelDescription {
+    /// One random term: grouping factor and observations per level.
+    struct Term {
+        let text: String
+        let group: String
+        let levels: Int
+        let columns: [String]
+        let minimum: Int
+        let median: Double
+        let maximum: Int
+    }
+
+    let model: LoadedModel
+    let terms: [Term]
+
+    init(_ model: LoadedModel) {
+        self.model = model
+        terms = model.design.randomTerms.map { term in
+            var counts = [Int](repeating: 0, count: term.grouping.levelCount)
+            for level in term.grouping.levelIndex { counts[level] += 1 }
+            counts.sort()
+            let middle = counts.count / 2
+            let median = counts.isEmpty ? 0 : (counts.count % 2 == 1 ? Double(counts[middle])
+                                                : Double(counts[middle - 1] + counts[middle]) / 2)
+            return Term(text: term.text, group: term.grouping.name, levels: term.grouping.levelCount,
+                        columns: term.columnNames, minimum: counts.first ?? 0, median: median, maximum: counts.last ?? 0)
+        }
+    }
+
+    private var responseKind: String {
+        let design = model.design
+        if let levels = design.responseLevels { return "factor: \(levels[0]) = 0, \(levels[1]) = 1" }
+        if design.trials != nil { return "successes, with binomial trials" }
+        return "numeric"
+    }
+
+    var text: String {
+        let design = model.design
+        var text = ""
+        if let url = model.modelFileURL { text += "Model:        \(url.relativePath)\n" }
+        text += "Formula:      \(design.formulaText)\n"
+        text += "Family:       \(model.family)\n"
+        text += "Data:         \(model.table.fileName) (\(model.table.rowCount) rows, \(model.table.columnNames.count) columns)\n"
+        text += "Observations: \(design.rowCount) used, \(design.droppedRowCount) dropped"
+        if !design.missingValueColumns.isEmpty { text += " (missing values in \(design.missingValueColumns.joined(separator: ", ")))" }
+        text += "\nResponse:     \(design.responseName) (\(responseKind))\n"
+
+        text += "\nFixed effects (\(design.fixedEffectCount) column\(design.fixedEffectCount == 1 ? "" : "s")):\n"
+        for name in design.fixedEffectNames { text += "  \(name)\n" }
+        if !design.droppedFixedEffectNames.isEmpty {
+            text += "  dropped as aliased: \(design.droppedFixedEffectNames.joined(separator: ", "))\n"
+        }
+
+        text += "\nRandom effects (\(terms.count) term\(terms.count == 1 ? "" : "s")):\n"
+        guard !terms.isEmpty else { return text + "  none\n" }
+        var rows: [[String]] = [["term", "group", "levels", "obs/level min", "median", "max", "columns"]]
+        for t in terms {
+            let median = t.median == t.median.rounded() ? String(Int(t.median)) : String(t.median)
+            rows.append([t.text, t.group, String(t.levels), String(t.minimum), median, String(t.maximum),
+                         t.columns.joined(separator: ", ")])
+        }
+        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        for row in rows {
+            let cells = row.enumerated().map { c, cell in
+                c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+            }
+            text += "  " + cells.joined(separator: "  ") + "\n"
+        }
+        return text
+    }
+
+    var json: JSONValue {
+        let design = model.design
+        return .object([
+            ("model", model.modelFileURL.map { .string($0.relativePath) } ?? .null),
+            ("formula", .string(design.formulaText)),
+            ("family", .string(model.family)),
+            ("data", .string(model.table.fileName)),
+            ("rows", .integer(model.table.rowCount)),
+            ("nobs", .integer(design.rowCount)),
+            ("dropped_rows", .integer(design.droppedRowCount)),
+            ("missing_value_columns", .array(design.missingValueColumns.map(JSONValue.string))),
+            ("response", .object([
+                ("name", .string(design.responseName)),
+                ("levels", design.responseLevels.map { .array($0.map(JSONValue.string)) } ?? .null),
+                ("binomial_trials", .bool(design.trials != nil)),
+            ])),
+            ("fixed_effects", .array(design.fixedEffectNames.map(JSONValue.string))),
+            ("dropped_fixed_effects", .array(design.droppedFixedEffectNames.map(JSONValue.string))),
+            ("random_terms", .array(terms.map { t in
+                .object([
+                    ("term", .string(t.text)), ("group", .string(t.group)), ("levels", .integer(t.levels)),
+                    ("columns", .array(t.columns.map(JSONValue.string))),
+                    ("obs_per_level", .object([("min", .integer(t.minimum)), ("median", .number(t.median)),
+                                               ("max", .integer(t.maximum))])),
+                ])
+            })),
+        ])
     }
 }

@@ -1,30 +1,254 @@
-/// `multilevel fit`: Fit a Bayesian multilevel model with NUTS or Gibbs (brms-style summary).
+import Foundation
+import Multilevel
+
+/// `multilevel fit`: the Bayesian fit brms would make (default priors, NUTS with Stan's
+/// adaptation, chains in parallel), printed as brms' summary or as JSON, with the chains optionally
+/// streamed to CmdStan-format CSV files.
 struct FitCommand: Command {
     let name = "fit"
     let summary = "Fit a Bayesian multilevel model with NUTS or Gibbs (brms-style summary)."
     let usage = "[MODEL] [options]"
-    let discussion = ""
-    var options: [OptionSpec] { [
-        .option("prior", "PRIOR", "A prior in brms syntax, e.g. 'b ~ normal(0, 10)', 'sd:Subject ~ student_t(3, 0, 50)' (repeatable).", repeatable: true),
-        .option("chains", "N", "Number of chains (default 4)."),
-        .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
-        .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
-        .option("seed", "N", "Random seed; the same seed gives byte-identical chains on any number of cores."),
-        .option("sampler", "NAME", "nuts (default), gibbs or marginal."),
-        .option("adapt-delta", "X", "Target acceptance statistic of step-size adaptation, in (0, 1) (default 0.8)."),
-        .option("max-treedepth", "N", "Maximum NUTS tree depth (default 10)."),
-        .option("init", "X", "Initial values drawn uniformly from (-X, X) on the unconstrained scale (default 2)."),
-        .option("output", "DIR", "Write one CmdStan-format CSV per chain (chain-1.csv, ...) into DIR."),
-        .flag("force", "Allow --output to write into an existing directory."),
-        .flag("show-priors", "Print the priors in brms' prior_summary layout and exit."),
-        .flag("ranef", "Also summarise group-level effects r_<group>[level,term]."),
-        .flag("json", "Print one JSON object instead of the text summary."),
-        .option("plots", "DIR", "Write trace and density plots (SVG) into DIR."),
-        .flag("predict", "Write posterior predictive draws."),
-        .option("chain-id", "K", "Run only chain K (1-based) with the stream a multi-chain run gives chain K."),
-    ] + ModelOptions.specs }
+    let discussion = """
+    Samples the posterior brms builds for the model (brms' default priors unless --prior replaces
+    them) with NUTS as Stan does: 4 chains of 2000 iterations, the first 1000 warm-up, run in
+    parallel. The same --seed gives byte-identical draws whatever the number of cores. With
+    --output DIR each chain is streamed to DIR/chain-K.csv in CmdStan's CSV layout (readable by
+    ArviZ, R's posterior and 'multilevel diagnose'). SIGINT or SIGTERM stops the chains, keeps
+    every draw made so far and prints their summary (exit 130 or 143).
+    """
+    var options: [OptionSpec] {
+        [
+            .option("prior", "PRIOR", "A prior in brms syntax, e.g. 'b ~ normal(0, 10)', 'sd:Subject ~ student_t(3, 0, 50)' (repeatable).", repeatable: true),
+            .option("chains", "N", "Number of chains (default 4)."),
+            .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
+            .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
+            .option("seed", "N", "Random seed (default: drawn at random and reported); the same seed gives byte-identical chains on any number of cores."),
+            .option("sampler", "NAME", "nuts (default), gibbs or marginal."),
+            .option("adapt-delta", "X", "Target acceptance statistic of step-size adaptation, in (0, 1) (default 0.8)."),
+            .option("max-treedepth", "N", "Maximum NUTS tree depth (default 10)."),
+            .option("init", "X", "Initial values drawn uniformly from (-X, X) on the unconstrained scale (default 2)."),
+            .option("output", "DIR", "Write one CmdStan-format CSV per chain (chain-1.csv, ...) into DIR."),
+            .flag("force", "Allow --output to write into an existing directory."),
+            .flag("show-priors", "Print the priors in brms' prior_summary layout and exit."),
+            .flag("ranef", "Also summarise group-level effects r_<group>[level,term]."),
+            .flag("json", "Print one JSON object instead of the text summary."),
+            .option("plots", "DIR", "Write trace and density plots (SVG) into DIR."),
+            .option("predict", "DIR", "Write posterior predictive draws (DIR/predictions.csv, y_rep per draw) and fitted values with 95% intervals (DIR/fitted.csv)."),
+            .option("chain-id", "K", "Run only chain K (1-based) with the stream a multi-chain run gives chain K."),
+        ] + ModelOptions.specs
+    }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        throw NotImplemented(command: name)
+        let model = try loadModel(arguments)
+        let specification = model.specification
+        let family = try Family(name: model.family)
+        let statements = try specification.priors.map { setting in
+            try PriorStatement.parse(setting.value, origin: setting.origin.description)
+        }
+        if arguments.has("show-priors") {
+            var priorSet = PriorSet.defaults(for: model.design, family: family)
+            try priorSet.apply(statements)
+            writeStandardOutput(priorSet.summaryTable())
+            return 0
+        }
+        let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
+        let sampler = specification.sampler?.value ?? "nuts"
+        guard sampler == "nuts" else {
+            if ["gibbs", "marginal"].contains(sampler) { throw NotImplemented(command: "fit --sampler \(sampler)") }
+            throw UsageError("unknown sampler '\(sampler)' (\(specification.sampler!.origin)); use nuts, gibbs or marginal")
+        }
+        let settings = try samplerSettings(specification, arguments)
+        // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
+        let keptDraws = Double(settings.chains) * Double(settings.samplingIterations + (settings.saveWarmup ? settings.warmup : 0))
+        try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: model.design, family: family).dimension)),
+                                for: "--iter \(settings.iterations) with --chains \(settings.chains)")
+
+        let outputDirectory = try arguments.value("output").map { try prepareOutputDirectory($0, force: arguments.has("force")) }
+        let sink = outputDirectory.map {
+            CmdStanOutputSink(directory: $0, settings: settings, modelName: model.modelName,
+                              dataFile: model.dataFileName, formula: model.design.formulaText, family: family.name)
+        }
+        let stop = InterruptionHandler()
+        let fit = try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
+                                      sink: sink, progress: ChainProgress.standardErrorIfTerminal(),
+                                      stopFlag: stop.flag)
+        stop.disarm()
+
+        let parameterNames = Array(fit.draws.variableNames.dropFirst(TransitionStatistics.columnNames.count))
+        let parameterDraws = selectVariables(fit.draws, parameterNames)
+        let summary = summarize(draws: parameterDraws, quantiles: [0.025, 0.975])
+        let divergences = fit.chainSummaries.map(\.divergences).reduce(0, +)
+        let saturations = fit.chainSummaries.map(\.treeDepthSaturations).reduce(0, +)
+        let rejections = fit.chainSummaries.map(\.nonFiniteRejections).reduce(0, +)
+        var levelCounts: [String: Int] = [:]
+        for term in model.design.randomTerms { levelCounts[term.grouping.name] = term.grouping.levelCount }
+        let description = BayesianFitDescription(
+            family: family.name, links: family.brmsLinks, formula: model.design.formulaText,
+            dataName: model.dataName, observationCount: model.design.rowCount, chains: settings.chains,
+            iterations: settings.iterations, warmup: settings.warmup, groupLevelCounts: levelCounts)
+
+        if arguments.has("json") {
+            let json = bayesianFitJSON(
+                description, method: "NUTS", summary: summary,
+                warmupSeconds: fit.chainSummaries.map(\.warmupSeconds).max() ?? 0,
+                samplingSeconds: fit.chainSummaries.map(\.samplingSeconds).max() ?? 0,
+                divergences: divergences, treeDepthSaturations: saturations,
+                extra: [("seed", .string(String(settings.seed))),
+                        ("interrupted", .bool(stop.signalNumber != nil))])
+            writeStandardOutput(json.serialized() + "\n")
+        } else {
+            writeStandardOutput(brmsSummaryText(description, summary: summary, groupLevelEffects: arguments.has("ranef")))
+        }
+        for warning in brmsWarnings(summary: summary, divergences: divergences, treeDepthSaturations: saturations,
+                                    maxTreeDepth: settings.maxTreeDepth) {
+            writeStandardError("Warning: \(warning)\n")
+        }
+        for warning in separationWarnings(model.design, family: family) { writeStandardError("Warning: \(warning)\n") }
+        if rejections > 0 {
+            writeStandardError("Warning: \(rejections) proposals had a non-finite log density and were rejected.\n")
+        }
+        if specification.seed == nil {
+            writeStandardError("multilevel: seed = \(settings.seed) (give --seed \(settings.seed) to reproduce these draws)\n")
+        }
+        if let plotDirectory {
+            let population = parameterNames.filter { !$0.hasPrefix("r_") }
+            try writePlots(ComparisonPlots.posteriorPlots(draws: parameterDraws, variables: population,
+                                                          title: model.design.formulaText), into: plotDirectory)
+        }
+        if let directory = outputDirectory {
+            writeStandardError("multilevel: chains written to \(directory.path)/chain-*.csv\n")
+        }
+        if let path = arguments.value("predict") {
+            let directory = try writePosteriorPredictions(draws: fit.draws, design: model.design, family: family, seed: settings.seed,
+                                                          directory: path, force: arguments.has("force"))
+            writeStandardError("multilevel: posterior predictions written to \(directory.path)/predictions.csv and fitted.csv\n")
+        }
+        if let signal = stop.signalNumber {
+            writeStandardError("multilevel: interrupted; the summary covers the draws made before the signal\n")
+            return 128 + signal
+        }
+        return 0
+    }
+
+    /// The sampler settings from the model file and flags, checked as brms/CmdStan check them.
+    private func samplerSettings(_ specification: ModelSpecification, _ arguments: ParsedArguments) throws -> SamplerSettings {
+        var settings = SamplerSettings()
+        settings.chains = specification.chains?.value ?? 4
+        settings.iterations = specification.iterations?.value ?? 2000
+        settings.warmup = specification.warmup?.value ?? settings.iterations / 2
+        var generator = SystemRandomNumberGenerator()
+        settings.seed = specification.seed?.value ?? UInt64.random(in: 1...UInt64(Int32.max), using: &generator)
+        if let delta = specification.adaptDelta?.value { settings.adaptDelta = delta }
+        if let depth = specification.maxTreedepth?.value { settings.maxTreeDepth = depth }
+        if let radius = try arguments.double("init") { settings.initRadius = radius }
+        if let chainID = try arguments.integer("chain-id") {
+            guard chainID >= 1 else { throw UsageError("option --chain-id: must be at least 1, got \(chainID)") }
+            settings.firstChain = chainID - 1
+            settings.chains = 1
+        }
+        do {
+            try settings.validate()
+        } catch let error as SamplerSettingsError {
+            throw UsageError(error.description)
+        }
+        return settings
+    }
+}
+
+/// `draws` restricted to the named variables, in that order.
+func selectVariables(_ draws: Draws, _ names: [String]) -> Draws {
+    let indices = names.compactMap { draws.index(of: $0) }
+    let width = draws.variableCount
+    let chains = draws.chains.map { chain -> [Double] in
+        var out: [Double] = []
+        out.reserveCapacity(chain.count / max(1, width) * indices.count)
+        for row in 0..<(chain.count / max(1, width)) {
+            for i in indices { out.append(chain[row * width + i]) }
+        }
+        return out
+    }
+    return Draws(variableNames: indices.map { draws.variableNames[$0] }, chains: chains)
+}
+
+/// Creates (or, with `force`, reuses) the output directory; an existing one without `--force`
+/// is an error, so earlier results are never overwritten by accident.
+func prepareOutputDirectory(_ path: String, force: Bool) throws -> URL {
+    let url = URL(fileURLWithPath: path)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else { throw UsageError("option --output: '\(path)' exists and is not a directory") }
+        guard force else {
+            throw UsageError("option --output: directory '\(path)' already exists; give --force to write into it")
+        }
+    } else {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw UsageError("option --output: cannot create directory '\(path)': \(error.localizedDescription)")
+        }
+    }
+    return url
+}
+
+/// Streams each chain to `DIR/chain-K.csv` through `CmdStanCSVWriter` (temporary name, flushed
+/// rows, renamed when the chain ends — with a comment when it was interrupted).
+final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
+    private let directory: URL
+    private let settings: SamplerSettings
+    private let modelName: String
+    private let dataFile: String
+    private let formula: String
+    private let family: String
+    /// One writer per chain, each touched only by its chain's thread.
+    private var writers: [CmdStanCSVWriter?]
+    private var parameterNames: [String] = []
+
+    init(directory: URL, settings: SamplerSettings, modelName: String, dataFile: String, formula: String,
+         family: String) {
+        self.directory = directory
+        self.settings = settings
+        self.modelName = modelName
+        self.dataFile = dataFile
+        self.formula = formula
+        self.family = family
+        writers = Array(repeating: nil, count: settings.chains)
+    }
+
+    func prepare(parameterNames names: [String]) throws { parameterNames = names }
+
+    func chainStarted(chain: Int) throws {}
+
+    private func writer(for chain: Int) throws -> CmdStanCSVWriter {
+        let index = chain - settings.firstChain
+        if let writer = writers[index] { return writer }
+        var run = CmdStanRunSettings(modelName: modelName, chainID: chain + 1, seed: settings.seed,
+                                     sampleCount: settings.samplingIterations, warmupCount: settings.warmup,
+                                     saveWarmup: settings.saveWarmup)
+        run.maxTreeDepth = settings.maxTreeDepth
+        run.adaptDelta = settings.adaptDelta
+        run.initRadius = settings.initRadius
+        run.dataFile = dataFile
+        run.extra = [("formula", formula), ("family", family)]
+        let writer = try CmdStanCSVWriter(url: directory.appendingPathComponent("chain-\(chain + 1).csv"),
+                                          settings: run, parameterNames: parameterNames)
+        writers[index] = writer
+        return writer
+    }
+
+    func draw(chain: Int, iteration: Int, isWarmup: Bool, row: UnsafeBufferPointer<Double>) throws {
+        try writer(for: chain).append(row)
+    }
+
+    func adaptationFinished(chain: Int, adaptation: AdaptationSummary) throws {
+        try writer(for: chain).writeAdaptation(stepSize: adaptation.stepSize, inverseMetricDiagonal: adaptation.inverseMetricDiagonal)
+    }
+
+    func chainFinished(chain: Int, summary: ChainSummary) throws {
+        let writer = try writer(for: chain)
+        if summary.stopped {
+            try writer.finishInterrupted(reason: "interrupted after \(summary.completedIterations) of \(settings.iterations) iterations")
+        } else {
+            try writer.finish(warmupSeconds: summary.warmupSeconds, samplingSeconds: summary.samplingSeconds)
+        }
     }
 }

@@ -64,7 +64,9 @@ func runMain() -> Int32 {
 
 /// One line for an error: its `CustomStringConvertible` description when it has one.
 func describeError(_ error: Error) -> String {
-    (error as CustomStringConvertible).description
+    // Not `(error as CustomStringConvertible)`: on Linux that cast goes through NSError and loses
+    // the message. String(describing:) uses the error's own `description`.
+    String(describing: error)
 }
 
 exit(runMain())

@@ -1,0 +1,42 @@
+extension DataTable {
+    /// The table restricted to `rows` (in that order) and to the columns `names`; factor levels
+    /// that no longer occur are dropped (as lme4's `model.frame(drop.unused.levels = TRUE)`).
+    public func subset(rows: [Int], columns names: [String]) -> DataTable {
+        var newColumns: [DataColumn] = []
+        var newNames: [String] = []
+        for name in names {
+            guard let column = column(named: name) else { continue }
+            newNames.append(name)
+            switch column {
+            case .numeric(let values):
+                newColumns.append(.numeric(rows.map { values[$0] }))
+            case .factor(let levels, let codes):
+                let kept = rows.map { codes[$0] }
+                var used = [Bool](repeating: false, count: levels.count)
+                for c in kept where c >= 0 { used[Int(c)] = true }
+                var newCode = [Int32](repeating: -1, count: levels.count)
+                var newLevels: [String] = []
+                for (k, isUsed) in used.enumerated() where isUsed {
+                    newCode[k] = Int32(newLevels.count)
+                    newLevels.append(levels[k])
+                }
+                newColumns.append(.factor(levels: newLevels, codes: kept.map { $0 < 0 ? -1 : newCode[Int($0)] }))
+            }
+        }
+        return DataTable(fileName: fileName, columnNames: newNames, columns: newColumns,
+                         sourceLines: rows.map { sourceLines[$0] })
+    }
+
+    /// The table with column `name` turned into a factor (numbers: levels in numeric order, as R's
+    /// `factor()`); unchanged if it already is one.
+    public func forcingFactor(_ name: String) -> DataTable {
+        guard let index = columnNames.firstIndex(of: name), case .numeric(let values) = columns[index] else { return self }
+        var copy = self
+        let present = values.filter { !$0.isNaN }
+        guard case .factor(let levels, _) = VariableEvaluator.factor(fromNumbers: present) else { return self }
+        var codeOf: [Double: Int32] = [:]
+        for (k, v) in Array(Set(present)).sorted().enumerated() { codeOf[v] = Int32(k) }
+        copy.columns[index] = .factor(levels: levels, codes: values.map { $0.isNaN ? -1 : (codeOf[$0] ?? -1) })
+        return copy
+    }
+}

@@ -1,0 +1,202 @@
+import MultilevelMath
+
+extension ModelDesign {
+    /// Builds the design of `formula` on `table` as lme4's `lFormula` / brms' `make_standata` do:
+    /// 1. every referenced column must exist (else the error names the nearest columns);
+    /// 2. `factors` are turned into factors; rows with a missing value in any used column are
+    ///    dropped (`droppedRowCount`, `missingValueColumns`), unused factor levels dropped;
+    /// 3. the response (numeric; `trials(n)`; `cbind(s, f)`; a two-level factor → 0/1);
+    /// 4. X with treatment contrasts, R's names and order (`ModelMatrix`), aliased columns found
+    ///    by `PivotedQR` (tolerance 1e-7) and dropped as lme4 does;
+    /// 5. each random term as a block (`RandomEffectTerm`); `(x || g)` split into one term per
+    ///    column; nested `a/b` and interaction `a:b` groups with levels written `A_a`.
+    public static func build(formula: Formula, table: DataTable, factors: [String] = []) throws -> ModelDesign {
+        // 1. Columns.
+        let referenced = formula.referencedColumns
+        for (name, column) in referenced where table.column(named: name) == nil {
+            throw FormulaError(column: column, message: unknownColumnMessage(name, table.columnNames))
+        }
+        var working = table
+        for name in factors {
+            guard table.column(named: name) != nil else {
+                throw DesignError("factor: unknown column '\(name)'" + nearestColumnsHint(for: name, columns: table.columnNames))
+            }
+            working = working.forcingFactor(name)
+        }
+
+        // 2. Complete cases over the used columns.
+        let usedNames = referenced.map(\.name)
+        var keep = [Bool](repeating: true, count: table.rowCount)
+        var missingColumns: [String] = []
+        for name in usedNames {
+            guard let column = working.column(named: name) else { continue }
+            var any = false
+            for row in 0..<table.rowCount where column.isMissing(row) { keep[row] = false; any = true }
+            if any { missingColumns.append(name) }
+        }
+        let rows = keep.indices.filter { keep[$0] }
+        let dropped = table.rowCount - rows.count
+        guard !rows.isEmpty else {
+            throw DesignError("\(table.fileName): no rows left after dropping \(dropped) rows with missing values in \(missingColumns.joined(separator: ", "))")
+        }
+        let used = working.subset(rows: rows, columns: usedNames)
+        let evaluator = VariableEvaluator(table: used)
+        let n = used.rowCount
+
+        // 3. Response.
+        let response = formula.response
+        var responseValues: [Double]
+        var responseLevels: [String]?
+        var trials: [Double]?
+        switch try evaluator.evaluate(response.variable.node) {
+        case .numeric(let values):
+            responseValues = values
+        case .factor(let levels, let codes):
+            if case .single = response, levels.count == 2 {
+                responseValues = codes.map { Double($0) }
+                responseLevels = levels
+            } else {
+                let shown = levels.prefix(3).map { abbreviatedForMessage($0) }.joined(separator: ", ") + (levels.count > 3 ? ", ..." : "")
+                let message = "response '\(response.variable.label)' is not numeric: it is a factor with \(levels.count) level\(levels.count == 1 ? "" : "s") (\(shown)); only a two-level factor can be a (0/1) response"
+                // Name the first row that brings a third level, as the family checks name rows.
+                var seen = Set<Int32>()
+                if let row = codes.indices.first(where: { seen.insert(codes[$0]).inserted && seen.count == 3 }),
+                   levels.indices.contains(Int(codes[row])), row < used.sourceLines.count {
+                    throw DesignError("\(table.fileName):\(used.sourceLines[row]): \(message); this is the first row with a third level, '\(abbreviatedForMessage(levels[Int(codes[row])]))'")
+                }
+                throw DesignError(message)
+            }
+        }
+        switch response {
+        case .single: break
+        case .trials(_, let node):
+            trials = try evaluator.numeric(node)
+        case .cbind(_, let failures):
+            trials = zip(responseValues, try evaluator.numeric(failures)).map(+)
+        }
+        try requireFinite(responseValues, what: "the response '\(response.variable.label)'", lines: used.sourceLines, table: table)
+        if let trials { try requireFinite(trials, what: "the number of trials", lines: used.sourceLines, table: table) }
+
+        // 4. Fixed effects.
+        var variables: [String: EvaluatedVariable] = [:]
+        func evaluateTerms(_ list: TermList) throws {
+            for term in list.terms { for v in term.variables where variables[v.label] == nil {
+                variables[v.label] = try evaluator.evaluate(v.node)
+            } }
+        }
+        try evaluateTerms(formula.fixed)
+        let fixedColumns = try ModelMatrix.build(formula.fixed, variables: variables, rowCount: n)
+        for (name, values) in zip(fixedColumns.names, fixedColumns.values) {
+            try requireFinite(values, what: "column '\(name)' of the fixed effects", lines: used.sourceLines, table: table)
+        }
+        var names = fixedColumns.names
+        var elements = fixedColumns.values.flatMap { $0 }
+        var droppedNames: [String] = []
+        if !names.isEmpty {
+            let qr = PivotedQR(DenseMatrix(rows: n, columns: names.count, columnMajor: elements))
+            if qr.rank < names.count {
+                let kept = Array(qr.pivot[..<qr.rank])
+                droppedNames = qr.aliasedColumns.map { names[$0] }
+                elements = kept.flatMap { fixedColumns.values[$0] }
+                names = kept.map { names[$0] }
+            }
+        }
+
+        // 5. Random effects.
+        var terms: [RandomEffectTerm] = []
+        for specification in formula.randomTerms {
+            try evaluateTerms(specification.effects)
+            let grouping = try groupingFactor(specification, used: used, evaluator: evaluator)
+            let columns = try ModelMatrix.build(specification.effects, variables: variables, rowCount: n)
+            guard !columns.names.isEmpty else {
+                throw FormulaError(column: specification.column, message: "random term \(specification.text) has no columns (nothing left of '|')")
+            }
+            for (name, values) in zip(columns.names, columns.values) {
+                try requireFinite(values, what: "column '\(name)' of \(specification.text)", lines: used.sourceLines, table: table)
+            }
+            if specification.correlated {
+                terms.append(RandomEffectTerm(grouping: grouping, columnNames: columns.names,
+                                              values: rowMajor(columns.values, rows: n), text: specification.text))
+            } else {
+                for (name, values) in zip(columns.names, columns.values) {
+                    let text = name == "(Intercept)" ? "(1 | \(grouping.name))" : "(0 + \(name) | \(grouping.name))"
+                    terms.append(RandomEffectTerm(grouping: grouping, columnNames: [name], values: values, text: text))
+                }
+            }
+        }
+
+        var design = ModelDesign(
+            formulaText: formula.text, responseName: response.variable.label, response: responseValues,
+            trials: trials, responseLevels: responseLevels,
+            fixedEffects: DenseMatrix(rows: n, columns: names.count, columnMajor: elements),
+            fixedEffectNames: names, droppedFixedEffectNames: droppedNames, randomTerms: terms,
+            sourceLines: used.sourceLines, droppedRowCount: dropped)
+        design.missingValueColumns = missingColumns
+        design.fixedTermLabels = formula.fixed.terms.map(\.label)
+        return design
+    }
+
+    /// Notices to show the user (stderr): rows dropped for missing values, aliased columns dropped.
+    public var notices: [String] {
+        var result: [String] = []
+        if droppedRowCount > 0 {
+            result.append("dropped \(droppedRowCount) row\(droppedRowCount == 1 ? "" : "s") with missing values in \(missingValueColumns.joined(separator: ", ")); \(rowCount) rows used")
+        }
+        let k = droppedFixedEffectNames.count
+        if k > 0 {
+            result.append("fixed-effect model matrix is rank deficient so dropping \(k) \(k == 1 ? "column / coefficient" : "columns / coefficients") (\(droppedFixedEffectNames.joined(separator: ", ")))")
+        }
+        return result
+    }
+
+    private static func rowMajor(_ columns: [[Double]], rows: Int) -> [Double] {
+        let q = columns.count
+        var values = [Double](repeating: 0, count: rows * q)
+        for (k, column) in columns.enumerated() { for i in 0..<rows { values[i * q + k] = column[i] } }
+        return values
+    }
+
+    private static func requireFinite(_ values: [Double], what: String, lines: [Int], table: DataTable) throws {
+        if let row = values.firstIndex(where: { !$0.isFinite }) {
+            throw DesignError("\(table.fileName):\(lines[row]): \(what) is \(RCollation.label(of: values[row])); values must be finite")
+        }
+    }
+
+    private static func groupingFactor(_ specification: RandomTermSpecification, used: DataTable,
+                                       evaluator: VariableEvaluator) throws -> GroupingFactor {
+        var parts: [(levels: [String], codes: [Int32])] = []
+        for (name, column) in zip(specification.groupingVariables, specification.groupingColumns) {
+            switch try evaluator.evaluate(.name(name, column: column)) {
+            case .factor(let levels, let codes): parts.append((levels, codes))
+            case .numeric(let values):
+                guard case .factor(let levels, let codes) = VariableEvaluator.factor(fromNumbers: values) else { continue }
+                parts.append((levels, codes))
+            }
+        }
+        let n = used.rowCount
+        var levels: [String]
+        var index: [Int]
+        if parts.count == 1 {
+            levels = parts[0].levels
+            index = parts[0].codes.map { Int($0) }
+        } else {
+            var labels = [String](repeating: "", count: n)
+            for row in 0..<n {
+                labels[row] = parts.map { $0.levels[Int($0.codes[row])] }.joined(separator: "_")
+            }
+            levels = RCollation.sorted(Array(Set(labels)))
+            var position: [String: Int] = [:]
+            for (k, label) in levels.enumerated() { position[label] = k }
+            index = labels.map { position[$0] ?? 0 }
+        }
+        let name = specification.groupingName
+        guard levels.count >= 2 else {
+            throw DesignError("grouping factor '\(name)' of \(specification.text) has only \(levels.count) level\(levels.count == 1 ? "" : "s") in the \(n) rows used; a random effect needs at least 2")
+        }
+        return GroupingFactor(name: name, levels: levels, levelIndex: index)
+    }
+
+    static func unknownColumnMessage(_ name: String, _ columns: [String]) -> String {
+        "unknown variable '\(name)'" + nearestColumnsHint(for: name, columns: columns)
+    }
+}

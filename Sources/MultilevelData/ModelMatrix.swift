@@ -1,0 +1,88 @@
+/// A variable of a formula evaluated on the used rows: numbers or a factor.
+public enum EvaluatedVariable: Sendable, Equatable {
+    case numeric([Double])
+    /// Levels in R's order (unused levels dropped) and a 0-based level code per row.
+    case factor(levels: [String], codes: [Int32])
+}
+
+/// Model-matrix columns for a term list, with R's `model.matrix` names and order and treatment
+/// contrasts (`contr.treatment`: the first level is the reference).
+///
+/// Coding of a factor inside a term follows R's `TermCode` heuristic (Chambers & Hastie 1992,
+/// p. 38): a factor f in term T is coded by contrasts (levels 2..K) when T without f is empty or
+/// is contained in a term that comes before T; otherwise by indicators of all K levels. Without
+/// an intercept, the first factor of the first term that has one is coded by indicators (R's
+/// `model.matrix`: `~ f - 1` gives `fA`, `fB`, `fC`). Columns of an interaction vary the first
+/// variable fastest; names join the parts with `:` (`x:fB`, `fB:gC`).
+enum ModelMatrix {
+    struct Columns {
+        var names: [String] = []
+        /// Column-major values, one array per column.
+        var values: [[Double]] = []
+    }
+
+    static func build(_ list: TermList, variables: [String: EvaluatedVariable], rowCount: Int) throws -> Columns {
+        var result = Columns()
+        if list.hasIntercept {
+            result.names.append("(Intercept)")
+            result.values.append([Double](repeating: 1, count: rowCount))
+        }
+        let terms = list.terms.map { $0.variables.map(\.label) }
+        // Coding: true = contrasts, false = indicators (R's factor pattern 1 / 2).
+        var contrasts: [[Bool]] = terms.enumerated().map { index, term in
+            term.map { label in
+                let rest = Set(term.filter { $0 != label })
+                if rest.isEmpty { return true }
+                return terms[..<index].contains { rest.isSubset(of: Set($0)) }
+            }
+        }
+        if !list.hasIntercept {
+            search: for (t, term) in terms.enumerated() {
+                for (v, label) in term.enumerated() {
+                    if case .factor = variables[label] { contrasts[t][v] = false; break search }
+                }
+            }
+        }
+        for (t, term) in terms.enumerated() {
+            // Columns of each variable in the term.
+            var parts: [Columns] = []
+            for (v, label) in term.enumerated() {
+                guard let variable = variables[label] else {
+                    throw DesignError("internal: variable '\(label)' was not evaluated")
+                }
+                var part = Columns()
+                switch variable {
+                case .numeric(let values):
+                    part.names = [label]
+                    part.values = [values]
+                case .factor(let levels, let codes):
+                    guard levels.count >= 2 else {
+                        throw DesignError("factor '\(label)' has only one level (\(levels.first.map { "'\($0)'" } ?? "none")) in the rows used; a factor predictor needs at least 2")
+                    }
+                    let used = contrasts[t][v] ? Array(levels.indices.dropFirst()) : Array(levels.indices)
+                    for level in used {
+                        part.names.append(label + levels[level])
+                        let code = Int32(level)
+                        part.values.append(codes.map { $0 == code ? 1 : 0 })
+                    }
+                }
+                parts.append(part)
+            }
+            // Product, first variable varying fastest.
+            var product = Columns(names: [""], values: [[Double](repeating: 1, count: rowCount)])
+            for (index, part) in parts.enumerated() {
+                var next = Columns()
+                for (name, values) in zip(part.names, part.values) {
+                    for (previousName, previousValues) in zip(product.names, product.values) {
+                        next.names.append(index == 0 ? name : previousName + ":" + name)
+                        next.values.append(index == 0 ? values : zip(previousValues, values).map(*))
+                    }
+                }
+                product = next
+            }
+            result.names += product.names
+            result.values += product.values
+        }
+        return result
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+
+/// A model as the user describes it: the keys of a model file (`key: value` lines, `#` comments),
+/// possibly overridden by command-line flags. Every key is optional; each remembers where it came
+/// from (`origin`) so that later errors can name `file:line` or the option.
+///
+/// ```
+/// # sleepstudy.model
+/// data: sleepstudy.csv
+/// formula: Reaction ~ Days + (Days | Subject)
+/// prior: sigma ~ exponential(0.1)
+/// chains: 4
+/// ```
+public struct ModelSpecification: Sendable, Equatable {
+    /// Where a setting came from.
+    public enum Origin: Sendable, Equatable, CustomStringConvertible {
+        /// A model file and 1-based line.
+        case file(String, line: Int)
+        /// A command-line option (`--chains`).
+        case option(String)
+
+        public var description: String {
+            switch self {
+            case .file(let name, let line): return "\(name):\(line)"
+            case .option(let name): return "option --\(name)"
+            }
+        }
+    }
+
+    /// A value with its origin.
+    public struct Setting<Value: Sendable & Equatable>: Sendable, Equatable {
+        public var value: Value
+        public var origin: Origin
+        public init(_ value: Value, origin: Origin) {
+            self.value = value
+            self.origin = origin
+        }
+    }
+
+    /// Keys accepted in model files, in documentation order. Command-line flags use `-` for `_`.
+    public static let keys = ["data", "formula", "family", "prior", "factor", "chains", "iter", "warmup",
+                              "seed", "sampler", "adapt_delta", "max_treedepth"]
+    /// Keys that may be given several times.
+    public static let repeatableKeys: Set<String> = ["prior", "factor"]
+
+    /// The model file this came from, if any.
+    public var fileURL: URL?
+    /// Data file path as written (relative paths are relative to the model file's folder).
+    public var data: Setting<String>?
+    public var formula: Setting<String>?
+    public var family: Setting<String>?
+    /// Priors as raw text (`b ~ normal(0, 10)`), parsed by the models layer.
+    public var priors: [Setting<String>] = []
+    /// Columns to treat as factors.
+    public var factors: [Setting<String>] = []
+    public var chains: Setting<Int>?
+    public var iterations: Setting<Int>?
+    public var warmup: Setting<Int>?
+    public var seed: Setting<UInt64>?
+    public var sampler: Setting<String>?
+    public var adaptDelta: Setting<Double>?
+    public var maxTreedepth: Setting<Int>?
+
+    public init() {}
+
+    /// Reads a model file. Errors name `file:line`: unknown keys (with the nearest key), repeated
+    /// non-repeatable keys, lines without `key: value`, empty or badly typed values.
+    public static func load(url: URL) throws -> ModelSpecification {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ModelFileError(location: url.path, message: "no such model file")
+        }
+        if isDirectory.boolValue { throw ModelFileError(location: url.path, message: "is a directory, not a model file") }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ModelFileError(location: url.path, message: "cannot be read (\(error.localizedDescription))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ModelFileError(location: url.path, message: "is not UTF-8 text")
+        }
+        var specification = try parse(text, fileName: url.path)
+        specification.fileURL = url
+        return specification
+    }
+
+    /// Parses model-file text; `fileName` is used in messages.
+    public static func parse(_ text: String, fileName: String) throws -> ModelSpecification {
+        var specification = ModelSpecification()
+        var text = text
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        for (offset, rawLine) in lines.enumerated() {
+            let origin = Origin.file(fileName, line: offset + 1)
+            var line = String(rawLine)
+            if let hash = commentStart(line) { line = String(line[..<hash]) }
+            line = line.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw ModelFileError(location: origin.description, message: "expected 'key: value' (for example 'formula: y ~ x + (1 | g)')")
+            }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            try specification.set(key: key, value: value, origin: origin)
+        }
+        return specification
+    }
+
+    /// Position of a `#` comment: at the start of the line or after whitespace.
+    private static func commentStart(_ line: String) -> String.Index? {
+        var previous: Character = " "
+        for index in line.indices {
+            if line[index] == "#", previous.isWhitespace { return index }
+            previous = line[index]
+        }
+        return nil
+    }
+
+    /// Sets `key` (model-file spelling, or with `-` as on the command line) from text.
+    public mutating func set(key rawKey: String, value: String, origin: Origin) throws {
+        let key = rawKey.replacingOccurrences(of: "-", with: "_")
+        guard ModelSpecification.keys.contains(key) else {
+            let near = nearestNames(to: key, in: ModelSpecification.keys, limit: 1)
+            let hint = near.first.map { "; did you mean '\($0)'?" } ?? "; known keys: \(ModelSpecification.keys.joined(separator: ", "))"
+            throw ModelFileError(location: origin.description, message: "unknown key '\(rawKey)'\(hint)")
+        }
+        guard !value.isEmpty else {
+            throw ModelFileError(location: origin.description, message: "'\(key)' has no value")
+        }
+        if case .file = origin, !ModelSpecification.repeatableKeys.contains(key), let earlier = self.origin(of: key) {
+            throw ModelFileError(location: origin.description, message: "'\(key)' is given twice (first at \(earlier))")
+        }
+        // A file error names the key after file:line; an option's location already names it.
+        var prefix = ""
+        if case .file = origin { prefix = "\(key): " }
+        func integer(minimum: Int, _ what: String) throws -> Int {
+            guard let v = Int(value), v >= minimum else {
+                throw ModelFileError(location: origin.description, message: "\(prefix)expected \(what), got '\(value)'")
+            }
+            return v
+        }
+        switch key {
+        case "data": data = Setting(value, origin: origin)
+        case "formula": formula = Setting(value, origin: origin)
+        case "family": family = Setting(value, origin: origin)
+        case "sampler": sampler = Setting(value, origin: origin)
+        case "prior": priors.append(Setting(value, origin: origin))
+        case "factor":
+            for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                factors.append(Setting(name, origin: origin))
+            }
+        case "chains": chains = Setting(try integer(minimum: 1, "a positive whole number"), origin: origin)
+        case "iter": iterations = Setting(try integer(minimum: 1, "a positive whole number"), origin: origin)
+        case "warmup": warmup = Setting(try integer(minimum: 0, "a whole number ≥ 0"), origin: origin)
+        case "max_treedepth": maxTreedepth = Setting(try integer(minimum: 1, "a positive whole number"), origin: origin)
+        case "seed":
+            guard let v = UInt64(value) else {
+                throw ModelFileError(location: origin.description, message: "\(prefix)expected a whole number from 0 to 18446744073709551615, got '\(value)'")
+            }
+            seed = Setting(v, origin: origin)
+        case "adapt_delta":
+            guard let v = Double(value), v > 0, v < 1 else {
+                throw ModelFileError(location: origin.description, message: "\(prefix)expected a number strictly between 0 and 1, got '\(value)'")
+            }
+            adaptDelta = Setting(v, origin: origin)
+        default: break
+        }
+    }
+
+    /// Where `key` was last set, if it was.
+    public func origin(of key: String) -> Origin? {
+        switch key.replacingOccurrences(of: "-", with: "_") {
+        case "data": return data?.origin
+        case "formula": return formula?.origin
+        case "family": return family?.origin
+        case "prior": return priors.last?.origin
+        case "factor": return factors.last?.origin
+        case "chains": return chains?.origin
+        case "iter": return iterations?.origin
+        case "warmup": return warmup?.origin
+        case "seed": return seed?.origin
+        case "sampler": return sampler?.origin
+        case "adapt_delta": return adaptDelta?.origin
+        case "max_treedepth": return maxTreedepth?.origin
+        default: return nil
+        }
+    }
+
+    /// Checks settings that depend on each other: warm-up must be less than the iterations.
+    public func validate() throws {
+        if let warmup, let iterations, warmup.value >= iterations.value {
+            throw ModelFileError(location: warmup.origin.description,
+                                 message: "warmup (\(warmup.value)) must be less than iter (\(iterations.value), \(iterations.origin))")
+        }
+    }
+
+    /// The data file: `data` resolved against the model file's folder (or the working directory
+    /// when it came from the command line). Errors name where `data` was set.
+    public func resolvedDataURL() throws -> URL {
+        guard let data else {
+            throw ModelFileError(location: fileURL?.path ?? "model", message: "no data file: add 'data: FILE.csv' to the model file or give --data")
+        }
+        let url: URL
+        if data.value.hasPrefix("/") {
+            url = URL(fileURLWithPath: data.value)
+        } else if case .file = data.origin, let fileURL {
+            url = fileURL.deletingLastPathComponent().appendingPathComponent(data.value)
+        } else {
+            url = URL(fileURLWithPath: data.value)
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ModelFileError(location: data.origin.description, message: "data file '\(data.value)' not found (looked for \(url.standardizedFileURL.path))")
+        }
+        if isDirectory.boolValue {
+            throw ModelFileError(location: data.origin.description, message: "data '\(data.value)' is a directory, not a CSV file")
+        }
+        return url
+    }
+}

@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Maps an unconstrained draw to the quantities brms reports, in brms' order (DESIGN §3):
+///
+///     b_Intercept = Intercept − x̄ · b,  b_<coef>,  sd_<group>__<coef>,  cor_<group>__<coef1>__<coef2>,
+///     sigma / shape / nu,  r_<group>[<level>,<coef>]
+///
+/// `cor_` entries are the upper triangle of L Lᵀ taken column by column ((1,2), (1,3), (2,3), …)
+/// as brms' generated quantities; `r_` entries run over levels first, then columns, then terms.
+/// `write` runs once per draw and allocates nothing after the first call.
+public struct ConstrainedParameters: Sendable {
+    /// brms names (`r_Subject[308,Intercept]`).
+    public let names: [String]
+    /// CmdStan CSV column names: the same, with `r_<group>[<level>,<coef>]` written
+    /// `r_<group>.<level index>.<coef index>` (1-based; coef index within the group).
+    public let cmdStanNames: [String]
+    /// For each group name, its level labels and coefficient names in CmdStan index order (for the
+    /// CSV comment block).
+    public let groupIndexLabels: [(group: String, levels: [String], coefficients: [String])]
+    let layout: ParameterLayout
+    let columnMeans: [Double]
+    var factor: [Double]
+
+    /// The map for a posterior's layout and predictor means.
+    public init(posterior: GLMMPosterior) {
+        self.init(layout: posterior.layout, columnMeans: posterior.columnMeans)
+    }
+
+    public init(layout: ParameterLayout, columnMeans: [Double]) {
+        self.layout = layout
+        self.columnMeans = columnMeans
+        var names: [String] = []
+        var cmdStan: [String] = []
+        func add(_ name: String, _ cmdStanName: String? = nil) {
+            names.append(name)
+            cmdStan.append(cmdStanName ?? name)
+        }
+        if layout.hasIntercept { add("b_Intercept") }
+        for name in layout.coefficientNames { add("b_\(name)") }
+        for term in layout.terms {
+            for name in term.columnNames { add("sd_\(term.groupName)__\(name)") }
+        }
+        for term in layout.terms where term.hasCorrelation {
+            let c = term.columnNames
+            for j in 1..<c.count {
+                for i in 0..<j { add("cor_\(term.groupName)__\(c[i])__\(c[j])") }
+            }
+        }
+        for parameter in layout.auxiliaryParameters { add(parameter.rawValue) }
+        // Coefficient index within a group counts across all terms of that group.
+        var groupCoefficients: [String: [String]] = [:]
+        var groupOrder: [String] = []
+        var groupLevels: [String: [String]] = [:]
+        for term in layout.terms {
+            if groupCoefficients[term.groupName] == nil {
+                groupOrder.append(term.groupName)
+                groupLevels[term.groupName] = term.levelNames
+            }
+            groupCoefficients[term.groupName, default: []].append(contentsOf: term.columnNames)
+        }
+        var used: [String: Int] = [:]
+        for term in layout.terms {
+            let start = used[term.groupName, default: 0]
+            used[term.groupName] = start + term.columnCount
+            for (k, coefficient) in term.columnNames.enumerated() {
+                for (j, level) in term.levelNames.enumerated() {
+                    add("r_\(term.groupName)[\(level),\(coefficient)]", "r_\(term.groupName).\(j + 1).\(start + k + 1)")
+                }
+            }
+        }
+        self.names = names
+        cmdStanNames = cmdStan
+        groupIndexLabels = groupOrder.map { ($0, groupLevels[$0] ?? [], groupCoefficients[$0] ?? []) }
+        let maxQ = layout.terms.map(\.columnCount).max() ?? 1
+        factor = [Double](repeating: 0, count: maxQ * maxQ)
+    }
+
+    /// Number of outputs.
+    public var count: Int { names.count }
+
+    /// Writes the constrained values of the unconstrained draw `x` into `output` (`count` values).
+    public mutating func write(unconstrained x: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
+        precondition(x.count == layout.dimension && output.count == names.count, "dimension mismatch")
+        var buffer = factor
+        factor = []
+        buffer.withUnsafeMutableBufferPointer { l in
+            fill(x.baseAddress!, output.baseAddress!, l.baseAddress!)
+        }
+        factor = buffer
+    }
+
+    /// Convenience for tests and set-up code.
+    public mutating func constrained(_ x: [Double]) -> [Double] {
+        var output = [Double](repeating: 0, count: count)
+        x.withUnsafeBufferPointer { xp in output.withUnsafeMutableBufferPointer { write(unconstrained: xp, into: $0) } }
+        return output
+    }
+
+    private func fill(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ l: UnsafeMutablePointer<Double>) {
+        var o = 0
+        let coefficientCount = layout.coefficientNames.count
+        if layout.hasIntercept {
+            var value = x[layout.interceptOffset]
+            for k in 0..<coefficientCount { value -= columnMeans[k] * x[k] }
+            out[o] = value; o += 1
+        }
+        for k in 0..<coefficientCount { out[o] = x[k]; o += 1 }
+        for term in layout.terms {
+            for k in 0..<term.columnCount { out[o] = exp(x[term.sdOffset + k]); o += 1 }
+        }
+        for term in layout.terms where term.hasCorrelation {
+            let q = term.columnCount
+            CholeskyCorrelationTransform.constrain(x + term.correlationOffset, dimension: q, into: l)
+            for j in 1..<q {
+                for i in 0..<j {
+                    var sum = 0.0
+                    for m in 0...i { sum += l[i * q + m] * l[j * q + m] }
+                    out[o] = sum; o += 1
+                }
+            }
+        }
+        for (a, parameter) in layout.auxiliaryParameters.enumerated() {
+            out[o] = LowerBoundTransform.constrain(x[layout.auxiliaryOffset + a], lowerBound: parameter.lowerBound)
+            o += 1
+        }
+        for term in layout.terms {
+            let q = term.columnCount
+            if q > 1 {
+                CholeskyCorrelationTransform.constrain(x + term.correlationOffset, dimension: q, into: l)
+            } else {
+                l[0] = 1
+            }
+            for k in 0..<q {
+                let sd = exp(x[term.sdOffset + k])
+                for j in 0..<term.levelCount {
+                    let z = x + term.zOffset + j * q
+                    var w = 0.0
+                    for m in 0...k { w += l[k * q + m] * z[m] }
+                    out[o] = sd * w; o += 1
+                }
+            }
+        }
+    }
+}

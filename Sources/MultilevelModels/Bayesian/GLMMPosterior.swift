@@ -1,0 +1,365 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+import MultilevelData
+import MultilevelSampling
+
+/// The log posterior brms builds for a GLMM (DESIGN §5), on the unconstrained space of
+/// `ParameterLayout`, with its analytic gradient.
+///
+///     η = Intercept + X_c b + Σ_t Z_t r_t,   r_t,j = diag(sd_t) · L_t · z_t,j,   z ~ N(0, I),
+///
+/// X_c the centred non-intercept columns; L_t the Cholesky factor of term t's correlation matrix
+/// with an LKJ(η) prior; sd_t, sigma, shape, nu on the log scale (x = bound + eʸ) and L_t through
+/// Stan's partial-correlation transform, each with its log-Jacobian. Priors as in brms, half
+/// priors truncated at the bound (−log(1 − F(bound)) per parameter). Constants are included, so the
+/// value is Stan's `lp__` up to the LKJ normalising constant.
+///
+/// Gaussian and lognormal models read the data through `GaussianSufficientStatistics`, so an
+/// evaluation costs O(groups · q²) independent of the number of rows; the other families (and the
+/// gaussian family when `useSufficientStatistics` is false) take one pass over the rows.
+public struct GLMMPosterior: LogDensity {
+    /// Where each parameter lives in the unconstrained vector.
+    public let layout: ParameterLayout
+    /// The response family.
+    public let family: Family
+    /// The priors in effect.
+    public let priors: PosteriorPriors
+    /// Means of the non-intercept columns of X (brms' `means_X`): b_Intercept = Intercept − x̄·b.
+    public var columnMeans: [Double] { data.columnMeans }
+    /// Number of rows the likelihood visits per evaluation: bernoulli, binomial and poisson rows
+    /// with identical predictors and levels are merged (0 for gaussian models, which read
+    /// sufficient statistics instead).
+    public var mergedRowCount: Int { sufficient == nil ? data.rowCount : 0 }
+
+    let data: PosteriorData
+    let sufficient: GaussianSufficientStatistics?
+    /// Data constant, truncation constants and the z normalising constants.
+    let constant: Double
+    /// Where each term's pieces live (plain values, so the hot loops retain nothing).
+    let geometry: [TermGeometry]
+    /// The sd priors flattened in term-then-column order (`geometry[t].sdIndex + k`).
+    let sdPriors: [PriorDistribution]
+    // Scratch layout (one buffer, offsets below), private to each chain after its first write.
+    var scratch: PosteriorScratch
+    let thetaGradientStart: Int, productStart: Int, auxiliaryStart: Int, auxiliaryGradientStart: Int
+    let factorStart: Int, factorAdjointStart: Int, sdGradientStart: Int, sdValueStart: Int, inverseStart: Int
+    /// Huang–Wand scales A_k of the terms with a covariance prior (`geometry[t].scaleIndex + k`).
+    let huangWandScales: [Double]
+
+    public var dimension: Int { layout.dimension }
+
+    /// Builds the posterior of `design` under `family` and `priors`. Throws `FamilyError` when the
+    /// response is outside the family's support (naming the first offending line).
+    public init(design: ModelDesign, family: Family, priors: PosteriorPriors,
+                useSufficientStatistics: Bool = true) throws {
+        try checkResponse(design, family: family)
+        let layout = ParameterLayout(design: design, family: family)
+        precondition(priors.coefficients.count == layout.coefficientNames.count
+                     && priors.standardDeviations.count == layout.terms.count
+                     && priors.auxiliary.count == layout.auxiliaryParameters.count,
+                     "priors do not match the model's parameter layout")
+        self.layout = layout
+        self.family = family
+        self.priors = priors
+        let data = PosteriorData(design: design, family: family)
+        self.data = data
+        let gaussianLike = family == .gaussian || family == .lognormal
+        sufficient = gaussianLike && useSufficientStatistics
+            ? GaussianSufficientStatistics(data: data, hasIntercept: layout.hasIntercept) : nil
+        var constant = data.dataConstant
+        var zCount = 0
+        var factorOffsets: [Int] = []
+        var factorSize = 0
+        for (t, term) in layout.terms.enumerated() {
+            zCount += term.levelCount * term.columnCount
+            if priors.covariance[t] == nil {
+                for prior in priors.standardDeviations[t] { constant -= prior.logProbabilityAbove(0) }
+            }
+            factorOffsets.append(factorSize)
+            factorSize += term.columnCount * term.columnCount
+        }
+        for (a, parameter) in layout.auxiliaryParameters.enumerated() {
+            constant -= priors.auxiliary[a].logProbabilityAbove(parameter.lowerBound)
+        }
+        constant -= Double(zCount) * halfLogTwoPi
+        self.constant = constant
+        var geometry: [TermGeometry] = []
+        var sdIndex = 0
+        var scales: [Double] = []
+        for (t, term) in layout.terms.enumerated() {
+            var nu = 0.0
+            let scaleIndex = scales.count
+            if case let .huangWand(degreesOfFreedom, termScales)? = priors.covariance[t] {
+                nu = degreesOfFreedom
+                scales += termScales.count == term.columnCount ? termScales
+                    : [Double](repeating: termScales[0], count: term.columnCount)
+            }
+            geometry.append(TermGeometry(columnCount: term.columnCount, levelCount: term.levelCount,
+                                         sdOffset: term.sdOffset, zOffset: term.zOffset,
+                                         correlationOffset: term.correlationOffset, thetaOffset: data.termOffsets[t],
+                                         factorOffset: factorOffsets[t], sdIndex: sdIndex,
+                                         eta: priors.correlationEta[t], huangWandNu: nu, scaleIndex: scaleIndex))
+            sdIndex += term.columnCount
+        }
+        self.geometry = geometry
+        huangWandScales = scales
+        sdPriors = priors.standardDeviations.flatMap { $0 }
+        let thetaCount = data.thetaCount
+        let auxiliaryCount = layout.auxiliaryParameters.count
+        let sdCount = layout.terms.reduce(0) { $0 + $1.columnCount }
+        thetaGradientStart = thetaCount
+        productStart = 2 * thetaCount
+        auxiliaryStart = 3 * thetaCount
+        auxiliaryGradientStart = auxiliaryStart + auxiliaryCount
+        factorStart = auxiliaryGradientStart + auxiliaryCount
+        factorAdjointStart = factorStart + factorSize
+        sdGradientStart = factorAdjointStart + factorSize
+        sdValueStart = sdGradientStart + sdCount
+        inverseStart = sdValueStart + sdCount
+        let maxQ = layout.terms.map(\.columnCount).max() ?? 1
+        scratch = PosteriorScratch(count: inverseStart + maxQ * maxQ)
+    }
+
+    public mutating func logDensity(at position: UnsafeBufferPointer<Double>,
+                                    gradient: UnsafeMutableBufferPointer<Double>) -> Double {
+        precondition(position.count == dimension && gradient.count == dimension, "dimension mismatch")
+        if !isKnownUniquelyReferenced(&scratch) { scratch = scratch.clone() }
+        return evaluate(position.baseAddress!, gradient.baseAddress!, scratch.pointer)
+    }
+
+    private func evaluate(_ x: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
+                          _ s: UnsafeMutablePointer<Double>) -> Double {
+        let d = layout.dimension
+        for i in 0..<d { g[i] = 0 }
+        let theta = s
+        let thetaGradient = s + thetaGradientStart
+        let auxiliary = s + auxiliaryStart
+        let auxiliaryGradient = s + auxiliaryGradientStart
+        let factors = s + factorStart
+        let factorAdjoints = s + factorAdjointStart
+        let sdValues = s + sdValueStart
+        var lp = constant
+
+        // Population-level effects: θ_F = (Intercept, b).
+        let interceptShift = layout.hasIntercept ? 1 : 0
+        let coefficientCount = layout.coefficientNames.count
+        if layout.hasIntercept { theta[0] = x[layout.interceptOffset] }
+        for k in 0..<coefficientCount { theta[interceptShift + k] = x[k] }
+
+        // Auxiliary parameters: x = bound + eʸ, log-Jacobian y.
+        for (a, parameter) in layout.auxiliaryParameters.enumerated() {
+            let y = x[layout.auxiliaryOffset + a]
+            auxiliary[a] = parameter.lowerBound + exp(y)
+            auxiliaryGradient[a] = 0
+            lp += y
+        }
+
+        // Group-level effects r = diag(sd) · L · z.
+        for term in geometry {
+            let q = term.columnCount
+            let factor = factors + term.factorOffset
+            if q > 1 {
+                lp += CholeskyCorrelationTransform.constrain(x + term.correlationOffset, dimension: q, into: factor)
+            } else {
+                factor[0] = 1
+            }
+            let sdBase = x + term.sdOffset
+            let sd = sdValues + term.sdIndex
+            for k in 0..<q {
+                lp += sdBase[k]
+                sd[k] = exp(sdBase[k])
+            }
+            let thetaBase = theta + term.thetaOffset
+            for j in 0..<term.levelCount {
+                let z = x + term.zOffset + j * q
+                let r = thetaBase + j * q
+                for k in 0..<q {
+                    var w = 0.0
+                    for l in 0...k { w += factor[k * q + l] * z[l] }
+                    r[k] = sd[k] * w
+                }
+            }
+        }
+
+        // Likelihood and its gradient with respect to θ and the auxiliary parameters.
+        let thetaCount = data.thetaCount
+        for i in 0..<thetaCount { thetaGradient[i] = 0 }
+        if let sufficient {
+            if layout.hasIntercept { theta[0] -= sufficient.responseShift }
+            let product = s + productStart
+            let rss = sufficient.residualSumOfSquares(theta: theta, product: product, thetaCount: thetaCount)
+            let sigma = auxiliary[0]
+            let inverseVariance = 1 / (sigma * sigma)
+            let n = Double(sufficient.rowCount)
+            lp += -n * log(sigma) - 0.5 * rss * inverseVariance
+            sufficient.crossResponse.withUnsafeBufferPointer { wty in
+                for i in 0..<thetaCount { thetaGradient[i] = (wty[i] - product[i]) * inverseVariance }
+            }
+            auxiliaryGradient[0] = -n / sigma + rss * inverseVariance / sigma
+        } else {
+            lp += rowPass(theta: theta, thetaGradient: thetaGradient,
+                          auxiliary: auxiliary, auxiliaryGradient: auxiliaryGradient)
+        }
+
+        // Population-level priors and gradient.
+        if layout.hasIntercept {
+            let io = layout.interceptOffset
+            let prior = priors.intercept.logDensityAndDerivative(x[io])
+            lp += prior.value
+            g[io] = thetaGradient[0] + prior.derivative
+        }
+        for k in 0..<coefficientCount {
+            let prior = priors.coefficients[k].logDensityAndDerivative(x[k])
+            lp += prior.value
+            g[k] = thetaGradient[interceptShift + k] + prior.derivative
+        }
+        for (a, parameter) in layout.auxiliaryParameters.enumerated() {
+            let value = auxiliary[a]
+            let prior = priors.auxiliary[a].logDensityAndDerivative(value)
+            lp += prior.value
+            g[layout.auxiliaryOffset + a] = (auxiliaryGradient[a] + prior.derivative) * (value - parameter.lowerBound) + 1
+        }
+
+        // Chain rule through r = diag(sd) L z, the z ~ N(0, 1) prior, sd priors, LKJ prior and the
+        // correlation transform.
+        for term in geometry {
+            let q = term.columnCount
+            let factor = factors + term.factorOffset
+            let factorAdjoint = factorAdjoints + term.factorOffset
+            for i in 0..<(q * q) { factorAdjoint[i] = 0 }
+            let sdGradient = s + sdGradientStart + term.sdIndex
+            let sd = sdValues + term.sdIndex
+            for k in 0..<q { sdGradient[k] = 0 }
+            let gradientBase = thetaGradient + term.thetaOffset
+            for j in 0..<term.levelCount {
+                let z = x + term.zOffset + j * q
+                let gz = g + term.zOffset + j * q
+                let gr = gradientBase + j * q
+                for k in 0..<q {
+                    var w = 0.0
+                    for l in 0...k { w += factor[k * q + l] * z[l] }
+                    sdGradient[k] += gr[k] * w
+                    let gw = sd[k] * gr[k]
+                    for l in 0...k {
+                        gz[l] += factor[k * q + l] * gw
+                        factorAdjoint[k * q + l] += gw * z[l]
+                    }
+                }
+                for l in 0..<q {
+                    lp -= 0.5 * z[l] * z[l]
+                    gz[l] -= z[l]
+                }
+            }
+            if term.huangWandNu > 0 {
+                lp += huangWandScales.withUnsafeBufferPointer { scales in
+                    HuangWandPrior.logDensity(nu: term.huangWandNu, scales: scales.baseAddress! + term.scaleIndex,
+                                              sd: sd, factor: factor, dimension: q, inverse: s + inverseStart,
+                                              sdAdjoint: sdGradient, factorAdjoint: factorAdjoint)
+                }
+                for k in 0..<q { g[term.sdOffset + k] = sdGradient[k] * sd[k] + 1 }
+            } else {
+                for k in 0..<q {
+                    let prior = sdPriors[term.sdIndex + k].logDensityAndDerivative(sd[k])
+                    lp += prior.value
+                    g[term.sdOffset + k] = (sdGradient[k] + prior.derivative) * sd[k] + 1
+                }
+                if q > 1 {
+                    lp += CholeskyCorrelationTransform.lkjLogDensity(eta: term.eta, factor: factor,
+                                                                     dimension: q, factorAdjoint: factorAdjoint)
+                }
+            }
+            if q > 1 {
+                CholeskyCorrelationTransform.addGradient(x + term.correlationOffset, dimension: q,
+                                                         factor: factor, factorAdjoint: factorAdjoint,
+                                                         yAdjoint: g + term.correlationOffset)
+            }
+        }
+        return lp
+    }
+
+    /// One pass over the rows for the family's likelihood.
+    private func rowPass(theta: UnsafeMutablePointer<Double>, thetaGradient: UnsafeMutablePointer<Double>,
+                         auxiliary: UnsafePointer<Double>, auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double {
+        switch family {
+        case .gaussian, .lognormal:
+            return rowPass(GaussianRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+        case .student:
+            return rowPass(StudentRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+        case .bernoulli, .binomial:
+            return rowPass(BinomialRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+        case .poisson:
+            return rowPass(PoissonRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+        case .negativeBinomial:
+            return rowPass(NegativeBinomialRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+        case .gamma:
+            return rowPass(GammaRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+        }
+    }
+
+    @inline(__always)
+    private func rowPass<Rows: RowLikelihood>(_ type: Rows.Type, _ theta: UnsafeMutablePointer<Double>,
+                                              _ thetaGradient: UnsafeMutablePointer<Double>,
+                                              _ auxiliary: UnsafePointer<Double>,
+                                              _ auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double {
+        var rows = Rows(auxiliary: auxiliary, rowCount: data.rowCount, sumLogResponse: data.sumLogResponse)
+        let p = data.fixedColumnCount
+        let termCount = data.termCount
+        let width = data.termValueWidth
+        var value = 0.0
+        data.response.withUnsafeBufferPointer { response in
+        data.trials.withUnsafeBufferPointer { trials in
+        data.fixed.withUnsafeBufferPointer { fixed in
+        data.termValues.withUnsafeBufferPointer { termValues in
+        data.termThetaIndex.withUnsafeBufferPointer { thetaIndex in
+        data.termColumnCounts.withUnsafeBufferPointer { columnCounts in
+        data.termValueOffsets.withUnsafeBufferPointer { valueOffsets in
+            // Wrapping index arithmetic: the offsets were checked when the data were laid out.
+            for i in 0..<data.rowCount {
+                var eta = 0.0
+                let fRow = i &* p
+                for m in 0..<p { eta += fixed[fRow &+ m] * theta[m] }
+                for t in 0..<termCount {
+                    let base = thetaIndex[i &* termCount &+ t]
+                    let zRow = i &* width &+ valueOffsets[t]
+                    for k in 0..<columnCounts[t] { eta += termValues[zRow &+ k] * theta[base &+ k] }
+                }
+                let term = rows.add(response: response[i], trials: trials[i], eta: eta)
+                value += term.value
+                let derivative = term.etaDerivative
+                for m in 0..<p { thetaGradient[m] += derivative * fixed[fRow &+ m] }
+                for t in 0..<termCount {
+                    let base = thetaIndex[i &* termCount &+ t]
+                    let zRow = i &* width &+ valueOffsets[t]
+                    for k in 0..<columnCounts[t] { thetaGradient[base &+ k] += derivative * termValues[zRow &+ k] }
+                }
+            }
+        }}}}}}}
+        return value + rows.finish(auxiliaryGradient: auxiliaryGradient)
+    }
+}
+
+/// The position of one group-level term's parameters, effects and scratch (see `GLMMPosterior`).
+struct TermGeometry: Sendable {
+    var columnCount: Int
+    var levelCount: Int
+    var sdOffset: Int
+    var zOffset: Int
+    var correlationOffset: Int
+    /// Offset of the term's effects r in θ.
+    var thetaOffset: Int
+    /// Offset of its q × q Cholesky factor in the factor scratch.
+    var factorOffset: Int
+    /// Index of its first standard deviation among all standard deviations.
+    var sdIndex: Int
+    /// LKJ shape of its correlation prior.
+    var eta: Double
+    /// ν of its Huang–Wand covariance prior, 0 when it has sd and LKJ priors instead.
+    var huangWandNu: Double
+    /// Index of its first Huang–Wand scale in `huangWandScales`.
+    var scaleIndex: Int
+}

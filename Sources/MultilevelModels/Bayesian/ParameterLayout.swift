@@ -1,0 +1,104 @@
+import MultilevelData
+
+/// Where each parameter lives in the unconstrained vector the samplers move in, in the order of
+/// brms' Stan `parameters` block: `b` (centred population effects), `Intercept`, the family's
+/// auxiliary parameters (log scale), then per group-level term its log `sd`, its standardised
+/// effects `z` (level-major: the q values of level 1, then level 2, …) and its correlation
+/// Cholesky factor (K(K−1)/2 values, see `CholeskyCorrelationTransform`).
+public struct ParameterLayout: Sendable, Equatable {
+    /// The block of one group-level term `(expr | g)`.
+    public struct Term: Sendable, Equatable {
+        /// Grouping factor name (`Subject`, `batch:cask`).
+        public var groupName: String
+        /// Level labels.
+        public var levelNames: [String]
+        /// brms column names (`Intercept`, `Days`).
+        public var columnNames: [String]
+        /// Offset of the q log standard deviations.
+        public var sdOffset: Int
+        /// Offset of the L·q standardised effects, `zOffset + level * q + column`.
+        public var zOffset: Int
+        /// Offset of the K(K−1)/2 correlation values (meaningful when q ≥ 2).
+        public var correlationOffset: Int
+
+        /// Number of columns q.
+        public var columnCount: Int { columnNames.count }
+        /// Number of levels L.
+        public var levelCount: Int { levelNames.count }
+        /// Number of unconstrained correlation values q(q−1)/2.
+        public var correlationCount: Int { CholeskyCorrelationTransform.freeCount(columnCount) }
+        /// Whether the term has a correlation matrix (q ≥ 2).
+        public var hasCorrelation: Bool { columnCount > 1 }
+    }
+
+    /// brms names of the population-level coefficients other than the intercept (`Days`).
+    public var coefficientNames: [String]
+    /// Whether the model has a (centred) intercept.
+    public var hasIntercept: Bool
+    /// Offset of `b` (always 0).
+    public var coefficientOffset: Int { 0 }
+    /// Offset of `Intercept` (when `hasIntercept`).
+    public var interceptOffset: Int { coefficientNames.count }
+    /// The family's auxiliary parameters.
+    public var auxiliaryParameters: [AuxiliaryParameter]
+    /// Offset of the first auxiliary parameter.
+    public var auxiliaryOffset: Int
+    /// The group-level terms in formula order.
+    public var terms: [Term]
+    /// Total number of unconstrained values.
+    public var dimension: Int
+
+    /// The layout for a design and family.
+    public init(design: ModelDesign, family: Family) {
+        let names = design.fixedEffectNames
+        hasIntercept = design.hasIntercept
+        coefficientNames = (hasIntercept ? Array(names.dropFirst()) : names).map(brmsName(ofColumn:))
+        auxiliaryParameters = family.auxiliaryParameters
+        auxiliaryOffset = coefficientNames.count + (hasIntercept ? 1 : 0)
+        var offset = auxiliaryOffset + auxiliaryParameters.count
+        var terms: [Term] = []
+        for term in design.randomTerms {
+            let q = term.columnCount
+            let levels = term.grouping.levels
+            let sdOffset = offset
+            let zOffset = sdOffset + q
+            let correlationOffset = zOffset + levels.count * q
+            offset = correlationOffset + CholeskyCorrelationTransform.freeCount(q)
+            terms.append(Term(groupName: term.grouping.name, levelNames: levels,
+                              columnNames: term.brmsColumnNames, sdOffset: sdOffset, zOffset: zOffset,
+                              correlationOffset: correlationOffset))
+        }
+        self.terms = terms
+        dimension = offset
+    }
+
+    /// Offset of an auxiliary parameter, if the family has it.
+    public func offset(of parameter: AuxiliaryParameter) -> Int? {
+        auxiliaryParameters.firstIndex(of: parameter).map { auxiliaryOffset + $0 }
+    }
+
+    /// Names of the unconstrained values, Stan-style with the transform spelled out
+    /// (`b[1]`, `Intercept`, `log(sigma)`, `log(sd_1[2])`, `z_1[2,5]`, `atanh(cpc_1[2,1])`),
+    /// for messages (a non-finite gradient) and debugging output.
+    public var unconstrainedNames: [String] {
+        var names: [String] = []
+        names.reserveCapacity(dimension)
+        for k in coefficientNames.indices { names.append("b[\(k + 1)]") }
+        if hasIntercept { names.append("Intercept") }
+        for parameter in auxiliaryParameters {
+            names.append(parameter.lowerBound == 0 ? "log(\(parameter.rawValue))"
+                                                    : "log(\(parameter.rawValue) - \(Int(parameter.lowerBound)))")
+        }
+        for (t, term) in terms.enumerated() {
+            let id = t + 1
+            for k in 0..<term.columnCount { names.append("log(sd_\(id)[\(k + 1)])") }
+            for level in 0..<term.levelCount {
+                for k in 0..<term.columnCount { names.append("z_\(id)[\(k + 1),\(level + 1)]") }
+            }
+            for i in 1..<max(1, term.columnCount) {
+                for j in 0..<i { names.append("atanh(cpc_\(id)[\(i + 1),\(j + 1)])") }
+            }
+        }
+        return names
+    }
+}

@@ -1,0 +1,156 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+import MultilevelData
+
+/// The data of a GLMM in the flat form the log density reads, with brms' centring.
+///
+/// The linear predictor is η = F θ_F + Σ_t Z_t r_t, where F = [1, X_c] holds a column of ones
+/// (when the model has an intercept) and the centred non-intercept columns X_c = X − 1 x̄ᵀ
+/// (brms' `Xc`, so θ_F = (Intercept, b)), and r_t are the group-level effects of term t.
+/// θ = (θ_F, r_1, r_2, …) with r_t level-major (`termOffset[t] + level * q_t + column`).
+final class PosteriorData: Sendable {
+    /// Number of rows n.
+    let rowCount: Int
+    /// Response (for lognormal, log y; for merged rows, the sum of y).
+    let response: [Double]
+    /// Binomial trials, or ones (for merged rows, the sum: bernoulli and poisson count the rows).
+    let trials: [Double]
+    /// Number of F columns p_F.
+    let fixedColumnCount: Int
+    /// Row-major n × p_F matrix F.
+    let fixed: [Double]
+    /// Column means x̄ of the non-intercept columns (zeros without an intercept).
+    let columnMeans: [Double]
+    /// Number of random-effect terms T.
+    let termCount: Int
+    /// Columns q_t of each term.
+    let termColumnCounts: [Int]
+    /// Offset of each term's block in θ.
+    let termOffsets: [Int]
+    /// Offset of each term's columns in a row of `termValues`.
+    let termValueOffsets: [Int]
+    /// Σ q_t, the width of a row of `termValues`.
+    let termValueWidth: Int
+    /// Row-major n × Σq_t values of the Z blocks.
+    let termValues: [Double]
+    /// Row-major n × T: θ index of the first effect of row i's level in term t.
+    let termThetaIndex: [Int]
+    /// Length of θ.
+    let thetaCount: Int
+    /// Σ log y (gamma and lognormal families).
+    let sumLogResponse: Double
+
+    /// Whether rows with identical predictors and levels were merged (bernoulli, binomial,
+    /// poisson: their log-likelihood is linear in y and in the number of trials, so merged rows
+    /// (Σy, Σn) give the same value and gradient for a fraction of the work).
+    let isCollapsed: Bool
+    /// The log-likelihood's data-only constant over the original rows.
+    let dataConstant: Double
+
+    init(design: ModelDesign, family: Family, mergeRows: Bool = true) {
+        let n = design.rowCount
+        let hasIntercept = design.hasIntercept
+        let x = design.fixedEffects
+        let p = design.fixedEffectCount
+        fixedColumnCount = p
+        var means = [Double](repeating: 0, count: p)
+        if hasIntercept {
+            for k in 1..<max(1, p) {
+                var sum = 0.0
+                for i in 0..<n { sum += x[i, k] }
+                means[k] = n > 0 ? sum / Double(n) : 0
+            }
+        }
+        columnMeans = Array(means.dropFirst(hasIntercept ? 1 : 0))
+        var fixed = [Double](repeating: 0, count: n * p)
+        for i in 0..<n {
+            for k in 0..<p {
+                fixed[i * p + k] = (hasIntercept && k == 0) ? 1 : x[i, k] - means[k]
+            }
+        }
+        sumLogResponse = design.response.reduce(0) { $0 + log($1) }
+        let response = family == .lognormal ? design.response.map { log($0) } : design.response
+        let trials = design.trials ?? [Double](repeating: 1, count: n)
+        dataConstant = family.dataConstant(response: response, trials: trials)
+
+        let terms = design.randomTerms
+        termCount = terms.count
+        termColumnCounts = terms.map(\.columnCount)
+        var thetaOffset = p
+        var valueOffset = 0
+        var offsets: [Int] = []
+        var valueOffsets: [Int] = []
+        for term in terms {
+            offsets.append(thetaOffset)
+            valueOffsets.append(valueOffset)
+            thetaOffset += term.grouping.levelCount * term.columnCount
+            valueOffset += term.columnCount
+        }
+        termOffsets = offsets
+        termValueOffsets = valueOffsets
+        termValueWidth = valueOffset
+        thetaCount = thetaOffset
+        var values = [Double](repeating: 0, count: n * valueOffset)
+        var thetaIndex = [Int](repeating: 0, count: n * terms.count)
+        for (t, term) in terms.enumerated() {
+            let q = term.columnCount
+            for i in 0..<n {
+                for k in 0..<q { values[i * valueOffset + valueOffsets[t] + k] = term.values[i * q + k] }
+                thetaIndex[i * terms.count + t] = offsets[t] + term.grouping.levelIndex[i] * q
+            }
+        }
+        if mergeRows && (family == .bernoulli || family == .binomial || family == .poisson) {
+            let merged = PosteriorData.collapse(rows: n, fixed: fixed, width: p, values: values,
+                                                valueWidth: valueOffset, thetaIndex: thetaIndex,
+                                                termCount: terms.count, response: response, trials: trials)
+            isCollapsed = true
+            rowCount = merged.rows
+            self.fixed = merged.fixed
+            termValues = merged.values
+            termThetaIndex = merged.thetaIndex
+            self.response = merged.response
+            self.trials = merged.trials
+        } else {
+            isCollapsed = false
+            rowCount = n
+            self.fixed = fixed
+            termValues = values
+            termThetaIndex = thetaIndex
+            self.response = response
+            self.trials = trials
+        }
+    }
+
+    /// Merges rows whose F row, Z values and levels are identical, summing y and the trials.
+    static func collapse(rows n: Int, fixed: [Double], width p: Int, values: [Double], valueWidth w: Int,
+                         thetaIndex: [Int], termCount t: Int, response: [Double], trials: [Double])
+        -> (rows: Int, fixed: [Double], values: [Double], thetaIndex: [Int], response: [Double], trials: [Double]) {
+        var index: [[UInt64]: Int] = [:]
+        var outFixed: [Double] = [], outValues: [Double] = [], outTheta: [Int] = []
+        var outResponse: [Double] = [], outTrials: [Double] = []
+        for i in 0..<n {
+            var key: [UInt64] = []
+            key.reserveCapacity(p + w + t)
+            for k in 0..<p { key.append(fixed[i * p + k].bitPattern) }
+            for k in 0..<w { key.append(values[i * w + k].bitPattern) }
+            for k in 0..<t { key.append(UInt64(bitPattern: Int64(thetaIndex[i * t + k]))) }
+            if let row = index[key] {
+                outResponse[row] += response[i]
+                outTrials[row] += trials[i]
+            } else {
+                index[key] = outResponse.count
+                outFixed.append(contentsOf: fixed[(i * p)..<((i + 1) * p)])
+                outValues.append(contentsOf: values[(i * w)..<((i + 1) * w)])
+                outTheta.append(contentsOf: thetaIndex[(i * t)..<((i + 1) * t)])
+                outResponse.append(response[i])
+                outTrials.append(trials[i])
+            }
+        }
+        return (outResponse.count, outFixed, outValues, outTheta, outResponse, outTrials)
+    }
+}

@@ -1,0 +1,29 @@
+/// The prior of every parameter of a GLMM posterior after defaults and user statements have been
+/// merged (`PriorSet.resolved(for:)`): what the log density (and the Gibbs sampler) evaluates.
+public struct PosteriorPriors: Sendable, Equatable {
+    /// Prior of the centred `Intercept` (ignored without an intercept).
+    public var intercept: PriorDistribution
+    /// Prior of each population-level coefficient `b` (layout order).
+    public var coefficients: [PriorDistribution]
+    /// Half-priors of the standard deviations, `[term][column]` (truncated at 0).
+    public var standardDeviations: [[PriorDistribution]]
+    /// LKJ shape η of each term's correlation matrix (unused for q = 1).
+    public var correlationEta: [Double]
+    /// Priors of the family's auxiliary parameters (`sigma`, `nu`, `shape`), truncated at their
+    /// lower bounds.
+    public var auxiliary: [PriorDistribution]
+    /// Per term, a prior on its whole covariance matrix (`huangWand`) that replaces its sd and
+    /// correlation priors, or nil.
+    public var covariance: [PriorDistribution?]
+
+    public init(intercept: PriorDistribution, coefficients: [PriorDistribution],
+                standardDeviations: [[PriorDistribution]], correlationEta: [Double],
+                auxiliary: [PriorDistribution], covariance: [PriorDistribution?]? = nil) {
+        self.intercept = intercept
+        self.coefficients = coefficients
+        self.standardDeviations = standardDeviations
+        self.correlationEta = correlationEta
+        self.auxiliary = auxiliary
+        self.covariance = covariance ?? standardDeviations.map { _ in nil }
+    }
+}

@@ -1,0 +1,336 @@
+import Foundation
+import MultilevelData
+import MultilevelMath
+
+/// The mixed-model equations of a linear mixed model in the blocked form of MixedModels.jl
+/// (Bates et al. 2015 §3.2–3.3 in its blocked variant): with the random-effect terms ordered by
+/// decreasing number of levels, the augmented cross-product matrix of [ZΛθ X y] is
+///
+///     ⎡ Λ₁ᵀZ₁ᵀZ₁Λ₁ + I        ·              ⎤   block 0: block diagonal (one q₁ × q₁ block per level)
+///     ⎣ [ZΛ X y]ᵀ_rest Z₁Λ₁   rest + I_Z     ⎦   rest: the other terms, X and y, dense
+///
+/// and its Cholesky factor keeps that shape: block diagonal L₀₀, a sparse L₁₀ (nonzero only where
+/// a level of the first term meets a level of another term, plus the X/y rows), and a dense L₁₁
+/// whose last row holds c = [R_ZX; β-part] and whose last diagonal entry is r(θ) =
+/// √(penalised residual sum of squares). θ-independent cross products are accumulated once from
+/// the design; `update(theta:)` refactors in O(levels·q³ + Σ nnz² + m³/3), m the size of the rest.
+public final class BlockedMixedModelEquations {
+    /// The random-effect terms in fitting order (decreasing number of levels, stable).
+    public let terms: [RandomEffectTerm]
+    /// `terms[k]` is the design's `randomTerms[termOrder[k]]`.
+    public let termOrder: [Int]
+    /// Λθ's layout for `terms`.
+    public let covarianceFactor: RelativeCovarianceFactor
+    /// Number of observations n and fixed effects p.
+    public let observationCount: Int
+    public let fixedEffectCount: Int
+
+    let q0: Int
+    let levels0: Int
+    /// Z₁ᵀZ₁ per level of the first term (q₀ × q₀ column-major each).
+    let a00: [Double]
+    /// Sparse block column 0 below the diagonal: for level l, segments segmentStart[l]..<segmentStart[l+1];
+    /// a segment covers rest rows segmentRow..<segmentRow+segmentHeight, belongs to term
+    /// segmentTerm (−1: the X/y rows) and stores height × q₀ values (column-major) at segmentValue.
+    let segmentStart: [Int]
+    let segmentRow: [Int]
+    let segmentHeight: [Int]
+    let segmentTerm: [Int]
+    let segmentValue: [Int]
+    let a10: [Double]
+    /// Size m of the rest (Σ_{k≥1} Lₖqₖ + p + 1), its random-effects part, and each term's offset.
+    public let restSize: Int
+    let zRestSize: Int
+    let restOffsets: [Int]
+    /// Full symmetric m × m cross products of [Z_rest X y].
+    let aRest: [Double]
+
+    /// θ of the current factor.
+    public private(set) var theta: [Double]
+    var l00: [Double]
+    var l10: [Double]
+    var lRest: [Double]
+    /// Whether the last `update` succeeded.
+    public private(set) var isFactored = false
+
+    /// Accumulates the cross products from a design (response, X, random-effect terms).
+    public init(response: [Double], fixedEffects x: DenseMatrix, randomTerms: [RandomEffectTerm]) {
+        let n = response.count
+        let p = x.columns
+        precondition(!randomTerms.isEmpty, "at least one random-effect term")
+        let order = randomTerms.indices.sorted { a, b in
+            let la = randomTerms[a].grouping.levelCount, lb = randomTerms[b].grouping.levelCount
+            return la != lb ? la > lb : a < b
+        }
+        let sorted = order.map { randomTerms[$0] }
+        terms = sorted
+        termOrder = order
+        covarianceFactor = RelativeCovarianceFactor(termSizes: sorted.map(\.columnCount))
+        observationCount = n
+        fixedEffectCount = p
+        let q0 = sorted[0].columnCount
+        let levels0 = sorted[0].grouping.levelCount
+        self.q0 = q0
+        self.levels0 = levels0
+        var offsets = [Int](repeating: 0, count: sorted.count)
+        var running = 0
+        for k in 1..<max(1, sorted.count) where k < sorted.count {
+            offsets[k] = running
+            running += sorted[k].columnCount * sorted[k].grouping.levelCount
+        }
+        restOffsets = offsets
+        zRestSize = running
+        let m = running + p + 1
+        restSize = m
+
+        var a00 = [Double](repeating: 0, count: levels0 * q0 * q0)
+        var aRest = [Double](repeating: 0, count: m * m)
+        // Segments of block column 0, per level, keyed by rest row start.
+        var segmentIndex = [[Int: Int]](repeating: [:], count: levels0)
+        var segmentsOfLevel = [[(row: Int, height: Int, term: Int, values: [Double])]](repeating: [], count: levels0)
+        for l in 0..<levels0 {
+            segmentsOfLevel[l].append((row: running, height: p + 1, term: -1, values: [Double](repeating: 0, count: (p + 1) * q0)))
+            segmentIndex[l][running] = 0
+        }
+        var restIndices = [Int](repeating: 0, count: m)
+        var restValues = [Double](repeating: 0, count: m)
+        let first = sorted[0]
+        for r in 0..<n {
+            let l0 = first.grouping.levelIndex[r]
+            let z0 = r * q0
+            for j in 0..<q0 { for i in 0..<q0 {
+                a00[l0 * q0 * q0 + i + j * q0] += first.values[z0 + i] * first.values[z0 + j]
+            } }
+            var count = 0
+            for k in 1..<max(1, sorted.count) where k < sorted.count {
+                let term = sorted[k]
+                let q = term.columnCount
+                let level = term.grouping.levelIndex[r]
+                let rowStart = offsets[k] + level * q
+                let segment: Int
+                if let existing = segmentIndex[l0][rowStart] {
+                    segment = existing
+                } else {
+                    segment = segmentsOfLevel[l0].count
+                    segmentsOfLevel[l0].append((row: rowStart, height: q, term: k, values: [Double](repeating: 0, count: q * q0)))
+                    segmentIndex[l0][rowStart] = segment
+                }
+                for j in 0..<q0 { for i in 0..<q {
+                    segmentsOfLevel[l0][segment].values[i + j * q] += term.values[r * q + i] * first.values[z0 + j]
+                } }
+                for i in 0..<q { restIndices[count] = rowStart + i; restValues[count] = term.values[r * q + i]; count += 1 }
+            }
+            for j in 0..<q0 {
+                let z = first.values[z0 + j]
+                for i in 0..<p { segmentsOfLevel[l0][0].values[i + j * (p + 1)] += x[r, i] * z }
+                segmentsOfLevel[l0][0].values[p + j * (p + 1)] += response[r] * z
+            }
+            for i in 0..<p { restIndices[count] = running + i; restValues[count] = x[r, i]; count += 1 }
+            restIndices[count] = m - 1; restValues[count] = response[r]; count += 1
+            for a in 0..<count {
+                let va = restValues[a]
+                if va == 0 { continue }
+                let column = restIndices[a] * m
+                for b in 0..<count { aRest[restIndices[b] + column] += restValues[b] * va }
+            }
+        }
+        var start = [0], rows: [Int] = [], heights: [Int] = [], termOf: [Int] = [], valueOffsets: [Int] = []
+        var values: [Double] = []
+        for l in 0..<levels0 {
+            for segment in segmentsOfLevel[l].sorted(by: { $0.row < $1.row }) {
+                rows.append(segment.row); heights.append(segment.height); termOf.append(segment.term)
+                valueOffsets.append(values.count); values.append(contentsOf: segment.values)
+            }
+            start.append(rows.count)
+        }
+        self.a00 = a00
+        self.aRest = aRest
+        segmentStart = start
+        segmentRow = rows
+        segmentHeight = heights
+        segmentTerm = termOf
+        segmentValue = valueOffsets
+        a10 = values
+        theta = []
+        l00 = [Double](repeating: 0, count: a00.count)
+        l10 = [Double](repeating: 0, count: values.count)
+        lRest = [Double](repeating: 0, count: m * m)
+    }
+
+    /// Refactors L(θ) (Bates et al. 2015, eq. 18 in blocked form). Throws
+    /// `NotPositiveDefiniteError` only when the fixed-effects block is singular (X rank deficient).
+    public func update(theta newTheta: [Double]) throws {
+        precondition(newTheta.count == covarianceFactor.parameterCount, "θ has the wrong length")
+        theta = newTheta
+        isFactored = false
+        let templates = terms.indices.map { covarianceFactor.template(ofTerm: $0, theta: newTheta) }
+        let t0 = templates[0]
+        let q0 = self.q0
+        let m = restSize
+        // Work on local arrays (moved out of the instance, so no copies and no exclusivity checks).
+        var l00 = [Double](), l10 = [Double]()
+        swap(&l00, &self.l00)
+        swap(&l10, &self.l10)
+        defer {
+            swap(&l00, &self.l00)
+            swap(&l10, &self.l10)
+        }
+        var block = [Double](repeating: 0, count: q0 * q0)
+        var scratch = [Double](repeating: 0, count: max(q0 * q0, (fixedEffectCount + 1 + 16) * q0))
+        for l in 0..<levels0 {
+            // T₀ᵀ A₀₀ T₀ + I, then its Cholesky factor.
+            let base = l * q0 * q0
+            for j in 0..<q0 { for i in 0..<q0 {
+                var sum = 0.0
+                for k in 0..<q0 { sum += a00[base + i + k * q0] * t0[k + j * q0] }
+                scratch[i + j * q0] = sum
+            } }
+            for j in 0..<q0 { for i in j..<q0 {
+                var sum = 0.0
+                for k in 0..<q0 { sum += t0[k + i * q0] * scratch[k + j * q0] }
+                block[i + j * q0] = sum + (i == j ? 1 : 0)
+            } }
+            let failed = block.withUnsafeMutableBufferPointer { choleskyFactorLowerInPlace($0.baseAddress!, order: q0, leadingDimension: q0) }
+            precondition(failed == nil, "ΛᵀZᵀZΛ + I is positive definite")
+            for k in 0..<(q0 * q0) { l00[base + k] = block[k] }
+            // Segments: V = S A T₀ L₀₀⁻ᵀ, S = Tₖᵀ for a term segment, identity for X/y.
+            for s in segmentStart[l]..<segmentStart[l + 1] {
+                let h = segmentHeight[s]
+                let offset = segmentValue[s]
+                if scratch.count < h * q0 { scratch = [Double](repeating: 0, count: h * q0) }
+                for j in 0..<q0 { for i in 0..<h {
+                    var sum = 0.0
+                    for k in j..<q0 { sum += a10[offset + i + k * h] * t0[k + j * q0] }
+                    scratch[i + j * h] = sum
+                } }
+                let term = segmentTerm[s]
+                if term >= 0 {
+                    let t = templates[term]
+                    for j in 0..<q0 { for i in 0..<h {
+                        var sum = 0.0
+                        for k in i..<h { sum += t[k + i * h] * scratch[k + j * h] }
+                        l10[offset + i + j * h] = sum
+                    } }
+                } else {
+                    for k in 0..<(h * q0) { l10[offset + k] = scratch[k] }
+                }
+                // Right solve by L₀₀ᵀ: row vector v ← v L₀₀⁻ᵀ, i.e. L₀₀ vᵀ = (old v)ᵀ.
+                for i in 0..<h {
+                    for j in 0..<q0 {
+                        var sum = l10[offset + i + j * h]
+                        for k in 0..<j { sum -= l10[offset + i + k * h] * block[j + k * q0] }
+                        l10[offset + i + j * h] = sum / block[j + j * q0]
+                    }
+                }
+            }
+        }
+        let failure: Int? = lRest.withUnsafeMutableBufferPointer { restBuffer -> Int? in
+            let rest = restBuffer.baseAddress!
+            let allScalar = terms.dropFirst().allSatisfy({ $0.columnCount == 1 })
+            if !allScalar {
+                aRest.withUnsafeBufferPointer { source in
+                    rest.update(from: source.baseAddress!, count: m * m)
+                }
+            }
+            // Λᵀ (·) Λ on the other terms' rows and columns, in place (templates are lower triangular).
+            // All-scalar terms: one pass over the lower triangle with a diagonal scaling D.
+            if allScalar {
+                // Copy and scale the lower triangle in one pass.
+                var scaling = [Double](repeating: 1, count: m)
+                for k in 1..<max(1, terms.count) where k < terms.count {
+                    let factor = templates[k][0]
+                    for level in 0..<terms[k].grouping.levelCount { scaling[restOffsets[k] + level] = factor }
+                }
+                aRest.withUnsafeBufferPointer { sourceBuffer in
+                    let source = sourceBuffer.baseAddress!
+                    for j in 0..<m {
+                        let column = rest + j * m, sourceColumn = source + j * m
+                        let dj = scaling[j]
+                        for i in j..<m { column[i] = sourceColumn[i] * scaling[i] * dj }
+                    }
+                }
+            } else {
+              for k in 1..<max(1, terms.count) where k < terms.count {
+                let q = terms[k].columnCount
+                let t = templates[k]
+                for level in 0..<terms[k].grouping.levelCount {
+                    let c = restOffsets[k] + level * q
+                    if q == 1 {
+                        let factor = t[0]
+                        for i in 0..<m { rest[i + c * m] *= factor }
+                        for j in 0..<m { rest[c + j * m] *= factor }
+                        continue
+                    }
+                    for j in 0..<q {
+                        for i in 0..<m {
+                            var sum = 0.0
+                            for kk in j..<q { sum += rest[i + (c + kk) * m] * t[kk + j * q] }
+                            rest[i + (c + j) * m] = sum
+                        }
+                    }
+                    for j in 0..<m {
+                        let column = rest + j * m
+                        for i in 0..<q {
+                            var sum = 0.0
+                            for kk in i..<q { sum += t[kk + i * q] * column[c + kk] }
+                            column[c + i] = sum
+                        }
+                    }
+                }
+              }
+            }
+            for i in 0..<zRestSize { rest[i + i * m] += 1 }
+            // Subtract L₁₀ L₁₀ᵀ level by level (lower triangle).
+            l10.withUnsafeBufferPointer { v in
+                for l in 0..<levels0 {
+                    let first = segmentStart[l], last = segmentStart[l + 1]
+                    for s1 in first..<last {
+                        let h1 = segmentHeight[s1], o1 = segmentValue[s1], r1 = segmentRow[s1]
+                        for s2 in first...s1 {
+                            let h2 = segmentHeight[s2], o2 = segmentValue[s2], r2 = segmentRow[s2]
+                            for j in 0..<h2 {
+                                let column = rest + (r2 + j) * m
+                                for i in 0..<h1 where r1 + i >= r2 + j {
+                                    var sum = 0.0
+                                    for k in 0..<q0 { sum += v[o1 + i + k * h1] * v[o2 + j + k * h2] }
+                                    column[r1 + i] -= sum
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return choleskyFactorLowerInPlace(rest, order: m, leadingDimension: m)
+        }
+        if let failure {
+            // The y pivot may vanish for a perfect fit; anything earlier is a singular X block.
+            if failure == m - 1 {
+                lRest[(m - 1) * (m + 1)] = 0
+            } else {
+                throw NotPositiveDefiniteError(column: failure)
+            }
+        }
+        isFactored = true
+    }
+
+    /// log|Lθ|² (Bates et al. 2015 eq. 34 and 41): twice the log of L's random-effects diagonal.
+    public var logDeterminantL: Double {
+        var total = 0.0
+        for l in 0..<levels0 { for j in 0..<q0 { total += log(l00[l * q0 * q0 + j * (q0 + 1)]) } }
+        for i in 0..<zRestSize { total += log(lRest[i * (restSize + 1)]) }
+        return 2 * total
+    }
+
+    /// log|R_X|² (eq. 41).
+    public var logDeterminantRX: Double {
+        var total = 0.0
+        for i in zRestSize..<(zRestSize + fixedEffectCount) { total += log(lRest[i * (restSize + 1)]) }
+        return 2 * total
+    }
+
+    /// r²(θ), the minimised penalised residual sum of squares ‖y − Xβ̂ − ZΛû‖² + ‖û‖² (eq. 30).
+    public var penalizedResidualSumOfSquares: Double {
+        let r = lRest[(restSize - 1) * (restSize + 1)]
+        return r * r
+    }
+}

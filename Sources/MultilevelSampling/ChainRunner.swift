@@ -1,0 +1,267 @@
+import Foundation
+import MultilevelMath
+
+/// Receives a run's events. Every method is called on the thread of the chain concerned (chains
+/// run concurrently, so an implementation that shares state across chains must synchronise it);
+/// within one chain the calls come in order: started, iterations, adaptation finished (after the
+/// last warm-up iteration), finished.
+public protocol ChainObserver {
+    /// Chain `chain` (0-based) is about to initialise.
+    func chainStarted(chain: Int)
+    /// Transition `iteration` (0-based, warm-up first) of `chain` is done; `position` is the draw on
+    /// the unconstrained scale, valid only during the call. Warm-up iterations are reported only
+    /// when `SamplerSettings.saveWarmup` is set.
+    func chainIteration(chain: Int, iteration: Int, isWarmup: Bool, statistics: TransitionStatistics,
+                        position: UnsafeBufferPointer<Double>)
+    /// Warm-up of `chain` has ended with this adaptation (not called for kernels that adapt nothing
+    /// or when the run was stopped during warm-up).
+    func adaptationFinished(chain: Int, adaptation: AdaptationSummary)
+    /// Chain `chain` has ended (normally or stopped).
+    func chainFinished(chain: Int, summary: ChainSummary)
+}
+
+extension ChainObserver {
+    public func chainStarted(chain: Int) {}
+    public func chainIteration(chain: Int, iteration: Int, isWarmup: Bool, statistics: TransitionStatistics,
+                               position: UnsafeBufferPointer<Double>) {}
+    public func adaptationFinished(chain: Int, adaptation: AdaptationSummary) {}
+    public func chainFinished(chain: Int, summary: ChainSummary) {}
+}
+
+/// An observer that ignores everything.
+public struct SilentChainObserver: ChainObserver {
+    public init() {}
+}
+
+/// What one chain did (CmdStan's timing comments and the warnings brms prints).
+public struct ChainSummary: Sendable, Equatable {
+    /// 0-based chain index.
+    public var chain: Int
+    /// Wall-clock seconds of initialisation plus warm-up, and of sampling.
+    public var warmupSeconds: Double
+    public var samplingSeconds: Double
+    /// Transitions completed (less than `iterations` when stopped).
+    public var completedIterations: Int
+    /// Divergent transitions after warm-up, and during warm-up.
+    public var divergences: Int
+    public var warmupDivergences: Int
+    /// Transitions after warm-up that hit the maximum tree depth.
+    public var treeDepthSaturations: Int
+    /// Points rejected (initialisation included) because the log density or gradient was not finite.
+    public var nonFiniteRejections: Int
+    /// The run was stopped through the stop flag before the chain completed.
+    public var stopped: Bool
+    /// Adaptation result (nil when warm-up did not complete or the kernel adapts nothing).
+    public var adaptation: AdaptationSummary?
+
+    /// A chain that has not run yet.
+    public init(chain: Int) {
+        self.chain = chain
+        warmupSeconds = 0
+        samplingSeconds = 0
+        completedIterations = 0
+        divergences = 0
+        warmupDivergences = 0
+        treeDepthSaturations = 0
+        nonFiniteRejections = 0
+        stopped = false
+        adaptation = nil
+    }
+}
+
+/// A thread-safe flag that asks running chains to stop after their current iteration
+/// (set it from a SIGINT handler's dispatch source).
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    public init() {}
+    /// Ask every chain to stop.
+    public func stop() {
+        lock.lock(); value = true; lock.unlock()
+    }
+    /// True once `stop()` was called.
+    public var isStopped: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return value
+    }
+}
+
+/// Runs chains of a `TransitionKernel`, concurrently with `DispatchQueue.concurrentPerform`.
+///
+/// Chain k (0-based; `settings.firstChain` + i for the i-th chain of the run) uses
+/// `Xoshiro256PlusPlus.stream(seed: settings.seed, index: k)` for everything — initialisation,
+/// momenta, tree directions, multinomial choices — and works on its own kernel built by
+/// `makeKernel(k)` (on the chain's thread), so its draws depend only on (seed, k): the same on any
+/// number of cores, sequential or parallel, alone or with other chains.
+public enum ChainRunner {
+    /// Runs `settings.chains` chains; returns their summaries in chain order. Throws the settings'
+    /// validation error, or the error of the lowest-numbered chain that failed (after all chains
+    /// have ended).
+    @inlinable
+    public static func run<Kernel: TransitionKernel, Observer: ChainObserver>(
+        settings: SamplerSettings,
+        observer: Observer,
+        progress: ChainProgress? = ChainProgress.standardErrorIfTerminal(),
+        stopFlag: StopFlag? = nil,
+        makeKernel: (Int) throws -> Kernel
+    ) throws -> [ChainSummary] {
+        try settings.validate()
+        let count = settings.chains
+        let results = UnsafeMutablePointer<Result<ChainSummary, Error>?>.allocate(capacity: count)
+        results.initialize(repeating: nil, count: count)
+        defer {
+            results.deinitialize(count: count)
+            results.deallocate()
+        }
+        func runOne(_ i: Int) {
+            let chain = settings.firstChain + i
+            results[i] = Result {
+                var kernel = try makeKernel(chain)
+                return try runChain(&kernel, chain: chain, settings: settings, observer: observer,
+                                    progress: progress, stopFlag: stopFlag)
+            }
+        }
+        if settings.parallel && count > 1 {
+            DispatchQueue.concurrentPerform(iterations: count, execute: runOne)
+        } else {
+            for i in 0..<count { runOne(i) }
+        }
+        var summaries: [ChainSummary] = []
+        for i in 0..<count {
+            switch results[i] {
+            case .success(let summary): summaries.append(summary)
+            case .failure(let error): throw error
+            case nil: throw SamplerError(chain: settings.firstChain + i, message: "did not run")
+            }
+        }
+        return summaries
+    }
+
+    /// Runs one chain with an existing kernel on the calling thread (its RNG stream is
+    /// `stream(seed:index: chain)`).
+    @inlinable
+    public static func runChain<Kernel: TransitionKernel, Observer: ChainObserver>(
+        _ kernel: inout Kernel, chain: Int, settings: SamplerSettings, observer: Observer,
+        progress: ChainProgress? = nil, stopFlag: StopFlag? = nil
+    ) throws -> ChainSummary {
+        var rng = Xoshiro256PlusPlus.stream(seed: settings.seed, index: chain)
+        observer.chainStarted(chain: chain)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var summary = ChainSummary(chain: chain)
+        try kernel.initialize(settings: settings, chain: chain, rng: &rng)
+        var samplingStart = start
+        if settings.warmup == 0 {
+            summary.adaptation = kernel.finishWarmup()
+            if let adaptation = summary.adaptation { observer.adaptationFinished(chain: chain, adaptation: adaptation) }
+        }
+        for iteration in 0..<settings.iterations {
+            if let stopFlag, stopFlag.isStopped {
+                summary.stopped = true
+                break
+            }
+            let isWarmup = iteration < settings.warmup
+            let statistics = try kernel.transition(adapt: isWarmup, rng: &rng)
+            if isWarmup {
+                if statistics.divergent { summary.warmupDivergences += 1 }
+            } else {
+                if statistics.divergent { summary.divergences += 1 }
+                if statistics.treeDepth >= settings.maxTreeDepth { summary.treeDepthSaturations += 1 }
+            }
+            if !isWarmup || settings.saveWarmup {
+                kernel.withPosition { position in
+                    observer.chainIteration(chain: chain, iteration: iteration, isWarmup: isWarmup,
+                                            statistics: statistics, position: position)
+                }
+            }
+            summary.completedIterations = iteration + 1
+            if iteration + 1 == settings.warmup {
+                summary.adaptation = kernel.finishWarmup()
+                if let adaptation = summary.adaptation {
+                    observer.adaptationFinished(chain: chain, adaptation: adaptation)
+                }
+                samplingStart = DispatchTime.now().uptimeNanoseconds
+            }
+            progress?.report(chain: chain, iteration: iteration, settings: settings)
+        }
+        let end = DispatchTime.now().uptimeNanoseconds
+        if summary.completedIterations <= settings.warmup && settings.warmup > 0 {
+            summary.warmupSeconds = Double(end - start) / 1e9
+        } else {
+            summary.warmupSeconds = Double(samplingStart - start) / 1e9
+            summary.samplingSeconds = Double(end - samplingStart) / 1e9
+        }
+        summary.nonFiniteRejections = kernel.nonFiniteRejections
+        observer.chainFinished(chain: chain, summary: summary)
+        return summary
+    }
+}
+
+extension NUTSSampler {
+    /// Runs NUTS chains on `density` and collects the draws after warm-up (and the warm-up draws
+    /// when `settings.saveWarmup`) into `Draws` with CmdStan's columns: the seven sampler
+    /// statistics (`TransitionStatistics.columnNames`) followed by the unconstrained parameters
+    /// named `parameterNames` (default `theta[1]`, …, `theta[d]`).
+    @inlinable
+    public static func sample(_ density: Density, settings: SamplerSettings,
+                              parameterNames: [String]? = nil,
+                              progress: ChainProgress? = nil,
+                              stopFlag: StopFlag? = nil) throws -> (draws: Draws, summaries: [ChainSummary]) {
+        try settings.validate()
+        let names = parameterNames ?? (1...max(1, density.dimension)).prefix(density.dimension).map { "theta[\($0)]" }
+        let collector = DrawsCollector(settings: settings, parameterCount: density.dimension)
+        let summaries = try ChainRunner.run(settings: settings, observer: collector, progress: progress,
+                                            stopFlag: stopFlag) { _ in
+            NUTSSampler(density: density, maxTreeDepth: settings.maxTreeDepth)
+        }
+        return (collector.draws(parameterNames: names), summaries)
+    }
+}
+
+/// An observer that stores every reported iteration (sampler statistics, then the position) in a
+/// preallocated buffer per chain, for tests and the summary.
+public final class DrawsCollector: ChainObserver, @unchecked Sendable {
+    private let firstChain: Int
+    private let rowLength: Int
+    private let rowsPerChain: Int
+    private var buffers: [UnsafeMutableBufferPointer<Double>]
+    private let counts: UnsafeMutablePointer<Int>
+
+    public init(settings: SamplerSettings, parameterCount: Int) {
+        firstChain = settings.firstChain
+        rowLength = TransitionStatistics.columnNames.count + parameterCount
+        let rows = settings.saveWarmup ? settings.iterations : settings.samplingIterations
+        let length = rowLength
+        rowsPerChain = rows
+        buffers = (0..<settings.chains).map { _ in
+            let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: rows * length)
+            buffer.initialize(repeating: .nan)
+            return buffer
+        }
+        counts = .allocate(capacity: settings.chains)
+        counts.initialize(repeating: 0, count: settings.chains)
+    }
+
+    deinit {
+        for buffer in buffers { buffer.deallocate() }
+        counts.deallocate()
+    }
+
+    public func chainIteration(chain: Int, iteration: Int, isWarmup: Bool, statistics: TransitionStatistics,
+                               position: UnsafeBufferPointer<Double>) {
+        let index = chain - firstChain
+        let row = counts[index]
+        guard row < rowsPerChain else { return }
+        let base = buffers[index].baseAddress! + row * rowLength
+        statistics.write(into: base)
+        let offset = TransitionStatistics.columnNames.count
+        for i in 0..<position.count { base[offset + i] = position[i] }
+        counts[index] = row + 1
+    }
+
+    /// The collected draws (stopped chains are truncated to the shortest chain).
+    public func draws(parameterNames: [String]) -> Draws {
+        let rows = (0..<buffers.count).map { counts[$0] }.min() ?? 0
+        return Draws(variableNames: TransitionStatistics.columnNames + parameterNames,
+                     chains: buffers.map { Array($0.prefix(rows * rowLength)) })
+    }
+}

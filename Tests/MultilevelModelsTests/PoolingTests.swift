@@ -1,0 +1,46 @@
+import XCTest
+import MultilevelMath
+import MultilevelData
+@testable import MultilevelModels
+
+/// Complete pooling (`lm(Reaction ~ Days)`) and no pooling (`lm(Reaction ~ Subject/Days - 1)`)
+/// against R's `lm` + `confint` (scripts/references/lmer_crossed_nested.R), and the quantiles.
+final class PoolingTests: XCTestCase {
+    private func check(_ fit: LeastSquaresFit, _ reference: [String: Any], rename: (String) -> String = { $0 }) {
+        let coefficients = reference["coefficients"] as! [String: [String: Double]]
+        XCTAssertEqual(fit.coefficients.count, coefficients.count)
+        for coefficient in fit.coefficients {
+            guard let expected = coefficients[rename(coefficient.name)] else { XCTFail("no \(coefficient.name)"); continue }
+            XCTAssertEqual(coefficient.estimate, expected["estimate"]!, accuracy: 1e-8 * max(1, abs(expected["estimate"]!)))
+            XCTAssertEqual(coefficient.standardError!, expected["se"]!, accuracy: 1e-8 * expected["se"]!)
+            XCTAssertEqual(coefficient.lower!, expected["lower"]!, accuracy: 1e-7 * max(1, abs(expected["lower"]!)))
+            XCTAssertEqual(coefficient.upper!, expected["upper"]!, accuracy: 1e-7 * max(1, abs(expected["upper"]!)))
+        }
+        XCTAssertEqual(fit.sigma, reference["sigma"] as! Double, accuracy: 1e-9 * fit.sigma)
+        XCTAssertEqual(fit.residualDegreesOfFreedom, reference["df"] as! Int)
+        XCTAssertEqual(fit.logLikelihood, reference["logLik"] as! Double, accuracy: 1e-8)
+        XCTAssertEqual(fit.akaikeInformationCriterion, reference["AIC"] as! Double, accuracy: 1e-8)
+        XCTAssertEqual(fit.bayesianInformationCriterion, reference["BIC"] as! Double, accuracy: 1e-8)
+    }
+
+    func testCompleteAndNoPoolingMatchLm() throws {
+        let reference = try RemlFixtures.reference("sleepstudy_pooling")
+        let design = try RemlFixtures.sleepstudy("slopes")
+        check(try completePoolingFit(design), reference["complete"] as! [String: Any])
+        let none = try noPoolingFit(design)
+        XCTAssertEqual(none.levels.count, 18)
+        XCTAssertEqual(none.termNames, ["Intercept", "Days"])
+        check(none.leastSquares, reference["none"] as! [String: Any])
+        // Per-group lines: subject 308's intercept is its own coefficient.
+        XCTAssertEqual(none.perGroup[0][0]?.name, "Subject308")
+        XCTAssertEqual(none.perGroup[0][1]?.name, "Subject308:Days")
+    }
+
+    func testQuantilesAgainstRValues() {
+        // qnorm(0.975), qt(0.975, 178), qt(0.975, 3), qt(0.025, 1)
+        XCTAssertEqual(NormalDistribution.quantile(0.975), 1.959963984540054, accuracy: 1e-13)
+        XCTAssertEqual(studentTQuantile(0.975, degreesOfFreedom: 178), 1.9733808885, accuracy: 1e-9)
+        XCTAssertEqual(studentTQuantile(0.975, degreesOfFreedom: 3), 3.1824463053, accuracy: 1e-9)
+        XCTAssertEqual(studentTQuantile(0.025, degreesOfFreedom: 1), -12.7062047362, accuracy: 1e-8)
+    }
+}
