@@ -37,38 +37,47 @@ def check(condition, message):
         failures.append(message)
 
 
+_binary = None
+
+
 def multilevel_binary():
-    for configuration in ("release", "debug"):
-        path = os.path.join(ROOT, ".build", configuration, "multilevel")
-        if os.path.exists(path):
-            return path
-    subprocess.run(["swift", "build", "--product", "multilevel"], cwd=ROOT, check=True)
-    return os.path.join(ROOT, ".build", "debug", "multilevel")
+    """The debug `multilevel`, built (incrementally) from this checkout on first use."""
+    global _binary
+    if _binary is None:
+        subprocess.run(["swift", "build", "--product", "multilevel"], cwd=ROOT, check=True, capture_output=True)
+        _binary = os.path.join(ROOT, ".build", "debug", "multilevel")
+    return _binary
 
 
 def write_chains(directory):
-    """Chains from `multilevel fit --output`, else from the writer's test driver."""
+    """Chains from `multilevel fit --output` (when it works) and from the writer's test driver
+    (which also covers saved warm-up). Returns {run: {files, chains, draws, warmup_saved,
+    parameters}}."""
+    runs = {}
     fit_dir = os.path.join(directory, "fit")
     command = [multilevel_binary(), "fit", "--data", os.path.join(ROOT, "models", "sleepstudy.csv"),
                "--formula", "Reaction ~ Days + (Days | Subject)", "--chains", "4", "--iter", "600",
                "--seed", "1", "--output", fit_dir]
     result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode == 0 and glob.glob(os.path.join(fit_dir, "chain-*.csv")):
-        print("chains written by: multilevel fit --output")
-        return {"fit": {"files": sorted(glob.glob(os.path.join(fit_dir, "chain-*.csv"))), "chains": 4,
-                        "draws": 300, "warmup_saved": 0}}, None
-    print("multilevel fit --output unavailable (%s); using the CmdStanCSVWriter test driver"
-          % (result.stderr.strip().splitlines() or ["no output"])[-1])
-    env = dict(os.environ, MULTILEVEL_INTERCHANGE_DIR=directory)
+    files = sorted(glob.glob(os.path.join(fit_dir, "chain-*.csv")))
+    if result.returncode == 0 and files:
+        print("chains written by: multilevel fit --output (sleepstudy, 4 x 300 draws)")
+        diagnose = subprocess.run([multilevel_binary(), "diagnose", "--json"] + files, capture_output=True, text=True)
+        names = [n for n in json.loads(diagnose.stdout)["parameters"] if n != "lp__"]
+        runs["fit"] = {"files": files, "chains": 4, "draws": 300, "warmup_saved": 0, "parameters": names}
+    else:
+        print("skip  multilevel fit --output unavailable (%s)" % (result.stderr.strip().splitlines() or ["no output"])[-1])
+    print("chains written by: CmdStanCSVWriter through the test driver InterchangeExportTests")
+    env = dict(os.environ, MULTILEVEL_INTERCHANGE_DIR=os.path.join(directory, "driver"))
     subprocess.run(["swift", "build", "--build-tests"], cwd=ROOT, check=True, capture_output=True)
     subprocess.run(["swift", "test", "--skip-build", "--filter", "InterchangeExportTests"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
-    with open(os.path.join(directory, "manifest.json")) as f:
+    with open(os.path.join(directory, "driver", "manifest.json")) as f:
         manifest = json.load(f)
-    runs = {}
     for name in ("sampling", "warmup"):
-        runs[name] = dict(manifest[name], files=sorted(glob.glob(os.path.join(directory, name, "chain-*.csv"))))
-    return runs, manifest["parameters"]
+        runs[name] = dict(manifest[name], parameters=manifest["parameters"],
+                          files=sorted(glob.glob(os.path.join(directory, "driver", name, "chain-*.csv"))))
+    return runs
 
 
 def expected_arviz_variables(parameters):
@@ -78,7 +87,7 @@ def expected_arviz_variables(parameters):
     return names
 
 
-def check_arviz(runs, parameters):
+def check_arviz(runs):
     try:
         import arviz as az
     except ImportError:
@@ -91,11 +100,14 @@ def check_arviz(runs, parameters):
         posterior = data.posterior
         check(posterior.sizes["chain"] == run["chains"], f"{name}: ArviZ reads {run['chains']} chains")
         check(posterior.sizes["draw"] == run["draws"], f"{name}: ArviZ reads {run['draws']} draws per chain")
-        if parameters:
-            missing = expected_arviz_variables(parameters) - set(posterior.data_vars)
-            check(not missing, f"{name}: ArviZ has every parameter (missing: {sorted(missing)})")
-            r = posterior["r_Subject"]
-            check(r.shape[2:] == (3, 2), f"{name}: r_Subject.i.j read as a 3 x 2 array (shape {r.shape})")
+        parameters = run["parameters"]
+        missing = expected_arviz_variables(parameters) - set(posterior.data_vars)
+        check(not missing, f"{name}: ArviZ has every parameter (missing: {sorted(missing)})")
+        levels = len({p.split("[")[1].split(",")[0] for p in parameters if p.startswith("r_Subject[")})
+        terms = len({p.split(",")[1] for p in parameters if p.startswith("r_Subject[")})
+        r = posterior["r_Subject"]
+        check(r.shape[2:] == (levels, terms),
+              f"{name}: r_Subject.i.j read as a {levels} x {terms} array (shape {tuple(r.shape)})")
         stats = set(data.sample_stats.data_vars)
         wanted = {"lp", "acceptance_rate", "step_size", "tree_depth", "n_steps", "diverging", "energy"}
         check(wanted <= stats, f"{name}: ArviZ sample_stats has {sorted(wanted)} (got {sorted(stats)})")
@@ -139,8 +151,8 @@ def main():
     args = parser.parse_args()
     directory = args.keep or tempfile.mkdtemp(prefix="multilevel-interchange-")
     os.makedirs(directory, exist_ok=True)
-    runs, parameters = write_chains(directory)
-    check_arviz(runs, parameters)
+    runs = write_chains(directory)
+    check_arviz(runs)
     check_r(runs, directory)
     if not args.keep:
         shutil.rmtree(directory, ignore_errors=True)

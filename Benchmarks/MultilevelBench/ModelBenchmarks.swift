@@ -22,7 +22,7 @@ enum ModelBenchmarks {
             let design = simulatedDesign(rows: 180, groups: 18, seed: 2024)
             let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
             return {
-                let fit = try BayesianFit.fit(design: design, family: .gaussian, settings: settings)
+                let fit = try BayesianFit.run(design: design, family: .gaussian, settings: settings)
                 let summary = summarize(draws: fit.draws)
                 let divergences = fit.chainSummaries.reduce(0) { $0 + $1.divergences }
                 return String(format: "b_x bulk-ESS %.0f, %d divergences", summary["b_x"]?.essBulk ?? .nan, divergences)
@@ -33,7 +33,7 @@ enum ModelBenchmarks {
             let design = simulatedBernoulli(rows: 100_000, groups: 5_000, continuous: false, seed: 7)
             let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
             return {
-                let fit = try BayesianFit.fit(design: design, family: .bernoulli, settings: settings)
+                let fit = try BayesianFit.run(design: design, family: .bernoulli, settings: settings)
                 let summary = summarize(draws: fit.draws)
                 return String(format: "merged to %d rows; b_x bulk-ESS %.0f, sd bulk-ESS %.0f", fit.posterior.mergedRowCount,
                               summary["b_x"]?.essBulk ?? .nan, summary["sd_g__Intercept"]?.essBulk ?? .nan)

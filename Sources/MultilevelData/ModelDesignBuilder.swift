@@ -56,7 +56,15 @@ extension ModelDesign {
                 responseValues = codes.map { Double($0) }
                 responseLevels = levels
             } else {
-                throw DesignError("response '\(response.variable.label)' is not numeric: it is a factor with \(levels.count) level\(levels.count == 1 ? "" : "s") (\(levels.prefix(3).joined(separator: ", "))\(levels.count > 3 ? ", ..." : "")); only a two-level factor can be a (0/1) response")
+                let shown = levels.prefix(3).map { abbreviatedForMessage($0) }.joined(separator: ", ") + (levels.count > 3 ? ", ..." : "")
+                let message = "response '\(response.variable.label)' is not numeric: it is a factor with \(levels.count) level\(levels.count == 1 ? "" : "s") (\(shown)); only a two-level factor can be a (0/1) response"
+                // Name the first row that brings a third level, as the family checks name rows.
+                var seen = Set<Int32>()
+                if let row = codes.indices.first(where: { seen.insert(codes[$0]).inserted && seen.count == 3 }),
+                   levels.indices.contains(Int(codes[row])), row < used.sourceLines.count {
+                    throw DesignError("\(table.fileName):\(used.sourceLines[row]): \(message); this is the first row with a third level, '\(abbreviatedForMessage(levels[Int(codes[row])]))'")
+                }
+                throw DesignError(message)
             }
         }
         switch response {

@@ -37,7 +37,7 @@ struct DiagnoseCommand: Command {
         let chains = try DrawsFileReader.read(urls: urls)
         var parameters = chains.parameters
         if let list = arguments.value("variables") {
-            let wanted = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let wanted = splitVariableList(list)
             guard !wanted.isEmpty else { throw UsageError("option --variables: no variable names given") }
             var columns: [Int] = []
             for name in wanted {
@@ -61,6 +61,18 @@ struct DiagnoseCommand: Command {
             writeStandardOutput(report.text())
         }
         return 0
+    }
+
+    /// Splits `b_Days,r_Subject[308,Days]` at the commas outside brackets.
+    private func splitVariableList(_ list: String) -> [String] {
+        var names: [String] = [], current = "", depth = 0
+        for c in list {
+            if c == "[" { depth += 1 } else if c == "]" { depth = max(0, depth - 1) }
+            if c == ",", depth == 0 { names.append(current); current = ""; continue }
+            current.append(c)
+        }
+        names.append(current)
+        return names.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// The draws of `columns` only.

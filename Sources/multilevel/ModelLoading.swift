@@ -76,7 +76,11 @@ func loadSpecification(_ arguments: ParsedArguments) throws -> ModelSpecificatio
             }
         }
     }
-    try specification.validate()
+    do {
+        try specification.validate()
+    } catch let error as ModelFileError where error.location.hasPrefix("option --") {
+        throw UsageError(error.description)  // a bad combination of flags is a usage error (exit 2)
+    }
     return specification
 }
 

@@ -72,7 +72,7 @@ final class FamilyTests: XCTestCase {
     func recover(_ family: Family, _ truth: Truth, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
         let design = Self.simulate(family, truth: truth, seed: seed)
         let settings = SamplerSettings(iterations: 1000, warmup: 500, chains: 2, seed: seed)
-        let fit = try BayesianFit.fit(design: design, family: family, settings: settings)
+        let fit = try BayesianFit.run(design: design, family: family, settings: settings)
         var expected = ["b_Intercept": truth.intercept, "b_x": truth.slope, "sd_g__Intercept": truth.sd]
         for (name, value) in truth.auxiliary { expected[name] = value }
         for (name, value) in expected.sorted(by: { $0.key < $1.key }) {

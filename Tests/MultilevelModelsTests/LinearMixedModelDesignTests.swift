@@ -7,17 +7,6 @@ import MultilevelMath
 /// scripts/references/lmer_crossed_nested.R, simulated designs with known truth, rank-deficient X
 /// and lme4's sanity checks.
 final class LinearMixedModelDesignTests: XCTestCase {
-    private func crossedDesign() throws -> ModelDesign {
-        let table = try RemlFixtures.table("crossed")
-        let data = ["x": RemlFixtures.numeric(table["x"]!)]
-        let g1 = RemlFixtures.grouping("g1", labels: table["g1"]!)
-        let g2 = RemlFixtures.grouping("g2", labels: table["g2"]!)
-        return RemlFixtures.design(response: RemlFixtures.numeric(table["y"]!), fixed: ["x"], data: data,
-                                   terms: [RemlFixtures.term(g1, columns: ["(Intercept)"], data: data, text: "(1 | g1)"),
-                                           RemlFixtures.term(g2, columns: ["(Intercept)", "x"], data: data, text: "(x | g2)")],
-                                   formula: "y ~ x + (1 | g1) + (x | g2)")
-    }
-
     private func nestedDesign(_ name: String) throws -> ModelDesign {
         let table = try RemlFixtures.table(name)
         let data = ["z": RemlFixtures.numeric(table["z"]!)]
@@ -30,7 +19,7 @@ final class LinearMixedModelDesignTests: XCTestCase {
     }
 
     func testCrossedDesignMatchesLme4() throws {
-        let model = try LinearMixedModel(design: crossedDesign())
+        let model = try LinearMixedModel(design: RemlFixtures.crossed())
         assertMatchesReference(try model.fit(method: .reml), try RemlFixtures.reference("crossed_reml"))
         assertMatchesReference(try model.fit(method: .ml), try RemlFixtures.reference("crossed_ml"))
     }

@@ -16,7 +16,7 @@ final class PosteriorBrmsParityTests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         let reference = object["parameters"] as! [String: [String: Double]]
         let settings = SamplerSettings(iterations: 3000, warmup: 1000, chains: 4, seed: seed)
-        let fit = try BayesianFit.fit(design: design, family: family, settings: settings)
+        let fit = try BayesianFit.run(design: design, family: family, settings: settings)
         let names = fit.draws.variableNames.filter {
             $0.hasPrefix("b_") || $0.hasPrefix("sd_") || $0.hasPrefix("cor_") || $0 == "sigma"
         }

@@ -26,6 +26,20 @@ final class ProfileLikelihoodTests: XCTestCase {
         }
     }
 
+    /// The crossed design (lme4's confint written by scripts/references/lmer_crossed_nested.R).
+    func testCrossedDesignProfileIntervals() throws {
+        let intervals = try RemlFixtures.reference("crossed_confint")["intervals"] as! [String: [String: [Double]]]
+        let model = try LinearMixedModel(design: RemlFixtures.crossed())
+        let fit = try model.fit(method: .reml, options: .init(conditionalVariances: false))
+        let profiled = try ProfileLikelihood(model: model).intervals(for: frequentistParameters(fit))
+        XCTAssertEqual(Set(profiled.map(\.name)), Set(intervals.keys))
+        for parameter in profiled {
+            let expected = intervals[parameter.name]!["profile"]!
+            XCTAssertEqual(parameter.lower!, expected[0], accuracy: 2e-3 * abs(expected[0]), "\(parameter.name) lower")
+            XCTAssertEqual(parameter.upper!, expected[1], accuracy: 2e-3 * abs(expected[1]), "\(parameter.name) upper")
+        }
+    }
+
     func testSleepstudySlopesProfileAndWald() throws { try check(kind: "slopes", key: "slopes") }
     func testSleepstudyInterceptsProfileAndWald() throws { try check(kind: "intercepts", key: "intercepts") }
 }

@@ -86,6 +86,18 @@ enum RemlFixtures {
                       formula: "log_radon ~ floor + (1 | county)")
     }
 
+    /// The crossed design of scripts/references/lmer_crossed_nested.R: y ~ x + (1 | g1) + (x | g2).
+    static func crossed() throws -> ModelDesign {
+        let table = try table("crossed")
+        let data = ["x": numeric(table["x"]!)]
+        let g1 = grouping("g1", labels: table["g1"]!)
+        let g2 = grouping("g2", labels: table["g2"]!)
+        return design(response: numeric(table["y"]!), fixed: ["x"], data: data,
+                      terms: [term(g1, columns: ["(Intercept)"], data: data, text: "(1 | g1)"),
+                              term(g2, columns: ["(Intercept)", "x"], data: data, text: "(x | g2)")],
+                      formula: "y ~ x + (1 | g1) + (x | g2)")
+    }
+
     /// A reference JSON object.
     static func reference(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: url(name, "json"))

@@ -78,7 +78,7 @@ final class DiagnosticsUnitTests: XCTestCase {
     func testRadixSortPermutationSortsEverythingStably() {
         var g = SplitMix(state: 1)
         var values = (0..<5000).map { _ in (g.next() - 0.5) * 1e6 }
-        values += [0, -0.0, .infinity, -.infinity, 1e-310, -1e-310, 3, 3, 3]
+        values += [0, -0.0, .infinity, -.infinity, Double.leastNormalMagnitude / 64, -Double.leastNormalMagnitude / 64, 3, 3, 3]
         let order = sortPermutation(values)
         let sorted = order.map { values[Int($0)] }
         XCTAssertEqual(sorted, values.sorted())

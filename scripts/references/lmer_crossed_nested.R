@@ -103,3 +103,12 @@ lmRef <- function(fit) {
 write_ref(list(complete = lmRef(lm(Reaction ~ Days, sleepstudy)),
                none = lmRef(lm(Reaction ~ Subject / Days - 1, sleepstudy))), "sleepstudy_pooling.json")
 cat("written\n")
+
+# Profile-likelihood intervals (confint default) for the crossed fit, brms names.
+ci <- confint(fc)
+names_brms <- c(.sig01 = "sd_g1__Intercept", .sig02 = "sd_g2__Intercept", .sig03 = "cor_g2__Intercept__x",
+                .sig04 = "sd_g2__x", .sigma = "sigma", "(Intercept)" = "b_Intercept", x = "b_x")
+intervals <- list()
+for (r in rownames(ci)) intervals[[names_brms[[r]]]] <- list(profile = unname(ci[r, ]))
+write_ref(list(formula = "y ~ x + (1 | g1) + (x | g2)", intervals = intervals), "crossed_confint.json")
+cat("written confint\n")

@@ -6,8 +6,9 @@ import Darwin
 import Musl
 #endif
 
-// Special functions the posterior needs (log-gamma, digamma, log(1 + eˣ), regularised incomplete
-// beta and gamma functions). Kept private to the Bayesian code until MultilevelMath provides
+// Special functions the posterior needs (log-gamma, digamma, log(1 + eˣ), the regularised
+// incomplete gamma function; the incomplete beta and Student-t distribution functions come from
+// Frequentist/WaldIntervals.swift). Kept private to the Bayesian code until MultilevelMath provides
 // them; the lead deduplicates against MultilevelMath's versions.
 
 /// log Γ(x) for x > 0, thread-safe (`lgamma_r`, not `lgamma`, which writes the global `signgam`).
@@ -62,46 +63,6 @@ func posteriorLogistic(_ x: Double) -> Double {
     return e / (1 + e)
 }
 
-/// Continued fraction for the regularised incomplete beta function (modified Lentz algorithm;
-/// Numerical Recipes 3rd ed. §6.4, eq. 6.4.5).
-private func incompleteBetaFraction(_ a: Double, _ b: Double, _ x: Double) -> Double {
-    let tiny = 1e-300
-    var c = 1.0
-    var d = 1 - (a + b) * x / (a + 1)
-    if abs(d) < tiny { d = tiny }
-    d = 1 / d
-    var h = d
-    for m in 1...10_000 {
-        let mm = Double(m)
-        let m2 = 2 * mm
-        var aa = mm * (b - mm) * x / ((a + m2 - 1) * (a + m2))
-        d = 1 + aa * d; if abs(d) < tiny { d = tiny }
-        c = 1 + aa / c; if abs(c) < tiny { c = tiny }
-        d = 1 / d
-        h *= d * c
-        aa = -(a + mm) * (a + b + mm) * x / ((a + m2) * (a + m2 + 1))
-        d = 1 + aa * d; if abs(d) < tiny { d = tiny }
-        c = 1 + aa / c; if abs(c) < tiny { c = tiny }
-        d = 1 / d
-        let delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-16 { break }
-    }
-    return h
-}
-
-/// The regularised incomplete beta function I_x(a, b) for a, b > 0 and 0 ≤ x ≤ 1.
-func posteriorRegularizedIncompleteBeta(_ a: Double, _ b: Double, _ x: Double) -> Double {
-    if x <= 0 { return 0 }
-    if x >= 1 { return 1 }
-    let logFront = posteriorLogGamma(a + b) - posteriorLogGamma(a) - posteriorLogGamma(b)
-        + a * log(x) + b * log1p(-x)
-    if x < (a + 1) / (a + b + 2) {
-        return exp(logFront) * incompleteBetaFraction(a, b, x) / a
-    }
-    return 1 - exp(logFront) * incompleteBetaFraction(b, a, 1 - x) / b
-}
-
 /// The regularised lower incomplete gamma function P(a, x) for a > 0, x ≥ 0: the series for
 /// x < a + 1, else one minus the continued fraction for Q (Numerical Recipes §6.2).
 func posteriorRegularizedLowerGamma(_ a: Double, _ x: Double) -> Double {
@@ -135,11 +96,4 @@ func posteriorRegularizedLowerGamma(_ a: Double, _ x: Double) -> Double {
         if abs(delta - 1) < 1e-16 { break }
     }
     return 1 - exp(logFront) * h
-}
-
-/// Student-t cumulative distribution function with ν degrees of freedom at t (standardised).
-func posteriorStudentTCDF(_ t: Double, degreesOfFreedom nu: Double) -> Double {
-    let x = nu / (nu + t * t)
-    let tail = 0.5 * posteriorRegularizedIncompleteBeta(nu / 2, 0.5, x)
-    return t > 0 ? 1 - tail : tail
 }

@@ -57,7 +57,7 @@ public struct GLMMPosterior: LogDensity {
     /// response is outside the family's support (naming the first offending line).
     public init(design: ModelDesign, family: Family, priors: PosteriorPriors,
                 useSufficientStatistics: Bool = true) throws {
-        try family.validate(response: design.response, trials: design.trials, sourceLines: design.sourceLines)
+        try checkResponse(design, family: family)
         let layout = ParameterLayout(design: design, family: family)
         precondition(priors.coefficients.count == layout.coefficientNames.count
                      && priors.standardDeviations.count == layout.terms.count

@@ -52,7 +52,7 @@ final class PosteriorData: Sendable {
     /// The log-likelihood's data-only constant over the original rows.
     let dataConstant: Double
 
-    init(design: ModelDesign, family: Family) {
+    init(design: ModelDesign, family: Family, mergeRows: Bool = true) {
         let n = design.rowCount
         let hasIntercept = design.hasIntercept
         let x = design.fixedEffects
@@ -104,7 +104,7 @@ final class PosteriorData: Sendable {
                 thetaIndex[i * terms.count + t] = offsets[t] + term.grouping.levelIndex[i] * q
             }
         }
-        if family == .bernoulli || family == .binomial || family == .poisson {
+        if mergeRows && (family == .bernoulli || family == .binomial || family == .poisson) {
             let merged = PosteriorData.collapse(rows: n, fixed: fixed, width: p, values: values,
                                                 valueWidth: valueOffset, thetaIndex: thetaIndex,
                                                 termCount: terms.count, response: response, trials: trials)

@@ -74,6 +74,7 @@ public struct LinearMixedModel {
 
     /// Checks the design as lme4 does and accumulates the cross products.
     public init(design: ModelDesign) throws {
+        try checkResponse(design, family: .gaussian)
         try checkRandomEffectsStructure(design)
         let (reduced, dropped) = droppingAliasedColumns(design)
         self.design = reduced
@@ -84,14 +85,16 @@ public struct LinearMixedModel {
 
     /// Options of a fit.
     public struct FitOptions: Sendable {
-        /// Optimiser settings (lme4's default start: identity templates).
-        public var optimizer: BOBYQA.Options
+        /// Optimiser settings; nil: ρ from 0.2 to 1e-7 and a relative function tolerance of 1e-13,
+        /// or 1e-12 from 10 000 observations on (the criterion's rounding noise grows with n, and
+        /// below it the optimiser only spends evaluations).
+        public var optimizer: BOBYQA.Options?
         /// Compute conditional SDs of the random effects (an extra O(m³) pass for crossed designs).
         public var conditionalVariances: Bool
         /// Start for θ (lme4's default when nil).
         public var startTheta: [Double]?
 
-        public init(optimizer: BOBYQA.Options = BOBYQA.Options(initialRadius: 0.2, finalRadius: 1e-7),
+        public init(optimizer: BOBYQA.Options? = nil,
                     conditionalVariances: Bool = true, startTheta: [Double]? = nil) {
             self.optimizer = optimizer
             self.conditionalVariances = conditionalVariances
@@ -109,7 +112,11 @@ public struct LinearMixedModel {
         }
         let equations = self.equations
         let result = BOBYQA.minimize(start: options.startTheta ?? factor.initialTheta, lower: lower, upper: upper,
-                                     options: options.optimizer) { equations.criterion(at: $0, method) }
+                                     options: options.optimizer ?? BOBYQA.Options(
+                                        initialRadius: 0.2, finalRadius: 1e-7,
+                                        functionTolerance: design.rowCount >= 10_000 ? 1e-12 : 1e-13)) {
+            equations.criterion(at: $0, method)
+        }
         guard result.value.isFinite else {
             throw MixedModelError("the \(method.rawValue) criterion could not be evaluated (singular fixed-effects matrix?)")
         }

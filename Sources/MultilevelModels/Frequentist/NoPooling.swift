@@ -18,6 +18,7 @@ public struct NoPoolingFit: Sendable {
 
 /// Fits the no-pooling model of a mixed-model design.
 public func noPoolingFit(_ design: ModelDesign, level: Double = 0.95) throws -> NoPoolingFit {
+    try checkResponse(design, family: .gaussian)
     guard let term = design.randomTerms.first else {
         throw MixedModelError("--pooling none needs a grouping factor: add a term such as (1 | group) to the formula")
     }

@@ -52,5 +52,6 @@ public func ordinaryLeastSquares(response y: [Double], design x: DenseMatrix, na
 
 /// Complete pooling of a mixed-model design: `lm(y ~ x)` on its fixed-effects matrix.
 public func completePoolingFit(_ design: ModelDesign, level: Double = 0.95) throws -> LeastSquaresFit {
-    try ordinaryLeastSquares(response: design.response, design: design.fixedEffects, names: design.fixedEffectNames, level: level)
+    try checkResponse(design, family: .gaussian)
+    return try ordinaryLeastSquares(response: design.response, design: design.fixedEffects, names: design.fixedEffectNames, level: level)
 }

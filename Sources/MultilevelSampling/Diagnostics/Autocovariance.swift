@@ -74,7 +74,7 @@ struct AutocovarianceEstimator {
             usedFFT = true
             return
         }
-        let target = min(length - 1, max(t, min(max(8, 2 * computed.count), Self.directLagLimit - 1)))
+        let target = min(length - 1, max(t, min(max(4, 2 * computed.count), Self.directLagLimit - 1)))
         let n = length
         let scale = 1 / (Double(n) * Double(chainCount))
         let first = computed.count

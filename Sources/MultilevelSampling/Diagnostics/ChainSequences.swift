@@ -62,7 +62,18 @@ public struct ChainSequences: Sendable, Equatable {
 
     /// posterior's `should_return_NA`: a diagnostic is NA when any value is NA/NaN or infinite,
     /// or when all values are (numerically) the same.
-    public var diagnosticIsUndefined: Bool { !allFinite || isConstant }
+    public var diagnosticIsUndefined: Bool {
+        values.withUnsafeBufferPointer { v in
+            guard var low = v.first else { return true }
+            var high = low
+            for x in v {
+                if !x.isFinite { return true }
+                low = Swift.min(low, x)
+                high = Swift.max(high, x)
+            }
+            return abs(high - low) < Double.ulpOfOne
+        }
+    }
 
     /// When the rank-based diagnostics (rank-normalised R̂, bulk-ESS) are NA: ranks make infinite
     /// draws harmless, so only NaN/NA draws or a constant variable make them undefined.

@@ -99,17 +99,19 @@ struct UnsafeMutableSendableBuffer<T>: @unchecked Sendable {
 /// of neighbouring variables shares each cache line of the iteration-major chains).
 func gatherVariables(_ draws: Draws, _ variables: Range<Int>) -> [[Double]] {
     let n = draws.drawsPerChain, k = draws.variableCount, m = draws.chainCount
-    var out = variables.map { _ in [Double](repeating: 0, count: n * m) }
-    for (c, chain) in draws.chains.enumerated() {
-        chain.withUnsafeBufferPointer { buffer in
-            for (slot, v) in variables.enumerated() {
-                out[slot].withUnsafeMutableBufferPointer { target in
-                    for i in 0..<n { target[c * n + i] = buffer[i * k + v] }
+    let width = variables.count, first = variables.lowerBound
+    var flat = [Double](repeating: 0, count: width * n * m)  // variable-major, then chain-major
+    flat.withUnsafeMutableBufferPointer { out in
+        for (c, chain) in draws.chains.enumerated() {
+            chain.withUnsafeBufferPointer { buffer in
+                for i in 0..<n {
+                    let row = i * k + first
+                    for slot in 0..<width { out[slot * n * m + c * n + i] = buffer[row + slot] }
                 }
             }
         }
     }
-    return out
+    return (0..<width).map { Array(flat[($0 * n * m)..<(($0 + 1) * n * m)]) }
 }
 
 /// The summary of one variable; `scores` is the normal-score table for the split-chain draw count.
