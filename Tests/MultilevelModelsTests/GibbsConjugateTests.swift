@@ -29,9 +29,9 @@ final class GibbsConjugateTests: XCTestCase {
                                         names: ["(Intercept)", "x1", "x2"], terms: terms)
     }
 
-    /// With σ, θ and a normal prior on β₀ fixed, (u, β) | y is normal with precision
-    /// P = (1/σ²)[ΛᵀZᵀZΛ + I, ΛᵀZᵀX; XᵀZΛ, XᵀX] + diag(0, …, 1/d, …) and mean
-    /// P⁻¹((1/σ²)[ΛᵀZᵀy; Xᵀy] + e m/d). The draw is affine in its normal inputs: zero noise must give
+    /// With σ, θ and normal priors on β₀ and β₂ fixed, (u, β) | y is normal with precision
+    /// P = (1/σ²)[ΛᵀZᵀZΛ + I, ΛᵀZᵀX; XᵀZΛ, XᵀX] + diag(0, …, 1/d_k, …) and mean
+    /// P⁻¹((1/σ²)[ΛᵀZᵀy; Xᵀy] + Σ_k e_k m_k/d_k). The draw is affine in its normal inputs: zero noise must give
     /// the mean, and the unit-noise responses J must satisfy J Jᵀ = P⁻¹.
     func testJointDrawHasTheClosedFormMeanAndCovariance() throws {
         let design = Self.crossedDesign()
@@ -42,7 +42,7 @@ final class GibbsConjugateTests: XCTestCase {
         let sigma = 1.3
         let templates: [[Double]] = [[0.8, 0.3, 0.5], [0.6]]    // fitting order, lme4 θ layout
         let theta = templates.flatMap { $0 }
-        let priors = [(index: 0, mean: 0.5, variance: 0.49)]
+        let priors = [(index: 0, mean: 0.5, variance: 0.49), (index: 2, mean: -1.0, variance: 0.25)]
         let d = draw.dimension
         // Dense W = [ZΛ X] in the draw's coordinates.
         let n = design.rowCount
@@ -76,13 +76,15 @@ final class GibbsConjugateTests: XCTestCase {
             rightSide[a] = sum / (sigma * sigma)
         }
         for a in 0..<draw.coefficientIndex(0) { precision[a, a] += 1 / (sigma * sigma) }
-        let i0 = draw.coefficientIndex(0)
-        precision[i0, i0] += 1 / priors[0].variance
-        rightSide[i0] += priors[0].mean / priors[0].variance
+        for prior in priors {
+            let i = draw.coefficientIndex(prior.index)
+            precision[i, i] += 1 / prior.variance
+            rightSide[i] += prior.mean / prior.variance
+        }
         let covariance = try precision.symmetricPositiveDefiniteInverse()
         let mean = covariance.multiplied(by: rightSide)
 
-        let inputs = d + 1
+        let inputs = d + priors.count
         try draw.draw(theta: theta, sigma: sigma, normalPriors: priors, noise: [Double](repeating: 0, count: inputs))
         let center = draw.solution
         for a in 0..<d { XCTAssertEqual(center[a], mean[a], accuracy: 1e-10 * max(1, abs(mean[a])), "mean[\(a)]") }
@@ -101,8 +103,11 @@ final class GibbsConjugateTests: XCTestCase {
             }
         }
         // The flat-prior draw (no conditioning) against its own closed form.
-        precision[i0, i0] -= 1 / priors[0].variance
-        rightSide[i0] -= priors[0].mean / priors[0].variance
+        for prior in priors {
+            let i = draw.coefficientIndex(prior.index)
+            precision[i, i] -= 1 / prior.variance
+            rightSide[i] -= prior.mean / prior.variance
+        }
         let flatMean = try precision.symmetricPositiveDefiniteInverse().multiplied(by: rightSide)
         try draw.draw(theta: theta, sigma: sigma, normalPriors: [], noise: [Double](repeating: 0, count: d))
         for a in 0..<d { XCTAssertEqual(draw.solution[a], flatMean[a], accuracy: 1e-10 * max(1, abs(flatMean[a]))) }
