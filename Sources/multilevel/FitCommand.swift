@@ -33,7 +33,7 @@ struct FitCommand: Command {
             .flag("ranef", "Also summarise group-level effects r_<group>[level,term]."),
             .flag("json", "Print one JSON object instead of the text summary."),
             .option("plots", "DIR", "Write trace and density plots (SVG) into DIR."),
-            .flag("predict", "Write posterior predictive draws."),
+            .option("predict", "DIR", "Write posterior predictive draws (DIR/predictions.csv, y_rep per draw) and fitted values with 95% intervals (DIR/fitted.csv)."),
             .option("chain-id", "K", "Run only chain K (1-based) with the stream a multi-chain run gives chain K."),
         ] + ModelOptions.specs
     }
@@ -51,7 +51,6 @@ struct FitCommand: Command {
             writeStandardOutput(priorSet.summaryTable())
             return 0
         }
-        if arguments.has("predict") { throw NotImplemented(command: "fit --predict") }
         let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
         let sampler = specification.sampler?.value ?? "nuts"
         guard sampler == "nuts" else {
@@ -59,6 +58,10 @@ struct FitCommand: Command {
             throw UsageError("unknown sampler '\(sampler)' (\(specification.sampler!.origin)); use nuts, gibbs or marginal")
         }
         let settings = try samplerSettings(specification, arguments)
+        // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
+        let keptDraws = Double(settings.chains) * Double(settings.samplingIterations + (settings.saveWarmup ? settings.warmup : 0))
+        try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: model.design, family: family).dimension)),
+                                for: "--iter \(settings.iterations) with --chains \(settings.chains)")
 
         let outputDirectory = try arguments.value("output").map { try prepareOutputDirectory($0, force: arguments.has("force")) }
         let sink = outputDirectory.map {
@@ -100,6 +103,7 @@ struct FitCommand: Command {
                                     maxTreeDepth: settings.maxTreeDepth) {
             writeStandardError("Warning: \(warning)\n")
         }
+        for warning in separationWarnings(model.design, family: family) { writeStandardError("Warning: \(warning)\n") }
         if rejections > 0 {
             writeStandardError("Warning: \(rejections) proposals had a non-finite log density and were rejected.\n")
         }
@@ -113,6 +117,11 @@ struct FitCommand: Command {
         }
         if let directory = outputDirectory {
             writeStandardError("multilevel: chains written to \(directory.path)/chain-*.csv\n")
+        }
+        if let path = arguments.value("predict") {
+            let directory = try writePosteriorPredictions(draws: fit.draws, design: model.design, family: family, seed: settings.seed,
+                                                          directory: path, force: arguments.has("force"))
+            writeStandardError("multilevel: posterior predictions written to \(directory.path)/predictions.csv and fitted.csv\n")
         }
         if let signal = stop.signalNumber {
             writeStandardError("multilevel: interrupted; the summary covers the draws made before the signal\n")
