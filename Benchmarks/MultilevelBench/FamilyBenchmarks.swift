@@ -28,7 +28,7 @@ enum FamilyBenchmarks {
             let design = ModelBenchmarks.simulatedBernoulli(rows: 100_000, groups: 5_000, continuous: true, seed: 7)
             let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
             return {
-                let fit = try BayesianFit.fit(design: design, family: .bernoulli, settings: settings)
+                let fit = try BayesianFit.run(design: design, family: .bernoulli, settings: settings)
                 let summary = summarize(draws: fit.draws)
                 return String(format: "b_x bulk-ESS %.0f, sd bulk-ESS %.0f", summary["b_x"]?.essBulk ?? .nan,
                               summary["sd_g__Intercept"]?.essBulk ?? .nan)

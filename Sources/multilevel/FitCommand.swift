@@ -53,9 +53,12 @@ struct FitCommand: Command {
         }
         let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
         let sampler = specification.sampler?.value ?? "nuts"
-        guard sampler == "nuts" else {
-            if ["gibbs", "marginal"].contains(sampler) { throw NotImplemented(command: "fit --sampler \(sampler)") }
+        guard sampler == "nuts" || sampler == "marginal" else {
+            if sampler == "gibbs" { throw NotImplemented(command: "fit --sampler \(sampler)") }
             throw UsageError("unknown sampler '\(sampler)' (\(specification.sampler!.origin)); use nuts, gibbs or marginal")
+        }
+        if sampler == "marginal", family != .gaussian {
+            throw UsageError("--sampler marginal needs the gaussian family, not \(family.name); use --sampler nuts")
         }
         let settings = try samplerSettings(specification, arguments)
         // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
@@ -69,9 +72,12 @@ struct FitCommand: Command {
                               dataFile: model.dataFileName, formula: model.design.formulaText, family: family.name)
         }
         let stop = InterruptionHandler()
-        let fit = try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
-                                      sink: sink, progress: ChainProgress.standardErrorIfTerminal(),
-                                      stopFlag: stop.flag)
+        let fit = sampler == "marginal"
+            ? try BayesianFit.runMarginal(design: model.design, priors: statements, settings: settings, sink: sink,
+                                          progress: ChainProgress.standardErrorIfTerminal(), stopFlag: stop.flag)
+            : try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
+                                  sink: sink, progress: ChainProgress.standardErrorIfTerminal(),
+                                  stopFlag: stop.flag)
         stop.disarm()
 
         let parameterNames = Array(fit.draws.variableNames.dropFirst(TransitionStatistics.columnNames.count))

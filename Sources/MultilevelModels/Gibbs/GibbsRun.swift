@@ -28,7 +28,6 @@ extension GibbsSampler {
         if let error = recorder.firstError { throw error }
         return BayesianFit(posterior: model.posterior.base, priors: priorSet, settings: settings,
                            chainSummaries: summaries, draws: recorder.draws,
-                           unconstrainedDraws: Draws(variableNames: [], chains: []),
                            cmdStanParameterNames: map.cmdStanNames, groupIndexLabels: map.groupIndexLabels)
     }
 
@@ -49,21 +48,26 @@ extension GibbsSampler {
 
 /// Maps draws collected on the unconstrained scale (the sampler statistics of
 /// `TransitionStatistics.columnNames`, then the position) to `lp__` followed by brms' constrained
-/// parameters (`BayesianFit.constrainedDraws` without the NUTS-only columns), for Gibbs and NUTS
-/// draws alike.
+/// parameters (`ConstrainedParameters.names`), for Gibbs and NUTS draws alike.
 public func logPosteriorAndConstrained(_ draws: Draws, layout: ParameterLayout, columnMeans: [Double]) -> Draws {
     var map = ConstrainedParameters(layout: layout, columnMeans: columnMeans)
-    let all = BayesianFit.constrainedDraws(draws, dimension: layout.dimension, map: &map)
-    let dropped = TransitionStatistics.columnNames.count - 1
-    let width = all.variableCount
-    let chains = all.chains.map { chain -> [Double] in
-        var out: [Double] = []
-        out.reserveCapacity(chain.count / width * (width - dropped))
-        for row in 0..<(chain.count / width) {
-            out.append(chain[row * width])
-            out.append(contentsOf: chain[(row * width + dropped + 1)..<((row + 1) * width)])
+    let statistics = TransitionStatistics.columnNames.count
+    let inWidth = draws.variableCount
+    let outWidth = 1 + map.count
+    let rows = draws.drawsPerChain
+    let chains = draws.chains.map { chain -> [Double] in
+        var output = [Double](repeating: 0, count: rows * outWidth)
+        chain.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { out in
+                for row in 0..<rows {
+                    out[row * outWidth] = input[row * inWidth]
+                    let position = UnsafeBufferPointer(rebasing: input[(row * inWidth + statistics)..<((row + 1) * inWidth)])
+                    let target = UnsafeMutableBufferPointer(rebasing: out[(row * outWidth + 1)..<((row + 1) * outWidth)])
+                    map.write(unconstrained: position, into: target)
+                }
+            }
         }
-        return out
+        return output
     }
     return Draws(variableNames: ["lp__"] + map.names, chains: chains)
 }

@@ -1,0 +1,61 @@
+import Foundation
+import XCTest
+
+/// `--chain-id K` runs one chain as its own process with the stream a multi-chain run gives
+/// chain K (issue 9, "beyond one machine"): merging the separate files with `diagnose` must give
+/// exactly the summary of the multi-chain run with the same seed.
+final class ChainIdTests: XCTestCase {
+    private func sleepstudy() throws -> URL {
+        try XCTUnwrap(Bundle.module.url(forResource: "sleepstudy", withExtension: "csv", subdirectory: "Fixtures"))
+    }
+
+    private func fitArguments(_ data: URL, sampler: String) -> [String] {
+        ["fit", "--data", data.path, "--formula", "Reaction ~ Days + (Days | Subject)", "--seed", "20261121",
+         "--iter", "160", "--warmup", "80", "--sampler", sampler]
+    }
+
+    /// The data rows of a CmdStan CSV (no comment lines: those hold timings and the chain id).
+    private func csvRows(_ url: URL) throws -> [Substring] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
+    }
+
+    private func checkSeparateChainsMatchOneRun(sampler: String) throws {
+        let data = try sleepstudy()
+        let work = try CommandLineRunner.temporaryDirectory(prefix: "chain-id")
+        defer { try? FileManager.default.removeItem(at: work) }
+
+        let whole = try CommandLineRunner.run(fitArguments(data, sampler: sampler) + ["--chains", "4", "--output", "whole"], in: work)
+        XCTAssertEqual(whole.status, 0, whole.err)
+        var separateFiles: [String] = []
+        for k in 1...4 {
+            let directory = "chain\(k)"
+            let one = try CommandLineRunner.run(fitArguments(data, sampler: sampler) + ["--chain-id", String(k), "--output", directory], in: work)
+            XCTAssertEqual(one.status, 0, one.err)
+            let written = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent(directory).path)
+            XCTAssertEqual(written, ["chain-\(k).csv"], "a --chain-id \(k) run writes chain-\(k).csv")
+            separateFiles.append("\(directory)/chain-\(k).csv")
+            XCTAssertEqual(try csvRows(work.appendingPathComponent(separateFiles[k - 1])),
+                           try csvRows(work.appendingPathComponent("whole/chain-\(k).csv")),
+                           "chain \(k): draws differ from the multi-chain run's")
+        }
+        let wholeFiles = (1...4).map { "whole/chain-\($0).csv" }
+        let merged = try CommandLineRunner.run(["diagnose"] + separateFiles, in: work)
+        let single = try CommandLineRunner.run(["diagnose"] + wholeFiles, in: work)
+        XCTAssertEqual(merged.status, 0, merged.err)
+        XCTAssertEqual(single.status, 0, single.err)
+        XCTAssertTrue(single.out.hasPrefix("4 chains × 80 draws"), single.out)
+        XCTAssertEqual(merged.out, single.out)
+        XCTAssertEqual(merged.err, single.err)
+    }
+
+    func testChainIdRunsMergedByDiagnoseEqualMultiChainRun() throws {
+        try checkSeparateChainsMatchOneRun(sampler: "nuts")
+    }
+
+    func testChainIdOutOfRangeIsAUsageError() throws {
+        let data = try sleepstudy()
+        let result = try CommandLineRunner.run(fitArguments(data, sampler: "nuts") + ["--chain-id", "0"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.err.contains("--chain-id"), result.err)
+    }
+}
