@@ -107,21 +107,21 @@ public struct PosteriorPredictive: Sendable {
         case .gaussian:
             return (mu, mu + auxiliary[0] * rng.nextNormal())
         case .student:
-            return (mu, mu + auxiliary[0] * rng.nextStudentVariate(degreesOfFreedom: auxiliary[1]))
+            return (mu, mu + auxiliary[0] * rng.nextStudentT(degreesOfFreedom: auxiliary[1]))
         case .bernoulli:
             return (mu, rng.nextUniform() < mu ? 1 : 0)
         case .binomial:
-            return (trials * mu, rng.nextBinomialVariate(trials: trials, probability: mu))
+            return (trials * mu, Double(rng.nextBinomial(trials: Int(trials), probability: mu)))
         case .poisson:
-            return (mu, rng.nextPoissonVariate(mean: mu))
+            return (mu, Double(rng.nextPoisson(mean: mu)))
         case .negativeBinomial:
-            return (mu, rng.nextNegativeBinomialVariate(mean: mu, shape: auxiliary[0]))
+            return (mu, Double(rng.nextNegativeBinomial(mean: mu, shape: auxiliary[0])))
         case .lognormal:
             let sigma = auxiliary[0]
             return (exp(mu + sigma * sigma / 2), exp(mu + sigma * rng.nextNormal()))
         case .gamma:
             let shape = auxiliary[0]
-            return (mu, rng.nextGammaVariate(shape: shape) * mu / shape)
+            return (mu, rng.nextGamma(shape: shape) * mu / shape)
         }
     }
 

@@ -7,40 +7,6 @@ import Musl
 #endif
 import MultilevelMath
 
-/// The random variates the Gibbs updates draw from: gamma, inverse-gamma and inverse-Wishart.
-/// (Minimal versions private to the Gibbs sampler until MultilevelMath provides them.)
-extension Xoshiro256PlusPlus {
-    /// A Gamma(shape, 1) draw: Marsaglia & Tsang (2000), *A simple method for generating gamma
-    /// variables*, ACM TOMS 26(3) — squeeze-accepted (1 + c x)³ transform of a normal for shape ≥ 1,
-    /// and Gamma(shape + 1) · U^(1/shape) for shape < 1 (their §6).
-    mutating func nextGamma(shape: Double) -> Double {
-        if shape < 1 {
-            let boosted = nextGamma(shape: shape + 1)
-            return boosted * exp(log(nextUniform()) / shape)
-        }
-        let d = shape - 1.0 / 3.0
-        let c = 1 / (9 * d).squareRoot()
-        while true {
-            var x: Double
-            var v: Double
-            repeat {
-                x = nextNormal()
-                v = 1 + c * x
-            } while v <= 0
-            v = v * v * v
-            let u = nextUniform()
-            let x2 = x * x
-            if u < 1 - 0.0331 * x2 * x2 { return d * v }
-            if log(u) < 0.5 * x2 + d * (1 - v + log(v)) { return d * v }
-        }
-    }
-
-    /// An inverse-gamma draw with shape α and scale β (density ∝ x^(−α−1) e^(−β/x)): β / Gamma(α, 1).
-    mutating func nextInverseGamma(shape: Double, scale: Double) -> Double {
-        scale / nextGamma(shape: shape)
-    }
-}
-
 /// Draws Σ ~ inverse-Wishart(ν, Ψ) (density ∝ |Σ|^(−(ν+q+1)/2) exp(−tr(Ψ Σ⁻¹)/2), q × q) by the
 /// Bartlett decomposition (Bartlett 1933; Smith & Hocking 1972): with Ψ = R Rᵀ (Cholesky) and A lower
 /// triangular, A_ii = √χ²(ν − i + 1) (1-based i), A_ij ~ N(0, 1) below the diagonal,
