@@ -30,7 +30,7 @@ final class HardeningNumericalTests: XCTestCase {
             XCTAssertTrue(String(describing: error).contains("number of levels of each grouping factor must be < number of observations"),
                           String(describing: error))
         }
-        let fit = try BayesianFit.fit(design: d, family: .gaussian, settings: settings())
+        let fit = try BayesianFit.run(design: d, family: .gaussian, settings: settings())
         XCTAssertEqual(fit.draws.drawsPerChain, 150)
         for chain in fit.draws.chains { XCTAssertTrue(chain.allSatisfy(\.isFinite)) }
     }
@@ -89,7 +89,7 @@ final class HardeningNumericalTests: XCTestCase {
         var narrow = settings()
         narrow.iterations = 100
         narrow.warmup = 50
-        let fit = try BayesianFit.fit(design: try design(separated, "y ~ x + (1 | g)"), family: .bernoulli,
+        let fit = try BayesianFit.run(design: try design(separated, "y ~ x + (1 | g)"), family: .bernoulli,
                                       priors: PriorStatement.parseAll("b ~ normal(0, 5)"), settings: narrow)
         for chain in fit.draws.chains { XCTAssertTrue(chain.allSatisfy(\.isFinite)) }
     }
@@ -115,7 +115,7 @@ final class HardeningNumericalTests: XCTestCase {
         XCTAssertThrowsError(try LinearMixedModel(design: huge)) { error in
             XCTAssertTrue(String(describing: error).contains("overflows double precision; rescale it"), String(describing: error))
         }
-        XCTAssertThrowsError(try BayesianFit.fit(design: huge, family: .gaussian, settings: settings())) { error in
+        XCTAssertThrowsError(try BayesianFit.run(design: huge, family: .gaussian, settings: settings())) { error in
             XCTAssertTrue(error is ResponseError, String(describing: error))
         }
     }
@@ -128,7 +128,7 @@ final class HardeningNumericalTests: XCTestCase {
         }
         let factor = try design("y,x,g\n" + (0..<9).map { "\($0 % 2 == 0 ? "low" : "high"),\($0),g\($0 % 3)" }.joined(separator: "\n"), "y ~ x + (1 | g)")
         XCTAssertThrowsError(try completePoolingFit(factor))
-        XCTAssertThrowsError(try BayesianFit.fit(design: factor, family: .poisson, settings: settings()))
+        XCTAssertThrowsError(try BayesianFit.run(design: factor, family: .poisson, settings: settings()))
         XCTAssertNoThrow(try checkResponse(factor, family: .bernoulli))
     }
 
