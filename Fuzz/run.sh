@@ -27,11 +27,20 @@ harness() {
 for target in "${targets[@]}"; do
     source=$(harness "$target")
     mkdir -p "$work/$target/corpus"
+    rm -f "$work/$target/fuzzer"
     echo "== building $target"
     nice swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$target" \
-        "$work"/src/*.swift "$source" -o "$work/$target/fuzzer"
-    echo "== running $target for ${seconds}s"
-    (cd "$work/$target" && nice ./fuzzer -max_total_time="$seconds" -max_len=4096 -timeout=10 \
-        -rss_limit_mb=4096 -print_final_stats=1 corpus "../../seeds/$target" 2>&1 | tail -n 25) \
-        | tee "$work/$target/last-run.txt"
+        "$work"/src/*.swift "$source" -o "$work/$target/fuzzer" 2>&1 | grep -v "Cannot export local symbol" || true
+    [ -x "$work/$target/fuzzer" ] || { echo "build of $target failed" >&2; exit 1; }
 done
+status=0
+for target in "${targets[@]}"; do
+    echo "== running $target for ${seconds}s"
+    # libFuzzer exits non-zero on a crash, leaving crash-* (the input) next to the corpus.
+    (cd "$work/$target" && nice ./fuzzer -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+        -rss_limit_mb=4096 -print_final_stats=1 -print_funcs=0 -detect_leaks=0 corpus "../../seeds/$target" > last-run.txt 2>&1) || status=1
+    grep -E "^(stat::|Done|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)|ERROR|Fatal error" \
+        "$work/$target/last-run.txt" | grep -v "INFO" || true
+    ls "$work/$target"/crash-* "$work/$target"/timeout-* "$work/$target"/oom-* 2>/dev/null || true
+done
+exit $status
