@@ -5,7 +5,8 @@ import Foundation
 /// size, wall time, peak resident memory, the job's note, and the reference tool's time.
 let allJobs: [BenchmarkJob] =
     DataBenchmarks.jobs + FrequentistBenchmarks.jobs + SamplingBenchmarks.jobs
-    + DiagnosticsBenchmarks.jobs + ModelBenchmarks.jobs + WorkbenchBenchmarks.jobs + ScaleBenchmarks.jobs
+    + DiagnosticsBenchmarks.jobs + ModelBenchmarks.jobs + WorkbenchBenchmarks.jobs + GibbsBenchmarks.jobs
+    + FamilyBenchmarks.jobs + ScaleBenchmarks.jobs
 
 /// Peak resident set size of this process in bytes (Linux reports ru_maxrss in KiB).
 func peakResidentBytes() -> Int {

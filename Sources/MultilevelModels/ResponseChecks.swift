@@ -1,3 +1,4 @@
+import Foundation
 import MultilevelData
 
 /// A response the requested family or engine cannot model (a factor where numbers are needed, a
@@ -11,14 +12,26 @@ public struct ResponseError: Error, CustomStringConvertible, Equatable, Sendable
 /// Family-versus-response checks shared by every engine (lmer / bootstrap refits, complete and no
 /// pooling, the Bayesian posterior), run before any fitting so a mismatch is an error rather than a
 /// silently different model:
+/// - trials (`y | trials(n)`, `cbind(s, f)`) belong to the binomial family only; any other family
+///   would fit the successes alone;
 /// - a two-level factor response becomes 0/1 in the design (for bernoulli); any other family
 ///   needs a numeric response, otherwise `y ~ …` with `y` in {"low", "high"} would be fitted as
 ///   a gaussian 0/1 variable without a word;
 /// - the continuous families (gaussian, student, lognormal, Gamma) need a response that varies:
 ///   with a constant response the residual scale has no positive estimate (lme4's criterion is
 ///   −∞; the posterior of σ is improper at 0).
-/// Row-by-row support checks (counts, 0/1, positivity) are `Family.validate`'s.
+/// - for gaussian and student responses the sums of squares must be representable: responses near
+///   1e300 (squares beyond ~1.8e308) would make every criterion or log density infinite, and a
+///   fit would fail with a misleading message or none at all; the user is told to rescale.
+/// Then the row-by-row support checks (`Family.validate`), naming the first offending row by its
+/// line in the data file (`ModelDesign.sourceLines`): binomial successes above the trials, negative
+/// or non-integer counts for Poisson / negative binomial, anything but 0/1 for Bernoulli, a
+/// non-integer (continuous) binomial response. A binomial response without `trials(n)` /
+/// `cbind(s, f)` is accepted when it is 0/1 (glmer's binary binomial) and checked as Bernoulli.
 public func checkResponse(_ design: ModelDesign, family: Family) throws {
+    if design.trials != nil, family != .binomial {
+        throw ResponseError("response '\(design.responseName)' comes with a number of trials (`| trials(n)` or `cbind(successes, failures)`), which only family binomial uses; family \(family.rawValue) would ignore them (give --family binomial, or write the response alone)")
+    }
     if let levels = design.responseLevels, family != .bernoulli {
         throw ResponseError("response '\(design.responseName)' is a factor (levels \(levels.map { abbreviatedForMessage($0) }.joined(separator: ", "))), not numeric; family \(family.rawValue) needs numbers"
                             + (levels.count == 2 ? " (use --family bernoulli for a two-level response)" : ""))
@@ -29,7 +42,21 @@ public func checkResponse(_ design: ModelDesign, family: Family) throws {
         if design.response.allSatisfy({ $0 == first }) {
             throw ResponseError("response '\(design.responseName)' is constant (\(formatPriorNumber(first)) in all \(design.response.count) rows used): family \(family.rawValue) needs a response that varies")
         }
+        let largest = design.response.reduce(0) { max($0, abs($1)) }
+        if family == .gaussian || family == .student, largest.isFinite, !(largest * largest * Double(design.response.count)).isFinite {
+            throw ResponseError("response '\(design.responseName)' reaches \(formatPriorNumber(largest)): its sum of squares overflows double precision; rescale it (for example divide by \(formatPriorNumber(pow(10, (log10(largest) - 2).rounded(.down)))))")
+        }
     case .bernoulli, .binomial, .poisson, .negativeBinomial:
         break
     }
+    if family == .binomial && design.trials == nil {
+        do {
+            try Family.bernoulli.validate(response: design.response, trials: nil, sourceLines: design.sourceLines)
+        } catch let error as FamilyError {
+            throw FamilyError(message: error.message.replacingOccurrences(of: "for family bernoulli",
+                with: "for family binomial without trials(n) or cbind(successes, failures)"))
+        }
+        return
+    }
+    try family.validate(response: design.response, trials: design.trials, sourceLines: design.sourceLines)
 }

@@ -51,6 +51,8 @@ struct BootstrapCommand: Command {
         if !model.aliasedColumns.isEmpty {
             writeStandardError("multilevel: fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))\n")
         }
+        try requireMemoryBudget(values: Double(replicates) * Double(model.design.fixedEffectCount + model.equations.covarianceFactor.lowerBounds.count + 1),
+                                for: "--replicates \(replicates)")
         let fit = try model.fit(method: arguments.has("ml") ? .ml : .reml, options: .init(conditionalVariances: false))
         for warning in fit.warnings { writeStandardError("multilevel: \(warning)\n") }
         let bar = standardErrorIsTerminal ? ReplicateProgressBar(total: replicates, label: "bootstrap") : nil

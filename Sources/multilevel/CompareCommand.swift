@@ -1,17 +1,102 @@
+import Foundation
+import Multilevel
+
 /// `multilevel compare`: Compare complete, no and partial pooling, bootstrap and Bayesian fits side by side.
 struct CompareCommand: Command {
     let name = "compare"
     let summary = "Compare complete, no and partial pooling, bootstrap and Bayesian fits side by side."
     let usage = "[MODEL] [options]"
-    let discussion = ""
+    let discussion = """
+    Fits a gaussian multilevel model five ways — OLS (complete pooling), one line per group (no \
+    pooling), REML with profile intervals (partial pooling), a parametric bootstrap of the REML fit \
+    and NUTS (brms' default priors) — and prints: 1. each population-level parameter by OLS, REML, \
+    bootstrap and Bayes (median, 95% credible interval and HDI); 2. each group's coefficients by no, \
+    partial and Bayesian pooling, with the shrinkage weight of random intercepts; 3. logLik, AIC and \
+    BIC of OLS and the ML mixed model and their likelihood-ratio test. --plots DIR writes the \
+    comparison plots as SVG. The same --seed gives the same output on any number of cores.
+    """
     var options: [OptionSpec] { [
         .option("replicates", "N", "Bootstrap replicates (default 1000)."),
-        .option("seed", "N", "Random seed."),
+        .option("seed", "N", "Random seed of the bootstrap and the sampler (default: a random one, printed)."),
+        .option("chains", "N", "Number of chains (default 4)."),
+        .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
+        .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
+        .option("prior", "PRIOR", "A prior in brms syntax (repeatable).", repeatable: true),
         .option("plots", "DIR", "Write SVG plots into DIR."),
         .flag("json", "Print one JSON object instead of the text tables."),
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        throw NotImplemented(command: name)
+        let replicates = try arguments.integer("replicates") ?? 1000
+        guard replicates >= 2 else { throw UsageError("--replicates must be at least 2, not \(replicates)") }
+        let loaded = try loadModel(arguments)
+        guard loaded.family == "gaussian" else {
+            throw UsageError("family '\(loaded.family)': compare fits linear mixed models (gaussian) only")
+        }
+        let specification = loaded.specification
+        let statements = try specification.priors.map { try PriorStatement.parse($0.value, origin: $0.origin.description) }
+        let seed = specification.seed?.value ?? UInt64.random(in: 1...UInt64(Int32.max))
+        var sampler = SamplerSettings()
+        sampler.chains = specification.chains?.value ?? 4
+        sampler.iterations = specification.iterations?.value ?? 2000
+        sampler.warmup = specification.warmup?.value ?? sampler.iterations / 2
+        sampler.seed = seed
+        if let delta = specification.adaptDelta?.value { sampler.adaptDelta = delta }
+        if let depth = specification.maxTreedepth?.value { sampler.maxTreeDepth = depth }
+        do { try sampler.validate() } catch let error as SamplerSettingsError { throw UsageError(error.description) }
+        let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
+
+        let bar = standardErrorIsTerminal ? ReplicateProgressBar(total: replicates, label: "bootstrap") : nil
+        let comparison = try ModelComparison.run(
+            design: loaded.design,
+            settings: ComparisonSettings(replicates: replicates, bootstrapSeed: seed, sampler: sampler, priors: statements),
+            bootstrapProgress: bar.map { bar in { bar.update($0) } },
+            chainProgress: ChainProgress.standardErrorIfTerminal())
+        bar?.finish()
+        for warning in comparison.restrictedFit.warnings { writeStandardError("multilevel: \(warning)\n") }
+        if comparison.bootstrap.failedCount > 0 {
+            writeStandardError("multilevel: \(comparison.bootstrap.failedCount) of \(replicates) refits failed and are left out\n")
+        }
+        if arguments.has("json") {
+            writeStandardOutput(ComparisonJSON.json(comparison).serialized() + "\n")
+        } else {
+            writeStandardOutput(ComparisonReport.text(comparison))
+        }
+        if let plotDirectory {
+            try writePlots(try ComparisonPlots.all(comparison), into: plotDirectory)
+        }
+        if specification.seed == nil {
+            writeStandardError("multilevel: seed = \(seed) (give --seed \(seed) to reproduce)\n")
+        }
+        return 0
     }
+}
+
+/// Creates the plot directory (and its parents) when missing; plots overwrite files of the same name.
+func preparePlotDirectory(_ path: String) throws -> URL {
+    let url = URL(fileURLWithPath: path)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else { throw UsageError("option --plots: '\(path)' exists and is not a directory") }
+        return url
+    }
+    do {
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    } catch {
+        throw UsageError("option --plots: cannot create directory '\(path)': \(error.localizedDescription)")
+    }
+    return url
+}
+
+/// Writes each SVG into `directory` and names the files on standard error.
+func writePlots(_ plots: [(file: String, svg: String)], into directory: URL) throws {
+    for plot in plots {
+        let url = directory.appendingPathComponent(plot.file)
+        do {
+            try Data(plot.svg.utf8).write(to: url)
+        } catch {
+            throw UsageError("option --plots: cannot write '\(url.path)': \(error.localizedDescription)")
+        }
+    }
+    writeStandardError("multilevel: \(plots.count) plots written to \(directory.path): \(plots.map(\.file).joined(separator: ", "))\n")
 }

@@ -33,7 +33,7 @@ struct FitCommand: Command {
             .flag("ranef", "Also summarise group-level effects r_<group>[level,term]."),
             .flag("json", "Print one JSON object instead of the text summary."),
             .option("plots", "DIR", "Write trace and density plots (SVG) into DIR."),
-            .flag("predict", "Write posterior predictive draws."),
+            .option("predict", "DIR", "Write posterior predictive draws (DIR/predictions.csv, y_rep per draw) and fitted values with 95% intervals (DIR/fitted.csv)."),
             .option("chain-id", "K", "Run only chain K (1-based) with the stream a multi-chain run gives chain K."),
         ] + ModelOptions.specs
     }
@@ -42,8 +42,16 @@ struct FitCommand: Command {
         let model = try loadModel(arguments)
         let specification = model.specification
         let family = try Family(name: model.family)
-        let statements = try specification.priors.map { setting in
-            try PriorStatement.parse(setting.value, origin: setting.origin.description)
+        // MCMCglmm-style covariance priors (inv_wishart / inv_gamma on a group's covariance or the
+        // residual variance) are for the Gibbs sampler; the rest are brms prior statements.
+        var statements: [PriorStatement] = []
+        var covarianceStatements: [CovariancePriorStatement] = []
+        for setting in specification.priors {
+            if CovariancePriorStatement.isCovarianceStatement(setting.value) {
+                covarianceStatements.append(try CovariancePriorStatement.parse(setting.value, origin: setting.origin.description))
+            } else {
+                statements.append(try PriorStatement.parse(setting.value, origin: setting.origin.description))
+            }
         }
         if arguments.has("show-priors") {
             var priorSet = PriorSet.defaults(for: model.design, family: family)
@@ -51,18 +59,22 @@ struct FitCommand: Command {
             writeStandardOutput(priorSet.summaryTable())
             return 0
         }
-        for unsupported in ["plots", "predict"] where arguments.value(unsupported) != nil || arguments.has(unsupported) {
-            throw NotImplemented(command: "fit --\(unsupported)")
-        }
+        let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
         let sampler = specification.sampler?.value ?? "nuts"
-        guard sampler == "nuts" || sampler == "marginal" else {
-            if sampler == "gibbs" { throw NotImplemented(command: "fit --sampler \(sampler)") }
+        guard ["nuts", "marginal", "gibbs"].contains(sampler) else {
             throw UsageError("unknown sampler '\(sampler)' (\(specification.sampler!.origin)); use nuts, gibbs or marginal")
+        }
+        if sampler != "gibbs", let first = covarianceStatements.first {
+            throw UsageError("prior '\(first.text)' (\(first.origin)) is a Gibbs covariance prior; give --sampler gibbs, or use huang_wand / lkj priors with NUTS")
         }
         if sampler == "marginal", family != .gaussian {
             throw UsageError("--sampler marginal needs the gaussian family, not \(family.name); use --sampler nuts")
         }
         let settings = try samplerSettings(specification, arguments)
+        // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
+        let keptDraws = Double(settings.chains) * Double(settings.samplingIterations + (settings.saveWarmup ? settings.warmup : 0))
+        try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: model.design, family: family).dimension)),
+                                for: "--iter \(settings.iterations) with --chains \(settings.chains)")
 
         let outputDirectory = try arguments.value("output").map { try prepareOutputDirectory($0, force: arguments.has("force")) }
         let sink = outputDirectory.map {
@@ -70,12 +82,20 @@ struct FitCommand: Command {
                               dataFile: model.dataFileName, formula: model.design.formulaText, family: family.name)
         }
         let stop = InterruptionHandler()
-        let fit = sampler == "marginal"
-            ? try BayesianFit.runMarginal(design: model.design, priors: statements, settings: settings, sink: sink,
-                                          progress: ChainProgress.standardErrorIfTerminal(), stopFlag: stop.flag)
-            : try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
-                                  sink: sink, progress: ChainProgress.standardErrorIfTerminal(),
-                                  stopFlag: stop.flag)
+        let progress = ChainProgress.standardErrorIfTerminal()
+        let fit: BayesianFit
+        switch sampler {
+        case "marginal":
+            fit = try BayesianFit.runMarginal(design: model.design, priors: statements, settings: settings, sink: sink,
+                                              progress: progress, stopFlag: stop.flag)
+        case "gibbs":
+            fit = try GibbsSampler.fit(design: model.design, family: family, priors: statements,
+                                       covariance: covarianceStatements, settings: settings, sink: sink,
+                                       progress: progress, stopFlag: stop.flag)
+        default:
+            fit = try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
+                                      sink: sink, progress: progress, stopFlag: stop.flag)
+        }
         stop.disarm()
 
         let parameterNames = Array(fit.draws.variableNames.dropFirst(TransitionStatistics.columnNames.count))
@@ -89,11 +109,15 @@ struct FitCommand: Command {
         let description = BayesianFitDescription(
             family: family.name, links: family.brmsLinks, formula: model.design.formulaText,
             dataName: model.dataName, observationCount: model.design.rowCount, chains: settings.chains,
-            iterations: settings.iterations, warmup: settings.warmup, groupLevelCounts: levelCounts)
+            iterations: settings.iterations, warmup: settings.warmup, groupLevelCounts: levelCounts,
+            samplerDescription: sampler == "gibbs" ? "Gibbs sampling (MCMCglmm-style blocked updates)"
+                : sampler == "marginal" ? "sampling(NUTS) on the marginal posterior, group-level effects drawn exactly"
+                : "sampling(NUTS)")
 
         if arguments.has("json") {
             let json = bayesianFitJSON(
-                description, method: "NUTS", summary: summary,
+                description, method: sampler == "gibbs" ? "Gibbs" : sampler == "marginal" ? "NUTS (marginal)" : "NUTS",
+                summary: summary,
                 warmupSeconds: fit.chainSummaries.map(\.warmupSeconds).max() ?? 0,
                 samplingSeconds: fit.chainSummaries.map(\.samplingSeconds).max() ?? 0,
                 divergences: divergences, treeDepthSaturations: saturations,
@@ -107,14 +131,25 @@ struct FitCommand: Command {
                                     maxTreeDepth: settings.maxTreeDepth) {
             writeStandardError("Warning: \(warning)\n")
         }
+        for warning in separationWarnings(model.design, family: family) { writeStandardError("Warning: \(warning)\n") }
         if rejections > 0 {
             writeStandardError("Warning: \(rejections) proposals had a non-finite log density and were rejected.\n")
         }
         if specification.seed == nil {
             writeStandardError("multilevel: seed = \(settings.seed) (give --seed \(settings.seed) to reproduce these draws)\n")
         }
+        if let plotDirectory {
+            let population = parameterNames.filter { !$0.hasPrefix("r_") }
+            try writePlots(ComparisonPlots.posteriorPlots(draws: parameterDraws, variables: population,
+                                                          title: model.design.formulaText), into: plotDirectory)
+        }
         if let directory = outputDirectory {
             writeStandardError("multilevel: chains written to \(directory.path)/chain-*.csv\n")
+        }
+        if let path = arguments.value("predict") {
+            let directory = try writePosteriorPredictions(draws: fit.draws, design: model.design, family: family, seed: settings.seed,
+                                                          directory: path, force: arguments.has("force"))
+            writeStandardError("multilevel: posterior predictions written to \(directory.path)/predictions.csv and fitted.csv\n")
         }
         if let signal = stop.signalNumber {
             writeStandardError("multilevel: interrupted; the summary covers the draws made before the signal\n")

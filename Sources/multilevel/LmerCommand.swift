@@ -36,9 +36,7 @@ struct LmerCommand: Command {
     /// The output of `lmer` for a design: the text or JSON for stdout and the notices for stderr.
     static func report(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
         -> (output: String, notices: [String]) {
-        guard family == "gaussian" else {
-            throw UsageError("family '\(family)' needs the Laplace (glmer) engine; only gaussian is fitted here")
-        }
+        if family != "gaussian" { return try laplaceReport(design: design, dataName: dataName, family: family, arguments: arguments) }
         let pooling = arguments.value("pooling") ?? "partial"
         guard ["partial", "complete", "none"].contains(pooling) else {
             throw UsageError("--pooling must be partial, complete or none, not '\(pooling)'")
@@ -88,5 +86,21 @@ struct LmerCommand: Command {
         }
         if arguments.has("ranef") { text += "\n" + LmerSummary.conditionalModesText(fit) }
         return (text, notices)
+    }
+
+    /// Non-gaussian families: the Laplace (glmer) fit, glmer's summary or JSON.
+    static func laplaceReport(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
+        -> (output: String, notices: [String]) {
+        for option in ["pooling", "confint", "ml"] where arguments.has(option) || arguments.value(option) != nil {
+            throw UsageError("--\(option) is not available for family '\(family)' (Laplace fit)")
+        }
+        let model = try GeneralizedLinearMixedModel(design: design, family: Family(name: family))
+        let fit = try model.fit()
+        var notices = fit.warnings
+        if !model.aliasedColumns.isEmpty {
+            notices.insert("fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))", at: 0)
+        }
+        if arguments.has("json") { return (GlmerSummary.json(fit, family: family).serialized() + "\n", notices) }
+        return (GlmerSummary.text(fit, dataName: dataName), notices)
     }
 }

@@ -11,7 +11,8 @@ import XCTest
 /// files) are copied into a fresh working directory; `mkdir` lists directories to create there and
 /// `generate` files too large to keep in the repository (a list of `parts`: strings, or
 /// `{"repeat": s, "count": n}`). An argument may be such a list of parts too (a formula nested
-/// 50 000 deep). A case with `"exit": 0` must simply succeed (input that looks hostile but is valid).
+/// 50 000 deep). A case with `"exit": 0` must simply succeed (input that looks hostile but is valid,
+/// or a fit that must warn) and show its expected text on stderr.
 final class BadInputCorpusTests: XCTestCase {
     /// One case of the manifest.
     struct Case {
@@ -99,9 +100,9 @@ final class BadInputCorpusTests: XCTestCase {
             }
             if !result.out.isEmpty { problems.append("wrote \(result.out.utf8.count) bytes to stdout") }
             if lines.isEmpty { problems.append("no message on stderr") }
+            if lines.count > 3 { problems.append("\(lines.count) lines on stderr (at most 3)") }
+            if result.err.count > 600 { problems.append("\(result.err.count) characters on stderr (at most 600)") }
         }
-        if lines.count > 3 { problems.append("\(lines.count) lines on stderr (at most 3)") }
-        if result.err.count > 600 { problems.append("\(result.err.count) characters on stderr (at most 600)") }
         if let expected = testCase.expectedError, !result.err.contains(expected) {
             problems.append("stderr does not contain '\(expected)'")
         }

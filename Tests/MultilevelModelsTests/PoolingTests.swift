@@ -1,4 +1,5 @@
 import XCTest
+import MultilevelMath
 import MultilevelData
 @testable import MultilevelModels
 
@@ -37,7 +38,7 @@ final class PoolingTests: XCTestCase {
 
     func testQuantilesAgainstRValues() {
         // qnorm(0.975), qt(0.975, 178), qt(0.975, 3), qt(0.025, 1)
-        XCTAssertEqual(normalQuantile(0.975), 1.959963984540054, accuracy: 1e-13)
+        XCTAssertEqual(NormalDistribution.quantile(0.975), 1.959963984540054, accuracy: 1e-13)
         XCTAssertEqual(studentTQuantile(0.975, degreesOfFreedom: 178), 1.9733808885, accuracy: 1e-9)
         XCTAssertEqual(studentTQuantile(0.975, degreesOfFreedom: 3), 3.1824463053, accuracy: 1e-9)
         XCTAssertEqual(studentTQuantile(0.025, degreesOfFreedom: 1), -12.7062047362, accuracy: 1e-8)

@@ -172,6 +172,20 @@ case("family-poisson-on-factor", fit("bad.csv", "y ~ x + (1 | g)", "--family", "
 case("lmer-complete-pooling-factor-response", ["lmer", "--data", "bad.csv", "--formula", "y ~ x + (1 | g)", "--pooling", "complete"], "response 'y' is a factor", 1,
      files={"bad.csv": "y,x,g\nlow,2,a\nhigh,3,b\nlow,1,c\nhigh,4,a\n"})
 case("csv-minus-inf-predictor", lmer("bad.csv"), "bad.csv:4", 1, files={"bad.csv": "y,x,g\n1,2,a\n2,3,b\n3,-Inf,c\n1,1,c\n2,2,a\n"})
+case("family-trials-with-gaussian-lmer", lmer("d.csv", "k | trials(n) ~ x + (1 | g)"), "only family binomial uses", 1)
+case("family-trials-with-gaussian-fit", fit("d.csv", "k | trials(n) ~ x + (1 | g)"), "only family binomial uses", 1)
+case("family-cbind-with-poisson", fit("d.csv", "cbind(k, n) ~ x + (1 | g)", "--family", "poisson"), "family poisson would ignore them", 1)
+case("family-bernoulli-separation-warns", fit("sep.csv", "y ~ x + (1 | g)", "--family", "bernoulli", "--prior", "b ~ normal(0, 5)"), "complete separation: 'x'", 0,
+     files={"sep.csv": "y,x,g\n" + "".join("%d,%d,g%d\n" % (1 if i >= 8 else 0, i, i % 4) for i in range(16))})
+case("prior-cor-without-correlations", fit("d.csv", "y ~ x + (1 | g)", "--prior", "cor:g ~ lkj(2)"), "no correlated", 1)
+case("prior-sd-on-missing-coefficient", fit("d.csv", "y ~ x + (1 | g)", "--prior", "sd:g:x ~ normal(0, 1)"), "coefficient 'x'", 1)
+case("prior-two-statements-one-bad", fit("d.csv", "y ~ x + (1 | g)", "--prior", "b ~ normal(0, 1); sd ~ foo(1)"), "column 17", 1)
+case("lmer-unknown-confint", ["lmer", "--data", "d.csv", "--formula", "y ~ x + (1 | g)", "--confint", "bogus"], "--confint", 2)
+case("bootstrap-unknown-type", ["bootstrap", "--data", "d.csv", "--formula", "y ~ x + (1 | g)", "--type", "bogus"], "--type", 2)
+case("formula-factor-of-unknown-column", lmer("d.csv", "y ~ factor(zz) + (1 | g)"), "column 12", 1)
+case("sampler-iter-beyond-memory", ["fit", "--data", "d.csv", "--formula", "y ~ x + (1 | g)", "--iter", "1000000000", "--warmup", "10", "--chains", "1", "--seed", "1"], "--iter 1000000000", 2)
+case("sampler-iter-overflowing-int", ["fit", "--data", "d.csv", "--formula", "y ~ x + (1 | g)", "--iter", "99999999999999999999", "--seed", "1"], "--iter", 2)
+case("bootstrap-replicates-beyond-memory", ["bootstrap", "--data", "d.csv", "--formula", "y ~ x + (1 | g)", "--replicates", "1000000000", "--seed", "1"], "--replicates 1000000000", 2)
 # ---- diagnose
 case("diagnose-garbage", ["diagnose", "bad.csv"], "bad.csv", 1, files={"bad.csv": garbage})
 case("diagnose-missing-file", ["diagnose", "nothere.csv"], "nothere.csv", 1)

@@ -18,9 +18,6 @@ public struct BayesianFit {
     /// columns (`lp__`, `accept_stat__`, …) followed by the constrained parameters in brms' order
     /// (`ConstrainedParameters.names`).
     public let draws: Draws
-    /// The unconstrained draws (sampler columns, then `ParameterLayout.unconstrainedNames`) when
-    /// kept; `run` leaves it empty.
-    public let unconstrainedDraws: Draws
     /// CmdStan column names of the constrained parameters (`r_Subject.1.2`), same order as in
     /// `draws` after the sampler columns, and the level / coefficient labels of each group.
     public let cmdStanParameterNames: [String]

@@ -87,7 +87,7 @@ extension BayesianFit {
     /// Builds the brms posterior for `design`, `family` and the user's prior statements (over brms'
     /// defaults) and runs NUTS, streaming every constrained draw to `sink` as it is made (for
     /// CmdStan CSV output) and keeping it for the summary. `stopFlag` ends the chains early (SIGINT);
-    /// the draws made until then are kept. `unconstrainedDraws` of the result is empty.
+    /// the draws made until then are kept.
     public static func run(design: ModelDesign, family: Family, priors statements: [PriorStatement] = [],
                            settings: SamplerSettings, sink: ConstrainedDrawSink? = nil,
                            progress: ChainProgress? = nil, stopFlag: StopFlag? = nil) throws -> BayesianFit {
@@ -106,7 +106,6 @@ extension BayesianFit {
         if let error = recorder.firstError { throw error }
         return BayesianFit(posterior: posterior, priors: priorSet, settings: settings, chainSummaries: summaries,
                            draws: recorder.draws,
-                           unconstrainedDraws: Draws(variableNames: [], chains: []),
                            cmdStanParameterNames: map.cmdStanNames, groupIndexLabels: map.groupIndexLabels)
     }
 }

@@ -58,7 +58,6 @@ public struct GLMMPosterior: LogDensity {
     public init(design: ModelDesign, family: Family, priors: PosteriorPriors,
                 useSufficientStatistics: Bool = true) throws {
         try checkResponse(design, family: family)
-        try family.validate(response: design.response, trials: design.trials, sourceLines: design.sourceLines)
         let layout = ParameterLayout(design: design, family: family)
         precondition(priors.coefficients.count == layout.coefficientNames.count
                      && priors.standardDeviations.count == layout.terms.count

@@ -60,17 +60,19 @@ public struct MixedModelBootstrap {
     /// The model (aliased columns dropped) and its fit.
     public let model: LinearMixedModel
     public let fit: LinearMixedModelFit
-    /// Optimiser settings of every refit. The default starts at radius 0.1 around θ̂ and stops at
-    /// resolution 1e-5 in θ (lme4's fits use 1e-7): the statistics then carry errors of order 1e-5
-    /// relative, three orders below the Monte-Carlo error of 2,000 replicates, for a third fewer
-    /// criterion evaluations.
-    public var optimizer: BOBYQA.Options
+    /// The optimiser of every refit (projected quasi-Newton with a BOBYQA fallback by default).
+    public var optimizer: RefitOptimizer
+    /// BOBYQA's settings where it runs. They start at radius 0.1 around θ̂ and stop at resolution
+    /// 1e-5 in θ (lme4's fits use 1e-7): the statistics then carry errors of order 1e-5 relative,
+    /// three orders below the Monte-Carlo error of 2,000 replicates.
+    public var bobyqaOptions: BOBYQA.Options
 
-    public init(model: LinearMixedModel, fit: LinearMixedModelFit,
-                optimizer: BOBYQA.Options = BOBYQA.Options(initialRadius: 0.1, finalRadius: 1e-5)) {
+    public init(model: LinearMixedModel, fit: LinearMixedModelFit, optimizer: RefitOptimizer = .quasiNewton,
+                bobyqaOptions: BOBYQA.Options = BOBYQA.Options(initialRadius: 0.1, finalRadius: 1e-5)) {
+        self.optimizer = optimizer
+        self.bobyqaOptions = bobyqaOptions
         self.model = model
         self.fit = fit
-        self.optimizer = optimizer
     }
 
     /// Runs `replicates` replicates under `seed` on `threads` threads (all processors when nil).
@@ -86,6 +88,7 @@ public struct MixedModelBootstrap {
         let method = fit.method
         let start = fit.theta
         let optimizer = self.optimizer
+        let bobyqaOptions = self.bobyqaOptions
         let makeData: (inout Xoshiro256PlusPlus) -> Result<(ModelDesign?, BlockedMixedModelEquations), RefitFailure>
         switch scheme {
         case .parametric:
@@ -123,7 +126,7 @@ public struct MixedModelBootstrap {
                 equations = prepared
                 fixedNames = resampled?.fixedEffectNames ?? design.fixedEffectNames
             }
-            switch equations.refit(method: method, start: start, options: optimizer) {
+            switch equations.refit(method: method, start: start, optimizer: optimizer, options: bobyqaOptions) {
             case .failure(let failure):
                 outcomes[r] = (failure, 0)
             case .success(let refit):

@@ -29,7 +29,7 @@ public struct ProfileLikelihood {
     /// Intervals for every parameter of `frequentistParameters` order, attached to `estimates`
     /// (the REML or ML fit being reported).
     public func intervals(for estimates: [NamedEstimate], level: Double = 0.95) throws -> [NamedEstimate] {
-        let z = normalQuantile((1 + level) / 2)
+        let z = NormalDistribution.quantile((1 + level) / 2)
         var bounds = [String: (Double, Double)]()
         let fit = maximumLikelihoodFit
         let base = fit.criterion

@@ -1,9 +1,10 @@
+import MultilevelMath
 import Foundation
 
 /// Wald intervals β̂ ± z₍₁₊ₗₑᵥₑₗ₎/₂ · SE for the fixed effects, as lme4's `confint(method = "Wald")`
 /// (which gives no Wald interval for variance parameters).
 public func waldIntervals(_ fit: LinearMixedModelFit, level: Double = 0.95) -> [NamedEstimate] {
-    let z = normalQuantile((1 + level) / 2)
+    let z = NormalDistribution.quantile((1 + level) / 2)
     return frequentistParameters(fit).map { parameter in
         var result = parameter
         if let se = parameter.standardError {
@@ -12,22 +13,6 @@ public func waldIntervals(_ fit: LinearMixedModelFit, level: Double = 0.95) -> [
         }
         return result
     }
-}
-
-/// Φ⁻¹(p), the standard normal quantile: a starting value from the logistic approximation refined
-/// by Newton steps on Φ(x) = erfc(−x/√2)/2 (erfc from the C library), accurate to ~1e-15.
-public func normalQuantile(_ p: Double) -> Double {
-    precondition(p > 0 && p < 1, "normal quantile: p must lie in (0, 1)")
-    var x = log(p / (1 - p)) / 1.702
-    for _ in 0..<60 {
-        let cdf = 0.5 * erfc(-x / 2.0.squareRoot())
-        let density = exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
-        guard density > 0 else { break }
-        let step = (cdf - p) / density
-        x -= step
-        if abs(step) < 1e-15 * max(1, abs(x)) { break }
-    }
-    return x
 }
 
 /// The Student-t distribution function with `df` degrees of freedom through the regularised
@@ -40,13 +25,14 @@ public func studentTDistribution(_ t: Double, degreesOfFreedom df: Double) -> Do
 /// The Student-t quantile (R's `qt`), by safeguarded Newton iteration on the distribution function.
 public func studentTQuantile(_ p: Double, degreesOfFreedom df: Double) -> Double {
     precondition(p > 0 && p < 1 && df > 0, "t quantile: p in (0, 1) and df > 0")
-    var x = normalQuantile(p)
+    var x = NormalDistribution.quantile(p)
     var low = -1e300, high = 1e300
     for _ in 0..<200 {
         let cdf = studentTDistribution(x, degreesOfFreedom: df)
         if cdf < p { low = x } else { high = x }
-        let density = exp(lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * log(df * Double.pi)
-                          - (df + 1) / 2 * log1p(x * x / df))
+        let logNormaliser: Double = lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * log(df * Double.pi)
+        let logKernel: Double = -(df + 1) / 2 * log1p(x * x / df)
+        let density = exp(logNormaliser + logKernel)
         var next = x - (cdf - p) / density
         if !(next > low && next < high) || !next.isFinite {
             next = (low > -1e299 && high < 1e299) ? (low + high) / 2 : (cdf < p ? x + max(1, abs(x)) : x - max(1, abs(x)))

@@ -27,7 +27,7 @@ extension BayesianFit {
         }
         if let error = recorder.firstError { throw error }
         return BayesianFit(posterior: posterior, priors: priorSet, settings: settings, chainSummaries: summaries,
-                           draws: recorder.draws, unconstrainedDraws: Draws(variableNames: [], chains: []),
+                           draws: recorder.draws,
                            cmdStanParameterNames: map.cmdStanNames, groupIndexLabels: map.groupIndexLabels)
     }
 }

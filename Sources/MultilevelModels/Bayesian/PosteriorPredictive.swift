@@ -1,0 +1,135 @@
+import Foundation
+import MultilevelData
+import MultilevelMath
+import MultilevelSampling
+
+/// Posterior predictive draws and fitted values of a Bayesian GLMM (brms' `posterior_predict` and
+/// `fitted`/`posterior_epred`): for every posterior draw s and observation i, the linear predictor
+/// ηᵢ⁽ˢ⁾ = xᵢ·b⁽ˢ⁾ + Σ zᵢ·r⁽ˢ⁾[levelᵢ], the expected response E(yᵢ | θ⁽ˢ⁾) on the response scale
+/// (gaussian/student/poisson/negbinomial/Gamma: μ = g⁻¹(η); bernoulli: p; binomial: trialsᵢ·p;
+/// lognormal: exp(η + σ²/2)), and one replicate yᵢ_rep⁽ˢ⁾ drawn from the family.
+public struct PosteriorPredictive: Sendable {
+    /// Number of observations n and of draws S (all chains, in chain order).
+    public let observationCount: Int
+    public let drawCount: Int
+    /// y_rep, draw-major: `replicates[s * n + i]`.
+    public var replicates: [Double]
+    /// Chain (1-based) and iteration within chain (1-based) of each draw.
+    public var drawChains: [Int]
+    public var drawIterations: [Int]
+    /// Per observation: posterior mean, SD and 2.5% / 97.5% quantiles of E(yᵢ | θ) (brms `fitted`).
+    public var fittedMean: [Double]
+    public var fittedSD: [Double]
+    public var fittedLower: [Double]
+    public var fittedUpper: [Double]
+
+    /// Computes the predictive draws from constrained posterior draws (`BayesianFit.draws`: b_…,
+    /// r_<group>[level,term], sigma / shape / nu), the design and the family. The replicates use
+    /// one generator stream from `seed`, draw after draw, so they are reproducible.
+    public init(draws: Draws, design: ModelDesign, family: Family, seed: UInt64) throws {
+        let n = design.rowCount
+        func index(_ name: String) throws -> Int {
+            guard let k = draws.index(of: name) else {
+                throw FamilyError(message: "posterior predictive: the draws have no variable '\(name)'")
+            }
+            return k
+        }
+        let betaIndex = try design.fixedEffectNames.map { try index("b_" + brmsName(ofColumn: $0)) }
+        let termIndices = try design.randomTerms.map { term in
+            try term.grouping.levels.map { level in
+                try term.brmsColumnNames.map { try index("r_\(term.grouping.name)[\(level),\($0)]") }
+            }
+        }
+        let auxiliary = try family.auxiliaryParameters.map { try index($0.rawValue) }
+        let trials = design.trials ?? [Double](repeating: 1, count: n)
+        let width = draws.variableCount
+        let total = draws.chains.reduce(0) { $0 + $1.count / Swift.max(width, 1) }
+        observationCount = n
+        drawCount = total
+        var replicates = [Double](repeating: 0, count: total * n)
+        var expected = [Double](repeating: 0, count: total * n)
+        var chainsOfDraws: [Int] = [], iterations: [Int] = []
+        var rng = Xoshiro256PlusPlus(seed: seed)
+        var eta = [Double](repeating: 0, count: n)
+        var s = 0
+        for (c, chain) in draws.chains.enumerated() {
+            for row in 0..<(chain.count / Swift.max(width, 1)) {
+                let base = row * width
+                for i in 0..<n {
+                    var sum = 0.0
+                    for (j, k) in betaIndex.enumerated() { sum += design.fixedEffects[i, j] * chain[base + k] }
+                    eta[i] = sum
+                }
+                for (t, term) in design.randomTerms.enumerated() {
+                    let q = term.columnCount
+                    for i in 0..<n {
+                        let columns = termIndices[t][term.grouping.levelIndex[i]]
+                        for j in 0..<q { eta[i] += term.values[i * q + j] * chain[base + columns[j]] }
+                    }
+                }
+                let aux = auxiliary.map { chain[base + $0] }
+                for i in 0..<n {
+                    let (mean, draw) = Self.response(family: family, eta: eta[i], trials: trials[i], auxiliary: aux, rng: &rng)
+                    expected[s * n + i] = mean
+                    replicates[s * n + i] = draw
+                }
+                chainsOfDraws.append(c + 1)
+                iterations.append(row + 1)
+                s += 1
+            }
+        }
+        self.replicates = replicates
+        drawChains = chainsOfDraws
+        drawIterations = iterations
+        var means = [Double](repeating: 0, count: n), sds = means, lower = means, upper = means
+        var column = [Double](repeating: 0, count: total)
+        for i in 0..<n {
+            for d in 0..<total { column[d] = expected[d * n + i] }
+            let mean = column.reduce(0, +) / Double(Swift.max(total, 1))
+            let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(Swift.max(total - 1, 1))
+            column.sort()
+            means[i] = mean
+            sds[i] = variance.squareRoot()
+            lower[i] = Self.quantile(column, 0.025)
+            upper[i] = Self.quantile(column, 0.975)
+        }
+        fittedMean = means
+        fittedSD = sds
+        fittedLower = lower
+        fittedUpper = upper
+    }
+
+    /// E(y | η, θ) and one draw of y for the family (auxiliary parameters in the family's order).
+    static func response(family: Family, eta: Double, trials: Double, auxiliary: [Double],
+                         rng: inout Xoshiro256PlusPlus) -> (mean: Double, draw: Double) {
+        let mu = family.link.inverse(eta)
+        switch family {
+        case .gaussian:
+            return (mu, mu + auxiliary[0] * rng.nextNormal())
+        case .student:
+            return (mu, mu + auxiliary[0] * rng.nextStudentT(degreesOfFreedom: auxiliary[1]))
+        case .bernoulli:
+            return (mu, rng.nextUniform() < mu ? 1 : 0)
+        case .binomial:
+            return (trials * mu, Double(rng.nextBinomial(trials: Int(trials), probability: mu)))
+        case .poisson:
+            return (mu, Double(rng.nextPoisson(mean: mu)))
+        case .negativeBinomial:
+            return (mu, Double(rng.nextNegativeBinomial(mean: mu, shape: auxiliary[0])))
+        case .lognormal:
+            let sigma = auxiliary[0]
+            return (exp(mu + sigma * sigma / 2), exp(mu + sigma * rng.nextNormal()))
+        case .gamma:
+            let shape = auxiliary[0]
+            return (mu, rng.nextGamma(shape: shape) * mu / shape)
+        }
+    }
+
+    /// R's type-7 quantile of sorted values.
+    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let h = Double(sorted.count - 1) * p
+        let low = Int(h.rounded(.down)), high = Swift.min(low + 1, sorted.count - 1)
+        return sorted[low] + (h - Double(low)) * (sorted[high] - sorted[low])
+    }
+}

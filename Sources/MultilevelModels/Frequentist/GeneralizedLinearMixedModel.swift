@@ -1,0 +1,228 @@
+import Foundation
+import MultilevelData
+import MultilevelMath
+
+/// A fitted generalised linear mixed model: what glmer's `summary`, `logLik`, `deviance`,
+/// `ranef(condVar = TRUE)` and `getME(, "theta")` report. Terms are in fitting order.
+public struct GeneralizedLinearMixedModelFit: Sendable {
+    public var formulaText: String
+    public var responseName: String
+    /// `binomial` or `poisson`, and the link (`logit`, `log`).
+    public var familyName: String
+    public var linkName: String
+    public var terms: [RandomEffectTerm]
+    public var covarianceFactor: RelativeCovarianceFactor
+    public var theta: [Double]
+    public var fixedEffectNames: [String]
+    public var droppedFixedEffectNames: [String]
+    public var fixedEffects: [Double]
+    /// Var(β̂): the β block of 2H⁻¹, H the finite-difference Hessian of the Laplace deviance in
+    /// (θ, β) (lme4's `vcov(use.hessian = TRUE)`), or σ²(R_XᵀR_X)⁻¹ from the final PIRLS system
+    /// when the Hessian is not positive definite.
+    public var fixedEffectsCovariance: DenseMatrix
+    public var standardErrors: [Double]
+    /// Wald z = β̂/SE and two-sided normal p-values.
+    public var zValues: [Double]
+    public var pValues: [Double]
+    /// The Laplace approximation to −2 log L at the optimum (glmer's summary "deviance" column).
+    public var laplaceDeviance: Double
+    /// Σ unit deviances at the conditional modes (lme4's `deviance()` of a glmerMod).
+    public var deviance: Double
+    public var logLikelihood: Double
+    public var akaikeInformationCriterion: Double
+    public var bayesianInformationCriterion: Double
+    public var degreesOfFreedom: Int
+    public var observationCount: Int
+    public var residualDegreesOfFreedom: Int { observationCount - degreesOfFreedom }
+    public var isSingular: Bool
+    /// Random-effect standard deviations and correlations (scale parameter 1).
+    public var varianceComponents: [VarianceComponent]
+    /// b̂ = Λθ û and conditional SDs √diag(Λθ(LθLθᵀ)⁻¹Λθᵀ) per term, level-major.
+    public var conditionalModes: [[Double]]
+    public var conditionalStandardDeviations: [[Double]]
+    /// η = Xβ̂ + Zb̂, μ = g⁻¹(η) and Pearson residuals.
+    public var linearPredictor: [Double]
+    public var fittedValues: [Double]
+    public var pearsonResiduals: [Double]
+    public var warnings: [String]
+    public var evaluations: Int
+    /// Whether SEs came from the Hessian (true) or from R_X (false).
+    public var standardErrorsFromHessian: Bool
+}
+
+/// A GLMM y ~ family(g⁻¹(Xβ + Zb)), b ~ N(0, ΛθΛθᵀ), fitted by the Laplace approximation as lme4's
+/// `glmer` (nAGQ = 1) does: stage 1 optimises θ with β and u from joint PIRLS (nAGQ = 0); stage 2
+/// optimises the Laplace deviance over (θ, β) jointly, u from PIRLS at each point, with BOBYQA.
+public struct GeneralizedLinearMixedModel {
+    public let design: ModelDesign
+    public let aliasedColumns: [String]
+    public let response: GeneralizedLinearResponse
+    public let pirls: PenalizedIterativelyReweightedLeastSquares
+
+    /// Checks the response for `family` and the random-effects structure, drops aliased columns.
+    public init(design: ModelDesign, family: Family) throws {
+        try checkResponse(design, family: family)
+        try checkRandomEffectsStructure(design)
+        let (reduced, dropped) = droppingAliasedColumns(design)
+        self.design = reduced
+        aliasedColumns = dropped
+        response = try GeneralizedLinearResponse(design: reduced, family: family)
+        pirls = PenalizedIterativelyReweightedLeastSquares(fixedEffects: reduced.fixedEffects,
+                                                           randomTerms: reduced.randomTerms, response: response)
+    }
+
+    /// Finite-difference step of the Hessian (lme4's `deriv12` default).
+    public static let hessianStep = 1e-4
+
+    public func fit(conditionalVariances: Bool = true) throws -> GeneralizedLinearMixedModelFit {
+        let factor = pirls.covarianceFactor
+        let thetaLower = factor.lowerBounds
+        let nTheta = thetaLower.count
+        let p = design.fixedEffectCount
+        let laplace = LaplaceApproximation(pirls: pirls)
+        // lme4's start: PIRLS (β and u) at the initial θ from the family's starting means, whose
+        // linear predictor starts every stage-1 evaluation.
+        laplace.startLinearPredictor = response.initialLinearPredictor()
+        laplace.startLinearPredictor = try laplace.mode(theta: factor.initialTheta, beta: nil).linearPredictor
+        // Stage 1 (nAGQ = 0).
+        let first = BOBYQA.minimize(start: factor.initialTheta, lower: thetaLower,
+                                    upper: [Double](repeating: .infinity, count: nTheta),
+                                    options: .init(initialRadius: 0.2, finalRadius: 1e-6)) { laplace.deviance(theta: $0, beta: nil) }
+        guard first.value.isFinite else {
+            throw MixedModelError("the Laplace deviance could not be evaluated (singular fixed-effects matrix?)")
+        }
+        let startMode = try laplace.mode(theta: first.x, beta: nil)
+        laplace.startLinearPredictor = startMode.linearPredictor
+        // Stage 2: (θ, β) jointly.
+        let lower = thetaLower + [Double](repeating: -.infinity, count: p)
+        let upper = [Double](repeating: .infinity, count: nTheta + p)
+        let objective = { (x: [Double]) -> Double in
+            laplace.deviance(theta: Array(x[..<nTheta]), beta: Array(x[nTheta...]))
+        }
+        let second = BOBYQA.minimize(start: first.x + startMode.fixedEffects, lower: lower, upper: upper,
+                                     options: .init(initialRadius: 0.1, finalRadius: 1e-8), objective)
+        guard second.value.isFinite else { throw MixedModelError("the Laplace deviance could not be minimised") }
+        var x = second.x
+        // Snap template diagonals within 1e-5 of 0 onto the bound when that does not worsen the fit.
+        var best = second.value
+        for k in 0..<nTheta where thetaLower[k] == 0 && x[k] > 0 && x[k] < 1e-5 {
+            var candidate = x
+            candidate[k] = 0
+            let value = objective(candidate)
+            if value <= best + 1e-10 { x = candidate; best = value }
+        }
+        let theta = Array(x[..<nTheta])
+        let beta = Array(x[nTheta...])
+        let mode = try laplace.mode(theta: theta, beta: beta)
+        let laplaceDeviance = laplace.deviance(of: mode)
+        var warnings: [String] = []
+        if !second.converged { warnings.append("Model failed to converge: the optimiser ran out of evaluations") }
+        let singular = isSingularFit(theta: theta, covarianceFactor: factor)
+        if singular { warnings.append(singularFitMessage) }
+
+        // Var(β̂) from the Hessian of the Laplace deviance, as lme4's vcov.
+        var covariance = DenseMatrix(rows: p, columns: p)
+        var fromHessian = false
+        if let inverse = try? finiteDifferenceHessian(objective, at: x, lower: lower).symmetricPositiveDefiniteInverse() {
+            for j in 0..<p { for i in 0..<p { covariance[i, j] = 2 * inverse[nTheta + i, nTheta + j] } }
+            fromHessian = covariance.diagonal.allSatisfy { $0.isFinite && $0 > 0 }
+        }
+        if !fromHessian {
+            let joint = try pirls.weightedEquations(theta: theta, eta: mode.linearPredictor, beta: beta, estimateBeta: true)
+            covariance = joint.fixedEffectsUnscaledCovariance()
+        }
+        let standardErrors = covariance.diagonal.map { $0.squareRoot() }
+        let zValues = zip(beta, standardErrors).map { $0 / $1 }
+        let pValues = zValues.map { 2 * NormalDistribution.cdf(-abs($0)) }
+
+        let terms = pirls.fittingTerms
+        var components: [VarianceComponent] = []
+        var modes: [[Double]] = []
+        for k in terms.indices {
+            let (sds, correlations) = factor.standardDeviationsAndCorrelations(ofTerm: k, theta: theta, sigma: 1)
+            components.append(VarianceComponent(group: terms[k].grouping.name, columnNames: terms[k].columnNames,
+                                                standardDeviations: sds, correlations: correlations))
+            modes.append(pirls.randomEffects(theta: theta, spherical: mode.spherical[k], term: k))
+        }
+        var conditionalSDs: [[Double]] = []
+        if conditionalVariances {
+            let blocks = mode.equations.sphericalConditionalCovarianceBlocks()
+            for k in terms.indices {
+                let q = terms[k].columnCount
+                let t = factor.template(ofTerm: k, theta: theta)
+                var sds = [Double](repeating: 0, count: terms[k].grouping.levelCount * q)
+                for level in 0..<terms[k].grouping.levelCount {
+                    for i in 0..<q {
+                        var sum = 0.0
+                        for a in 0...i { for b in 0...i { sum += t[i + a * q] * blocks[k][level * q * q + a + b * q] * t[i + b * q] } }
+                        sds[level * q + i] = Swift.max(sum, 0).squareRoot()
+                    }
+                }
+                conditionalSDs.append(sds)
+            }
+        }
+        let n = design.rowCount
+        let eta = mode.linearPredictor
+        let unitDevianceSum = (0..<n).reduce(0.0) { $0 + response.unitDeviance($1, eta: eta[$1]) }
+        let df = p + nTheta
+        let logLik = -laplaceDeviance / 2
+        return GeneralizedLinearMixedModelFit(
+            formulaText: design.formulaText, responseName: design.responseName, familyName: response.familyName,
+            linkName: response.linkName, terms: terms, covarianceFactor: factor, theta: theta,
+            fixedEffectNames: design.fixedEffectNames, droppedFixedEffectNames: design.droppedFixedEffectNames,
+            fixedEffects: beta, fixedEffectsCovariance: covariance, standardErrors: standardErrors,
+            zValues: zValues, pValues: pValues, laplaceDeviance: laplaceDeviance, deviance: unitDevianceSum,
+            logLikelihood: logLik, akaikeInformationCriterion: laplaceDeviance + 2 * Double(df),
+            bayesianInformationCriterion: laplaceDeviance + Double(df) * log(Double(n)),
+            degreesOfFreedom: df, observationCount: n, isSingular: singular, varianceComponents: components,
+            conditionalModes: modes, conditionalStandardDeviations: conditionalSDs, linearPredictor: eta,
+            fittedValues: eta.map(response.mean), pearsonResiduals: (0..<n).map { response.pearsonResidual($0, eta: eta[$0]) },
+            warnings: warnings, evaluations: first.evaluations + second.evaluations, standardErrorsFromHessian: fromHessian)
+    }
+
+    /// Central-difference Hessian with step h (forward differences for a coordinate at its lower
+    /// bound), the scheme of lme4's `deriv12`.
+    func finiteDifferenceHessian(_ f: ([Double]) -> Double, at x: [Double], lower: [Double]) -> DenseMatrix {
+        let h = Self.hessianStep
+        let d = x.count
+        // Shift coordinates whose lower neighbour would leave the box.
+        let centre = (0..<d).map { x[$0] - h < lower[$0] ? lower[$0] + h : x[$0] }
+        func value(_ steps: [(Int, Double)]) -> Double {
+            var point = centre
+            for (i, s) in steps { point[i] += s * h }
+            return f(point)
+        }
+        let f0 = value([])
+        var hessian = DenseMatrix(rows: d, columns: d)
+        for i in 0..<d {
+            hessian[i, i] = (value([(i, 1)]) - 2 * f0 + value([(i, -1)])) / (h * h)
+            for j in 0..<i {
+                let cross = (value([(i, 1), (j, 1)]) - value([(i, 1), (j, -1)])
+                             - value([(i, -1), (j, 1)]) + value([(i, -1), (j, -1)])) / (4 * h * h)
+                hessian[i, j] = cross
+                hessian[j, i] = cross
+            }
+        }
+        return hessian
+    }
+}
+
+/// The parameters of a GLMM fit under brms names: `b_…` with SEs, then `sd_…` and `cor_…`.
+public func frequentistParameters(_ fit: GeneralizedLinearMixedModelFit) -> [NamedEstimate] {
+    zip(fit.fixedEffectNames, zip(fit.fixedEffects, fit.standardErrors)).map {
+        NamedEstimate(name: "b_" + brmsName(ofColumn: $0), estimate: $1.0, standardError: $1.1)
+    } + fit.varianceComponents.flatMap(\.namedEstimates)
+}
+
+extension VarianceComponent {
+    /// `sd_<group>__<column>` for each column, then `cor_<group>__<a>__<b>` for each pair (a before b).
+    public var namedEstimates: [NamedEstimate] {
+        let names = columnNames.map(brmsName(ofColumn:))
+        let q = names.count
+        let sds = names.indices.map { NamedEstimate(name: "sd_\(group)__\(names[$0])", estimate: standardDeviations[$0]) }
+        let pairs = (0..<q).flatMap { j in ((j + 1)..<Swift.max(j + 1, q)).map { (j, $0) } }
+        return sds + pairs.map { j, i in
+            NamedEstimate(name: "cor_\(group)__\(names[j])__\(names[i])", estimate: correlations[i * q + j])
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import MultilevelData
+
+/// The response of a generalised linear mixed model fitted by Laplace: the canonical-link GLM
+/// families glmer fits here — binomial (logit; Bernoulli is binomial with one trial) and Poisson
+/// (log). Holds y and the binomial trials, and gives per observation what PIRLS and the Laplace
+/// deviance need (McCullagh & Nelder 1989, ch. 2; lme4's `glmFamily`): the mean μ = g⁻¹(η), the
+/// working weight w = (dμ/dη)² / Var(y), the working residual (y − μ)/(dμ/dη), the unit deviance and
+/// the log-likelihood.
+public struct GeneralizedLinearResponse: Sendable {
+    /// The two canonical-link families of the Laplace engine.
+    public enum Kind: String, Sendable { case binomial, poisson }
+
+    public let kind: Kind
+    /// Counts of successes (binomial) or events (Poisson).
+    public let counts: [Double]
+    /// Binomial trials per observation (all 1 for Bernoulli); empty for Poisson.
+    public let trials: [Double]
+    /// log C(m, y) (binomial) or −log y! (Poisson) per observation, the constant part of the log-likelihood.
+    let logLikelihoodConstants: [Double]
+
+    /// The response of `design` under `family` (bernoulli and binomial → binomial, poisson → Poisson).
+    /// Throws for families the Laplace engine does not fit.
+    public init(design: ModelDesign, family: Family) throws {
+        switch family {
+        case .binomial, .bernoulli:
+            kind = .binomial
+            counts = design.response
+            trials = design.trials ?? [Double](repeating: 1, count: design.rowCount)
+        case .poisson:
+            kind = .poisson
+            counts = design.response
+            trials = []
+        default:
+            throw MixedModelError("the Laplace (glmer) engine fits the binomial, bernoulli and poisson families, not '\(family.name)'")
+        }
+        if kind == .binomial {
+            logLikelihoodConstants = zip(counts, trials).map { y, m in lgamma(m + 1) - lgamma(y + 1) - lgamma(m - y + 1) }
+        } else {
+            logLikelihoodConstants = counts.map { -lgamma($0 + 1) }
+        }
+    }
+
+    /// Number of observations.
+    public var count: Int { counts.count }
+
+    /// lme4's family line: `binomial  ( logit )`.
+    public var familyName: String { kind.rawValue }
+    public var linkName: String { kind == .binomial ? "logit" : "log" }
+
+    /// μ = g⁻¹(η) on the response's mean scale: the success probability (binomial) or the rate (Poisson).
+    @inline(__always)
+    public func mean(_ eta: Double) -> Double {
+        switch kind {
+        case .binomial: return eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta))
+        case .poisson: return exp(eta)
+        }
+    }
+
+    /// Working weight w = (dμ/dη)²/Var(yᵢ) and working residual (yᵢ − E yᵢ)/(d E yᵢ/dη) for
+    /// observation `i` at η, so that one Fisher-scoring (= Newton, canonical link) step solves the
+    /// weighted least-squares problem with response η + residual.
+    @inline(__always)
+    public func workingWeightAndResidual(_ i: Int, eta: Double) -> (weight: Double, residual: Double) {
+        let mu = mean(eta)
+        switch kind {
+        case .binomial:
+            let m = trials[i]
+            let variance = Swift.max(mu * (1 - mu), 1e-300)
+            return (m * variance, (counts[i] / m - mu) / variance)
+        case .poisson:
+            let rate = Swift.max(mu, 1e-300)
+            return (rate, (counts[i] - rate) / rate)
+        }
+    }
+
+    /// Unit deviance dᵢ(μ) = 2[log p(yᵢ | saturated) − log p(yᵢ | μ)] (R's `dev.resids`).
+    @inline(__always)
+    public func unitDeviance(_ i: Int, eta: Double) -> Double {
+        let mu = mean(eta)
+        let y = counts[i]
+        switch kind {
+        case .binomial:
+            let m = trials[i]
+            var sum = 0.0
+            if y > 0 { sum += y * log(y / (m * mu)) }
+            if y < m { sum += (m - y) * log((m - y) / (m * (1 - mu))) }
+            return 2 * sum
+        case .poisson:
+            return 2 * ((y > 0 ? y * log(y / mu) : 0) - (y - mu))
+        }
+    }
+
+    /// log p(yᵢ | η) including its constant (dbinom / dpois with `log = TRUE`).
+    @inline(__always)
+    public func logLikelihood(_ i: Int, eta: Double) -> Double {
+        let y = counts[i]
+        switch kind {
+        case .binomial:
+            let m = trials[i]
+            // y log μ + (m − y) log(1 − μ) = y η − m log(1 + e^η).
+            let softplus = eta > 0 ? eta + log1p(exp(-eta)) : log1p(exp(eta))
+            return logLikelihoodConstants[i] + y * eta - m * softplus
+        case .poisson:
+            return logLikelihoodConstants[i] + y * eta - exp(eta)
+        }
+    }
+
+    /// g(μ₀) for R's starting means (`family$initialize`): (y + ½)/(m + 1) for binomial, y + 0.1 for Poisson.
+    public func initialLinearPredictor() -> [Double] {
+        (0..<count).map { i in
+            switch kind {
+            case .binomial:
+                let mu = (counts[i] + 0.5) / (trials[i] + 1)
+                return log(mu / (1 - mu))
+            case .poisson:
+                return log(counts[i] + 0.1)
+            }
+        }
+    }
+
+    /// Pearson residual (yᵢ − E yᵢ)/√Var(yᵢ) on the proportion scale for binomial, as R's
+    /// `residuals(type = "pearson")` — what glmer's "Scaled residuals" summarise.
+    public func pearsonResidual(_ i: Int, eta: Double) -> Double {
+        let mu = mean(eta)
+        switch kind {
+        case .binomial:
+            let m = trials[i]
+            return (counts[i] / m - mu) / (mu * (1 - mu) / m).squareRoot()
+        case .poisson:
+            return (counts[i] - mu) / mu.squareRoot()
+        }
+    }
+}

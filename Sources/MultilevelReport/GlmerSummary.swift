@@ -1,0 +1,194 @@
+import Foundation
+import MultilevelData
+import MultilevelModels
+
+/// glmer-style text output of `multilevel lmer --family binomial|bernoulli|poisson`:
+/// `summary(glmer(...))` — title, family, the AIC/BIC/logLik/deviance/df.resid table, scaled
+/// (Pearson) residual quantiles, random effects (Variance / Std.Dev. / Corr, no residual row),
+/// fixed effects with Estimate / Std. Error / z value / Pr(>|z|) and significance stars,
+/// correlation of fixed effects — and its JSON (`lmer --json` shape, method "Laplace").
+public enum GlmerSummary {
+    public static func text(_ fit: GeneralizedLinearMixedModelFit, dataName: String) -> String {
+        var out = "Generalized linear mixed model fit by maximum likelihood (Laplace\n  Approximation) [glmerMod]\n"
+        out += " Family: \(fit.familyName)  ( \(fit.linkName) )\n"
+        out += "Formula: \(fit.formulaText)\n   Data: \(dataName)\n\n"
+        let labels = ["AIC", "BIC", "logLik", "deviance", "df.resid"]
+        let values = [fit.akaikeInformationCriterion, fit.bayesianInformationCriterion, fit.logLikelihood,
+                      -2 * fit.logLikelihood].map { String(format: "%.1f", $0) } + [String(fit.residualDegreesOfFreedom)]
+        out += zip(labels, values).map { LmerSummary.pad(left: $0.0, to: max(8, $0.1.count)) }.joined(separator: " ") + " \n"
+        out += zip(labels, values).map { LmerSummary.pad(left: $0.1, to: max(8, $0.0.count)) }.joined(separator: " ") + " \n\n"
+        out += "Scaled residuals: \n" + LmerSummary.quantileTable(fit.pearsonResiduals) + "\n"
+        out += "Random effects:\n" + randomEffectsTable(fit)
+        var groups: [(String, Int)] = []
+        for term in fit.terms where !groups.contains(where: { $0.0 == term.grouping.name }) {
+            groups.append((term.grouping.name, Set(term.grouping.levelIndex).count))
+        }
+        out += "Number of obs: \(fit.observationCount), groups:  " + groups.map { "\($0.0), \($0.1)" }.joined(separator: "; ") + "\n\n"
+        out += "Fixed effects:\n" + fixedEffectsTable(fit)
+        let p = fit.fixedEffects.count
+        if p > 1 && p <= 12 {
+            out += "\nCorrelation of Fixed Effects:\n" + correlationTable(fit)
+        } else if p > 12 {
+            out += "\nCorrelation matrix not shown by default, as p = \(p) > 12.\n"
+        }
+        for warning in fit.warnings { out += warning + "\n" }
+        return out
+    }
+
+    /// Groups / Name / Variance / Std.Dev. (/ Corr) as lme4's `formatVC` for a GLMM.
+    static func randomEffectsTable(_ fit: GeneralizedLinearMixedModelFit) -> String {
+        var groupColumn: [String] = [], nameColumn: [String] = [], sds: [Double] = []
+        var correlationRows: [[String]] = []
+        let maxQ = fit.varianceComponents.map { $0.columnNames.count }.max() ?? 1
+        for component in fit.varianceComponents {
+            let q = component.columnNames.count
+            for i in 0..<q {
+                groupColumn.append(i == 0 ? component.group : "")
+                nameColumn.append(component.columnNames[i])
+                sds.append(component.standardDeviations[i])
+                correlationRows.append((0..<(maxQ - 1)).map { j in
+                    j < i ? String(format: "%.2f", component.correlations[i * q + j]) : ""
+                })
+            }
+        }
+        var columns: [[String]] = [["Groups"] + groupColumn, ["Name"] + nameColumn,
+                                   ["Variance"] + LmerSummary.rFormat(sds.map { $0 * $0 }, digits: 4),
+                                   ["Std.Dev."] + LmerSummary.rFormat(sds, digits: 4)]
+        for j in 0..<(maxQ - 1) {
+            let entries = correlationRows.map { $0[j] }
+            let width = entries.map(\.count).max() ?? 0
+            columns.append([j == 0 ? "Corr" : ""] + entries.map { LmerSummary.pad(left: $0, to: width) })
+        }
+        return LmerSummary.leftAlignedTable(columns)
+    }
+
+    /// printCoefmat(Estimate, Std. Error, z value, Pr(>|z|)) with lme4's digits (4) and stars.
+    static func fixedEffectsTable(_ fit: GeneralizedLinearMixedModelFit) -> String {
+        let joint = fit.fixedEffects + fit.standardErrors
+        let magnitudes = joint.map(abs).filter { $0 > 0 && $0.isFinite }
+        let roundTo = max(1, 4 - (1 + Int(floor(log10(magnitudes.min() ?? 1)))),
+                          4 - (1 + Int(floor(log10(magnitudes.max() ?? 1)))))
+        let formatted = LmerSummary.rFormat(joint.map { LmerSummary.roundDecimals($0, roundTo) }, digits: 4)
+        let p = fit.fixedEffects.count
+        let zValues = LmerSummary.rFormat(fit.zValues.map { LmerSummary.roundDecimals($0, 3) }, digits: 4)
+        let pValues = formatPValues(fit.pValues, digits: 3)
+        let showStars = fit.pValues.contains { $0 < 0.1 }
+        var columns = [("Estimate", Array(formatted[0..<p])), ("Std. Error", Array(formatted[p...])),
+                       ("z value", zValues), ("Pr(>|z|)", pValues)]
+        if showStars {
+            let stars = fit.pValues.map(significanceStars)
+            let width = stars.map(\.count).max() ?? 0
+            columns.append(("", stars.map { LmerSummary.pad(right: $0, to: width) }))
+        }
+        var table = LmerSummary.coefficientTable(rowNames: fit.fixedEffectNames, columns: columns)
+        if showStars {
+            table += "---\nSignif. codes:  0 ‘***’ 0.001 ‘**’ 0.01 ‘*’ 0.05 ‘.’ 0.1 ‘ ’ 1\n"
+        }
+        return table
+    }
+
+    /// R's `symnum` coding of a p-value.
+    static func significanceStars(_ p: Double) -> String {
+        p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : " "
+    }
+
+    /// R's `format.pval(pv, digits)`: values ≥ 1e-4 formatted together, smaller ones together,
+    /// each group by `format(x, digits)` (fixed or scientific, whichever is narrower), values below
+    /// machine epsilon as `<2e-16`.
+    static func formatPValues(_ values: [Double], digits: Int) -> [String] {
+        let eps = Double.ulpOfOne
+        var result = [String](repeating: "NA", count: values.count)
+        let tiny = values.indices.filter { values[$0] < eps }
+        let fixedGroup = values.indices.filter { values[$0] >= eps && floor(log10(values[$0])) >= (digits > 1 ? -4 : -3) }
+        let otherGroup = values.indices.filter { values[$0] >= eps && !fixedGroup.contains($0) }
+        for group in [fixedGroup, otherGroup] where !group.isEmpty {
+            for (k, text) in formatNumbers(group.map { values[$0] }, digits: digits).enumerated() { result[group[k]] = text }
+        }
+        for i in tiny { result[i] = "<2e-16" }
+        return result
+    }
+
+    /// R's `format(x, digits)` for positive numbers: significant digits needed (at most `digits`),
+    /// then fixed notation unless it is wider than scientific.
+    static func formatNumbers(_ values: [Double], digits: Int) -> [String] {
+        func significant(_ x: Double) -> Int {
+            var s = digits
+            while s > 1 {
+                let text = String(format: "%.\(s - 1)e", x)
+                let mantissa = text.split(separator: "e")[0]
+                if mantissa.hasSuffix("0") { s -= 1 } else { break }
+            }
+            return s
+        }
+        let sig = values.map(significant)
+        let exponents = values.map { Int(floor(log10(Double(String(format: "%.\(digits - 1)e", $0)) ?? $0))) }
+        let decimals = max(0, zip(sig, exponents).map { $0 - 1 - $1 }.max() ?? 0)
+        let integerWidth = max(1, (exponents.max() ?? 0) + 1)
+        let fixedWidth = integerWidth + (decimals > 0 ? decimals + 1 : 0)
+        let mantissaDigits = sig.max() ?? 1
+        let scientificWidth = (mantissaDigits > 1 ? mantissaDigits + 1 : 1) + 4
+        if fixedWidth <= scientificWidth {
+            return values.map { String(format: "%.\(decimals)f", $0) }
+        }
+        return values.map { String(format: "%.\(mantissaDigits - 1)e", $0) }
+    }
+
+    /// Correlation of fixed effects: lower triangle, 3 decimals, abbreviated names.
+    static func correlationTable(_ fit: GeneralizedLinearMixedModelFit) -> String {
+        let p = fit.fixedEffects.count
+        let covariance = fit.fixedEffectsCovariance
+        // format() of the whole matrix: one common width, values right-aligned within it.
+        var cells = [[String]](repeating: [String](repeating: "", count: p), count: p)
+        for j in 0..<p { for i in (j + 1)..<max(j + 1, p) {
+            cells[i][j] = String(format: "%.3f", covariance[i, j] / (covariance[i, i] * covariance[j, j]).squareRoot())
+        } }
+        let width = cells.flatMap { $0 }.map(\.count).max() ?? 0
+        var columns: [[String]] = [[""] + fit.fixedEffectNames.dropFirst().map { LmerSummary.abbreviate($0, minimumLength: 11) }]
+        for j in 0..<(p - 1) {
+            columns.append([LmerSummary.abbreviate(fit.fixedEffectNames[j], minimumLength: 6)]
+                           + (1..<p).map { i in i > j ? LmerSummary.pad(left: cells[i][j], to: width) : "" })
+        }
+        return LmerSummary.leftAlignedTable(columns, leadingSpace: false)
+    }
+
+    /// `lmer --json` for a GLMM: formula, family, method "Laplace", nobs, logLik, AIC, BIC,
+    /// deviance (lme4's `deviance()`: Σ unit deviances), criterion null, singular, theta,
+    /// parameters, ranef, warnings.
+    public static func json(_ fit: GeneralizedLinearMixedModelFit, family: String) -> JSONValue {
+        var ranef: [(String, JSONValue)] = []
+        var groups: [String] = []
+        for term in fit.terms where !groups.contains(term.grouping.name) { groups.append(term.grouping.name) }
+        for group in groups {
+            let indices = fit.terms.indices.filter { fit.terms[$0].grouping.name == group }
+            let levels = fit.terms[indices[0]].grouping.levels
+            ranef.append((group, .object(levels.enumerated().map { level, label in
+                (label, .object(indices.flatMap { k -> [(String, JSONValue)] in
+                    let q = fit.terms[k].columnCount
+                    return fit.terms[k].brmsColumnNames.enumerated().map { j, column in
+                        var entry: [(String, JSONValue)] = [("mode", .optionalNumber(fit.conditionalModes[k][level * q + j]))]
+                        if !fit.conditionalStandardDeviations.isEmpty {
+                            entry.append(("condsd", .optionalNumber(fit.conditionalStandardDeviations[k][level * q + j])))
+                        }
+                        return (column, .object(entry))
+                    }
+                }))
+            })))
+        }
+        return .object([
+            ("formula", .string(fit.formulaText)),
+            ("family", .string(family)),
+            ("method", .string("Laplace")),
+            ("nobs", .integer(fit.observationCount)),
+            ("logLik", .optionalNumber(fit.logLikelihood)),
+            ("AIC", .optionalNumber(fit.akaikeInformationCriterion)),
+            ("BIC", .optionalNumber(fit.bayesianInformationCriterion)),
+            ("deviance", .optionalNumber(fit.deviance)),
+            ("criterion", .null),
+            ("singular", .bool(fit.isSingular)),
+            ("theta", .array(fit.theta.map { .optionalNumber($0) })),
+            ("parameters", LmerJSON.parametersObject(frequentistParameters(fit))),
+            ("ranef", .object(ranef)),
+            ("warnings", .array(fit.warnings.map { .string($0) })),
+        ])
+    }
+}

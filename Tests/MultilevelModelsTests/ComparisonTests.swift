@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+import MultilevelData
+import MultilevelSampling
+@testable import MultilevelModels
+
+/// `ModelComparison` on sleepstudy against lme4/lm (sleepstudy_slopes_reml.json, _ml.json,
+/// sleepstudy_pooling.json, sleepstudy_confint.json), and the shrinkage weight against its closed
+/// form and against the conditional modes of a random-intercept fit.
+final class ComparisonTests: XCTestCase {
+    /// One small comparison shared by the tests (few replicates and draws: the numbers checked
+    /// here are deterministic; the bootstrap and posterior parts are checked for shape only).
+    static let sleepstudy: ModelComparison? = {
+        guard let design = try? RemlFixtures.sleepstudy("slopes") else { return nil }
+        var sampler = SamplerSettings(iterations: 200, warmup: 100, chains: 2)
+        sampler.seed = 11
+        return try? ModelComparison.run(design: design, settings: ComparisonSettings(replicates: 20, bootstrapSeed: 5, sampler: sampler))
+    }()
+
+    func testParametersMatchLmLmerAndProfileReferences() throws {
+        let c = try XCTUnwrap(Self.sleepstudy)
+        let reml = try RemlFixtures.reference("sleepstudy_slopes_reml")["parameters"] as! [String: [String: Double]]
+        let confint = (try RemlFixtures.reference("sleepstudy_confint")["slopes"] as! [String: Any])["intervals"] as! [String: [String: Any]]
+        let pooling = (try RemlFixtures.reference("sleepstudy_pooling")["complete"] as! [String: Any])["coefficients"] as! [String: [String: Double]]
+        XCTAssertEqual(c.parameters.map(\.name), ["b_Intercept", "b_Days", "sd_Subject__Intercept", "sd_Subject__Days",
+                                                  "cor_Subject__Intercept__Days", "sigma"])
+        for p in c.parameters {
+            let estimate = reml[p.name]!["estimate"]!
+            XCTAssertEqual(p.restrictedMaximumLikelihood.estimate, estimate, accuracy: 2e-4 * max(abs(estimate), 1e-3), p.name)
+            let profile = RemlFixtures.numbers(confint[p.name]!["profile"])
+            XCTAssertEqual(p.restrictedMaximumLikelihood.lower, profile[0], accuracy: 2e-3 * abs(profile[0]), "\(p.name) lower")
+            XCTAssertEqual(p.restrictedMaximumLikelihood.upper, profile[1], accuracy: 2e-3 * abs(profile[1]), "\(p.name) upper")
+            if p.name.hasPrefix("b_") {
+                let column = p.name == "b_Intercept" ? "(Intercept)" : String(p.name.dropFirst(2))
+                let ols = try XCTUnwrap(p.ordinaryLeastSquares)
+                XCTAssertEqual(ols.estimate, pooling[column]!["estimate"]!, accuracy: 1e-8 * abs(ols.estimate))
+                XCTAssertEqual(ols.lower, pooling[column]!["lower"]!, accuracy: 1e-7 * abs(ols.lower))
+                XCTAssertEqual(ols.upper, pooling[column]!["upper"]!, accuracy: 1e-7 * abs(ols.upper))
+            } else {
+                XCTAssertNil(p.ordinaryLeastSquares, p.name)
+            }
+            let boot = try XCTUnwrap(p.bootstrap, p.name)
+            XCTAssertEqual(boot.estimate, p.restrictedMaximumLikelihood.estimate)
+            XCTAssertLessThan(boot.lower, boot.upper)
+            let bayes = try XCTUnwrap(p.bayes, p.name)
+            XCTAssertTrue(bayes.lower <= bayes.median && bayes.median <= bayes.upper, p.name)
+            XCTAssertTrue(bayes.hdiLower <= bayes.hdiUpper, p.name)
+        }
+    }
+
+    func testGroupsMatchNoPoolingAndConditionalModes() throws {
+        let c = try XCTUnwrap(Self.sleepstudy)
+        let ranef = (try RemlFixtures.reference("sleepstudy_slopes_reml")["ranef"] as! [String: [String: [String: [String: Double]]]])["Subject"]!
+        let none = (try RemlFixtures.reference("sleepstudy_pooling")["none"] as! [String: Any])["coefficients"] as! [String: [String: Double]]
+        let fixed = ["Intercept": 251.405104848485, "Days": 10.467285959596]
+        XCTAssertEqual(c.groups.count, 36)
+        for g in c.groups {
+            let expected = ranef[g.level]![g.term]!
+            XCTAssertEqual(g.partialPooling.conditionalMode, expected["mode"]!, accuracy: 1e-3 * max(1, abs(expected["mode"]!)))
+            XCTAssertEqual(g.partialPooling.conditionalSD, expected["condsd"]!, accuracy: 1e-3 * expected["condsd"]!)
+            XCTAssertEqual(g.partialPooling.coefficient, fixed[g.term]! + g.partialPooling.conditionalMode, accuracy: 1e-6)
+            let name = g.term == "Intercept" ? "Subject\(g.level)" : "Subject\(g.level):Days"
+            let own = try XCTUnwrap(g.noPooling)
+            XCTAssertEqual(own.estimate, none[name]!["estimate"]!, accuracy: 1e-8 * max(1, abs(own.estimate)))
+            XCTAssertEqual(own.standardError, none[name]!["se"]!, accuracy: 1e-8 * own.standardError)
+            XCTAssertEqual(g.size, 10)
+            XCTAssertNil(g.shrinkageWeight, "correlated slopes: no scalar weight")
+            let bayes = try XCTUnwrap(g.bayes)
+            XCTAssertTrue(bayes.lower < bayes.mean && bayes.mean < bayes.upper)
+        }
+    }
+
+    func testModelsAndLikelihoodRatioTest() throws {
+        let c = try XCTUnwrap(Self.sleepstudy)
+        let ml = try RemlFixtures.reference("sleepstudy_slopes_ml")
+        let ols = try RemlFixtures.reference("sleepstudy_pooling")["complete"] as! [String: Any]
+        XCTAssertEqual(c.models[0].logLikelihood, ols["logLik"] as! Double, accuracy: 1e-8)
+        XCTAssertEqual(c.models[0].akaikeInformationCriterion, ols["AIC"] as! Double, accuracy: 1e-8)
+        XCTAssertEqual(c.models[1].logLikelihood, ml["logLik"] as! Double, accuracy: 1e-3)
+        XCTAssertEqual(c.models[1].akaikeInformationCriterion, ml["AIC"] as! Double, accuracy: 1e-3)
+        XCTAssertEqual(c.models[1].bayesianInformationCriterion, ml["BIC"] as! Double, accuracy: 1e-3)
+        XCTAssertEqual(c.models.map(\.parameterCount), [3, 6])
+        let statistic = 2 * ((ml["logLik"] as! Double) - (ols["logLik"] as! Double))
+        XCTAssertEqual(c.likelihoodRatioTest.statistic, statistic, accuracy: 2e-3)
+        XCTAssertEqual(c.likelihoodRatioTest.degreesOfFreedom, 3)
+        XCTAssertLessThan(c.likelihoodRatioTest.pValue, 1e-15)
+    }
+
+    /// χ² upper tails: df 3 in closed form, P(χ²₃ ≥ x) = erfc(√(x/2)) + √(2x/π) e^(−x/2); df 2 is
+    /// e^(−x/2); qchisq(0.95, 1) = 3.841458820694124.
+    func testChiSquareUpperTailClosedForms() {
+        for x in [0.3, 1.0, 4.0, 7.814727903251178, 20.0] {
+            let df3 = erfc((x / 2).squareRoot()) + (2 * x / Double.pi).squareRoot() * exp(-x / 2)
+            XCTAssertEqual(chiSquareUpperTail(x, degreesOfFreedom: 3), df3, accuracy: 1e-12 + 1e-10 * df3)
+            XCTAssertEqual(chiSquareUpperTail(x, degreesOfFreedom: 2), exp(-x / 2), accuracy: 1e-12 + 1e-10 * exp(-x / 2))
+        }
+        XCTAssertEqual(chiSquareUpperTail(3.841458820694124, degreesOfFreedom: 1), 0.05, accuracy: 1e-12)
+        XCTAssertEqual(chiSquareUpperTail(0, degreesOfFreedom: 4), 1)
+    }
+
+    /// Gelman & Hill eq. 12.4 by hand, and its meaning in a random-intercept model with no
+    /// predictors (Dyestuff): the conditional mode is w_j(ȳ_j − β̂) and the conditional variance is
+    /// w_j σ²/n_j, exactly.
+    func testShrinkageWeightClosedFormAndConditionalModes() throws {
+        XCTAssertEqual(shrinkageWeight(groupSize: 5, residualSD: 2, groupSD: 1), 5.0 / 9.0, accuracy: 1e-15)
+        XCTAssertEqual(shrinkageWeight(groupSize: 1, residualSD: 1, groupSD: 3), 0.9, accuracy: 1e-15)
+        XCTAssertEqual(shrinkageWeight(groupSize: 4, residualSD: 1, groupSD: 0), 0)
+
+        let design = try RemlFixtures.dyestuff()
+        let reml = try LinearMixedModel(design: design).fit(method: .reml)
+        let noPooling = try noPoolingFit(design)
+        let draws = Draws(variableNames: [], chains: [])
+        let groups = ModelComparison.groupRows(design: design, noPooling: noPooling, reml: reml, bayes: draws, level: 0.95)
+        XCTAssertEqual(groups.count, 6)
+        let sigmaAlpha = reml.varianceComponents[0].standardDeviations[0]
+        for g in groups {
+            let w = try XCTUnwrap(g.shrinkageWeight)
+            let n = Double(g.size)
+            let closed = (n / (reml.sigma * reml.sigma)) / (n / (reml.sigma * reml.sigma) + 1 / (sigmaAlpha * sigmaAlpha))
+            XCTAssertEqual(w, closed, accuracy: 1e-14)
+            XCTAssertTrue(w > 0 && w < 1)
+            let own = try XCTUnwrap(g.noPooling).estimate
+            XCTAssertEqual(g.partialPooling.conditionalMode, w * (own - reml.fixedEffects[0]), accuracy: 1e-6 * sigmaAlpha)
+            XCTAssertEqual(g.partialPooling.conditionalSD, (w * reml.sigma * reml.sigma / n).squareRoot(), accuracy: 1e-6 * sigmaAlpha)
+            XCTAssertNil(g.bayes)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import XCTest
+import MultilevelData
+import MultilevelMath
+@testable import MultilevelSampling
+@testable import MultilevelModels
+
+/// Comparisons of posterior draws within Monte Carlo error, for the Gibbs tests.
+enum GibbsTestSupport {
+    /// One variable's summary in a brms fixture (`parameters` object).
+    struct ReferenceSummary {
+        var mean: Double, q025: Double, q975: Double, mcseMean: Double, essTail: Double
+    }
+
+    static func brmsReference(_ fixture: String) throws -> [String: ReferenceSummary] {
+        let data = try Data(contentsOf: PosteriorTestData.fixtureURL(fixture, "json"))
+        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let parameters = object["parameters"] as! [String: [String: Double]]
+        return parameters.mapValues {
+            ReferenceSummary(mean: $0["mean"]!, q025: $0["q2.5"]!, q975: $0["q97.5"]!, mcseMean: $0["mcse_mean"]!,
+                             essTail: $0["ess_tail"]!)
+        }
+    }
+
+    static func priors(_ design: ModelDesign) -> PosteriorPriors {
+        PriorSet.defaults(for: design, family: .gaussian).resolved(for: ParameterLayout(design: design, family: .gaussian))
+    }
+
+    /// brms' default priors updated by `text` (brms statements, Huang–Wand `cov` statements), and
+    /// the MCMCglmm-style covariance priors in `text`.
+    static func priors(_ design: ModelDesign, _ text: String) throws -> (PosteriorPriors, CovariancePriors) {
+        let layout = ParameterLayout(design: design, family: .gaussian)
+        let parsed = try CovariancePriorStatement.parseAll(text)
+        var set = PriorSet.defaults(for: design, family: .gaussian)
+        try set.apply(parsed.statements)
+        return (set.resolved(for: layout), try CovariancePriors.resolve(parsed.covariance, layout: layout))
+    }
+
+    struct Comparison: CustomStringConvertible {
+        var name: String
+        var what: String
+        var ours: Double, theirs: Double, combinedMCSE: Double
+        var zScore: Double { (ours - theirs) / combinedMCSE }
+        var description: String {
+            "\(name) \(what): \(ours) vs \(theirs), combined MCSE \(combinedMCSE), z = \(String(format: "%.2f", zScore))"
+        }
+    }
+
+    static func sequences(_ draws: Draws, _ name: String) -> ChainSequences {
+        ChainSequences(chains: draws.values(of: name)!)
+    }
+
+    /// Mean and 2.5% / 97.5% quantiles of `draws` against a brms fixture, with brms' mean MCSE and,
+    /// as the fixture has no quantile MCSE, brms' quantile MCSE approximated by posterior's beta
+    /// interval (`quantileMonteCarloStandardError`) on our sorted draws with brms' tail-ESS.
+    /// Asserts |z| < 4 for each and R-hat < 1.01.
+    static func assertAgrees(_ draws: Draws, brms reference: [String: ReferenceSummary], names: [String],
+                             file: StaticString = #filePath, line: UInt = #line) -> [Comparison] {
+        var comparisons: [Comparison] = []
+        for name in names {
+            guard let theirs = reference[name], let _ = draws.index(of: name) else {
+                XCTFail("\(name) missing", file: file, line: line)
+                continue
+            }
+            let x = sequences(draws, name)
+            let mean = x.values.reduce(0, +) / Double(x.values.count)
+            comparisons.append(Comparison(name: name, what: "mean", ours: mean, theirs: theirs.mean,
+                                          combinedMCSE: hypot(meanMonteCarloStandardError(x), theirs.mcseMean)))
+            let sorted = x.values.sorted()
+            for (p, value) in [(0.025, theirs.q025), (0.975, theirs.q975)] {
+                let ours = quantileType7(sorted, probability: p)
+                let brmsMCSE = sorted.withUnsafeBufferPointer {
+                    quantileMonteCarloStandardError(sorted: $0, probability: p, effectiveSampleSize: theirs.essTail)
+                }
+                comparisons.append(Comparison(name: name, what: "q\(p * 100)", ours: ours, theirs: value,
+                                              combinedMCSE: hypot(quantileMonteCarloStandardError(x, probability: p), brmsMCSE)))
+            }
+            let rhat = rankNormalizedSplitRhat(x)
+            XCTAssertLessThan(rhat, 1.01, "R-hat of \(name)", file: file, line: line)
+        }
+        for c in comparisons { XCTAssertLessThan(abs(c.zScore), 4, c.description, file: file, line: line) }
+        return comparisons
+    }
+
+    /// The same comparison between two runs of ours (both MCSEs from the diagnostics module), for
+    /// every variable present in both (or `names`).
+    static func assertAgrees(_ a: Draws, _ b: Draws, names: [String]? = nil,
+                             file: StaticString = #filePath, line: UInt = #line) -> [Comparison] {
+        let common = names ?? a.variableNames.filter { b.index(of: $0) != nil }
+        var comparisons: [Comparison] = []
+        for name in common {
+            let x = sequences(a, name), y = sequences(b, name)
+            let meanX = x.values.reduce(0, +) / Double(x.values.count)
+            let meanY = y.values.reduce(0, +) / Double(y.values.count)
+            comparisons.append(Comparison(name: name, what: "mean", ours: meanX, theirs: meanY,
+                                          combinedMCSE: hypot(meanMonteCarloStandardError(x), meanMonteCarloStandardError(y))))
+            let sortedX = x.values.sorted(), sortedY = y.values.sorted()
+            for p in [0.025, 0.975] {
+                comparisons.append(Comparison(name: name, what: "q\(p * 100)", ours: quantileType7(sortedX, probability: p),
+                                              theirs: quantileType7(sortedY, probability: p),
+                                              combinedMCSE: hypot(quantileMonteCarloStandardError(x, probability: p),
+                                                                  quantileMonteCarloStandardError(y, probability: p))))
+            }
+            for (label, s) in [("first", x), ("second", y)] where name != "lp__" || true {
+                XCTAssertLessThan(rankNormalizedSplitRhat(s), 1.01, "R-hat of \(name) (\(label) run)", file: file, line: line)
+            }
+        }
+        for c in comparisons { XCTAssertLessThan(abs(c.zScore), 4, c.description, file: file, line: line) }
+        return comparisons
+    }
+}
