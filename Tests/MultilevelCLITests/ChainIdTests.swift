@@ -52,6 +52,19 @@ final class ChainIdTests: XCTestCase {
         try checkSeparateChainsMatchOneRun(sampler: "nuts")
     }
 
+    /// The marginal sampler's conditional draws of the group-level effects come from a stream per
+    /// chain as well, so its `--chain-id` runs merge to the multi-chain run too.
+    func testChainIdRunsWithMarginalSamplerEqualMultiChainRun() throws {
+        try checkSeparateChainsMatchOneRun(sampler: "marginal")
+    }
+
+    func testMarginalSamplerRefusesOtherFamilies() throws {
+        let data = try sleepstudy()
+        let result = try CommandLineRunner.run(fitArguments(data, sampler: "marginal") + ["--family", "student"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.err, "multilevel fit: --sampler marginal needs the gaussian family, not student; use --sampler nuts\n")
+    }
+
     func testChainIdOutOfRangeIsAUsageError() throws {
         let data = try sleepstudy()
         let result = try CommandLineRunner.run(fitArguments(data, sampler: "nuts") + ["--chain-id", "0"])
