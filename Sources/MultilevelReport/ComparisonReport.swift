@@ -68,7 +68,21 @@ public enum ComparisonReport {
         out += "Likelihood-ratio test, OLS vs ML mixed model: Chisq = \(number(test.statistic)), df = \(test.degreesOfFreedom), p = \(p)\n"
         out += "  (naive χ² reference with df = difference in parameters, as lme4's anova; variance components on the\n"
         out += "   boundary make the correct χ²-mixture p-value smaller, so this one is conservative)\n"
-        out += "PSIS-LOO / WAIC: not available yet (PSIS-LOO and WAIC are not in this build).\n"
+        if let loo = c.leaveOneOut {
+            let k = loo.paretoKCounts
+            out += "PSIS-LOO (Bayesian fit): elpd_loo = \(number(loo.elpd.estimate)) (SE \(number(loo.elpd.standardError))), "
+            out += "p_loo = \(number(loo.effectiveParameters.estimate)) (SE \(number(loo.effectiveParameters.standardError))), "
+            out += "LOOIC = \(number(loo.looic.estimate)) (SE \(number(loo.looic.standardError)))\n"
+            out += "  Pareto k: \(k.good) good (<= 0.5), \(k.ok) ok (<= 0.7), \(k.bad) bad (<= 1), \(k.veryBad) very bad (> 1)\n"
+        } else {
+            out += "PSIS-LOO: not available for this fit\n"
+        }
+        if let w = c.waic {
+            out += "WAIC (Bayesian fit): elpd_waic = \(number(w.elpd.estimate)) (SE \(number(w.elpd.standardError))), "
+            out += "p_waic = \(number(w.effectiveParameters.estimate)), WAIC = \(number(w.waic.estimate)) (SE \(number(w.waic.standardError)))\n"
+        } else {
+            out += "WAIC: not available for this fit\n"
+        }
         return out
     }
 }

@@ -125,4 +125,32 @@ final class ComparisonTests: XCTestCase {
             XCTAssertNil(g.bayes)
         }
     }
+
+    /// One hand-made draw at the REML estimates (b = β̂, r = conditional modes, σ = σ̂): the
+    /// pointwise log-likelihood is log N(yᵢ | fitted valueᵢ, σ̂) with lme4's fitted values.
+    func testPointwiseLogLikelihoodAtTheRemlFit() throws {
+        let design = try RemlFixtures.sleepstudy("slopes")
+        let reml = try LinearMixedModel(design: design).fit(method: .reml)
+        var names = ["b_Intercept", "b_Days", "sigma"]
+        var values = reml.fixedEffects + [reml.sigma]
+        for mode in conditionalModes(of: reml) {
+            names.append("r_\(mode.group)[\(mode.level),\(mode.term)]")
+            values.append(mode.mode)
+        }
+        let draws = Draws(variableNames: names, chains: [values, values])
+        let matrix = try XCTUnwrap(gaussianPointwiseLogLikelihood(design: design, draws: draws))
+        XCTAssertEqual(matrix.rows, 2)
+        XCTAssertEqual(matrix.columns, 180)
+        for i in 0..<180 {
+            let z = (design.response[i] - reml.fittedValues[i]) / reml.sigma
+            XCTAssertEqual(matrix[1, i], -0.5 * log(2 * Double.pi) - log(reml.sigma) - 0.5 * z * z, accuracy: 1e-9)
+        }
+        let c = try XCTUnwrap(Self.sleepstudy)
+        let loo = try XCTUnwrap(c.leaveOneOut)
+        let waic = try XCTUnwrap(c.waic)
+        XCTAssertEqual(loo.observations, 180)
+        XCTAssertEqual(loo.looic.estimate, -2 * loo.elpd.estimate, accuracy: 1e-9)
+        // elpd_loo ≤ elpd_waic ≲ the in-sample lpd, and the two agree within their SEs here.
+        XCTAssertEqual(loo.elpd.estimate, waic.elpd.estimate, accuracy: loo.elpd.standardError)
+    }
 }

@@ -48,6 +48,9 @@ public struct ModelComparison {
     public var models: [InformationCriteria]
     /// OLS nested in the ML mixed model, naive χ² reference (lme4's `anova`).
     public var likelihoodRatioTest: LikelihoodRatioTest
+    /// PSIS-LOO and WAIC of the Bayesian fit (nil when they could not be computed).
+    public var leaveOneOut: PSISLeaveOneOut?
+    public var waic: WAIC?
     public var settings: ComparisonSettings
 
     /// Fits everything. `bootstrapProgress` is called with the number of finished replicates;
@@ -87,10 +90,13 @@ public struct ModelComparison {
         ]
         let test = LikelihoodRatioTest(smallerLogLikelihood: completePooling.logLikelihood, smallerParameters: olsParameters,
                                        largerLogLikelihood: ml.logLikelihood, largerParameters: ml.degreesOfFreedom)
+        let pointwise = gaussianPointwiseLogLikelihood(design: original, draws: bayes.draws)
+        let loo = pointwise.flatMap { try? PSISLeaveOneOut(logLikelihood: $0) }
+        let waic = pointwise.flatMap { try? WAIC(logLikelihood: $0) }
         return ModelComparison(design: design, completePooling: completePooling, noPooling: noPooling, restrictedFit: reml,
                                maximumLikelihoodFit: ml, bootstrap: bootstrap, bayes: bayes, parameterNames: names,
                                parameters: parameters, groups: groups, models: models, likelihoodRatioTest: test,
-                               settings: settings)
+                               leaveOneOut: loo, waic: waic, settings: settings)
     }
 
     /// Section 1: every population-level parameter by OLS, REML + profile, bootstrap and NUTS.
