@@ -133,7 +133,7 @@ struct FitCommand: Command {
         }
         for warning in separationWarnings(model.design, family: family) { writeStandardError("Warning: \(warning)\n") }
         if rejections > 0 {
-            writeStandardError("Warning: \(rejections) proposals had a non-finite log density and were rejected.\n")
+            writeStandardError("multilevel: \(rejections) proposals (warm-up included) reached a non-finite log density and were rejected, as Stan rejects them\n")
         }
         if specification.seed == nil {
             writeStandardError("multilevel: seed = \(settings.seed) (give --seed \(settings.seed) to reproduce these draws)\n")

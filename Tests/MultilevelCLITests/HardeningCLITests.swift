@@ -20,7 +20,7 @@ final class HardeningCLITests: XCTestCase {
                               "--iter", "200", "--warmup", "100", "--chains", "1", "--seed", "2"])
         XCTAssertEqual(result.status, 0, result.err)
         XCTAssertFalse(result.signaled)
-        XCTAssertNotNil(result.err.range(of: #"Warning: [1-9][0-9]* proposals had a non-finite log density and were rejected\."#,
+        XCTAssertNotNil(result.err.range(of: #"multilevel: [1-9][0-9]* proposals \(warm-up included\) reached a non-finite log density and were rejected"#,
                                          options: .regularExpression), result.err)
     }
 
