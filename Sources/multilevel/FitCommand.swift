@@ -79,7 +79,8 @@ struct FitCommand: Command {
         let outputDirectory = try arguments.value("output").map { try prepareOutputDirectory($0, force: arguments.has("force")) }
         let sink = outputDirectory.map {
             CmdStanOutputSink(directory: $0, settings: settings, modelName: model.modelName,
-                              dataFile: model.dataFileName, formula: model.design.formulaText, family: family.name)
+                              dataFile: model.dataFileName, formula: model.design.formulaText, family: family.name,
+                              engine: sampler == "gibbs" ? "gibbs" : "nuts")
         }
         let stop = InterruptionHandler()
         let progress = ChainProgress.standardErrorIfTerminal()
@@ -231,8 +232,15 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
     private var writers: [CmdStanCSVWriter?]
     private var parameterNames: [String] = []
 
+    /// `gibbs` writes `lp__` as the only sampler column (the NUTS statistics mean nothing there).
+    private let engine: String
+    /// Per chain, the row without the NUTS-only columns (Gibbs).
+    private var gibbsRows: [[Double]]
+
     init(directory: URL, settings: SamplerSettings, modelName: String, dataFile: String, formula: String,
-         family: String) {
+         family: String, engine: String = "nuts") {
+        self.engine = engine
+        gibbsRows = Array(repeating: [], count: settings.chains)
         self.directory = directory
         self.settings = settings
         self.modelName = modelName
@@ -257,14 +265,24 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
         run.initRadius = settings.initRadius
         run.dataFile = dataFile
         run.extra = [("formula", formula), ("family", family)]
+        run.engine = engine
         let writer = try CmdStanCSVWriter(url: directory.appendingPathComponent("chain-\(chain + 1).csv"),
-                                          settings: run, parameterNames: parameterNames)
+                                          settings: run, parameterNames: parameterNames,
+                                          samplerColumns: engine == "gibbs" ? ["lp__"] : CmdStanCSVWriter.nutsSamplerColumns)
         writers[index] = writer
         return writer
     }
 
     func draw(chain: Int, iteration: Int, isWarmup: Bool, row: UnsafeBufferPointer<Double>) throws {
-        try writer(for: chain).append(row)
+        guard engine == "gibbs" else { return try writer(for: chain).append(row) }
+        let index = chain - settings.firstChain
+        let statistics = TransitionStatistics.columnNames.count
+        if gibbsRows[index].count != row.count - statistics + 1 {
+            gibbsRows[index] = [Double](repeating: 0, count: row.count - statistics + 1)
+        }
+        gibbsRows[index][0] = row[0]
+        for k in statistics..<row.count { gibbsRows[index][k - statistics + 1] = row[k] }
+        try writer(for: chain).append(gibbsRows[index])
     }
 
     func adaptationFinished(chain: Int, adaptation: AdaptationSummary) throws {
