@@ -47,9 +47,25 @@ struct TermAlgebra {
         return result
     }
 
-    private func interaction(_ a: [Term], _ b: [Term]) -> [Term] {
+    /// Most terms one interaction may expand to: a chain of k factors joined by `*` has 2^k − 1
+    /// terms, so an unbounded chain would hang the parser (found by fuzzing); R would build a model
+    /// matrix no data set could fill anyway.
+    static let maximumInteractionTerms = 4096
+
+    /// The terms x:y for x in `a`, y in `b`, without duplicates (one key set for the whole product);
+    /// throws when the product would exceed `maximumInteractionTerms`, naming the operator's column.
+    private func interaction(_ a: [Term], _ b: [Term], column: Int) throws -> [Term] {
+        guard a.count * b.count <= TermAlgebra.maximumInteractionTerms else {
+            throw FormulaError(column: column, message: "this interaction expands to \(a.count * b.count) terms, more than the \(TermAlgebra.maximumInteractionTerms) supported; write the terms you need explicitly")
+        }
         var result: [Term] = []
-        for x in a { for y in b { result = union(result, [normalised(x + y)]) } }
+        var keys = Set<String>()
+        for x in a {
+            for y in b {
+                let term = normalised(x + y)
+                if keys.insert(key(term)).inserted { result.append(term) }
+            }
+        }
         return result
     }
 
@@ -110,16 +126,16 @@ struct TermAlgebra {
             case ":", "%in%":
                 let a = try expandInteractionOperand(left, intercept: &intercept)
                 let b = try expandInteractionOperand(right, intercept: &intercept)
-                return interaction(a, b)
+                return try interaction(a, b, column: column)
             case "*":
                 let a = try expandInteractionOperand(left, intercept: &intercept)
                 let b = try expandInteractionOperand(right, intercept: &intercept)
-                return union(union(a, b), interaction(a, b))
+                return union(union(a, b), try interaction(a, b, column: column))
             case "/":
                 let a = try expandInteractionOperand(left, intercept: &intercept)
                 let b = try expandInteractionOperand(right, intercept: &intercept)
                 let all = normalised(a.flatMap { $0 })
-                return union(a, interaction([all], b))
+                return union(a, try interaction([all], b, column: column))
             case "^":
                 let a = try expandInteractionOperand(left, intercept: &intercept)
                 guard case .number(let k, let kColumn) = right else {
@@ -132,7 +148,7 @@ struct TermAlgebra {
                 var power = a
                 if k >= 2 {
                     for _ in 2...Int(k) {
-                        power = interaction(power, a)
+                        power = try interaction(power, a, column: column)
                         result = union(result, power)
                     }
                 }
