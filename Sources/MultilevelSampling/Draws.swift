@@ -42,4 +42,18 @@ public struct Draws: Sendable, Equatable {
     public func values(of name: String) -> [[Double]]? {
         index(of: name).map { values(ofVariable: $0) }
     }
+
+    /// These draws restricted to the named variables, in the order given (names not present are
+    /// skipped).
+    public func selecting(_ names: [String]) -> Draws {
+        let indices = names.compactMap { index(of: $0) }
+        let width = max(1, variableCount)
+        let selected = chains.map { chain -> [Double] in
+            var out: [Double] = []
+            out.reserveCapacity(chain.count / width * indices.count)
+            for row in 0..<(chain.count / width) { for i in indices { out.append(chain[row * width + i]) } }
+            return out
+        }
+        return Draws(variableNames: indices.map { variableNames[$0] }, chains: selected)
+    }
 }

@@ -100,7 +100,7 @@ struct FitCommand: Command {
         stop.disarm()
 
         let parameterNames = Array(fit.draws.variableNames.dropFirst(TransitionStatistics.columnNames.count))
-        let parameterDraws = selectVariables(fit.draws, parameterNames)
+        let parameterDraws = fit.draws.selecting(parameterNames)
         let summary = summarize(draws: parameterDraws, quantiles: [0.025, 0.975])
         let divergences = fit.chainSummaries.map(\.divergences).reduce(0, +)
         let saturations = fit.chainSummaries.map(\.treeDepthSaturations).reduce(0, +)
@@ -182,21 +182,6 @@ struct FitCommand: Command {
         }
         return settings
     }
-}
-
-/// `draws` restricted to the named variables, in that order.
-func selectVariables(_ draws: Draws, _ names: [String]) -> Draws {
-    let indices = names.compactMap { draws.index(of: $0) }
-    let width = draws.variableCount
-    let chains = draws.chains.map { chain -> [Double] in
-        var out: [Double] = []
-        out.reserveCapacity(chain.count / max(1, width) * indices.count)
-        for row in 0..<(chain.count / max(1, width)) {
-            for i in indices { out.append(chain[row * width + i]) }
-        }
-        return out
-    }
-    return Draws(variableNames: indices.map { draws.variableNames[$0] }, chains: chains)
 }
 
 /// Creates (or, with `force`, reuses) the output directory; an existing one without `--force`

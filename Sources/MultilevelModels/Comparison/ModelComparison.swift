@@ -112,7 +112,7 @@ public struct ModelComparison {
         }
         let present = names.filter { draws.index(of: $0) != nil }
         let tail = (1 - level) / 2
-        let summary = summarize(draws: selectingVariables(draws, present), quantiles: [tail, 1 - tail], intervals: [level])
+        let summary = summarize(draws: draws.selecting(present), quantiles: [tail, 1 - tail], intervals: [level])
         var posterior: [String: PosteriorInterval] = [:]
         for v in summary.variables {
             let hdi = v.highestDensityIntervals.first ?? nil
@@ -180,17 +180,4 @@ public struct ModelComparison {
                                    partialPooling: partial, bayes: bayes, shrinkageWeight: weight)
         }
     }
-}
-
-/// `draws` restricted to the named variables (which must exist), in that order.
-func selectingVariables(_ draws: Draws, _ names: [String]) -> Draws {
-    let indices = names.compactMap { draws.index(of: $0) }
-    let width = max(1, draws.variableCount)
-    let chains = draws.chains.map { chain -> [Double] in
-        var out: [Double] = []
-        out.reserveCapacity(chain.count / width * indices.count)
-        for row in 0..<(chain.count / width) { for i in indices { out.append(chain[row * width + i]) } }
-        return out
-    }
-    return Draws(variableNames: indices.map { draws.variableNames[$0] }, chains: chains)
 }
