@@ -12,11 +12,13 @@ public enum ComparisonPlots {
         draws.values(of: name).map { $0.flatMap { $0 } }
     }
 
-    /// The Bayesian median line and credible band of a + b·x over `grid`.
+    /// The Bayesian median line and credible band of a + b·x over `grid`. The line is dashed: it
+    /// usually lies on the REML line, which shows through the gaps.
     static func bayesianCurve(intercepts: [Double], slopes: [Double], grid: [Double], level: Double) -> FittedCurve {
         let band = straightLineQuantileBand(intercepts: intercepts, slopes: slopes, grid: grid, level: level)
         return FittedCurve(method: "Bayesian (NUTS) median + \(Int((level * 100).rounded()))% credible band", x: grid,
-                           estimate: band.median, lower: band.lower, upper: band.upper, color: PlotPalette.bayesian)
+                           estimate: band.median, lower: band.lower, upper: band.upper, color: PlotPalette.bayesian,
+                           dash: [3, 3])
     }
 
     /// Trace and density plots of the population-level parameters of a Bayesian fit.

@@ -9,9 +9,17 @@ public enum ComparisonReport {
         x.isFinite ? String(format: "%.\(digits)f", x) : "NA"
     }
 
-    static func interval(_ e: EstimateInterval?) -> String {
+    static func interval(_ e: EstimateInterval?, _ digits: Int = 2) -> String {
         guard let e else { return "" }
-        return "\(number(e.estimate)) [\(number(e.lower)), \(number(e.upper))]"
+        return "\(number(e.estimate, digits)) [\(number(e.lower, digits)), \(number(e.upper, digits))]"
+    }
+
+    /// Decimals for numbers whose uncertainty is `scale` (a standard error or an interval's half
+    /// width): three significant digits of it, but 2 to 3 decimals — sleepstudy's
+    /// b_Intercept 251.41 [237.68, 265.13] keeps two, radon's σ 0.726 [0.692, 0.761] gets three.
+    static func decimals(scale: Double) -> Int {
+        guard scale.isFinite, scale > 0 else { return 2 }
+        return min(3, max(2, 2 - Int(log10(scale).rounded(.down))))
     }
 
     /// Lays out rows of cells: first column left-aligned, the others right-aligned.
@@ -35,19 +43,22 @@ public enum ComparisonReport {
 
         out += "1. Population-level parameters (\(level)% intervals)\n"
         let parameterRows = c.parameters.map { p -> [String] in
-            let hdi = p.bayes.map { "[\(number($0.hdiLower)), \(number($0.hdiUpper))]" } ?? ""
-            let bayes = p.bayes.map { "\(number($0.median)) [\(number($0.lower)), \(number($0.upper))]" } ?? ""
-            return [p.name, interval(p.ordinaryLeastSquares), interval(p.restrictedMaximumLikelihood), interval(p.bootstrap), bayes, hdi]
+            let reml = p.restrictedMaximumLikelihood
+            let d = decimals(scale: (reml.upper - reml.lower) / 2)
+            let hdi = p.bayes.map { "[\(number($0.hdiLower, d)), \(number($0.hdiUpper, d))]" } ?? ""
+            let bayes = p.bayes.map { "\(number($0.median, d)) [\(number($0.lower, d)), \(number($0.upper, d))]" } ?? ""
+            return [p.name, interval(p.ordinaryLeastSquares, d), interval(reml, d), interval(p.bootstrap, d), bayes, hdi]
         }
         out += table(["parameter", "OLS", "REML [profile]", "bootstrap [percentile]", "Bayes median [CrI]", "HDI"], parameterRows)
 
         out += "\n2. Group-level coefficients (estimate ± SE; partial pooling = fixed effect + conditional mode ± conditional SD)\n"
         let hasWeights = c.groups.contains { $0.shrinkageWeight != nil }
         let groupRows = c.groups.map { g -> [String] in
+            let d = decimals(scale: g.partialPooling.conditionalSD)
             var row = ["\(g.group) \(g.level)", g.term, String(g.size),
-                       g.noPooling.map { "\(number($0.estimate)) ± \(number($0.standardError))" } ?? "",
-                       "\(number(g.partialPooling.coefficient)) ± \(number(g.partialPooling.conditionalSD))",
-                       g.bayes.map { "\(number($0.mean)) [\(number($0.lower)), \(number($0.upper))]" } ?? ""]
+                       g.noPooling.map { "\(number($0.estimate, d)) ± \(number($0.standardError, d))" } ?? "",
+                       "\(number(g.partialPooling.coefficient, d)) ± \(number(g.partialPooling.conditionalSD, d))",
+                       g.bayes.map { "\(number($0.mean, d)) [\(number($0.lower, d)), \(number($0.upper, d))]" } ?? ""]
             if hasWeights { row.append(g.shrinkageWeight.map { number($0, 3) } ?? "") }
             return row
         }
@@ -64,8 +75,8 @@ public enum ComparisonReport {
              number($0.bayesianInformationCriterion)]
         })
         let test = c.likelihoodRatioTest
-        let p = test.pValue < 2.2e-16 ? "< 2.2e-16" : String(format: "%.4g", test.pValue)
-        out += "Likelihood-ratio test, OLS vs ML mixed model: Chisq = \(number(test.statistic)), df = \(test.degreesOfFreedom), p = \(p)\n"
+        let p = test.pValue < 2.2e-16 ? "p < 2.2e-16" : "p = " + String(format: "%.4g", test.pValue)
+        out += "Likelihood-ratio test, OLS vs ML mixed model: Chisq = \(number(test.statistic)), df = \(test.degreesOfFreedom), \(p)\n"
         out += "  (naive χ² reference with df = difference in parameters, as lme4's anova; variance components on the\n"
         out += "   boundary make the correct χ²-mixture p-value smaller, so this one is conservative)\n"
         if let loo = c.leaveOneOut {

@@ -70,6 +70,33 @@ final class ComparisonTests: XCTestCase {
         }
     }
 
+    /// radon, log_radon ~ floor + (1 | county): county intercepts with one common floor slope, as
+    /// R's lm(log_radon ~ floor + factor(county) - 1) (scripts/references/radon_pooling.R); with
+    /// (Days | Subject) every column varies and the fit is `noPoolingFit`'s separate lines.
+    func testNoPoolingOfVaryingTermsMatchesLm() throws {
+        let reference = try RemlFixtures.reference("radon_pooling")
+        let counties = reference["county"] as! [String: [String: Double]]
+        let floor = reference["floor"] as! [String: Double]
+        let fit = try XCTUnwrap(noPoolingOfVaryingTerms(RemlFixtures.radon(uranium: false)))
+        XCTAssertEqual(fit.termNames, ["Intercept", "floor"])
+        XCTAssertEqual(fit.levels.count, 85)
+        XCTAssertEqual(fit.leastSquares.sigma, reference["sigma"] as! Double, accuracy: 1e-10)
+        XCTAssertEqual(fit.leastSquares.residualDegreesOfFreedom, reference["df_residual"] as! Int)
+        for (level, label) in fit.levels.enumerated() {
+            let expected = try XCTUnwrap(counties[label], label)
+            let own = try XCTUnwrap(fit.perGroup[level][0], label)
+            XCTAssertEqual(own.estimate, expected["estimate"]!, accuracy: 1e-9, label)
+            XCTAssertEqual(try XCTUnwrap(own.standardError), expected["se"]!, accuracy: 1e-9, label)
+            let slope = try XCTUnwrap(fit.perGroup[level][1], label)
+            XCTAssertEqual(slope.estimate, floor["estimate"]!, accuracy: 1e-10, "one floor slope for every county")
+            XCTAssertEqual(try XCTUnwrap(slope.standardError), floor["se"]!, accuracy: 1e-10)
+        }
+        let slopes = try RemlFixtures.sleepstudy("slopes")
+        let separate = try noPoolingFit(slopes)
+        let varying = try XCTUnwrap(noPoolingOfVaryingTerms(slopes))
+        XCTAssertEqual(varying.leastSquares.coefficients, separate.leastSquares.coefficients)
+    }
+
     func testModelsAndLikelihoodRatioTest() throws {
         let c = try XCTUnwrap(Self.sleepstudy)
         let ml = try RemlFixtures.reference("sleepstudy_slopes_ml")

@@ -111,6 +111,29 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(EstimatesBySizePlot.logTicks(0...2), [1, 2, 5, 10, 20, 50, 100])
     }
 
+    /// With more groups than `maxPanels`, the lattice shows groups spread over the ranked sizes:
+    /// the smallest and the largest always, in the original order, and says so in a subtitle.
+    func testLatticeOfManyGroupsShowsASelectionAcrossSizes() throws {
+        let panels = (0..<85).map { k in
+            GroupPanel(label: "g\(k)", dataX: [Double](repeating: 0, count: 1 + (k * 37) % 85), dataY: [Double](repeating: 1, count: 1 + (k * 37) % 85),
+                       curves: [FittedCurve(method: "line", x: [0, 1], estimate: [1, 2], color: "red")])
+        }
+        let plot = GroupLatticePlot(title: "many", xLabel: "x", yLabel: "y", panels: panels, maxPanels: 12)
+        let shown = plot.shownPanels
+        XCTAssertEqual(shown.count, 12)
+        let sizes = shown.map(\.dataX.count)
+        XCTAssertTrue(sizes.contains(1) && sizes.contains(85), "\(sizes)")
+        let order = shown.map { Int($0.label.dropFirst())! }
+        XCTAssertEqual(order, order.sorted())
+        XCTAssertEqual(Set(sizes.sorted().enumerated().map { $0.element - ($0.offset * 84 / 11 + 1) }.map { abs($0) <= 1 }), [true],
+                       "evenly spaced ranks: \(sizes.sorted())")
+        let svg = plot.svg()
+        let elements = assertWellFormedSVG(svg)
+        XCTAssertEqual(elements.filter { $0 == "clipPath" }.count, 12)
+        XCTAssertTrue(svg.contains("12 of 85 groups"))
+        XCTAssertEqual(GroupLatticePlot(title: "few", xLabel: "x", yLabel: "y", panels: Array(panels.prefix(5))).shownPanels.count, 5)
+    }
+
     /// Four AR(1) chains of three variables; the third chain of `mu` is shifted (a stuck chain).
     static func simulatedDraws() -> Draws {
         var generator = Xoshiro256PlusPlus(seed: 9)

@@ -43,6 +43,19 @@ final class SVGDocumentTests: XCTestCase {
         XCTAssertEqual(svgNumber(.nan), "0")
     }
 
+    func testPointListCoordinatesHaveOneDecimal() {
+        XCTAssertEqual(svgCoordinate(12.345), "12.3")
+        XCTAssertEqual(svgCoordinate(12.96), "13")
+        XCTAssertEqual(svgCoordinate(-0.26), "-0.3")
+        XCTAssertEqual(svgCoordinate(-0.04), "0")
+        XCTAssertEqual(svgCoordinate(-3.06), "-3.1")
+        XCTAssertEqual(svgCoordinate(7), "7")
+        XCTAssertEqual(svgCoordinate(.infinity), "0")
+        var document = SVGDocument(width: 10, height: 10)
+        document.polyline([(1.234, 5.678), (2.06, -0.01)], style: .line("red"))
+        XCTAssertTrue(document.rendered.contains("points=\"1.2,5.7 2.1,0\""), document.rendered)
+    }
+
     func testTextIsEscaped() {
         XCTAssertEqual(xmlEscaped("a < b & \"c\" > 'd'"), "a &lt; b &amp; &quot;c&quot; &gt; &apos;d&apos;")
         XCTAssertEqual(xmlEscaped("bell\u{7}"), "bell")
@@ -127,5 +140,18 @@ final class NiceTicksTests: XCTestCase {
         XCTAssertEqual(layout.panel(6).x, layout.strip(6).x)
         XCTAssertEqual(layout.panel(19 - 1).bottom, 400, accuracy: 1e-9)
         XCTAssertEqual(layout.strip(4).right, 500, accuracy: 1e-9)
+    }
+
+    /// Strip labels shrink to fit, down to 7 px, then end in an ellipsis.
+    func testStripLabelsFitTheirStrip() {
+        XCTAssertEqual(LatticeLayout.fit("Subject 308", width: 200, fontSize: 10).size, 10)
+        let shrunk = LatticeLayout.fit("county YELLOWMEDICINE", width: 100, fontSize: 10)
+        XCTAssertEqual(shrunk.text, "county YELLOWMEDICINE")
+        XCTAssertLessThanOrEqual(Legend.textWidth(shrunk.text, size: shrunk.size), 100 + 1e-9)
+        XCTAssertGreaterThanOrEqual(shrunk.size, 7)
+        let cut = LatticeLayout.fit("county YELLOWMEDICINE", width: 60, fontSize: 10)
+        XCTAssertEqual(cut.size, 7)
+        XCTAssertTrue(cut.text.hasSuffix("…"))
+        XCTAssertLessThanOrEqual(Legend.textWidth(cut.text, size: 7), 60)
     }
 }

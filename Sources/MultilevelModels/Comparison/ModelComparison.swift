@@ -34,7 +34,8 @@ public struct ModelComparison {
     /// The design (aliased fixed-effect columns dropped, as every fit here sees it).
     public var design: ModelDesign
     public var completePooling: LeastSquaresFit
-    /// Nil when the design has no grouping factor or some level cannot be fitted on its own.
+    /// No pooling of the terms the first grouping factor pools (`noPoolingOfVaryingTerms`); nil
+    /// when it cannot be fitted.
     public var noPooling: NoPoolingFit?
     public var restrictedFit: LinearMixedModelFit
     public var maximumLikelihoodFit: LinearMixedModelFit
@@ -64,7 +65,7 @@ public struct ModelComparison {
         let model = try LinearMixedModel(design: original)
         let design = model.design
         let completePooling = try completePoolingFit(design, level: settings.level)
-        let noPooling = try? noPoolingFit(design, level: settings.level)
+        let noPooling = (try? noPoolingOfVaryingTerms(design, level: settings.level)) ?? nil
         let reml = try model.fit(method: .reml)
         let profile = try ProfileLikelihood(model: model)
         let remlEstimates = try profile.intervals(for: frequentistParameters(reml), level: settings.level)

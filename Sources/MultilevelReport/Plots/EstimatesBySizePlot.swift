@@ -48,7 +48,12 @@ public struct EstimatesBySizePlot: Sendable {
         var canvas = PlotCanvas(width: width, height: height, title: title, legend: legend, margins: (70, 20, 55))
         let all = panels.flatMap(\.estimates)
         let logSizes = all.map { log10(Double(max(1, $0.size))) }
-        let xRange = (finiteExtent([logSizes]).map { ($0.lowerBound - 0.1)...($0.upperBound + 0.1) }) ?? 0...1
+        // At least 0.8 decades wide, so groups of (nearly) equal size still get 1-2-5 ticks around them.
+        let xRange = (finiteExtent([logSizes]).map { extent -> ClosedRange<Double> in
+            let half = max(0.4, (extent.upperBound - extent.lowerBound) / 2 + 0.1)
+            let middle = (extent.lowerBound + extent.upperBound) / 2
+            return (middle - half)...(middle + half)
+        }) ?? 0...1
         let ys = all.flatMap { [$0.estimate - $0.standardError, $0.estimate + $0.standardError] } + (population.map { [$0] } ?? [])
         let yRange = finiteExtent([ys]) ?? 0...1
         let layout = LatticeLayout(count: panels.count, area: canvas.content, columns: panels.count, gap: 14, stripHeight: 18)

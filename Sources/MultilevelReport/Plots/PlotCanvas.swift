@@ -59,7 +59,7 @@ public struct FittedCurve: Sendable {
     }
 
     var legendEntry: LegendEntry {
-        LegendEntry(label: method, swatch: band != nil ? .lineWithBand(color: color) : .line(color: color, dash: dash))
+        LegendEntry(label: method, swatch: band != nil ? .lineWithBand(color: color, dash: dash) : .line(color: color, dash: dash))
     }
 
     /// Every y value the curve draws.

@@ -43,10 +43,23 @@ public struct LatticeLayout: Sendable {
     /// Whether no panel lies below panel `index` (it shows x tick labels).
     public func isBottomOfColumn(_ index: Int) -> Bool { index + columns >= count }
 
-    /// Draws the strip of panel `index` with its label.
+    /// Draws the strip of panel `index` with its label, which is made to fit the strip: set smaller
+    /// (down to 7 px) and then cut short with an ellipsis.
     public func drawStrip(_ index: Int, label: String, into document: inout SVGDocument, fontSize: Double = 10) {
         let s = strip(index)
         document.rect(x: s.x, y: s.y, width: s.width, height: s.height, style: SVGStyle(stroke: "#888888", strokeWidth: 1, fill: "#e3e8f0"))
-        document.text(label, x: s.x + s.width / 2, y: s.y + s.height / 2 + fontSize * 0.35, size: fontSize, anchor: .middle)
+        let fitted = LatticeLayout.fit(label, width: s.width - 6, fontSize: fontSize)
+        document.text(fitted.text, x: s.x + s.width / 2, y: s.y + s.height / 2 + fitted.size * 0.35, size: fitted.size, anchor: .middle)
+    }
+
+    /// `text` at the largest size ≤ `fontSize` (and ≥ 7) whose estimated width (`Legend.textWidth`)
+    /// fits `width`; if even 7 is too wide, the text is shortened and ends in "…".
+    static func fit(_ text: String, width: Double, fontSize: Double) -> (text: String, size: Double) {
+        let natural = Legend.textWidth(text, size: fontSize)
+        guard natural > width else { return (text, fontSize) }
+        let scaled = fontSize * width / natural
+        if scaled >= 7 { return (text, scaled) }
+        let keep = max(1, Int(width / Legend.textWidth("m", size: 7)) - 1)
+        return (String(text.prefix(keep)) + "…", 7)
     }
 }

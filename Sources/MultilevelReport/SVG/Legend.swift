@@ -2,7 +2,8 @@
 public struct LegendEntry: Sendable {
     public enum Swatch: Sendable {
         case line(color: String, dash: [Double]?)
-        case lineWithBand(color: String)
+        /// A line (dashed when `dash` is set) over a light band: an estimate with its interval.
+        case lineWithBand(color: String, dash: [Double]? = nil)
         case band(color: String)
         case point(color: String, hollow: Bool)
     }
@@ -60,9 +61,9 @@ public enum Legend {
                 switch entry.swatch {
                 case .line(let color, let dash):
                     document.line(x1: px, y1: middle, x2: px + swatchWidth, y2: middle, style: .line(color, width: 2, dash: dash))
-                case .lineWithBand(let color):
+                case .lineWithBand(let color, let dash):
                     document.rect(x: px, y: middle - 5, width: swatchWidth, height: 10, style: .filled(color, opacity: 0.2))
-                    document.line(x1: px, y1: middle, x2: px + swatchWidth, y2: middle, style: .line(color, width: 2))
+                    document.line(x1: px, y1: middle, x2: px + swatchWidth, y2: middle, style: .line(color, width: 2, dash: dash))
                 case .band(let color):
                     document.rect(x: px, y: middle - 5, width: swatchWidth, height: 10, style: .filled(color, opacity: 0.3))
                 case .point(let color, let hollow):

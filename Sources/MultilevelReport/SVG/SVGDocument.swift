@@ -163,8 +163,10 @@ public struct SVGDocument: Sendable {
         return out
     }
 
+    /// Points of a polyline or polygon to a tenth of a pixel (`svgCoordinate`): long traces and
+    /// densities are most of a plot's bytes, and a twentieth of a pixel is below what any renderer shows.
     private func pointList(_ points: [(x: Double, y: Double)]) -> String {
-        points.map { svgNumber($0.x) + "," + svgNumber($0.y) }.joined(separator: " ")
+        points.map { svgCoordinate($0.x) + "," + svgCoordinate($0.y) }.joined(separator: " ")
     }
 
     private func identifier(from label: String) -> String {
@@ -185,6 +187,19 @@ public func svgNumber(_ x: Double) -> String {
     while text.hasSuffix("0") { text.removeLast() }
     if text.hasSuffix(".") { text.removeLast() }
     return text
+}
+
+/// A coordinate of a point list: as `svgNumber` but to one decimal (a tenth of a pixel).
+public func svgCoordinate(_ x: Double) -> String {
+    guard x.isFinite else { return "0" }
+    let tenths = (x * 10).rounded()
+    if tenths == 0 { return "0" }
+    guard abs(tenths) < 1e15 else { return svgNumber(x) }
+    let whole = Int64(tenths)
+    let digit = abs(whole % 10)
+    let integer = whole / 10
+    if digit == 0 { return String(integer) }
+    return (whole < 0 && integer == 0 ? "-0" : String(integer)) + "." + String(digit)
 }
 
 /// Text escaped for XML character data and attribute values: & < > " ' as entities, and control
