@@ -273,11 +273,25 @@ struct QuadraticModel {
         self.center = center
         self.scale = scale
         let size = points.count
-        var phi = [[Double]]()
-        for point in points { phi.append(QuadraticModel.basis((0..<n).map { (point[$0] - center[$0]) / scale })) }
-        guard let lu = LUFactorization(phi) else { return nil }
+        guard size == 1 + n + n * (n + 1) / 2 else { return nil }
+        // Φ row-major, row k the basis at point k, written in place.
+        var phi = [Double](repeating: 0, count: size * size)
+        phi.withUnsafeMutableBufferPointer { buffer in
+            for (k, point) in points.enumerated() {
+                let row = buffer.baseAddress! + k * size
+                row[0] = 1
+                for i in 0..<n { row[1 + i] = (point[i] - center[i]) / scale }
+                var index = 1 + n
+                for i in 0..<n {
+                    for j in i..<n {
+                        row[index] = i == j ? 0.5 * row[1 + i] * row[1 + i] : row[1 + i] * row[1 + j]
+                        index += 1
+                    }
+                }
+            }
+        }
+        guard let lu = LUFactorization(rowMajor: phi, order: size) else { return nil }
         factors = lu
-        guard size == phi.first?.count else { return nil }
         let shift = values.min() ?? 0
         let coefficients = lu.solve(values.map { $0 - shift })
         guard coefficients.allSatisfy({ $0.isFinite }) else { return nil }
@@ -318,19 +332,17 @@ struct QuadraticModel {
 
 }
 
-/// LU factorisation with partial pivoting of a small square matrix (rows given as arrays), stored
+/// LU factorisation with partial pivoting of a small square matrix, stored
 /// flat row-major.
 struct LUFactorization {
     var n: Int
     var lu: [Double]
     var pivots: [Int]
 
-    init?(_ matrix: [[Double]]) {
-        let n = matrix.count
-        guard matrix.allSatisfy({ $0.count == n }) else { return nil }
+    /// Factors the row-major `order × order` matrix `a`; nil when it is numerically singular.
+    init?(rowMajor a: [Double], order n: Int) {
+        var a = a
         self.n = n
-        var a = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n { a[i * n + j] = matrix[i][j] } }
         var pivots = Array(0..<n)
         let ok = a.withUnsafeMutableBufferPointer { a in
             pivots.withUnsafeMutableBufferPointer { LUFactorization.factorInPlace(a.baseAddress!, order: n, pivots: $0.baseAddress!) }

@@ -29,22 +29,35 @@ public func choleskyFactorLowerInPlace(_ a: UnsafeMutablePointer<Double>, order 
         }
         let below = n - j0 - jb
         if below > 0 {
-            // Panel P = A21 L11⁻ᵀ, column by column (right-looking triangular solve).
-            let panel = a + (j0 + jb) + j0 * lda
-            let diagonalBlock = a + j0 + j0 * lda
-            for c in 0..<jb {
-                let column = panel + c * lda
-                for k in 0..<c {
-                    let factor = diagonalBlock[c + k * lda]
-                    if factor == 0 { continue }
-                    let source = panel + k * lda
-                    for i in 0..<below { column[i] -= factor * source[i] }
+            // Panel P = A21 L11⁻ᵀ, column by column (right-looking triangular solve), on chunks of
+            // rows small enough to stay in the L1 cache; chunks are independent, so large panels
+            // are spread over the cores (each element's operations are the same either way).
+            let panel = UncheckedPointer(a + (j0 + jb) + j0 * lda)
+            let diagonalBlock = UncheckedPointer(a + j0 + j0 * lda)
+            let chunk = 32
+            let chunks = (below + chunk - 1) / chunk
+            let solveChunk = { (index: Int) in
+                let panel = panel.pointer, diagonalBlock = diagonalBlock.pointer
+                let first = index * chunk, last = Swift.min(below, first + chunk)
+                for c in 0..<jb {
+                    let column = panel + c * lda
+                    for k in 0..<c {
+                        let factor = diagonalBlock[c + k * lda]
+                        if factor == 0 { continue }
+                        let source = panel + k * lda
+                        for i in first..<last { column[i] -= factor * source[i] }
+                    }
+                    let pivot = 1 / diagonalBlock[c + c * lda]
+                    for i in first..<last { column[i] *= pivot }
                 }
-                let pivot = 1 / diagonalBlock[c + c * lda]
-                for i in 0..<below { column[i] *= pivot }
+            }
+            if below >= 384 {
+                DispatchQueue.concurrentPerform(iterations: chunks, execute: solveChunk)
+            } else {
+                for index in 0..<chunks { solveChunk(index) }
             }
             symmetricRankUpdateLower(trailing: a + (j0 + jb) + (j0 + jb) * lda, order: below,
-                                     leadingDimension: lda, panel: panel, depth: jb,
+                                     leadingDimension: lda, panel: panel.pointer, depth: jb,
                                      packedRows: &packedRows, packedColumns: &packedColumns)
         }
         j0 += jb

@@ -102,15 +102,7 @@ public struct GeneralizedLinearMixedModel {
         let second = BOBYQA.minimize(start: first.x + startMode.fixedEffects, lower: lower, upper: upper,
                                      options: .init(initialRadius: 0.1, finalRadius: 1e-8), objective)
         guard second.value.isFinite else { throw MixedModelError("the Laplace deviance could not be minimised") }
-        var x = second.x
-        // Snap template diagonals within 1e-5 of 0 onto the bound when that does not worsen the fit.
-        var best = second.value
-        for k in 0..<nTheta where thetaLower[k] == 0 && x[k] > 0 && x[k] < 1e-5 {
-            var candidate = x
-            candidate[k] = 0
-            let value = objective(candidate)
-            if value <= best + 1e-10 { x = candidate; best = value }
-        }
+        let x = snappingToBoundary(second.x, value: second.value, lowerBounds: thetaLower, objective: objective).x
         let theta = Array(x[..<nTheta])
         let beta = Array(x[nTheta...])
         let mode = try laplace.mode(theta: theta, beta: beta)
@@ -136,31 +128,12 @@ public struct GeneralizedLinearMixedModel {
         let pValues = zValues.map { 2 * NormalDistribution.cdf(-abs($0)) }
 
         let terms = pirls.fittingTerms
-        var components: [VarianceComponent] = []
-        var modes: [[Double]] = []
-        for k in terms.indices {
-            let (sds, correlations) = factor.standardDeviationsAndCorrelations(ofTerm: k, theta: theta, sigma: 1)
-            components.append(VarianceComponent(group: terms[k].grouping.name, columnNames: terms[k].columnNames,
-                                                standardDeviations: sds, correlations: correlations))
-            modes.append(pirls.randomEffects(theta: theta, spherical: mode.spherical[k], term: k))
-        }
-        var conditionalSDs: [[Double]] = []
-        if conditionalVariances {
-            let blocks = mode.equations.sphericalConditionalCovarianceBlocks()
-            for k in terms.indices {
-                let q = terms[k].columnCount
-                let t = factor.template(ofTerm: k, theta: theta)
-                var sds = [Double](repeating: 0, count: terms[k].grouping.levelCount * q)
-                for level in 0..<terms[k].grouping.levelCount {
-                    for i in 0..<q {
-                        var sum = 0.0
-                        for a in 0...i { for b in 0...i { sum += t[i + a * q] * blocks[k][level * q * q + a + b * q] * t[i + b * q] } }
-                        sds[level * q + i] = Swift.max(sum, 0).squareRoot()
-                    }
-                }
-                conditionalSDs.append(sds)
-            }
-        }
+        let components = factor.varianceComponents(of: terms, theta: theta, sigma: 1)
+        let modes = terms.indices.map { pirls.randomEffects(theta: theta, spherical: mode.spherical[$0], term: $0) }
+        let conditionalSDs = conditionalVariances
+            ? factor.conditionalStandardDeviations(of: terms, theta: theta, sigma: 1,
+                                                   sphericalBlocks: mode.equations.sphericalConditionalCovarianceBlocks())
+            : []
         let n = design.rowCount
         let eta = mode.linearPredictor
         let unitDevianceSum = (0..<n).reduce(0.0) { $0 + response.unitDeviance($1, eta: eta[$1]) }

@@ -2,18 +2,6 @@ import Foundation
 import MultilevelData
 import MultilevelMath
 
-/// Variance components of one random-effect term: lme4's `VarCorr` entry.
-public struct VarianceComponent: Sendable {
-    /// Grouping factor name (`Subject`, `batch:cask`).
-    public var group: String
-    /// Column names as R prints them (`(Intercept)`, `Days`).
-    public var columnNames: [String]
-    /// Standard deviations σ·√diag(TTᵀ).
-    public var standardDeviations: [Double]
-    /// Correlation matrix, row-major q × q.
-    public var correlations: [Double]
-}
-
 /// A fitted linear mixed model: everything lme4's `summary`, `ranef(condVar = TRUE)`, `logLik`,
 /// `AIC`, `BIC` and `getME(, "theta")` report. Terms are in fitting order (decreasing number of
 /// levels, lme4's order).
@@ -120,16 +108,9 @@ public struct LinearMixedModel {
         guard result.value.isFinite else {
             throw MixedModelError("the \(method.rawValue) criterion could not be evaluated (singular fixed-effects matrix?)")
         }
-        // Snap template diagonals that ended within 1e-5 of their bound onto it when that does not
-        // worsen the criterion (an exact boundary fit, as lme4 reports one).
-        var theta = result.x
-        var best = result.value
-        for k in theta.indices where lower[k] == 0 && theta[k] > 0 && theta[k] < 1e-5 {
-            var candidate = theta
-            candidate[k] = 0
-            let value = equations.criterion(at: candidate, method)
-            if value <= best + 1e-10 { theta = candidate; best = Swift.min(best, value) }
-        }
+        let theta = snappingToBoundary(result.x, value: result.value, lowerBounds: lower) {
+            equations.criterion(at: $0, method)
+        }.x
         var warnings = convergenceWarnings(theta: theta, lowerBounds: lower, optimizerConverged: result.converged) {
             equations.criterion(at: $0, method)
         }
@@ -154,31 +135,11 @@ public struct LinearMixedModel {
         let singular = isSingularFit(theta: theta, covarianceFactor: factor)
         if singular && !warnings.contains(singularFitMessage) { warnings.append(singularFitMessage) }
         let terms = equations.terms
-        var components: [VarianceComponent] = []
-        for k in terms.indices {
-            let (sds, correlations) = factor.standardDeviationsAndCorrelations(ofTerm: k, theta: theta, sigma: sigma)
-            components.append(VarianceComponent(group: terms[k].grouping.name, columnNames: terms[k].columnNames,
-                                                standardDeviations: sds, correlations: correlations))
-        }
-        var conditionalSDs: [[Double]] = []
-        if conditionalVariances {
-            let blocks = equations.sphericalConditionalCovarianceBlocks()
-            for k in terms.indices {
-                let q = terms[k].columnCount
-                let t = factor.template(ofTerm: k, theta: theta)
-                var sds = [Double](repeating: 0, count: terms[k].grouping.levelCount * q)
-                for level in 0..<terms[k].grouping.levelCount {
-                    let base = level * q * q
-                    for i in 0..<q {
-                        // (T B Tᵀ)ᵢᵢ = Σ_{a,b} T[i,a] B[a,b] T[i,b].
-                        var sum = 0.0
-                        for a in 0...i { for b in 0...i { sum += t[i + a * q] * blocks[k][base + a + b * q] * t[i + b * q] } }
-                        sds[level * q + i] = sigma * Swift.max(sum, 0).squareRoot()
-                    }
-                }
-                conditionalSDs.append(sds)
-            }
-        }
+        let components = factor.varianceComponents(of: terms, theta: theta, sigma: sigma)
+        let conditionalSDs = conditionalVariances
+            ? factor.conditionalStandardDeviations(of: terms, theta: theta, sigma: sigma,
+                                                   sphericalBlocks: equations.sphericalConditionalCovarianceBlocks())
+            : []
         var fitted = design.fixedEffects.multiplied(by: solution.fixedEffects)
         for (k, term) in terms.enumerated() {
             let q = term.columnCount
