@@ -58,6 +58,12 @@ struct AutocovarianceEstimator {
         chainMeans = means
     }
 
+    /// The centred sequences' storage, for reuse (the estimator is then empty).
+    mutating func takeStorage() -> [Double] {
+        defer { centred = [] }
+        return centred
+    }
+
     /// Mean autocovariance at lag `t` (0 ≤ t < N).
     mutating func callAsFunction(_ t: Int) -> Double {
         if t >= computed.count { extend(to: t) }
@@ -74,36 +80,23 @@ struct AutocovarianceEstimator {
             usedFFT = true
             return
         }
-        let target = min(length - 1, max(t, min(max(4, 2 * computed.count), Self.directLagLimit - 1)))
+        // Lags in batches of 12 (a multiple of the kernel's 4): Geyer's sequence asks for them
+        // in pairs, and a batch costs one pass over each chain per 4 lags.
+        let first = computed.count
+        let last = min(length - 1, max(t, min(first + 11, Self.directLagLimit - 1)))
         let n = length
         let scale = 1 / (Double(n) * Double(chainCount))
-        let first = computed.count
-        var totals = [Double](repeating: 0, count: target - first + 1)
-        // Chain by chain, all lags at once, so each chain stays in cache while its lags are summed.
+        var totals = [Double](repeating: 0, count: last - first + 1)
+        // Chain by chain, so each chain stays in cache while its lags are summed.
         centred.withUnsafeBufferPointer { y in
             for chain in 0..<chainCount {
                 let base = y.baseAddress! + chain * n
-                for lag in first...target {
-                    let count = n - lag
-                    let shifted = base + lag
-                    let raw = UnsafeRawPointer(base), rawShifted = UnsafeRawPointer(shifted)
-                    var a0 = SIMD4<Double>(), a1 = SIMD4<Double>()
-                    var i = 0
-                    while i + 8 <= count {
-                        let x0 = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-                        let y0 = rawShifted.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
-                        let x1 = raw.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
-                        let y1 = rawShifted.loadUnaligned(fromByteOffset: (i + 4) * 8, as: SIMD4<Double>.self)
-                        a0 += x0 * y0
-                        a1 += x1 * y1
-                        i += 8
-                    }
-                    var s0 = (a0 + a1).sum(), s1 = 0.0, s2 = 0.0, s3 = 0.0
-                    while i < count {
-                        s0 += base[i] * shifted[i]
-                        i += 1
-                    }
-                    totals[lag - first] += (s0 + s1) + (s2 + s3)
+                var lag = first
+                while lag <= last {
+                    let width = min(4, last - lag + 1)
+                    let sums = laggedProducts(base, length: n, firstLag: lag, width: width)
+                    for k in 0..<width { totals[lag - first + k] += sums[k] }
+                    lag += width
                 }
             }
         }
@@ -158,4 +151,38 @@ final class FFTPlanCache: @unchecked Sendable {
             return plan
         }
     }
+}
+
+/// Σ_{i<N−t} x_i x_{i+t} for the `width` (≤ 4) lags t = firstLag, firstLag + 1, …: one pass
+/// over x loads each x_i once for all the lags (four accumulators of four lanes), then each
+/// lag's few remaining terms.
+@inline(__always)
+private func laggedProducts(_ x: UnsafePointer<Double>, length n: Int, firstLag: Int, width: Int) -> SIMD4<Double> {
+    let raw = UnsafeRawPointer(x)
+    var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), a3 = SIMD4<Double>()
+    // Terms every lag of the group has: i + firstLag + 3 < N.
+    let common = max(0, n - firstLag - 3)
+    var i = 0
+    let lagBytes = firstLag * 8
+    while i + 4 <= common {
+        let v = raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self)
+        let offset = lagBytes + i * 8
+        a0 += v * raw.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
+        a1 += v * raw.loadUnaligned(fromByteOffset: offset + 8, as: SIMD4<Double>.self)
+        a2 += v * raw.loadUnaligned(fromByteOffset: offset + 16, as: SIMD4<Double>.self)
+        a3 += v * raw.loadUnaligned(fromByteOffset: offset + 24, as: SIMD4<Double>.self)
+        i += 4
+    }
+    var sums = SIMD4<Double>(a0.sum(), a1.sum(), a2.sum(), a3.sum())
+    for k in 0..<width {
+        let lag = firstLag + k
+        var s = 0.0
+        var j = i
+        while j < n - lag {
+            s += x[j] * x[j + lag]
+            j += 1
+        }
+        sums[k] += s
+    }
+    return sums
 }

@@ -32,7 +32,7 @@ public struct ChainSequences: Sendable, Equatable {
     /// Split chains (Vehtari et al. 2021, §3.1; Gelman et al. *BDA3* §11.4): each chain of n
     /// draws becomes its first ⌊n/2⌋ and its last ⌊n/2⌋ draws, so with an odd n the middle draw
     /// is left out, as in posterior's `.split_chains`. A single draw per chain is left as is.
-    public func split() -> ChainSequences {
+    public consuming func split() -> ChainSequences {
         guard length > 1 else { return self }
         let half = length / 2
         // With an even length the halves are already contiguous: same storage, twice the chains.

@@ -72,16 +72,25 @@ public func summarize(draws: Draws, quantiles: [Double] = [0.05, 0.95], interval
     let scores = NormalScores(count: n > 1 ? 2 * (n / 2) * m : n * m)
     let blockSize = 8
     let blocks = (count + blockSize - 1) / blockSize
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, blocks))
+    let nextBlock = SharedCounter()
     var results = [VariableSummary?](repeating: nil, count: count)
     results.withUnsafeMutableBufferPointer { out in
         let output = UnsafeMutableSendableBuffer(out)
-        DispatchQueue.concurrentPerform(iterations: blocks) { block in
-            let variables = (block * blockSize)..<min((block + 1) * blockSize, count)
-            let gathered = gatherVariables(draws, variables)
-            for (k, v) in variables.enumerated() {
-                let sequences = ChainSequences(values: gathered[k], chainCount: m, length: n)
-                output.buffer[v] = summarizeVariable(name: draws.variableNames[v], sequences: sequences,
-                                                     quantiles: quantiles, intervals: intervals, scores: scores)
+        // One worker per core takes blocks of variables in turn, keeping its scratch arrays from
+        // one variable to the next; each summary depends only on its variable's draws.
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let scratch = ScratchArrays()
+            while case let block = nextBlock.take(), block < blocks {
+                let variables = (block * blockSize)..<min((block + 1) * blockSize, count)
+                let gathered = gatherVariables(draws, variables, scratch: scratch)
+                for (k, v) in variables.enumerated() {
+                    let sequences = ChainSequences(values: gathered[k], chainCount: m, length: n)
+                    output.buffer[v] = summarizeVariable(name: draws.variableNames[v], sequences: sequences,
+                                                         quantiles: quantiles, intervals: intervals, scores: scores,
+                                                         scratch: scratch)
+                }
+                for column in gathered { scratch.recycle(column) }
             }
         }
     }
@@ -95,33 +104,52 @@ struct UnsafeMutableSendableBuffer<T>: @unchecked Sendable {
     init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }
 
-/// The draws of `variables` chain after chain, one array per variable, read row by row (a block
-/// of neighbouring variables shares each cache line of the iteration-major chains).
-func gatherVariables(_ draws: Draws, _ variables: Range<Int>) -> [[Double]] {
+/// The draws of `variables` chain after chain, one array per variable. The iteration-major chains
+/// are read in tiles of rows that stay in cache while each variable's column is copied out, so
+/// each cache line of a chain is fetched from memory once for the whole block of variables.
+func gatherVariables(_ draws: Draws, _ variables: Range<Int>, scratch: ScratchArrays? = nil) -> [[Double]] {
     let n = draws.drawsPerChain, k = draws.variableCount, m = draws.chainCount
-    let width = variables.count, first = variables.lowerBound
-    var flat = [Double](repeating: 0, count: width * n * m)  // variable-major, then chain-major
-    flat.withUnsafeMutableBufferPointer { out in
-        for (c, chain) in draws.chains.enumerated() {
-            chain.withUnsafeBufferPointer { buffer in
-                for i in 0..<n {
-                    let row = i * k + first
-                    for slot in 0..<width { out[slot * n * m + c * n + i] = buffer[row + slot] }
+    let first = variables.lowerBound
+    let total = n * m
+    var out = variables.map { _ in scratch?.doubles(count: total) ?? [Double](repeating: 0, count: total) }
+    let tile = 256
+    for (c, chain) in draws.chains.enumerated() {
+        chain.withUnsafeBufferPointer { buffer in
+            var start = 0
+            while start < n {
+                let end = min(start + tile, n)
+                for slot in out.indices {
+                    out[slot].withUnsafeMutableBufferPointer { column in
+                        for i in start..<end { column[c * n + i] = buffer[i * k + first + slot] }
+                    }
                 }
+                start = end
             }
         }
     }
-    return (0..<width).map { Array(flat[($0 * n * m)..<(($0 + 1) * n * m)]) }
+    return out
 }
 
 /// The summary of one variable; `scores` is the normal-score table for the split-chain draw count.
+/// Temporaries come from and go back to `scratch`.
 func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Double], intervals: [Double],
-                       scores: NormalScores) -> VariableSummary {
+                       scores: NormalScores, scratch: ScratchArrays) -> VariableSummary {
     let values = x.values
     let total = values.count
-    let hasNaN = values.contains { $0.isNaN }
-    var sum = 0.0
-    for v in values { sum += v }
+    // One pass for the sum, NaN, finiteness and the range (posterior's is_constant).
+    var hasNaN = false, finite = true
+    var sum = 0.0, smallest = Double.infinity, largest = -Double.infinity
+    values.withUnsafeBufferPointer { v in
+        for value in v {
+            sum += value
+            if !value.isFinite {
+                finite = false
+                if value.isNaN { hasNaN = true }
+            }
+            smallest = Swift.min(smallest, value)
+            largest = Swift.max(largest, value)
+        }
+    }
     let mean = sum / Double(total)
     let sd = sampleVariance(values).squareRoot()
 
@@ -132,11 +160,16 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
                                   mcseMean: .nan, mcseSd: .nan, mcseQ5: .nan, mcseQ95: .nan)
     guard total > 0, !hasNaN else { return summary }
 
-    let (sorted, order) = values.withUnsafeBufferPointer { sortedWithPermutation($0) }
-    var folded: [Int32] = []
+    let (sorted, order) = values.withUnsafeBufferPointer { sortedWithPermutation($0, scratch: scratch) }
+    defer {
+        scratch.recycle(sorted)
+        scratch.recycle(order)
+    }
+    var folded = scratch.indices(count: total)
+    defer { scratch.recycle(folded) }
     sorted.withUnsafeBufferPointer { s in
         summary.median = median(sorted: s)
-        folded = foldedPositions(sorted: s, center: summary.median)
+        folded.withUnsafeMutableBufferPointer { foldedPositions(sorted: s, center: summary.median, into: $0) }
         summary.mad = medianAbsoluteDeviation(sorted: s, center: summary.median, folded: folded)
         summary.q5 = quantileType7(s, probability: 0.05)
         summary.q95 = quantileType7(s, probability: 0.95)
@@ -145,25 +178,34 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
             highestDensityInterval(sorted: s, probability: p).map { ValueInterval(lower: $0.lower, upper: $0.upper) }
         }
     }
-    if x.isConstant { return summary }
-    let finite = x.allFinite
+    if abs(largest - smallest) < Double.ulpOfOne { return summary }  // constant (x.isConstant)
 
-    let split = x.split()
+    let m = x.chainCount, n = x.length
+    let evenLength = n % 2 == 0
+    /// The draws (chain-major) in a scratch array, to be split and centred in place.
+    func chainMajor(_ fill: (UnsafeMutableBufferPointer<Double>) -> Void) -> ChainSequences {
+        var copy = scratch.doubles(count: total)
+        copy.withUnsafeMutableBufferPointer { fill($0) }
+        return ChainSequences(values: consume copy, chainCount: m, length: n)
+    }
     if finite {
-        (summary.rhatBasic, summary.essBasic) = rhatAndEffectiveSampleSize(split)
+        let basic = evenLength
+            ? chainMajor { out in values.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: total) } }
+            : x
+        (summary.rhatBasic, summary.essBasic) = rhatAndEffectiveSampleSize((consume basic).split(), scratch: scratch)
         summary.mcseMean = sd / summary.essBasic.squareRoot()
     }
 
-    if scores.count == split.values.count {
+    let splitChains = n > 1 ? 2 * m : m, splitLength = n > 1 ? n / 2 : n
+    if scores.count == splitChains * splitLength {
         // Bulk: ranks of the split draws from the one sort; folded: |x − median| put in order by
         // merging the sorted draws outwards from the median.
-        let target = SplitTarget(length: x.length)
+        let target = SplitTarget(length: n)
         // With an even chain length the split layout is the chain-major one: the sorted draws and
         // their permutation serve the bulk ranks directly. Otherwise the middle draws are left out.
         let count = scores.count
-        let evenLength = x.length % 2 == 0
         var bulkValues = sorted, bulkTargets = order
-        var foldedValues = [Double](repeating: 0, count: count), foldedTargets = [Int32](repeating: 0, count: count)
+        var foldedValues = scratch.doubles(count: count), foldedTargets = scratch.indices(count: count)
         let center = summary.median
         sorted.withUnsafeBufferPointer { s in
             order.withUnsafeBufferPointer { o in
@@ -192,30 +234,44 @@ func summarizeVariable(name: String, sequences x: ChainSequences, quantiles: [Do
             }
         }
         func normalScores(_ values: [Double], _ targets: [Int32]) -> ChainSequences {
-            let z = values.withUnsafeBufferPointer { v in
-                targets.withUnsafeBufferPointer { rankNormalized(sortedValues: v, targets: $0, scores: scores) }
+            var z = scratch.doubles(count: count)
+            z.withUnsafeMutableBufferPointer { out in
+                values.withUnsafeBufferPointer { v in
+                    targets.withUnsafeBufferPointer { rankNormalized(sortedValues: v, targets: $0, scores: scores, into: out) }
+                }
             }
-            return ChainSequences(values: z, chainCount: split.chainCount, length: split.length)
+            return ChainSequences(values: consume z, chainCount: splitChains, length: splitLength)
         }
-        let bulk = normalScores(bulkValues, bulkTargets)
-        let (bulkRhat, bulkESS) = rhatAndEffectiveSampleSize(bulk)
+        let (bulkRhat, bulkESS) = rhatAndEffectiveSampleSize(normalScores(bulkValues, bulkTargets), scratch: scratch)
         summary.essBulk = bulkESS
-        let tailRhat = potentialScaleReduction(normalScores(foldedValues, foldedTargets))
+        let foldedScores = normalScores(foldedValues, foldedTargets)
+        let tailRhat = potentialScaleReduction(foldedScores)
         summary.rhat = bulkRhat.isNaN || tailRhat.isNaN ? .nan : max(bulkRhat, tailRhat)
+        scratch.recycle(foldedScores.values)
+        scratch.recycle(foldedValues)
+        scratch.recycle(foldedTargets)
     }
 
     // Infinite draws leave the rank-based diagnostics defined but not the others (as posterior).
     guard finite else { return summary }
 
     // Tail: ESS of the 5% and 95% quantile indicators, and the quantile MCSEs.
-    let low = effectiveSampleSize(x.map { $0 <= summary.q5 ? 1 : 0 }.split())
-    let high = effectiveSampleSize(x.map { $0 <= summary.q95 ? 1 : 0 }.split())
+    func indicatorESS(_ threshold: Double) -> Double {
+        let indicator = chainMajor { out in
+            values.withUnsafeBufferPointer { v in
+                for i in 0..<total { out[i] = v[i] <= threshold ? 1 : 0 }
+            }
+        }
+        return rhatAndEffectiveSampleSize((consume indicator).split(), scratch: scratch).effectiveSampleSize
+    }
+    let low = indicatorESS(summary.q5)
+    let high = indicatorESS(summary.q95)
     summary.essTail = low.isNaN || high.isNaN ? .nan : min(low, high)
     sorted.withUnsafeBufferPointer { s in
         summary.mcseQ5 = quantileMonteCarloStandardError(sorted: s, probability: 0.05, effectiveSampleSize: low)
         summary.mcseQ95 = quantileMonteCarloStandardError(sorted: s, probability: 0.95, effectiveSampleSize: high)
     }
-    summary.mcseSd = standardDeviationMonteCarloStandardError(x)
+    summary.mcseSd = standardDeviationMonteCarloStandardError(x, mean: mean, scratch: scratch)
     return summary
 }
 

@@ -21,10 +21,18 @@ public func effectiveSampleSize(_ sequences: consuming ChainSequences) -> Double
 /// from one pass that centres them: W is the mean lag-0 autocovariance × N/(N − 1) and B/N the
 /// variance of the chain means, the quantities both estimators use.
 public func rhatAndEffectiveSampleSize(_ sequences: consuming ChainSequences) -> (rhat: Double, effectiveSampleSize: Double) {
+    rhatAndEffectiveSampleSize(sequences, scratch: nil)
+}
+
+/// `rhatAndEffectiveSampleSize(_:)` giving the sequences' storage (centred in place) back to
+/// `scratch` when done.
+func rhatAndEffectiveSampleSize(_ sequences: consuming ChainSequences, scratch: ScratchArrays?)
+    -> (rhat: Double, effectiveSampleSize: Double) {
     let n = sequences.length
     let m = sequences.chainCount
     if sequences.diagnosticIsUndefined { return (.nan, .nan) }
     var acov = AutocovarianceEstimator(sequences: consume sequences)
+    defer { scratch?.recycle(acov.takeStorage()) }
     let meanVariance = acov(0) * Double(n) / Double(n - 1)
     let meansVariance = m > 1 ? sampleVariance(acov.chainMeans) : 0
     let rhat = n > 1 ? ((Double(n) * meansVariance / meanVariance + Double(n) - 1) / Double(n)).squareRoot() : .nan
@@ -33,20 +41,19 @@ public func rhatAndEffectiveSampleSize(_ sequences: consuming ChainSequences) ->
     if m > 1 {
         varPlus += meansVariance
     }
-    var rho = [Double](repeating: 0, count: n)
+    // ρ̂ by lag, as far as Geyer's sequence goes (posterior's zero-filled vector, grown as needed).
     var t = 0
     var rhoEven = 1.0
-    rho[0] = rhoEven
     var rhoOdd = 1 - (meanVariance - acov(1)) / varPlus
-    rho[1] = rhoOdd
+    var rho = [rhoEven, rhoOdd]
+    rho.reserveCapacity(64)
     while t < n - 5, !(rhoEven + rhoOdd).isNaN, rhoEven + rhoOdd > 0 {
         t += 2
         rhoEven = 1 - (meanVariance - acov(t)) / varPlus
         rhoOdd = 1 - (meanVariance - acov(t + 1)) / varPlus
-        if rhoEven + rhoOdd >= 0 {
-            rho[t] = rhoEven
-            rho[t + 1] = rhoOdd
-        }
+        let kept = rhoEven + rhoOdd >= 0
+        rho.append(kept ? rhoEven : 0)
+        rho.append(kept ? rhoOdd : 0)
     }
     let maxT = t
     if rhoEven > 0 { rho[maxT] = rhoEven }

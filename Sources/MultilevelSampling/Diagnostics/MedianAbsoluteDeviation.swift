@@ -25,20 +25,25 @@ func foldedInOrder(sorted: UnsafeBufferPointer<Double>, center: Double) -> [Doub
 /// values below `center` (taken downwards) and the values from `center` up. Floating-point
 /// subtraction is monotone, so both runs are already ordered and no sort is needed.
 func foldedPositions(sorted: UnsafeBufferPointer<Double>, center: Double) -> [Int32] {
+    [Int32](unsafeUninitializedCapacity: sorted.count) { out, count in
+        foldedPositions(sorted: sorted, center: center, into: out)
+        count = sorted.count
+    }
+}
+
+/// `foldedPositions(sorted:center:)` written into `out` (of the same count as `sorted`).
+func foldedPositions(sorted: UnsafeBufferPointer<Double>, center: Double, into out: UnsafeMutableBufferPointer<Int32>) {
     let n = sorted.count
     var split = 0
     while split < n && sorted[split] < center { split += 1 }
-    return [Int32](unsafeUninitializedCapacity: n) { out, count in
-        var below = split - 1
-        var above = split
-        for k in 0..<n {
-            if above >= n || (below >= 0 && abs(sorted[below] - center) <= abs(sorted[above] - center)) {
-                out[k] = Int32(below); below -= 1
-            } else {
-                out[k] = Int32(above); above += 1
-            }
+    var below = split - 1
+    var above = split
+    for k in 0..<n {
+        if above >= n || (below >= 0 && abs(sorted[below] - center) <= abs(sorted[above] - center)) {
+            out[k] = Int32(below); below -= 1
+        } else {
+            out[k] = Int32(above); above += 1
         }
-        count = n
     }
 }
 

@@ -11,19 +11,32 @@ public func meanMonteCarloStandardError(_ sequences: ChainSequences) -> Double {
 /// Var(s²) ≈ (mean c⁴ − (mean c²)²)/ESS (Kenney & Keeping 1951, p. 141), and by a first-order
 /// Taylor expansion Var(s) ≈ Var(s²) / (4 mean c²).
 public func standardDeviationMonteCarloStandardError(_ sequences: ChainSequences) -> Double {
-    let values = sequences.values
     var sum = 0.0
-    for v in values { sum += v }
-    let mean = sum / Double(values.count)
-    let squared = sequences.map { ($0 - mean) * ($0 - mean) }
-    let ess = basicEffectiveSampleSize(squared)
+    for v in sequences.values { sum += v }
+    return standardDeviationMonteCarloStandardError(sequences, mean: sum / Double(sequences.values.count))
+}
+
+/// `standardDeviationMonteCarloStandardError` given the mean of all the draws.
+func standardDeviationMonteCarloStandardError(_ sequences: ChainSequences, mean: Double,
+                                              scratch: ScratchArrays? = nil) -> Double {
+    let count = sequences.values.count
     var second = 0.0, fourth = 0.0
-    for s in squared.values {
-        second += s
-        fourth += s * s
+    var squared = scratch?.doubles(count: count) ?? [Double](repeating: 0, count: count)
+    squared.withUnsafeMutableBufferPointer { out in
+        sequences.values.withUnsafeBufferPointer { v in
+            for i in 0..<count {
+                let s = (v[i] - mean) * (v[i] - mean)
+                out[i] = s
+                second += s
+                fourth += s * s
+            }
+        }
     }
-    second /= Double(values.count)
-    fourth /= Double(values.count)
+    second /= Double(count)
+    fourth /= Double(count)
+    let ess = rhatAndEffectiveSampleSize(ChainSequences(values: consume squared, chainCount: sequences.chainCount,
+                                                       length: sequences.length).split(),
+                                         scratch: scratch).effectiveSampleSize
     let varianceOfVariance = (fourth - second * second) / ess
     return (varianceOfVariance / second / 4).squareRoot()
 }

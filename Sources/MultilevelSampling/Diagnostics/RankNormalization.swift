@@ -67,19 +67,25 @@ public func rankNormalized(_ values: UnsafeBufferPointer<Double>, order: [Int32]
 /// written once to its slot.
 func rankNormalized(sortedValues: UnsafeBufferPointer<Double>, targets: UnsafeBufferPointer<Int32>,
                     scores: NormalScores) -> [Double] {
+    [Double](unsafeUninitializedCapacity: sortedValues.count) { out, count in
+        rankNormalized(sortedValues: sortedValues, targets: targets, scores: scores, into: out)
+        count = sortedValues.count
+    }
+}
+
+/// `rankNormalized(sortedValues:targets:scores:)` written into `out` (of the same count).
+func rankNormalized(sortedValues: UnsafeBufferPointer<Double>, targets: UnsafeBufferPointer<Int32>,
+                    scores: NormalScores, into out: UnsafeMutableBufferPointer<Double>) {
     let n = sortedValues.count
-    precondition(scores.count == n && targets.count == n, "normal-score table of the wrong size")
-    return [Double](unsafeUninitializedCapacity: n) { out, count in
-        var start = 0
-        while start < n {
-            let v = sortedValues[start]
-            var end = start
-            while end + 1 < n && sortedValues[end + 1] == v { end += 1 }
-            let score = scores.score(rank: Double(start + end) / 2 + 1)
-            for p in start...end { out[Int(targets[p])] = score }
-            start = end + 1
-        }
-        count = n
+    precondition(scores.count == n && targets.count == n && out.count == n, "normal-score table of the wrong size")
+    var start = 0
+    while start < n {
+        let v = sortedValues[start]
+        var end = start
+        while end + 1 < n && sortedValues[end + 1] == v { end += 1 }
+        let score = scores.score(rank: Double(start + end) / 2 + 1)
+        for p in start...end { out[Int(targets[p])] = score }
+        start = end + 1
     }
 }
 
