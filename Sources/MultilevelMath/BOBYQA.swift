@@ -124,8 +124,9 @@ public enum BOBYQA {
                     break
                 }
                 if geometryFar && !modelIsAccurate {
+                    // The model was built around points[best] from this very set: reuse it.
                     improveGeometry(&points, &values, replacing: farthest, best: best, radius: delta,
-                                    lower: lower, upper: upper, evaluate: evaluate)
+                                    lower: lower, upper: upper, model: model, evaluate: evaluate)
                     best = values.indices.min { values[$0] < values[$1] }!
                     continue
                 }
@@ -192,8 +193,10 @@ public enum BOBYQA {
 
     /// Replaces point `index` by the candidate within `radius` of the best point where its
     /// Lagrange polynomial is largest in absolute value (keeps the set poised).
+    /// `model`, when given, must be the model of this set around points[best] (it saves a refit).
     private static func improveGeometry(_ points: inout [[Double]], _ values: inout [Double], replacing index: Int,
                                         best: Int, radius: Double, lower: [Double], upper: [Double],
+                                        model knownModel: QuadraticModel? = nil,
                                         evaluate: ([Double]) -> Double) {
         let n = lower.count
         let center = points[best]
@@ -209,11 +212,19 @@ public enum BOBYQA {
             }
         }
         candidates = candidates.map { x in (0..<n).map { Swift.min(Swift.max(x[$0], lower[$0]), upper[$0]) } }
-        let scale = Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300)
         var chosen: [Double]
-        if let model = QuadraticModel(points: points, values: values, center: center, scale: scale) {
-            let scores = candidates.map { abs(model.lagrangeValues(at: $0)[index]) }
-            chosen = candidates[scores.indices.max { scores[$0] < scores[$1] }!]
+        let model = knownModel ?? QuadraticModel(
+            points: points, values: values, center: center,
+            scale: Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300))
+        if let model {
+            // Each candidate's score once (one transposed solve each), then the largest.
+            var bestCandidate = 0
+            var bestScore = abs(model.lagrangeValues(at: candidates[0])[index])
+            for k in candidates.indices.dropFirst() {
+                let score = abs(model.lagrangeValues(at: candidates[k])[index])
+                if bestScore < score { bestScore = score; bestCandidate = k }
+            }
+            chosen = candidates[bestCandidate]
         } else {
             chosen = candidates[index % candidates.count]
         }
@@ -304,6 +315,7 @@ struct QuadraticModel {
     func lagrangeValues(at x: [Double]) -> [Double] {
         factors.solveTransposed(QuadraticModel.basis((0..<n).map { (x[$0] - center[$0]) / scale }))
     }
+
 }
 
 /// LU factorisation with partial pivoting of a small square matrix (rows given as arrays), stored
@@ -318,42 +330,67 @@ struct LUFactorization {
         guard matrix.allSatisfy({ $0.count == n }) else { return nil }
         self.n = n
         var a = [Double](repeating: 0, count: n * n)
-        var largest = 0.0
-        for i in 0..<n { for j in 0..<n { a[i * n + j] = matrix[i][j]; largest = Swift.max(largest, abs(matrix[i][j])) } }
+        for i in 0..<n { for j in 0..<n { a[i * n + j] = matrix[i][j] } }
         var pivots = Array(0..<n)
-        let ok = a.withUnsafeMutableBufferPointer { buffer -> Bool in
-            let a = buffer.baseAddress!
-            for k in 0..<n {
-                var p = k
-                for i in (k + 1)..<Swift.max(k + 1, n) where abs(a[i * n + k]) > abs(a[p * n + k]) { p = i }
-                guard abs(a[p * n + k]) > 1e-13 * Swift.max(largest, 1e-300) else { return false }
-                if p != k {
-                    for j in 0..<n { let t = a[p * n + j]; a[p * n + j] = a[k * n + j]; a[k * n + j] = t }
-                    pivots.swapAt(p, k)
-                }
-                let pivot = a[k * n + k]
-                for i in (k + 1)..<Swift.max(k + 1, n) {
-                    let factor = a[i * n + k] / pivot
-                    a[i * n + k] = factor
-                    if factor == 0 { continue }
-                    for j in (k + 1)..<n { a[i * n + j] -= factor * a[k * n + j] }
-                }
-            }
-            return true
+        let ok = a.withUnsafeMutableBufferPointer { a in
+            pivots.withUnsafeMutableBufferPointer { LUFactorization.factorInPlace(a.baseAddress!, order: n, pivots: $0.baseAddress!) }
         }
         guard ok else { return nil }
         lu = a
         self.pivots = pivots
     }
 
+    /// Factors the row-major n × n matrix at `a` in place (unit lower L below the diagonal, U on
+    /// and above it); `pivots` (holding 0..<n on entry) receives the row permutation. False when a
+    /// pivot is below 1e-13 times the largest entry.
+    static func factorInPlace(_ a: UnsafeMutablePointer<Double>, order n: Int, pivots: UnsafeMutablePointer<Int>) -> Bool {
+        var largest = 0.0
+        for k in 0..<(n * n) { largest = Swift.max(largest, abs(a[k])) }
+        for k in 0..<n {
+            var p = k
+            for i in (k + 1)..<Swift.max(k + 1, n) where abs(a[i * n + k]) > abs(a[p * n + k]) { p = i }
+            guard abs(a[p * n + k]) > 1e-13 * Swift.max(largest, 1e-300) else { return false }
+            if p != k {
+                for j in 0..<n { let t = a[p * n + j]; a[p * n + j] = a[k * n + j]; a[k * n + j] = t }
+                let t = pivots[p]; pivots[p] = pivots[k]; pivots[k] = t
+            }
+            let pivot = a[k * n + k]
+            for i in (k + 1)..<Swift.max(k + 1, n) {
+                let factor = a[i * n + k] / pivot
+                a[i * n + k] = factor
+                if factor == 0 { continue }
+                for j in (k + 1)..<n { a[i * n + j] -= factor * a[k * n + j] }
+            }
+        }
+        return true
+    }
+
+    /// Solves A x = b in place in `x` (holding b on entry) with a factor from `factorInPlace`;
+    /// `work` has room for n values.
+    static func solveInPlace(_ a: UnsafePointer<Double>, order n: Int, pivots: UnsafePointer<Int>,
+                             _ x: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>) {
+        for i in 0..<n { work[i] = x[pivots[i]] }
+        for i in 0..<n { for j in 0..<i { work[i] -= a[i * n + j] * work[j] } }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            for j in (i + 1)..<n { work[i] -= a[i * n + j] * work[j] }
+            work[i] /= a[i * n + i]
+        }
+        for i in 0..<n { x[i] = work[i] }
+    }
+
     /// x with A x = b.
     func solve(_ b: [Double]) -> [Double] {
-        var x = pivots.map { b[$0] }
+        var x = b
+        var work = b
+        let n = self.n
         lu.withUnsafeBufferPointer { a in
-            for i in 0..<n { for j in 0..<i { x[i] -= a[i * n + j] * x[j] } }
-            for i in stride(from: n - 1, through: 0, by: -1) {
-                for j in (i + 1)..<n { x[i] -= a[i * n + j] * x[j] }
-                x[i] /= a[i * n + i]
+            pivots.withUnsafeBufferPointer { pivots in
+                x.withUnsafeMutableBufferPointer { x in
+                    work.withUnsafeMutableBufferPointer {
+                        LUFactorization.solveInPlace(a.baseAddress!, order: n, pivots: pivots.baseAddress!,
+                                                     x.baseAddress!, work: $0.baseAddress!)
+                    }
+                }
             }
         }
         return x
@@ -363,13 +400,16 @@ struct LUFactorization {
     func solveTransposed(_ b: [Double]) -> [Double] {
         // Aᵀ = Uᵀ Lᵀ P: solve Uᵀ z = b, then Lᵀ w = z, then x = Pᵀ w.
         var z = b
+        let n = self.n
         lu.withUnsafeBufferPointer { a in
-            for i in 0..<n {
-                for j in 0..<i { z[i] -= a[j * n + i] * z[j] }
-                z[i] /= a[i * n + i]
-            }
-            for i in stride(from: n - 1, through: 0, by: -1) {
-                for j in (i + 1)..<n { z[i] -= a[j * n + i] * z[j] }
+            z.withUnsafeMutableBufferPointer { z in
+                for i in 0..<n {
+                    for j in 0..<i { z[i] -= a[j * n + i] * z[j] }
+                    z[i] /= a[i * n + i]
+                }
+                for i in stride(from: n - 1, through: 0, by: -1) {
+                    for j in (i + 1)..<n { z[i] -= a[j * n + i] * z[j] }
+                }
             }
         }
         var x = [Double](repeating: 0, count: n)
@@ -384,7 +424,7 @@ struct LUFactorization {
 /// equations); for larger n, projected gradient descent followed by a Newton step on the free set.
 func minimizeQuadraticOnBox(gradient g: [Double], hessian h: [[Double]], lower: [Double], upper: [Double]) -> [Double] {
     let n = g.count
-    func model(_ s: [Double]) -> Double {
+    func model<Step: RandomAccessCollection>(_ s: Step) -> Double where Step.Element == Double, Step.Index == Int {
         var total = 0.0
         for i in 0..<n { total += g[i] * s[i]; for j in 0..<n { total += 0.5 * s[i] * h[i][j] * s[j] } }
         return total
@@ -398,39 +438,50 @@ func minimizeQuadraticOnBox(gradient g: [Double], hessian h: [[Double]], lower: 
         return newton
     }
     if n <= 6 {
-        var state = [Int](repeating: 0, count: n)  // 0 free, 1 lower, 2 upper
+        // One scratch allocation for all 3ⁿ faces: state, step, free set, matrix, rhs, pivots.
+        var state = [Int](repeating: 0, count: 3 * n)  // state (0 free, 1 lower, 2 upper), free, pivots
+        var numbers = [Double](repeating: 0, count: n * n + 3 * n)  // matrix, s, rhs, work
         let total = Int(pow3(n))
-        for code in 0..<total {
-            var c = code
-            for i in 0..<n { state[i] = c % 3; c /= 3 }
-            var s = [Double](repeating: 0, count: n)
-            var free: [Int] = []
-            for i in 0..<n {
-                switch state[i] {
-                case 1: s[i] = lower[i]
-                case 2: s[i] = upper[i]
-                default: free.append(i)
+        state.withUnsafeMutableBufferPointer { integers in
+            numbers.withUnsafeMutableBufferPointer { reals in
+                let state = integers.baseAddress!, free = state + n, pivots = state + 2 * n
+                let matrix = reals.baseAddress!, s = matrix + n * n, rhs = s + n, work = rhs + n
+                for code in 0..<total {
+                    var c = code
+                    for i in 0..<n { state[i] = c % 3; c /= 3 }
+                    var freeCount = 0
+                    for i in 0..<n {
+                        switch state[i] {
+                        case 1: s[i] = lower[i]
+                        case 2: s[i] = upper[i]
+                        default: s[i] = 0; free[freeCount] = i; freeCount += 1
+                        }
+                    }
+                    if freeCount > 0 {
+                        for a in 0..<freeCount {
+                            let i = free[a]
+                            for b in 0..<freeCount { matrix[a * freeCount + b] = h[i][free[b]] }
+                            var r = -g[i]
+                            for j in 0..<n where state[j] != 0 { r -= h[i][j] * s[j] }
+                            rhs[a] = r
+                            pivots[a] = a
+                        }
+                        guard LUFactorization.factorInPlace(matrix, order: freeCount, pivots: pivots) else { continue }
+                        LUFactorization.solveInPlace(matrix, order: freeCount, pivots: pivots, rhs, work: work)
+                        var feasible = true
+                        for a in 0..<freeCount {
+                            let i = free[a]
+                            let v = rhs[a]
+                            if !(v >= lower[i] - 1e-12 && v <= upper[i] + 1e-12) { feasible = false; break }
+                            s[i] = Swift.min(Swift.max(v, lower[i]), upper[i])
+                        }
+                        if !feasible { continue }
+                    }
+                    let step = UnsafeBufferPointer(start: s, count: n)
+                    let value = model(step)
+                    if value < bestValue { bestValue = value; best = Array(step) }
                 }
             }
-            if !free.isEmpty {
-                let matrix = free.map { i in free.map { j in h[i][j] } }
-                let rhs = free.map { i -> Double in
-                    var r = -g[i]
-                    for j in 0..<n where state[j] != 0 { r -= h[i][j] * s[j] }
-                    return r
-                }
-                guard let lu = LUFactorization(matrix) else { continue }
-                let solution = lu.solve(rhs)
-                var feasible = true
-                for (k, i) in free.enumerated() {
-                    let v = solution[k]
-                    if !(v >= lower[i] - 1e-12 && v <= upper[i] + 1e-12) { feasible = false; break }
-                    s[i] = Swift.min(Swift.max(v, lower[i]), upper[i])
-                }
-                if !feasible { continue }
-            }
-            let value = model(s)
-            if value < bestValue { bestValue = value; best = s }
         }
         return best
     }

@@ -40,10 +40,9 @@ final class DiagnosticsParityTests: XCTestCase {
         }
     }
 
-    /// Compares a summary with posterior's numbers; `exceptions` lists (variable, statistic,
-    /// tolerance) pairs allowed a wider tolerance, each with its reason at the call site.
+    /// Compares a summary with posterior's numbers, every statistic to `tolerance` relative.
     static func assertMatches(_ summary: DrawsSummary, _ expected: [String: [String: Double?]],
-                       exceptions: [String: Double] = [:], file: StaticString = #filePath, line: UInt = #line) {
+                       file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(Set(summary.variables.map(\.name)), Set(expected.keys), file: file, line: line)
         var compared = 0
         for (name, stats) in expected {
@@ -56,7 +55,7 @@ final class DiagnosticsParityTests: XCTestCase {
                     XCTAssert(!mine.isFinite, "\(name) \(key): posterior gives NA, got \(mine)", file: file, line: line)
                     continue
                 }
-                let tolerance = exceptions["\(name).\(key)"] ?? Self.tolerance
+                let tolerance = Self.tolerance
                 let error = reference == 0 ? abs(mine) : abs(mine - reference) / abs(reference)
                 XCTAssert(error <= tolerance, "\(name) \(key): \(mine) vs posterior \(reference) (relative error \(error))",
                           file: file, line: line)
@@ -65,11 +64,11 @@ final class DiagnosticsParityTests: XCTestCase {
         XCTAssertGreaterThan(compared, 0, file: file, line: line)
     }
 
-    func checkLongFixture(_ name: String, chains: Int = 4, exceptions: [String: Double] = [:]) throws {
+    func checkLongFixture(_ name: String, chains: Int = 4) throws {
         let (draws, warnings) = try PosteriorDrawsCSVReader.read(url: fixtureURL(name, "csv"))
         XCTAssertEqual(warnings, [])
         XCTAssertEqual(draws.chainCount, chains)
-        Self.assertMatches(summarize(draws: draws), try reference(name), exceptions: exceptions)
+        Self.assertMatches(summarize(draws: draws), try reference(name))
     }
 
     func testIndependentDraws() throws { try checkLongFixture("diag_iid") }
@@ -87,30 +86,8 @@ final class DiagnosticsParityTests: XCTestCase {
     /// One chain stuck at a constant, and a variable with an infinite draw (NA diagnostics).
     func testStuckChainAndInfiniteDraw() throws { try checkLongFixture("diag_extra_stuck") }
 
-    /// The Cauchy column's folded R̂ is 1.4e-6 off: the CSV holds R's draws rounded to 15
-    /// significant digits, and the rounding made the two draws either side of the median exactly
-    /// symmetric about it, so their folded values tie (rank 1.5 each) where R's unrounded draws did
-    /// not (ranks 1 and 2). `testCauchyFoldedTieExplainsRhatDifference` checks that explanation.
-    func testHeavyTailedDraws() throws {
-        try checkLongFixture("diag_heavy", exceptions: ["cauchy.rhat": 2e-6])
-    }
-
-    func testCauchyFoldedTieExplainsRhatDifference() throws {
-        var (draws, _) = try PosteriorDrawsCSVReader.read(url: fixtureURL("diag_heavy", "csv"))
-        let v = try XCTUnwrap(draws.index(of: "cauchy"))
-        let all = draws.chains.flatMap { chain in stride(from: v, to: chain.count, by: draws.variableCount).map { chain[$0] } }
-        let sorted = all.sorted()
-        let upperMiddle = sorted[all.count / 2]
-        // Break the tie as R's unrounded draws did: the upper middle draw slightly further out.
-        for c in draws.chains.indices {
-            for i in stride(from: v, to: draws.chains[c].count, by: draws.variableCount)
-            where draws.chains[c][i] == upperMiddle {
-                draws.chains[c][i] = upperMiddle.nextUp
-            }
-        }
-        let rhat = try XCTUnwrap(summarize(draws: draws)["cauchy"]).rhat
-        XCTAssertEqual(rhat, 0.999506651494813, accuracy: 1e-12)
-    }
+    /// Cauchy, t₃ and log-normal draws (scripts/references/diagnostics_heavy.R, 17-digit CSV).
+    func testHeavyTailedDraws() throws { try checkLongFixture("diag_heavy") }
 
     /// The stand-alone diagnostic functions agree with the summary's shared-sort fast path.
     func testStandAloneFunctionsAgreeWithSummary() throws {

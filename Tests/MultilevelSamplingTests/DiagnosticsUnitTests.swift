@@ -1,5 +1,6 @@
 import XCTest
 @testable import MultilevelSampling
+import MultilevelMath
 
 /// Pieces of the diagnostics checked against closed forms, R's definitions and brute force.
 final class DiagnosticsUnitTests: XCTestCase {
@@ -87,16 +88,17 @@ final class DiagnosticsUnitTests: XCTestCase {
         XCTAssertEqual(sortPermutation([Double]()), [])
     }
 
-    func testBetaQuantileInvertsIncompleteBeta() {
-        // R 4.2: print(qbeta(0.1586553, 3, 5), digits = 17) = 0.2060838414582668; and the large
-        // shapes mcse_quantile uses.
-        XCTAssertEqual(betaQuantile(0.1586553, 3, 5), 0.2060838414582668, accuracy: 1e-15)
+    /// mcse_quantile's beta quantiles (MultilevelMath's inverse incomplete beta) at the shapes
+    /// ESS·p + 1, ESS·(1 − p) + 1 it meets.
+    func testBetaQuantileAtQuantileMCSEShapes() {
+        // R 4.2: print(qbeta(0.1586553, 3, 5), digits = 17) = 0.2060838414582668.
+        XCTAssertEqual(inverseRegularizedIncompleteBeta(3, 5, 0.1586553), 0.2060838414582668, accuracy: 1e-15)
         for (a, b) in [(1.0, 1.0), (2.5, 7.0), (200.0, 3800.0), (95_001.0, 5001.0)] {
             for p in [0.001, 0.1586553, 0.5, 0.8413447, 0.999] {
-                let x = betaQuantile(p, a, b)
-                XCTAssertEqual(regularizedIncompleteBeta(x, a, b), p, accuracy: 1e-12, "a=\(a) b=\(b) p=\(p)")
+                let x = inverseRegularizedIncompleteBeta(a, b, p)
+                XCTAssertEqual(regularizedIncompleteBeta(a, b, x), p, accuracy: 1e-12, "a=\(a) b=\(b) p=\(p)")
             }
         }
-        XCTAssertEqual(betaQuantile(0.3, 1, 1), 0.3, accuracy: 1e-15)
+        XCTAssertEqual(inverseRegularizedIncompleteBeta(1, 1, 0.3), 0.3, accuracy: 1e-15)
     }
 }

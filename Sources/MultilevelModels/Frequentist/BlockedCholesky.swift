@@ -52,6 +52,12 @@ public final class BlockedMixedModelEquations {
     var lRest: [Double]
     /// Whether the last `update` succeeded.
     public private(set) var isFactored = false
+    /// Tallest segment of block column 0, number of `update` calls, the scalar crossed case's
+    /// precomputed Schur products (built on the second update) and a reused workspace.
+    let maximumSegmentHeight: Int
+    var updateCount = 0
+    var schurPattern: ScalarSchurComplementPattern?
+    var workspace: [Double] = []
 
     /// Accumulates the cross products from a design (response, X, random-effect terms).
     public init(response: [Double], fixedEffects x: DenseMatrix, randomTerms: [RandomEffectTerm]) {
@@ -150,6 +156,7 @@ public final class BlockedMixedModelEquations {
         segmentHeight = heights
         segmentTerm = termOf
         segmentValue = valueOffsets
+        maximumSegmentHeight = heights.max() ?? 0
         a10 = values
         theta = []
         l00 = [Double](repeating: 0, count: a00.count)
@@ -163,125 +170,143 @@ public final class BlockedMixedModelEquations {
         precondition(newTheta.count == covarianceFactor.parameterCount, "θ has the wrong length")
         theta = newTheta
         isFactored = false
+        updateCount += 1
         let templates = terms.indices.map { covarianceFactor.template(ofTerm: $0, theta: newTheta) }
-        let t0 = templates[0]
-        let q0 = self.q0
-        let m = restSize
-        // Work on local arrays (moved out of the instance, so no copies and no exclusivity checks).
-        var l00 = [Double](), l10 = [Double]()
-        swap(&l00, &self.l00)
-        swap(&l10, &self.l10)
-        defer {
-            swap(&l00, &self.l00)
-            swap(&l10, &self.l10)
+        let q0 = self.q0, m = restSize, levels0 = self.levels0
+        let allScalar = terms.dropFirst().allSatisfy { $0.columnCount == 1 }
+        // The scalar crossed case streams precomputed products; built on the second update, so a
+        // one-off system (a PIRLS step) does not pay for it.
+        if q0 == 1 && allScalar && updateCount == 2 && schurPattern == nil {
+            schurPattern = ScalarSchurComplementPattern(
+                levels: levels0, restSize: m, segmentStart: segmentStart, segmentRow: segmentRow,
+                segmentHeight: segmentHeight, segmentValue: segmentValue, values: a10)
         }
-        var block = [Double](repeating: 0, count: q0 * q0)
-        var scratch = [Double](repeating: 0, count: max(q0 * q0, (fixedEffectCount + 1 + 16) * q0))
-        for l in 0..<levels0 {
-            // T₀ᵀ A₀₀ T₀ + I, then its Cholesky factor.
-            let base = l * q0 * q0
-            for j in 0..<q0 { for i in 0..<q0 {
-                var sum = 0.0
-                for k in 0..<q0 { sum += a00[base + i + k * q0] * t0[k + j * q0] }
-                scratch[i + j * q0] = sum
-            } }
-            for j in 0..<q0 { for i in j..<q0 {
-                var sum = 0.0
-                for k in 0..<q0 { sum += t0[k + i * q0] * scratch[k + j * q0] }
-                block[i + j * q0] = sum + (i == j ? 1 : 0)
-            } }
-            let failed = block.withUnsafeMutableBufferPointer { choleskyFactorLowerInPlace($0.baseAddress!, order: q0, leadingDimension: q0) }
-            precondition(failed == nil, "ΛᵀZᵀZΛ + I is positive definite")
-            for k in 0..<(q0 * q0) { l00[base + k] = block[k] }
-            // Segments: V = S A T₀ L₀₀⁻ᵀ, S = Tₖᵀ for a term segment, identity for X/y.
-            for s in segmentStart[l]..<segmentStart[l + 1] {
-                let h = segmentHeight[s]
-                let offset = segmentValue[s]
-                if scratch.count < h * q0 { scratch = [Double](repeating: 0, count: h * q0) }
-                for j in 0..<q0 { for i in 0..<h {
-                    var sum = 0.0
-                    for k in j..<q0 { sum += a10[offset + i + k * h] * t0[k + j * q0] }
-                    scratch[i + j * h] = sum
-                } }
-                let term = segmentTerm[s]
-                if term >= 0 {
-                    let t = templates[term]
-                    for j in 0..<q0 { for i in 0..<h {
+        // Work on local arrays (moved out of the instance, so no copies and no exclusivity checks).
+        var l00 = [Double](), l10 = [Double](), lRest = [Double](), work = [Double]()
+        swap(&l00, &self.l00); swap(&l10, &self.l10); swap(&lRest, &self.lRest); swap(&work, &self.workspace)
+        defer {
+            swap(&l00, &self.l00); swap(&l10, &self.l10); swap(&lRest, &self.lRest); swap(&work, &self.workspace)
+        }
+        // Workspace: T₀ᵀA₀₀ product and L₀₀ block (q₀² each), a segment product (height × q₀), the
+        // rest scaling D (m) and the Schur weights (levels₀).
+        let workCount = 2 * q0 * q0 + maximumSegmentHeight * q0 + m + levels0
+        if work.count < workCount { work = [Double](repeating: 0, count: workCount) }
+        let segmentStart = self.segmentStart, segmentRow = self.segmentRow, segmentHeight = self.segmentHeight
+        let segmentTerm = self.segmentTerm, segmentValue = self.segmentValue
+        let restOffsets = self.restOffsets, zRestSize = self.zRestSize
+        let failure: Int? = a00.withUnsafeBufferPointer { a00Buffer in
+          a10.withUnsafeBufferPointer { a10Buffer in
+            aRest.withUnsafeBufferPointer { aRestBuffer in
+              l00.withUnsafeMutableBufferPointer { l00Buffer in
+                l10.withUnsafeMutableBufferPointer { l10Buffer in
+                  lRest.withUnsafeMutableBufferPointer { restBuffer in
+                    work.withUnsafeMutableBufferPointer { workBuffer -> Int? in
+            let a00 = a00Buffer.baseAddress!, a10 = a10Buffer.baseAddress!, aRest = aRestBuffer.baseAddress!
+            let l00 = l00Buffer.baseAddress!, rest = restBuffer.baseAddress!
+            let l10 = l10Buffer.baseAddress ?? UnsafeMutablePointer<Double>(bitPattern: 8)!
+            let product = workBuffer.baseAddress!, block = product + q0 * q0, scratch = block + q0 * q0
+            let scaling = scratch + maximumSegmentHeight * q0, weights = scaling + m
+            templates[0].withUnsafeBufferPointer { t0Buffer in
+                let t0 = t0Buffer.baseAddress!
+                for l in 0..<levels0 {
+                    // T₀ᵀ A₀₀ T₀ + I, then its Cholesky factor.
+                    let base = l * q0 * q0
+                    for j in 0..<q0 { for i in 0..<q0 {
                         var sum = 0.0
-                        for k in i..<h { sum += t[k + i * h] * scratch[k + j * h] }
-                        l10[offset + i + j * h] = sum
+                        for k in 0..<q0 { sum += a00[base + i + k * q0] * t0[k + j * q0] }
+                        product[i + j * q0] = sum
                     } }
-                } else {
-                    for k in 0..<(h * q0) { l10[offset + k] = scratch[k] }
-                }
-                // Right solve by L₀₀ᵀ: row vector v ← v L₀₀⁻ᵀ, i.e. L₀₀ vᵀ = (old v)ᵀ.
-                for i in 0..<h {
-                    for j in 0..<q0 {
-                        var sum = l10[offset + i + j * h]
-                        for k in 0..<j { sum -= l10[offset + i + k * h] * block[j + k * q0] }
-                        l10[offset + i + j * h] = sum / block[j + j * q0]
+                    for j in 0..<q0 { for i in j..<q0 {
+                        var sum = 0.0
+                        for k in 0..<q0 { sum += t0[k + i * q0] * product[k + j * q0] }
+                        block[i + j * q0] = sum + (i == j ? 1 : 0)
+                    } }
+                    let failed = choleskyFactorLowerInPlace(block, order: q0, leadingDimension: q0)
+                    precondition(failed == nil, "ΛᵀZᵀZΛ + I is positive definite")
+                    for k in 0..<(q0 * q0) { l00[base + k] = block[k] }
+                    // Segments: V = S A T₀ L₀₀⁻ᵀ, S = Tₖᵀ for a term segment, identity for X/y.
+                    for s in segmentStart[l]..<segmentStart[l + 1] {
+                        let h = segmentHeight[s]
+                        let offset = segmentValue[s]
+                        for j in 0..<q0 { for i in 0..<h {
+                            var sum = 0.0
+                            for k in j..<q0 { sum += a10[offset + i + k * h] * t0[k + j * q0] }
+                            scratch[i + j * h] = sum
+                        } }
+                        let term = segmentTerm[s]
+                        if term >= 0 {
+                            templates[term].withUnsafeBufferPointer { t in
+                                for j in 0..<q0 { for i in 0..<h {
+                                    var sum = 0.0
+                                    for k in i..<h { sum += t[k + i * h] * scratch[k + j * h] }
+                                    l10[offset + i + j * h] = sum
+                                } }
+                            }
+                        } else {
+                            for k in 0..<(h * q0) { l10[offset + k] = scratch[k] }
+                        }
+                        // Right solve by L₀₀ᵀ: row vector v ← v L₀₀⁻ᵀ, i.e. L₀₀ vᵀ = (old v)ᵀ.
+                        for i in 0..<h {
+                            for j in 0..<q0 {
+                                var sum = l10[offset + i + j * h]
+                                for k in 0..<j { sum -= l10[offset + i + k * h] * block[j + k * q0] }
+                                l10[offset + i + j * h] = sum / block[j + j * q0]
+                            }
+                        }
                     }
                 }
             }
-        }
-        let failure: Int? = lRest.withUnsafeMutableBufferPointer { restBuffer -> Int? in
-            let rest = restBuffer.baseAddress!
-            let allScalar = terms.dropFirst().allSatisfy({ $0.columnCount == 1 })
-            if !allScalar {
-                aRest.withUnsafeBufferPointer { source in
-                    rest.update(from: source.baseAddress!, count: m * m)
-                }
-            }
             // Λᵀ (·) Λ on the other terms' rows and columns, in place (templates are lower triangular).
-            // All-scalar terms: one pass over the lower triangle with a diagonal scaling D.
             if allScalar {
-                // Copy and scale the lower triangle in one pass.
-                var scaling = [Double](repeating: 1, count: m)
+                // All-scalar terms: copy and scale the lower triangle in one pass by the diagonal D.
+                for i in 0..<m { scaling[i] = 1 }
                 for k in 1..<max(1, terms.count) where k < terms.count {
                     let factor = templates[k][0]
                     for level in 0..<terms[k].grouping.levelCount { scaling[restOffsets[k] + level] = factor }
                 }
-                aRest.withUnsafeBufferPointer { sourceBuffer in
-                    let source = sourceBuffer.baseAddress!
-                    for j in 0..<m {
-                        let column = rest + j * m, sourceColumn = source + j * m
-                        let dj = scaling[j]
-                        for i in j..<m { column[i] = sourceColumn[i] * scaling[i] * dj }
-                    }
+                for j in 0..<m {
+                    let column = rest + j * m, sourceColumn = aRest + j * m
+                    let dj = scaling[j]
+                    for i in j..<m { column[i] = sourceColumn[i] * scaling[i] * dj }
                 }
             } else {
-              for k in 1..<max(1, terms.count) where k < terms.count {
-                let q = terms[k].columnCount
-                let t = templates[k]
-                for level in 0..<terms[k].grouping.levelCount {
-                    let c = restOffsets[k] + level * q
-                    if q == 1 {
-                        let factor = t[0]
-                        for i in 0..<m { rest[i + c * m] *= factor }
-                        for j in 0..<m { rest[c + j * m] *= factor }
-                        continue
-                    }
-                    for j in 0..<q {
-                        for i in 0..<m {
-                            var sum = 0.0
-                            for kk in j..<q { sum += rest[i + (c + kk) * m] * t[kk + j * q] }
-                            rest[i + (c + j) * m] = sum
+                rest.update(from: aRest, count: m * m)
+                for k in 1..<max(1, terms.count) where k < terms.count {
+                    let q = terms[k].columnCount
+                    let t = templates[k]
+                    for level in 0..<terms[k].grouping.levelCount {
+                        let c = restOffsets[k] + level * q
+                        if q == 1 {
+                            let factor = t[0]
+                            for i in 0..<m { rest[i + c * m] *= factor }
+                            for j in 0..<m { rest[c + j * m] *= factor }
+                            continue
                         }
-                    }
-                    for j in 0..<m {
-                        let column = rest + j * m
-                        for i in 0..<q {
-                            var sum = 0.0
-                            for kk in i..<q { sum += t[kk + i * q] * column[c + kk] }
-                            column[c + i] = sum
+                        for j in 0..<q {
+                            for i in 0..<m {
+                                var sum = 0.0
+                                for kk in j..<q { sum += rest[i + (c + kk) * m] * t[kk + j * q] }
+                                rest[i + (c + j) * m] = sum
+                            }
+                        }
+                        for j in 0..<m {
+                            let column = rest + j * m
+                            for i in 0..<q {
+                                var sum = 0.0
+                                for kk in i..<q { sum += t[kk + i * q] * column[c + kk] }
+                                column[c + i] = sum
+                            }
                         }
                     }
                 }
-              }
             }
             for i in 0..<zRestSize { rest[i + i * m] += 1 }
-            // Subtract L₁₀ L₁₀ᵀ level by level (lower triangle).
-            l10.withUnsafeBufferPointer { v in
+            // Subtract L₁₀ L₁₀ᵀ (lower triangle).
+            if let pattern = schurPattern, q0 == 1, allScalar {
+                let t0 = templates[0][0]
+                for l in 0..<levels0 { let ratio = t0 / l00[l]; weights[l] = ratio * ratio }
+                pattern.subtract(from: rest, leadingDimension: m, weights: weights, scaling: scaling)
+            } else {
                 for l in 0..<levels0 {
                     let first = segmentStart[l], last = segmentStart[l + 1]
                     for s1 in first..<last {
@@ -292,7 +317,7 @@ public final class BlockedMixedModelEquations {
                                 let column = rest + (r2 + j) * m
                                 for i in 0..<h1 where r1 + i >= r2 + j {
                                     var sum = 0.0
-                                    for k in 0..<q0 { sum += v[o1 + i + k * h1] * v[o2 + j + k * h2] }
+                                    for k in 0..<q0 { sum += l10[o1 + i + k * h1] * l10[o2 + j + k * h2] }
                                     column[r1 + i] -= sum
                                 }
                             }
@@ -301,6 +326,12 @@ public final class BlockedMixedModelEquations {
                 }
             }
             return choleskyFactorLowerInPlace(rest, order: m, leadingDimension: m)
+                    }
+                  }
+                }
+              }
+            }
+          }
         }
         if let failure {
             // The y pivot may vanish for a perfect fit; anything earlier is a singular X block.

@@ -1,3 +1,5 @@
+import MultilevelMath
+
 /// Monte Carlo standard error of the mean: sd / √ESS with the ESS of the split chains of the raw
 /// draws (posterior's `mcse_mean`).
 public func meanMonteCarloStandardError(_ sequences: ChainSequences) -> Double {
@@ -46,8 +48,9 @@ func quantileMonteCarloStandardError(sorted: UnsafeBufferPointer<Double>, probab
     if ess.isNaN { return .nan }
     let count = sorted.count
     let s = Double(count)
-    let lowerProbability = betaQuantile(0.1586553, ess * p + 1, ess * (1 - p) + 1)
-    let upperProbability = betaQuantile(0.8413447, ess * p + 1, ess * (1 - p) + 1)
+    let a = ess * p + 1, b = ess * (1 - p) + 1
+    let lowerProbability = inverseRegularizedIncompleteBeta(a, b, 0.1586553)
+    let upperProbability = inverseRegularizedIncompleteBeta(a, b, 0.8413447)
     let lower = min(max(Int((lowerProbability * s).rounded(.down)), 1), count)
     let upper = max(min(Int((upperProbability * s).rounded(.up)), count), 1)
     return (sorted[upper - 1] - sorted[lower - 1]) / 2
