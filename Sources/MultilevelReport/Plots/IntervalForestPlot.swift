@@ -49,7 +49,9 @@ public struct IntervalForestPlot: Sendable {
         let labelWidth = max(90, (methods.map { Legend.textWidth($0.method, size: 11) }.max() ?? 60) + 20)
         let panelHeights = parameters.map { Double(max(1, $0.intervals.count)) * rowHeight + 10 }
         let legendHeight = Legend.height(legend, maxWidth: width - labelWidth - 20)
-        let height = 40 + legendHeight + 10 + panelHeights.reduce(0, +) + Double(parameters.count) * (panelGap + strip) + 10
+        // Strips and panels, the gaps between panels, and room for the last panel's tick labels.
+        let height = 40 + legendHeight + 10 + panelHeights.reduce(0, +) + Double(parameters.count) * strip
+            + Double(max(0, parameters.count - 1)) * panelGap + 30
         var canvas = PlotCanvas(width: width, height: height, title: title, legend: legend, margins: (labelWidth, 20, 10))
         var top = canvas.content.y
         for (k, parameter) in parameters.enumerated() {

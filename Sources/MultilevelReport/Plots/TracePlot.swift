@@ -10,7 +10,7 @@ public struct TracePlot: Sendable {
     public var maxPointsPerChain: Int
 
     /// Variables default to all of `draws`.
-    public init(title: String, draws: Draws, variables: [String]? = nil, maxPointsPerChain: Int = 1000) {
+    public init(title: String, draws: Draws, variables: [String]? = nil, maxPointsPerChain: Int = 800) {
         self.title = title
         self.draws = draws
         self.variables = (variables ?? draws.variableNames).filter { draws.index(of: $0) != nil }
