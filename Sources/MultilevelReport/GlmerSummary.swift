@@ -12,68 +12,25 @@ public enum GlmerSummary {
         var out = "Generalized linear mixed model fit by maximum likelihood (Laplace\n  Approximation) [glmerMod]\n"
         out += " Family: \(fit.familyName)  ( \(fit.linkName) )\n"
         out += "Formula: \(fit.formulaText)\n   Data: \(dataName)\n\n"
-        let labels = ["AIC", "BIC", "logLik", "deviance", "df.resid"]
-        let values = [fit.akaikeInformationCriterion, fit.bayesianInformationCriterion, fit.logLikelihood,
-                      -2 * fit.logLikelihood].map { String(format: "%.1f", $0) } + [String(fit.residualDegreesOfFreedom)]
-        out += zip(labels, values).map { LmerSummary.pad(left: $0.0, to: max(8, $0.1.count)) }.joined(separator: " ") + " \n"
-        out += zip(labels, values).map { LmerSummary.pad(left: $0.1, to: max(8, $0.0.count)) }.joined(separator: " ") + " \n\n"
+        out += MixedModelSummaryLayout.informationCriteriaTable(
+            aic: fit.akaikeInformationCriterion, bic: fit.bayesianInformationCriterion, logLikelihood: fit.logLikelihood,
+            deviance: -2 * fit.logLikelihood, residualDegreesOfFreedom: fit.residualDegreesOfFreedom) + "\n"
         out += "Scaled residuals: \n" + LmerSummary.quantileTable(fit.pearsonResiduals) + "\n"
-        out += "Random effects:\n" + randomEffectsTable(fit)
-        var groups: [(String, Int)] = []
-        for term in fit.terms where !groups.contains(where: { $0.0 == term.grouping.name }) {
-            groups.append((term.grouping.name, Set(term.grouping.levelIndex).count))
-        }
-        out += "Number of obs: \(fit.observationCount), groups:  " + groups.map { "\($0.0), \($0.1)" }.joined(separator: "; ") + "\n\n"
+        out += "Random effects:\n" + MixedModelSummaryLayout.randomEffectsTable(fit.varianceComponents, residualStandardDeviation: nil)
+        out += MixedModelSummaryLayout.groupsLine(terms: fit.terms, observationCount: fit.observationCount) + "\n"
         out += "Fixed effects:\n" + fixedEffectsTable(fit)
-        let p = fit.fixedEffects.count
-        if p > 1 && p <= 12 {
-            out += "\nCorrelation of Fixed Effects:\n" + correlationTable(fit)
-        } else if p > 12 {
-            out += "\nCorrelation matrix not shown by default, as p = \(p) > 12.\n"
-        }
+        out += MixedModelSummaryLayout.correlationBlock(names: fit.fixedEffectNames, covariance: fit.fixedEffectsCovariance)
         for warning in fit.warnings { out += warning + "\n" }
         return out
     }
 
-    /// Groups / Name / Variance / Std.Dev. (/ Corr) as lme4's `formatVC` for a GLMM.
-    static func randomEffectsTable(_ fit: GeneralizedLinearMixedModelFit) -> String {
-        var groupColumn: [String] = [], nameColumn: [String] = [], sds: [Double] = []
-        var correlationRows: [[String]] = []
-        let maxQ = fit.varianceComponents.map { $0.columnNames.count }.max() ?? 1
-        for component in fit.varianceComponents {
-            let q = component.columnNames.count
-            for i in 0..<q {
-                groupColumn.append(i == 0 ? component.group : "")
-                nameColumn.append(component.columnNames[i])
-                sds.append(component.standardDeviations[i])
-                correlationRows.append((0..<(maxQ - 1)).map { j in
-                    j < i ? String(format: "%.2f", component.correlations[i * q + j]) : ""
-                })
-            }
-        }
-        var columns: [[String]] = [["Groups"] + groupColumn, ["Name"] + nameColumn,
-                                   ["Variance"] + LmerSummary.rFormat(sds.map { $0 * $0 }, digits: 4),
-                                   ["Std.Dev."] + LmerSummary.rFormat(sds, digits: 4)]
-        for j in 0..<(maxQ - 1) {
-            let entries = correlationRows.map { $0[j] }
-            let width = entries.map(\.count).max() ?? 0
-            columns.append([j == 0 ? "Corr" : ""] + entries.map { LmerSummary.pad(left: $0, to: width) })
-        }
-        return LmerSummary.leftAlignedTable(columns)
-    }
-
     /// printCoefmat(Estimate, Std. Error, z value, Pr(>|z|)) with lme4's digits (4) and stars.
     static func fixedEffectsTable(_ fit: GeneralizedLinearMixedModelFit) -> String {
-        let joint = fit.fixedEffects + fit.standardErrors
-        let magnitudes = joint.map(abs).filter { $0 > 0 && $0.isFinite }
-        let roundTo = max(1, 4 - (1 + Int(floor(log10(magnitudes.min() ?? 1)))),
-                          4 - (1 + Int(floor(log10(magnitudes.max() ?? 1)))))
-        let formatted = LmerSummary.rFormat(joint.map { LmerSummary.roundDecimals($0, roundTo) }, digits: 4)
-        let p = fit.fixedEffects.count
+        let (estimates, standardErrors) = MixedModelSummaryLayout.estimateColumns(fit.fixedEffects, standardErrors: fit.standardErrors)
         let zValues = LmerSummary.rFormat(fit.zValues.map { LmerSummary.roundDecimals($0, 3) }, digits: 4)
         let pValues = formatPValues(fit.pValues, digits: 3)
         let showStars = fit.pValues.contains { $0 < 0.1 }
-        var columns = [("Estimate", Array(formatted[0..<p])), ("Std. Error", Array(formatted[p...])),
+        var columns = [("Estimate", estimates), ("Std. Error", standardErrors),
                        ("z value", zValues), ("Pr(>|z|)", pValues)]
         if showStars {
             let stars = fit.pValues.map(significanceStars)
@@ -131,24 +88,6 @@ public enum GlmerSummary {
             return values.map { String(format: "%.\(decimals)f", $0) }
         }
         return values.map { String(format: "%.\(mantissaDigits - 1)e", $0) }
-    }
-
-    /// Correlation of fixed effects: lower triangle, 3 decimals, abbreviated names.
-    static func correlationTable(_ fit: GeneralizedLinearMixedModelFit) -> String {
-        let p = fit.fixedEffects.count
-        let covariance = fit.fixedEffectsCovariance
-        // format() of the whole matrix: one common width, values right-aligned within it.
-        var cells = [[String]](repeating: [String](repeating: "", count: p), count: p)
-        for j in 0..<p { for i in (j + 1)..<max(j + 1, p) {
-            cells[i][j] = String(format: "%.3f", covariance[i, j] / (covariance[i, i] * covariance[j, j]).squareRoot())
-        } }
-        let width = cells.flatMap { $0 }.map(\.count).max() ?? 0
-        var columns: [[String]] = [[""] + fit.fixedEffectNames.dropFirst().map { LmerSummary.abbreviate($0, minimumLength: 11) }]
-        for j in 0..<(p - 1) {
-            columns.append([LmerSummary.abbreviate(fit.fixedEffectNames[j], minimumLength: 6)]
-                           + (1..<p).map { i in i > j ? LmerSummary.pad(left: cells[i][j], to: width) : "" })
-        }
-        return LmerSummary.leftAlignedTable(columns, leadingSpace: false)
     }
 
     /// `lmer --json` for a GLMM: formula, family, method "Laplace", nobs, logLik, AIC, BIC,

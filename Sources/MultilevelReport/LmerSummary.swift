@@ -15,28 +15,18 @@ public enum LmerSummary {
         out += fit.method == .reml ? "Linear mixed model fit by REML ['lmerMod']\n" : "Linear mixed model fit by maximum likelihood  ['lmerMod']\n"
         out += "Formula: \(fit.formulaText)\n   Data: \(dataName)\n\n"
         if fit.method == .reml {
-            out += "REML criterion at convergence: \(String(format: "%.1f", fit.criterion))\n\n"
+            // lme4: format(round(criterion, 1)), 7 significant digits (-8093, 1743.6, 124701.7).
+            out += "REML criterion at convergence: \(rFormat([roundDecimals(fit.criterion, 1)], digits: 7)[0])\n\n"
         } else {
-            let labels = ["AIC", "BIC", "logLik", "deviance", "df.resid"]
-            let values = [fit.akaikeInformationCriterion, fit.bayesianInformationCriterion, fit.logLikelihood, fit.criterion].map { String(format: "%.1f", $0) }
-                + [String(fit.observationCount - fit.degreesOfFreedom)]
-            out += zip(labels, values).map { pad(left: $0.0, to: max(8, $0.1.count)) }.joined(separator: " ") + " \n"
-            out += zip(labels, values).map { pad(left: $0.1, to: max(8, $0.0.count)) }.joined(separator: " ") + " \n\n"
+            out += MixedModelSummaryLayout.informationCriteriaTable(
+                aic: fit.akaikeInformationCriterion, bic: fit.bayesianInformationCriterion, logLikelihood: fit.logLikelihood,
+                deviance: fit.criterion, residualDegreesOfFreedom: fit.observationCount - fit.degreesOfFreedom) + "\n"
         }
         out += "Scaled residuals: \n" + quantileTable(fit.residuals.map { $0 / fit.sigma }) + "\n"
-        out += "Random effects:\n" + randomEffectsTable(fit)
-        var groups: [(String, Int)] = []
-        for term in fit.terms where !groups.contains(where: { $0.0 == term.grouping.name }) {
-            groups.append((term.grouping.name, Set(term.grouping.levelIndex).count))
-        }
-        out += "Number of obs: \(fit.observationCount), groups:  " + groups.map { "\($0.0), \($0.1)" }.joined(separator: "; ") + "\n\n"
+        out += "Random effects:\n" + MixedModelSummaryLayout.randomEffectsTable(fit.varianceComponents, residualStandardDeviation: fit.sigma)
+        out += MixedModelSummaryLayout.groupsLine(terms: fit.terms, observationCount: fit.observationCount) + "\n"
         out += "Fixed effects:\n" + fixedEffectsTable(fit)
-        let p = fit.fixedEffects.count
-        if p > 1 && p <= 12 {
-            out += "\nCorrelation of Fixed Effects:\n" + correlationTable(fit)
-        } else if p > 12 {
-            out += "\nCorrelation matrix not shown by default, as p = \(p) > 12.\n"
-        }
+        out += MixedModelSummaryLayout.correlationBlock(names: fit.fixedEffectNames, covariance: fit.fixedEffectsCovariance)
         if !fit.droppedFixedEffectNames.isEmpty {
             out += "fixed-effect model matrix is rank deficient so dropping \(fit.droppedFixedEffectNames.count) column\(fit.droppedFixedEffectNames.count == 1 ? "" : "s") / coefficient\(fit.droppedFixedEffectNames.count == 1 ? "" : "s"): \(fit.droppedFixedEffectNames.joined(separator: ", "))\n"
         }
@@ -64,65 +54,12 @@ public enum LmerSummary {
             + formatted.map { pad(left: $0, to: width) }.joined(separator: " ") + " \n"
     }
 
-    /// lme4's `formatVC` table: Groups, Name, Variance, Std.Dev., Corr (lower triangle, 2 decimals).
-    static func randomEffectsTable(_ fit: LinearMixedModelFit) -> String {
-        var groupColumn: [String] = [], nameColumn: [String] = [], variances: [Double] = [], sds: [Double] = []
-        var correlationRows: [[String]] = []
-        let maxQ = fit.varianceComponents.map { $0.columnNames.count }.max() ?? 1
-        for component in fit.varianceComponents {
-            let q = component.columnNames.count
-            for i in 0..<q {
-                groupColumn.append(i == 0 ? component.group : "")
-                nameColumn.append(component.columnNames[i])
-                sds.append(component.standardDeviations[i])
-                variances.append(component.standardDeviations[i] * component.standardDeviations[i])
-                correlationRows.append((0..<(maxQ - 1)).map { j in
-                    j < i ? String(format: "%.2f", component.correlations[i * q + j]) : ""
-                })
-            }
-        }
-        groupColumn.append("Residual"); nameColumn.append("")
-        variances.append(fit.sigma * fit.sigma); sds.append(fit.sigma)
-        correlationRows.append([String](repeating: "", count: maxQ - 1))
-        var columns: [[String]] = [["Groups"] + groupColumn, ["Name"] + nameColumn,
-                                   ["Variance"] + rFormat(variances, digits: 4), ["Std.Dev."] + rFormat(sds, digits: 4)]
-        if maxQ > 1 {
-            for j in 0..<(maxQ - 1) {
-                let entries = correlationRows.map { $0[j] }
-                let width = entries.map(\.count).max() ?? 0
-                columns.append([j == 0 ? "Corr" : ""] + entries.map { pad(left: $0, to: width) })
-            }
-        }
-        return leftAlignedTable(columns)
-    }
-
     /// printCoefmat of Estimate, Std. Error, t value as lme4 calls it (digits 4).
     static func fixedEffectsTable(_ fit: LinearMixedModelFit) -> String {
-        let joint = fit.fixedEffects + fit.standardErrors
-        let magnitudes = joint.map(abs).filter { $0 > 0 && $0.isFinite }
-        let smallest = magnitudes.min() ?? 1
-        let roundTo = max(1, 4 - (1 + Int(floor(log10(smallest)))), 4 - (1 + Int(floor(log10(magnitudes.max() ?? 1)))))
-        let rounded = joint.map { roundDecimals($0, roundTo) }
-        let formatted = rFormat(rounded, digits: 4)
-        let p = fit.fixedEffects.count
+        let (estimates, standardErrors) = MixedModelSummaryLayout.estimateColumns(fit.fixedEffects, standardErrors: fit.standardErrors)
         let tValues = rFormat(zip(fit.fixedEffects, fit.standardErrors).map { roundDecimals($0 / $1, 3) }, digits: 4)
         return coefficientTable(rowNames: fit.fixedEffectNames,
-                                columns: [("Estimate", Array(formatted[0..<p])), ("Std. Error", Array(formatted[p...])), ("t value", tValues)])
-    }
-
-    /// Correlation of fixed effects: lower triangle, 3 decimals, abbreviated column names.
-    static func correlationTable(_ fit: LinearMixedModelFit) -> String {
-        let p = fit.fixedEffects.count
-        let covariance = fit.fixedEffectsCovariance
-        var columns: [[String]] = [[""] + fit.fixedEffectNames.dropFirst().map { abbreviate($0, minimumLength: 11) }]
-        for j in 0..<(p - 1) {
-            var column = [abbreviate(fit.fixedEffectNames[j], minimumLength: 6)]
-            for i in 1..<p {
-                column.append(i > j ? String(format: "%.3f", covariance[i, j] / (covariance[i, i] * covariance[j, j]).squareRoot()) : "")
-            }
-            columns.append(column)
-        }
-        return leftAlignedTable(columns, leadingSpace: false)
+                                columns: [("Estimate", estimates), ("Std. Error", standardErrors), ("t value", tValues)])
     }
 
     /// `ranef(fit, condVar = TRUE)`: per grouping factor, one row per level with each term's mode
@@ -199,25 +136,47 @@ public enum LmerSummary {
 
     // MARK: R-style formatting
 
-    /// R's `format(x, digits = d)` for a numeric vector: the fewest decimals (common to all entries)
-    /// showing every entry to d significant digits, right-aligned to a common width; NaN as `NA`.
+    /// R's `format(x, digits = d)` for a numeric vector (`formatReal`): each entry rounded to d
+    /// significant digits; fixed notation with the fewest common decimals that show every entry so,
+    /// unless scientific notation is narrower (1e300, 1e-12); right-aligned to a common width;
+    /// NaN as `NA`.
     static func rFormat(_ values: [Double], digits: Int) -> [String] {
-        let finite = values.filter { $0.isFinite }
-        let decimals = finite.map { decimalsNeeded($0, digits: digits) }.max() ?? 0
-        let strings = values.map { $0.isFinite ? String(format: "%.\(decimals)f", $0) : "NA" }
+        let digits = max(1, digits)
+        var negative = false
+        var widestLeft = 1, decimals = 0, largestExponent = Int.min, smallestExponent = Int.max, mostSignificant = 0
+        for x in values where x.isFinite {
+            let (significant, exponent) = significantDigitsAndExponent(x, digits: digits)
+            if x < 0 { negative = true }
+            widestLeft = max(widestLeft, (x < 0 ? 1 : 0) + max(1, exponent + 1))
+            decimals = max(decimals, significant - exponent - 1)
+            largestExponent = max(largestExponent, exponent)
+            smallestExponent = min(smallestExponent, exponent)
+            mostSignificant = max(mostSignificant, significant)
+        }
+        var strings: [String]
+        let fixedWidth = widestLeft + decimals + (decimals > 0 ? 1 : 0)
+        let exponentDigits = largestExponent >= 100 || smallestExponent <= -99 ? 2 : 1
+        let mantissaDecimals = mostSignificant - 1
+        let scientificWidth = (negative ? 1 : 0) + (mantissaDecimals > 0 ? 1 : 0) + mantissaDecimals + 4 + exponentDigits
+        if mostSignificant == 0 || fixedWidth <= scientificWidth {
+            strings = values.map { $0.isFinite ? String(format: "%.\(decimals)f", $0) : "NA" }
+        } else {
+            strings = values.map { $0.isFinite ? String(format: "%.\(mantissaDecimals)e", $0) : "NA" }
+        }
         let width = strings.map(\.count).max() ?? 0
         return strings.map { pad(left: $0, to: width) }
     }
 
-    static func decimalsNeeded(_ x: Double, digits: Int) -> Int {
-        guard x != 0, x.isFinite else { return 0 }
-        let exponent = Int(floor(log10(abs(x))))
-        var decimals = max(0, digits - 1 - exponent)
-        guard decimals > 0 else { return 0 }
-        let text = String(format: "%.\(decimals)f", abs(x))
-        var trailing = text
-        while decimals > 0, trailing.hasSuffix("0") { trailing.removeLast(); decimals -= 1 }
-        return decimals
+    /// R's `scientific()`: the significant digits (at most `digits`, trailing zeros dropped) and
+    /// the decimal exponent of x rounded to `digits` significant digits (0 for x = 0).
+    static func significantDigitsAndExponent(_ x: Double, digits: Int) -> (significant: Int, exponent: Int) {
+        guard x != 0 else { return (1, 0) }
+        let text = String(format: "%.\(digits - 1)e", abs(x))
+        let parts = text.split(separator: "e")
+        let exponent = Int(parts[1]) ?? 0
+        var mantissa = parts[0].replacingOccurrences(of: ".", with: "")
+        while mantissa.count > 1 && mantissa.hasSuffix("0") { mantissa.removeLast() }
+        return (mantissa.count, exponent)
     }
 
     static func roundDecimals(_ x: Double, _ decimals: Int) -> Double {

@@ -2,7 +2,8 @@ import Foundation
 import MultilevelMath
 
 /// lme4's post-fit convergence checks (`checkConv` with `lmerControl()` defaults): a central
-/// finite-difference gradient and Hessian of the criterion at θ̂ (step 1e-4, 1 + 2n + n(n−1) evaluations, as lme4's `deriv12`),
+/// finite-difference gradient and Hessian of the criterion at θ̂ (step 1e-4, 2n + n(n−1) evaluations
+/// plus the centre unless its `value` is given — lme4 passes the optimiser's — as lme4's `deriv12`),
 /// then
 /// - check.conv.grad: the scaled gradient solve(chol(H), g), componentwise the smaller of it and
 ///   the raw gradient in absolute value, must not exceed 0.002;
@@ -10,7 +11,7 @@ import MultilevelMath
 /// Coordinates on their bound (singular fits) are left out, and a fit whose optimiser stopped on
 /// its evaluation budget is reported too. Returns lme4-worded warnings (empty when all pass).
 public func convergenceWarnings(theta: [Double], lowerBounds: [Double], optimizerConverged: Bool,
-                                criterion: ([Double]) -> Double) -> [String] {
+                                value: Double? = nil, criterion: ([Double]) -> Double) -> [String] {
     var warnings: [String] = []
     if !optimizerConverged {
         warnings.append("convergence failure: the optimiser reached its evaluation limit")
@@ -18,7 +19,7 @@ public func convergenceWarnings(theta: [Double], lowerBounds: [Double], optimize
     let step = 1e-4
     let free = theta.indices.filter { theta[$0] - lowerBounds[$0] > step }
     guard !free.isEmpty else { return warnings }
-    let center = criterion(theta)
+    let center = value ?? criterion(theta)
     var gradient = [Double](repeating: 0, count: free.count)
     var hessian = DenseMatrix(rows: free.count, columns: free.count)
     var plusValues = [Double](repeating: 0, count: free.count), minusValues = plusValues

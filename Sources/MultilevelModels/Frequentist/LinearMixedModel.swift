@@ -111,7 +111,9 @@ public struct LinearMixedModel {
         let theta = snappingToBoundary(result.x, value: result.value, lowerBounds: lower) {
             equations.criterion(at: $0, method)
         }.x
-        var warnings = convergenceWarnings(theta: theta, lowerBounds: lower, optimizerConverged: result.converged) {
+        // The optimiser's value is the criterion at θ̂ unless a coordinate was snapped.
+        var warnings = convergenceWarnings(theta: theta, lowerBounds: lower, optimizerConverged: result.converged,
+                                           value: theta == result.x ? result.value : nil) {
             equations.criterion(at: $0, method)
         }
         return try summarize(theta: theta, method: method, conditionalVariances: options.conditionalVariances,

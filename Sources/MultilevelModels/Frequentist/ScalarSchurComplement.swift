@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The Schur-complement update of the blocked factor when the first term is scalar (q₀ = 1) and
 /// every other term is scalar too — the crossed random-intercept case, InstEval's
 /// `(1 | s) + (1 | d) + (1 | dept)`. Then L₁₀[:, l] = D a₁₀[:, l] t₀ / L₀₀ₗ with D the diagonal of
@@ -80,20 +82,41 @@ struct ScalarSchurComplementPattern {
         self.coefficient = coefficient
     }
 
-    /// rest[i, j] −= Dᵢ Dⱼ Σ coefficient · w[level] for every target (i, j).
+    /// rest[i, j] −= Dᵢ Dⱼ Σ coefficient · w[level] for every target (i, j). Large patterns are
+    /// split into runs of targets over the cores; each target is summed by one worker in a fixed
+    /// order, so the result does not depend on the number of cores.
     func subtract(from rest: UnsafeMutablePointer<Double>, leadingDimension m: Int,
                   weights w: UnsafePointer<Double>, scaling d: UnsafePointer<Double>) {
+        let targets = targetRow.count
+        let runs = coefficient.count >= 200_000 ? 16 : 1
+        let output = SendablePointer(rest), weights = SendableConstantPointer(w), scaling = SendableConstantPointer(d)
         targetRow.withUnsafeBufferPointer { rows in
         targetColumn.withUnsafeBufferPointer { columns in
         start.withUnsafeBufferPointer { start in
         level.withUnsafeBufferPointer { level in
         coefficient.withUnsafeBufferPointer { coefficient in
-            for t in 0..<rows.count {
-                var sum = 0.0
-                for e in start[t]..<start[t + 1] { sum += coefficient[e] * w[Int(level[e])] }
-                let i = Int(rows[t]), j = Int(columns[t])
-                rest[i + j * m] -= sum * d[i] * d[j]
+            let rows = SendableBuffer(rows), columns = SendableBuffer(columns), start = SendableBuffer(start)
+            let level = SendableBuffer(level), coefficient = SendableBuffer(coefficient)
+            let work = { (run: Int) in
+                let rest = output.pointer, w = weights.pointer, d = scaling.pointer
+                let rows = rows.buffer, columns = columns.buffer, start = start.buffer
+                let level = level.buffer, coefficient = coefficient.buffer
+                for t in (run * targets / runs)..<((run + 1) * targets / runs) {
+                    var sum = 0.0
+                    for e in start[t]..<start[t + 1] { sum += coefficient[e] * w[Int(level[e])] }
+                    let i = Int(rows[t]), j = Int(columns[t])
+                    rest[i + j * m] -= sum * d[i] * d[j]
+                }
             }
+            if runs > 1 { DispatchQueue.concurrentPerform(iterations: runs, execute: work) } else { work(0) }
         } } } } }
     }
+}
+
+/// Raw pointers and buffers handed to `concurrentPerform` workers that write disjoint elements.
+private struct SendablePointer: @unchecked Sendable { let pointer: UnsafeMutablePointer<Double>; init(_ p: UnsafeMutablePointer<Double>) { pointer = p } }
+private struct SendableConstantPointer: @unchecked Sendable { let pointer: UnsafePointer<Double>; init(_ p: UnsafePointer<Double>) { pointer = p } }
+private struct SendableBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<Element>
+    init(_ buffer: UnsafeBufferPointer<Element>) { self.buffer = buffer }
 }
