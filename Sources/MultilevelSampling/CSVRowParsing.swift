@@ -14,25 +14,33 @@ struct TextLines {
         do { data = try Data(contentsOf: url) } catch {
             throw DrawsFileError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
         }
-        self.init(bytes: [UInt8](data))
+        var terminated = [UInt8]()
+        terminated.reserveCapacity(data.count + 1)
+        terminated.append(contentsOf: data)
+        terminated.append(0)
+        self.init(terminated: terminated, count: data.count)
     }
 
     init(bytes: [UInt8]) {
-        var b = bytes
-        b.append(0) // terminator so that strtod stops at the end of the last line
+        var terminated = bytes
+        terminated.append(0)
+        self.init(terminated: terminated, count: bytes.count)
+    }
+
+    /// Lines of the first `n` bytes of `b`, whose byte `n` is the 0 that stops `strtod` at the end
+    /// of the last line. Line breaks are found with `memchr`.
+    private init(terminated b: [UInt8], count n: Int) {
         var ranges: [(Int, Int)] = []
         var start = 0
-        let n = bytes.count
         b.withUnsafeBufferPointer { p in
-            var i = 0
-            while i < n {
-                if p[i] == 10 {
-                    var end = i
-                    if end > start && p[end - 1] == 13 { end -= 1 }
-                    ranges.append((start, end))
-                    start = i + 1
-                }
-                i += 1
+            let base = UnsafeRawPointer(p.baseAddress!)
+            while start < n {
+                guard let hit = memchr(base + start, 10, n - start) else { break }
+                let i = base.distance(to: UnsafeRawPointer(hit))
+                var end = i
+                if end > start && p[end - 1] == 13 { end -= 1 }
+                ranges.append((start, end))
+                start = i + 1
             }
         }
         lastLineUnterminated = start < n
@@ -77,9 +85,15 @@ struct TextLines {
             var position = r.start
             for field in 0..<row.count {
                 let fieldStart = position
-                var endPointer: UnsafeMutablePointer<CChar>?
-                let value = strtod(base + position, &endPointer)
-                var end = endPointer.map { base.distance(to: UnsafePointer($0)) } ?? position
+                var value: Double
+                var end: Int
+                if let simple = parseShortDecimal(p, from: position, fieldLimit: r.end) {
+                    (value, end) = simple
+                } else {
+                    var endPointer: UnsafeMutablePointer<CChar>?
+                    value = strtod(base + position, &endPointer)
+                    end = endPointer.map { base.distance(to: UnsafePointer($0)) } ?? position
+                }
                 if end == fieldStart || end > r.end {
                     // Not a number by strtod: accept R's NA (possibly quoted) as NaN.
                     var fieldEnd = fieldStart
@@ -108,6 +122,70 @@ struct TextLines {
             return nil
         }
     }
+}
+
+/// Exact powers of ten 10⁰ … 10²² (every one is a double).
+private let exactPowersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+                                          1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+
+/// The number at `start` when it is a plain decimal (`-12.5`, `3`, `6.02e23`) whose digits form
+/// an integer w ≤ 2⁵³ and whose power of ten 10ᵉ has |e| ≤ 22, ending at a comma, a space or
+/// `fieldLimit`: then w and 10^|e| are exact doubles and one multiplication or division gives the
+/// correctly rounded value (Clinger 1990, "How to read floating point numbers accurately" — the
+/// value `strtod` returns). CmdStan's 6-significant-digit output always takes this path. Anything
+/// else (more digits, other syntax) is nil and left to `strtod`.
+@inline(__always)
+func parseShortDecimal(_ p: UnsafeBufferPointer<UInt8>, from start: Int, fieldLimit: Int)
+    -> (value: Double, end: Int)? {
+    var i = start
+    var negative = false
+    if i < fieldLimit && (p[i] == 45 || p[i] == 43) {  // - +
+        negative = p[i] == 45
+        i += 1
+    }
+    var significand: UInt64 = 0
+    var significantDigits = 0
+    var exponent = 0
+    var sawDigit = false
+    var inFraction = false
+    while i < fieldLimit {
+        let c = p[i]
+        if c == 46 && !inFraction {  // .
+            inFraction = true
+            i += 1
+            continue
+        }
+        let digit = c &- 48
+        guard digit < 10 else { break }
+        sawDigit = true
+        if significand != 0 || digit != 0 { significantDigits += 1 }
+        if significantDigits > 19 { return nil }
+        significand = significand * 10 + UInt64(digit)
+        if inFraction { exponent -= 1 }
+        i += 1
+    }
+    guard sawDigit else { return nil }
+    if i < fieldLimit && p[i] | 0x20 == 101 {  // e E
+        i += 1
+        var exponentNegative = false
+        if i < fieldLimit && (p[i] == 45 || p[i] == 43) {
+            exponentNegative = p[i] == 45
+            i += 1
+        }
+        guard i < fieldLimit, p[i] &- 48 < 10 else { return nil }
+        var written = 0
+        while i < fieldLimit, p[i] &- 48 < 10 {
+            written = written * 10 + Int(p[i] &- 48)
+            if written > 100_000 { return nil }
+            i += 1
+        }
+        exponent += exponentNegative ? -written : written
+    }
+    guard i == fieldLimit || p[i] == 44 || p[i] == 32 else { return nil }
+    guard significand <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
+    var value = Double(significand)
+    if exponent < 0 { value /= exactPowersOfTen[-exponent] } else { value *= exactPowersOfTen[exponent] }
+    return (negative ? -value : value, i)
 }
 
 /// Splits a CSV header line into names, removing RFC 4180 quotes (`"a ""b"""` → `a "b"`).

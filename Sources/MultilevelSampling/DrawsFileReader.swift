@@ -10,14 +10,30 @@ public enum DrawsFileReader {
         case posteriorDraws
     }
 
-    /// The format of `url`, from its first line that is neither a comment nor blank.
+    /// The format of `url`, from its first line that is neither a comment nor blank. Only the
+    /// head of the file is read, in blocks of 64 KiB until that line is complete.
     public static func format(of url: URL) throws -> Format {
-        let lines = try TextLines(contentsOf: url)
-        guard let header = (0..<lines.ranges.count).first(where: { !lines.isComment($0) && !lines.isBlank($0) }) else {
-            throw DrawsFileError.noHeader(file: url.path)
+        func unreadable(_ error: Error) -> DrawsFileError {
+            DrawsFileError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
         }
-        let names = splitHeaderFields(lines.text(header))
-        return names.contains(".chain") || names.contains("chain") ? .posteriorDraws : .cmdStan
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: url) } catch { throw unreadable(error) }
+        defer { try? handle.close() }
+        var head: [UInt8] = []
+        while true {
+            let block: Data
+            do { block = try handle.read(upToCount: 1 << 16) ?? Data() } catch { throw unreadable(error) }
+            head.append(contentsOf: block)
+            let atEnd = block.isEmpty
+            let lines = TextLines(bytes: head)
+            // Only complete lines, unless the whole file has been read.
+            let complete = lines.ranges.count - (lines.lastLineUnterminated && !atEnd ? 1 : 0)
+            if let header = (0..<complete).first(where: { !lines.isComment($0) && !lines.isBlank($0) }) {
+                let names = splitHeaderFields(lines.text(header))
+                return names.contains(".chain") || names.contains("chain") ? .posteriorDraws : .cmdStan
+            }
+            if atEnd { throw DrawsFileError.noHeader(file: url.path) }
+        }
     }
 
     /// Reads and merges `urls`.

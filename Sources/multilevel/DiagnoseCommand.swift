@@ -39,15 +39,11 @@ struct DiagnoseCommand: Command {
         if let list = arguments.value("variables") {
             let wanted = splitVariableList(list)
             guard !wanted.isEmpty else { throw UsageError("option --variables: no variable names given") }
-            var columns: [Int] = []
-            for name in wanted {
-                guard let index = parameters.index(of: name) else {
-                    let hint = nearestName(to: name, in: parameters.variableNames).map { "; did you mean '\($0)'?" } ?? ""
-                    throw UsageError("option --variables: no variable '\(name)' in the files\(hint)")
-                }
-                columns.append(index)
+            for name in wanted where parameters.index(of: name) == nil {
+                let hint = nearestName(to: name, in: parameters.variableNames).map { "; did you mean '\($0)'?" } ?? ""
+                throw UsageError("option --variables: no variable '\(name)' in the files\(hint)")
             }
-            parameters = subset(parameters, columns: columns)
+            parameters = parameters.selecting(wanted)
         }
         let summary = summarize(draws: parameters)
         let checks = chains.samplerStatistics.variableCount > 0
@@ -73,18 +69,5 @@ struct DiagnoseCommand: Command {
         }
         names.append(current)
         return names.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    /// The draws of `columns` only.
-    private func subset(_ draws: Draws, columns: [Int]) -> Draws {
-        let width = draws.variableCount
-        return Draws(variableNames: columns.map { draws.variableNames[$0] }, chains: draws.chains.map { chain in
-            var out = [Double]()
-            out.reserveCapacity(chain.count / width * columns.count)
-            for i in 0..<(chain.count / width) {
-                for c in columns { out.append(chain[i * width + c]) }
-            }
-            return out
-        })
     }
 }

@@ -88,6 +88,25 @@ final class DiagnosticsUnitTests: XCTestCase {
         XCTAssertEqual(sortPermutation([Double]()), [])
     }
 
+    /// Values that agree in their high bits (the sort keys only) and differ in the last bits of
+    /// the significand — a run the radix sort leaves in index order and then sorts by full value —
+    /// and long runs of exact ties.
+    func testRadixSortOrdersValuesThatDifferOnlyInTheirLastBits() {
+        var g = SplitMix(state: 7)
+        for n in [1, 2, 3, 40, 5000, 70_000] {
+            var values = (0..<n).map { _ in 1 + Double(Int(g.next() * 4000)) * Double.ulpOfOne }
+            values += (0..<(n / 2)).map { _ in Double(Int(g.next() * 3)) }
+            values += (0..<(n / 4)).map { _ in -(1 + Double(Int(g.next() * 50)) * Double.ulpOfOne) }
+            let (sorted, order) = values.withUnsafeBufferPointer { sortedWithPermutation($0) }
+            XCTAssertEqual(sorted, values.sorted(), "n = \(n)")
+            XCTAssertEqual(order.map { values[Int($0)] }, sorted)
+            // Stable: within each run of equal values the indices increase.
+            for p in order.indices.dropFirst() where sorted[p] == sorted[p - 1] {
+                XCTAssertLessThan(order[p - 1], order[p], "n = \(n): tie at \(p) out of index order")
+            }
+        }
+    }
+
     /// mcse_quantile's beta quantiles (MultilevelMath's inverse incomplete beta) at the shapes
     /// ESS·p + 1, ESS·(1 − p) + 1 it meets.
     func testBetaQuantileAtQuantileMCSEShapes() {

@@ -40,6 +40,40 @@ final class PosteriorDrawsCSVReaderTests: XCTestCase {
         XCTAssert(s.mean.isNaN && s.rhat.isNaN && s.q5.isNaN)
     }
 
+    /// The format is told from the header line even when a long comment block pushes it past
+    /// the first 64 KiB block read.
+    func testFormatFoundAfterLongCommentBlock() throws {
+        let comments = String(repeating: "# a comment line of the kind CmdStan writes, = 1\n", count: 2000)
+        let cmdStan = try write("long-comments.csv", comments + "lp__,mu\n-1,0.5\n-2,0.25\n")
+        XCTAssertEqual(try DrawsFileReader.format(of: cmdStan), .cmdStan)
+        let draws = try write("long-draws.csv", comments + "\".chain\",\".iteration\",\"mu\"\n1,1,0.5\n1,2,0.25")
+        XCTAssertEqual(try DrawsFileReader.format(of: draws), .posteriorDraws)
+        XCTAssertThrowsError(try DrawsFileReader.format(of: try write("only-comments.csv", comments))) { error in
+            XCTAssertEqual(error as? DrawsFileError, .noHeader(file: self.directory.appendingPathComponent("only-comments.csv").path))
+        }
+    }
+
+    /// The short-decimal fast path returns exactly what strtod does, and leaves the rest to it.
+    func testNumberParsingMatchesStrtod() throws {
+        var g = SplitMix(state: 11)
+        var texts = ["0", "-0", "-0.0", "1.", ".5", "+2.5", "1e5", "1E-5", "2.5e+22", "9007199254740992",
+                     "9007199254740993", "1e23", "1e-23", "123456789012345678901", "0.1", "-3.14159", "1e0",
+                     "5e-324", "1.7976931348623157e308", "12345.678e-3", "0000.000125"]
+        for _ in 0..<3000 {
+            let x = (g.next() - 0.5) * pow(10, Double(Int(g.next() * 20) - 10))
+            let digits = 1 + Int(g.next() * 17)
+            texts.append(String(format: "%.\(digits)g", x))
+            texts.append("\(x)")
+        }
+        let line = texts.joined(separator: ",")
+        let lines = TextLines(bytes: Array(line.utf8))
+        var row = [Double](repeating: .nan, count: texts.count)
+        XCTAssertNil(row.withUnsafeMutableBufferPointer { lines.parseNumbers(0, into: $0) })
+        for (k, text) in texts.enumerated() {
+            XCTAssertEqual(row[k].bitPattern, strtod(text, nil).bitPattern, "'\(text)'")
+        }
+    }
+
     func testTruncatedLastLineIsDropped() throws {
         let url = try write("t.csv", "\".chain\",\".iteration\",\"a\",\"b\"\n1,1,0.5,1\n1,2,0.25,2\n1,3,0.1")
         let (draws, warnings) = try PosteriorDrawsCSVReader.read(url: url)

@@ -34,16 +34,24 @@ func foldedPositions(sorted: UnsafeBufferPointer<Double>, center: Double) -> [In
 /// `foldedPositions(sorted:center:)` written into `out` (of the same count as `sorted`).
 func foldedPositions(sorted: UnsafeBufferPointer<Double>, center: Double, into out: UnsafeMutableBufferPointer<Int32>) {
     let n = sorted.count
-    var split = 0
-    while split < n && sorted[split] < center { split += 1 }
-    var below = split - 1
-    var above = split
+    // The first value not below the centre, by bisection.
+    var low = 0, high = n
+    while low < high {
+        let middle = (low + high) / 2
+        if sorted[middle] < center { low = middle + 1 } else { high = middle }
+    }
+    var below = low - 1
+    var above = low
+    // |x − c| is c − x below the centre and x − c above it (exactly: IEEE subtraction is
+    // antisymmetric). The choice is written as selects rather than branches: it is as
+    // unpredictable as the draws.
     for k in 0..<n {
-        if above >= n || (below >= 0 && abs(sorted[below] - center) <= abs(sorted[above] - center)) {
-            out[k] = Int32(below); below -= 1
-        } else {
-            out[k] = Int32(above); above += 1
-        }
+        let belowDistance = below >= 0 ? center - sorted[Swift.max(below, 0)] : .infinity
+        let aboveDistance = above < n ? sorted[Swift.min(above, n - 1)] - center : .infinity
+        let takeBelow = above >= n || (below >= 0 && belowDistance <= aboveDistance)
+        out[k] = Int32(truncatingIfNeeded: takeBelow ? below : above)
+        below -= takeBelow ? 1 : 0
+        above += takeBelow ? 0 : 1
     }
 }
 
