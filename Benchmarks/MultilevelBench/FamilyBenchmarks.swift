@@ -28,13 +28,36 @@ enum FamilyBenchmarks {
             let design = ModelBenchmarks.simulatedBernoulli(rows: 100_000, groups: 5_000, continuous: true, seed: 7)
             let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
             return {
+                let cpuStart = SamplingBenchmarks.processCPUSeconds()
                 let fit = try BayesianFit.run(design: design, family: .bernoulli, settings: settings)
-                let summary = summarize(draws: fit.draws)
-                return String(format: "b_x bulk-ESS %.0f, sd bulk-ESS %.0f", summary["b_x"]?.essBulk ?? .nan,
-                              summary["sd_g__Intercept"]?.essBulk ?? .nan)
+                return nutsNote(fit, cpuSeconds: SamplingBenchmarks.processCPUSeconds() - cpuStart)
             }
         },
     ]
+
+    /// The note of a NUTS job on the Bernoulli model: CPU seconds (user + system, all threads),
+    /// the sampling phase's gradients per chain (Σ n_leapfrog__ / chains), mean tree depth, step
+    /// size, divergences, the warm-up and sampling seconds of chain 1, and bulk-ESS and R-hat of
+    /// b_x and the group SD. Only those columns are summarised, so the timed work is the fit.
+    static func nutsNote(_ fit: BayesianFit, cpuSeconds: Double) -> String {
+        let draws = fit.draws.selecting(["stepsize__", "treedepth__", "n_leapfrog__", "b_x", "sd_g__Intercept"])
+        let summary = summarize(draws: draws)
+        let chains = Double(draws.chainCount)
+        let all = { (name: String) in (draws.values(of: name) ?? []).flatMap { $0 } }
+        let leapfrogs = all("n_leapfrog__").reduce(0, +)
+        let depths = all("treedepth__")
+        let steps = (draws.values(of: "stepsize__") ?? []).compactMap(\.first)
+        let divergences = fit.chainSummaries.reduce(0) { $0 + $1.divergences }
+        let first = fit.chainSummaries.first
+        return String(format: "CPU %.1f s; %.0f gradients/chain sampling, mean treedepth %.2f, step %@, "
+                      + "%d divergent; chain 1 warm-up %.1f s, sampling %.1f s; "
+                      + "b_x bulk-ESS %.0f R-hat %.3f, sd bulk-ESS %.0f R-hat %.3f",
+                      cpuSeconds, leapfrogs / chains, depths.reduce(0, +) / Double(max(1, depths.count)),
+                      steps.map { String(format: "%.3f", $0) }.joined(separator: "/"), divergences,
+                      first?.warmupSeconds ?? .nan, first?.samplingSeconds ?? .nan,
+                      summary["b_x"]?.essBulk ?? .nan, summary["b_x"]?.rhat ?? .nan,
+                      summary["sd_g__Intercept"]?.essBulk ?? .nan, summary["sd_g__Intercept"]?.rhat ?? .nan)
+    }
 
     /// cbpp's shape: 15 herds observed in up to 4 periods (56 rows), herd sizes 2–34, incidence
     /// binomial with logit −1.4 − period effect + herd effect (SD 0.64).

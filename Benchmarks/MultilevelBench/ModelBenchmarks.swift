@@ -33,10 +33,10 @@ enum ModelBenchmarks {
             let design = simulatedBernoulli(rows: 100_000, groups: 5_000, continuous: false, seed: 7)
             let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
             return {
+                let cpuStart = SamplingBenchmarks.processCPUSeconds()
                 let fit = try BayesianFit.run(design: design, family: .bernoulli, settings: settings)
-                let summary = summarize(draws: fit.draws)
-                return String(format: "merged to %d rows; b_x bulk-ESS %.0f, sd bulk-ESS %.0f", fit.posterior.mergedRowCount,
-                              summary["b_x"]?.essBulk ?? .nan, summary["sd_g__Intercept"]?.essBulk ?? .nan)
+                return "merged to \(fit.posterior.mergedRowCount) rows; "
+                    + FamilyBenchmarks.nutsNote(fit, cpuSeconds: SamplingBenchmarks.processCPUSeconds() - cpuStart)
             }
         },
     ]
@@ -55,13 +55,16 @@ enum ModelBenchmarks {
                 var gradient = [Double](repeating: 0, count: layout.dimension)
                 let evaluations = 500
                 let clock = DispatchTime.now().uptimeNanoseconds
+                let cpuStart = SamplingBenchmarks.processCPUSeconds()
                 for _ in 0..<evaluations {
                     _ = position.withUnsafeBufferPointer { p in
                         gradient.withUnsafeMutableBufferPointer { g in posterior.logDensity(at: p, gradient: g) }
                     }
                 }
+                let cpu = SamplingBenchmarks.processCPUSeconds() - cpuStart
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
-                return String(format: "%.0f µs/gradient", seconds / Double(evaluations) * 1e6)
+                return String(format: "%.0f µs/gradient wall, %.0f µs CPU", seconds / Double(evaluations) * 1e6,
+                              cpu / Double(evaluations) * 1e6)
             }
         }
     }

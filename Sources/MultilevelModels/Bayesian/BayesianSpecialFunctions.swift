@@ -45,6 +45,39 @@ func posteriorFastLog1p(_ x: Double) -> Double {
     return log(1 + x)
 }
 
+/// eˣ in plain arithmetic, so that a loop calling it can be vectorised (glibc's `exp` is an
+/// opaque call): x = k log 2 + r with k = round(x / log 2) and |r| ≤ ½ log 2 (log 2 split in a
+/// high part with trailing zero bits, so k · high is exact, and a low part), eʳ by its Taylor
+/// polynomial of degree 13 (truncation error below r¹⁴/14! < 10⁻¹⁷), and 2ᵏ built from its bits.
+/// Relative error within a few units in the last place. Arguments are clamped to [−708, 709]:
+/// below, the result is e⁻⁷⁰⁸ ≈ 3·10⁻³⁰⁸ instead of a smaller number or zero (an absolute error
+/// below 10⁻³⁰⁷); above, e⁷⁰⁹ instead of a larger number or +∞. NaN gives NaN.
+@inline(__always)
+func posteriorExp(_ x: Double) -> Double {
+    let clamped = min(max(x, -708.0), 709.0)
+    let shifter = 6_755_399_441_055_744.0        // 1.5 · 2⁵²: adding it rounds to an integer
+    let shifted = clamped * 1.442_695_040_888_963_4 + shifter
+    let k = shifted - shifter
+    let r = (clamped - k * 0.693_147_180_369_123_8) - k * 1.908_214_929_270_587_7e-10
+    var p = 1.0 / 6_227_020_800                  // 1/13!
+    p = p * r + 1.0 / 479_001_600
+    p = p * r + 1.0 / 39_916_800
+    p = p * r + 1.0 / 3_628_800
+    p = p * r + 1.0 / 362_880
+    p = p * r + 1.0 / 40_320
+    p = p * r + 1.0 / 5_040
+    p = p * r + 1.0 / 720
+    p = p * r + 1.0 / 120
+    p = p * r + 1.0 / 24
+    p = p * r + 1.0 / 6
+    p = p * r + 0.5
+    p = p * r + 1
+    p = p * r + 1
+    // The low bits of `shifted` hold k in two's complement; k + 1023 is 2ᵏ's biased exponent.
+    let scale = Double(bitPattern: (shifted.bitPattern &- shifter.bitPattern &+ 1023) << 52)
+    return p * scale
+}
+
 /// log(1 + eˣ) without overflow or loss of precision (Mächler 2012, *Accurately computing
 /// log(1 − exp(−|a|))*, eq. 10).
 @inline(__always)

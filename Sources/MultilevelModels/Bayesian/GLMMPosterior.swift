@@ -38,6 +38,8 @@ public struct GLMMPosterior: LogDensity {
 
     let data: PosteriorData
     let sufficient: GaussianSufficientStatistics?
+    /// The rows column by column, for the row pass (nil when `sufficient` is used).
+    let columns: PosteriorColumns?
     /// Data constant, truncation constants and the z normalising constants.
     let constant: Double
     /// Where each term's pieces live (plain values, so the hot loops retain nothing).
@@ -48,6 +50,8 @@ public struct GLMMPosterior: LogDensity {
     var scratch: PosteriorScratch
     let thetaGradientStart: Int, productStart: Int, auxiliaryStart: Int, auxiliaryGradientStart: Int
     let factorStart: Int, factorAdjointStart: Int, sdGradientStart: Int, sdValueStart: Int, inverseStart: Int
+    /// The row pass's block buffers: η (then ∂ℓ/∂η) and the family's 2 × block scratch.
+    let blockStart: Int
     /// Huang–Wand scales A_k of the terms with a covariance prior (`geometry[t].scaleIndex + k`).
     let huangWandScales: [Double]
 
@@ -71,6 +75,7 @@ public struct GLMMPosterior: LogDensity {
         let gaussianLike = family == .gaussian || family == .lognormal
         sufficient = gaussianLike && useSufficientStatistics
             ? GaussianSufficientStatistics(data: data, hasIntercept: layout.hasIntercept) : nil
+        columns = sufficient == nil ? PosteriorColumns(data: data, hasIntercept: layout.hasIntercept) : nil
         var constant = data.dataConstant
         var zCount = 0
         var factorOffsets: [Int] = []
@@ -122,7 +127,8 @@ public struct GLMMPosterior: LogDensity {
         sdValueStart = sdGradientStart + sdCount
         inverseStart = sdValueStart + sdCount
         let maxQ = layout.terms.map(\.columnCount).max() ?? 1
-        scratch = PosteriorScratch(count: inverseStart + maxQ * maxQ)
+        blockStart = inverseStart + maxQ * maxQ
+        scratch = PosteriorScratch(count: blockStart + (sufficient == nil ? 3 * PosteriorColumns.blockSize : 0))
     }
 
     public mutating func logDensity(at position: UnsafeBufferPointer<Double>,
@@ -203,7 +209,7 @@ public struct GLMMPosterior: LogDensity {
             auxiliaryGradient[0] = -n / sigma + rss * inverseVariance / sigma
         } else {
             lp += rowPass(theta: theta, thetaGradient: thetaGradient,
-                          auxiliary: auxiliary, auxiliaryGradient: auxiliaryGradient)
+                          auxiliary: auxiliary, auxiliaryGradient: auxiliaryGradient, block: s + blockStart)
         }
 
         // Population-level priors and gradient.
@@ -282,63 +288,53 @@ public struct GLMMPosterior: LogDensity {
         return lp
     }
 
-    /// One pass over the rows for the family's likelihood.
+    /// One pass over the rows for the family's likelihood, specialised per family.
     private func rowPass(theta: UnsafeMutablePointer<Double>, thetaGradient: UnsafeMutablePointer<Double>,
-                         auxiliary: UnsafePointer<Double>, auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double {
+                         auxiliary: UnsafePointer<Double>, auxiliaryGradient: UnsafeMutablePointer<Double>,
+                         block: UnsafeMutablePointer<Double>) -> Double {
+        guard let columns else { return 0 }
         switch family {
         case .gaussian, .lognormal:
-            return rowPass(GaussianRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+            return rowPass(GaussianRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
         case .student:
-            return rowPass(StudentRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+            return rowPass(StudentRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
         case .bernoulli, .binomial:
-            return rowPass(BinomialRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+            if columns.hasUnitTrials {
+                return rowPass(BernoulliRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
+            }
+            return rowPass(BinomialRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
         case .poisson:
-            return rowPass(PoissonRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+            return rowPass(PoissonRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
         case .negativeBinomial:
-            return rowPass(NegativeBinomialRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+            return rowPass(NegativeBinomialRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
         case .gamma:
-            return rowPass(GammaRows.self, theta, thetaGradient, auxiliary, auxiliaryGradient)
+            return rowPass(GammaRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
         }
     }
 
+    /// The rows in blocks (`PosteriorColumns`): η of the block, the family's log-likelihood and
+    /// ∂ℓ/∂η, then the θ gradient.
     @inline(__always)
-    private func rowPass<Rows: RowLikelihood>(_ type: Rows.Type, _ theta: UnsafeMutablePointer<Double>,
+    private func rowPass<Rows: RowLikelihood>(_ type: Rows.Type, _ columns: PosteriorColumns,
+                                              _ theta: UnsafeMutablePointer<Double>,
                                               _ thetaGradient: UnsafeMutablePointer<Double>,
                                               _ auxiliary: UnsafePointer<Double>,
-                                              _ auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double {
+                                              _ auxiliaryGradient: UnsafeMutablePointer<Double>,
+                                              _ block: UnsafeMutablePointer<Double>) -> Double {
         var rows = Rows(auxiliary: auxiliary, rowCount: data.rowCount, sumLogResponse: data.sumLogResponse)
-        let p = data.fixedColumnCount
-        let termCount = data.termCount
-        let width = data.termValueWidth
+        let n = columns.rowCount
+        let size = PosteriorColumns.blockSize
+        let eta = block, work = block + size
         var value = 0.0
-        data.response.withUnsafeBufferPointer { response in
-        data.trials.withUnsafeBufferPointer { trials in
-        data.fixed.withUnsafeBufferPointer { fixed in
-        data.termValues.withUnsafeBufferPointer { termValues in
-        data.termThetaIndex.withUnsafeBufferPointer { thetaIndex in
-        data.termColumnCounts.withUnsafeBufferPointer { columnCounts in
-        data.termValueOffsets.withUnsafeBufferPointer { valueOffsets in
-            // Wrapping index arithmetic: the offsets were checked when the data were laid out.
-            for i in 0..<data.rowCount {
-                var eta = 0.0
-                let fRow = i &* p
-                for m in 0..<p { eta += fixed[fRow &+ m] * theta[m] }
-                for t in 0..<termCount {
-                    let base = thetaIndex[i &* termCount &+ t]
-                    let zRow = i &* width &+ valueOffsets[t]
-                    for k in 0..<columnCounts[t] { eta += termValues[zRow &+ k] * theta[base &+ k] }
-                }
-                let term = rows.add(response: response[i], trials: trials[i], eta: eta)
-                value += term.value
-                let derivative = term.etaDerivative
-                for m in 0..<p { thetaGradient[m] += derivative * fixed[fRow &+ m] }
-                for t in 0..<termCount {
-                    let base = thetaIndex[i &* termCount &+ t]
-                    let zRow = i &* width &+ valueOffsets[t]
-                    for k in 0..<columnCounts[t] { thetaGradient[base &+ k] += derivative * termValues[zRow &+ k] }
-                }
-            }
-        }}}}}}}
+        var start = 0
+        while start < n {
+            let count = min(size, n - start)
+            columns.linearPredictor(start: start, count: count, theta: theta, eta: eta)
+            value += rows.addBlock(count: count, response: columns.response + start, trials: columns.trials + start,
+                                   eta: eta, work: work)
+            columns.addGradient(start: start, count: count, derivative: eta, thetaGradient: thetaGradient)
+            start += count
+        }
         return value + rows.finish(auxiliaryGradient: auxiliaryGradient)
     }
 }
