@@ -80,10 +80,10 @@ struct AutocovarianceEstimator {
             usedFFT = true
             return
         }
-        // Lags in batches of 12 (a multiple of the kernel's 4): Geyer's sequence asks for them
+        // Lags in batches of 8 (a multiple of the kernel's 4): Geyer's sequence asks for them
         // in pairs, and a batch costs one pass over each chain per 4 lags.
         let first = computed.count
-        let last = min(length - 1, max(t, min(first + 11, Self.directLagLimit - 1)))
+        let last = min(length - 1, max(t, min(first + 7, Self.directLagLimit - 1)))
         let n = length
         let scale = 1 / (Double(n) * Double(chainCount))
         var totals = [Double](repeating: 0, count: last - first + 1)

@@ -70,7 +70,9 @@ public func summarize(draws: Draws, quantiles: [Double] = [0.05, 0.95], interval
     let n = draws.drawsPerChain
     let count = draws.variableCount
     let scores = NormalScores(count: n > 1 ? 2 * (n / 2) * m : n * m)
-    let blockSize = 8
+    // Blocks of 4 variables: each row of a chain is read once per block, and small blocks keep
+    // the cores busy to the end.
+    let blockSize = 4
     let blocks = (count + blockSize - 1) / blockSize
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, blocks))
     let nextBlock = SharedCounter()
