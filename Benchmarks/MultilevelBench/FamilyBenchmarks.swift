@@ -5,6 +5,13 @@ import Multilevel
 /// binomial model and a 100,000-row Bernoulli model with 5,000 groups — and NUTS on the
 /// 100,000-row Bernoulli model with a continuous predictor (no identical rows to merge), 4 chains
 /// × (1000 + 1000), whose target is ≤ 60 s. Data are simulated with fixed seeds.
+///
+/// Measured on the shared 2-core machine under load 12–15 (so CPU seconds, not wall time): one
+/// gradient of the continuous 100k-row model costs 1.1–1.35 ms CPU (4.2 ms before the blocked,
+/// column-major row pass); the row pass is ~89% of a NUTS run's profile. NUTS on it adapts to a
+/// step size of 0.19 with tree depth 5 (31 gradients) on every sampling iteration, the inverse
+/// metric matching the posterior scales (b 1.0e-4, Intercept 2.8e-4, log sd 2.1e-4, z 0.15–0.21):
+/// ≈ 31,000 sampling gradients per chain plus a deeper warm-up, ≈ 280,000 gradients for 4 chains.
 enum FamilyBenchmarks {
     static let jobs: [BenchmarkJob] = [
         BenchmarkJob(name: "glmer-cbpp", dataSize: "56 rows, 15 herds, trials(size) ~ period + (1 | herd)",
