@@ -20,6 +20,12 @@ enum ScaleBenchmarks {
                reference: "issue 9 target ≤ 20 s, R-hat < 1.01, ≤ 1 GB"),
         fitJob(name: "scale-fit-1M-marginal", rows: 1_000_000, groups: 1_000, marginal: true,
                reference: "issue 9 target ≤ 20 s, R-hat < 1.01, ≤ 1 GB"),
+        // The data of `lmer-insteval` (FrequentistBenchmarks.instEvalShaped).
+        fitJob(name: "scale-fit-instEval-joint", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
+               marginal: false, effect: "b_service1", scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
+               reference: "issue 9 target ≤ 60 s, R-hat < 1.01") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
+        commandJob(name: "scale-cli-fit-1M-marginal", sampler: "marginal"),
+        commandJob(name: "scale-cli-fit-1M-joint", sampler: "nuts"),
         fitJob(name: "scale-fit-sleepstudy-joint", rows: 180, groups: 18, marginal: false,
                reference: "Stan ~1,370 bulk-ESS b_Days in ~13.4 CPU-s (~100 /CPU-s)"),
         fitJob(name: "scale-fit-sleepstudy-marginal", rows: 180, groups: 18, marginal: true,
@@ -29,9 +35,20 @@ enum ScaleBenchmarks {
     /// A whole NUTS fit, 4 chains × (1000 + 1000), joint or marginal; the note gives the worst
     /// R-hat, bulk-ESS of b_x and sd_g__x, CPU seconds and bulk-ESS of b_x per CPU-second.
     static func fitJob(name: String, rows: Int, groups: Int, marginal: Bool, reference: String) -> BenchmarkJob {
-        BenchmarkJob(name: name, dataSize: "\(rows) rows, \(groups) groups, (x | g), 4 × (1000 + 1000)",
-                     reference: reference) {
-            let design = ModelBenchmarks.simulatedDesign(rows: rows, groups: groups, seed: 2024)
+        fitJob(name: name, dataSize: "\(rows) rows, \(groups) groups, (x | g), 4 × (1000 + 1000)", marginal: marginal,
+               effect: "b_x", scales: ["sd_g__x"], reference: reference) {
+            ModelBenchmarks.simulatedDesign(rows: rows, groups: groups, seed: 2024)
+        }
+    }
+
+    /// A whole NUTS fit of `design()` (built untimed), 4 chains × (1000 + 1000). The note gives the
+    /// worst R-hat over all parameters, bulk-ESS of `effect` and of each of `scales`, divergences,
+    /// gradient evaluations (leapfrog steps) per chain, CPU seconds, CPU-µs per gradient (sampler,
+    /// recording and summary included) and bulk-ESS of `effect` per CPU-second.
+    static func fitJob(name: String, dataSize: String, marginal: Bool, effect: String, scales: [String],
+                       reference: String, design: @escaping () -> ModelDesign) -> BenchmarkJob {
+        BenchmarkJob(name: name, dataSize: dataSize, reference: reference) {
+            let design = design()
             let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
             return {
                 let clock = CPUClock()
@@ -41,13 +58,78 @@ enum ScaleBenchmarks {
                 let summary = summarize(draws: fit.draws)
                 let worstRhat = summary.variables.filter { !$0.name.hasSuffix("__") }.map(\.rhat)
                     .filter { $0.isFinite }.max() ?? .nan
-                let ess = summary["b_x"]?.essBulk ?? .nan
+                let ess = summary[effect]?.essBulk ?? .nan
                 let divergences = fit.chainSummaries.reduce(0) { $0 + $1.divergences }
-                return String(format: "max R-hat %.3f; bulk-ESS b_x %.0f, sd_g__x %.0f; %d divergences; %.1f CPU-s; %.0f ESS/CPU-s",
-                              worstRhat, ess, summary["sd_g__x"]?.essBulk ?? .nan, divergences, cpu, ess / cpu)
+                let gradients = fit.draws.values(of: "n_leapfrog__")?.map { $0.reduce(0, +) }.reduce(0, +) ?? .nan
+                let scaleESS = scales.map { String(format: "%@ %.0f", $0, summary[$0]?.essBulk ?? .nan) }
+                    .joined(separator: ", ")
+                return String(format: "max R-hat %.3f; bulk-ESS %@ %.0f, %@; %d divergences; %.0f gradients/chain (sampling); %.1f CPU-s (%.0f µs/gradient); %.0f ESS/CPU-s",
+                              worstRhat, effect, ess, scaleESS, divergences, gradients / 4, cpu, 1e6 * cpu / (2 * gradients),
+                              ess / cpu)
             }
         }
     }
+
+    /// The whole command line on a 1,000,000-row CSV: `prepare` (untimed) writes the simulated
+    /// `y ~ x + (x | g)` data (1,000 groups) as CSV and a model file into a temporary directory; the
+    /// timed work runs the `multilevel` executable built next to this one (`swift build -c release
+    /// --product multilevel`) as `multilevel fit MODEL --seed 1 --sampler S --output DIR`: CSV load,
+    /// design, fit, summary and the CmdStan CSV files. The note gives the child's CPU seconds and
+    /// peak memory (the table's column is the bench process's).
+    static func commandJob(name: String, sampler: String) -> BenchmarkJob {
+        BenchmarkJob(name: name, dataSize: "1,000,000-row CSV, 1,000 groups, y ~ x + (x | g), 4 × (1000 + 1000), --output",
+                     reference: "issue 9 target ≤ 20 s, ≤ 1 GB, CSV ≤ 2 s") {
+            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).absoluteURL
+                .deletingLastPathComponent().appendingPathComponent("multilevel")
+            guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+                throw BenchmarkSetupError(description: "no \(executable.path); run swift build -c release --product multilevel")
+            }
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("multilevel-bench-cli-\(getpid())", isDirectory: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let design = ModelBenchmarks.simulatedDesign(rows: 1_000_000, groups: 1_000, seed: 2024)
+            var text = "y,x,g\n"
+            text.reserveCapacity(1_000_000 * 24)
+            for i in 0..<design.response.count {
+                let level = design.randomTerms[0].grouping.levelIndex[i]
+                text += String(format: "%.4f,%.0f,g%d\n", design.response[i], design.fixedEffects[i, 1], level)
+            }
+            let csv = directory.appendingPathComponent("data.csv")
+            try text.write(to: csv, atomically: false, encoding: .utf8)
+            let model = directory.appendingPathComponent("scale.model")
+            try "data: data.csv\nformula: y ~ x + (x | g)\nfamily: gaussian\n".write(to: model, atomically: false, encoding: .utf8)
+            let output = directory.appendingPathComponent("chains")
+            return {
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let process = Process()
+                process.executableURL = executable
+                process.arguments = ["fit", model.path, "--seed", "1", "--sampler", sampler, "--output", output.path]
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                try process.run()
+                let summary = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                guard process.terminationStatus == 0 else {
+                    throw BenchmarkSetupError(description: "multilevel fit exited with \(process.terminationStatus)")
+                }
+                var usage = rusage()
+                getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+                let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                    + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+                let bytes = (try? FileManager.default.contentsOfDirectory(at: output, includingPropertiesForKeys: [.fileSizeKey]))?
+                    .reduce(0) { $0 + ((try? $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0) } ?? 0
+                let bx = summary.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("x ") }
+                    .map { $0.split(separator: " ").joined(separator: " ") } ?? "?"
+                return String(format: "child %.1f CPU-s, peak %.0f MB; %.0f MB of draws; x row: %@", cpu,
+                              Double(usage.ru_maxrss) / 1024, Double(bytes) / 1_048_576, bx)
+            }
+        }
+    }
+}
+
+/// A benchmark whose input could not be made (a missing executable, a failed child).
+struct BenchmarkSetupError: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// User + system CPU time of this process since creation.

@@ -359,15 +359,6 @@ struct TrajectoryPart {
     }
 }
 
-/// log(eᵃ + eᵇ), exact for −∞ arguments.
-@inlinable
-func logSumExp(_ a: Double, _ b: Double) -> Double {
-    if a == -.infinity { return b }
-    if b == -.infinity { return a }
-    let m = Swift.max(a, b)
-    return m + log1p(exp(-Swift.abs(a - b)))
-}
-
 /// Offsets of the NUTS workspace: the inverse metric, the phase-space points and momentum vectors of
 /// a transition, and one block of locals per tree level (the recursion at depth k uses level k − 1).
 @usableFromInline

@@ -20,11 +20,13 @@ final class MarginalPosteriorTests: XCTestCase {
         marginal.jointIndex.map { joint[$0] }
     }
 
-    private func checkGradient(_ design: ModelDesign, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func checkGradient(_ design: ModelDesign, interceptGuess: Double = 288.7, logScaleGuess: Double = log(30),
+                               file: StaticString = #filePath, line: UInt = #line) throws {
         let (marginal, joint) = try posteriors(design)
         XCTAssertEqual(marginal.dimension, joint.dimension - design.randomTerms[0].grouping.levelCount * design.randomTerms[0].columnCount)
         for seed in [1, 2, 3] as [UInt64] {
-            let x = reduced(PosteriorTestData.point(for: joint, seed: seed, interceptGuess: 288.7, logScaleGuess: log(30)), marginal)
+            let x = reduced(PosteriorTestData.point(for: joint, seed: seed, interceptGuess: interceptGuess,
+                                                    logScaleGuess: logScaleGuess), marginal)
             var p = marginal
             let analytic = p.logDensityAndGradient(at: x).gradient
             for i in x.indices {
@@ -47,6 +49,15 @@ final class MarginalPosteriorTests: XCTestCase {
 
     func testGradientMatchesFiniteDifferencesInterceptOnly() throws {
         try checkGradient(PosteriorTestData.sleepstudy(slopes: false))
+    }
+
+    /// Three effects per level (1 + x1 + x2 | g1): the per-level loops for a q known only at run
+    /// time (q = 1 and 2 run specialised copies).
+    func testGradientMatchesFiniteDifferencesThreeEffectsPerLevel() throws {
+        var design = PosteriorTestData.crossed(family: .gaussian)
+        design.randomTerms = [design.randomTerms[0]]
+        XCTAssertEqual(design.randomTerms[0].columnNames.count, 3)
+        try checkGradient(design, interceptGuess: 0.3, logScaleGuess: log(0.5))
     }
 
     /// log p(θ|y) + const = lp_joint(θ, z) − log N(z; μ_z, P_z⁻¹), for any z; the conditional

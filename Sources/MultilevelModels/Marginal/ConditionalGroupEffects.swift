@@ -30,13 +30,12 @@ extension MarginalPosterior {
         let v = sigma * sigma
         _ = covarianceFactor(x, factor: factor, lambda: lambda)
         let zOffset = layout.terms[0].zOffset
-        statistics.diagonalBlocks.withUnsafeBufferPointer { blocks in
-        statistics.fixedBlocks.withUnsafeBufferPointer { fixedBlocks in
-        statistics.crossResponse.withUnsafeBufferPointer { wty in
+        withLevelStatistics { blockBase, zfBase, zyBase in
+            let dimension = EffectDimensionAny(q: q)
             for j in 0..<levelCount {
-                _ = levelSystem(j, beta: beta, lambda: lambda, variance: v, product: product, system: system,
-                                c: c, w: w, m: m, blocks: blocks.baseAddress!, fixedBlocks: fixedBlocks.baseAddress!,
-                                crossResponse: wty.baseAddress!)
+                _ = levelSystem(dimension, j, beta: beta, lambda: lambda, inverseVariance: 1 / v, product: product,
+                                system: system, c: c, w: w, m: m, blocks: blockBase, fixedBlocks: zfBase,
+                                crossResponse: zyBase)
                 for k in 0..<q { e[k] = generator.nextNormal() }
                 // Solve Cᵀ d = ε by back substitution.
                 for k in stride(from: q - 1, through: 0, by: -1) {
@@ -47,6 +46,6 @@ extension MarginalPosterior {
                 let u = joint + zOffset + j * q
                 for k in 0..<q { u[k] = m[k] / v + e[k] }
             }
-        }}}
+        }
     }
 }

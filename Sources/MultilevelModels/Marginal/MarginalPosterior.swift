@@ -115,17 +115,22 @@ public struct MarginalPosterior: LogDensity {
     }
 
     /// For level j: M = I + Λᵀ A Λ / v (its Cholesky factor in place, lower, row-major),
-    /// c = Z_jᵀ(ỹ − Fβ), w = Λᵀ c, m = M⁻¹ w; returns log|M|. `product` receives A Λ.
+    /// c = Z_jᵀ(ỹ − Fβ), w = Λᵀ c, m = M⁻¹ w; returns |M| (≥ 1, as M ⪰ I), so that the caller
+    /// takes one logarithm for many levels (`DeterminantProduct`). `product` receives A Λ.
+    /// `blocks`, `fixedBlocks` and `crossResponse` point at the term's first level; `dimension`
+    /// carries q (a constant for q = 1, 2, so the small loops unroll).
     @inline(__always)
-    func levelSystem(_ j: Int, beta: UnsafePointer<Double>, lambda: UnsafePointer<Double>, variance v: Double,
-                     product: UnsafeMutablePointer<Double>, system: UnsafeMutablePointer<Double>,
-                     c: UnsafeMutablePointer<Double>, w: UnsafeMutablePointer<Double>,
-                     m: UnsafeMutablePointer<Double>,
-                     blocks: UnsafePointer<Double>, fixedBlocks: UnsafePointer<Double>,
-                     crossResponse: UnsafePointer<Double>) -> Double {
-        let a = blocks + statistics.diagonalBlockOffsets[0] + j * q * q
-        let zf = fixedBlocks + statistics.fixedBlockOffsets[0] + j * q * p
-        let zy = crossResponse + statistics.termOffsets[0] + j * q
+    func levelSystem<D: EffectDimension>(_ dimension: D, _ j: Int, beta: UnsafePointer<Double>,
+                                         lambda: UnsafePointer<Double>, inverseVariance: Double,
+                                         product: UnsafeMutablePointer<Double>, system: UnsafeMutablePointer<Double>,
+                                         c: UnsafeMutablePointer<Double>, w: UnsafeMutablePointer<Double>,
+                                         m: UnsafeMutablePointer<Double>,
+                                         blocks: UnsafePointer<Double>, fixedBlocks: UnsafePointer<Double>,
+                                         crossResponse: UnsafePointer<Double>) -> Double {
+        let q = dimension.q, p = self.p
+        let a = blocks + j * q * q
+        let zf = fixedBlocks + j * q * p
+        let zy = crossResponse + j * q
         for k in 0..<q {
             var sum = zy[k]
             for f in 0..<p { sum -= zf[k * p + f] * beta[f] }
@@ -145,40 +150,122 @@ public struct MarginalPosterior: LogDensity {
             for l in 0...k {
                 var s = 0.0
                 for r in k..<q { s += lambda[r * q + k] * product[r * q + l] }
-                system[k * q + l] = s / v + (k == l ? 1 : 0)
+                system[k * q + l] = s * inverseVariance + (k == l ? 1 : 0)
             }
         }
-        // Cholesky of M in place (lower triangle).
-        var logDeterminant = 0.0
+        // Cholesky of M in place (lower triangle); |M| = Π d_k (d_k = C_kk²).
+        var determinant = 1.0
         for k in 0..<q {
             var d = system[k * q + k]
             for r in 0..<k { d -= system[k * q + r] * system[k * q + r] }
             let root = d.squareRoot()
             system[k * q + k] = root
-            logDeterminant += 2 * log(root)
+            determinant *= d
             for i in (k + 1)..<max(k + 1, q) {
                 var s = system[i * q + k]
                 for r in 0..<k { s -= system[i * q + r] * system[k * q + r] }
                 system[i * q + k] = s / root
             }
         }
-        choleskySolve(system, w, into: m)
-        return logDeterminant
+        choleskySolve(dimension, system, w, into: m)
+        return determinant
     }
 
     /// Solves C Cᵀ x = b for lower-triangular C (row-major q × q).
     @inline(__always)
-    func choleskySolve(_ c: UnsafePointer<Double>, _ b: UnsafePointer<Double>, into x: UnsafeMutablePointer<Double>) {
+    func choleskySolve<D: EffectDimension>(_ dimension: D, _ c: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+                                           into x: UnsafeMutablePointer<Double>) {
+        let q = dimension.q
         for k in 0..<q {
             var s = b[k]
             for r in 0..<k { s -= c[k * q + r] * x[r] }
             x[k] = s / c[k * q + k]
         }
-        for k in stride(from: q - 1, through: 0, by: -1) {
+        var k = q - 1
+        while k >= 0 {
             var s = x[k]
             for r in (k + 1)..<max(k + 1, q) { s -= c[r * q + k] * x[r] }
             x[k] = s / c[k * q + k]
+            k -= 1
         }
+    }
+
+    /// Calls `body` with pointers to the term's first level in the per-level statistics: A_j = Z_jᵀZ_j
+    /// (q² values per level), Z_jᵀF (q·p) and Z_jᵀỹ (q).
+    @inline(__always)
+    func withLevelStatistics<Result>(
+        _ body: (_ blocks: UnsafePointer<Double>, _ fixedBlocks: UnsafePointer<Double>,
+                 _ crossResponse: UnsafePointer<Double>) -> Result
+    ) -> Result {
+        statistics.diagonalBlocks.withUnsafeBufferPointer { blocks in
+        statistics.fixedBlocks.withUnsafeBufferPointer { fixedBlocks in
+        statistics.crossResponse.withUnsafeBufferPointer { wty in
+            body(blocks.baseAddress! + statistics.diagonalBlockOffsets[0],
+                 fixedBlocks.baseAddress! + statistics.fixedBlockOffsets[0],
+                 wty.baseAddress! + statistics.termOffsets[0])
+        }}}
+    }
+
+    /// The sums over levels of the marginal likelihood and their derivatives (see `evaluate`):
+    /// |M_j| (as a product), Σ w_jᵀm_j, ∂/∂v, and the adjoints of Λ (into `lambdaAdjoint`) and of
+    /// β (subtracted from `betaGradient`). Scratch pointers as laid out in `evaluate`.
+    @inline(__always)
+    func accumulateLevels<D: EffectDimension>(_ dimension: D, beta: UnsafePointer<Double>,
+                                              lambda: UnsafePointer<Double>, variance v: Double,
+                                              lambdaAdjoint: UnsafeMutablePointer<Double>,
+                                              betaGradient: UnsafeMutablePointer<Double>,
+                                              scratch: UnsafeMutablePointer<Double>)
+        -> (determinants: DeterminantProduct, quadratic: Double, varianceDerivative: Double) {
+        let q = dimension.q, p = self.p
+        let qq = q * q
+        let product = scratch, system = product + qq, inverse = system + qq
+        let c = inverse + qq, w = c + q, m = w + q, lambdaM = m + q
+        let inverseVariance = 1 / v
+        let inverseVarianceSquared = inverseVariance * inverseVariance
+        var determinants = DeterminantProduct()
+        var quadratic = 0.0, traces = 0.0, mmSum = 0.0
+        withLevelStatistics { blockBase, zfBase, zyBase in
+            for j in 0..<levelCount {
+                determinants.multiply(by: levelSystem(dimension, j, beta: beta, lambda: lambda,
+                                                      inverseVariance: inverseVariance, product: product,
+                                                      system: system, c: c, w: w, m: m, blocks: blockBase,
+                                                      fixedBlocks: zfBase, crossResponse: zyBase))
+                var mw = 0.0, mm = 0.0
+                for k in 0..<q { mw += m[k] * w[k]; mm += m[k] * m[k] }
+                quadratic += mw
+                mmSum += mm
+                // M⁻¹ column by column (q solves), and tr M⁻¹.
+                for col in 0..<q {
+                    for k in 0..<q { lambdaM[k] = k == col ? 1 : 0 }
+                    choleskySolve(dimension, system, lambdaM, into: inverse + col * q)
+                    traces += inverse[col * q + col]
+                }
+                // ∂/∂Λ: −(AΛ) M⁻¹ / v + (c − AΛ m / v) mᵀ / v²   (M⁻¹ symmetric).
+                for k in 0..<q {
+                    var am = 0.0
+                    for r in 0..<q { am += product[k * q + r] * m[r] }
+                    let residual = (c[k] - am * inverseVariance) * inverseVarianceSquared
+                    for l in 0...k {
+                        var bm = 0.0
+                        for r in 0..<q { bm += product[k * q + r] * inverse[l * q + r] }
+                        lambdaAdjoint[k * q + l] += residual * m[l] - bm * inverseVariance
+                    }
+                }
+                // ∂/∂β: −(Z_jᵀF)ᵀ Λ m / v².
+                let zf = zfBase + j * q * p
+                for k in 0..<q {
+                    var sum = 0.0
+                    for l in 0...k { sum += lambda[k * q + l] * m[l] }
+                    let scaled = sum * inverseVarianceSquared
+                    for f in 0..<p { betaGradient[f] -= zf[k * p + f] * scaled }
+                }
+            }
+        }
+        // ∂/∂v summed over levels: (q − tr M⁻¹)/(2v) + (mᵀw − mᵀm)/(2v³) − mᵀw/v³.
+        let levels = Double(levelCount)
+        let varianceDerivative = (levels * Double(q) - traces) * inverseVariance / 2
+            - (quadratic + mmSum) * inverseVarianceSquared * inverseVariance / 2
+        return (determinants, quadratic, varianceDerivative)
     }
 
     private func evaluate(_ x: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
@@ -187,8 +274,7 @@ public struct MarginalPosterior: LogDensity {
         let qq = q * q
         let beta = s, fixedResidual = s + p, betaGradient = s + 2 * p
         let factor = s + 3 * p, lambda = factor + qq, lambdaAdjoint = lambda + qq, factorAdjoint = lambdaAdjoint + qq
-        let product = factorAdjoint + qq, system = product + qq, inverse = system + qq
-        let c = inverse + qq, w = c + q, m = w + q, lambdaM = m + q
+        let product = factorAdjoint + qq   // then system, inverse (q² each), c, w, m, Λm (q each)
         var lp = constant
 
         let shift = layout.hasIntercept ? 1 : 0
@@ -215,53 +301,22 @@ public struct MarginalPosterior: LogDensity {
             }
         }
         for i in 0..<qq { lambdaAdjoint[i] = 0 }
-        var logDeterminants = 0.0, quadratic = 0.0, varianceDerivative = 0.0
-        statistics.diagonalBlocks.withUnsafeBufferPointer { blocks in
-        statistics.fixedBlocks.withUnsafeBufferPointer { fixedBlocks in
-        statistics.crossResponse.withUnsafeBufferPointer { wty in
-            let zfBase = fixedBlocks.baseAddress! + statistics.fixedBlockOffsets[0]
-            for j in 0..<levelCount {
-                logDeterminants += levelSystem(j, beta: beta, lambda: lambda, variance: v, product: product,
-                                               system: system, c: c, w: w, m: m, blocks: blocks.baseAddress!,
-                                               fixedBlocks: fixedBlocks.baseAddress!, crossResponse: wty.baseAddress!)
-                var mw = 0.0, mm = 0.0
-                for k in 0..<q { mw += m[k] * w[k]; mm += m[k] * m[k] }
-                quadratic += mw
-                // M⁻¹ column by column (q solves), and tr M⁻¹.
-                var trace = 0.0
-                for col in 0..<q {
-                    for k in 0..<q { lambdaM[k] = k == col ? 1 : 0 }
-                    choleskySolve(system, lambdaM, into: inverse + col * q)
-                    trace += inverse[col * q + col]
-                }
-                // ∂/∂v: (q − tr M⁻¹)/(2v) + (mᵀw − mᵀm)/(2v³) − mᵀw/v³.
-                varianceDerivative += (Double(q) - trace) / (2 * v) + (mw - mm) / (2 * v * v * v) - mw / (v * v * v)
-                // ∂/∂Λ: −(AΛ) M⁻¹ / v + (c − AΛ m / v) mᵀ / v²   (M⁻¹ symmetric).
-                for k in 0..<q {
-                    var am = 0.0
-                    for r in 0..<q { am += product[k * q + r] * m[r] }
-                    let residual = (c[k] - am / v) / (v * v)
-                    for l in 0...k {
-                        var bm = 0.0
-                        for r in 0..<q { bm += product[k * q + r] * inverse[l * q + r] }
-                        lambdaAdjoint[k * q + l] += -bm / v + residual * m[l]
-                    }
-                }
-                // ∂/∂β: −(Z_jᵀF)ᵀ Λ m / v².
-                for k in 0..<q {
-                    var sum = 0.0
-                    for l in 0...k { sum += lambda[k * q + l] * m[l] }
-                    lambdaM[k] = sum
-                }
-                let zf = zfBase + j * q * p
-                for k in 0..<q {
-                    let scaled = lambdaM[k] / (v * v)
-                    for f in 0..<p { betaGradient[f] -= zf[k * p + f] * scaled }
-                }
-            }
-        }}}
+        let levels: (determinants: DeterminantProduct, quadratic: Double, varianceDerivative: Double)
+        switch q {
+        case 1:
+            levels = accumulateLevels(EffectDimensionOne(), beta: beta, lambda: lambda, variance: v,
+                                      lambdaAdjoint: lambdaAdjoint, betaGradient: betaGradient, scratch: product)
+        case 2:
+            levels = accumulateLevels(EffectDimensionTwo(), beta: beta, lambda: lambda, variance: v,
+                                      lambdaAdjoint: lambdaAdjoint, betaGradient: betaGradient, scratch: product)
+        default:
+            levels = accumulateLevels(EffectDimensionAny(q: q), beta: beta, lambda: lambda, variance: v,
+                                      lambdaAdjoint: lambdaAdjoint, betaGradient: betaGradient, scratch: product)
+        }
+        let quadratic = levels.quadratic
+        var varianceDerivative = levels.varianceDerivative
         let n = Double(statistics.rowCount)
-        lp += -0.5 * n * log(v) - 0.5 * logDeterminants - residualSquares / (2 * v) + quadratic / (2 * v * v)
+        lp += -0.5 * n * log(v) - 0.5 * levels.determinants.logarithm - residualSquares / (2 * v) + quadratic / (2 * v * v)
         varianceDerivative += -n / (2 * v) + residualSquares / (2 * v * v)
         for f in 0..<p { betaGradient[f] += fixedResidual[f] / v }
 
@@ -308,4 +363,26 @@ public struct MarginalPosterior: LogDensity {
                                               lambda: UnsafeMutablePointer<Double>) -> Double {
         covarianceFactor(x, factor: factor, lambda: lambda)
     }
+}
+
+/// log Π_j d_j for factors d_j ≥ 1 with one logarithm per many factors: the running product is
+/// flushed into the logarithm before it could overflow, and a single huge factor is logged alone.
+struct DeterminantProduct {
+    private var product = 1.0
+    private var logarithmSoFar = 0.0
+
+    @inline(__always)
+    mutating func multiply(by factor: Double) {
+        if factor > 1e100 || !(factor > 0) {
+            logarithmSoFar += log(factor)
+            return
+        }
+        product *= factor
+        if product > 1e150 {
+            logarithmSoFar += log(product)
+            product = 1
+        }
+    }
+
+    var logarithm: Double { logarithmSoFar + log(product) }
 }
