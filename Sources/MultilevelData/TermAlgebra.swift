@@ -7,6 +7,8 @@ struct TermAlgebra {
     /// Variable labels in order of first appearance (the response first), which orders the
     /// variables inside an interaction as R does.
     private var variableOrder: [String: Int] = [:]
+    /// The variable at each position of `variableOrder`, as first written.
+    private var variableAt: [Int: FormulaVariable] = [:]
     /// Random-effect terms collected from the right-hand side.
     private(set) var randomTerms: [RandomTermSpecification] = []
 
@@ -14,36 +16,50 @@ struct TermAlgebra {
         for label in firstVariables where variableOrder[label] == nil { variableOrder[label] = variableOrder.count }
     }
 
-    /// A term during expansion: its variables (set semantics, kept in appearance order).
-    private typealias Term = [FormulaVariable]
+    /// A term during expansion: the positions in `variableOrder` of its variables, ascending and
+    /// each once — which is also its identity as a set of variables (`variableAt` gives the
+    /// variables back when the expansion is done).
+    private typealias Term = [Int]
 
     /// The terms of `node` with R's intercept rules (intercept present unless removed).
     mutating func termList(of node: FormulaNode, allowRandom: Bool) throws -> TermList {
         var intercept = true
         let terms = try expand(node, intercept: &intercept, deleting: false, allowRandom: allowRandom)
         let ordered = terms.enumerated().sorted { ($0.element.count, $0.offset) < ($1.element.count, $1.offset) }
-        return TermList(hasIntercept: intercept, terms: ordered.map { FormulaTerm(variables: $0.element) })
+        return TermList(hasIntercept: intercept, terms: ordered.map { term in
+            FormulaTerm(variables: term.element.compactMap { variableAt[$0] })
+        })
     }
 
-    private mutating func register(_ variable: FormulaVariable) {
-        if variableOrder[variable.label] == nil { variableOrder[variable.label] = variableOrder.count }
+    /// The position of `variable` in `variableOrder` (a new one at the end for a new label).
+    private mutating func register(_ variable: FormulaVariable) -> Int {
+        let position = variableOrder[variable.label] ?? variableOrder.count
+        variableOrder[variable.label] = position
+        if variableAt[position] == nil { variableAt[position] = variable }
+        return position
     }
 
-    private func normalised(_ term: Term) -> Term {
-        var seen = Set<String>()
-        return term.filter { seen.insert($0.label).inserted }
-            .sorted { (variableOrder[$0.label] ?? 0) < (variableOrder[$1.label] ?? 0) }
-    }
-
-    /// Identity of a term as a set of variables.
-    private func key(_ term: Term) -> String {
-        term.map(\.label).sorted().joined(separator: "\u{1}")
+    /// The term x:y of two terms: their positions merged (no sort, no lookup).
+    private func product(_ x: Term, _ y: Term) -> Term {
+        var term: Term = []
+        term.reserveCapacity(x.count + y.count)
+        var i = 0, j = 0
+        while i < x.count || j < y.count {
+            if j == y.count || (i < x.count && x[i] < y[j]) {
+                term.append(x[i]); i += 1
+            } else if i == x.count || y[j] < x[i] {
+                term.append(y[j]); j += 1
+            } else {
+                term.append(x[i]); i += 1; j += 1
+            }
+        }
+        return term
     }
 
     private func union(_ a: [Term], _ b: [Term]) -> [Term] {
         var result = a
-        var keys = Set(a.map(key))
-        for t in b where keys.insert(key(t)).inserted { result.append(t) }
+        var keys = Set(a)
+        for t in b where keys.insert(t).inserted { result.append(t) }
         return result
     }
 
@@ -52,18 +68,32 @@ struct TermAlgebra {
     /// matrix no data set could fill anyway.
     static let maximumInteractionTerms = 4096
 
+    /// Most product terms all the interactions of one formula may form together (random terms
+    /// included). A chain that repeats its variables (`a*b*…*l*a*b*…`) stays under
+    /// `maximumInteractionTerms` at every step while forming thousands of products per step, so
+    /// the bound on each interaction alone still let a 4 KB formula keep the parser busy for
+    /// seconds (found by fuzzing); no model a data set can fit comes near this total.
+    static let maximumFormedTerms = 65_536
+    /// Product terms formed so far by `interaction`.
+    private var formedTerms = 0
+
     /// The terms x:y for x in `a`, y in `b`, without duplicates (one key set for the whole product);
-    /// throws when the product would exceed `maximumInteractionTerms`, naming the operator's column.
-    private func interaction(_ a: [Term], _ b: [Term], column: Int) throws -> [Term] {
+    /// throws when the product would exceed `maximumInteractionTerms`, or the formula's products
+    /// in all `maximumFormedTerms`, naming the operator's column.
+    private mutating func interaction(_ a: [Term], _ b: [Term], column: Int) throws -> [Term] {
         guard a.count * b.count <= TermAlgebra.maximumInteractionTerms else {
             throw FormulaError(column: column, message: "this interaction expands to \(a.count * b.count) terms, more than the \(TermAlgebra.maximumInteractionTerms) supported; write the terms you need explicitly")
         }
+        formedTerms += a.count * b.count
+        guard formedTerms <= TermAlgebra.maximumFormedTerms else {
+            throw FormulaError(column: column, message: "the interactions up to here form more than \(TermAlgebra.maximumFormedTerms) terms in all; write the terms you need explicitly")
+        }
         var result: [Term] = []
-        var keys = Set<String>()
+        var keys = Set<[Int]>()
         for x in a {
             for y in b {
-                let term = normalised(x + y)
-                if keys.insert(key(term)).inserted { result.append(term) }
+                let term = product(x, y)
+                if keys.insert(term).inserted { result.append(term) }
             }
         }
         return result
@@ -78,17 +108,13 @@ struct TermAlgebra {
             throw FormulaError(column: column, message: "unexpected number \(RCollation.label(of: value)): only 0, 1 and -1 (to set or remove the intercept) can stand alone")
         case .name(let name, let column):
             if name == "." { throw FormulaError(column: column, message: "'.' (all other columns) is not supported; name the predictors") }
-            let variable = FormulaVariable(node: node)
-            register(variable)
-            return [[variable]]
+            return [[register(FormulaVariable(node: node))]]
         case .call(let function, _, let column):
             if function == "cbind" {
                 throw FormulaError(column: column, message: "cbind() can only be the response (left of '~')")
             }
             try FormulaFunctions.checkArithmetic(node)
-            let variable = FormulaVariable(node: node)
-            register(variable)
-            return [[variable]]
+            return [[register(FormulaVariable(node: node))]]
         case .parenthesized(let inner, _):
             return try expand(inner, intercept: &intercept, deleting: deleting, allowRandom: allowRandom)
         case .negate(let inner, _):
@@ -111,14 +137,14 @@ struct TermAlgebra {
                     leftmost = l
                 }
                 var result = try expand(leftmost, intercept: &intercept, deleting: deleting, allowRandom: allowRandom)
-                var keys = Set(result.map(key))
+                var keys = Set(result)
                 for (spineOp, operand) in spine.reversed() {
                     if spineOp == "+" {
                         let b = try expand(operand, intercept: &intercept, deleting: deleting, allowRandom: allowRandom)
-                        for t in b where keys.insert(key(t)).inserted { result.append(t) }
+                        for t in b where keys.insert(t).inserted { result.append(t) }
                     } else {
-                        let removed = Set(try expand(operand, intercept: &intercept, deleting: !deleting, allowRandom: false).map(key))
-                        result.removeAll { removed.contains(key($0)) }
+                        let removed = Set(try expand(operand, intercept: &intercept, deleting: !deleting, allowRandom: false))
+                        result.removeAll { removed.contains($0) }
                         keys.subtract(removed)
                     }
                 }
@@ -134,7 +160,7 @@ struct TermAlgebra {
             case "/":
                 let a = try expandInteractionOperand(left, intercept: &intercept)
                 let b = try expandInteractionOperand(right, intercept: &intercept)
-                let all = normalised(a.flatMap { $0 })
+                let all = Array(Set(a.joined())).sorted()
                 return union(a, try interaction([all], b, column: column))
             case "^":
                 let a = try expandInteractionOperand(left, intercept: &intercept)
@@ -174,7 +200,10 @@ struct TermAlgebra {
     private mutating func addRandomTerm(left: FormulaNode, grouping: FormulaNode, double: Bool, column: Int) throws {
         var inner = TermAlgebra(firstVariables: [])
         inner.variableOrder = variableOrder
+        inner.variableAt = variableAt
+        inner.formedTerms = formedTerms
         let effects = try inner.termList(of: left, allowRandom: false)
+        formedTerms = inner.formedTerms
         let groups = try groupingVariables(grouping)
         var seenNames = Set<String>()
         for group in groups {

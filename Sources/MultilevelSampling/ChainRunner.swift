@@ -53,8 +53,12 @@ public struct ChainSummary: Sendable, Equatable {
     public var stopped: Bool
     /// Adaptation result (nil when warm-up did not complete or the kernel adapts nothing).
     public var adaptation: AdaptationSummary?
+    /// False for a chain that never ran: the stop flag was set before its turn came (more chains
+    /// than cores, so it was still waiting). Such a chain made no draws and its observer received
+    /// no event at all — not even `chainStarted` or `chainFinished`.
+    public var started: Bool
 
-    /// A chain that has not run yet.
+    /// A chain about to run (all counts zero).
     public init(chain: Int) {
         self.chain = chain
         warmupSeconds = 0
@@ -66,6 +70,15 @@ public struct ChainSummary: Sendable, Equatable {
         nonFiniteRejections = 0
         stopped = false
         adaptation = nil
+        started = true
+    }
+
+    /// A chain skipped because the run was stopped before it began (`started` false, `stopped` true).
+    public static func notStarted(chain: Int) -> ChainSummary {
+        var summary = ChainSummary(chain: chain)
+        summary.started = false
+        summary.stopped = true
+        return summary
     }
 }
 
@@ -96,7 +109,9 @@ public final class StopFlag: @unchecked Sendable {
 public enum ChainRunner {
     /// Runs `settings.chains` chains; returns their summaries in chain order. Throws the settings'
     /// validation error, or the error of the lowest-numbered chain that failed (after all chains
-    /// have ended).
+    /// have ended). A chain whose turn comes after `stopFlag` was set (with more chains than cores
+    /// some wait for a free core) is not started at all — no kernel, no observer event — and is
+    /// reported as `ChainSummary.notStarted`.
     @inlinable
     public static func run<Kernel: TransitionKernel, Observer: ChainObserver>(
         settings: SamplerSettings,
@@ -115,6 +130,10 @@ public enum ChainRunner {
         }
         func runOne(_ i: Int) {
             let chain = settings.firstChain + i
+            if let stopFlag, stopFlag.isStopped {
+                results[i] = .success(.notStarted(chain: chain))
+                return
+            }
             results[i] = Result {
                 var kernel = try makeKernel(chain)
                 return try runChain(&kernel, chain: chain, settings: settings, observer: observer,
@@ -258,10 +277,15 @@ public final class DrawsCollector: ChainObserver, @unchecked Sendable {
         counts[index] = row + 1
     }
 
-    /// The collected draws (stopped chains are truncated to the shortest chain).
+    /// The collected draws. After a stop, chains that recorded no draw (never started, or stopped
+    /// during an unsaved warm-up) are left out and the others are truncated to the shortest of
+    /// them, so the chains stay aligned for R-hat; when no chain recorded anything every chain is
+    /// kept, empty. A complete run keeps every chain whole.
     public func draws(parameterNames: [String]) -> Draws {
-        let rows = (0..<buffers.count).map { counts[$0] }.min() ?? 0
+        let recorded = (0..<buffers.count).filter { counts[$0] > 0 }
+        let kept = recorded.isEmpty ? Array(0..<buffers.count) : recorded
+        let rows = kept.map { counts[$0] }.min() ?? 0
         return Draws(variableNames: TransitionStatistics.columnNames + parameterNames,
-                     chains: buffers.map { Array($0.prefix(rows * rowLength)) })
+                     chains: kept.map { Array(buffers[$0].prefix(rows * rowLength)) })
     }
 }

@@ -59,7 +59,6 @@ struct FitCommand: Command {
             writeStandardOutput(priorSet.summaryTable())
             return 0
         }
-        let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
         let sampler = specification.sampler?.value ?? "nuts"
         guard ["nuts", "marginal", "gibbs"].contains(sampler) else {
             throw UsageError("unknown sampler '\(sampler)' (\(specification.sampler!.origin)); use nuts, gibbs or marginal")
@@ -76,7 +75,13 @@ struct FitCommand: Command {
         try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: model.design, family: family).dimension)),
                                 for: "--iter \(settings.iterations) with --chains \(settings.chains)")
 
-        let outputDirectory = try arguments.value("output").map { try prepareOutputDirectory($0, force: arguments.has("force")) }
+        // Every output path is checked now but created only once the model, priors and settings
+        // have all been accepted (the sink creates --output when the run starts), so a rejected
+        // run leaves nothing behind and can be repeated without --force.
+        let force = arguments.has("force")
+        let outputDirectory = try arguments.value("output").map { try OutputDirectory(checking: $0, force: force) }
+        if let path = arguments.value("plots") { try checkPlotDirectory(path) }
+        if let path = arguments.value("predict") { try checkPredictionDirectory(path, force: force) }
         let sink = outputDirectory.map {
             CmdStanOutputSink(directory: $0, settings: settings, modelName: model.modelName,
                               dataFile: model.dataFileName, formula: model.design.formulaText, family: family.name,
@@ -85,32 +90,50 @@ struct FitCommand: Command {
         let stop = InterruptionHandler()
         let progress = ChainProgress.standardErrorIfTerminal()
         let fit: BayesianFit
-        switch sampler {
-        case "marginal":
-            fit = try BayesianFit.runMarginal(design: model.design, priors: statements, settings: settings, sink: sink,
-                                              progress: progress, stopFlag: stop.flag)
-        case "gibbs":
-            fit = try GibbsSampler.fit(design: model.design, family: family, priors: statements,
-                                       covariance: covarianceStatements, settings: settings, sink: sink,
-                                       progress: progress, stopFlag: stop.flag)
-        default:
-            fit = try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
-                                      sink: sink, progress: progress, stopFlag: stop.flag)
+        do {
+            switch sampler {
+            case "marginal":
+                fit = try BayesianFit.runMarginal(design: model.design, priors: statements, settings: settings, sink: sink,
+                                                  progress: progress, stopFlag: stop.flag)
+            case "gibbs":
+                fit = try GibbsSampler.fit(design: model.design, family: family, priors: statements,
+                                           covariance: covarianceStatements, settings: settings, sink: sink,
+                                           progress: progress, stopFlag: stop.flag)
+            default:
+                fit = try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
+                                          sink: sink, progress: progress, stopFlag: stop.flag)
+            }
+        } catch {
+            outputDirectory?.removeAfterFailedRun(chains: settings.firstChain..<(settings.firstChain + settings.chains))
+            throw error
         }
         stop.disarm()
 
+        let unrun = chainsWithoutDraws(fit.chainSummaries, settings: settings)
+        if stop.signalNumber != nil, !unrun.isEmpty {
+            writeStandardError("multilevel: interrupted before chains \(chainList(unrun)) made a draw; they wrote no file and are not in the summary\n")
+        }
         let parameterNames = Array(fit.draws.variableNames.dropFirst(TransitionStatistics.columnNames.count))
         let parameterDraws = fit.draws.selecting(parameterNames)
+        if stop.signalNumber != nil, parameterDraws.drawsPerChain == 0 {
+            writeStandardError("multilevel: interrupted during warm-up: no draws to summarise\n")
+            return 128 + (stop.signalNumber ?? SIGINT)
+        }
         let summary = summarize(draws: parameterDraws, quantiles: [0.025, 0.975])
         let divergences = fit.chainSummaries.map(\.divergences).reduce(0, +)
         let saturations = fit.chainSummaries.map(\.treeDepthSaturations).reduce(0, +)
         let rejections = fit.chainSummaries.map(\.nonFiniteRejections).reduce(0, +)
         var levelCounts: [String: Int] = [:]
         for term in model.design.randomTerms { levelCounts[term.grouping.name] = term.grouping.levelCount }
+        // An interrupted run describes the draws it summarises: the chains that made draws, each
+        // cut to the shortest of them (post-warm-up draws = chains × (iter − warmup) still holds).
+        let interrupted = stop.signalNumber != nil
         let description = BayesianFitDescription(
             family: family.name, links: family.brmsLinks, formula: model.design.formulaText,
-            dataName: model.dataName, observationCount: model.design.rowCount, chains: settings.chains,
-            iterations: settings.iterations, warmup: settings.warmup, groupLevelCounts: levelCounts,
+            dataName: model.dataName, observationCount: model.design.rowCount,
+            chains: interrupted ? parameterDraws.chainCount : settings.chains,
+            iterations: interrupted ? settings.warmup + parameterDraws.drawsPerChain : settings.iterations,
+            warmup: settings.warmup, groupLevelCounts: levelCounts,
             samplerDescription: sampler == "gibbs" ? "Gibbs sampling (MCMCglmm-style blocked updates)"
                 : sampler == "marginal" ? "sampling(NUTS) on the marginal posterior, group-level effects drawn exactly"
                 : "sampling(NUTS)")
@@ -133,19 +156,21 @@ struct FitCommand: Command {
             writeStandardError("Warning: \(warning)\n")
         }
         for warning in separationWarnings(model.design, family: family) { writeStandardError("Warning: \(warning)\n") }
+        if let warning = stuckParametersWarning(parameterDraws, design: model.design) { writeStandardError("Warning: \(warning)\n") }
         if rejections > 0 {
             writeStandardError("multilevel: \(rejections) proposals (warm-up included) reached a non-finite log density and were rejected, as Stan rejects them\n")
         }
         if specification.seed == nil {
             writeStandardError("multilevel: seed = \(settings.seed) (give --seed \(settings.seed) to reproduce these draws)\n")
         }
-        if let plotDirectory {
+        if let path = arguments.value("plots") {
+            let plotDirectory = try preparePlotDirectory(path)
             let population = parameterNames.filter { !$0.hasPrefix("r_") }
             try writePlots(ComparisonPlots.posteriorPlots(draws: parameterDraws, variables: population,
                                                           title: model.design.formulaText), into: plotDirectory)
         }
         if let directory = outputDirectory {
-            writeStandardError("multilevel: chains written to \(directory.path)/chain-*.csv\n")
+            writeStandardError("multilevel: chains written to \(directory.url.path)/chain-*.csv\n")
         }
         if let path = arguments.value("predict") {
             let directory = try writePosteriorPredictions(draws: fit.draws, design: model.design, family: family, seed: settings.seed,
@@ -184,30 +209,121 @@ struct FitCommand: Command {
     }
 }
 
-/// Creates (or, with `force`, reuses) the output directory; an existing one without `--force`
-/// is an error, so earlier results are never overwritten by accident.
-func prepareOutputDirectory(_ path: String, force: Bool) throws -> URL {
-    let url = URL(fileURLWithPath: path)
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-        guard isDirectory.boolValue else { throw UsageError("option --output: '\(path)' exists and is not a directory") }
-        guard force else {
-            throw UsageError("option --output: directory '\(path)' already exists; give --force to write into it")
+/// The `--output DIR` of a run. `init(checking:force:)` only checks the path (an existing
+/// directory needs `--force`, so earlier results are never overwritten by accident; a file is
+/// refused); `create()` makes it when sampling is about to start, after every check of the model,
+/// priors and settings has passed.
+struct OutputDirectory {
+    let url: URL
+    let path: String
+    /// Whether the directory existed before this run (reused with `--force`).
+    let existed: Bool
+
+    init(checking path: String, force: Bool) throws {
+        self.path = path
+        url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        existed = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        if existed {
+            guard isDirectory.boolValue else { throw UsageError("option --output: '\(path)' exists and is not a directory") }
+            guard force else {
+                throw UsageError("option --output: directory '\(path)' already exists; give --force to write into it")
+            }
         }
-    } else {
+    }
+
+    /// Creates the directory (and its parents) if it does not exist.
+    func create() throws {
+        guard !FileManager.default.fileExists(atPath: url.path) else { return }
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw UsageError("option --output: cannot create directory '\(path)': \(error.localizedDescription)")
         }
     }
-    return url
+
+    /// After a run that failed with an error (not a signal): removes the temporary chain files
+    /// (`.chain-K.csv.partial`) of `chains` (0-based) and the directory itself when this run
+    /// created it and nothing else is in it.
+    func removeAfterFailedRun(chains: Range<Int>) {
+        let manager = FileManager.default
+        for chain in chains {
+            try? manager.removeItem(at: url.appendingPathComponent(".chain-\(chain + 1).csv.partial"))
+        }
+        if !existed, (try? manager.contentsOfDirectory(atPath: url.path))?.isEmpty == true {
+            try? manager.removeItem(at: url)
+        }
+    }
+}
+
+/// `--plots DIR` must be a directory or not exist yet (it is created when the plots are written).
+func checkPlotDirectory(_ path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+        throw UsageError("option --plots: '\(path)' exists and is not a directory")
+    }
+}
+
+/// `--predict DIR` must be a directory or not exist yet, and without `--force` must not hold the
+/// files it would write (checked again, and the directory created, when they are written).
+func checkPredictionDirectory(_ path: String, force: Bool) throws {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+    guard isDirectory.boolValue else { throw UsageError("option --predict: '\(path)' exists and is not a directory") }
+    let directory = URL(fileURLWithPath: path)
+    for name in ["predictions.csv", "fitted.csv"] where !force {
+        let file = directory.appendingPathComponent(name)
+        if FileManager.default.fileExists(atPath: file.path) {
+            throw UsageError("option --predict: '\(file.path)' already exists; give --force to replace it")
+        }
+    }
+}
+
+/// A warning when some parameters kept one value in every draw of every chain: the sampler never
+/// moved them from their initial values (rstan's "The largest R-hat is NA"), so their estimates
+/// mean nothing. This is what a response on a scale far from the unit-scale initialisation
+/// (values like 1e100) gives; the warning names the response's largest value then.
+func stuckParametersWarning(_ draws: Draws, design: ModelDesign) -> String? {
+    guard draws.drawsPerChain >= 2 else { return nil }
+    var stuck: [String] = []
+    for (index, name) in draws.variableNames.enumerated() {
+        let values = draws.values(ofVariable: index).joined()
+        guard let first = values.first else { continue }
+        if values.allSatisfy({ $0 == first }) { stuck.append(name) }
+    }
+    guard !stuck.isEmpty else { return nil }
+    let shown = stuck.prefix(4).joined(separator: ", ") + (stuck.count > 4 ? ", …" : "")
+    let largest = design.response.reduce(0) { max($0, abs($1)) }
+    let scale = largest >= 1e6
+        ? "; the response reaches \(String(format: "%g", largest)): rescale it towards unit scale (for example divide by \(String(format: "%g", pow(10, log10(largest).rounded(.down)))))"
+        : "; check the scale of the data and the priors"
+    return "\(stuck.count) parameters (\(shown)) never moved from their initial values in any chain: the sampler is stuck and their estimates are meaningless\(scale)"
+}
+
+/// The chains (0-based) that kept no draw: never started, or stopped before their first kept
+/// iteration (during warm-up when warm-up draws are not saved).
+func chainsWithoutDraws(_ summaries: [ChainSummary], settings: SamplerSettings) -> [Int] {
+    let firstKept = settings.saveWarmup ? 0 : settings.warmup
+    return summaries.filter { !$0.started || $0.completedIterations <= firstKept }.map(\.chain)
+}
+
+/// "3", "3–16" or "2, 5–7" for 0-based chain numbers, printed 1-based.
+func chainList(_ chains: [Int]) -> String {
+    var parts: [String] = []
+    var index = 0
+    while index < chains.count {
+        var end = index
+        while end + 1 < chains.count, chains[end + 1] == chains[end] + 1 { end += 1 }
+        parts.append(end == index ? "\(chains[index] + 1)" : "\(chains[index] + 1)–\(chains[end] + 1)")
+        index = end + 1
+    }
+    return parts.joined(separator: ", ")
 }
 
 /// Streams each chain to `DIR/chain-K.csv` through `CmdStanCSVWriter` (temporary name, flushed
 /// rows, renamed when the chain ends — with a comment when it was interrupted).
 final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
-    private let directory: URL
+    private let directory: OutputDirectory
     private let settings: SamplerSettings
     private let modelName: String
     private let dataFile: String
@@ -221,8 +337,10 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
     private let engine: String
     /// Per chain, the row without the NUTS-only columns (Gibbs).
     private var gibbsRows: [[Double]]
+    /// Per chain, the draw rows written.
+    private var rowCounts: [Int]
 
-    init(directory: URL, settings: SamplerSettings, modelName: String, dataFile: String, formula: String,
+    init(directory: OutputDirectory, settings: SamplerSettings, modelName: String, dataFile: String, formula: String,
          family: String, engine: String = "nuts") {
         self.engine = engine
         gibbsRows = Array(repeating: [], count: settings.chains)
@@ -233,9 +351,15 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
         self.formula = formula
         self.family = family
         writers = Array(repeating: nil, count: settings.chains)
+        rowCounts = Array(repeating: 0, count: settings.chains)
     }
 
-    func prepare(parameterNames names: [String]) throws { parameterNames = names }
+    /// Called when the model, priors and settings have been accepted and sampling starts: creates
+    /// the directory.
+    func prepare(parameterNames names: [String]) throws {
+        parameterNames = names
+        try directory.create()
+    }
 
     func chainStarted(chain: Int) throws {}
 
@@ -251,7 +375,7 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
         run.dataFile = dataFile
         run.extra = [("formula", formula), ("family", family)]
         run.engine = engine
-        let writer = try CmdStanCSVWriter(url: directory.appendingPathComponent("chain-\(chain + 1).csv"),
+        let writer = try CmdStanCSVWriter(url: directory.url.appendingPathComponent("chain-\(chain + 1).csv"),
                                           settings: run, parameterNames: parameterNames,
                                           samplerColumns: engine == "gibbs" ? ["lp__"] : CmdStanCSVWriter.nutsSamplerColumns)
         writers[index] = writer
@@ -259,8 +383,9 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
     }
 
     func draw(chain: Int, iteration: Int, isWarmup: Bool, row: UnsafeBufferPointer<Double>) throws {
-        guard engine == "gibbs" else { return try writer(for: chain).append(row) }
         let index = chain - settings.firstChain
+        rowCounts[index] += 1
+        guard engine == "gibbs" else { return try writer(for: chain).append(row) }
         let statistics = TransitionStatistics.columnNames.count
         if gibbsRows[index].count != row.count - statistics + 1 {
             gibbsRows[index] = [Double](repeating: 0, count: row.count - statistics + 1)
@@ -274,12 +399,21 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
         try writer(for: chain).writeAdaptation(stepSize: adaptation.stepSize, inverseMetricDiagonal: adaptation.inverseMetricDiagonal)
     }
 
+    /// Closes the chain's file under its final name; a chain stopped before its first draw row
+    /// (interrupted during warm-up) leaves no file, as a chain that never started leaves none.
     func chainFinished(chain: Int, summary: ChainSummary) throws {
-        let writer = try writer(for: chain)
+        let index = chain - settings.firstChain
         if summary.stopped {
-            try writer.finishInterrupted(reason: "interrupted after \(summary.completedIterations) of \(settings.iterations) iterations")
+            guard rowCounts[index] > 0 else {
+                if let writer = writers[index] {
+                    try writer.finishInterrupted(reason: "interrupted before the first draw")
+                    try? FileManager.default.removeItem(at: directory.url.appendingPathComponent("chain-\(chain + 1).csv"))
+                }
+                return
+            }
+            try writer(for: chain).finishInterrupted(reason: "interrupted after \(summary.completedIterations) of \(settings.iterations) iterations")
         } else {
-            try writer.finish(warmupSeconds: summary.warmupSeconds, samplingSeconds: summary.samplingSeconds)
+            try writer(for: chain).finish(warmupSeconds: summary.warmupSeconds, samplingSeconds: summary.samplingSeconds)
         }
     }
 }

@@ -52,6 +52,7 @@ func loadModel(_ arguments: ParsedArguments) throws -> LoadedModel {
     } catch let error as FormulaError {
         throw LocatedFormulaError(origin: formulaSetting.origin, formula: formulaSetting.value, error: error)
     }
+    try checkPredictorMagnitudes(design, table: table)
     for notice in design.notices { writeStandardError("multilevel: \(notice)\n") }
     return LoadedModel(specification: specification, table: table, formula: formula, design: design,
                        modelFileURL: specification.fileURL)
@@ -92,4 +93,43 @@ struct LocatedFormulaError: Error, CustomStringConvertible {
     let error: FormulaError
 
     var description: String { "\(origin): \(error.description)" }
+}
+
+/// A predictor whose values are too large for the fit's sums of squares: one line naming it, the
+/// row and what to do.
+struct PredictorMagnitudeError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Refuses model-matrix columns (fixed and group-level) whose squares summed over the rows overflow
+/// double precision (values near 1e300): every cross-product of the fit would be infinite, and the
+/// rank check would drop such a column as if it were collinear — a silently different model. The
+/// response has its own check with the family (`checkResponse`). A fixed-effect column already
+/// dropped by the rank check is looked up in the data table by name.
+func checkPredictorMagnitudes(_ design: ModelDesign, table: DataTable) throws {
+    func check(_ name: String, _ values: [Double], lines: [Int]) throws {
+        var largest = 0.0, row = 0
+        for (i, value) in values.enumerated() where value.isFinite && abs(value) > largest {
+            largest = abs(value)
+            row = i
+        }
+        guard !(largest * largest * Double(max(1, values.count))).isFinite else { return }
+        let line = row < lines.count ? " (\(table.fileName) line \(lines[row]))" : ""
+        let divisor = pow(10, (log10(largest) - 2).rounded(.down))
+        throw PredictorMagnitudeError(description: "predictor '\(name)' reaches \(String(format: "%g", largest))\(line): its sum of squares overflows double precision; rescale it (for example divide by \(String(format: "%g", divisor)))")
+    }
+    for (j, name) in design.fixedEffectNames.enumerated() where name != "(Intercept)" {
+        try check(name, design.fixedEffects.column(j), lines: design.sourceLines)
+    }
+    for term in design.randomTerms {
+        let q = term.columnCount
+        for (k, name) in term.columnNames.enumerated() where name != "(Intercept)" {
+            try check(name, stride(from: k, to: term.values.count, by: q).map { term.values[$0] }, lines: design.sourceLines)
+        }
+    }
+    for name in design.droppedFixedEffectNames {
+        if case .numeric(let values)? = table.column(named: name) {
+            try check(name, values, lines: table.sourceLines)
+        }
+    }
 }

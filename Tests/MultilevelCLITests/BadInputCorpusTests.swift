@@ -5,7 +5,8 @@ import XCTest
 /// `multilevel` on deliberately broken input and must fail politely: an exit code from 1 to 127
 /// (the one the case names), at most three short lines on stderr containing the text that names the
 /// place (file:line, formula column, option), nothing on stdout, no trap or hang, and nothing under
-/// an output directory's final names (`chain-K.csv`).
+/// an output directory's final names (`chain-K.csv`), and no `--output`, `--plots` or `--predict`
+/// directory created by a run that failed.
 ///
 /// Case layout: `corpus/shared/*` (small data sets) and `corpus/<case name>/*` (the case's own
 /// files) are copied into a fresh working directory; `mkdir` lists directories to create there and
@@ -86,7 +87,8 @@ final class BadInputCorpusTests: XCTestCase {
     }
 
     /// What is wrong with the run of `testCase`, if anything.
-    static func problems(of testCase: Case, _ result: CommandLineRunner.Result, in directory: URL) -> [String] {
+    static func problems(of testCase: Case, _ result: CommandLineRunner.Result, in directory: URL,
+                         existingBefore: Set<String> = []) -> [String] {
         var problems: [String] = []
         if result.timedOut { problems.append("did not finish within the timeout") }
         if result.signaled { problems.append("ended by signal \(result.status) (a trap or crash)") }
@@ -111,7 +113,21 @@ final class BadInputCorpusTests: XCTestCase {
             let finals = files.filter { $0.hasPrefix("chain-") && $0.hasSuffix(".csv") }
             if !finals.isEmpty { problems.append("left final-named files \(finals) in \(output)") }
         }
+        // A rejected run creates none of the directories it was asked to write into (so the same
+        // command, corrected, runs again without --force).
+        if testCase.expectedStatus != 0 {
+            for path in Self.outputPaths(testCase.arguments) where !existingBefore.contains(path) {
+                if FileManager.default.fileExists(atPath: directory.appendingPathComponent(path).path) {
+                    problems.append("created '\(path)' although the run failed")
+                }
+            }
+        }
         return problems
+    }
+
+    /// The values of the options that name directories a command writes into.
+    static func outputPaths(_ arguments: [String]) -> [String] {
+        zip(arguments, arguments.dropFirst()).filter { ["--output", "--plots", "--predict"].contains($0.0) }.map(\.1)
     }
 
     func testEveryCaseFailsPolitely() throws {
@@ -124,8 +140,11 @@ final class BadInputCorpusTests: XCTestCase {
         for testCase in cases where filter.map({ testCase.name.contains($0) }) ?? true {
             let directory = try Self.prepare(testCase)
             defer { try? FileManager.default.removeItem(at: directory) }
+            let existing = Set(Self.outputPaths(testCase.arguments).filter {
+                FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path)
+            })
             let result = try CommandLineRunner.runChecked(testCase.arguments, in: directory, timeout: 60)
-            let problems = Self.problems(of: testCase, result, in: directory)
+            let problems = Self.problems(of: testCase, result, in: directory, existingBefore: existing)
             if !problems.isEmpty {
                 let message = result.err.prefix(300).replacingOccurrences(of: "\n", with: "⏎")
                 failures.append("\(testCase.name): \(problems.joined(separator: "; ")) — stderr: \(message)")

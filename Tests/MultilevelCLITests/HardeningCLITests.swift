@@ -34,4 +34,35 @@ final class HardeningCLITests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.err)
         XCTAssertTrue(result.err.contains("Warning: complete separation: 'x' separates the outcomes (0 at x ≤ 11, 1 at x ≥ 12)"), result.err)
     }
+
+    /// A response near 1e150 (squares still finite): lmer fits it exactly (scale-equivariant), but
+    /// NUTS started on the unit scale cannot reach it — every proposal overflows and the chain
+    /// never moves. fit says so and suggests rescaling instead of presenting the initial values
+    /// as estimates with only an R-hat warning.
+    func testFitOnAHugeResponseWarnsThatTheSamplerIsStuck() throws {
+        var rows = ["y,x,g"]
+        for i in 0..<24 { rows.append("\((10 + Double(i % 5) + 2 * sin(Double(i))) * 1e150),\(i % 5),g\(i % 4)") }
+        let result = try run(csv: rows.joined(separator: "\n") + "\n",
+                             ["fit", "--data", "data.csv", "--formula", "y ~ x + (1 | g)",
+                              "--iter", "40", "--warmup", "20", "--chains", "1", "--seed", "3"])
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertTrue(result.err.contains("never moved from their initial values in any chain"), result.err)
+        XCTAssertTrue(result.err.contains("rescale it towards unit scale (for example divide by 1e+151)"), result.err)
+    }
+
+    /// One observation per group: lmer refuses with lme4's message, fit samples the (proper)
+    /// posterior and prints finite numbers only.
+    func testOneObservationPerGroup() throws {
+        var rows = ["y,x,g"]
+        for i in 0..<20 { rows.append("\(2 + 0.3 * Double(i) + sin(Double(i))),\(i % 5),g\(i)") }
+        let csv = rows.joined(separator: "\n") + "\n"
+        let lmer = try run(csv: csv, ["lmer", "--data", "data.csv", "--formula", "y ~ x + (1 | g)"])
+        XCTAssertEqual(lmer.status, 1)
+        XCTAssertTrue(lmer.err.contains("number of levels of each grouping factor must be < number of observations (problems: g)"), lmer.err)
+        let fit = try run(csv: csv, ["fit", "--data", "data.csv", "--formula", "y ~ x + (1 | g)", "--json",
+                                     "--iter", "200", "--warmup", "100", "--chains", "2", "--seed", "5"])
+        XCTAssertEqual(fit.status, 0, fit.err)
+        XCTAssertFalse(fit.out.contains("null") || fit.out.lowercased().contains("nan"), fit.out)
+        XCTAssertTrue(fit.out.contains("sd_g__Intercept"), fit.out)
+    }
 }

@@ -7,16 +7,32 @@ import XCTest
 final class InterruptionTests: XCTestCase {
     static let chains = 2
 
-    /// A working directory with sleepstudy.csv, and a fit started in it that would run for a long time.
-    private func startLongFit() throws -> (directory: URL, running: CommandLineRunner.Running) {
-        let directory = try CommandLineRunner.temporaryDirectory(prefix: "interrupt")
+    /// A fresh working directory holding sleepstudy.csv.
+    private func directoryWithSleepstudy(prefix: String) throws -> URL {
+        let directory = try CommandLineRunner.temporaryDirectory(prefix: prefix)
         let data = try XCTUnwrap(Bundle.module.url(forResource: "sleepstudy", withExtension: "csv", subdirectory: "Fixtures"))
         try FileManager.default.copyItem(at: data, to: directory.appendingPathComponent("sleepstudy.csv"))
+        return directory
+    }
+
+    /// A working directory with sleepstudy.csv, and a fit started in it that would run for a long time.
+    private func startLongFit(chains: Int = chains, iterations: Int = 1_000_000,
+                              warmup: Int = 100) throws -> (directory: URL, running: CommandLineRunner.Running) {
+        let directory = try directoryWithSleepstudy(prefix: "interrupt")
         let running = try CommandLineRunner.start(
             ["fit", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (Days | Subject)",
-             "--chains", "\(Self.chains)", "--iter", "1000000", "--warmup", "100", "--seed", "11", "--output", "out"],
+             "--chains", "\(chains)", "--iter", "\(iterations)", "--warmup", "\(warmup)", "--seed", "11", "--output", "out"],
             in: directory)
         return (directory, running)
+    }
+
+    /// Sends `signalNumber` and waits (at most a minute) for the exit.
+    private func stop(_ running: CommandLineRunner.Running, with signalNumber: Int32) -> CommandLineRunner.Result {
+        kill(running.process.processIdentifier, signalNumber)
+        let deadline = Date().addingTimeInterval(60)
+        while running.process.isRunning, Date() < deadline { usleep(20_000) }
+        if running.process.isRunning { running.process.terminate() }
+        return running.finish()
     }
 
     /// Data rows (not comments, not the header) of a CmdStan CSV text.
@@ -24,13 +40,13 @@ final class InterruptionTests: XCTestCase {
         Array(text.split(separator: "\n", omittingEmptySubsequences: true).filter { !$0.hasPrefix("#") }.dropFirst())
     }
 
-    /// Waits until every chain's temporary file holds at least `rows` draws.
-    private func waitForDraws(in directory: URL, rows: Int, running: CommandLineRunner.Running) throws {
+    /// Waits until the temporary files of chains 1...`chains` hold at least `rows` draws each.
+    private func waitForDraws(in directory: URL, rows: Int, running: CommandLineRunner.Running, chains: Int = chains) throws {
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             XCTAssertTrue(running.process.isRunning, "fit ended early: \(running.errorText)")
             if !running.process.isRunning { return }
-            let ready = (1...Self.chains).allSatisfy { k in
+            let ready = (1...chains).allSatisfy { k in
                 let url = directory.appendingPathComponent("out/.chain-\(k).csv.partial")
                 return (try? String(contentsOf: url, encoding: .utf8)).map { dataRows($0).count >= rows } ?? false
             }
@@ -40,16 +56,18 @@ final class InterruptionTests: XCTestCase {
         XCTFail("no draws appeared within two minutes")
     }
 
+    /// Sends `signalNumber` once chains 1...`waitFor` have made 5 draws, waits for the exit.
+    private func interrupt(_ running: CommandLineRunner.Running, in directory: URL, with signalNumber: Int32,
+                           waitFor chains: Int = chains) throws -> CommandLineRunner.Result {
+        try waitForDraws(in: directory, rows: 5, running: running, chains: chains)
+        return stop(running, with: signalNumber)
+    }
+
     private func checkStoppedBy(_ signalNumber: Int32) throws {
         _ = try CommandLineRunner.executable()
         let (directory, running) = try startLongFit()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try waitForDraws(in: directory, rows: 5, running: running)
-        kill(running.process.processIdentifier, signalNumber)
-        let deadline = Date().addingTimeInterval(60)
-        while running.process.isRunning, Date() < deadline { usleep(20_000) }
-        if running.process.isRunning { running.process.terminate() }
-        let result = running.finish()
+        let result = try interrupt(running, in: directory, with: signalNumber)
 
         XCTAssertFalse(result.signaled, "ended by a signal instead of exiting")
         XCTAssertEqual(result.status, 128 + signalNumber, result.err)
@@ -59,6 +77,15 @@ final class InterruptionTests: XCTestCase {
         let out = directory.appendingPathComponent("out")
         let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
         XCTAssertEqual(names, (1...Self.chains).map { "chain-\($0).csv" }, "only the final names remain")
+        try checkCompleteInterruptedFiles(names, in: out)
+        let diagnose = try CommandLineRunner.runChecked(["diagnose"] + names.map { "out/\($0)" }, in: directory)
+        XCTAssertEqual(diagnose.status, 0, diagnose.err)
+        XCTAssertTrue(diagnose.out.contains("b_Intercept"), diagnose.out)
+    }
+
+    /// Each file ends with a newline, has an "interrupted" comment and at least `minimumRows`
+    /// complete numeric rows.
+    private func checkCompleteInterruptedFiles(_ names: [String], in out: URL, minimumRows: Int = 5) throws {
         for name in names {
             let text = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
             XCTAssertTrue(text.hasSuffix("\n"), "\(name) ends inside a line")
@@ -67,16 +94,13 @@ final class InterruptionTests: XCTestCase {
             let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
             let width = try XCTUnwrap(lines.first).split(separator: ",").count
             let rows = lines.dropFirst()
-            XCTAssertGreaterThanOrEqual(rows.count, 5, name)
+            XCTAssertGreaterThanOrEqual(rows.count, minimumRows, name)
             for row in rows {
                 let fields = row.split(separator: ",", omittingEmptySubsequences: false)
                 XCTAssertEqual(fields.count, width, "\(name): incomplete row \(row)")
                 XCTAssertTrue(fields.allSatisfy { Double($0) != nil }, "\(name): unparsable row \(row)")
             }
         }
-        let diagnose = try CommandLineRunner.runChecked(["diagnose"] + names.map { "out/\($0)" }, in: directory)
-        XCTAssertEqual(diagnose.status, 0, diagnose.err)
-        XCTAssertTrue(diagnose.out.contains("b_Intercept"), diagnose.out)
     }
 
     func testSIGINTKeepsCompleteChainsUnderFinalNames() throws {
@@ -85,6 +109,69 @@ final class InterruptionTests: XCTestCase {
 
     func testSIGTERMKeepsCompleteChainsUnderFinalNames() throws {
         try checkStoppedBy(SIGTERM)
+    }
+
+    /// 16 chains on fewer cores: the chains still waiting for a core when SIGINT arrives are not
+    /// started. The run exits 130 with complete files for the chains that made draws and no file
+    /// for the others (as CmdStan writes output only for chains that ran), names them on stderr,
+    /// and the summary describes the chains it covers; `diagnose out/chain-*.csv` reads the files.
+    func testChainsNotYetStartedAreSkippedAfterSIGINT() throws {
+        _ = try CommandLineRunner.executable()
+        let chains = 16
+        let (directory, running) = try startLongFit(chains: chains, iterations: 20_000)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try interrupt(running, in: directory, with: SIGINT, waitFor: 2)
+
+        XCTAssertFalse(result.signaled, "ended by a signal instead of exiting")
+        XCTAssertEqual(result.status, 130, result.err)
+        let out = directory.appendingPathComponent("out")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertTrue(names.allSatisfy { $0.hasPrefix("chain-") && $0.hasSuffix(".csv") }, "temporary names left: \(names)")
+        let written = Set(names.compactMap { Int($0.dropFirst("chain-".count).dropLast(".csv".count)) })
+        XCTAssertTrue(written.isSuperset(of: [1, 2]), "\(names)")
+        // Chains 1 and 2 had 5 draws when the signal came; others may have started later.
+        try checkCompleteInterruptedFiles(names, in: out, minimumRows: 1)
+
+        let skipped = (1...chains).filter { !written.contains($0) }
+        if ProcessInfo.processInfo.activeProcessorCount < chains {
+            XCTAssertFalse(skipped.isEmpty, "every chain wrote a file on \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        }
+        if !skipped.isEmpty {
+            // "interrupted before chains 3–16 made a draw; they wrote no file ..."
+            let notice = try XCTUnwrap(result.err.split(separator: "\n").first { $0.contains("made a draw") }, result.err)
+            XCTAssertTrue(notice.contains("wrote no file"), String(notice))
+            // The skipped chains as runs of consecutive numbers: "3–16", "4–5, 7–16".
+            var runs: [String] = []
+            var start = skipped[0], end = skipped[0]
+            for chain in skipped.dropFirst() + [Int.max] {
+                if chain == end + 1 { end = chain; continue }
+                runs.append(start == end ? "\(start)" : "\(start)–\(end)")
+                start = chain; end = chain
+            }
+            XCTAssertTrue(notice.contains("before chains \(runs.joined(separator: ", ")) made a draw"), String(notice))
+        }
+        XCTAssertTrue(result.out.contains("Draws: \(written.count) chains, each with iter = "), result.out)
+
+        let diagnose = try CommandLineRunner.runChecked(["diagnose"] + names.map { "out/\($0)" }, in: directory)
+        XCTAssertEqual(diagnose.status, 0, diagnose.err)
+        XCTAssertTrue(diagnose.out.contains("b_Intercept"), diagnose.out)
+    }
+
+    /// SIGINT before any chain has left warm-up: exit 130, no summary of nothing (no NaN table),
+    /// a one-line notice, and no chain file.
+    func testInterruptionDuringWarmupPrintsNoSummary() throws {
+        _ = try CommandLineRunner.executable()
+        let (directory, running) = try startLongFit(iterations: 1_000_100, warmup: 1_000_000)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        usleep(1_500_000)
+        XCTAssertTrue(running.process.isRunning, running.errorText)
+        let result = stop(running, with: SIGINT)
+        XCTAssertFalse(result.signaled)
+        XCTAssertEqual(result.status, 130, result.err)
+        XCTAssertTrue(result.err.contains("interrupted during warm-up: no draws to summarise"), result.err)
+        XCTAssertFalse(result.out.contains("Estimate"), result.out)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("out").path)) ?? []
+        XCTAssertEqual(files, [], "no chain made a draw, so no file")
     }
 
     func testKillLeavesOnlyTemporaryNames() throws {
@@ -101,10 +188,8 @@ final class InterruptionTests: XCTestCase {
 
     func testExistingOutputDirectoryNeedsForce() throws {
         _ = try CommandLineRunner.executable()
-        let directory = try CommandLineRunner.temporaryDirectory(prefix: "force")
+        let directory = try directoryWithSleepstudy(prefix: "force")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try XCTUnwrap(Bundle.module.url(forResource: "sleepstudy", withExtension: "csv", subdirectory: "Fixtures"))
-        try FileManager.default.copyItem(at: data, to: directory.appendingPathComponent("sleepstudy.csv"))
         let out = directory.appendingPathComponent("out")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let earlier = out.appendingPathComponent("chain-1.csv")

@@ -33,7 +33,7 @@ final class IncompleteGammaBetaTests: XCTestCase {
     }
 
     func testIncompleteBeta() {
-        for row in Reference.incompleteBeta where row.logI > Reference.trustedLogFloor && row.logComplement > Reference.trustedLogFloor {
+        for row in Reference.incompleteBeta {
             let r = logRegularizedIncompleteBeta(row.a, row.b, x: row.x, y: 1 - row.x)
             // The reference uses the double x and the exact 1 − x; 1 − x in double is exact for
             // x ≥ 0.5 and within half an ulp of 1 otherwise — well below the tolerance.
@@ -45,7 +45,7 @@ final class IncompleteGammaBetaTests: XCTestCase {
     }
 
     func testInverseIncompleteBeta() {
-        for row in Reference.incompleteBeta where row.logI > Reference.trustedLogFloor && row.logComplement > Reference.trustedLogFloor {
+        for row in Reference.incompleteBeta {
             let p = exp(row.logI), q = exp(row.logComplement)
             guard p > 1e-300, q > 1e-300 else { continue }
             let (x, y) = inverseRegularizedIncompleteBeta(row.a, row.b, p: p, q: q)

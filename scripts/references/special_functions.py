@@ -90,7 +90,7 @@ import sys, time; print("table incompleteGamma", time.process_time(), file=sys.s
 table("incompleteGamma", ["a", "x", "logP", "logQ"], rows)
 
 # Incomplete beta: log I and log(1 - I), from the Gauss series
-# I_x(a, b) = x^a y^b / (a B(a, b)) 2F1(a + b, 1; a + 1; x) on the side x <= a/(a + b).
+# I_x(a, b) = x^a y^b / (a B(a, b)) 2F1(a + b, 1; a + 1; x) (positive terms; no cancellation).
 def beta_lower(a, b, x):
     y = 1 - x
     term, total, n = mp.mpf(1), mp.mpf(1), 0
@@ -100,35 +100,31 @@ def beta_lower(a, b, x):
         n += 1
     return mp.exp(a * mp.log(x) + b * mp.log(y) - mp.log(a) - mp.log(mp.beta(a, b))) * total
 
+def series_terms(p, q, z):
+    """Terms the Gauss series for I_z(p, q) needs: its growth phase plus a geometric tail."""
+    if z >= 1:
+        return mp.inf
+    return max(0, ((p + q) * z - p - 1) / (1 - z)) + 120 / (1 - z)
+
 def beta_ic(a, b, x):
-    # Each of I and 1 - I from its own Gauss series (no subtraction) while that series is short
-    # (under ~3e5 terms); beyond that, 1 minus the other with extra digits until stable
-    # to 30 digits (values below ~1e-320 give 0 and the row is dropped).
+    # I and 1 - I: the side whose Gauss series is shorter is summed directly (all terms positive;
+    # in either tail that is the small side, so tails far below 1e-20 keep every digit), the other
+    # is 1 minus it, recomputed with more digits until at least 30 survive the subtraction.
     x = mp.mpf(x)
     y = 1 - x
-    def cheap(p, q, z):  # terms of the series for I_z(p, q): growth phase plus geometric tail
-        return max(0, ((p + q) * z - p - 1) / (1 - z)) + 120 / (1 - z) < 3e5
-    I = beta_lower(a, b, x) if cheap(a, b, x) else None
-    C = beta_lower(b, a, y) if cheap(b, a, y) else None
-    if I is not None and C is not None:
-        return I, C
-    digits, previous = mp.mp.dps, None
+    lower_first = series_terms(a, b, x) <= series_terms(b, a, y)
+    digits = mp.mp.dps
     while True:
         with mp.workdps(digits):
-            if I is None:
-                value = 1 - beta_lower(b, a, y)
-            else:
-                value = 1 - beta_lower(a, b, x)
-        if value > mp.mpf(10) ** -20:
+            direct = beta_lower(a, b, x) if lower_first else beta_lower(b, a, y)
+            other = 1 - direct
+            lost = int(-mp.log10(other)) + 1 if other > 0 else digits
+        if digits - lost >= 30:
             break
-        if previous is not None and value != 0 and abs(value / previous - 1) < mp.mpf(10) ** -30:
-            break
-        if digits > 420:
-            value = mp.mpf(0)
-            break
-        previous = value if value != 0 else None
-        digits = digits + 50 if value == 0 else max(digits + 50, 50 + int(-mp.log10(abs(value))))
-    return (value, C) if I is None else (I, value)
+        if digits > 2000:
+            raise ValueError("incomplete beta (%s, %s, %s): complement below 1e-1900" % (a, b, x))
+        digits += lost + 10
+    return (direct, other) if lower_first else (other, direct)
 
 rows = []
 shapes = [0.05, 0.5, 1, 2.5, 10, 100, 1000, 1e5]
@@ -153,6 +149,8 @@ table("incompleteBeta", ["a", "b", "x", "logI", "logComplement"], rows)
 # in high precision, which is exact in mpmath's arithmetic.
 def t_cdf(t, nu):
     t = mp.mpf(t); nu = mp.mpf(nu)
+    if t == 0:
+        return mp.mpf(1) / 2
     if 4 * t * t < nu and nu <= 100:  # 1/2 + t c 2F1(1/2, (nu+1)/2; 3/2; -t^2/nu), no cancellation for |t| < sqrt(nu)/2
         c = mp.exp(mp.loggamma((nu + 1) / 2) - mp.loggamma(nu / 2)) / mp.sqrt(mp.pi * nu)
         return mp.mpf(1) / 2 + t * c * mp.hyp2f1(mp.mpf(1) / 2, (nu + 1) / 2, mp.mpf(3) / 2, -t * t / nu)
