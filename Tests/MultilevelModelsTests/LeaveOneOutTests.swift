@@ -72,6 +72,31 @@ final class LeaveOneOutTests: XCTestCase {
         XCTAssertGreaterThan(loo.effectiveParameters.estimate, 0.5)
     }
 
+    /// The smoothing matters: for an influential observation (y = 7 among values near 1, k̂ ≈ 0.6)
+    /// PSIS-LOO's mean squared error against the exact elpd_loo,i over 100 independent posterior
+    /// samples of 1000 draws is clearly below that of plain importance sampling, −log mean exp(−ll)
+    /// (Vehtari et al. 2024, §5; 0.6–0.8 of it in a scipy/ArviZ simulation). Without the Pareto
+    /// tail fit the two would be equal.
+    func testParetoSmoothingBeatsPlainImportanceSampling() throws {
+        let influential = ConjugateNormalModel(y: Array(model.y.dropLast()) + [7])
+        let i = influential.y.count - 1
+        let exact = influential.exactLeaveOneOut(i)
+        var squaredErrorPSIS = 0.0, squaredErrorPlain = 0.0, meanK = 0.0
+        let replications = 100, draws = 1000
+        for r in 0..<replications {
+            let ll = influential.logLikelihood(draws: draws, seed: 1000 + UInt64(r))
+            let loo = try PSISLeaveOneOut(logLikelihood: ll)
+            let plain = -(logSumExp(ll.column(i).map { -$0 }) - log(Double(draws)))
+            squaredErrorPSIS += pow(loo.pointwiseElpd[i] - exact, 2)
+            squaredErrorPlain += pow(plain - exact, 2)
+            meanK += loo.paretoK[i] / Double(replications)
+        }
+        XCTAssertGreaterThan(meanK, 0.45)
+        XCTAssertLessThan(meanK, 0.75)
+        XCTAssertLessThan(squaredErrorPSIS, 0.9 * squaredErrorPlain,
+                          "MSE \(squaredErrorPSIS / Double(replications)) vs \(squaredErrorPlain / Double(replications))")
+    }
+
     func testWAICMatchesClosedForm() throws {
         let s = 20_000
         let ll = model.logLikelihood(draws: s, seed: 12)
