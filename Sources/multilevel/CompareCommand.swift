@@ -7,13 +7,14 @@ struct CompareCommand: Command {
     let summary = "Compare complete, no and partial pooling, bootstrap and Bayesian fits side by side."
     let usage = "[MODEL] [options]"
     let discussion = """
-    Fits a gaussian multilevel model five ways — OLS (complete pooling), one line per group (no \
-    pooling), REML with profile intervals (partial pooling), a parametric bootstrap of the REML fit \
-    and NUTS (brms' default priors) — and prints: 1. each population-level parameter by OLS, REML, \
-    bootstrap and Bayes (median, 95% credible interval and HDI); 2. each group's coefficients by no, \
-    partial and Bayesian pooling, with the shrinkage weight of random intercepts; 3. logLik, AIC and \
-    BIC of OLS and the ML mixed model and their likelihood-ratio test. --plots DIR writes the \
-    comparison plots as SVG. The same --seed gives the same output on any number of cores.
+    Fits a gaussian multilevel model five ways — OLS (complete pooling), each group on its own for \
+    the terms that vary by group (no pooling), REML with profile intervals (partial pooling), a \
+    parametric bootstrap of the REML fit and NUTS (brms' default priors) — and prints: 1. each \
+    population-level parameter by OLS, REML, bootstrap and Bayes (median, 95% credible interval and \
+    HDI); 2. each group's coefficients by no, partial and Bayesian pooling, with the shrinkage \
+    weight of random intercepts; 3. logLik, AIC and BIC of OLS and the ML mixed model and their \
+    likelihood-ratio test, and PSIS-LOO and WAIC of the Bayesian fit. --plots DIR writes seven SVG \
+    plots. The same --seed gives the same output on any number of cores.
     """
     var options: [OptionSpec] { [
         .option("replicates", "N", "Bootstrap replicates (default 1000)."),
