@@ -31,14 +31,21 @@ final class GaussianSufficientStatistics: Sendable {
     /// `(j q_t + k) p_F`) in `fixedBlocks`.
     let fixedBlockOffsets: [Int]
     let fixedBlocks: [Double]
-    /// Crossed blocks: θ index of the first effect on each side, the sizes and the offset of the
-    /// q_a × q_b row-major block Σ_i z_a,i z_b,iᵀ in `pairBlocks`.
+    /// Crossed blocks with q_a or q_b > 1: θ index of the first effect on each side, the sizes and
+    /// the offset of the q_a × q_b row-major block Σ_i z_a,i z_b,iᵀ in `pairBlocks`.
     let pairFirstIndex: [Int]
     let pairSecondIndex: [Int]
     let pairFirstCount: [Int]
     let pairSecondCount: [Int]
     let pairBlockOffsets: [Int]
     let pairBlocks: [Double]
+    /// Crossed blocks of two scalar effects (both terms with q = 1, as in `(1 | s) + (1 | d)`), the
+    /// bulk of the pairs in crossed designs: θ indices a < b and the value Σ_i z_a,i z_b,i, sorted
+    /// by a, so that `residualSumOfSquares` runs them in one tight loop and keeps (WᵀWθ)_a in a
+    /// register while a repeats.
+    let scalarPairFirst: [Int]
+    let scalarPairSecond: [Int]
+    let scalarPairValues: [Double]
 
     init(data: PosteriorData, hasIntercept: Bool) {
         let n = data.rowCount
@@ -129,12 +136,28 @@ final class GaussianSufficientStatistics: Sendable {
         crossResponse = wty
         diagonalBlocks = diagonal
         self.fixedBlocks = fixedBlocks
-        pairFirstIndex = pairFirst
-        pairSecondIndex = pairSecond
-        pairFirstCount = pairFirstQ
-        pairSecondCount = pairSecondQ
-        pairBlockOffsets = pairOffsets
-        self.pairBlocks = pairBlocks
+        var scalar: [Int] = []
+        var general: [Int] = []
+        for pair in pairFirst.indices {
+            if pairFirstQ[pair] == 1 && pairSecondQ[pair] == 1 { scalar.append(pair) } else { general.append(pair) }
+        }
+        scalar.sort { pairFirst[$0] != pairFirst[$1] ? pairFirst[$0] < pairFirst[$1] : pairSecond[$0] < pairSecond[$1] }
+        scalarPairFirst = scalar.map { pairFirst[$0] }
+        scalarPairSecond = scalar.map { pairSecond[$0] }
+        scalarPairValues = scalar.map { pairBlocks[pairOffsets[$0]] }
+        pairFirstIndex = general.map { pairFirst[$0] }
+        pairSecondIndex = general.map { pairSecond[$0] }
+        pairFirstCount = general.map { pairFirstQ[$0] }
+        pairSecondCount = general.map { pairSecondQ[$0] }
+        var generalBlocks: [Double] = []
+        var generalOffsets: [Int] = []
+        for pair in general {
+            generalOffsets.append(generalBlocks.count)
+            let size = pairFirstQ[pair] * pairSecondQ[pair]
+            generalBlocks.append(contentsOf: pairBlocks[pairOffsets[pair]..<(pairOffsets[pair] + size)])
+        }
+        pairBlockOffsets = generalOffsets
+        self.pairBlocks = generalBlocks
     }
 
     /// Writes v = WᵀW θ into `product` and returns S(θ) = ỹᵀỹ − 2 θᵀWᵀỹ + θᵀv. θ_F[0] must already
@@ -194,6 +217,25 @@ final class GaussianSufficientStatistics: Sendable {
                 }
             }
         }
+        scalarPairFirst.withUnsafeBufferPointer { first in
+        scalarPairSecond.withUnsafeBufferPointer { second in
+        scalarPairValues.withUnsafeBufferPointer { values in
+            let count = values.count
+            var i = 0
+            while i < count {
+                let a = first[i]
+                let thetaA = theta[a]
+                var sum = 0.0
+                repeat {
+                    let b = second[i]
+                    let value = values[i]
+                    sum += value * theta[b]
+                    product[b] += value * thetaA
+                    i += 1
+                } while i < count && first[i] == a
+                product[a] += sum
+            }
+        }}}
         var linear = 0.0
         var quadratic = 0.0
         crossResponse.withUnsafeBufferPointer { wty in

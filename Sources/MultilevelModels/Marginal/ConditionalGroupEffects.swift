@@ -41,7 +41,7 @@ extension MarginalPosterior {
                 for k in stride(from: q - 1, through: 0, by: -1) {
                     var sum = e[k]
                     for r in (k + 1)..<max(k + 1, q) { sum -= system[r * q + k] * e[r] }
-                    e[k] = sum / system[k * q + k]
+                    e[k] = sum * system[k * q + k]   // the diagonal holds 1 / C_kk
                 }
                 let u = joint + zOffset + j * q
                 for k in 0..<q { u[k] = m[k] / v + e[k] }

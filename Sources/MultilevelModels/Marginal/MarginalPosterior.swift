@@ -114,7 +114,8 @@ public struct MarginalPosterior: LogDensity {
         return logJacobian
     }
 
-    /// For level j: M = I + Λᵀ A Λ / v (its Cholesky factor in place, lower, row-major),
+    /// For level j: M = I + Λᵀ A Λ / v (its Cholesky factor C in place, lower, row-major, with
+    /// 1 / C_kk stored on the diagonal so that solves multiply instead of divide),
     /// c = Z_jᵀ(ỹ − Fβ), w = Λᵀ c, m = M⁻¹ w; returns |M| (≥ 1, as M ⪰ I), so that the caller
     /// takes one logarithm for many levels (`DeterminantProduct`). `product` receives A Λ.
     /// `blocks`, `fixedBlocks` and `crossResponse` point at the term's first level; `dimension`
@@ -153,25 +154,25 @@ public struct MarginalPosterior: LogDensity {
                 system[k * q + l] = s * inverseVariance + (k == l ? 1 : 0)
             }
         }
-        // Cholesky of M in place (lower triangle); |M| = Π d_k (d_k = C_kk²).
+        // Cholesky of M in place (lower triangle, 1 / C_kk on the diagonal); |M| = Π d_k (d_k = C_kk²).
         var determinant = 1.0
         for k in 0..<q {
             var d = system[k * q + k]
             for r in 0..<k { d -= system[k * q + r] * system[k * q + r] }
-            let root = d.squareRoot()
-            system[k * q + k] = root
+            let inverseRoot = 1 / d.squareRoot()
+            system[k * q + k] = inverseRoot
             determinant *= d
             for i in (k + 1)..<max(k + 1, q) {
                 var s = system[i * q + k]
                 for r in 0..<k { s -= system[i * q + r] * system[k * q + r] }
-                system[i * q + k] = s / root
+                system[i * q + k] = s * inverseRoot
             }
         }
         choleskySolve(dimension, system, w, into: m)
         return determinant
     }
 
-    /// Solves C Cᵀ x = b for lower-triangular C (row-major q × q).
+    /// Solves C Cᵀ x = b for lower-triangular C (row-major q × q, 1 / C_kk on the diagonal).
     @inline(__always)
     func choleskySolve<D: EffectDimension>(_ dimension: D, _ c: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
                                            into x: UnsafeMutablePointer<Double>) {
@@ -179,13 +180,13 @@ public struct MarginalPosterior: LogDensity {
         for k in 0..<q {
             var s = b[k]
             for r in 0..<k { s -= c[k * q + r] * x[r] }
-            x[k] = s / c[k * q + k]
+            x[k] = s * c[k * q + k]
         }
         var k = q - 1
         while k >= 0 {
             var s = x[k]
             for r in (k + 1)..<max(k + 1, q) { s -= c[r * q + k] * x[r] }
-            x[k] = s / c[k * q + k]
+            x[k] = s * c[k * q + k]
             k -= 1
         }
     }
