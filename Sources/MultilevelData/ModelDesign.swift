@@ -87,6 +87,9 @@ public struct ModelDesign: Sendable {
     /// The term list of the fixed part (R's order) that produced X, for engines that need the
     /// assignment of columns to terms.
     public var fixedTermLabels: [String] = []
+    /// The data file's name as messages print it (`DataTable.fileName`), so that a message naming a
+    /// row reads `sleep.csv line 12: …`; nil for designs built in code.
+    public var dataFileName: String?
 
     public init(formulaText: String, responseName: String, response: [Double], trials: [Double]?,
                 responseLevels: [String]?, fixedEffects: DenseMatrix, fixedEffectNames: [String],

@@ -133,6 +133,7 @@ extension ModelDesign {
             sourceLines: used.sourceLines, droppedRowCount: dropped)
         design.missingValueColumns = missingColumns
         design.fixedTermLabels = formula.fixed.terms.map(\.label)
+        design.dataFileName = table.fileName
         return design
     }
 

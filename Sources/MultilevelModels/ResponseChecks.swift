@@ -51,12 +51,14 @@ public func checkResponse(_ design: ModelDesign, family: Family) throws {
     }
     if family == .binomial && design.trials == nil {
         do {
-            try Family.bernoulli.validate(response: design.response, trials: nil, sourceLines: design.sourceLines)
+            try Family.bernoulli.validate(response: design.response, trials: nil, sourceLines: design.sourceLines,
+                                          dataFileName: design.dataFileName)
         } catch let error as FamilyError {
             throw FamilyError(message: error.message.replacingOccurrences(of: "for family bernoulli",
                 with: "for family binomial without trials(n) or cbind(successes, failures)"))
         }
         return
     }
-    try family.validate(response: design.response, trials: design.trials, sourceLines: design.sourceLines)
+    try family.validate(response: design.response, trials: design.trials, sourceLines: design.sourceLines,
+                        dataFileName: design.dataFileName)
 }

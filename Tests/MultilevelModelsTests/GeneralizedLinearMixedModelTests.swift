@@ -75,10 +75,10 @@ final class GeneralizedLinearMixedModelTests: XCTestCase {
         design.response[4] = 0.25
         design.response[9] = 3
         XCTAssertThrowsError(try checkResponse(design, family: .binomial)) {
-            XCTAssertEqual("\($0)", "line 6: response 0.25 is not 0 or 1 for family binomial without trials(n) or cbind(successes, failures)")
+            XCTAssertTrue("\($0)".hasSuffix("line 6: response 0.25 is not 0 or 1 for family binomial without trials(n) or cbind(successes, failures)"), "\($0)")
         }
         XCTAssertThrowsError(try GeneralizedLinearMixedModel(design: design, family: .bernoulli)) {
-            XCTAssertTrue("\($0)".hasPrefix("line 6: response 0.25 is not 0 or 1"), "\($0)")
+            XCTAssertTrue("\($0)".contains("line 6: response 0.25 is not 0 or 1"), "\($0)")
         }
         let counts = try PosteriorTestData.built("glmer_crossed", "count ~ x + (1 | site) + (1 | rater)")
         XCTAssertThrowsError(try GeneralizedLinearMixedModel(design: counts, family: .negativeBinomial)) {

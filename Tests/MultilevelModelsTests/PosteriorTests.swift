@@ -371,14 +371,14 @@ final class PosteriorTests: XCTestCase {
         let layout = ParameterLayout(design: design, family: .binomial)
         let priors = PriorSet.defaults(for: design, family: .binomial).resolved(for: layout)
         XCTAssertThrowsError(try GLMMPosterior(design: design, family: .binomial, priors: priors)) { error in
-            XCTAssertEqual("\(error)", "line 5: successes 100 exceed the number of trials 5 for family binomial")
+            XCTAssertTrue("\(error)".hasSuffix("line 5: successes 100 exceed the number of trials 5 for family binomial"), "\(error)")
         }
         var counts = PosteriorTestData.crossed(family: .poisson)
         counts.response[0] = 1.5
         let countLayout = ParameterLayout(design: counts, family: .poisson)
         XCTAssertThrowsError(try GLMMPosterior(design: counts, family: .poisson,
                                                priors: PriorSet.defaults(for: counts, family: .poisson).resolved(for: countLayout))) {
-            XCTAssertTrue("\($0)".hasPrefix("line 2: count 1.5 is not a non-negative integer"))
+            XCTAssertTrue("\($0)".contains("line 2: count 1.5 is not a non-negative integer"), "\($0)")
         }
         XCTAssertThrowsError(try Family(name: "weibull")) { XCTAssertTrue("\($0)".contains("unknown family 'weibull'")) }
     }

@@ -236,10 +236,15 @@ extension Family {
     }
 
     /// Checks the response against the family's support; the error names the first offending
-    /// row by its line in the data file.
-    func validate(response: [Double], trials: [Double]?, sourceLines: [Int]) throws {
+    /// row by its line in the data file (`data.csv line 12: …` when the file's name is known).
+    func validate(response: [Double], trials: [Double]?, sourceLines: [Int], dataFileName: String? = nil) throws {
         func fail(_ i: Int, _ what: String) -> FamilyError {
-            let line = i < sourceLines.count ? "line \(sourceLines[i])" : "row \(i + 1)"
+            let line: String
+            if i < sourceLines.count {
+                line = (dataFileName.map { "\($0) " } ?? "") + "line \(sourceLines[i])"
+            } else {
+                line = "row \(i + 1)"
+            }
             return FamilyError(message: "\(line): \(what) for family \(name)")
         }
         for (i, y) in response.enumerated() {
