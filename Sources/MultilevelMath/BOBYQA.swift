@@ -217,12 +217,17 @@ public enum BOBYQA {
             points: points, values: values, center: center,
             scale: Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300))
         if let model {
-            // Each candidate's score once (one transposed solve each), then the largest.
-            var bestCandidate = 0
-            var bestScore = abs(model.lagrangeValues(at: candidates[0])[index])
-            for k in candidates.indices.dropFirst() {
-                let score = abs(model.lagrangeValues(at: candidates[k])[index])
-                if bestScore < score { bestScore = score; bestCandidate = k }
+            // Each candidate's score once (one transposed solve each, in one scratch buffer), then
+            // the largest.
+            var scratch = [Double](repeating: 0, count: model.factors.n)
+            let bestCandidate = scratch.withUnsafeMutableBufferPointer { scratch -> Int in
+                var bestCandidate = 0
+                var bestScore = abs(model.lagrangeValue(index, at: candidates[0], scratch: scratch.baseAddress!))
+                for k in candidates.indices.dropFirst() {
+                    let score = abs(model.lagrangeValue(index, at: candidates[k], scratch: scratch.baseAddress!))
+                    if bestScore < score { bestScore = score; bestCandidate = k }
+                }
+                return bestCandidate
             }
             chosen = candidates[bestCandidate]
         } else {
@@ -325,6 +330,22 @@ struct QuadraticModel {
         return total
     }
 
+    /// Value at x of the Lagrange polynomial of interpolation point `index`: component `index` of
+    /// Φ⁻ᵀ φ(x), with the same operations as `lagrangeValues(at:)`; `scratch` holds Φ's order.
+    func lagrangeValue(_ index: Int, at x: [Double], scratch phi: UnsafeMutablePointer<Double>) -> Double {
+        // Basis [1, y, ½y_i², y_i y_j (i < j)], y = (x − centre)/scale, as `basis`.
+        phi[0] = 1
+        for i in 0..<n { phi[1 + i] = (x[i] - center[i]) / scale }
+        var next = 1 + n
+        for i in 0..<n {
+            for j in i..<n {
+                phi[next] = i == j ? 0.5 * phi[1 + i] * phi[1 + i] : phi[1 + i] * phi[1 + j]
+                next += 1
+            }
+        }
+        return factors.solveTransposedComponent(phi, component: index)
+    }
+
     /// Values at x of the Lagrange polynomials of the interpolation points: Φ⁻ᵀ φ(x).
     func lagrangeValues(at x: [Double]) -> [Double] {
         factors.solveTransposed(QuadraticModel.basis((0..<n).map { (x[$0] - center[$0]) / scale }))
@@ -406,6 +427,27 @@ struct LUFactorization {
             }
         }
         return x
+    }
+
+    /// Component `component` of x with Aᵀ x = b, b given in `z` (overwritten); the same operations
+    /// as `solveTransposed` for that component (the back substitution stops at its row).
+    func solveTransposedComponent(_ z: UnsafeMutablePointer<Double>, component: Int) -> Double {
+        let n = self.n
+        var row = 0
+        while pivots[row] != component { row += 1 }
+        return lu.withUnsafeBufferPointer { a -> Double in
+            for i in 0..<n {
+                var zi = z[i]
+                for j in 0..<i { zi -= a[j * n + i] * z[j] }
+                z[i] = zi / a[i * n + i]
+            }
+            for i in stride(from: n - 1, through: row, by: -1) {
+                var zi = z[i]
+                for j in (i + 1)..<n { zi -= a[j * n + i] * z[j] }
+                z[i] = zi
+            }
+            return z[row]
+        }
     }
 
     /// x with Aᵀ x = b.
