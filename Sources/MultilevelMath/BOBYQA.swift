@@ -283,16 +283,7 @@ struct QuadraticModel {
         var phi = [Double](repeating: 0, count: size * size)
         phi.withUnsafeMutableBufferPointer { buffer in
             for (k, point) in points.enumerated() {
-                let row = buffer.baseAddress! + k * size
-                row[0] = 1
-                for i in 0..<n { row[1 + i] = (point[i] - center[i]) / scale }
-                var index = 1 + n
-                for i in 0..<n {
-                    for j in i..<n {
-                        row[index] = i == j ? 0.5 * row[1 + i] * row[1 + i] : row[1 + i] * row[1 + j]
-                        index += 1
-                    }
-                }
+                QuadraticModel.writeBasis(at: point, center: center, scale: scale, into: buffer.baseAddress! + k * size)
             }
         }
         guard let lu = LUFactorization(rowMajor: phi, order: size) else { return nil }
@@ -333,17 +324,22 @@ struct QuadraticModel {
     /// Value at x of the Lagrange polynomial of interpolation point `index`: component `index` of
     /// Φ⁻ᵀ φ(x), with the same operations as `lagrangeValues(at:)`; `scratch` holds Φ's order.
     func lagrangeValue(_ index: Int, at x: [Double], scratch phi: UnsafeMutablePointer<Double>) -> Double {
-        // Basis [1, y, ½y_i², y_i y_j (i < j)], y = (x − centre)/scale, as `basis`.
-        phi[0] = 1
-        for i in 0..<n { phi[1 + i] = (x[i] - center[i]) / scale }
-        var next = 1 + n
+        QuadraticModel.writeBasis(at: x, center: center, scale: scale, into: phi)
+        return factors.solveTransposedComponent(phi, component: index)
+    }
+
+    /// Writes the basis [1, y, ½y_i², y_i y_j (i < j)] at y = (x − centre)/scale (a row of Φ) to `row`.
+    static func writeBasis(at x: [Double], center: [Double], scale: Double, into row: UnsafeMutablePointer<Double>) {
+        let n = center.count
+        row[0] = 1
+        for i in 0..<n { row[1 + i] = (x[i] - center[i]) / scale }
+        var index = 1 + n
         for i in 0..<n {
             for j in i..<n {
-                phi[next] = i == j ? 0.5 * phi[1 + i] * phi[1 + i] : phi[1 + i] * phi[1 + j]
-                next += 1
+                row[index] = i == j ? 0.5 * row[1 + i] * row[1 + i] : row[1 + i] * row[1 + j]
+                index += 1
             }
         }
-        return factors.solveTransposedComponent(phi, component: index)
     }
 
     /// Values at x of the Lagrange polynomials of the interpolation points: Φ⁻ᵀ φ(x).

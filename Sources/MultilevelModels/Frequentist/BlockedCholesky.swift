@@ -365,6 +365,13 @@ public final class BlockedMixedModelEquations {
                             let h2 = segmentHeight[s2], o2 = segmentValue[s2], r2 = segmentRow[s2]
                             for j in 0..<h2 {
                                 let column = rest + (r2 + j) * m
+                                if q0 == 2 {
+                                    // The loop below, unrolled (same operations).
+                                    for i in 0..<h1 where r1 + i >= r2 + j {
+                                        column[r1 + i] -= 0.0 + l10[o1 + i] * l10[o2 + j] + l10[o1 + i + h1] * l10[o2 + j + h2]
+                                    }
+                                    continue
+                                }
                                 for i in 0..<h1 where r1 + i >= r2 + j {
                                     var sum = 0.0
                                     for k in 0..<q0 { sum += l10[o1 + i + k * h1] * l10[o2 + j + k * h2] }
