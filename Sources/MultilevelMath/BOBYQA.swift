@@ -217,12 +217,17 @@ public enum BOBYQA {
             points: points, values: values, center: center,
             scale: Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300))
         if let model {
-            // Each candidate's score once (one transposed solve each), then the largest.
-            var bestCandidate = 0
-            var bestScore = abs(model.lagrangeValues(at: candidates[0])[index])
-            for k in candidates.indices.dropFirst() {
-                let score = abs(model.lagrangeValues(at: candidates[k])[index])
-                if bestScore < score { bestScore = score; bestCandidate = k }
+            // Each candidate's score once (one transposed solve each, in one scratch buffer), then
+            // the largest.
+            var scratch = [Double](repeating: 0, count: model.factors.n)
+            let bestCandidate = scratch.withUnsafeMutableBufferPointer { scratch -> Int in
+                var bestCandidate = 0
+                var bestScore = abs(model.lagrangeValue(index, at: candidates[0], scratch: scratch.baseAddress!))
+                for k in candidates.indices.dropFirst() {
+                    let score = abs(model.lagrangeValue(index, at: candidates[k], scratch: scratch.baseAddress!))
+                    if bestScore < score { bestScore = score; bestCandidate = k }
+                }
+                return bestCandidate
             }
             chosen = candidates[bestCandidate]
         } else {
@@ -278,16 +283,7 @@ struct QuadraticModel {
         var phi = [Double](repeating: 0, count: size * size)
         phi.withUnsafeMutableBufferPointer { buffer in
             for (k, point) in points.enumerated() {
-                let row = buffer.baseAddress! + k * size
-                row[0] = 1
-                for i in 0..<n { row[1 + i] = (point[i] - center[i]) / scale }
-                var index = 1 + n
-                for i in 0..<n {
-                    for j in i..<n {
-                        row[index] = i == j ? 0.5 * row[1 + i] * row[1 + i] : row[1 + i] * row[1 + j]
-                        index += 1
-                    }
-                }
+                QuadraticModel.writeBasis(at: point, center: center, scale: scale, into: buffer.baseAddress! + k * size)
             }
         }
         guard let lu = LUFactorization(rowMajor: phi, order: size) else { return nil }
@@ -323,6 +319,27 @@ struct QuadraticModel {
             for j in 0..<n { total += 0.5 * s[i] * hessian[i][j] * s[j] }
         }
         return total
+    }
+
+    /// Value at x of the Lagrange polynomial of interpolation point `index`: component `index` of
+    /// Φ⁻ᵀ φ(x), with the same operations as `lagrangeValues(at:)`; `scratch` holds Φ's order.
+    func lagrangeValue(_ index: Int, at x: [Double], scratch phi: UnsafeMutablePointer<Double>) -> Double {
+        QuadraticModel.writeBasis(at: x, center: center, scale: scale, into: phi)
+        return factors.solveTransposedComponent(phi, component: index)
+    }
+
+    /// Writes the basis [1, y, ½y_i², y_i y_j (i < j)] at y = (x − centre)/scale (a row of Φ) to `row`.
+    static func writeBasis(at x: [Double], center: [Double], scale: Double, into row: UnsafeMutablePointer<Double>) {
+        let n = center.count
+        row[0] = 1
+        for i in 0..<n { row[1 + i] = (x[i] - center[i]) / scale }
+        var index = 1 + n
+        for i in 0..<n {
+            for j in i..<n {
+                row[index] = i == j ? 0.5 * row[1 + i] * row[1 + i] : row[1 + i] * row[1 + j]
+                index += 1
+            }
+        }
     }
 
     /// Values at x of the Lagrange polynomials of the interpolation points: Φ⁻ᵀ φ(x).
@@ -406,6 +423,27 @@ struct LUFactorization {
             }
         }
         return x
+    }
+
+    /// Component `component` of x with Aᵀ x = b, b given in `z` (overwritten); the same operations
+    /// as `solveTransposed` for that component (the back substitution stops at its row).
+    func solveTransposedComponent(_ z: UnsafeMutablePointer<Double>, component: Int) -> Double {
+        let n = self.n
+        var row = 0
+        while pivots[row] != component { row += 1 }
+        return lu.withUnsafeBufferPointer { a -> Double in
+            for i in 0..<n {
+                var zi = z[i]
+                for j in 0..<i { zi -= a[j * n + i] * z[j] }
+                z[i] = zi / a[i * n + i]
+            }
+            for i in stride(from: n - 1, through: row, by: -1) {
+                var zi = z[i]
+                for j in (i + 1)..<n { zi -= a[j * n + i] * z[j] }
+                z[i] = zi
+            }
+            return z[row]
+        }
     }
 
     /// x with Aᵀ x = b.

@@ -65,8 +65,12 @@ public func choleskyFactorLowerInPlace(_ a: UnsafeMutablePointer<Double>, order 
     return nil
 }
 
-/// Left-looking Cholesky of a small diagonal block (dot-product form).
-private func unblockedCholesky(_ a: UnsafeMutablePointer<Double>, order n: Int, leadingDimension lda: Int) -> Int? {
+/// Left-looking Cholesky of a small diagonal block (dot-product form): the lower triangle of the
+/// `order × order` matrix at `a` becomes L; returns the first column whose pivot is not positive,
+/// nil on success. `choleskyFactorLowerInPlace` is exactly this for orders up to 64; inlinable so
+/// that callers factoring many tiny blocks (the q × q blocks of a mixed model) avoid the call.
+@inlinable
+public func unblockedCholesky(_ a: UnsafeMutablePointer<Double>, order n: Int, leadingDimension lda: Int) -> Int? {
     for j in 0..<n {
         let columnJ = a + j * lda
         for k in 0..<j {

@@ -211,6 +211,55 @@ public final class BlockedMixedModelEquations {
                 for l in 0..<levels0 {
                     // T₀ᵀ A₀₀ T₀ + I, then its Cholesky factor.
                     let base = l * q0 * q0
+                    if q0 == 2 {
+                        // The same operations as the loops below, unrolled for the common
+                        // (1 + x | g) term: product P = A₀₀T₀, lower triangle of T₀ᵀP + I, its factor.
+                        let t00 = t0[0], t10 = t0[1], t01 = t0[2], t11 = t0[3]
+                        let a0 = a00[base], a1 = a00[base + 1], a2 = a00[base + 2], a3 = a00[base + 3]
+                        let p00 = 0.0 + a0 * t00 + a2 * t10, p10 = 0.0 + a1 * t00 + a3 * t10
+                        let p01 = 0.0 + a0 * t01 + a2 * t11, p11 = 0.0 + a1 * t01 + a3 * t11
+                        block[0] = 0.0 + t00 * p00 + t10 * p10 + 1
+                        block[1] = 0.0 + t01 * p00 + t11 * p10 + 0
+                        block[3] = 0.0 + t01 * p01 + t11 * p11 + 1
+                        let pivot0 = block[0]
+                        precondition(pivot0 > 0 && pivot0.isFinite, "ΛᵀZᵀZΛ + I is positive definite")
+                        let root0 = pivot0.squareRoot()
+                        block[0] = root0
+                        block[1] *= 1 / root0
+                        let factor = block[1]
+                        if factor != 0 { block[3] -= factor * block[1] }
+                        let pivot1 = block[3]
+                        precondition(pivot1 > 0 && pivot1.isFinite, "ΛᵀZᵀZΛ + I is positive definite")
+                        block[3] = pivot1.squareRoot()
+                        for k in 0..<4 { l00[base + k] = block[k] }
+                        for s in segmentStart[l]..<segmentStart[l + 1] {
+                            let h = segmentHeight[s]
+                            let offset = segmentValue[s]
+                            for i in 0..<h {
+                                scratch[i] = 0.0 + a10[offset + i] * t00 + a10[offset + i + h] * t10
+                                scratch[i + h] = 0.0 + a10[offset + i + h] * t11
+                            }
+                            let term = segmentTerm[s]
+                            if term >= 0 {
+                                templates[term].withUnsafeBufferPointer { t in
+                                    for j in 0..<2 { for i in 0..<h {
+                                        var sum = 0.0
+                                        for k in i..<h { sum += t[k + i * h] * scratch[k + j * h] }
+                                        l10[offset + i + j * h] = sum
+                                    } }
+                                }
+                            } else {
+                                for k in 0..<(h * 2) { l10[offset + k] = scratch[k] }
+                            }
+                            let d0 = block[0], d1 = block[1], d3 = block[3]
+                            for i in 0..<h {
+                                let v0 = l10[offset + i] / d0
+                                l10[offset + i] = v0
+                                l10[offset + i + h] = (l10[offset + i + h] - v0 * d1) / d3
+                            }
+                        }
+                        continue
+                    }
                     for j in 0..<q0 { for i in 0..<q0 {
                         var sum = 0.0
                         for k in 0..<q0 { sum += a00[base + i + k * q0] * t0[k + j * q0] }
@@ -221,7 +270,8 @@ public final class BlockedMixedModelEquations {
                         for k in 0..<q0 { sum += t0[k + i * q0] * product[k + j * q0] }
                         block[i + j * q0] = sum + (i == j ? 1 : 0)
                     } }
-                    let failed = choleskyFactorLowerInPlace(block, order: q0, leadingDimension: q0)
+                    let failed = q0 <= 64 ? unblockedCholesky(block, order: q0, leadingDimension: q0)
+                        : choleskyFactorLowerInPlace(block, order: q0, leadingDimension: q0)
                     precondition(failed == nil, "ΛᵀZᵀZΛ + I is positive definite")
                     for k in 0..<(q0 * q0) { l00[base + k] = block[k] }
                     // Segments: V = S A T₀ L₀₀⁻ᵀ, S = Tₖᵀ for a term segment, identity for X/y.
@@ -315,6 +365,13 @@ public final class BlockedMixedModelEquations {
                             let h2 = segmentHeight[s2], o2 = segmentValue[s2], r2 = segmentRow[s2]
                             for j in 0..<h2 {
                                 let column = rest + (r2 + j) * m
+                                if q0 == 2 {
+                                    // The loop below, unrolled (same operations).
+                                    for i in 0..<h1 where r1 + i >= r2 + j {
+                                        column[r1 + i] -= 0.0 + l10[o1 + i] * l10[o2 + j] + l10[o1 + i + h1] * l10[o2 + j + h2]
+                                    }
+                                    continue
+                                }
                                 for i in 0..<h1 where r1 + i >= r2 + j {
                                     var sum = 0.0
                                     for k in 0..<q0 { sum += l10[o1 + i + k * h1] * l10[o2 + j + k * h2] }
