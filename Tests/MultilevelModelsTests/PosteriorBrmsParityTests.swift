@@ -10,13 +10,14 @@ import MultilevelSampling
 /// MCSEs, and R̂ < 1.01. The reference files carry no quantile MCSE; theirs is estimated from ours
 /// scaled by √(our tail-ESS / their tail-ESS) (MCSE ∝ 1/√ESS). Sampler-heavy: run with -c release.
 final class PosteriorBrmsParityTests: XCTestCase {
-    func parity(_ fixture: String, _ design: ModelDesign, family: Family, seed: UInt64,
+    func parity(_ fixture: String, _ design: ModelDesign, family: Family, seed: UInt64, marginal: Bool = false,
                 file: StaticString = #filePath, line: UInt = #line) throws {
         let data = try Data(contentsOf: PosteriorTestData.fixtureURL(fixture, "json"))
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         let reference = object["parameters"] as! [String: [String: Double]]
         let settings = SamplerSettings(iterations: 3000, warmup: 1000, chains: 4, seed: seed)
-        let fit = try BayesianFit.run(design: design, family: family, settings: settings)
+        let fit = marginal ? try BayesianFit.runMarginal(design: design, settings: settings)
+                           : try BayesianFit.run(design: design, family: family, settings: settings)
         let names = fit.draws.variableNames.filter {
             $0.hasPrefix("b_") || $0.hasPrefix("sd_") || $0.hasPrefix("cor_") || $0 == "sigma"
         }
@@ -58,6 +59,22 @@ final class PosteriorBrmsParityTests: XCTestCase {
 
     func testDyestuff() throws {
         try parity("brms_dyestuff", PosteriorTestData.dyestuff(), family: .gaussian, seed: 13)
+    }
+
+    // The marginal sampler (`fit`'s default for gaussian models with one group-level term) on the
+    // same references: group-level effects integrated out, then drawn exactly.
+
+    func testSleepstudySlopesMarginal() throws {
+        try parity("brms_sleepstudy_slopes", PosteriorTestData.sleepstudy(), family: .gaussian, seed: 21, marginal: true)
+    }
+
+    func testSleepstudyInterceptsMarginal() throws {
+        try parity("brms_sleepstudy_intercepts", PosteriorTestData.sleepstudy(slopes: false), family: .gaussian, seed: 22,
+                   marginal: true)
+    }
+
+    func testDyestuffMarginal() throws {
+        try parity("brms_dyestuff", PosteriorTestData.dyestuff(), family: .gaussian, seed: 23, marginal: true)
     }
 
     func testCbppBinomial() throws {
