@@ -132,9 +132,18 @@ public func brmsSummaryText(_ fit: BayesianFitDescription, summary: DrawsSummary
             text += alignedTable(header: header, rows: effects.map { ($0.name, row($0)) })
         }
     }
-    text += "\nDraws were sampled using \(fit.samplerDescription). For each parameter, Bulk_ESS\n"
-    text += "and Tail_ESS are effective sample size measures, and Rhat is the potential\n"
-    text += "scale reduction factor on split chains (at convergence, Rhat = 1).\n"
+    if fit.samplerDescription == "sampling(NUTS)" {
+        // brms' own three lines.
+        text += "\nDraws were sampled using sampling(NUTS). For each parameter, Bulk_ESS\n"
+        text += "and Tail_ESS are effective sample size measures, and Rhat is the potential\n"
+        text += "scale reduction factor on split chains (at convergence, Rhat = 1).\n"
+    } else {
+        // A longer sampler description gets a line of its own, so no line runs past ~80 columns.
+        text += "\nDraws were sampled using \(fit.samplerDescription).\n"
+        text += "For each parameter, Bulk_ESS and Tail_ESS are effective sample size measures,\n"
+        text += "and Rhat is the potential scale reduction factor on split chains (at\n"
+        text += "convergence, Rhat = 1).\n"
+    }
     return text
 }
 

@@ -143,7 +143,7 @@ struct FitCommand: Command {
             iterations: interrupted ? settings.warmup + parameterDraws.drawsPerChain : settings.iterations,
             warmup: settings.warmup, groupLevelCounts: levelCounts,
             samplerDescription: sampler == "gibbs" ? "Gibbs sampling (MCMCglmm-style blocked updates)"
-                : sampler == "marginal" ? "sampling(NUTS) on the marginal posterior, group-level effects drawn exactly"
+                : sampler == "marginal" ? "sampling(NUTS) of the marginal posterior"
                 : "sampling(NUTS)")
 
         if arguments.has("json") {
