@@ -39,8 +39,8 @@ final class PoolingTests: XCTestCase {
     func testQuantilesAgainstRValues() {
         // qnorm(0.975), qt(0.975, 178), qt(0.975, 3), qt(0.025, 1)
         XCTAssertEqual(NormalDistribution.quantile(0.975), 1.959963984540054, accuracy: 1e-13)
-        XCTAssertEqual(studentTQuantile(0.975, degreesOfFreedom: 178), 1.9733808885, accuracy: 1e-9)
-        XCTAssertEqual(studentTQuantile(0.975, degreesOfFreedom: 3), 3.1824463053, accuracy: 1e-9)
-        XCTAssertEqual(studentTQuantile(0.025, degreesOfFreedom: 1), -12.7062047362, accuracy: 1e-8)
+        XCTAssertEqual(StudentTDistribution(degreesOfFreedom: 178).quantile(0.975), 1.9733808885, accuracy: 1e-9)
+        XCTAssertEqual(StudentTDistribution(degreesOfFreedom: 3).quantile(0.975), 3.1824463053, accuracy: 1e-9)
+        XCTAssertEqual(StudentTDistribution(degreesOfFreedom: 1).quantile(0.025), -12.7062047362, accuracy: 1e-8)
     }
 }

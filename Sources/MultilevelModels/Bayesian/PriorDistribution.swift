@@ -221,7 +221,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
         case let .studentT(nu, m, s):
             let z = (bound - m) / s
             // 1 − F(z) = F(−z) by symmetry, which keeps precision in the upper tail.
-            return log(studentTDistribution(-z, degreesOfFreedom: nu))
+            return StudentTDistribution(degreesOfFreedom: nu).logCDF(-z)
         case let .cauchy(m, s):
             return log(0.5 - atan((bound - m) / s) / Double.pi)
         case let .exponential(rate):
@@ -239,7 +239,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
         case let .beta(a, b):
             if bound <= 0 { return 0 }
             if bound >= 1 { return -.infinity }
-            return log1p(-regularizedIncompleteBeta(bound, a: a, b: b))
+            return log1p(-regularizedIncompleteBeta(a, b, bound))
         }
     }
 }

@@ -37,7 +37,7 @@ public func ordinaryLeastSquares(response y: [Double], design x: DenseMatrix, na
     let df = n - p
     let sigma = (rss / Double(df)).squareRoot()
     let covariance = factor.inverseFromCholeskyFactor
-    let t = studentTQuantile((1 + level) / 2, degreesOfFreedom: Double(df))
+    let t = StudentTDistribution(degreesOfFreedom: Double(df)).quantile((1 + level) / 2)
     let coefficients = (0..<p).map { j -> NamedEstimate in
         let se = sigma * covariance[j, j].squareRoot()
         return NamedEstimate(name: reduced.fixedEffectNames[j], estimate: beta[j], standardError: se,

@@ -18,7 +18,7 @@ public enum FrequentistPlotInputs {
                                             level: Double = 0.95) throws -> FittedCurve {
         let inverse = try design.fixedEffects.crossProduct.choleskyLower().inverseFromCholeskyFactor
         let s2 = fit.sigma * fit.sigma
-        let q = studentTQuantile((1 + level) / 2, degreesOfFreedom: Double(fit.residualDegreesOfFreedom))
+        let q = StudentTDistribution(degreesOfFreedom: Double(fit.residualDegreesOfFreedom)).quantile((1 + level) / 2)
         let band = straightLineBand(intercept: fit.coefficients[0].estimate, slope: fit.coefficients[1].estimate,
                                     covariance: (s2 * inverse[0, 0], s2 * inverse[0, 1], s2 * inverse[1, 1]),
                                     quantile: q, grid: grid)
