@@ -213,17 +213,7 @@ public struct GLMMPosterior: LogDensity {
         }
 
         // Population-level priors and gradient.
-        if layout.hasIntercept {
-            let io = layout.interceptOffset
-            let prior = priors.intercept.logDensityAndDerivative(x[io])
-            lp += prior.value
-            g[io] = thetaGradient[0] + prior.derivative
-        }
-        for k in 0..<coefficientCount {
-            let prior = priors.coefficients[k].logDensityAndDerivative(x[k])
-            lp += prior.value
-            g[k] = thetaGradient[interceptShift + k] + prior.derivative
-        }
+        priors.addPopulationLevelPriors(to: &lp, at: x, gradient: g, likelihoodGradient: thetaGradient, layout: layout)
         for (a, parameter) in layout.auxiliaryParameters.enumerated() {
             let value = auxiliary[a]
             let prior = priors.auxiliary[a].logDensityAndDerivative(value)

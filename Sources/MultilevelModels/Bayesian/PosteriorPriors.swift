@@ -27,3 +27,27 @@ public struct PosteriorPriors: Sendable, Equatable {
         self.covariance = covariance ?? standardDeviations.map { _ in nil }
     }
 }
+
+extension PosteriorPriors {
+    /// Adds the population-level priors — the centred `Intercept`'s and each coefficient's — to
+    /// `lp` and writes their unconstrained gradients: g = ∂ log L/∂θ + ∂ log p/∂θ, where
+    /// `likelihoodGradient` holds ∂ log L/∂(Intercept, b) in the order (Intercept if present, b…).
+    /// Shared by the joint (`GLMMPosterior`) and marginal (`MarginalPosterior`) densities.
+    @inline(__always)
+    func addPopulationLevelPriors(to lp: inout Double, at x: UnsafePointer<Double>,
+                                  gradient g: UnsafeMutablePointer<Double>,
+                                  likelihoodGradient: UnsafePointer<Double>, layout: ParameterLayout) {
+        if layout.hasIntercept {
+            let io = layout.interceptOffset
+            let prior = intercept.logDensityAndDerivative(x[io])
+            lp += prior.value
+            g[io] = likelihoodGradient[0] + prior.derivative
+        }
+        let shift = layout.hasIntercept ? 1 : 0
+        for k in 0..<layout.coefficientNames.count {
+            let prior = coefficients[k].logDensityAndDerivative(x[k])
+            lp += prior.value
+            g[k] = likelihoodGradient[shift + k] + prior.derivative
+        }
+    }
+}

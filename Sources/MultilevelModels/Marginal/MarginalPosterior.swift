@@ -51,7 +51,6 @@ public struct MarginalPosterior: LogDensity {
     public init(design: ModelDesign, priors: PosteriorPriors) throws {
         let family = Family.gaussian
         try checkResponse(design, family: family)
-        try family.validate(response: design.response, trials: design.trials, sourceLines: design.sourceLines)
         let layout = ParameterLayout(design: design, family: family)
         guard layout.terms.count == 1 else {
             throw MarginalSamplerError(description: "--sampler marginal needs exactly one group-level term, the model has \(layout.terms.count); use --sampler nuts")
@@ -322,17 +321,7 @@ public struct MarginalPosterior: LogDensity {
         for f in 0..<p { betaGradient[f] += fixedResidual[f] / v }
 
         // Population-level priors.
-        if layout.hasIntercept {
-            let io = layout.interceptOffset
-            let prior = priors.intercept.logDensityAndDerivative(x[io])
-            lp += prior.value
-            g[io] = betaGradient[0] + prior.derivative
-        }
-        for k in 0..<coefficientCount {
-            let prior = priors.coefficients[k].logDensityAndDerivative(x[k])
-            lp += prior.value
-            g[k] = betaGradient[shift + k] + prior.derivative
-        }
+        priors.addPopulationLevelPriors(to: &lp, at: x, gradient: g, likelihoodGradient: betaGradient, layout: layout)
         let sigmaPrior = priors.auxiliary[0].logDensityAndDerivative(sigma)
         lp += sigmaPrior.value
         g[sigmaOffset] = (2 * sigma * varianceDerivative + sigmaPrior.derivative) * sigma + 1
