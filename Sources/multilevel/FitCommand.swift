@@ -59,8 +59,9 @@ struct FitCommand: Command {
             writeStandardOutput(priorSet.summaryTable())
             return 0
         }
-        var sampler = specification.sampler?.value
-            ?? defaultSampler(family: family, design: model.design, covarianceStatements: covarianceStatements)
+        let sampler = specification.sampler?.value
+            ?? defaultSampler(family: family, design: model.design, priors: statements,
+                              covarianceStatements: covarianceStatements)
         guard ["nuts", "marginal", "gibbs"].contains(sampler) else {
             throw UsageError("unknown sampler '\(sampler)' (\(specification.sampler!.origin)); use nuts, gibbs or marginal")
         }
@@ -94,15 +95,8 @@ struct FitCommand: Command {
         do {
             switch sampler {
             case "marginal":
-                do {
-                    fit = try BayesianFit.runMarginal(design: model.design, priors: statements, settings: settings, sink: sink,
-                                                      progress: progress, stopFlag: stop.flag)
-                } catch is MarginalSamplerError where specification.sampler == nil {
-                    // A prior the marginal sampler does not take (huang_wand): the default falls back to NUTS.
-                    sampler = "nuts"
-                    fit = try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
-                                              sink: sink, progress: progress, stopFlag: stop.flag)
-                }
+                fit = try BayesianFit.runMarginal(design: model.design, priors: statements, settings: settings, sink: sink,
+                                                  progress: progress, stopFlag: stop.flag)
             case "gibbs":
                 fit = try GibbsSampler.fit(design: model.design, family: family, priors: statements,
                                            covariance: covarianceStatements, settings: settings, sink: sink,
@@ -428,10 +422,13 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
 
 /// The sampler `fit` uses when none is named: the marginal sampler (NUTS on the population-level
 /// parameters with the group-level effects integrated out, then drawn exactly) for a gaussian model
-/// with one group-level term and no Gibbs covariance prior — the same posterior, 7.5× the bulk-ESS
+/// with one group-level term and neither a Gibbs covariance prior nor a huang_wand prior (which
+/// `MarginalPosterior` does not take) — the same posterior, 7.5× the bulk-ESS
 /// per CPU-second of joint NUTS on sleepstudy, and the only one of the two that mixes when groups
 /// hold thousands of rows (the non-centred effects lock to their sd) — and joint NUTS otherwise.
 /// `--sampler nuts` keeps the joint sampler (whose `lp__` is brms' joint log density).
-func defaultSampler(family: Family, design: ModelDesign, covarianceStatements: [CovariancePriorStatement]) -> String {
-    family == .gaussian && design.randomTerms.count == 1 && covarianceStatements.isEmpty ? "marginal" : "nuts"
+func defaultSampler(family: Family, design: ModelDesign, priors: [PriorStatement],
+                    covarianceStatements: [CovariancePriorStatement]) -> String {
+    family == .gaussian && design.randomTerms.count == 1 && covarianceStatements.isEmpty
+        && !priors.contains(where: { $0.distribution.isHuangWand }) ? "marginal" : "nuts"
 }
