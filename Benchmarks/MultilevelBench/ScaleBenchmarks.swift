@@ -24,6 +24,16 @@ enum ScaleBenchmarks {
         fitJob(name: "scale-fit-instEval-joint", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
                marginal: false, effect: "b_service1", scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
                reference: "issue 9 target ≤ 60 s, R-hat < 1.01") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
+        fitJob(name: "scale-fit-instEval-joint-noncentred", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
+               marginal: false, parameterisation: .nonCentred, effect: "b_service1",
+               scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
+               reference: "brms' parameterisation") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
+        fitJob(name: "scale-fit-instEval-joint-centred-d-dept", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
+               marginal: false, parameterisation: .centredGroups(["d", "dept"]), effect: "b_service1",
+               scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
+               reference: "s non-centred") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
+        bernoulliJob(name: "scale-nuts-bernoulli-10k-centred", parameterisation: .centred),
+        bernoulliJob(name: "scale-nuts-bernoulli-10k-noncentred", parameterisation: .nonCentred),
         commandJob(name: "scale-cli-fit-1M-marginal", sampler: "marginal"),
         commandJob(name: "scale-cli-fit-1M-joint", sampler: "nuts"),
         fitJob(name: "scale-fit-sleepstudy-joint", rows: 180, groups: 18, marginal: false,
@@ -45,7 +55,8 @@ enum ScaleBenchmarks {
     /// worst R-hat over all parameters, bulk-ESS of `effect` and of each of `scales`, divergences,
     /// gradient evaluations (leapfrog steps) per chain, CPU seconds, CPU-µs per gradient (sampler,
     /// recording and summary included) and bulk-ESS of `effect` per CPU-second.
-    static func fitJob(name: String, dataSize: String, marginal: Bool, effect: String, scales: [String],
+    static func fitJob(name: String, dataSize: String, marginal: Bool,
+                       parameterisation: ParameterisationChoice = .automatic, effect: String, scales: [String],
                        reference: String, design: @escaping () -> ModelDesign) -> BenchmarkJob {
         BenchmarkJob(name: name, dataSize: dataSize, reference: reference) {
             let design = design()
@@ -53,7 +64,8 @@ enum ScaleBenchmarks {
             return {
                 let clock = CPUClock()
                 let fit = marginal ? try BayesianFit.runMarginal(design: design, settings: settings)
-                                   : try BayesianFit.run(design: design, family: .gaussian, settings: settings)
+                                   : try BayesianFit.run(design: design, family: .gaussian, settings: settings,
+                                                         parameterisation: parameterisation)
                 let cpu = clock.seconds
                 let summary = summarize(draws: fit.draws)
                 let worstRhat = summary.variables.filter { !$0.name.hasSuffix("__") }.map(\.rhat)
@@ -66,6 +78,22 @@ enum ScaleBenchmarks {
                 return String(format: "max R-hat %.3f; bulk-ESS %@ %.0f, %@; %d divergences; %.0f gradients/chain (sampling); %.1f CPU-s (%.0f µs/gradient); %.0f ESS/CPU-s",
                               worstRhat, effect, ess, scaleESS, divergences, gradients / 4, cpu, 1e6 * cpu / (2 * gradients),
                               ess / cpu)
+            }
+        }
+    }
+
+    /// The 10,000-row, 500-group analogue of `nuts-bernoulli-100k-continuous` (y ~ x + (1 | g),
+    /// 20 rows per group, u_g ~ N(0, 1)), 4 × (1000 + 1000), with every term centred or every term
+    /// non-centred; the note is `FamilyBenchmarks.nutsNote`'s.
+    static func bernoulliJob(name: String, parameterisation: ParameterisationChoice) -> BenchmarkJob {
+        BenchmarkJob(name: name, dataSize: "10,000 rows, 500 groups, x continuous, 4 × (1000 + 1000)", reference: "") {
+            let design = ModelBenchmarks.simulatedBernoulli(rows: 10_000, groups: 500, continuous: true, seed: 7)
+            let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
+            return {
+                let clock = CPUClock()
+                let fit = try BayesianFit.run(design: design, family: .bernoulli, settings: settings,
+                                              parameterisation: parameterisation)
+                return FamilyBenchmarks.nutsNote(fit, cpuSeconds: clock.seconds)
             }
         }
     }
