@@ -331,18 +331,14 @@ public struct GLMMPosterior: LogDensity {
                                               _ auxiliaryGradient: UnsafeMutablePointer<Double>,
                                               _ block: UnsafeMutablePointer<Double>) -> Double {
         var rows = Rows(auxiliary: auxiliary, rowCount: data.rowCount, sumLogResponse: data.sumLogResponse)
-        let n = columns.rowCount
-        let size = PosteriorColumns.blockSize
-        let eta = block, work = block + size
+        let eta = block, work = block + PosteriorColumns.blockSize
         var value = 0.0
-        var start = 0
-        while start < n {
-            let count = min(size, n - start)
-            columns.linearPredictor(start: start, count: count, theta: theta, eta: eta)
+        for b in 0..<columns.blockCount {
+            let (start, count) = columns.blockRows(b)
+            columns.linearPredictor(block: b, theta: theta, eta: eta)
             value += rows.addBlock(count: count, response: columns.response + start, trials: columns.trials + start,
                                    eta: eta, work: work)
-            columns.addGradient(start: start, count: count, derivative: eta, thetaGradient: thetaGradient)
-            start += count
+            columns.addGradient(block: b, derivative: eta, thetaGradient: thetaGradient)
         }
         return value + rows.finish(auxiliaryGradient: auxiliaryGradient)
     }
