@@ -184,6 +184,34 @@ final class CentredParameterisationTests: XCTestCase {
     }
 }
 
+extension CentredParameterisationTests {
+    /// Instructors nested in departments (InstEval's shape): y ~ 1 + (1 | d) + (1 | dept), 100
+    /// instructors of 40 rows (sd 0.5) in 5 departments (sd 0.3), σ = 1. The pilot estimates the
+    /// coarse term first, so the nested one does not absorb it (sd̂_dept = 0 before that fix).
+    func testPilotEstimatesACoarseTermWithANestedOne() throws {
+        var rng = Xoshiro256PlusPlus(seed: 9)
+        let d = (0..<100).map { _ in 0.5 * rng.nextNormal() }
+        let dept = (0..<5).map { _ in 0.3 * rng.nextNormal() }
+        var y: [Double] = [], di: [String] = [], depti: [String] = []
+        for i in 0..<4000 {
+            let instructor = i % 100
+            y.append(1 + d[instructor] + dept[instructor % 5] + rng.nextNormal())
+            di.append("d\(instructor)"); depti.append("dept\(instructor % 5)")
+        }
+        let ones = [Double](repeating: 1, count: y.count)
+        let design = PosteriorTestData.design(
+            formula: "y ~ 1 + (1 | d) + (1 | dept)", response: "y", y: y, x: y.map { _ in [1] }, names: ["(Intercept)"],
+            terms: [RandomEffectTerm(grouping: PosteriorTestData.grouping("d", di), columnNames: ["(Intercept)"],
+                                     values: ones, text: "(1 | d)"),
+                    RandomEffectTerm(grouping: PosteriorTestData.grouping("dept", depti), columnNames: ["(Intercept)"],
+                                     values: ones, text: "(1 | dept)")])
+        let pilot = ParameterisationPilot(design: design, family: .gaussian)
+        XCTAssertEqual(pilot.standardDeviations[0][0], 0.5, accuracy: 0.15, "\(pilot.standardDeviations)")
+        XCTAssertGreaterThan(pilot.standardDeviations[1][0], 0.1, "\(pilot.standardDeviations)")
+        XCTAssertEqual(try ParameterisationChoice.automatic.centredTerms(design: design, family: .gaussian), [true, true])
+    }
+}
+
 extension PosteriorBrmsParityTests {
     // The same brms references sampled with every term centred and every term non-centred.
 

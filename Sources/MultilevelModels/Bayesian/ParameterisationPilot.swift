@@ -14,8 +14,9 @@ import MultilevelMath
 ///
 /// 1. The population-level GLM, y ~ family(g⁻¹(Xβ)) without group effects, by iteratively
 ///    reweighted least squares (gaussian, student: least squares; lognormal on log y).
-/// 2. Four backfitting sweeps over the terms, three Newton steps per term and sweep (one step is
-///    far from the mode of a log-link effect of −2). For term t and level j, with the other terms'
+/// 2. Four backfitting sweeps over the terms (fewest levels first), three Newton steps per term
+///    and sweep (one step is far from the mode of a log-link effect of −2). For term t and level
+///    j, with the other terms'
 ///    current effects in η, the working weights w_i = (∂μ/∂η)²/Var(y_i) and working residuals
 ///    e_i = (y_i − μ_i)/(∂μ/∂η) give the level's Fisher information I_j = Σ_i w_i Z_i Z_iᵀ and a
 ///    one-step estimate û_j = u_j + I_j⁻¹ Σ_i w_i e_i Z_i with sampling variance I_j⁻¹. The moment
@@ -91,8 +92,12 @@ public struct ParameterisationPilot: Sendable {
             }
             return value
         }
+        // Coarse terms first: a term nested in another (instructors within departments) would
+        // otherwise absorb the coarse term's effects before it is estimated, leaving it sd̂ = 0.
+        let order = terms.indices.sorted { (terms[$0].grouping.levelCount, $0) < (terms[$1].grouping.levelCount, $1) }
         for _ in 0..<4 {
-            for (t, term) in terms.enumerated() {
+            for t in order {
+                let term = terms[t]
                 for _ in 0..<3 {
                     for i in 0..<n { eta[i] = linearPredictor(i) }
                     (sds[t], ratios[t]) = Self.newtonStep(term: term, effects: &effects[t], y: y, eta: eta, model: model)
