@@ -20,7 +20,8 @@ for path in sys.argv[1:] or ["docs/sleepstudy.md", "docs/radon.md"]:
     def replace(match):
         body = match.group(1)
         lines = body.split("\n")
-        if not lines[0].startswith("$ "):
+        # Blocks that show only a command (its output follows in other blocks) stay as they are.
+        if not lines[0].startswith("$ ") or all(l.startswith("$ ") for l in lines):
             return match.group(0)
         commands = [l[2:] for l in lines if l.startswith("$ ")]
         out = []
