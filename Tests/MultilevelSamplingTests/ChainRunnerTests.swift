@@ -37,6 +37,33 @@ final class ChainRunnerTests: XCTestCase {
         XCTAssertNotEqual(parallel.chains[0], parallel.chains[1])
         settings.seed = 43
         XCTAssertNotEqual(try NUTSSampler.sample(density, settings: settings).draws.chains[0], parallel.chains[0])
+        // Any number of chains at once (`cores`), more than the machine has included.
+        settings.seed = 42
+        settings.parallel = true
+        for cores in [1, 3, 4, 8] {
+            settings.cores = cores
+            XCTAssertEqual(try NUTSSampler.sample(density, settings: settings).draws, parallel, "cores \(cores)")
+        }
+    }
+
+    /// `ChainScheduling` runs every index once and keeps at most
+    /// `width` running at once; the width is `cores` capped by the number of chains.
+    func testSchedulingRunsEachChainOnceWithinItsWidth() {
+        XCTAssertEqual(ChainScheduling.width(chains: 4, cores: 2), 2)
+        XCTAssertEqual(ChainScheduling.width(chains: 3, cores: 8), 3)
+        XCTAssertEqual(ChainScheduling.width(chains: 1, cores: nil), 1)
+        XCTAssertEqual(ChainScheduling.width(chains: 64, cores: nil), min(64, ProcessInfo.processInfo.activeProcessorCount))
+        for width in [1, 2, 3, 7] {
+            let lock = NSLock()
+            var started: [Int] = [], running = 0, mostRunning = 0
+            ChainScheduling.run(count: 6, width: width) { index in
+                lock.lock(); started.append(index); running += 1; mostRunning = max(mostRunning, running); lock.unlock()
+                usleep(2_000)
+                lock.lock(); running -= 1; lock.unlock()
+            }
+            XCTAssertEqual(started.sorted(), Array(0..<6), "width \(width): each index once")
+            XCTAssertLessThanOrEqual(mostRunning, min(width, 6), "width \(width)")
+        }
     }
 
     /// Chain k run alone (`--chain-id`) reproduces chain k of a multi-chain run.
@@ -83,6 +110,7 @@ final class ChainRunnerTests: XCTestCase {
             do { try settings.validate(); return "" } catch { return "\(error)" }
         }
         XCTAssertEqual(message(SamplerSettings(chains: 0)), "--chains: must be at least 1, got 0")
+        XCTAssertEqual(message(SamplerSettings(cores: 0)), "--cores: must be at least 1, got 0")
         XCTAssertEqual(message(SamplerSettings(iterations: 1000, warmup: 1000)),
                        "--warmup: must be smaller than iter (1000), got 1000")
         XCTAssertEqual(message(SamplerSettings(adaptDelta: 1)), "--adapt-delta: must lie strictly between 0 and 1, got 1.0")
