@@ -54,8 +54,9 @@ public struct ChainSummary: Sendable, Equatable {
     /// Adaptation result (nil when warm-up did not complete or the kernel adapts nothing).
     public var adaptation: AdaptationSummary?
     /// False for a chain that never ran: the stop flag was set before its turn came (more chains
-    /// than cores, so it was still waiting). Such a chain made no draws and its observer received
-    /// no event at all — not even `chainStarted` or `chainFinished`.
+    /// than `ChainRunner.concurrentChainLimit`, so it was still waiting). Such a chain made no
+    /// draws and its observer received no event at all — not even `chainStarted` or
+    /// `chainFinished`.
     public var started: Bool
 
     /// A chain about to run (all counts zero).
@@ -99,7 +100,8 @@ public final class StopFlag: @unchecked Sendable {
     }
 }
 
-/// Runs chains of a `TransitionKernel`, concurrently with `DispatchQueue.concurrentPerform`.
+/// Runs chains of a `TransitionKernel`, concurrently on threads of their own
+/// (`concurrentChainLimit` at a time).
 ///
 /// Chain k (0-based; `settings.firstChain` + i for the i-th chain of the run) uses
 /// `Xoshiro256PlusPlus.stream(seed: settings.seed, index: k)` for everything — initialisation,
@@ -109,9 +111,9 @@ public final class StopFlag: @unchecked Sendable {
 public enum ChainRunner {
     /// Runs `settings.chains` chains; returns their summaries in chain order. Throws the settings'
     /// validation error, or the error of the lowest-numbered chain that failed (after all chains
-    /// have ended). A chain whose turn comes after `stopFlag` was set (with more chains than cores
-    /// some wait for a free core) is not started at all — no kernel, no observer event — and is
-    /// reported as `ChainSummary.notStarted`.
+    /// have ended). A chain whose turn comes after `stopFlag` was set (with more chains than
+    /// `concurrentChainLimit` some wait for another to finish) is not started at all — no kernel,
+    /// no observer event — and is reported as `ChainSummary.notStarted`.
     @inlinable
     public static func run<Kernel: TransitionKernel, Observer: ChainObserver>(
         settings: SamplerSettings,
@@ -141,7 +143,7 @@ public enum ChainRunner {
             }
         }
         if settings.parallel && count > 1 {
-            DispatchQueue.concurrentPerform(iterations: count, execute: runOne)
+            runConcurrently(count: count, threads: concurrentChainLimit(chains: count), runOne)
         } else {
             for i in 0..<count { runOne(i) }
         }
@@ -154,6 +156,43 @@ public enum ChainRunner {
             }
         }
         return summaries
+    }
+
+    /// How many of `chains` chains run at once on `cores` cores: all of them up to two per core,
+    /// the operating system sharing the cores among them. Chains of one run differ in length
+    /// (warm-up tree depths, step sizes), so with one chain per core and more chains than cores a
+    /// core idles while the longest chain of each round finishes; with all four default chains
+    /// on two cores the run instead takes about its total CPU time divided by the cores (measured
+    /// on `nuts-bernoulli-100k-continuous`, FamilyBenchmarks). The cap keeps the chains' working
+    /// memory (one kernel each) within twice that of one chain per core, and leaves chains
+    /// waiting — skipped if the run is stopped first — when a run asks for many more chains than
+    /// the machine has cores.
+    public static func concurrentChainLimit(chains: Int,
+                                            cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        max(1, min(chains, 2 * max(1, cores)))
+    }
+
+    /// Calls `body(i)` for i = 0 ..< `count` on `threads` new threads (each takes the next index
+    /// in increasing order when it is free, so index i starts no later than index i + 1) and
+    /// returns when every call has returned. Threads of their own rather than Dispatch's pool,
+    /// which runs no more CPU-bound work items at once than there are cores.
+    @usableFromInline
+    static func runConcurrently(count: Int, threads: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            let queue = IndexQueue(count: count, body: body)
+            let group = DispatchGroup()
+            for _ in 0..<max(1, min(threads, count)) {
+                group.enter()
+                let thread = Thread {
+                    queue.drain()
+                    group.leave()
+                }
+                thread.start()
+            }
+            group.wait()
+            // The threads may outlive this call for a moment; they no longer hold `body`.
+            queue.body = nil
+        }
     }
 
     /// Runs one chain with an existing kernel on the calling thread (its RNG stream is
@@ -212,6 +251,35 @@ public enum ChainRunner {
         summary.nonFiniteRejections = kernel.nonFiniteRejections
         observer.chainFinished(chain: chain, summary: summary)
         return summary
+    }
+}
+
+/// The indices 0 ..< count handed out once each, in increasing order, to the threads that call
+/// `drain`, each calling `body` on its indices.
+final class IndexQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var following = 0
+    private let count: Int
+    /// Set to nil once every `drain` has returned.
+    var body: ((Int) -> Void)?
+
+    init(count: Int, body: @escaping (Int) -> Void) {
+        self.count = count
+        self.body = body
+    }
+
+    /// The next index not yet handed out, or nil when all were.
+    private func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard following < count else { return nil }
+        following += 1
+        return following - 1
+    }
+
+    /// Calls `body` on the next index until none is left.
+    func drain() {
+        guard let body else { return }
+        while let i = next() { body(i) }
     }
 }
 

@@ -31,7 +31,8 @@ public struct SamplerSettings: Sendable, Equatable {
     public var adaptInitBuffer: Int
     public var adaptWindow: Int
     public var adaptTermBuffer: Int
-    /// Run chains concurrently (Dispatch) or one after another; the draws are identical either way.
+    /// Run chains concurrently (`ChainRunner.concurrentChainLimit` at a time) or one after another;
+    /// the draws are identical either way.
     public var parallel: Bool
 
     public init(iterations: Int = 2000, warmup: Int = 1000, chains: Int = 4, firstChain: Int = 0,

@@ -111,8 +111,8 @@ final class InterruptionTests: XCTestCase {
         try checkStoppedBy(SIGTERM)
     }
 
-    /// 16 chains on fewer cores: the chains still waiting for a core when SIGINT arrives are not
-    /// started. The run exits 130 with complete files for the chains that made draws and no file
+    /// 16 chains on fewer than 8 cores (two chains run per core at most): the chains still waiting
+    /// for their turn when SIGINT arrives are not started. The run exits 130 with complete files for the chains that made draws and no file
     /// for the others (as CmdStan writes output only for chains that ran), names them on stderr,
     /// and the summary describes the chains it covers; `diagnose out/chain-*.csv` reads the files.
     func testChainsNotYetStartedAreSkippedAfterSIGINT() throws {
@@ -133,8 +133,10 @@ final class InterruptionTests: XCTestCase {
         try checkCompleteInterruptedFiles(names, in: out, minimumRows: 1)
 
         let skipped = (1...chains).filter { !written.contains($0) }
-        if ProcessInfo.processInfo.activeProcessorCount < chains {
-            XCTAssertFalse(skipped.isEmpty, "every chain wrote a file on \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        // Up to two chains per core run at once (ChainRunner.concurrentChainLimit); the rest wait.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if 2 * cores < chains {
+            XCTAssertFalse(skipped.isEmpty, "every chain wrote a file on \(cores) cores")
         }
         if !skipped.isEmpty {
             // "interrupted before chains 3–16 made a draw; they wrote no file ..."

@@ -78,6 +78,63 @@ final class ChainRunnerTests: XCTestCase {
         XCTAssertNil(summaries[0].adaptation)
     }
 
+    /// Holds each chain in `chainStarted` until `expected` chains have started (at most 30 s), then
+    /// optionally sets a stop flag; records whether any chain waited in vain.
+    final class StartBarrier: ChainObserver, @unchecked Sendable {
+        let condition = NSCondition()
+        let expected: Int
+        let stopFlag: StopFlag?
+        var started = 0
+        var timedOut = false
+        init(expected: Int, stopFlag: StopFlag? = nil) { self.expected = expected; self.stopFlag = stopFlag }
+        func chainStarted(chain: Int) {
+            condition.lock()
+            started += 1
+            if started == expected {
+                stopFlag?.stop()
+                condition.broadcast()
+            }
+            let deadline = Date().addingTimeInterval(30)
+            while started < expected {
+                if !condition.wait(until: deadline) { timedOut = true; break }
+            }
+            condition.unlock()
+        }
+    }
+
+    /// Up to two chains per core run at once (not one per core, as a pool of core-count threads
+    /// would): each chain waits at the barrier until all have started.
+    func testChainsUpToTwicePerCoreRunAtOnce() throws {
+        let chains = ChainRunner.concurrentChainLimit(chains: 8)
+        XCTAssertEqual(chains, min(8, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        XCTAssertEqual(ChainRunner.concurrentChainLimit(chains: 4, cores: 2), 4)
+        XCTAssertEqual(ChainRunner.concurrentChainLimit(chains: 16, cores: 2), 4)
+        XCTAssertEqual(ChainRunner.concurrentChainLimit(chains: 3, cores: 8), 3)
+        let barrier = StartBarrier(expected: chains)
+        let settings = SamplerSettings(iterations: 20, warmup: 10, chains: chains, seed: 3)
+        let summaries = try ChainRunner.run(settings: settings, observer: barrier, progress: nil) { _ in
+            NUTSSampler(density: density)
+        }
+        XCTAssertFalse(barrier.timedOut, "\(chains) chains did not all run at once")
+        XCTAssertTrue(summaries.allSatisfy { $0.started && $0.completedIterations == 20 })
+    }
+
+    /// Chains beyond the limit wait for a running chain to end; stopped before their turn, they
+    /// are never started (`ChainSummary.notStarted`), while the running ones stop early.
+    func testChainsBeyondTheLimitAreSkippedWhenStoppedBeforeTheirTurn() throws {
+        let limit = ChainRunner.concurrentChainLimit(chains: 64)
+        let flag = StopFlag()
+        let barrier = StartBarrier(expected: limit, stopFlag: flag)
+        let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: limit + 2, seed: 3)
+        let summaries = try ChainRunner.run(settings: settings, observer: barrier, progress: nil, stopFlag: flag) { _ in
+            NUTSSampler(density: density)
+        }
+        XCTAssertFalse(barrier.timedOut)
+        XCTAssertEqual(summaries.map(\.chain), Array(0..<(limit + 2)))
+        XCTAssertTrue(summaries.prefix(limit).allSatisfy { $0.started && $0.stopped && $0.completedIterations == 0 })
+        XCTAssertEqual(summaries.suffix(2), [.notStarted(chain: limit), .notStarted(chain: limit + 1)])
+    }
+
     func testInvalidSettingsAreClearErrors() {
         func message(_ settings: SamplerSettings) -> String {
             do { try settings.validate(); return "" } catch { return "\(error)" }
