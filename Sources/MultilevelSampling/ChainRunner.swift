@@ -54,7 +54,7 @@ public struct ChainSummary: Sendable, Equatable {
     /// Adaptation result (nil when warm-up did not complete or the kernel adapts nothing).
     public var adaptation: AdaptationSummary?
     /// False for a chain that never ran: the stop flag was set before its turn came (more chains
-    /// than cores, so it was still waiting). Such a chain made no draws and its observer received
+    /// than `ChainScheduling.width`, so it was still waiting). Such a chain made no draws and its observer received
     /// no event at all — not even `chainStarted` or `chainFinished`.
     public var started: Bool
 

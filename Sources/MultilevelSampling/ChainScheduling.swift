@@ -4,18 +4,25 @@ import Foundation
 ///
 /// Chains are handed out in chain order to `width` threads, each of which takes the next chain
 /// when its current one ends, as brms' `cores` argument does for Stan's chains. The width is the
-/// run's `cores` setting when given, otherwise the number of cores this process may use
-/// (`ProcessInfo.activeProcessorCount`, which honours a container's CPU quota). The threads are
-/// the runner's own rather than Dispatch's pool, whose width follows the machine's CPUs and not a
-/// container's quota, so that which chains are waiting for a core — and are therefore skipped
-/// after a stop — is the same wherever the run happens. The draws do not depend on the width:
-/// chain k uses only its own RNG stream and kernel.
+/// run's `cores` setting when given; otherwise two chains per core this process may use
+/// (`ProcessInfo.activeProcessorCount`, which honours a container's CPU quota), the operating
+/// system sharing the cores among them. Chains of one run differ in length (warm-up tree depths,
+/// step sizes), so with one chain per core and more chains than cores a core idles while the
+/// longest chain of each round finishes; with the four default chains on two cores sharing the
+/// cores the run takes about its total CPU time divided by the cores (measured on
+/// `nuts-bernoulli-100k-continuous`, FamilyBenchmarks). The cap of two per core keeps the
+/// chains' working memory within twice that of one chain per core and leaves chains waiting —
+/// skipped if the run is stopped first — when a run asks for many more chains than there are
+/// cores. The threads are the runner's own rather than Dispatch's pool, which runs no more
+/// CPU-bound items at once than the machine (not the container) has CPUs. The draws do not
+/// depend on the width: chain k uses only its own RNG stream and kernel.
 public enum ChainScheduling {
-    /// Chains of a `count`-chain run that sample at once: `cores` (or the available cores when
-    /// nil), at most `count`, at least 1.
+    /// Chains of a `count`-chain run that sample at once: `cores` when given, otherwise twice
+    /// `availableCores`; at most `count`, at least 1.
     @inlinable
-    public static func width(chains count: Int, cores: Int?) -> Int {
-        max(1, min(count, cores ?? ProcessInfo.processInfo.activeProcessorCount))
+    public static func width(chains count: Int, cores: Int?,
+                             availableCores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        max(1, min(count, cores ?? 2 * max(1, availableCores)))
     }
 
     /// Calls `body(i)` for i in 0..<`count` on `width` threads, which take indices in increasing

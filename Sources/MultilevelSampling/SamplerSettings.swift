@@ -31,9 +31,10 @@ public struct SamplerSettings: Sendable, Equatable {
     public var adaptInitBuffer: Int
     public var adaptWindow: Int
     public var adaptTermBuffer: Int
-    /// Run chains concurrently (Dispatch) or one after another; the draws are identical either way.
+    /// Run chains concurrently (`ChainScheduling.width` at a time) or one after another; the draws
+    /// are identical either way.
     public var parallel: Bool
-    /// Chains that sample at once (brms' `cores`); nil: as many as the cores this process may use.
+    /// Chains that sample at once (brms' `cores`); nil: two per core this process may use.
     /// Chains beyond it wait for a running one to end. The draws are identical for any value.
     public var cores: Int?
 

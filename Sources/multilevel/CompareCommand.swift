@@ -20,7 +20,7 @@ struct CompareCommand: Command {
         .option("replicates", "N", "Bootstrap replicates (default 1000)."),
         .option("seed", "N", "Random seed of the bootstrap and the sampler (default: a random one, printed)."),
         .option("chains", "N", "Number of chains (default 4)."),
-        .option("cores", "N", "Chains that sample at once (default: the cores available)."),
+        .option("cores", "N", "Chains that sample at once (default: two per available core)."),
         .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
         .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
         .option("prior", "PRIOR", "A prior in brms syntax (repeatable).", repeatable: true),

@@ -29,7 +29,7 @@ struct FitCommand: Command {
         [
             .option("prior", "PRIOR", "A prior in brms syntax, e.g. 'b ~ normal(0, 10)', 'sd:Subject ~ student_t(3, 0, 50)' (repeatable).", repeatable: true),
             .option("chains", "N", "Number of chains (default 4)."),
-            .option("cores", "N", "Chains that sample at once (default: the cores available); the others wait their turn."),
+            .option("cores", "N", "Chains that sample at once (default: two per available core, sharing them); the others wait their turn."),
             .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
             .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
             .option("seed", "N", "Random seed (default: drawn at random and reported); the same seed gives byte-identical chains on any number of cores."),

@@ -52,7 +52,7 @@ final class ChainRunnerTests: XCTestCase {
         XCTAssertEqual(ChainScheduling.width(chains: 4, cores: 2), 2)
         XCTAssertEqual(ChainScheduling.width(chains: 3, cores: 8), 3)
         XCTAssertEqual(ChainScheduling.width(chains: 1, cores: nil), 1)
-        XCTAssertEqual(ChainScheduling.width(chains: 64, cores: nil), min(64, ProcessInfo.processInfo.activeProcessorCount))
+        XCTAssertEqual(ChainScheduling.width(chains: 64, cores: nil), min(64, 2 * ProcessInfo.processInfo.activeProcessorCount))
         for width in [1, 2, 3, 7] {
             let lock = NSLock()
             var started: [Int] = [], running = 0, mostRunning = 0
@@ -103,6 +103,63 @@ final class ChainRunnerTests: XCTestCase {
         XCTAssertTrue(summaries[0].stopped)
         XCTAssertEqual(summaries[0].completedIterations, 31)
         XCTAssertNil(summaries[0].adaptation)
+    }
+
+    /// Holds each chain in `chainStarted` until `expected` chains have started (at most 30 s), then
+    /// optionally sets a stop flag; records whether any chain waited in vain.
+    final class StartBarrier: ChainObserver, @unchecked Sendable {
+        let condition = NSCondition()
+        let expected: Int
+        let stopFlag: StopFlag?
+        var started = 0
+        var timedOut = false
+        init(expected: Int, stopFlag: StopFlag? = nil) { self.expected = expected; self.stopFlag = stopFlag }
+        func chainStarted(chain: Int) {
+            condition.lock()
+            started += 1
+            if started == expected {
+                stopFlag?.stop()
+                condition.broadcast()
+            }
+            let deadline = Date().addingTimeInterval(30)
+            while started < expected {
+                if !condition.wait(until: deadline) { timedOut = true; break }
+            }
+            condition.unlock()
+        }
+    }
+
+    /// By default up to two chains per core run at once (not one per core, as a pool of
+    /// core-count threads would): each chain waits at the barrier until all have started.
+    func testChainsUpToTwicePerCoreRunAtOnce() throws {
+        let chains = ChainScheduling.width(chains: 8, cores: nil)
+        XCTAssertEqual(chains, min(8, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        XCTAssertEqual(ChainScheduling.width(chains: 4, cores: nil, availableCores: 2), 4)
+        XCTAssertEqual(ChainScheduling.width(chains: 16, cores: nil, availableCores: 2), 4)
+        XCTAssertEqual(ChainScheduling.width(chains: 3, cores: nil, availableCores: 8), 3)
+        let barrier = StartBarrier(expected: chains)
+        let settings = SamplerSettings(iterations: 20, warmup: 10, chains: chains, seed: 3)
+        let summaries = try ChainRunner.run(settings: settings, observer: barrier, progress: nil) { _ in
+            NUTSSampler(density: density)
+        }
+        XCTAssertFalse(barrier.timedOut, "\(chains) chains did not all run at once")
+        XCTAssertTrue(summaries.allSatisfy { $0.started && $0.completedIterations == 20 })
+    }
+
+    /// Chains beyond the limit wait for a running chain to end; stopped before their turn, they
+    /// are never started (`ChainSummary.notStarted`), while the running ones stop early.
+    func testChainsBeyondTheLimitAreSkippedWhenStoppedBeforeTheirTurn() throws {
+        let limit = ChainScheduling.width(chains: 64, cores: nil)
+        let flag = StopFlag()
+        let barrier = StartBarrier(expected: limit, stopFlag: flag)
+        let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: limit + 2, seed: 3)
+        let summaries = try ChainRunner.run(settings: settings, observer: barrier, progress: nil, stopFlag: flag) { _ in
+            NUTSSampler(density: density)
+        }
+        XCTAssertFalse(barrier.timedOut)
+        XCTAssertEqual(summaries.map(\.chain), Array(0..<(limit + 2)))
+        XCTAssertTrue(summaries.prefix(limit).allSatisfy { $0.started && $0.stopped && $0.completedIterations == 0 })
+        XCTAssertEqual(summaries.suffix(2), [.notStarted(chain: limit), .notStarted(chain: limit + 1)])
     }
 
     func testInvalidSettingsAreClearErrors() {
