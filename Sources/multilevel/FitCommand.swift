@@ -23,7 +23,10 @@ struct FitCommand: Command {
     its lower 95% bound (times χ²(J−1; 0.05)/(J−1) for J levels, so a term with few levels stays
     non-centred) and I_j the level's Fisher information (gaussian n_j/σ², bernoulli/binomial
     Σ trials·p(1 − p), poisson Σ μ, …), from a quick pilot fit before sampling; the centred terms
-    are named on stderr. The draws and their columns are the same either way.
+    are named on stderr. A centred intercept-only term nested in another (instructors within
+    departments) is moreover hierarchically centred: it samples each level's effect plus that of
+    the level it lies in, and the coarsest such term its effects plus the Intercept (Gelfand,
+    Sahu & Carlin 1995), also named on stderr. The draws and their columns are the same either way.
     """
     var options: [OptionSpec] {
         [
@@ -121,6 +124,11 @@ struct FitCommand: Command {
                 let centred = fit.posterior.layout.centredGroupNames
                 if !centred.isEmpty {
                     writeStandardError("multilevel: group-level effects of \(centred.joined(separator: ", ")) sampled centred (their levels' data outweigh the prior; --parameterization noncentered gives brms' parameterisation)\n")
+                }
+                let nested = fit.posterior.layout.hierarchicalCentring
+                if !nested.isEmpty {
+                    let pairs = nested.map { "\($0.group) on \($0.parent)" }.joined(separator: ", ")
+                    writeStandardError("multilevel: nested group-level effects hierarchically centred (\(pairs): sampled as sums with the effect they are nested in; --parameterization centered turns this off)\n")
                 }
             }
         } catch {
