@@ -6,12 +6,27 @@ import MultilevelSampling
 
 /// Gibbs and NUTS sample the same posterior: crossed and nested random intercepts under brms'
 /// default priors, and correlated slopes under the Huang–Wand prior (which `GLMMPosterior`
-/// evaluates) and under MCMCglmm's inverse-Wishart / inverse-gamma priors (`CovariancePriorPosterior`). Every reported variable, lp__ included, agrees within 4 combined
-/// MCSE (means, 2.5% and 97.5% quantiles) with R-hat < 1.01 on both sides.
+/// evaluates) and under MCMCglmm's inverse-Wishart / inverse-gamma priors (`CovariancePriorPosterior`).
+/// Every reported variable, lp__ included, agrees in mean, 2.5% and 97.5% quantiles within the
+/// family-wise bound on |z| = |difference| / combined MCSE (`MonteCarloTolerance.familyWiseZ`:
+/// 4.94 for the 129 checks of sleepstudy slopes, 5.09 for the 273 of the crossed model), with R-hat
+/// within `MonteCarloTolerance.rhatBound` and bulk-ESS ≥ 400 on both sides.
+///
+/// Seed sweeps (default libm, seeds 21 + 100k / 22 + 100k): max |z| per run 1.9–3.65 over 12 runs
+/// of the Huang–Wand model (sd_Subject__Days q97.5: |z| ≤ 0.9; 4.67 on the FMA-less libm at the
+/// seeds below, a tail event the fixed bound 4 could not absorb among 129 checks), 2.5–4.05 over
+/// 5 runs of the crossed model; z pooled over runs has sd 1.06–1.22. A bias of 5 combined MCSE
+/// still fails: for sleepstudy that is 0.07 posterior sd on a mean, for the crossed model 0.1.
+/// The crossed model's NUTS run is longer (3,000 draws a chain): b_Intercept and the means of the
+/// crossed effects form a ridge in the non-centred parameterisation, so NUTS gets only 250–600
+/// bulk-ESS of b_Intercept from 4 × 1,000 draws (R-hat up to 1.009 here, 1.02 on the CI's libm);
+/// with 4 × 3,000 it is ~1,200. A sampler property, not an error of either sampler: Gibbs mixes it
+/// by the joint (β, b) block draw.
 final class GibbsNUTSAgreementTests: XCTestCase {
     static let verbose = ProcessInfo.processInfo.environment["GIBBS_VERBOSE"] != nil
 
-    func compare(_ design: ModelDesign, priors text: String = "", nutsIterations: Int = 2000) throws {
+    func compare(_ design: ModelDesign, priors text: String = "", nutsIterations: Int = 2000,
+                 label: String = #function) throws {
         let (priors, covariance) = try GibbsTestSupport.priors(design, text)
         let start = Date()
         let model = try GibbsModel(design: design, priors: priors, covariancePriors: covariance)
@@ -22,7 +37,7 @@ final class GibbsNUTSAgreementTests: XCTestCase {
         let run = try NUTSSampler.sample(posterior, settings: SamplerSettings(iterations: nutsIterations, warmup: 1000, seed: 22))
         let b = logPosteriorAndConstrained(run.draws, layout: posterior.layout, columnMeans: posterior.base.columnMeans)
         XCTAssertEqual(a.variableNames, b.variableNames)
-        let comparisons = GibbsTestSupport.assertAgrees(a, b)
+        let comparisons = GibbsTestSupport.assertAgrees(a, b, label: label)
         XCTAssertEqual(comparisons.count, 3 * a.variableCount)
         if Self.verbose {
             print("Gibbs \(middle.timeIntervalSince(start)) s, NUTS \(Date().timeIntervalSince(middle)) s")
@@ -31,7 +46,7 @@ final class GibbsNUTSAgreementTests: XCTestCase {
     }
 
     func testCrossedRandomInterceptsAgreeWithNUTS() throws {
-        try compare(PosteriorTestData.built("crossed", "y ~ x + (1 | g1) + (1 | g2)"))
+        try compare(PosteriorTestData.built("crossed", "y ~ x + (1 | g1) + (1 | g2)"), nutsIterations: 4000)
     }
 
     func testNestedRandomInterceptsAgreeWithNUTS() throws {
