@@ -5,9 +5,10 @@ import MultilevelSampling
 
 /// The marginal sampler samples the same posterior as the joint NUTS sampler: on sleepstudy
 /// (Days | Subject) with brms' default priors, every posterior mean (population and group-level
-/// effects, sds, correlation, sigma) agrees within the family-wise bound on |z| for its 43
-/// simultaneous checks (`MonteCarloTolerance.familyWiseZ`, 4.72 combined Monte-Carlo standard
-/// errors), R-hat within `MonteCarloTolerance.rhatBound`.
+/// effects, sds, correlation, sigma) agrees within the family-wise bound on |z| for its 42
+/// simultaneous checks (`MonteCarloTolerance.familyWiseMCSEBound`, 5.81 combined Monte-Carlo
+/// standard errors; largest |z| measured 1.83 and 2.42 on the two glibc variants), R-hat within
+/// `MonteCarloTolerance.rhatBound`.
 final class MarginalSamplerTests: XCTestCase {
     func testMarginalAgreesWithJointNUTSOnSleepstudy() throws {
         let design = try PosteriorTestData.sleepstudy()
@@ -22,7 +23,7 @@ final class MarginalSamplerTests: XCTestCase {
         XCTAssertTrue(names.contains("r_Subject[308,Days]"))
         let a = summarize(draws: selectColumns(joint.draws, names))
         let b = summarize(draws: selectColumns(marginal.draws, names))
-        let z = MonteCarloTolerance.familyWiseZ(checks: names.count)
+        let z = MonteCarloTolerance.familyWiseMCSEBound(checks: names.count)
         for name in names {
             let x = try XCTUnwrap(a[name]), y = try XCTUnwrap(b[name])
             let combined = (x.mcseMean * x.mcseMean + y.mcseMean * y.mcseMean).squareRoot()

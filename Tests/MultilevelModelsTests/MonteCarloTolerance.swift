@@ -53,6 +53,22 @@ enum MonteCarloTolerance {
         XCTAssertGreaterThanOrEqual(bulk, 400, "bulk-ESS of \(name)", file: file, line: line)
     }
 
+    /// The family-wise bound for m simultaneous |difference| / (estimated MCSE) checks: the
+    /// Student-t₃₀ quantile 1 − α/(2m). m = 9 → 5.26, 18 → 5.51, 42 → 5.81, 66 → 5.97,
+    /// 129 → 6.21, 198 → 6.36, 273 → 6.48.
+    ///
+    /// Why t and not normal: the MCSE in the denominator is itself estimated (from an ESS), so
+    /// these z have heavier tails than N(0, 1). Seed sweeps of the Gibbs/NUTS agreement tests (38
+    /// runs, 6,894 z scores, default libm) gave |z| > 2.5 in 1.90% (t₃₀ 1.81%, normal 1.24%),
+    /// > 3.5 in 0.12% (t₃₀ 0.15%, normal 0.047%), > 4 in 0.044% (t₃₀ 0.038%, normal 0.006%); 4 of
+    /// the 38 runs failed the former fixed bound of 4 or R-hat < 1.01. What a bound of 5.3–6.5
+    /// MCSE still catches: with ESS 1,000–3,000 on each side a combined MCSE is 0.02–0.045
+    /// posterior sd, so a difference of about 0.1–0.25 posterior sd in any mean or 2.5%/97.5%
+    /// quantile fails.
+    static func familyWiseMCSEBound(checks: Int, falseAlarmRate: Double = falseAlarmRate) -> Double {
+        StudentTDistribution(degreesOfFreedom: 30).quantile(1 - falseAlarmRate / (2 * Double(max(checks, 1))))
+    }
+
     /// Whether `MULTILEVEL_MC_LOG` is set: the tests then print every z score and R-hat they check
     /// (one line each, prefixed `MCLOG`), for measuring their distribution across seeds and machines.
     static let logging = ProcessInfo.processInfo.environment["MULTILEVEL_MC_LOG"] != nil

@@ -7,8 +7,9 @@ import MultilevelSampling
 /// brms parity (issue 4): NUTS on the brms posterior, 4 chains × (1000 warm-up + 2000 draws),
 /// against brms 2.18 (4 × 5000 draws) in `brms_*.json`. Every b_, sd_, cor_ and sigma posterior
 /// mean lies within z combined MCSEs, the 2.5% and 97.5% quantiles within z combined quantile
-/// MCSEs, z the family-wise bound for 3 checks per variable (`MonteCarloTolerance.familyWiseZ`,
-/// 4.39 for dyestuff's 3 variables, 4.54 for the 6 of sleepstudy slopes),
+/// MCSEs, z the family-wise bound for 3 checks per variable (`MonteCarloTolerance.familyWiseMCSEBound`,
+/// 5.26 for dyestuff's 3 variables, 5.51 for the 6 of sleepstudy slopes; largest |z| measured
+/// over these 12 tests on both glibc variants 3.94, pooled z sd 1.05),
 /// and R̂ within `MonteCarloTolerance.rhatBound` with bulk-ESS ≥ 400. The reference files carry no quantile MCSE; theirs is estimated from ours
 /// scaled by √(our tail-ESS / their tail-ESS) (MCSE ∝ 1/√ESS). Sampler-heavy: run with -c release.
 final class PosteriorBrmsParityTests: XCTestCase {
@@ -27,7 +28,7 @@ final class PosteriorBrmsParityTests: XCTestCase {
         }
         XCTAssertFalse(names.isEmpty, file: file, line: line)
         let summary = summarize(draws: fit.draws, quantiles: [0.025, 0.975])
-        let z = MonteCarloTolerance.familyWiseZ(checks: 3 * names.count)
+        let z = MonteCarloTolerance.familyWiseMCSEBound(checks: 3 * names.count)
         for name in names {
             guard let ref = reference[name], let ours = summary[name] else {
                 XCTFail("\(fixture): \(name) missing", file: file, line: line)
