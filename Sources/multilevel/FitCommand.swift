@@ -29,6 +29,7 @@ struct FitCommand: Command {
         [
             .option("prior", "PRIOR", "A prior in brms syntax, e.g. 'b ~ normal(0, 10)', 'sd:Subject ~ student_t(3, 0, 50)' (repeatable).", repeatable: true),
             .option("chains", "N", "Number of chains (default 4)."),
+            .option("cores", "N", "Chains that sample at once (default: two per available core, sharing them); the others wait their turn."),
             .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
             .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
             .option("seed", "N", "Random seed (default: drawn at random and reported); the same seed gives byte-identical chains on any number of cores."),
@@ -243,6 +244,10 @@ struct FitCommand: Command {
         if let delta = specification.adaptDelta?.value { settings.adaptDelta = delta }
         if let depth = specification.maxTreedepth?.value { settings.maxTreeDepth = depth }
         if let radius = try arguments.double("init") { settings.initRadius = radius }
+        if let cores = try arguments.integer("cores") {
+            guard cores >= 1 else { throw UsageError("option --cores: must be at least 1, got \(cores)") }
+            settings.cores = cores
+        }
         if let chainID = try arguments.integer("chain-id") {
             guard chainID >= 1 else { throw UsageError("option --chain-id: must be at least 1, got \(chainID)") }
             settings.firstChain = chainID - 1

@@ -308,6 +308,9 @@ public struct GLMMPosterior: LogDensity {
         case .student:
             return rowPass(StudentRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
         case .bernoulli, .binomial:
+            if columns.hasFusedBernoulliShape {
+                return columns.fusedBernoulliPass(theta: theta, thetaGradient: thetaGradient)
+            }
             if columns.hasUnitTrials {
                 return rowPass(BernoulliRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
             }
