@@ -28,6 +28,10 @@ enum ScaleBenchmarks {
         //   automatic (centred s, d, dept; d on dept, dept on Intercept): 77.4 CPU-s, 31,000
         //     sampling gradients/chain (tree depth 5), max R-hat 1.008 (r_s[1046,Intercept]),
         //     bulk-ESS b_service1 9,097, sd_s 2,726, sd_d 7,980, sd_dept 2,688, 0 divergences;
+        //     with seed 2 78.4 CPU-s, max R-hat 1.0100 (r_s[2241,Intercept], the only one of 4,120
+        //     values ≥ 1.01), sd_dept 2,749, least bulk-ESS of the r_ 4,938 (r_dept[6]) — what is
+        //     left is the spread of the max of 4,120 R-hats (the students' effects, crossed, not
+        //     nested), not a ridge;
         //   plain centred s, d, dept (`-centred`, the automatic rule before hierarchical centring):
         //     80.2 CPU-s, 31,000 gradients/chain, max R-hat 1.010 (r_dept[11,Intercept]), bulk-ESS
         //     b_service1 6,121, sd_s 1,591, sd_d 4,054, sd_dept 525;
@@ -83,7 +87,8 @@ enum ScaleBenchmarks {
     }
 
     /// A whole NUTS fit of `design()` (built untimed), 4 chains × (1000 + 1000). The note gives the
-    /// worst R-hat over all parameters (and its name), bulk-ESS of `effect` and of each of `scales`, divergences,
+    /// worst R-hat over all parameters (its name, and how many reach 1.01), bulk-ESS of `effect` and of each
+    /// of `scales`, the least bulk-ESS of the group-level effects r_ (and which), divergences,
     /// gradient evaluations (leapfrog steps) per chain, CPU seconds, CPU-µs per gradient (sampler,
     /// recording and summary included) and bulk-ESS of `effect` per CPU-second.
     static func fitJob(name: String, dataSize: String, marginal: Bool,
@@ -102,14 +107,17 @@ enum ScaleBenchmarks {
                 let worst = summary.variables.filter { !$0.name.hasSuffix("__") && $0.rhat.isFinite }
                     .max { $0.rhat < $1.rhat }
                 let worstRhat = worst?.rhat ?? .nan
+                let above = summary.variables.filter { !$0.name.hasSuffix("__") && $0.rhat >= 1.01 }.count
+                let effects = summary.variables.filter { $0.name.hasPrefix("r_") && $0.essBulk.isFinite }
+                let leastEffect = effects.min { $0.essBulk < $1.essBulk }
                 let ess = summary[effect]?.essBulk ?? .nan
                 let divergences = fit.chainSummaries.reduce(0) { $0 + $1.divergences }
                 let gradients = fit.draws.values(of: "n_leapfrog__")?.map { $0.reduce(0, +) }.reduce(0, +) ?? .nan
                 let scaleESS = scales.map { String(format: "%@ %.0f", $0, summary[$0]?.essBulk ?? .nan) }
                     .joined(separator: ", ")
-                return String(format: "max R-hat %.3f (%@); bulk-ESS %@ %.0f, %@; %d divergences; %.0f gradients/chain (sampling); %.1f CPU-s (%.0f µs/gradient); %.0f ESS/CPU-s",
-                              worstRhat, worst?.name ?? "-", effect, ess, scaleESS, divergences, gradients / 4, cpu, 1e6 * cpu / (2 * gradients),
-                              ess / cpu)
+                return String(format: "max R-hat %.4f (%@; %d ≥ 1.01); bulk-ESS %@ %.0f, %@, least of the r_ %.0f (%@); %d divergences; %.0f gradients/chain (sampling); %.1f CPU-s (%.0f µs/gradient); %.0f ESS/CPU-s",
+                              worstRhat, worst?.name ?? "-", above, effect, ess, scaleESS, leastEffect?.essBulk ?? .nan,
+                              leastEffect?.name ?? "-", divergences, gradients / 4, cpu, 1e6 * cpu / (2 * gradients), ess / cpu)
             }
         }
     }
