@@ -32,10 +32,13 @@ enum FrequentistBenchmarks {
                      reference: "lme4 ~26 s (InstEval)") {
             let design = instEvalShaped(seed: 2)
             return {
+                let cpuStart = SamplingBenchmarks.processCPUSeconds()
                 let model = try LinearMixedModel(design: design)
                 let fit = try model.fit(method: .reml, options: .init(conditionalVariances: false))
+                let cpu = SamplingBenchmarks.processCPUSeconds() - cpuStart
                 let sds = fit.varianceComponents.map { String(format: "%.3f", $0.standardDeviations[0]) }.joined(separator: "/")
-                return "REML \(String(format: "%.2f", fit.criterion)), sd \(sds), \(fit.evaluations) evaluations"
+                return "REML \(String(format: "%.2f", fit.criterion)), sd \(sds), \(fit.evaluations) evaluations; "
+                    + String(format: "%.2f CPU-s", cpu)
             }
         },
     ]

@@ -94,7 +94,9 @@ public enum BOBYQA {
         var recentErrors: [Double] = []
         while evaluations < options.maxEvaluations {
             let center = points[best]
-            let scale = Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300)
+            var farthestDistance = 0.0
+            for point in points { farthestDistance = Swift.max(farthestDistance, infinityDistance(point, center)) }
+            let scale = Swift.max(farthestDistance, 1e-300)
             guard let model = QuadraticModel(points: points, values: values, center: center, scale: scale) else {
                 // Degenerate set: rebuild around the best point at the current resolution.
                 rebuild(&points, &values, around: best, radius: rho, lower: lower, upper: upper, evaluate: evaluate)
@@ -200,40 +202,53 @@ public enum BOBYQA {
                                         evaluate: ([Double]) -> Double) {
         let n = lower.count
         let center = points[best]
-        var candidates: [[Double]] = []
-        for i in 0..<n {
-            for sign in [-1.0, 1.0] {
-                var c = center; c[i] += sign * radius; candidates.append(c)
-                for j in (i + 1)..<n {
-                    for sign2 in [-1.0, 1.0] {
-                        var d = center; d[i] += sign * radius; d[j] += sign2 * radius; candidates.append(d)
-                    }
+        // Candidates center ± radius·eᵢ and center ± radius·eᵢ ± radius·eⱼ (i < j), projected into
+        // the box, written once into one flat buffer (n values each) in the order
+        // i, sign, then j, second sign.
+        let count = 2 * n * n
+        var candidates = [Double](repeating: 0, count: count * n)
+        candidates.withUnsafeMutableBufferPointer { buffer in
+            var row = buffer.baseAddress!
+            func emit(_ i: Int, _ sign: Double, _ j: Int, _ sign2: Double) {
+                for k in 0..<n { row[k] = center[k] }
+                row[i] += sign * radius
+                if j >= 0 { row[j] += sign2 * radius }
+                for k in 0..<n { row[k] = Swift.min(Swift.max(row[k], lower[k]), upper[k]) }
+                row += n
+            }
+            for i in 0..<n {
+                for sign in [-1.0, 1.0] {
+                    emit(i, sign, -1, 0)
+                    for j in (i + 1)..<n { for sign2 in [-1.0, 1.0] { emit(i, sign, j, sign2) } }
                 }
             }
         }
-        candidates = candidates.map { x in (0..<n).map { Swift.min(Swift.max(x[$0], lower[$0]), upper[$0]) } }
-        var chosen: [Double]
         let model = knownModel ?? QuadraticModel(
             points: points, values: values, center: center,
             scale: Swift.max(points.map { infinityDistance($0, center) }.max()!, 1e-300))
+        var chosenIndex = index % count
         if let model {
             // Each candidate's score once (one transposed solve each, in one scratch buffer), then
             // the largest.
             var scratch = [Double](repeating: 0, count: model.factors.n)
-            let bestCandidate = scratch.withUnsafeMutableBufferPointer { scratch -> Int in
-                var bestCandidate = 0
-                var bestScore = abs(model.lagrangeValue(index, at: candidates[0], scratch: scratch.baseAddress!))
-                for k in candidates.indices.dropFirst() {
-                    let score = abs(model.lagrangeValue(index, at: candidates[k], scratch: scratch.baseAddress!))
-                    if bestScore < score { bestScore = score; bestCandidate = k }
+            chosenIndex = scratch.withUnsafeMutableBufferPointer { scratch -> Int in
+                candidates.withUnsafeBufferPointer { candidates -> Int in
+                    let base = candidates.baseAddress!
+                    var bestCandidate = 0
+                    var bestScore = abs(model.lagrangeValue(index, at: base, scratch: scratch.baseAddress!))
+                    for k in 1..<count {
+                        let score = abs(model.lagrangeValue(index, at: base + k * n, scratch: scratch.baseAddress!))
+                        if bestScore < score { bestScore = score; bestCandidate = k }
+                    }
+                    return bestCandidate
                 }
-                return bestCandidate
             }
-            chosen = candidates[bestCandidate]
-        } else {
-            chosen = candidates[index % candidates.count]
         }
-        if chosen == center { chosen = candidates.first { $0 != center } ?? chosen }
+        func candidate(_ k: Int) -> [Double] { Array(candidates[(k * n)..<((k + 1) * n)]) }
+        var chosen = candidate(chosenIndex)
+        if chosen == center {
+            chosen = (0..<count).lazy.map(candidate).first { $0 != center } ?? chosen
+        }
         points[index] = chosen
         values[index] = evaluate(chosen)
     }
@@ -304,13 +319,6 @@ struct QuadraticModel {
         hessian = h
     }
 
-    /// Basis [1, y, ½y_i², y_i y_j (i < j)] in the order the coefficients use.
-    static func basis(_ y: [Double]) -> [Double] {
-        var phi = [1.0] + y
-        for i in y.indices { for j in i..<y.count { phi.append(i == j ? 0.5 * y[i] * y[i] : y[i] * y[j]) } }
-        return phi
-    }
-
     /// Model change g·s + ½ sᵀHs for a step s from the centre.
     func value(ofStep s: [Double]) -> Double {
         var total = 0.0
@@ -323,14 +331,25 @@ struct QuadraticModel {
 
     /// Value at x of the Lagrange polynomial of interpolation point `index`: component `index` of
     /// Φ⁻ᵀ φ(x), with the same operations as `lagrangeValues(at:)`; `scratch` holds Φ's order.
-    func lagrangeValue(_ index: Int, at x: [Double], scratch phi: UnsafeMutablePointer<Double>) -> Double {
-        QuadraticModel.writeBasis(at: x, center: center, scale: scale, into: phi)
+    func lagrangeValue(_ index: Int, at x: UnsafePointer<Double>, scratch phi: UnsafeMutablePointer<Double>) -> Double {
+        center.withUnsafeBufferPointer { center in
+            QuadraticModel.writeBasis(at: x, center: center.baseAddress!, order: n, scale: scale, into: phi)
+        }
         return factors.solveTransposedComponent(phi, component: index)
     }
 
     /// Writes the basis [1, y, ½y_i², y_i y_j (i < j)] at y = (x − centre)/scale (a row of Φ) to `row`.
     static func writeBasis(at x: [Double], center: [Double], scale: Double, into row: UnsafeMutablePointer<Double>) {
-        let n = center.count
+        x.withUnsafeBufferPointer { x in
+            center.withUnsafeBufferPointer { center in
+                writeBasis(at: x.baseAddress!, center: center.baseAddress!, order: center.count, scale: scale, into: row)
+            }
+        }
+    }
+
+    /// `writeBasis` on raw storage: x and centre hold `order` values each.
+    static func writeBasis(at x: UnsafePointer<Double>, center: UnsafePointer<Double>, order n: Int, scale: Double,
+                           into row: UnsafeMutablePointer<Double>) {
         row[0] = 1
         for i in 0..<n { row[1 + i] = (x[i] - center[i]) / scale }
         var index = 1 + n
@@ -344,7 +363,9 @@ struct QuadraticModel {
 
     /// Values at x of the Lagrange polynomials of the interpolation points: Φ⁻ᵀ φ(x).
     func lagrangeValues(at x: [Double]) -> [Double] {
-        factors.solveTransposed(QuadraticModel.basis((0..<n).map { (x[$0] - center[$0]) / scale }))
+        var phi = [Double](repeating: 0, count: factors.n)
+        phi.withUnsafeMutableBufferPointer { QuadraticModel.writeBasis(at: x, center: center, scale: scale, into: $0.baseAddress!) }
+        return factors.solveTransposed(phi)
     }
 
 }

@@ -19,8 +19,8 @@ public struct NotPositiveDefiniteError: Error, CustomStringConvertible {
 public func choleskyFactorLowerInPlace(_ a: UnsafeMutablePointer<Double>, order n: Int,
                                        leadingDimension lda: Int) -> Int? {
     let blockSize = 64
-    var packedRows = [Double]()
-    var packedColumns = [Double]()
+    var packedRows = [SIMD2<Double>]()
+    var packedColumns = [SIMD2<Double>]()
     var j0 = 0
     while j0 < n {
         let jb = Swift.min(blockSize, n - j0)
@@ -90,79 +90,76 @@ public func unblockedCholesky(_ a: UnsafeMutablePointer<Double>, order n: Int, l
 }
 
 /// C ← C − P Pᵀ on the lower triangle of the `order × order` matrix C, P being `order × depth`
-/// (leading dimension `lda`). P is packed into 8-row and 4-row slivers so that the 8 × 4 kernel
-/// streams contiguous memory.
+/// (leading dimension `lda`). The update is tiled in 4 × 4 blocks of C, each held in eight
+/// SIMD2 registers for the whole depth (the x86-64 baseline has sixteen 128-bit registers: a
+/// larger tile spills its accumulators to the stack). P is packed twice: in 4-row slivers, two
+/// SIMD2 per k (the tile's rows), and in 4-row slivers with every value duplicated, four SIMD2 per
+/// k (the tile's columns, ready to multiply without a shuffle). Each element of C is
+/// Σₖ p_ik p_jk summed in k order, then subtracted.
 private func symmetricRankUpdateLower(trailing c: UnsafeMutablePointer<Double>, order n: Int,
                                       leadingDimension lda: Int, panel p: UnsafeMutablePointer<Double>,
-                                      depth: Int, packedRows: inout [Double], packedColumns: inout [Double]) {
-    let rowBlocks = (n + 7) / 8
-    let columnBlocks = (n + 3) / 4
-    let rowCount = rowBlocks * 8 * depth
-    let columnCount = columnBlocks * 4 * depth
-    if packedRows.count < rowCount { packedRows = [Double](repeating: 0, count: rowCount) }
-    if packedColumns.count < columnCount { packedColumns = [Double](repeating: 0, count: columnCount) }
+                                      depth: Int, packedRows: inout [SIMD2<Double>],
+                                      packedColumns: inout [SIMD2<Double>]) {
+    let blocks = (n + 3) / 4
+    let rowCount = blocks * 2 * depth
+    let columnCount = blocks * 4 * depth
+    if packedRows.count < rowCount { packedRows = [SIMD2<Double>](repeating: .zero, count: rowCount) }
+    if packedColumns.count < columnCount { packedColumns = [SIMD2<Double>](repeating: .zero, count: columnCount) }
     packedRows.withUnsafeMutableBufferPointer { pa in
         packedColumns.withUnsafeMutableBufferPointer { pb in
             let pa = pa.baseAddress!, pb = pb.baseAddress!
-            for block in 0..<rowBlocks {
-                let base = pa + block * 8 * depth
+            for block in 0..<blocks {
+                let rows = pa + block * 2 * depth, columns = pb + block * 4 * depth
                 for k in 0..<depth {
-                    for r in 0..<8 {
-                        let i = block * 8 + r
-                        base[k * 8 + r] = i < n ? p[i + k * lda] : 0
-                    }
-                }
-            }
-            for block in 0..<columnBlocks {
-                let base = pb + block * 4 * depth
-                for k in 0..<depth {
+                    var value = SIMD4<Double>()
                     for r in 0..<4 {
                         let i = block * 4 + r
-                        base[k * 4 + r] = i < n ? p[i + k * lda] : 0
+                        value[r] = i < n ? p[i + k * lda] : 0
                     }
+                    rows[2 * k] = SIMD2(value[0], value[1])
+                    rows[2 * k + 1] = SIMD2(value[2], value[3])
+                    for r in 0..<4 { columns[4 * k + r] = SIMD2(repeating: value[r]) }
                 }
             }
             // Column blocks are independent: large updates are spread over the cores, block b to
             // worker b mod W, so every element is computed by one worker in a fixed order and the
             // result does not depend on the number of cores.
             let workers = n >= 384 ? 8 : 1
-            let packedA = UncheckedPointer(pa), packedB = UncheckedPointer(pb), target = UncheckedPointer(c)
+            let packedA = UncheckedVectorPointer(pa), packedB = UncheckedVectorPointer(pb), target = UncheckedPointer(c)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
               let pa = packedA.pointer, pb = packedB.pointer, c = target.pointer
-              for columnBlock in stride(from: worker, to: columnBlocks, by: workers) {
+              for columnBlock in stride(from: worker, to: blocks, by: workers) {
                 let j0 = columnBlock * 4
                 let bBase = pb + columnBlock * 4 * depth
-                let firstRowBlock = j0 / 8
-                for rowBlock in firstRowBlock..<rowBlocks {
-                    let i0 = rowBlock * 8
-                    let aBase = pa + rowBlock * 8 * depth
-                    var c00 = SIMD4<Double>(), c01 = SIMD4<Double>(), c02 = SIMD4<Double>(), c03 = SIMD4<Double>()
-                    var c10 = SIMD4<Double>(), c11 = SIMD4<Double>(), c12 = SIMD4<Double>(), c13 = SIMD4<Double>()
+                for rowBlock in columnBlock..<blocks {
+                    let i0 = rowBlock * 4
+                    let aBase = pa + rowBlock * 2 * depth
+                    var c00 = SIMD2<Double>(), c01 = SIMD2<Double>(), c02 = SIMD2<Double>(), c03 = SIMD2<Double>()
+                    var c10 = SIMD2<Double>(), c11 = SIMD2<Double>(), c12 = SIMD2<Double>(), c13 = SIMD2<Double>()
                     for k in 0..<depth {
-                        let aPointer = aBase + k * 8
-                        let a0 = SIMD4<Double>(aPointer[0], aPointer[1], aPointer[2], aPointer[3])
-                        let a1 = SIMD4<Double>(aPointer[4], aPointer[5], aPointer[6], aPointer[7])
-                        let bPointer = bBase + k * 4
-                        let b0 = bPointer[0], b1 = bPointer[1], b2 = bPointer[2], b3 = bPointer[3]
+                        let a0 = aBase[2 * k], a1 = aBase[2 * k + 1]
+                        let b = bBase + 4 * k
+                        let b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3]
                         c00 += a0 * b0; c10 += a1 * b0
                         c01 += a0 * b1; c11 += a1 * b1
                         c02 += a0 * b2; c12 += a1 * b2
                         c03 += a0 * b3; c13 += a1 * b3
                     }
-                    let top = [c00, c01, c02, c03], bottom = [c10, c11, c12, c13]
-                    let fullBlock = i0 >= j0 + 3 && i0 + 8 <= n && j0 + 4 <= n
-                    for jj in 0..<4 {
-                        let j = j0 + jj
-                        if j >= n { break }
-                        let column = c + j * lda
-                        if fullBlock {
-                            for r in 0..<4 { column[i0 + r] -= top[jj][r] }
-                            for r in 0..<4 { column[i0 + 4 + r] -= bottom[jj][r] }
-                        } else {
-                            for r in 0..<8 {
+                    if i0 > j0 && i0 + 4 <= n && j0 + 4 <= n {
+                        subtractPair(c + i0 + j0 * lda, c00, c10)
+                        subtractPair(c + i0 + (j0 + 1) * lda, c01, c11)
+                        subtractPair(c + i0 + (j0 + 2) * lda, c02, c12)
+                        subtractPair(c + i0 + (j0 + 3) * lda, c03, c13)
+                    } else {
+                        let top = [c00, c01, c02, c03], bottom = [c10, c11, c12, c13]
+                        for jj in 0..<4 {
+                            let j = j0 + jj
+                            if j >= n { break }
+                            let column = c + j * lda
+                            for r in 0..<4 {
                                 let i = i0 + r
                                 if i < j || i >= n { continue }
-                                column[i] -= r < 4 ? top[jj][r] : bottom[jj][r - 4]
+                                column[i] -= r < 2 ? top[jj][r] : bottom[jj][r - 2]
                             }
                         }
                     }
@@ -171,6 +168,19 @@ private func symmetricRankUpdateLower(trailing c: UnsafeMutablePointer<Double>, 
             }
         }
     }
+}
+
+/// column[0..<4] −= (top, bottom), element by element.
+@inline(__always)
+private func subtractPair(_ column: UnsafeMutablePointer<Double>, _ top: SIMD2<Double>, _ bottom: SIMD2<Double>) {
+    column[0] -= top[0]; column[1] -= top[1]
+    column[2] -= bottom[0]; column[3] -= bottom[1]
+}
+
+/// Packed SIMD2 slivers handed to `concurrentPerform` workers (read only).
+private struct UncheckedVectorPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<SIMD2<Double>>
+    init(_ pointer: UnsafeMutablePointer<SIMD2<Double>>) { self.pointer = pointer }
 }
 
 /// A raw pointer handed to `concurrentPerform` workers that write disjoint elements.

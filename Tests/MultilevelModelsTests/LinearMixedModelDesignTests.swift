@@ -80,6 +80,29 @@ final class LinearMixedModelDesignTests: XCTestCase {
         }
     }
 
+    /// The moment start of large intercept-only designs changes the optimiser's path, not its
+    /// optimum: the fit from it matches the fit from lme4's θ = 1 start (on lme4's settings) in θ
+    /// and criterion, in fewer evaluations; designs with other random effects have no moment start.
+    func testMomentStartReachesTheOptimumOfLme4Start() throws {
+        let (design, _) = simulated(nested: false, seed: 4)
+        let model = try LinearMixedModel(design: design)
+        let start = try XCTUnwrap(momentStartingTheta(design: model.design, terms: model.equations.terms))
+        XCTAssertEqual(start.count, 2)
+        let fromMoments = try model.fit(method: .reml, options: .init(conditionalVariances: false))
+        let fromOnes = try model.fit(method: .reml, options: .init(
+            optimizer: .init(initialRadius: 0.2, finalRadius: 1e-7, functionTolerance: 1e-12),
+            conditionalVariances: false, startTheta: [1, 1]))
+        for k in 0..<2 {
+            XCTAssertEqual(fromMoments.theta[k], fromOnes.theta[k], accuracy: 1e-5)
+            // The start is within a third of the optimum on this design.
+            XCTAssertEqual(start[k], fromOnes.theta[k], accuracy: fromOnes.theta[k] / 3)
+        }
+        XCTAssertEqual(fromMoments.criterion, fromOnes.criterion, accuracy: 1e-6)
+        XCTAssertLessThan(fromMoments.evaluations, fromOnes.evaluations)
+        let slopes = try LinearMixedModel(design: RemlFixtures.sleepstudy("slopes"))
+        XCTAssertNil(momentStartingTheta(design: slopes.design, terms: slopes.equations.terms))
+    }
+
     func testRankDeficientFixedEffectsAreDroppedAndFitMatchesFullRank() throws {
         var design = try RemlFixtures.sleepstudy("slopes")
         let n = design.rowCount

@@ -11,13 +11,15 @@ import MultilevelSampling
 /// scaled by √(our tail-ESS / their tail-ESS) (MCSE ∝ 1/√ESS). Sampler-heavy: run with -c release.
 final class PosteriorBrmsParityTests: XCTestCase {
     func parity(_ fixture: String, _ design: ModelDesign, family: Family, seed: UInt64, marginal: Bool = false,
+                parameterisation: ParameterisationChoice = .automatic,
                 file: StaticString = #filePath, line: UInt = #line) throws {
         let data = try Data(contentsOf: PosteriorTestData.fixtureURL(fixture, "json"))
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         let reference = object["parameters"] as! [String: [String: Double]]
         let settings = SamplerSettings(iterations: 3000, warmup: 1000, chains: 4, seed: seed)
         let fit = marginal ? try BayesianFit.runMarginal(design: design, settings: settings)
-                           : try BayesianFit.run(design: design, family: family, settings: settings)
+                           : try BayesianFit.run(design: design, family: family, settings: settings,
+                                                 parameterisation: parameterisation)
         let names = fit.draws.variableNames.filter {
             $0.hasPrefix("b_") || $0.hasPrefix("sd_") || $0.hasPrefix("cor_") || $0 == "sigma"
         }

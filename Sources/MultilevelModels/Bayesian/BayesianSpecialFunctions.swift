@@ -78,6 +78,59 @@ func posteriorExp(_ x: Double) -> Double {
     return p * scale
 }
 
+/// 2^(j/256) for j = 0 … 255 as bit patterns (glibc's `exp2`, within an ulp), the table of
+/// `posteriorExp(_:table:)`; allocated once, never written after.
+final class PosteriorExponentialTable: @unchecked Sendable {
+    static let shared = PosteriorExponentialTable()
+    let bits: UnsafeMutablePointer<UInt64>
+
+    private init() {
+        bits = .allocate(capacity: 256)
+        for j in 0..<256 { (bits + j).initialize(to: exp2(Double(j) / 256).bitPattern) }
+    }
+}
+
+/// eˣ of two arguments at once in SSE2 arithmetic (a table lookup and a degree-4 polynomial
+/// instead of `posteriorExp`'s degree 13): x = (256k + j) log 2 / 256 + r with 256k + j =
+/// round(256 x / log 2), |r| ≤ log 2 / 512 (log 2 / 256 split in a 34-bit high part, so that
+/// (256k + j) · high is exact for every clamped x, and a low part), then eˣ = 2ᵏ · 2^(j/256) · eʳ
+/// with 2ᵏ added to the table entry's exponent field and eʳ − 1 = r + r²/2 + r³/6 + r⁴/24
+/// (truncation below r⁵/120 < 4·10⁻¹⁷). Within about two units in the last place.
+/// Arguments are clamped to [−708, 709] as in `posteriorExp`.
+@inline(__always)
+func posteriorExp(_ x: SIMD2<Double>, table: UnsafePointer<UInt64>) -> SIMD2<Double> {
+    posteriorExpOfClamped(pointwiseMin(pointwiseMax(x, SIMD2(repeating: -708)), SIMD2(repeating: 709)), table: table)
+}
+
+/// e^(−|x|) of two arguments (`posteriorExp(_:table:)` without the upper clamp, needless here).
+@inline(__always)
+func posteriorExpOfNegativeMagnitude(_ x: SIMD2<Double>, table: UnsafePointer<UInt64>) -> SIMD2<Double> {
+    let negative = unsafeBitCast(unsafeBitCast(x, to: SIMD2<UInt64>.self) | SIMD2(repeating: 0x8000_0000_0000_0000),
+                                 to: SIMD2<Double>.self)
+    return posteriorExpOfClamped(pointwiseMax(negative, SIMD2(repeating: -708)), table: table)
+}
+
+/// eˣ for x in [−708, 709] (see `posteriorExp(_:table:)`).
+@inline(__always)
+func posteriorExpOfClamped(_ clamped: SIMD2<Double>, table: UnsafePointer<UInt64>) -> SIMD2<Double> {
+    typealias Vector = SIMD2<Double>
+    let shifter = Vector(repeating: 6_755_399_441_055_744.0)        // 1.5 · 2⁵²
+    let shifted: Vector = clamped * Vector(repeating: 369.329_930_467_574_6) + shifter
+    let k: Vector = shifted - shifter
+    let high = Vector(repeating: 0.002_707_606_173_999_011), low = Vector(repeating: 6.327_543_041_662_719e-14)
+    let r: Vector = (clamped - k * high) - k * low
+    // The low bits of `shifted` hold 256k + j in two's complement.
+    let m = unsafeBitCast(shifted, to: SIMD2<UInt64>.self) &- unsafeBitCast(shifter, to: SIMD2<UInt64>.self)
+    let j = m & 255
+    let entries = SIMD2<UInt64>(table[Int(truncatingIfNeeded: j[0])], table[Int(truncatingIfNeeded: j[1])])
+    let scale = unsafeBitCast(entries &+ ((m &- j) &<< 44), to: Vector.self)
+    var p: Vector = r * Vector(repeating: 1.0 / 24) + Vector(repeating: 1.0 / 6)
+    p = p * r + Vector(repeating: 0.5)
+    p = p * r + Vector(repeating: 1)
+    p = p * r
+    return scale + scale * p
+}
+
 /// log(1 + eˣ) without overflow or loss of precision (Mächler 2012, *Accurately computing
 /// log(1 − exp(−|a|))*, eq. 10).
 @inline(__always)

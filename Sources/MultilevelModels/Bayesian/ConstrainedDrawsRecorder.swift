@@ -87,15 +87,20 @@ extension BayesianFit {
     /// Builds the brms posterior for `design`, `family` and the user's prior statements (over brms'
     /// defaults) and runs NUTS, streaming every constrained draw to `sink` as it is made (for
     /// CmdStan CSV output) and keeping it for the summary. `stopFlag` ends the chains early (SIGINT);
-    /// the draws made until then are kept.
+    /// the draws made until then are kept. `parameterisation` says which group-level terms are
+    /// sampled centred (`ParameterisationChoice`; the draws' columns are the same either way,
+    /// `posterior.layout.centredGroupNames` tells which were).
     public static func run(design: ModelDesign, family: Family, priors statements: [PriorStatement] = [],
-                           settings: SamplerSettings, sink: ConstrainedDrawSink? = nil,
+                           settings: SamplerSettings, parameterisation: ParameterisationChoice = .automatic,
+                           sink: ConstrainedDrawSink? = nil,
                            progress: ChainProgress? = nil, stopFlag: StopFlag? = nil) throws -> BayesianFit {
         try settings.validate()
         var priorSet = PriorSet.defaults(for: design, family: family)
         try priorSet.apply(statements)
         let layout = ParameterLayout(design: design, family: family)
-        let posterior = try GLMMPosterior(design: design, family: family, priors: priorSet.resolved(for: layout))
+        let centred = try parameterisation.centredTerms(design: design, family: family)
+        let posterior = try GLMMPosterior(design: design, family: family, priors: priorSet.resolved(for: layout),
+                                          centred: centred)
         let map = ConstrainedParameters(posterior: posterior)
         try sink?.prepare(parameterNames: map.names)
         let recorder = ConstrainedDrawsRecorder(map: map, settings: settings, sink: sink)

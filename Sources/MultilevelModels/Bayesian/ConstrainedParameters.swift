@@ -136,6 +136,12 @@ public struct ConstrainedParameters: Sendable {
             } else {
                 l[0] = 1
             }
+            if term.isCentred {
+                for k in 0..<q {
+                    for j in 0..<term.levelCount { out[o] = x[term.zOffset + j * q + k]; o += 1 }
+                }
+                continue
+            }
             for k in 0..<q {
                 let sd = exp(x[term.sdOffset + k])
                 for j in 0..<term.levelCount {

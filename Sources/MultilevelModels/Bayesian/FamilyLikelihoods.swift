@@ -25,15 +25,20 @@ protocol RowLikelihood {
 }
 
 extension RowLikelihood {
+    /// Row i's log-likelihood by `add`; `eta[i]` becomes ∂/∂η_i.
+    @inline(__always)
+    mutating func addRow(_ i: Int, response: UnsafePointer<Double>, trials: UnsafePointer<Double>,
+                         eta: UnsafeMutablePointer<Double>) -> Double {
+        let term = add(response: response[i], trials: trials[i], eta: eta[i])
+        eta[i] = term.etaDerivative
+        return term.value
+    }
+
     @inline(__always)
     mutating func addBlock(count: Int, response: UnsafePointer<Double>, trials: UnsafePointer<Double>,
                            eta: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>) -> Double {
         var value = 0.0
-        for i in 0..<count {
-            let term = add(response: response[i], trials: trials[i], eta: eta[i])
-            value += term.value
-            eta[i] = term.etaDerivative
-        }
+        for i in 0..<count { value += addRow(i, response: response, trials: trials, eta: eta) }
         return value
     }
 }
@@ -100,31 +105,37 @@ struct BinomialRows: RowLikelihood {
         let probability = (eta >= 0 ? 1 : e) / (1 + e)
         return (y * eta - trials * logOnePlus, y - trials * probability)
     }
-    /// The arithmetic in one vectorisable loop (e in `work`), then log(1 + e) row by row.
+    /// The arithmetic two rows at a time (e in `work`), then log(1 + e) row by row.
     @inline(__always)
     mutating func addBlock(count: Int, response: UnsafePointer<Double>, trials: UnsafePointer<Double>,
                            eta: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>) -> Double {
-        let linear = work, small = work + count
-        for i in 0..<count {
-            let x = eta[i], n = trials[i], y = response[i]
-            let e = posteriorExp(-abs(x))
-            eta[i] = y - n * ((x >= 0 ? 1 : e) / (1 + e))
-            linear[i] = y * x - n * max(x, 0)
-            small[i] = e
+        let table = PosteriorExponentialTable.shared.bits
+        var linear = SIMD2<Double>()
+        var i = 0
+        while i &+ 2 <= count {
+            let x = loadPair(eta, i), n = loadPair(trials, i), y = loadPair(response, i)
+            let e = posteriorExpOfNegativeMagnitude(x, table: table)
+            let step = unitStep(x)
+            storePair(y - n * (pointwiseMax(e, step) / (1 + e)), eta, i)
+            linear += (y - n * step) * x
+            storePair(e, work, i)
+            i &+= 2
         }
-        var value = blockSum(linear, count)
-        for i in 0..<count { value -= trials[i] * posteriorFastLog1p(small[i]) }
+        var value = linear.sum()
+        if i < count { value += addRow(i, response: response, trials: trials, eta: eta) }
+        for i in 0..<(count & ~1) { value -= trials[i] * posteriorFastLog1p(work[i]) }
         return value
     }
     func finish(auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double { 0 }
 }
 
 /// Bernoulli with logit link, every row one trial: log p = y η − log(1 + e^η), as
-/// `BinomialRows` with n = 1. The logarithms are summed as the logarithm of a product:
-/// Σ log(1 + eᵢ) = log Π (1 + eᵢ), each factor in (1, 2], four partial products of at most
-/// `PosteriorColumns.blockSize / 4` factors (below 2¹²⁸, so no overflow), two logarithms per block
-/// instead of one per row. Rounding 1 + eᵢ costs at most 1.1·10⁻¹⁶ absolute per row, the
-/// products about 10⁻¹⁶ relative per factor, both below the rounding of the sum itself.
+/// `BinomialRows` with n = 1, two rows at a time (`posteriorExp(_:table:)`, one division per two
+/// rows). The logarithms are summed as the logarithm of a product: Σ log(1 + eᵢ) = log Π (1 + eᵢ),
+/// each factor in (1, 2], two partial products of at most `PosteriorColumns.blockSize / 2` factors
+/// (below 2²⁵⁶, so no overflow), one logarithm per block instead of one per row. Rounding 1 + eᵢ
+/// costs at most 1.1·10⁻¹⁶ absolute per row, the products about 10⁻¹⁶ relative per factor, both
+/// below the rounding of the sum itself.
 struct BernoulliRows: RowLikelihood {
     init(auxiliary: UnsafePointer<Double>, rowCount: Int, sumLogResponse: Double) {}
     @inline(__always)
@@ -135,34 +146,91 @@ struct BernoulliRows: RowLikelihood {
     @inline(__always)
     mutating func addBlock(count: Int, response: UnsafePointer<Double>, trials: UnsafePointer<Double>,
                            eta: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>) -> Double {
-        let linear = work, onePlus = work + count
-        for i in 0..<count {
+        let table = PosteriorExponentialTable.shared.bits
+        var linear = SIMD2<Double>()
+        var product = SIMD2<Double>(repeating: 1)
+        var i = 0
+        while i &+ 2 <= count {
+            let pair = BernoulliRows.pair(loadPair(eta, i), loadPair(response, i), table)
+            storePair(pair.derivative, eta, i)
+            linear += pair.linear
+            product *= pair.onePlus
+            i &+= 2
+        }
+        var value = linear.sum()
+        var last = 1.0
+        if i < count {
             let x = eta[i], y = response[i]
             let e = posteriorExp(-abs(x))
-            let s = 1 + e
-            eta[i] = y - (x >= 0 ? 1 : e) / s
-            linear[i] = y * x - max(x, 0)
-            onePlus[i] = s
+            last = 1 + e
+            eta[i] = y - (x >= 0 ? 1 : e) / last
+            value += y * x - max(x, 0)
         }
-        var p0 = 1.0, p1 = 1.0, p2 = 1.0, p3 = 1.0
-        var i = 0
-        while i &+ 4 <= count {
-            p0 *= onePlus[i]; p1 *= onePlus[i &+ 1]; p2 *= onePlus[i &+ 2]; p3 *= onePlus[i &+ 3]
-            i &+= 4
-        }
-        while i < count { p0 *= onePlus[i]; i &+= 1 }
-        return blockSum(linear, count) - (log(p0 * p1) + log(p2 * p3))
+        return value - log(product[0] * product[1] * last)
+    }
+    /// Two rows: ∂/∂η = y − (η ≥ 0 ? 1 : e)/(1 + e), the linear part y η − max(η, 0) = (y − [η ≥ 0]) η,
+    /// and 1 + e, with e = e^(−|η|).
+    @inline(__always)
+    static func pair(_ x: SIMD2<Double>, _ y: SIMD2<Double>, _ table: UnsafePointer<UInt64>)
+        -> (derivative: SIMD2<Double>, linear: SIMD2<Double>, onePlus: SIMD2<Double>) {
+        let e = posteriorExpOfNegativeMagnitude(x, table: table)
+        let onePlus = 1 + e
+        let step = unitStep(x)
+        return (y - pointwiseMax(e, step) / onePlus, (y - step) * x, onePlus)
     }
     func finish(auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double { 0 }
 }
 
-/// Poisson with log link: log p = y η − e^η − log y! (`trials` counts merged rows: Σy η − m e^η).
+/// Two consecutive doubles `base[i]`, `base[i + 1]` (any alignment).
+@inline(__always)
+func loadPair(_ base: UnsafePointer<Double>, _ i: Int) -> SIMD2<Double> {
+    UnsafeRawPointer(base + i).loadUnaligned(as: SIMD2<Double>.self)
+}
+
+@inline(__always)
+func loadPair(_ base: UnsafeMutablePointer<Double>, _ i: Int) -> SIMD2<Double> {
+    UnsafeRawPointer(base + i).loadUnaligned(as: SIMD2<Double>.self)
+}
+
+@inline(__always)
+func storePair(_ value: SIMD2<Double>, _ base: UnsafeMutablePointer<Double>, _ i: Int) {
+    UnsafeMutableRawPointer(base + i).storeBytes(of: value, as: SIMD2<Double>.self)
+}
+
+/// 1 where x ≥ 0, else 0: with e = e^(−|x|) ≤ 1, max(e, step) is 1 for x ≥ 0 and e below, the
+/// numerator of the logistic function e^x / (1 + e^x) = (x ≥ 0 ? 1 : e) / (1 + e).
+@inline(__always)
+func unitStep(_ x: SIMD2<Double>) -> SIMD2<Double> {
+    let mask = unsafeBitCast(x .>= SIMD2<Double>(), to: SIMD2<UInt64>.self)
+    return unsafeBitCast(mask & (1.0 as Double).bitPattern, to: SIMD2<Double>.self)
+}
+
+/// Poisson with log link: log p = y η − e^η − log y! (`trials` counts merged rows: Σy η − m e^η),
+/// two rows at a time with `posteriorExp(_:table:)` (η clamped to [−708, 709] inside the
+/// exponential).
 struct PoissonRows: RowLikelihood {
     init(auxiliary: UnsafePointer<Double>, rowCount: Int, sumLogResponse: Double) {}
     @inline(__always)
     mutating func add(response y: Double, trials: Double, eta: Double) -> (value: Double, etaDerivative: Double) {
         let mu = exp(eta)
         return (y * eta - trials * mu, y - trials * mu)
+    }
+    @inline(__always)
+    mutating func addBlock(count: Int, response: UnsafePointer<Double>, trials: UnsafePointer<Double>,
+                           eta: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>) -> Double {
+        let table = PosteriorExponentialTable.shared.bits
+        var sum = SIMD2<Double>()
+        var i = 0
+        while i &+ 2 <= count {
+            let x = loadPair(eta, i), n = loadPair(trials, i), y = loadPair(response, i)
+            let mean = n * posteriorExp(x, table: table)
+            sum += y * x - mean
+            storePair(y - mean, eta, i)
+            i &+= 2
+        }
+        var value = sum.sum()
+        if i < count { value += addRow(i, response: response, trials: trials, eta: eta) }
+        return value
     }
     func finish(auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double { 0 }
 }

@@ -13,6 +13,11 @@ import MultilevelSampling
 ///
 ///     η = Intercept + X_c b + Σ_t Z_t r_t,   r_t,j = diag(sd_t) · L_t · z_t,j,   z ~ N(0, I),
 ///
+/// for a non-centred term (brms' parameterisation); a centred term (`ParameterLayout.Term.isCentred`)
+/// has r_t,j itself in the unconstrained vector with r_t,j ~ MVN(0, diag(sd_t) L_t L_tᵀ diag(sd_t))
+/// (`CentredGroupEffects`) — the same posterior, better conditioned when a level's data outweigh
+/// its prior (`ParameterisationChoice`).
+///
 /// X_c the centred non-intercept columns; L_t the Cholesky factor of term t's correlation matrix
 /// with an LKJ(η) prior; sd_t, sigma, shape, nu on the log scale (x = bound + eʸ) and L_t through
 /// Stan's partial-correlation transform, each with its log-Jacobian. Priors as in brms, half
@@ -59,10 +64,11 @@ public struct GLMMPosterior: LogDensity {
 
     /// Builds the posterior of `design` under `family` and `priors`. Throws `FamilyError` when the
     /// response is outside the family's support (naming the first offending line).
+    /// `centred[t]` makes term t centred (nil: all non-centred, as brms).
     public init(design: ModelDesign, family: Family, priors: PosteriorPriors,
-                useSufficientStatistics: Bool = true) throws {
+                useSufficientStatistics: Bool = true, centred: [Bool]? = nil) throws {
         try checkResponse(design, family: family)
-        let layout = ParameterLayout(design: design, family: family)
+        let layout = ParameterLayout(design: design, family: family, centred: centred)
         precondition(priors.coefficients.count == layout.coefficientNames.count
                      && priors.standardDeviations.count == layout.terms.count
                      && priors.auxiliary.count == layout.auxiliaryParameters.count,
@@ -108,7 +114,8 @@ public struct GLMMPosterior: LogDensity {
                                          sdOffset: term.sdOffset, zOffset: term.zOffset,
                                          correlationOffset: term.correlationOffset, thetaOffset: data.termOffsets[t],
                                          factorOffset: factorOffsets[t], sdIndex: sdIndex,
-                                         eta: priors.correlationEta[t], huangWandNu: nu, scaleIndex: scaleIndex))
+                                         eta: priors.correlationEta[t], huangWandNu: nu, scaleIndex: scaleIndex,
+                                         isCentred: term.isCentred))
             sdIndex += term.columnCount
         }
         self.geometry = geometry
@@ -127,7 +134,7 @@ public struct GLMMPosterior: LogDensity {
         sdValueStart = sdGradientStart + sdCount
         inverseStart = sdValueStart + sdCount
         let maxQ = layout.terms.map(\.columnCount).max() ?? 1
-        blockStart = inverseStart + maxQ * maxQ
+        blockStart = inverseStart + max(maxQ * maxQ, 2 * maxQ)
         scratch = PosteriorScratch(count: blockStart + (sufficient == nil ? 3 * PosteriorColumns.blockSize : 0))
     }
 
@@ -165,7 +172,7 @@ public struct GLMMPosterior: LogDensity {
             lp += y
         }
 
-        // Group-level effects r = diag(sd) · L · z.
+        // Group-level effects r = diag(sd) · L · z, or r itself for a centred term.
         for term in geometry {
             let q = term.columnCount
             let factor = factors + term.factorOffset
@@ -181,6 +188,10 @@ public struct GLMMPosterior: LogDensity {
                 sd[k] = exp(sdBase[k])
             }
             let thetaBase = theta + term.thetaOffset
+            if term.isCentred {
+                for i in 0..<(term.levelCount * q) { thetaBase[i] = x[term.zOffset + i] }
+                continue
+            }
             for j in 0..<term.levelCount {
                 let z = x + term.zOffset + j * q
                 let r = thetaBase + j * q
@@ -221,8 +232,8 @@ public struct GLMMPosterior: LogDensity {
             g[layout.auxiliaryOffset + a] = (auxiliaryGradient[a] + prior.derivative) * (value - parameter.lowerBound) + 1
         }
 
-        // Chain rule through r = diag(sd) L z, the z ~ N(0, 1) prior, sd priors, LKJ prior and the
-        // correlation transform.
+        // Chain rule through r = diag(sd) L z and the z ~ N(0, 1) prior (or a centred term's
+        // r ~ MVN(0, Σ) prior), sd priors, LKJ prior and the correlation transform.
         for term in geometry {
             let q = term.columnCount
             let factor = factors + term.factorOffset
@@ -232,7 +243,15 @@ public struct GLMMPosterior: LogDensity {
             let sd = sdValues + term.sdIndex
             for k in 0..<q { sdGradient[k] = 0 }
             let gradientBase = thetaGradient + term.thetaOffset
-            for j in 0..<term.levelCount {
+            if term.isCentred {
+                let gr = g + term.zOffset
+                for i in 0..<(term.levelCount * q) { gr[i] = gradientBase[i] }
+                lp += CentredGroupEffects.addLogDensity(effects: x + term.zOffset, levelCount: term.levelCount,
+                                                        dimension: q, sd: sd, factor: factor, effectGradient: gr,
+                                                        sdAdjoint: sdGradient, factorAdjoint: factorAdjoint,
+                                                        work: s + inverseStart)
+            }
+            for j in 0..<(term.isCentred ? 0 : term.levelCount) {
                 let z = x + term.zOffset + j * q
                 let gz = g + term.zOffset + j * q
                 let gr = gradientBase + j * q
@@ -312,18 +331,14 @@ public struct GLMMPosterior: LogDensity {
                                               _ auxiliaryGradient: UnsafeMutablePointer<Double>,
                                               _ block: UnsafeMutablePointer<Double>) -> Double {
         var rows = Rows(auxiliary: auxiliary, rowCount: data.rowCount, sumLogResponse: data.sumLogResponse)
-        let n = columns.rowCount
-        let size = PosteriorColumns.blockSize
-        let eta = block, work = block + size
+        let eta = block, work = block + PosteriorColumns.blockSize
         var value = 0.0
-        var start = 0
-        while start < n {
-            let count = min(size, n - start)
-            columns.linearPredictor(start: start, count: count, theta: theta, eta: eta)
+        for b in 0..<columns.blockCount {
+            let (start, count) = columns.blockRows(b)
+            columns.linearPredictor(block: b, theta: theta, eta: eta)
             value += rows.addBlock(count: count, response: columns.response + start, trials: columns.trials + start,
                                    eta: eta, work: work)
-            columns.addGradient(start: start, count: count, derivative: eta, thetaGradient: thetaGradient)
-            start += count
+            columns.addGradient(block: b, derivative: eta, thetaGradient: thetaGradient)
         }
         return value + rows.finish(auxiliaryGradient: auxiliaryGradient)
     }
@@ -348,4 +363,6 @@ struct TermGeometry: Sendable {
     var huangWandNu: Double
     /// Index of its first Huang–Wand scale in `huangWandScales`.
     var scaleIndex: Int
+    /// Whether its effects are centred (r in the unconstrained vector, not z).
+    var isCentred: Bool
 }

@@ -2,9 +2,11 @@ import MultilevelData
 
 /// Where each parameter lives in the unconstrained vector the samplers move in, in the order of
 /// brms' Stan `parameters` block: `b` (centred population effects), `Intercept`, the family's
-/// auxiliary parameters (log scale), then per group-level term its log `sd`, its standardised
-/// effects `z` (level-major: the q values of level 1, then level 2, …) and its correlation
-/// Cholesky factor (K(K−1)/2 values, see `CholeskyCorrelationTransform`).
+/// auxiliary parameters (log scale), then per group-level term its log `sd`, its effects
+/// (level-major: the q values of level 1, then level 2, …) and its correlation Cholesky factor
+/// (K(K−1)/2 values, see `CholeskyCorrelationTransform`). A term's effects are brms' standardised
+/// `z` (non-centred, r = diag(sd) L z) unless the term is centred (`Term.isCentred`), when they
+/// are the effects r themselves (`CentredGroupEffects`).
 public struct ParameterLayout: Sendable, Equatable {
     /// The block of one group-level term `(expr | g)`.
     public struct Term: Sendable, Equatable {
@@ -16,10 +18,14 @@ public struct ParameterLayout: Sendable, Equatable {
         public var columnNames: [String]
         /// Offset of the q log standard deviations.
         public var sdOffset: Int
-        /// Offset of the L·q standardised effects, `zOffset + level * q + column`.
+        /// Offset of the L·q effects, `zOffset + level * q + column`: the standardised z of a
+        /// non-centred term, the effects r of a centred one.
         public var zOffset: Int
         /// Offset of the K(K−1)/2 correlation values (meaningful when q ≥ 2).
         public var correlationOffset: Int
+        /// Whether the term is centred: the unconstrained vector holds r_j ~ MVN(0, diag(sd) L Lᵀ
+        /// diag(sd)) directly instead of z_j ~ N(0, I) (Papaspiliopoulos, Roberts & Sköld 2007).
+        public var isCentred: Bool = false
 
         /// Number of columns q.
         public var columnCount: Int { columnNames.count }
@@ -30,6 +36,9 @@ public struct ParameterLayout: Sendable, Equatable {
         /// Whether the term has a correlation matrix (q ≥ 2).
         public var hasCorrelation: Bool { columnCount > 1 }
     }
+
+    /// Names of the centred terms' grouping factors, formula order.
+    public var centredGroupNames: [String] { terms.filter(\.isCentred).map(\.groupName) }
 
     /// brms names of the population-level coefficients other than the intercept (`Days`).
     public var coefficientNames: [String]
@@ -48,8 +57,10 @@ public struct ParameterLayout: Sendable, Equatable {
     /// Total number of unconstrained values.
     public var dimension: Int
 
-    /// The layout for a design and family.
-    public init(design: ModelDesign, family: Family) {
+    /// The layout for a design and family; `centred[t]` makes term t centred (all non-centred when
+    /// nil, as brms).
+    public init(design: ModelDesign, family: Family, centred: [Bool]? = nil) {
+        precondition(centred == nil || centred!.count == design.randomTerms.count, "one flag per group-level term")
         let names = design.fixedEffectNames
         hasIntercept = design.hasIntercept
         coefficientNames = (hasIntercept ? Array(names.dropFirst()) : names).map(brmsName(ofColumn:))
@@ -57,7 +68,7 @@ public struct ParameterLayout: Sendable, Equatable {
         auxiliaryOffset = coefficientNames.count + (hasIntercept ? 1 : 0)
         var offset = auxiliaryOffset + auxiliaryParameters.count
         var terms: [Term] = []
-        for term in design.randomTerms {
+        for (t, term) in design.randomTerms.enumerated() {
             let q = term.columnCount
             let levels = term.grouping.levels
             let sdOffset = offset
@@ -66,7 +77,7 @@ public struct ParameterLayout: Sendable, Equatable {
             offset = correlationOffset + CholeskyCorrelationTransform.freeCount(q)
             terms.append(Term(groupName: term.grouping.name, levelNames: levels,
                               columnNames: term.brmsColumnNames, sdOffset: sdOffset, zOffset: zOffset,
-                              correlationOffset: correlationOffset))
+                              correlationOffset: correlationOffset, isCentred: centred?[t] ?? false))
         }
         self.terms = terms
         dimension = offset
@@ -78,7 +89,8 @@ public struct ParameterLayout: Sendable, Equatable {
     }
 
     /// Names of the unconstrained values, Stan-style with the transform spelled out
-    /// (`b[1]`, `Intercept`, `log(sigma)`, `log(sd_1[2])`, `z_1[2,5]`, `atanh(cpc_1[2,1])`),
+    /// (`b[1]`, `Intercept`, `log(sigma)`, `log(sd_1[2])`, `z_1[2,5]` — `r_1[2,5]` for a centred
+    /// term —, `atanh(cpc_1[2,1])`),
     /// for messages (a non-finite gradient) and debugging output.
     public var unconstrainedNames: [String] {
         var names: [String] = []
@@ -92,8 +104,9 @@ public struct ParameterLayout: Sendable, Equatable {
         for (t, term) in terms.enumerated() {
             let id = t + 1
             for k in 0..<term.columnCount { names.append("log(sd_\(id)[\(k + 1)])") }
+            let effect = term.isCentred ? "r" : "z"
             for level in 0..<term.levelCount {
-                for k in 0..<term.columnCount { names.append("z_\(id)[\(k + 1),\(level + 1)]") }
+                for k in 0..<term.columnCount { names.append("\(effect)_\(id)[\(k + 1),\(level + 1)]") }
             }
             for i in 1..<max(1, term.columnCount) {
                 for j in 0..<i { names.append("atanh(cpc_\(id)[\(i + 1),\(j + 1)])") }

@@ -79,7 +79,8 @@ public struct LinearMixedModel {
         public var optimizer: BOBYQA.Options?
         /// Compute conditional SDs of the random effects (an extra O(m³) pass for crossed designs).
         public var conditionalVariances: Bool
-        /// Start for θ (lme4's default when nil).
+        /// Start for θ; nil: lme4's θ = 1, or moment estimates for a design of 10 000 or more
+        /// observations whose random effects are all scalar intercepts (`momentStartingTheta`).
         public var startTheta: [Double]?
 
         public init(optimizer: BOBYQA.Options? = nil,
@@ -99,9 +100,19 @@ public struct LinearMixedModel {
             throw MixedModelError("\(design.rowCount) observations cannot estimate \(design.fixedEffectCount) fixed effects")
         }
         let equations = self.equations
-        let result = BOBYQA.minimize(start: options.startTheta ?? factor.initialTheta, lower: lower, upper: upper,
+        // Large designs (each evaluation a big factorisation) whose random effects are scalar
+        // intercepts start from moment estimates, at a radius scaled to them; the rest start from
+        // lme4's θ = 1 at ρ = 0.2.
+        var start = options.startTheta ?? factor.initialTheta
+        var initialRadius = 0.2
+        if options.startTheta == nil, design.rowCount >= 10_000,
+           let moments = momentStartingTheta(design: design, terms: equations.terms) {
+            start = moments
+            initialRadius = Swift.min(0.2, Swift.max(0.02, 0.1 * (moments.max() ?? 0)))
+        }
+        let result = BOBYQA.minimize(start: start, lower: lower, upper: upper,
                                      options: options.optimizer ?? BOBYQA.Options(
-                                        initialRadius: 0.2, finalRadius: 1e-7,
+                                        initialRadius: initialRadius, finalRadius: 1e-7,
                                         functionTolerance: design.rowCount >= 10_000 ? 1e-12 : 1e-13)) {
             equations.criterion(at: $0, method)
         }

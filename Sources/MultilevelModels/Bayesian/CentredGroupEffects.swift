@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The prior of a centred group-level term: its effects r_j (j = 1…J levels, q values each) are
+/// sampled directly, r_j ~ MVN(0, Σ), Σ = D L Lᵀ D, D = diag(sd), L the Cholesky factor of the
+/// correlation matrix (Papaspiliopoulos, Roberts & Sköld 2007, "A general framework for the
+/// parametrization of hierarchical models"; Betancourt & Girolami 2015). Per level, with
+/// v = D⁻¹ r_j and w = L⁻¹ v (forward substitution),
+///
+///     log p(r_j) = −(q/2) log 2π − Σ_k log sd_k − Σ_k log L_kk − ½ wᵀw,
+///
+/// which is the non-centred log p(z_j) = −(q/2) log 2π − ½ zᵀz minus log |∂r/∂z| = Σ log sd_k +
+/// Σ log L_kk, so the two parameterisations are the same posterior. With a = −L⁻ᵀ w (back
+/// substitution) the gradient is
+///
+///     ∂/∂r_jk = a_k / sd_k,   ∂/∂sd_k = −(Σ_j a_jk v_jk + J) / sd_k,   ∂/∂L_kl = −Σ_j a_jk w_jl − J δ_kl / L_kk.
+///
+/// The −(q/2) log 2π constants are counted with the rest of the posterior's constants.
+enum CentredGroupEffects {
+    /// Adds the prior of J levels of r (`effects`, level-major, q per level) without its
+    /// −(qJ/2) log 2π constant to the returned value; adds ∂/∂r to `effectGradient` (which holds
+    /// ∂ log L/∂r on entry), ∂/∂sd to `sdAdjoint` and ∂/∂L to `factorAdjoint` (lower triangle,
+    /// row-major q × q). `work` holds 2q values.
+    @inline(__always)
+    static func addLogDensity(effects r: UnsafePointer<Double>, levelCount: Int, dimension q: Int,
+                              sd: UnsafePointer<Double>, factor: UnsafePointer<Double>,
+                              effectGradient: UnsafeMutablePointer<Double>,
+                              sdAdjoint: UnsafeMutablePointer<Double>,
+                              factorAdjoint: UnsafeMutablePointer<Double>,
+                              work: UnsafeMutablePointer<Double>) -> Double {
+        let levels = Double(levelCount)
+        var value = 0.0
+        if q == 1 {
+            let inverseSD = 1 / sd[0]
+            var sumOfSquares = 0.0
+            for j in 0..<levelCount {
+                let w = r[j] * inverseSD
+                sumOfSquares += w * w
+                effectGradient[j] -= w * inverseSD
+            }
+            sdAdjoint[0] += (sumOfSquares - levels) * inverseSD
+            return -0.5 * sumOfSquares - levels * log(sd[0])
+        }
+        let w = work, a = work + q
+        for j in 0..<levelCount {
+            let rj = r + j * q
+            let gj = effectGradient + j * q
+            for k in 0..<q {
+                var sum = rj[k] / sd[k]
+                for l in 0..<k { sum -= factor[k * q + l] * w[l] }
+                w[k] = sum / factor[k * q + k]
+                value -= 0.5 * w[k] * w[k]
+            }
+            for k in stride(from: q - 1, through: 0, by: -1) {
+                var sum = -w[k]
+                for l in (k + 1)..<q { sum -= factor[l * q + k] * a[l] }
+                a[k] = sum / factor[k * q + k]
+            }
+            for k in 0..<q {
+                gj[k] += a[k] / sd[k]
+                sdAdjoint[k] -= a[k] * rj[k] / (sd[k] * sd[k])
+                for l in 0...k { factorAdjoint[k * q + l] -= a[k] * w[l] }
+            }
+        }
+        for k in 0..<q {
+            value -= levels * (log(sd[k]) + log(factor[k * q + k]))
+            sdAdjoint[k] -= levels / sd[k]
+            factorAdjoint[k * q + k] -= levels / factor[k * q + k]
+        }
+        return value
+    }
+}

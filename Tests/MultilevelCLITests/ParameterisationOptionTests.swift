@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+
+/// `fit --parameterization auto|centered|noncentered` and `--centered GROUPS` (joint NUTS): the
+/// automatic rule centres a data-rich term and leaves a sparse one non-centred, the centred terms
+/// are named on stderr, the draws' columns do not change, and bad values are usage errors.
+final class ParameterisationOptionTests: XCTestCase {
+    /// y ~ 1 + (1 | rich) + (1 | sparse): 5 levels of 300 rows (sd 1) and 300 levels of 5 rows
+    /// (sd 0.2), σ = 1, written as CSV into a temporary directory.
+    func richAndSparseCSV() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parameterisation-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        // A fixed linear congruential stream of uniforms, summed to approximate normals.
+        var state: UInt64 = 12345
+        func normal() -> Double {
+            var sum = 0.0
+            for _ in 0..<12 {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                sum += Double(state >> 11) / Double(1 << 53)
+            }
+            return sum - 6
+        }
+        let rich = (0..<5).map { _ in normal() }
+        let sparse = (0..<300).map { _ in 0.2 * normal() }
+        var text = "y,rich,sparse\n"
+        for i in 0..<1500 {
+            let y = 0.5 + rich[i % 5] + sparse[i / 5] + normal()
+            text += String(format: "%.6f,a%d,b%d\n", y, i % 5, i / 5)
+        }
+        let url = directory.appendingPathComponent("richsparse.csv")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func fit(_ extra: [String], data: URL) throws -> (status: Int32, out: String, err: String) {
+        try CommandLineRunner.run(["fit", "--data", data.path, "--formula", "y ~ 1 + (1 | rich) + (1 | sparse)",
+                                   "--chains", "1", "--iter", "200", "--seed", "4"] + extra)
+    }
+
+    func testAutomaticRuleCentresTheDataRichTermOnly() throws {
+        let data = try richAndSparseCSV()
+        let automatic = try fit([], data: data)
+        XCTAssertEqual(automatic.status, 0, automatic.err)
+        XCTAssertTrue(automatic.err.contains("multilevel: group-level effects of rich sampled centred"), automatic.err)
+        let nonCentred = try fit(["--parameterization", "noncentered"], data: data)
+        XCTAssertEqual(nonCentred.status, 0, nonCentred.err)
+        XCTAssertFalse(nonCentred.err.contains("sampled centred"), nonCentred.err)
+        let both = try fit(["--centered", "rich,sparse", "--json"], data: data)
+        XCTAssertEqual(both.status, 0, both.err)
+        XCTAssertTrue(both.err.contains("group-level effects of rich, sparse sampled centred"), both.err)
+        // Same summary rows whatever the parameterisation.
+        func rowNames(_ out: String) -> [String] {
+            out.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+        }
+        let centred = try fit(["--parameterization", "centered"], data: data)
+        XCTAssertEqual(rowNames(centred.out), rowNames(nonCentred.out))
+    }
+
+    func testBadValuesAreUsageErrors() throws {
+        let data = try richAndSparseCSV()
+        let unknownMode = try fit(["--parameterization", "sideways"], data: data)
+        XCTAssertEqual(unknownMode.status, 2)
+        XCTAssertEqual(unknownMode.err, "multilevel fit: option --parameterization: expected auto, centered or noncentered, got 'sideways'\n")
+        let unknownGroup = try fit(["--centered", "herd"], data: data)
+        XCTAssertEqual(unknownGroup.status, 2)
+        XCTAssertEqual(unknownGroup.err, "multilevel fit: option --centered: centred group 'herd' is not a grouping factor of the model (its groups: rich, sparse)\n")
+        let gibbs = try fit(["--sampler", "gibbs", "--parameterization", "centered"], data: data)
+        XCTAssertEqual(gibbs.status, 2)
+        XCTAssertEqual(gibbs.err, "multilevel fit: option --parameterization applies to joint NUTS (--sampler nuts), not the gibbs sampler\n")
+    }
+
+    func testHelpDescribesTheRule() throws {
+        let help = try CommandLineRunner.run(["fit", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.out.contains("--parameterization"), help.out)
+        XCTAssertTrue(help.out.contains("--centered"), help.out)
+        XCTAssertTrue(help.out.contains("median"), help.out)
+    }
+}
