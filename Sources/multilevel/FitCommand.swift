@@ -214,7 +214,7 @@ struct FitCommand: Command {
         }
         if let groups {
             guard mode == nil else { throw UsageError("options --centered and --parameterization: give one of them") }
-            let names = groups.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let names = groups.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
                 throw UsageError("option --centered: expected comma-separated grouping factors, got '\(groups)'")
             }

@@ -68,6 +68,12 @@ final class ParameterisationOptionTests: XCTestCase {
         let gibbs = try fit(["--sampler", "gibbs", "--parameterization", "centered"], data: data)
         XCTAssertEqual(gibbs.status, 2)
         XCTAssertEqual(gibbs.err, "multilevel fit: option --parameterization applies to joint NUTS (--sampler nuts), not the gibbs sampler\n")
+        let both = try fit(["--centered", "rich", "--parameterization", "auto"], data: data)
+        XCTAssertEqual(both.status, 2)
+        XCTAssertEqual(both.err, "multilevel fit: options --centered and --parameterization: give one of them\n")
+        let empty = try fit(["--centered", "rich,"], data: data)
+        XCTAssertEqual(empty.status, 2)
+        XCTAssertEqual(empty.err, "multilevel fit: option --centered: expected comma-separated grouping factors, got 'rich,'\n")
     }
 
     func testHelpDescribesTheRule() throws {

@@ -14,19 +14,9 @@ final class CentredParameterisationTests: XCTestCase {
     func checkGradient(_ design: ModelDesign, family: Family, scale: Double, location: Double, logScale: Double,
                        centred: [Bool]? = nil, sufficient: Bool = true,
                        file: StaticString = #filePath, line: UInt = #line) throws {
-        let layout = ParameterLayout(design: design, family: family)
-        let priors = GradientTests.testPriors(layout, family: family, scale: scale, location: location)
-        let flags = centred ?? design.randomTerms.map { _ in true }
-        let posterior = try GLMMPosterior(design: design, family: family, priors: priors,
-                                          useSufficientStatistics: sufficient, centred: flags)
-        XCTAssertEqual(posterior.layout.terms.map(\.isCentred), flags, file: file, line: line)
-        for seed in [1, 2, 3] as [UInt64] {
-            let x = PosteriorTestData.point(for: posterior, seed: seed, interceptGuess: location, logScaleGuess: logScale)
-            var p = posterior
-            XCTAssertTrue(p.logDensityAndGradient(at: x).value.isFinite, file: file, line: line)
-            let (error, name) = GradientTests.gradientError(posterior, at: x)
-            XCTAssertLessThanOrEqual(error, 1e-6, "\(family) seed \(seed): worst coordinate \(name)", file: file, line: line)
-        }
+        try GradientTests.checkGradient(design, family: family, scale: scale, location: location, logScale: logScale,
+                                        centred: centred ?? design.randomTerms.map { _ in true },
+                                        sufficient: sufficient, file: file, line: line)
     }
 
     func testGradientSleepstudySlopesSufficientStatistics() throws {

@@ -47,15 +47,25 @@ final class GradientTests: XCTestCase {
 
     func check(_ design: ModelDesign, family: Family, scale: Double, location: Double, logScale: Double,
                sufficient: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
+        try Self.checkGradient(design, family: family, scale: scale, location: location, logScale: logScale,
+                               sufficient: sufficient, file: file, line: line)
+    }
+
+    /// Analytic against finite-difference gradient of the posterior at three random points, with
+    /// the terms flagged in `centred` sampled centred (nil: brms' non-centred layout).
+    static func checkGradient(_ design: ModelDesign, family: Family, scale: Double, location: Double, logScale: Double,
+                              centred: [Bool]? = nil, sufficient: Bool = true,
+                              file: StaticString = #filePath, line: UInt = #line) throws {
         let layout = ParameterLayout(design: design, family: family)
-        let priors = Self.testPriors(layout, family: family, scale: scale, location: location)
+        let priors = testPriors(layout, family: family, scale: scale, location: location)
         let posterior = try GLMMPosterior(design: design, family: family, priors: priors,
-                                          useSufficientStatistics: sufficient)
+                                          useSufficientStatistics: sufficient, centred: centred)
+        if let centred { XCTAssertEqual(posterior.layout.terms.map(\.isCentred), centred, file: file, line: line) }
         for seed in [1, 2, 3] as [UInt64] {
             let x = PosteriorTestData.point(for: posterior, seed: seed, interceptGuess: location, logScaleGuess: logScale)
             var p = posterior
             XCTAssertTrue(p.logDensityAndGradient(at: x).value.isFinite, file: file, line: line)
-            let (error, name) = Self.gradientError(posterior, at: x)
+            let (error, name) = gradientError(posterior, at: x)
             XCTAssertLessThanOrEqual(error, 1e-6, "\(family) seed \(seed): worst coordinate \(name)", file: file, line: line)
         }
     }

@@ -6,6 +6,7 @@ import Darwin
 import Musl
 #endif
 import MultilevelData
+import MultilevelSampling
 
 extension PriorSet {
     /// brms 2.18's default priors (`get_prior`) for a design and family:
@@ -88,14 +89,6 @@ extension PriorSet {
         let roundedLocation = roundR(median(transformed), digits: 1)
         if roundedLocation.isFinite { location = roundedLocation }
         return (location, scale)
-    }
-
-    /// The sample median (mean of the two middle values for even n), as R's `median`.
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        let n = sorted.count
-        guard n > 0 else { return .nan }
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     }
 
     /// R's `mad`: 1.4826 · median(|x − median(x)|).

@@ -7,6 +7,7 @@ import Musl
 #endif
 import MultilevelData
 import MultilevelMath
+import MultilevelSampling
 
 /// A cheap deterministic estimate, before sampling, of how much each group-level term's levels
 /// learn from their data relative to the term's prior: the statistic of `ParameterisationChoice`'s
@@ -168,14 +169,7 @@ public struct ParameterisationPilot: Sendable {
             let shrunk = shrink.multiplied(by: informations[m].multiplied(by: oneStep[m]))
             for k in 0..<q where shrunk[k].isFinite { effects[j * q + k] = shrunk[k] }
         }
-        return (sd, median(levelRatios))
-    }
-
-    private static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let m = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[m] : 0.5 * (sorted[m - 1] + sorted[m])
+        return (sd, levelRatios.isEmpty ? 0 : median(levelRatios))
     }
 }
 

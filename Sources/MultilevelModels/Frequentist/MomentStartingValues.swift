@@ -17,8 +17,7 @@ func momentStartingTheta(design: ModelDesign, terms: [RandomEffectTerm]) -> [Dou
     let n = design.rowCount
     let x = design.fixedEffects
     guard n > x.columns, terms.allSatisfy({ $0.columnCount == 1 && $0.values.allSatisfy { $0 == 1 } }) else { return nil }
-    guard let factor = try? x.crossProduct.choleskyLower() else { return nil }
-    let beta = factor.solvingLowerTranspose(factor.solvingLower(x.transposeMultiplied(by: design.response)))
+    guard let beta = try? leastSquaresSolution(x, design.response).coefficients else { return nil }
     let fitted = x.multiplied(by: beta)
     let residuals = (0..<n).map { design.response[$0] - fitted[$0] }
     let mean = residuals.reduce(0, +) / Double(n)

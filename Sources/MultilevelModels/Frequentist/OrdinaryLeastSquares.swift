@@ -30,8 +30,7 @@ public func ordinaryLeastSquares(response y: [Double], design x: DenseMatrix, na
     let matrix = reduced.fixedEffects
     let n = matrix.rows, p = matrix.columns
     guard n > p else { throw MixedModelError("\(n) observations cannot estimate \(p) coefficients with a residual variance") }
-    let factor = try matrix.crossProduct.choleskyLower()
-    let beta = factor.solvingLowerTranspose(factor.solvingLower(matrix.transposeMultiplied(by: y)))
+    let (beta, factor) = try leastSquaresSolution(matrix, y)
     let fitted = matrix.multiplied(by: beta)
     let rss = zip(y, fitted).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
     let df = n - p
@@ -48,6 +47,13 @@ public func ordinaryLeastSquares(response y: [Double], design x: DenseMatrix, na
                            residualSumOfSquares: rss, observationCount: n, logLikelihood: logLik,
                            akaikeInformationCriterion: -2 * logLik + 2 * Double(p + 1),
                            bayesianInformationCriterion: -2 * logLik + Double(p + 1) * log(Double(n)), level: level)
+}
+
+/// β̂ = (XᵀX)⁻¹Xᵀy by the Cholesky factor L of XᵀX (L Lᵀ β̂ = Xᵀy, two triangular solves), and L
+/// (for the covariance σ̂²(XᵀX)⁻¹). Throws when XᵀX is not positive definite.
+func leastSquaresSolution(_ x: DenseMatrix, _ y: [Double]) throws -> (coefficients: [Double], factor: DenseMatrix) {
+    let factor = try x.crossProduct.choleskyLower()
+    return (factor.solvingLowerTranspose(factor.solvingLower(x.transposeMultiplied(by: y))), factor)
 }
 
 /// Complete pooling of a mixed-model design: `lm(y ~ x)` on its fixed-effects matrix.

@@ -28,6 +28,11 @@ public func median(sorted: UnsafeBufferPointer<Double>) -> Double {
     return (sorted[n / 2 - 1] + sorted[n / 2]) / 2
 }
 
+/// Array convenience for `median(sorted:)` on unsorted `values` (NaN when empty).
+public func median(_ values: [Double]) -> Double {
+    values.sorted().withUnsafeBufferPointer { median(sorted: $0) }
+}
+
 /// Quantiles of unsorted `values` (type 7), NaN for all when any value is NaN (posterior's
 /// `quantile2`).
 public func quantiles(_ values: [Double], probabilities: [Double]) -> [Double] {
