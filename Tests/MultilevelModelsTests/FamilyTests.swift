@@ -8,7 +8,14 @@ import MultilevelSampling
 /// Simulation recovery for every family (issue 6): data simulated from y ~ x + (1 | g) with known
 /// parameters, fitted by NUTS under brms' default priors; each true value must lie within 4
 /// posterior standard deviations of the posterior mean (a miss has probability ≈ 6·10⁻⁵ per
-/// parameter when the posterior is close to normal and the sampler is right).
+/// parameter when the posterior is close to normal and the sampler is right). Positive
+/// parameters (the group SD, sigma, nu, shape) are compared on the log scale — the sampler's
+/// unconstrained scale, where their posteriors are close to normal. On the natural scale a
+/// right-skewed posterior has a short lower tail, so a data set with a low estimate puts the
+/// truth many of its (small) standard deviations away: the negative binomial's seed-27 data give
+/// shape 2.06 ± 0.23 against 3 (z = −4.04, failing on about a quarter of 20 sampler seeds with
+/// Stan's adaptation and with ours), while data seeds 1–30 give z from −4.04 to +1.57 (mean +0.25).
+/// On the log scale that data set is at z ≈ −3.3.
 final class FamilyTests: XCTestCase {
     struct Truth {
         var intercept: Double, slope: Double, sd: Double
@@ -80,11 +87,14 @@ final class FamilyTests: XCTestCase {
                 XCTFail("\(family): no draws of \(name)", file: file, line: line)
                 continue
             }
-            let all = chains.flatMap { $0 }
+            let positive = !name.hasPrefix("b_")
+            let all = chains.flatMap { $0 }.map { positive ? log($0) : $0 }
+            let truth = positive ? log(value) : value
             let mean = all.reduce(0, +) / Double(all.count)
             let sd = (all.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(all.count - 1)).squareRoot()
-            XCTAssertLessThanOrEqual(abs(mean - value), 4 * sd,
-                                     "\(family) \(name): posterior \(mean) ± \(sd), truth \(value)", file: file, line: line)
+            XCTAssertLessThanOrEqual(abs(mean - truth), 4 * sd,
+                                     "\(family) \(positive ? "log " : "")\(name): posterior \(mean) ± \(sd), truth \(truth)",
+                                     file: file, line: line)
         }
     }
 
