@@ -22,22 +22,35 @@ enum ScaleBenchmarks {
                reference: "issue 9 target ≤ 20 s, R-hat < 1.01, ≤ 1 GB"),
         // The data of `lmer-insteval` (FrequentistBenchmarks.instEvalShaped). The automatic rule
         // centres all three terms (pilot 0.2 CPU-s: ratios s 1.8, d 13, dept 36; lower 1.7, 12,
-        // 17). Measured on the shared 2-core machine (load 3–7), seed 1, 4 × (1000 + 1000):
-        //   centred s, d, dept (auto): 89.4 CPU-s, 31,000 sampling gradients/chain (tree depth 5),
-        //     max R-hat 1.010 (r_dept[11,Intercept]), bulk-ESS b_service1 6,121, sd_s 1,591,
-        //     sd_d 4,054, sd_dept 525, 0 divergences;
+        // 17), and since instructors d are nested in departments it hierarchically centres d on
+        // dept and dept on the Intercept (HierarchicalCentring). Measured on the shared 2-core
+        // machine (load 3–9, so wall times are not comparable; CPU-s are), seed 1, 4 × (1000 + 1000):
+        //   automatic (centred s, d, dept; d on dept, dept on Intercept): 77.4 CPU-s, 31,000
+        //     sampling gradients/chain (tree depth 5), max R-hat 1.008 (r_s[1046,Intercept]),
+        //     bulk-ESS b_service1 9,097, sd_s 2,726, sd_d 7,980, sd_dept 2,688, 0 divergences;
+        //   plain centred s, d, dept (`-centred`, the automatic rule before hierarchical centring):
+        //     80.2 CPU-s, 31,000 gradients/chain, max R-hat 1.010 (r_dept[11,Intercept]), bulk-ESS
+        //     b_service1 6,121, sd_s 1,591, sd_d 4,054, sd_dept 525;
+        //   d on dept only, dept not on the Intercept (`-hierarchical-d-dept`): 77.7 CPU-s, max
+        //     R-hat 1.060 (b_Intercept), sd_dept 551 — the ridge between the Intercept and the
+        //     mean of the department effects is then what is left, so both shears are needed;
         //   non-centred (brms): 156.0 CPU-s, 33,656 gradients/chain, max R-hat 1.023, bulk-ESS
         //     b_service1 5,062, sd_s 1,624, sd_d 521, sd_dept 282;
         //   s, d centred, dept non-centred: 98.6 CPU-s, 38,720 gradients/chain, max R-hat 1.014,
         //     sd_dept 296 (the pilot's sd̂_dept was 0 before it estimated the coarsest term first);
         //   s non-centred, d, dept centred: 134.5 CPU-s, 31,000 gradients/chain, max R-hat 1.025
         //     (r_dept[0,Intercept]), sd_dept 337.
-        // What is left: instructors are nested in departments, so r_dept and the mean of its
-        // instructors' r_d share one ridge that only the priors fix (hierarchical centring of d
-        // around dept would remove it).
         fitJob(name: "scale-fit-instEval-joint", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
                marginal: false, effect: "b_service1", scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
                reference: "issue 9 target ≤ 60 s, R-hat < 1.01") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
+        fitJob(name: "scale-fit-instEval-joint-centred", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
+               marginal: false, parameterisation: .centred, effect: "b_service1",
+               scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
+               reference: "plain centred, no hierarchical centring") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
+        fitJob(name: "scale-fit-instEval-joint-hierarchical-d-dept", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
+               marginal: false, parameterisation: .hierarchicallyCentred(centreOnIntercept: false), effect: "b_service1",
+               scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
+               reference: "d on dept only, dept not on the Intercept") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
         fitJob(name: "scale-fit-instEval-joint-noncentred", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
                marginal: false, parameterisation: .nonCentred, effect: "b_service1",
                scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],

@@ -54,7 +54,7 @@ public struct ChainSummary: Sendable, Equatable {
     /// Adaptation result (nil when warm-up did not complete or the kernel adapts nothing).
     public var adaptation: AdaptationSummary?
     /// False for a chain that never ran: the stop flag was set before its turn came (more chains
-    /// than cores, so it was still waiting). Such a chain made no draws and its observer received
+    /// than `ChainScheduling.width`, so it was still waiting). Such a chain made no draws and its observer received
     /// no event at all — not even `chainStarted` or `chainFinished`.
     public var started: Bool
 
@@ -99,7 +99,7 @@ public final class StopFlag: @unchecked Sendable {
     }
 }
 
-/// Runs chains of a `TransitionKernel`, concurrently with `DispatchQueue.concurrentPerform`.
+/// Runs chains of a `TransitionKernel`, `ChainScheduling.width` of them at once.
 ///
 /// Chain k (0-based; `settings.firstChain` + i for the i-th chain of the run) uses
 /// `Xoshiro256PlusPlus.stream(seed: settings.seed, index: k)` for everything — initialisation,
@@ -140,11 +140,8 @@ public enum ChainRunner {
                                     progress: progress, stopFlag: stopFlag)
             }
         }
-        if settings.parallel && count > 1 {
-            DispatchQueue.concurrentPerform(iterations: count, execute: runOne)
-        } else {
-            for i in 0..<count { runOne(i) }
-        }
+        let width = settings.parallel ? ChainScheduling.width(chains: count, cores: settings.cores) : 1
+        ChainScheduling.run(count: count, width: width, runOne)
         var summaries: [ChainSummary] = []
         for i in 0..<count {
             switch results[i] {

@@ -31,14 +31,18 @@ public struct SamplerSettings: Sendable, Equatable {
     public var adaptInitBuffer: Int
     public var adaptWindow: Int
     public var adaptTermBuffer: Int
-    /// Run chains concurrently (Dispatch) or one after another; the draws are identical either way.
+    /// Run chains concurrently (`ChainScheduling.width` at a time) or one after another; the draws
+    /// are identical either way.
     public var parallel: Bool
+    /// Chains that sample at once (brms' `cores`); nil: two per core this process may use.
+    /// Chains beyond it wait for a running one to end. The draws are identical for any value.
+    public var cores: Int?
 
     public init(iterations: Int = 2000, warmup: Int = 1000, chains: Int = 4, firstChain: Int = 0,
                 seed: UInt64 = 1234, adaptDelta: Double = 0.8, maxTreeDepth: Int = 10,
                 initRadius: Double = 2, saveWarmup: Bool = false, initialStepSize: Double = 1,
                 adaptInitBuffer: Int = 75, adaptWindow: Int = 25, adaptTermBuffer: Int = 50,
-                parallel: Bool = true) {
+                parallel: Bool = true, cores: Int? = nil) {
         self.iterations = iterations
         self.warmup = warmup
         self.chains = chains
@@ -53,6 +57,7 @@ public struct SamplerSettings: Sendable, Equatable {
         self.adaptWindow = adaptWindow
         self.adaptTermBuffer = adaptTermBuffer
         self.parallel = parallel
+        self.cores = cores
     }
 
     /// Draws reported per chain after warm-up.
@@ -64,6 +69,7 @@ public struct SamplerSettings: Sendable, Equatable {
             SamplerSettingsError(option: option, message: message)
         }
         if chains < 1 { throw fail("chains", "must be at least 1, got \(chains)") }
+        if let cores, cores < 1 { throw fail("cores", "must be at least 1, got \(cores)") }
         if firstChain < 0 { throw fail("chain-id", "must be at least 1, got \(firstChain + 1)") }
         if iterations < 1 { throw fail("iter", "must be at least 1, got \(iterations)") }
         if warmup < 0 { throw fail("warmup", "must not be negative, got \(warmup)") }

@@ -20,6 +20,7 @@ struct CompareCommand: Command {
         .option("replicates", "N", "Bootstrap replicates (default 1000)."),
         .option("seed", "N", "Random seed of the bootstrap and the sampler (default: a random one, printed)."),
         .option("chains", "N", "Number of chains (default 4)."),
+        .option("cores", "N", "Chains that sample at once (default: two per available core)."),
         .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
         .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
         .option("prior", "PRIOR", "A prior in brms syntax (repeatable).", repeatable: true),
@@ -44,6 +45,10 @@ struct CompareCommand: Command {
         sampler.seed = seed
         if let delta = specification.adaptDelta?.value { sampler.adaptDelta = delta }
         if let depth = specification.maxTreedepth?.value { sampler.maxTreeDepth = depth }
+        if let cores = try arguments.integer("cores") {
+            guard cores >= 1 else { throw UsageError("option --cores: must be at least 1, got \(cores)") }
+            sampler.cores = cores
+        }
         do { try sampler.validate() } catch let error as SamplerSettingsError { throw UsageError(error.description) }
         let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
 

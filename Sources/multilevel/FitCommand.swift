@@ -23,12 +23,16 @@ struct FitCommand: Command {
     its lower 95% bound (times χ²(J−1; 0.05)/(J−1) for J levels, so a term with few levels stays
     non-centred) and I_j the level's Fisher information (gaussian n_j/σ², bernoulli/binomial
     Σ trials·p(1 − p), poisson Σ μ, …), from a quick pilot fit before sampling; the centred terms
-    are named on stderr. The draws and their columns are the same either way.
+    are named on stderr. A centred intercept-only term nested in another (instructors within
+    departments) is moreover hierarchically centred: it samples each level's effect plus that of
+    the level it lies in, and the coarsest such term its effects plus the Intercept (Gelfand,
+    Sahu & Carlin 1995), also named on stderr. The draws and their columns are the same either way.
     """
     var options: [OptionSpec] {
         [
             .option("prior", "PRIOR", "A prior in brms syntax, e.g. 'b ~ normal(0, 10)', 'sd:Subject ~ student_t(3, 0, 50)' (repeatable).", repeatable: true),
             .option("chains", "N", "Number of chains (default 4)."),
+            .option("cores", "N", "Chains that sample at once (default: two per available core, sharing them); the others wait their turn."),
             .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
             .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
             .option("seed", "N", "Random seed (default: drawn at random and reported); the same seed gives byte-identical chains on any number of cores."),
@@ -120,6 +124,11 @@ struct FitCommand: Command {
                 let centred = fit.posterior.layout.centredGroupNames
                 if !centred.isEmpty {
                     writeStandardError("multilevel: group-level effects of \(centred.joined(separator: ", ")) sampled centred (their levels' data outweigh the prior; --parameterization noncentered gives brms' parameterisation)\n")
+                }
+                let nested = fit.posterior.layout.hierarchicalCentring
+                if !nested.isEmpty {
+                    let pairs = nested.map { "\($0.group) on \($0.parent)" }.joined(separator: ", ")
+                    writeStandardError("multilevel: nested group-level effects hierarchically centred (\(pairs): sampled as sums with the effect they are nested in; --parameterization centered turns this off)\n")
                 }
             }
         } catch {
@@ -243,6 +252,10 @@ struct FitCommand: Command {
         if let delta = specification.adaptDelta?.value { settings.adaptDelta = delta }
         if let depth = specification.maxTreedepth?.value { settings.maxTreeDepth = depth }
         if let radius = try arguments.double("init") { settings.initRadius = radius }
+        if let cores = try arguments.integer("cores") {
+            guard cores >= 1 else { throw UsageError("option --cores: must be at least 1, got \(cores)") }
+            settings.cores = cores
+        }
         if let chainID = try arguments.integer("chain-id") {
             guard chainID >= 1 else { throw UsageError("option --chain-id: must be at least 1, got \(chainID)") }
             settings.firstChain = chainID - 1

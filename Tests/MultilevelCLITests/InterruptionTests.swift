@@ -17,11 +17,12 @@ final class InterruptionTests: XCTestCase {
 
     /// A working directory with sleepstudy.csv, and a fit started in it that would run for a long time.
     private func startLongFit(chains: Int = chains, iterations: Int = 1_000_000,
-                              warmup: Int = 100) throws -> (directory: URL, running: CommandLineRunner.Running) {
+                              warmup: Int = 100, cores: Int? = nil) throws -> (directory: URL, running: CommandLineRunner.Running) {
         let directory = try directoryWithSleepstudy(prefix: "interrupt")
         let running = try CommandLineRunner.start(
             ["fit", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (Days | Subject)",
-             "--chains", "\(chains)", "--iter", "\(iterations)", "--warmup", "\(warmup)", "--seed", "11", "--output", "out"],
+             "--chains", "\(chains)", "--iter", "\(iterations)", "--warmup", "\(warmup)", "--seed", "11", "--output", "out"]
+                + (cores.map { ["--cores", "\($0)"] } ?? []),
             in: directory)
         return (directory, running)
     }
@@ -111,14 +112,15 @@ final class InterruptionTests: XCTestCase {
         try checkStoppedBy(SIGTERM)
     }
 
-    /// 16 chains on fewer cores: the chains still waiting for a core when SIGINT arrives are not
-    /// started. The run exits 130 with complete files for the chains that made draws and no file
-    /// for the others (as CmdStan writes output only for chains that ran), names them on stderr,
-    /// and the summary describes the chains it covers; `diagnose out/chain-*.csv` reads the files.
+    /// 16 chains, 2 at a time (`--cores 2`): the chains still waiting for a core when SIGINT
+    /// arrives are not started. The run exits 130 with complete files for the two chains that made
+    /// draws and no file for the others (as CmdStan writes output only for chains that ran), names
+    /// them on stderr, and the summary describes the chains it covers; `diagnose out/chain-*.csv`
+    /// reads the files. (`--cores` fixes the width: the cores this machine reports do not matter.)
     func testChainsNotYetStartedAreSkippedAfterSIGINT() throws {
         _ = try CommandLineRunner.executable()
         let chains = 16
-        let (directory, running) = try startLongFit(chains: chains, iterations: 20_000)
+        let (directory, running) = try startLongFit(chains: chains, iterations: 20_000, cores: 2)
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try interrupt(running, in: directory, with: SIGINT, waitFor: 2)
 
@@ -128,28 +130,13 @@ final class InterruptionTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
         XCTAssertTrue(names.allSatisfy { $0.hasPrefix("chain-") && $0.hasSuffix(".csv") }, "temporary names left: \(names)")
         let written = Set(names.compactMap { Int($0.dropFirst("chain-".count).dropLast(".csv".count)) })
-        XCTAssertTrue(written.isSuperset(of: [1, 2]), "\(names)")
-        // Chains 1 and 2 had 5 draws when the signal came; others may have started later.
-        try checkCompleteInterruptedFiles(names, in: out, minimumRows: 1)
-
-        let skipped = (1...chains).filter { !written.contains($0) }
-        if ProcessInfo.processInfo.activeProcessorCount < chains {
-            XCTAssertFalse(skipped.isEmpty, "every chain wrote a file on \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        }
-        if !skipped.isEmpty {
-            // "interrupted before chains 3–16 made a draw; they wrote no file ..."
-            let notice = try XCTUnwrap(result.err.split(separator: "\n").first { $0.contains("made a draw") }, result.err)
-            XCTAssertTrue(notice.contains("wrote no file"), String(notice))
-            // The skipped chains as runs of consecutive numbers: "3–16", "4–5, 7–16".
-            var runs: [String] = []
-            var start = skipped[0], end = skipped[0]
-            for chain in skipped.dropFirst() + [Int.max] {
-                if chain == end + 1 { end = chain; continue }
-                runs.append(start == end ? "\(start)" : "\(start)–\(end)")
-                start = chain; end = chain
-            }
-            XCTAssertTrue(notice.contains("before chains \(runs.joined(separator: ", ")) made a draw"), String(notice))
-        }
+        // Chains 1 and 2 had 5 draws when the signal came, far from their 20,000 iterations, so
+        // chains 3–16 were still waiting for a core.
+        XCTAssertEqual(written, [1, 2], "\(names)")
+        try checkCompleteInterruptedFiles(names, in: out, minimumRows: 5)
+        let notice = try XCTUnwrap(result.err.split(separator: "\n").first { $0.contains("made a draw") }, result.err)
+        XCTAssertTrue(notice.contains("before chains 3–16 made a draw"), String(notice))
+        XCTAssertTrue(notice.contains("wrote no file"), String(notice))
         XCTAssertTrue(result.out.contains("Draws: \(written.count) chains, each with iter = "), result.out)
 
         let diagnose = try CommandLineRunner.runChecked(["diagnose"] + names.map { "out/\($0)" }, in: directory)

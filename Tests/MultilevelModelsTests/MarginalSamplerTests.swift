@@ -5,7 +5,10 @@ import MultilevelSampling
 
 /// The marginal sampler samples the same posterior as the joint NUTS sampler: on sleepstudy
 /// (Days | Subject) with brms' default priors, every posterior mean (population and group-level
-/// effects, sds, correlation, sigma) agrees within 4 combined Monte-Carlo standard errors.
+/// effects, sds, correlation, sigma) agrees within the family-wise bound on |z| for its 42
+/// simultaneous checks (`MonteCarloTolerance.familyWiseMCSEBound`, 5.81 combined Monte-Carlo
+/// standard errors; largest |z| measured 1.83 and 2.42 on the two glibc variants), R-hat within
+/// `MonteCarloTolerance.rhatBound`.
 final class MarginalSamplerTests: XCTestCase {
     func testMarginalAgreesWithJointNUTSOnSleepstudy() throws {
         let design = try PosteriorTestData.sleepstudy()
@@ -20,12 +23,15 @@ final class MarginalSamplerTests: XCTestCase {
         XCTAssertTrue(names.contains("r_Subject[308,Days]"))
         let a = summarize(draws: selectColumns(joint.draws, names))
         let b = summarize(draws: selectColumns(marginal.draws, names))
+        let z = MonteCarloTolerance.familyWiseMCSEBound(checks: names.count)
         for name in names {
             let x = try XCTUnwrap(a[name]), y = try XCTUnwrap(b[name])
             let combined = (x.mcseMean * x.mcseMean + y.mcseMean * y.mcseMean).squareRoot()
-            XCTAssertLessThanOrEqual(abs(x.mean - y.mean), 4 * combined,
+            MonteCarloTolerance.log(#function, name, "mean", (x.mean - y.mean) / combined)
+            XCTAssertLessThanOrEqual(abs(x.mean - y.mean), z * combined,
                                      "\(name): joint \(x.mean) ± \(x.mcseMean), marginal \(y.mean) ± \(y.mcseMean)")
-            XCTAssertLessThan(y.rhat, 1.01, name)
+            MonteCarloTolerance.assertConverged(ChainSequences(chains: marginal.draws.values(of: name)!), name,
+                                                checks: names.count, label: #function)
         }
     }
 

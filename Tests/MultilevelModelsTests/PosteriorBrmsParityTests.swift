@@ -6,12 +6,15 @@ import MultilevelSampling
 
 /// brms parity (issue 4): NUTS on the brms posterior, 4 chains × (1000 warm-up + 2000 draws),
 /// against brms 2.18 (4 × 5000 draws) in `brms_*.json`. Every b_, sd_, cor_ and sigma posterior
-/// mean lies within 4 combined MCSEs, the 2.5% and 97.5% quantiles within 4 combined quantile
-/// MCSEs, and R̂ < 1.01. The reference files carry no quantile MCSE; theirs is estimated from ours
+/// mean lies within z combined MCSEs, the 2.5% and 97.5% quantiles within z combined quantile
+/// MCSEs, z the family-wise bound for 3 checks per variable (`MonteCarloTolerance.familyWiseMCSEBound`,
+/// 5.26 for dyestuff's 3 variables, 5.51 for the 6 of sleepstudy slopes; largest |z| measured
+/// over these 12 tests on both glibc variants 3.94, pooled z sd 1.05),
+/// and R̂ within `MonteCarloTolerance.rhatBound` with bulk-ESS ≥ 400. The reference files carry no quantile MCSE; theirs is estimated from ours
 /// scaled by √(our tail-ESS / their tail-ESS) (MCSE ∝ 1/√ESS). Sampler-heavy: run with -c release.
 final class PosteriorBrmsParityTests: XCTestCase {
     func parity(_ fixture: String, _ design: ModelDesign, family: Family, seed: UInt64, marginal: Bool = false,
-                parameterisation: ParameterisationChoice = .automatic,
+                parameterisation: ParameterisationChoice = .automatic, label: String = #function,
                 file: StaticString = #filePath, line: UInt = #line) throws {
         let data = try Data(contentsOf: PosteriorTestData.fixtureURL(fixture, "json"))
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
@@ -25,23 +28,28 @@ final class PosteriorBrmsParityTests: XCTestCase {
         }
         XCTAssertFalse(names.isEmpty, file: file, line: line)
         let summary = summarize(draws: fit.draws, quantiles: [0.025, 0.975])
+        let z = MonteCarloTolerance.familyWiseMCSEBound(checks: 3 * names.count)
         for name in names {
             guard let ref = reference[name], let ours = summary[name] else {
                 XCTFail("\(fixture): \(name) missing", file: file, line: line)
                 continue
             }
             let sequences = ChainSequences(chains: fit.draws.values(of: name)!)
-            let meanBound = 4 * (ours.mcseMean * ours.mcseMean + ref["mcse_mean"]! * ref["mcse_mean"]!).squareRoot()
+            MonteCarloTolerance.log(label, name, "mean", (ours.mean - ref["mean"]!)
+                                    / (ours.mcseMean * ours.mcseMean + ref["mcse_mean"]! * ref["mcse_mean"]!).squareRoot())
+            let meanBound = z * (ours.mcseMean * ours.mcseMean + ref["mcse_mean"]! * ref["mcse_mean"]!).squareRoot()
             XCTAssertLessThanOrEqual(abs(ours.mean - ref["mean"]!), meanBound,
                                      "\(fixture) \(name): mean \(ours.mean) vs brms \(ref["mean"]!)", file: file, line: line)
             for (p, key, q) in [(0.025, "q2.5", ours.quantiles[0]), (0.975, "q97.5", ours.quantiles[1])] {
                 let mcse = quantileMonteCarloStandardError(sequences, probability: p)
                 let theirs = mcse * (ours.essTail / ref["ess_tail"]!).squareRoot()
-                let bound = 4 * (mcse * mcse + theirs * theirs).squareRoot()
+                let bound = z * (mcse * mcse + theirs * theirs).squareRoot()
+                MonteCarloTolerance.log(label, name, key, (q - ref[key]!) / (mcse * mcse + theirs * theirs).squareRoot())
                 XCTAssertLessThanOrEqual(abs(q - ref[key]!), bound,
                                          "\(fixture) \(name): \(key) \(q) vs brms \(ref[key]!)", file: file, line: line)
             }
-            XCTAssertLessThan(ours.rhat, 1.01, "\(fixture) \(name): R-hat", file: file, line: line)
+            MonteCarloTolerance.assertConverged(sequences, "\(fixture) \(name)", checks: names.count, label: label,
+                                                file: file, line: line)
         }
         let divergences = fit.chainSummaries.reduce(0) { $0 + $1.divergences }
         print("\(fixture): \(divergences) divergences; " + names.map { name in

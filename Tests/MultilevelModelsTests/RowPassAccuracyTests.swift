@@ -9,9 +9,10 @@ import MultilevelMath
 /// in their original order: y η − n log(1 + e^η) with glibc's `log1p` and `exp`, ∂/∂η =
 /// y − n/(1 + e^(−η)), the θ gradient scattered row by row. η spans ±40 and beyond.
 final class RowPassAccuracyTests: XCTestCase {
-    /// A model of one of four shapes on `rows` rows: the sorted term (many levels of uneven size
+    /// A model of one of five shapes on `rows` rows: the sorted term (many levels of uneven size
     /// in random order, one level larger than a block) with a column of ones, with ones and a
-    /// slope plus a crossed term, with a slope only (no intercept anywhere), or no term at all.
+    /// slope plus a crossed term, with a slope only (no intercept anywhere), no term at all, or
+    /// (shape 4) `y ~ x1 + (1 | g)`, the shape of `PosteriorColumns.fusedBernoulliPass`.
     static func design(shape: Int, rows: Int, family: Family, seed: UInt64) -> ModelDesign {
         var rng = Xoshiro256PlusPlus(seed: seed)
         var x: [[Double]] = [], y: [Double] = [], trials: [Double] = []
@@ -19,7 +20,7 @@ final class RowPassAccuracyTests: XCTestCase {
         var ones: [Double] = [], slope: [Double] = [], interceptAndSlope: [Double] = []
         for i in 0..<rows {
             let x1 = rng.nextNormal(), x2 = rng.nextUniform(-1, 1)
-            x.append(shape == 2 ? [x1] : [1, x1, x2])
+            x.append(shape == 2 ? [x1] : shape == 4 ? [1, x1] : [1, x1, x2])
             // Level 0 takes 700 rows, the others 1 to ~12 rows each, in shuffled order.
             let level = i < 700 ? 0 : 1 + Int(rng.nextUniform() * Double(rows - 700) / 6)
             g.append(String(level))
@@ -43,7 +44,7 @@ final class RowPassAccuracyTests: XCTestCase {
         let slopes = permuted(slope), pairs = order.flatMap { [interceptAndSlope[2 * $0], interceptAndSlope[2 * $0 + 1]] }
         let terms: [RandomEffectTerm]
         switch shape {
-        case 0: terms = [RandomEffectTerm(grouping: gTerm, columnNames: ["(Intercept)"], values: ones, text: "(1 | g)")]
+        case 0, 4: terms = [RandomEffectTerm(grouping: gTerm, columnNames: ["(Intercept)"], values: ones, text: "(1 | g)")]
         case 1: terms = [RandomEffectTerm(grouping: hTerm, columnNames: ["(Intercept)"], values: ones, text: "(1 | h)"),
                          RandomEffectTerm(grouping: gTerm, columnNames: ["(Intercept)", "x1"], values: pairs,
                                           text: "(1 + x1 | g)")]
@@ -53,7 +54,8 @@ final class RowPassAccuracyTests: XCTestCase {
         }
         return PosteriorTestData.design(formula: "y ~ …", response: "y", y: permuted(y),
                                         trials: family == .binomial ? permuted(trials) : nil, x: permuted(x),
-                                        names: shape == 2 ? ["x1"] : ["(Intercept)", "x1", "x2"], terms: terms)
+                                        names: shape == 2 ? ["x1"] : shape == 4 ? ["(Intercept)", "x1"]
+                                            : ["(Intercept)", "x1", "x2"], terms: terms)
     }
 
     /// The fast pass as `GLMMPosterior.rowPass` runs it: value and θ gradient.
@@ -75,6 +77,17 @@ final class RowPassAccuracyTests: XCTestCase {
                         columns.addGradient(block: b, derivative: eta, thetaGradient: g.baseAddress!)
                     }
                 }
+            }
+        }
+        return (value, gradient)
+    }
+
+    /// `PosteriorColumns.fusedBernoulliPass`: value and θ gradient.
+    static func fusedPass(_ columns: PosteriorColumns, _ theta: [Double]) -> (value: Double, gradient: [Double]) {
+        var gradient = [Double](repeating: 0, count: theta.count)
+        let value = theta.withUnsafeBufferPointer { t in
+            gradient.withUnsafeMutableBufferPointer { g in
+                columns.fusedBernoulliPass(theta: t.baseAddress!, thetaGradient: g.baseAddress!)
             }
         }
         return (value, gradient)
@@ -131,7 +144,7 @@ final class RowPassAccuracyTests: XCTestCase {
     func testFastRowPassMatchesTheRowByRowFormula() {
         var worstValue = 0.0, worstGradient = 0.0
         for family in [Family.bernoulli, .binomial, .poisson] {
-            for shape in 0..<4 {
+            for shape in 0..<5 {
                 let design = Self.design(shape: shape, rows: 2_103, family: family, seed: UInt64(10 * shape + 1))
                 let data = PosteriorData(design: design, family: family, mergeRows: false)
                 let columns = PosteriorColumns(data: data, hasIntercept: design.hasIntercept)
@@ -146,6 +159,8 @@ final class RowPassAccuracyTests: XCTestCase {
                 var results = family == .poisson ? [Self.fastPass(PoissonRows.self, columns, theta)]
                     : [Self.fastPass(BinomialRows.self, columns, theta)]
                 if family == .bernoulli { results.append(Self.fastPass(BernoulliRows.self, columns, theta)) }
+                XCTAssertEqual(columns.hasFusedBernoulliShape, shape == 4 && family != .binomial, "\(family) shape \(shape)")
+                if family == .bernoulli && columns.hasFusedBernoulliShape { results.append(Self.fusedPass(columns, theta)) }
                 for result in results {
                     let valueError = abs(result.value - reference.value) / reference.valueScale
                     XCTAssertLessThanOrEqual(valueError, 1e-13, "\(family) shape \(shape) value")

@@ -37,6 +37,33 @@ final class ChainRunnerTests: XCTestCase {
         XCTAssertNotEqual(parallel.chains[0], parallel.chains[1])
         settings.seed = 43
         XCTAssertNotEqual(try NUTSSampler.sample(density, settings: settings).draws.chains[0], parallel.chains[0])
+        // Any number of chains at once (`cores`), more than the machine has included.
+        settings.seed = 42
+        settings.parallel = true
+        for cores in [1, 3, 4, 8] {
+            settings.cores = cores
+            XCTAssertEqual(try NUTSSampler.sample(density, settings: settings).draws, parallel, "cores \(cores)")
+        }
+    }
+
+    /// `ChainScheduling` runs every index once and keeps at most
+    /// `width` running at once; the width is `cores` capped by the number of chains.
+    func testSchedulingRunsEachChainOnceWithinItsWidth() {
+        XCTAssertEqual(ChainScheduling.width(chains: 4, cores: 2), 2)
+        XCTAssertEqual(ChainScheduling.width(chains: 3, cores: 8), 3)
+        XCTAssertEqual(ChainScheduling.width(chains: 1, cores: nil), 1)
+        XCTAssertEqual(ChainScheduling.width(chains: 64, cores: nil), min(64, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        for width in [1, 2, 3, 7] {
+            let lock = NSLock()
+            var started: [Int] = [], running = 0, mostRunning = 0
+            ChainScheduling.run(count: 6, width: width) { index in
+                lock.lock(); started.append(index); running += 1; mostRunning = max(mostRunning, running); lock.unlock()
+                usleep(2_000)
+                lock.lock(); running -= 1; lock.unlock()
+            }
+            XCTAssertEqual(started.sorted(), Array(0..<6), "width \(width): each index once")
+            XCTAssertLessThanOrEqual(mostRunning, min(width, 6), "width \(width)")
+        }
     }
 
     /// Chain k run alone (`--chain-id`) reproduces chain k of a multi-chain run.
@@ -78,11 +105,69 @@ final class ChainRunnerTests: XCTestCase {
         XCTAssertNil(summaries[0].adaptation)
     }
 
+    /// Holds each chain in `chainStarted` until `expected` chains have started (at most 30 s), then
+    /// optionally sets a stop flag; records whether any chain waited in vain.
+    final class StartBarrier: ChainObserver, @unchecked Sendable {
+        let condition = NSCondition()
+        let expected: Int
+        let stopFlag: StopFlag?
+        var started = 0
+        var timedOut = false
+        init(expected: Int, stopFlag: StopFlag? = nil) { self.expected = expected; self.stopFlag = stopFlag }
+        func chainStarted(chain: Int) {
+            condition.lock()
+            started += 1
+            if started == expected {
+                stopFlag?.stop()
+                condition.broadcast()
+            }
+            let deadline = Date().addingTimeInterval(30)
+            while started < expected {
+                if !condition.wait(until: deadline) { timedOut = true; break }
+            }
+            condition.unlock()
+        }
+    }
+
+    /// By default up to two chains per core run at once (not one per core, as a pool of
+    /// core-count threads would): each chain waits at the barrier until all have started.
+    func testChainsUpToTwicePerCoreRunAtOnce() throws {
+        let chains = ChainScheduling.width(chains: 8, cores: nil)
+        XCTAssertEqual(chains, min(8, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        XCTAssertEqual(ChainScheduling.width(chains: 4, cores: nil, availableCores: 2), 4)
+        XCTAssertEqual(ChainScheduling.width(chains: 16, cores: nil, availableCores: 2), 4)
+        XCTAssertEqual(ChainScheduling.width(chains: 3, cores: nil, availableCores: 8), 3)
+        let barrier = StartBarrier(expected: chains)
+        let settings = SamplerSettings(iterations: 20, warmup: 10, chains: chains, seed: 3)
+        let summaries = try ChainRunner.run(settings: settings, observer: barrier, progress: nil) { _ in
+            NUTSSampler(density: density)
+        }
+        XCTAssertFalse(barrier.timedOut, "\(chains) chains did not all run at once")
+        XCTAssertTrue(summaries.allSatisfy { $0.started && $0.completedIterations == 20 })
+    }
+
+    /// Chains beyond the limit wait for a running chain to end; stopped before their turn, they
+    /// are never started (`ChainSummary.notStarted`), while the running ones stop early.
+    func testChainsBeyondTheLimitAreSkippedWhenStoppedBeforeTheirTurn() throws {
+        let limit = ChainScheduling.width(chains: 64, cores: nil)
+        let flag = StopFlag()
+        let barrier = StartBarrier(expected: limit, stopFlag: flag)
+        let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: limit + 2, seed: 3)
+        let summaries = try ChainRunner.run(settings: settings, observer: barrier, progress: nil, stopFlag: flag) { _ in
+            NUTSSampler(density: density)
+        }
+        XCTAssertFalse(barrier.timedOut)
+        XCTAssertEqual(summaries.map(\.chain), Array(0..<(limit + 2)))
+        XCTAssertTrue(summaries.prefix(limit).allSatisfy { $0.started && $0.stopped && $0.completedIterations == 0 })
+        XCTAssertEqual(summaries.suffix(2), [.notStarted(chain: limit), .notStarted(chain: limit + 1)])
+    }
+
     func testInvalidSettingsAreClearErrors() {
         func message(_ settings: SamplerSettings) -> String {
             do { try settings.validate(); return "" } catch { return "\(error)" }
         }
         XCTAssertEqual(message(SamplerSettings(chains: 0)), "--chains: must be at least 1, got 0")
+        XCTAssertEqual(message(SamplerSettings(cores: 0)), "--cores: must be at least 1, got 0")
         XCTAssertEqual(message(SamplerSettings(iterations: 1000, warmup: 1000)),
                        "--warmup: must be smaller than iter (1000), got 1000")
         XCTAssertEqual(message(SamplerSettings(adaptDelta: 1)), "--adapt-delta: must lie strictly between 0 and 1, got 1.0")

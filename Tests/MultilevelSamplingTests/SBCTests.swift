@@ -37,13 +37,18 @@ struct EightSchoolsNonCentred: LogDensity {
 /// (μ, τ, η) from the prior, simulate y, run one NUTS chain (300 warm-up + 495 draws, thinned by 5
 /// to L = 99 nearly independent draws) and record the rank of each true value among the draws
 /// (0…99). With a correct sampler the ranks are uniform; 1000 replications, ranks pooled into 10
-/// bins of 10 (100 expected per bin), χ² with 9 degrees of freedom must stay below 27.88
-/// (p = 0.001) for μ, log τ and η₁. Runs in about a second in release.
+/// bins of 10 (100 expected per bin), χ² with 9 degrees of freedom must stay below 36.42 for each
+/// of μ, log τ and η₁: the 1 − 10⁻⁴/3 quantile, so the three checks together fail spuriously with
+/// probability ≤ 10⁻⁴ (Bonferroni; 27.88, p = 0.001 each, made that 0.3%, and every change of the
+/// NUTS warm-up or of the CPU's libm redraws the histograms). Expected χ² of a wrong sampler
+/// (1000 replications): 48 with every posterior shifted by 0.2 posterior sd, 97 by 0.3; 82 with
+/// posterior sds 20% too small (25 and 19 for 10% and a 0.1-sd shift, which this size cannot see).
+/// Runs in about a second in release.
 final class SBCTests: XCTestCase {
     func testRanksAreUniformOnNonCentredHierarchicalModel() throws {
         let result = try SBCTests.rankChiSquares(truthSeed: 2018)
         for (name, chiSquare) in zip(["mu", "log tau", "eta1"], result.chiSquares) {
-            XCTAssertLessThan(chiSquare, 27.88, "\(name): rank histogram \(result.histograms)")
+            XCTAssertLessThan(chiSquare, 36.42, "\(name): rank histogram \(result.histograms)")
         }
         XCTAssertLessThan(result.divergenceRate, 0.01, "divergent transitions")
     }

@@ -89,7 +89,8 @@ extension BayesianFit {
     /// CmdStan CSV output) and keeping it for the summary. `stopFlag` ends the chains early (SIGINT);
     /// the draws made until then are kept. `parameterisation` says which group-level terms are
     /// sampled centred (`ParameterisationChoice`; the draws' columns are the same either way,
-    /// `posterior.layout.centredGroupNames` tells which were).
+    /// `posterior.layout.centredGroupNames` tells which were, `posterior.layout.hierarchicalCentring`
+    /// which of them were hierarchically centred and on what).
     public static func run(design: ModelDesign, family: Family, priors statements: [PriorStatement] = [],
                            settings: SamplerSettings, parameterisation: ParameterisationChoice = .automatic,
                            sink: ConstrainedDrawSink? = nil,
@@ -98,9 +99,9 @@ extension BayesianFit {
         var priorSet = PriorSet.defaults(for: design, family: family)
         try priorSet.apply(statements)
         let layout = ParameterLayout(design: design, family: family)
-        let centred = try parameterisation.centredTerms(design: design, family: family)
+        let (centred, parents) = try parameterisation.parameterisation(design: design, family: family)
         let posterior = try GLMMPosterior(design: design, family: family, priors: priorSet.resolved(for: layout),
-                                          centred: centred)
+                                          centred: centred, centringParents: parents)
         let map = ConstrainedParameters(posterior: posterior)
         try sink?.prepare(parameterNames: map.names)
         let recorder = ConstrainedDrawsRecorder(map: map, settings: settings, sink: sink)

@@ -26,6 +26,8 @@ public struct ConstrainedParameters: Sendable {
     let layout: ParameterLayout
     let columnMeans: [Double]
     var factor: [Double]
+    /// Maps a hierarchically centred term's γ back to its effects r (`HierarchicalCentring`).
+    let shear: HierarchicalShear
 
     /// The map for a posterior's layout and predictor means.
     public init(posterior: GLMMPosterior) {
@@ -35,6 +37,7 @@ public struct ConstrainedParameters: Sendable {
     public init(layout: ParameterLayout, columnMeans: [Double]) {
         self.layout = layout
         self.columnMeans = columnMeans
+        shear = HierarchicalShear(layout: layout)
         var names: [String] = []
         var cmdStan: [String] = []
         func add(_ name: String, _ cmdStanName: String? = nil) {
@@ -129,8 +132,13 @@ public struct ConstrainedParameters: Sendable {
             out[o] = LowerBoundTransform.constrain(x[layout.auxiliaryOffset + a], lowerBound: parameter.lowerBound)
             o += 1
         }
-        for term in layout.terms {
+        for (t, term) in layout.terms.enumerated() {
             let q = term.columnCount
+            if let parentIndex = shear.parentIndexByTerm[t] {
+                HierarchicalShear.effects(parentIndex: parentIndex, offset: term.zOffset, from: x, into: out + o)
+                o += term.levelCount
+                continue
+            }
             if q > 1 {
                 CholeskyCorrelationTransform.constrain(x + term.correlationOffset, dimension: q, into: l)
             } else {

@@ -59,16 +59,21 @@ public struct GLMMPosterior: LogDensity {
     let blockStart: Int
     /// Huang–Wand scales A_k of the terms with a covariance prior (`geometry[t].scaleIndex + k`).
     let huangWandScales: [Double]
+    /// The shear of the hierarchically centred terms (`HierarchicalCentring`).
+    let shear: HierarchicalShear
 
     public var dimension: Int { layout.dimension }
 
     /// Builds the posterior of `design` under `family` and `priors`. Throws `FamilyError` when the
     /// response is outside the family's support (naming the first offending line).
-    /// `centred[t]` makes term t centred (nil: all non-centred, as brms).
+    /// `centred[t]` makes term t centred (nil: all non-centred, as brms); `centringParents[t]`
+    /// hierarchically centres the centred term t (`HierarchicalCentring`).
     public init(design: ModelDesign, family: Family, priors: PosteriorPriors,
-                useSufficientStatistics: Bool = true, centred: [Bool]? = nil) throws {
+                useSufficientStatistics: Bool = true, centred: [Bool]? = nil,
+                centringParents: [CentringParent?]? = nil) throws {
         try checkResponse(design, family: family)
-        let layout = ParameterLayout(design: design, family: family, centred: centred)
+        let layout = ParameterLayout(design: design, family: family, centred: centred, centringParents: centringParents)
+        shear = HierarchicalShear(layout: layout)
         precondition(priors.coefficients.count == layout.coefficientNames.count
                      && priors.standardDeviations.count == layout.terms.count
                      && priors.auxiliary.count == layout.auxiliaryParameters.count,
@@ -203,6 +208,13 @@ public struct GLMMPosterior: LogDensity {
             }
         }
 
+        // Hierarchically centred terms: r_j = γ_j − γ_parent[g(j)].
+        for (t, term) in geometry.enumerated() {
+            guard let parentIndex = shear.parentIndexByTerm[t] else { continue }
+            HierarchicalShear.effects(parentIndex: parentIndex, offset: term.zOffset, from: x,
+                                      into: theta + term.thetaOffset)
+        }
+
         // Likelihood and its gradient with respect to θ and the auxiliary parameters.
         let thetaCount = data.thetaCount
         for i in 0..<thetaCount { thetaGradient[i] = 0 }
@@ -246,7 +258,7 @@ public struct GLMMPosterior: LogDensity {
             if term.isCentred {
                 let gr = g + term.zOffset
                 for i in 0..<(term.levelCount * q) { gr[i] = gradientBase[i] }
-                lp += CentredGroupEffects.addLogDensity(effects: x + term.zOffset, levelCount: term.levelCount,
+                lp += CentredGroupEffects.addLogDensity(effects: theta + term.thetaOffset, levelCount: term.levelCount,
                                                         dimension: q, sd: sd, factor: factor, effectGradient: gr,
                                                         sdAdjoint: sdGradient, factorAdjoint: factorAdjoint,
                                                         work: s + inverseStart)
@@ -294,6 +306,7 @@ public struct GLMMPosterior: LogDensity {
                                                          yAdjoint: g + term.correlationOffset)
             }
         }
+        if !shear.isEmpty { shear.pullBack(gradient: g) }
         return lp
     }
 
@@ -308,6 +321,9 @@ public struct GLMMPosterior: LogDensity {
         case .student:
             return rowPass(StudentRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
         case .bernoulli, .binomial:
+            if columns.hasFusedBernoulliShape {
+                return columns.fusedBernoulliPass(theta: theta, thetaGradient: thetaGradient)
+            }
             if columns.hasUnitTrials {
                 return rowPass(BernoulliRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
             }

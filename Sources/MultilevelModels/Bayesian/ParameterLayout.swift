@@ -26,6 +26,10 @@ public struct ParameterLayout: Sendable, Equatable {
         /// Whether the term is centred: the unconstrained vector holds r_j ~ MVN(0, diag(sd) L Lᵀ
         /// diag(sd)) directly instead of z_j ~ N(0, I) (Papaspiliopoulos, Roberts & Sköld 2007).
         public var isCentred: Bool = false
+        /// What a centred intercept-only term is hierarchically centred on (`HierarchicalCentring`):
+        /// its effects' slots then hold γ_j = r_j + γ_parent[g(j)] (γ_Intercept = Intercept)
+        /// instead of r_j. nil: plain centred (or non-centred).
+        public var centringParent: CentringParent? = nil
 
         /// Number of columns q.
         public var columnCount: Int { columnNames.count }
@@ -39,6 +43,18 @@ public struct ParameterLayout: Sendable, Equatable {
 
     /// Names of the centred terms' grouping factors, formula order.
     public var centredGroupNames: [String] { terms.filter(\.isCentred).map(\.groupName) }
+
+    /// The hierarchically centred terms as (group, what it is centred on: a group name or
+    /// `Intercept`), formula order.
+    public var hierarchicalCentring: [(group: String, parent: String)] {
+        terms.compactMap { term in
+            switch term.centringParent {
+            case nil: return nil
+            case .intercept?: return (term.groupName, "Intercept")
+            case let .term(u, _)?: return (term.groupName, terms[u].groupName)
+            }
+        }
+    }
 
     /// brms names of the population-level coefficients other than the intercept (`Days`).
     public var coefficientNames: [String]
@@ -58,9 +74,15 @@ public struct ParameterLayout: Sendable, Equatable {
     public var dimension: Int
 
     /// The layout for a design and family; `centred[t]` makes term t centred (all non-centred when
-    /// nil, as brms).
-    public init(design: ModelDesign, family: Family, centred: [Bool]? = nil) {
+    /// nil, as brms); `centringParents[t]` hierarchically centres the centred term t
+    /// (`HierarchicalCentring.parents`).
+    public init(design: ModelDesign, family: Family, centred: [Bool]? = nil, centringParents: [CentringParent?]? = nil) {
         precondition(centred == nil || centred!.count == design.randomTerms.count, "one flag per group-level term")
+        precondition(centringParents == nil || centringParents!.indices.allSatisfy { t in
+            centringParents![t] == nil || (centred?[t] ?? false) && design.randomTerms[t].columnCount == 1
+        }, "only centred intercept-only terms are hierarchically centred")
+        precondition(centringParents == nil || design.hasIntercept || !centringParents!.contains(.intercept),
+                     "centring on the intercept needs one")
         let names = design.fixedEffectNames
         hasIntercept = design.hasIntercept
         coefficientNames = (hasIntercept ? Array(names.dropFirst()) : names).map(brmsName(ofColumn:))
@@ -77,7 +99,8 @@ public struct ParameterLayout: Sendable, Equatable {
             offset = correlationOffset + CholeskyCorrelationTransform.freeCount(q)
             terms.append(Term(groupName: term.grouping.name, levelNames: levels,
                               columnNames: term.brmsColumnNames, sdOffset: sdOffset, zOffset: zOffset,
-                              correlationOffset: correlationOffset, isCentred: centred?[t] ?? false))
+                              correlationOffset: correlationOffset, isCentred: centred?[t] ?? false,
+                              centringParent: centringParents?[t] ?? nil))
         }
         self.terms = terms
         dimension = offset
@@ -90,7 +113,7 @@ public struct ParameterLayout: Sendable, Equatable {
 
     /// Names of the unconstrained values, Stan-style with the transform spelled out
     /// (`b[1]`, `Intercept`, `log(sigma)`, `log(sd_1[2])`, `z_1[2,5]` — `r_1[2,5]` for a centred
-    /// term —, `atanh(cpc_1[2,1])`),
+    /// term, `gamma_1[1,5]` for a hierarchically centred one —, `atanh(cpc_1[2,1])`),
     /// for messages (a non-finite gradient) and debugging output.
     public var unconstrainedNames: [String] {
         var names: [String] = []
@@ -104,7 +127,7 @@ public struct ParameterLayout: Sendable, Equatable {
         for (t, term) in terms.enumerated() {
             let id = t + 1
             for k in 0..<term.columnCount { names.append("log(sd_\(id)[\(k + 1)])") }
-            let effect = term.isCentred ? "r" : "z"
+            let effect = term.centringParent != nil ? "gamma" : term.isCentred ? "r" : "z"
             for level in 0..<term.levelCount {
                 for k in 0..<term.columnCount { names.append("\(effect)_\(id)[\(k + 1),\(level + 1)]") }
             }

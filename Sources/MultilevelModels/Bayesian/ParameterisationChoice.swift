@@ -14,7 +14,11 @@ import MultilevelData
 /// information (gaussian n_j/σ̂², bernoulli/binomial Σ trials·p(1 − p), poisson Σ μ, …) —
 /// exceeds 1: the level's data carry more information about its effect than the prior does,
 /// even for an sd at the low end of what the data allow. (Dyestuff, 6 batches of 5 with
-/// sd̂² · I ≈ 3, stays non-centred: centred, its sd's R-hat was 1.04.)
+/// sd̂² · I ≈ 3, stays non-centred: centred, its sd's R-hat was 1.04.) On top of that it
+/// hierarchically centres every centred intercept-only term nested in another centred
+/// intercept-only term on it, and the coarsest such root term on the `Intercept`
+/// (`HierarchicalCentring`, Gelfand, Sahu & Carlin 1995): the ridge between a coarse level's
+/// effect and the mean of its nested levels' effects, which only the priors bound, is gone.
 public enum ParameterisationChoice: Sendable, Equatable {
     /// Centre the terms whose pilot information ratio exceeds `automaticThreshold`.
     case automatic
@@ -24,6 +28,12 @@ public enum ParameterisationChoice: Sendable, Equatable {
     case centred
     /// The terms of these grouping factors centred, the others non-centred.
     case centredGroups([String])
+    /// Every term centred, and the nested intercept-only terms hierarchically centred (also the
+    /// coarsest on the `Intercept` when `centreOnIntercept`).
+    case hierarchicallyCentred(centreOnIntercept: Bool)
+
+    /// Whether `automatic` centres the coarsest hierarchically centrable term on the `Intercept`.
+    public static let automaticCentresOnIntercept = true
 
     /// The automatic rule's threshold on the information ratio.
     public static let automaticThreshold = 1.0
@@ -34,7 +44,7 @@ public enum ParameterisationChoice: Sendable, Equatable {
         let terms = design.randomTerms
         switch self {
         case .nonCentred: return terms.map { _ in false }
-        case .centred: return terms.map { _ in true }
+        case .centred, .hierarchicallyCentred: return terms.map { _ in true }
         case let .centredGroups(groups):
             let names = Set(terms.map(\.grouping.name))
             if let unknown = groups.first(where: { !names.contains($0) }) {
@@ -45,6 +55,24 @@ public enum ParameterisationChoice: Sendable, Equatable {
             guard !terms.isEmpty else { return [] }
             return ParameterisationPilot(design: design, family: family).lowerInformationRatios
                 .map { $0 > Self.automaticThreshold }
+        }
+    }
+
+    /// Per term of `design`, whether it is centred (`centredTerms`) and what it is hierarchically
+    /// centred on (`HierarchicalCentring.parents`; only for `automatic` and
+    /// `hierarchicallyCentred`, nil otherwise).
+    public func parameterisation(design: ModelDesign, family: Family) throws
+        -> (centred: [Bool], centringParents: [CentringParent?]) {
+        let centred = try centredTerms(design: design, family: family)
+        let none = [CentringParent?](repeating: nil, count: centred.count)
+        switch self {
+        case .automatic:
+            return (centred, HierarchicalCentring.parents(design: design, centred: centred,
+                                                          centreOnIntercept: Self.automaticCentresOnIntercept))
+        case let .hierarchicallyCentred(centreOnIntercept):
+            return (centred, HierarchicalCentring.parents(design: design, centred: centred,
+                                                          centreOnIntercept: centreOnIntercept))
+        case .nonCentred, .centred, .centredGroups: return (centred, none)
         }
     }
 }
