@@ -3,7 +3,8 @@ import MultilevelMath
 
 /// The No-U-Turn Sampler with a diagonal Euclidean metric and Stan 2.21's adaptation
 /// (`adapt_diag_e_nuts`; Hoffman & Gelman 2014; Betancourt 2017, *A Conceptual Introduction to
-/// Hamiltonian Monte Carlo*, appendix A.4).
+/// Hamiltonian Monte Carlo*, appendix A.4) — Stan's windows and step-size adaptation, with the
+/// metric estimated and started as nutpie does (`DiagonalMetricAdaptation`, `WindowedAdaptation`).
 ///
 /// Each transition draws p ~ N(0, M) and doubles a trajectory forwards or backwards at random
 /// until a U-turn, a divergence or `maxTreeDepth` doublings. The draw is chosen multinomially with
@@ -70,8 +71,10 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
         }
     }
 
-    /// Stan's initialisation and warm-up set-up: inverse metric 1, step size ε₀, a finite initial
-    /// point (`Initialization`), then the step-size heuristic.
+    /// Stan's initialisation and warm-up set-up: step size ε₀, a finite initial point
+    /// (`Initialization`), the initial inverse metric (1, or when the metric is adapted
+    /// 1 / |∇ log p| at that point, `DiagonalMetricAdaptation.setInitialMetric`), then the
+    /// step-size heuristic.
     public mutating func initialize(settings: SamplerSettings, chain: Int,
                                     rng: inout Xoshiro256PlusPlus) throws {
         chainIndex = chain
@@ -93,14 +96,18 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
                                         baseWindow: settings.adaptWindow))
         adaptationTransitions = 0
         try findInitialPoint(radius: settings.initRadius, rng: &rng)
+        withWorkspace { sampler, w in
+            sampler.metricAdaptation.setInitialMetric(gradient: w.current.gradient, inverseMetric: w.inverseMetric)
+        }
         if let failure = withWorkspace({ sampler, w in sampler.initializeStepSize(w, rng: &rng) }) {
             throw SamplerError(chain: chain, message: failure)
         }
     }
 
     /// One NUTS transition from the current point; with `adapt`, the warm-up updates of Stan's
-    /// `adapt_diag_e_nuts` follow (dual averaging, then the metric window and, when a window
-    /// closes, the step-size heuristic and a dual-averaging restart at μ = log(10 ε)).
+    /// `adapt_diag_e_nuts` follow (dual averaging, then the metric window and, when a window —
+    /// early or slow, `WindowedAdaptation` — closes, the step-size heuristic and a dual-averaging
+    /// restart at μ = log(10 ε)).
     @inlinable
     public mutating func transition(adapt: Bool, rng: inout Xoshiro256PlusPlus) throws -> TransitionStatistics {
         var failure: String?
@@ -110,6 +117,7 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
                 sampler.adaptationTransitions += 1
                 sampler.stepSize = sampler.stepSizeAdaptation.learn(acceptStat: statistics.acceptStat)
                 let metricUpdated = sampler.metricAdaptation.learn(position: w.current.position,
+                                                                   gradient: w.current.gradient,
                                                                    inverseMetric: w.inverseMetric)
                 if metricUpdated {
                     failure = sampler.initializeStepSize(w, rng: &rng)

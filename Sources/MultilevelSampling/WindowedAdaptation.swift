@@ -7,7 +7,20 @@
 /// buffer (default 50) in which the step size settles for the final metric. When warm-up is
 /// shorter than the three defaults together, Stan uses 15% / 75% / 10% of it instead; with fewer
 /// than 20 warm-up iterations there is no metric adaptation at all.
+///
+/// Unlike Stan, the metric is also updated inside the initial buffer, from short early windows
+/// ending after 5, 10, 20, 40, … draws (5 · 2ᵏ, while that is smaller than the buffer: 4 updates
+/// for the default 75). Stan keeps its initial (unit) metric for the whole buffer, and a posterior
+/// whose scales differ by orders of magnitude then costs hundreds of gradients per iteration until
+/// the first slow window closes; nutpie (Seyboldt, Carlson & Carpenter 2026) updates its metric
+/// from the first few draws for the same reason. The buffer's draws still do not enter the slow
+/// windows' estimates, so the slow windows, the terminal buffer and every iteration count are
+/// Stan's.
 public struct WindowedAdaptation: Sendable, Equatable {
+    /// Number of draws of the first early window in the initial buffer; each next one ends after
+    /// twice as many draws in total.
+    public static let firstEarlyWindow = 5
+
     /// Number of warm-up iterations.
     public private(set) var warmupIterations: Int = 0
     /// Initial fast buffer length.
@@ -57,6 +70,20 @@ public struct WindowedAdaptation: Sendable, Equatable {
             && counter != warmupIterations
     }
 
+    /// True when the current iteration belongs to the initial fast buffer of an adapting schedule.
+    public var inInitialBuffer: Bool {
+        warmupIterations > 0 && counter < initialBuffer
+    }
+
+    /// True when the current iteration is the last one of an early window of the initial buffer:
+    /// `counter + 1` = 5 · 2ᵏ draws so far, with at least one buffer iteration left after it.
+    public var atEndOfEarlyWindow: Bool {
+        guard inInitialBuffer, counter + 1 < initialBuffer else { return false }
+        var end = Self.firstEarlyWindow
+        while end < counter + 1 { end *= 2 }
+        return end == counter + 1
+    }
+
     /// True when the current iteration is the last one of a slow window.
     public var atEndOfSlowWindow: Bool {
         warmupIterations > 0 && counter == nextWindowEnd && counter != warmupIterations
@@ -81,16 +108,30 @@ public struct WindowedAdaptation: Sendable, Equatable {
     /// Advances to the next iteration.
     public mutating func advance() { counter += 1 }
 
-    /// The (0-based) iterations at which slow windows end, i.e. at which the metric is updated.
+    /// The (0-based) iterations at which slow windows end, i.e. at which Stan updates the metric.
     public static func metricUpdateIterations(warmup: Int, initialBuffer: Int = 75,
                                               terminalBuffer: Int = 50, baseWindow: Int = 25) -> [Int] {
-        var schedule = WindowedAdaptation(warmup: warmup, initialBuffer: initialBuffer,
-                                          terminalBuffer: terminalBuffer, baseWindow: baseWindow)
+        windowEnds(WindowedAdaptation(warmup: warmup, initialBuffer: initialBuffer,
+                                      terminalBuffer: terminalBuffer, baseWindow: baseWindow), early: false)
+    }
+
+    /// The (0-based) iterations of the initial buffer after which the early windows update the
+    /// metric (4, 9, 19, 39 for the default buffer of 75).
+    public static func earlyMetricUpdateIterations(warmup: Int, initialBuffer: Int = 75,
+                                                   terminalBuffer: Int = 50, baseWindow: Int = 25) -> [Int] {
+        windowEnds(WindowedAdaptation(warmup: warmup, initialBuffer: initialBuffer,
+                                      terminalBuffer: terminalBuffer, baseWindow: baseWindow), early: true)
+    }
+
+    /// Runs `schedule` through its warm-up and lists the iterations at which its early (or slow)
+    /// windows end.
+    static func windowEnds(_ schedule: WindowedAdaptation, early: Bool) -> [Int] {
+        var schedule = schedule
         var ends: [Int] = []
-        for _ in 0..<warmup {
-            if schedule.atEndOfSlowWindow {
+        for _ in 0..<schedule.warmupIterations {
+            if early ? schedule.atEndOfEarlyWindow : schedule.atEndOfSlowWindow {
                 ends.append(schedule.counter)
-                schedule.computeNextWindow()
+                if !early { schedule.computeNextWindow() }
             }
             schedule.advance()
         }

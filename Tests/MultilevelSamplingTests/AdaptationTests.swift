@@ -18,6 +18,17 @@ final class AdaptationTests: XCTestCase {
         XCTAssertEqual(WindowedAdaptation.metricUpdateIterations(warmup: 19), [])
     }
 
+    /// Early windows of the initial buffer close after 5, 10, 20, 40 draws (while at least one
+    /// buffer iteration is left): 4 updates in the default buffer of 75, 2 in the 15 of a 100-long
+    /// warm-up, none when the metric is not adapted.
+    func testEarlyWindowsOfTheInitialBuffer() {
+        XCTAssertEqual(WindowedAdaptation.earlyMetricUpdateIterations(warmup: 1000), [4, 9, 19, 39])
+        XCTAssertEqual(WindowedAdaptation.earlyMetricUpdateIterations(warmup: 100), [4, 9])
+        XCTAssertEqual(WindowedAdaptation.earlyMetricUpdateIterations(warmup: 1000, initialBuffer: 40), [4, 9, 19])
+        XCTAssertEqual(WindowedAdaptation.earlyMetricUpdateIterations(warmup: 1000, initialBuffer: 0), [])
+        XCTAssertEqual(WindowedAdaptation.earlyMetricUpdateIterations(warmup: 19), [])
+    }
+
     /// The dual-averaging recursion on a known sequence, checked against the equations written out.
     func testDualAveragingRecursion() {
         var adaptation = StepSizeAdaptation(targetAcceptance: 0.8, initialStepSize: 0.5)
@@ -72,6 +83,31 @@ final class AdaptationTests: XCTestCase {
             }
             // With the metric adapted the problem is a unit normal: step size of order one.
             XCTAssertGreaterThan(try XCTUnwrap(summary.adaptation).stepSize, 0.3)
+        }
+    }
+
+    /// A 20-dimensional normal with standard deviations from 0.01 to 10 (variances 10⁻⁴ … 10²):
+    /// the metric starts from 1/|∇ log p| and the early windows of the initial buffer fix it within
+    /// its first 40 iterations, so the first 100 warm-up iterations cost under 2,500 gradients per
+    /// chain (measured 1,018–1,167) and the whole warm-up under 12,000 (7,424–7,821); Stan's unit
+    /// metric until the first slow window closed cost 70,000–77,000 and 77,000–83,000 on this
+    /// problem with the same seed. The final metric is still Stan's regularised variance of the
+    /// last window, within 5 relative standard errors as in the test above.
+    func testAdaptationReachesMetricOfWidelyScaledNormalInFewGradients() throws {
+        let scales = (0..<20).map { pow(10, -2 + 3 * Double($0) / 19) }
+        let density = IndependentNormal(means: [Double](repeating: 1, count: 20), scales: scales)
+        let settings = SamplerSettings(iterations: 1100, warmup: 1000, chains: 4, seed: 5, saveWarmup: true)
+        let (draws, summaries) = try NUTSSampler.sample(density, settings: settings)
+        let leapfrogs = try XCTUnwrap(draws.values(of: "n_leapfrog__"))
+        for (chain, steps) in leapfrogs.enumerated() {
+            XCTAssertLessThan(steps[..<100].reduce(0, +), 2_500, "chain \(chain): first 100 warm-up iterations")
+            XCTAssertLessThan(steps[..<1000].reduce(0, +), 12_000, "chain \(chain): warm-up")
+            let metric = try XCTUnwrap(summaries[chain].adaptation).inverseMetricDiagonal
+            for (i, scale) in scales.enumerated() {
+                let expected = 500.0 / 505 * scale * scale + 1e-3 * 5 / 505
+                XCTAssertEqual(metric[i] / expected, 1, accuracy: 5 * (2 / 250.0).squareRoot(),
+                               "chain \(chain) coordinate \(i)")
+            }
         }
     }
 
