@@ -90,13 +90,15 @@ enum ScaleBenchmarks {
     /// worst R-hat over all parameters (its name, and how many reach 1.01), bulk-ESS of `effect` and of each
     /// of `scales`, the least bulk-ESS of the group-level effects r_ (and which), divergences,
     /// gradient evaluations (leapfrog steps) per chain, CPU seconds, CPU-µs per gradient (sampler,
-    /// recording and summary included) and bulk-ESS of `effect` per CPU-second.
+    /// recording and summary included) and bulk-ESS of `effect` per CPU-second. The sampler's seed
+    /// is 1, or `MULTILEVEL_BENCH_SEED` when set (to see how the worst R-hat varies over seeds).
     static func fitJob(name: String, dataSize: String, marginal: Bool,
                        parameterisation: ParameterisationChoice = .automatic, effect: String, scales: [String],
                        reference: String, design: @escaping () -> ModelDesign) -> BenchmarkJob {
         BenchmarkJob(name: name, dataSize: dataSize, reference: reference) {
             let design = design()
-            let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
+            let seed = ProcessInfo.processInfo.environment["MULTILEVEL_BENCH_SEED"].flatMap { UInt64($0) } ?? 1
+            let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: seed)
             return {
                 let clock = CPUClock()
                 let fit = marginal ? try BayesianFit.runMarginal(design: design, settings: settings)
@@ -154,7 +156,8 @@ enum ScaleBenchmarks {
     static func bernoulliJob(name: String, parameterisation: ParameterisationChoice) -> BenchmarkJob {
         BenchmarkJob(name: name, dataSize: "10,000 rows, 500 groups, x continuous, 4 × (1000 + 1000)", reference: "") {
             let design = ModelBenchmarks.simulatedBernoulli(rows: 10_000, groups: 500, continuous: true, seed: 7)
-            let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
+            let seed = ProcessInfo.processInfo.environment["MULTILEVEL_BENCH_SEED"].flatMap { UInt64($0) } ?? 1
+            let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: seed)
             return {
                 let clock = CPUClock()
                 let fit = try BayesianFit.run(design: design, family: .bernoulli, settings: settings,
