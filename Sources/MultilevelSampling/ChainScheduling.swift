@@ -9,8 +9,9 @@ import Foundation
 /// system sharing the cores among them. Chains of one run differ in length (warm-up tree depths,
 /// step sizes), so with one chain per core and more chains than cores a core idles while the
 /// longest chain of each round finishes; with the four default chains on two cores sharing the
-/// cores the run takes about its total CPU time divided by the cores (measured on
-/// `nuts-bernoulli-100k-continuous`, FamilyBenchmarks). The cap of two per core keeps the
+/// cores the run takes about its total CPU time divided by the cores, not the sum over the
+/// rounds of each round's longest chain (`nuts-bernoulli-100k-continuous`, FamilyBenchmarks, had
+/// 132 CPU s but 78.6 s wall with two rounds of two). The cap of two per core keeps the
 /// chains' working memory within twice that of one chain per core and leaves chains waiting —
 /// skipped if the run is stopped first — when a run asks for many more chains than there are
 /// cores. The threads are the runner's own rather than Dispatch's pool, which runs no more
@@ -25,9 +26,10 @@ public enum ChainScheduling {
         max(1, min(count, cores ?? 2 * max(1, availableCores)))
     }
 
-    /// Calls `body(i)` for i in 0..<`count` on `width` threads, which take indices in increasing
-    /// order; returns when every call has returned. With width 1 everything runs on the calling
-    /// thread.
+    /// Calls `body(i)` for i in 0..<`count` on `width` POSIX threads, which take indices in
+    /// increasing order; returns when every thread has ended (joined: a thread still exiting and
+    /// freeing memory after the run returned made AllocationTests' bytes-in-use check fail once).
+    /// With width 1 everything runs on the calling thread.
     public static func run(count: Int, width: Int, _ body: (Int) -> Void) {
         guard width > 1, count > 1 else {
             for i in 0..<count { body(i) }
@@ -35,21 +37,39 @@ public enum ChainScheduling {
         }
         withoutActuallyEscaping(body) { body in
             let queue = IndexQueue(count: count, body: body)
-            let group = DispatchGroup()
+            var started: [pthread_t] = []
             for _ in 0..<min(width, count) {
-                group.enter()
-                let thread = Thread { queue.drain(); group.leave() }
-                thread.start()
+                let context = Unmanaged.passRetained(queue).toOpaque()
+                #if os(Linux)
+                var thread = pthread_t()
+                #else
+                var thread: pthread_t?
+                #endif
+                let status = pthread_create(&thread, nil, { context in
+                    Unmanaged<IndexQueue>.fromOpaque(nonNull(context)).takeRetainedValue().drain()
+                    return nil
+                }, context)
+                #if os(Linux)
+                let created: pthread_t? = status == 0 ? thread : nil
+                #else
+                let created = status == 0 ? thread : nil
+                #endif
+                if let created {
+                    started.append(created)
+                } else {
+                    // No thread (resource limit): the calling thread takes the indices instead.
+                    Unmanaged<IndexQueue>.fromOpaque(context).release()
+                    queue.drain()
+                }
             }
-            group.wait()
-            // The threads may outlive this call by a moment and hold the queue; the closure
-            // must not escape with it.
+            for thread in started { pthread_join(thread, nil) }
+            // The closure must not escape with the queue.
             queue.release()
         }
     }
 
     /// The next index to run, shared by the threads of one `run`.
-    private final class IndexQueue: @unchecked Sendable {
+    fileprivate final class IndexQueue: @unchecked Sendable {
         private let lock = NSLock()
         private var next = 0
         private let count: Int
@@ -83,3 +103,6 @@ public enum ChainScheduling {
         }
     }
 }
+
+/// A thread start routine's argument, optional on Linux and not on Darwin.
+private func nonNull(_ pointer: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer { pointer! }
