@@ -162,8 +162,8 @@ public enum ChainRunner {
     /// the operating system sharing the cores among them. Chains of one run differ in length
     /// (warm-up tree depths, step sizes), so with one chain per core and more chains than cores a
     /// core idles while the longest chain of each round finishes; with all four default chains
-    /// on two cores the run instead takes about its total CPU time divided by the cores (measured
-    /// on `nuts-bernoulli-100k-continuous`, FamilyBenchmarks). The cap keeps the chains' working
+    /// at once on two cores the run takes about its total CPU time divided by two instead of the
+    /// sum over the rounds of each round's longest chain. The cap keeps the chains' working
     /// memory (one kernel each) within twice that of one chain per core, and leaves chains
     /// waiting — skipped if the run is stopped first — when a run asks for many more chains than
     /// the machine has cores.
@@ -172,25 +172,41 @@ public enum ChainRunner {
         max(1, min(chains, 2 * max(1, cores)))
     }
 
-    /// Calls `body(i)` for i = 0 ..< `count` on `threads` new threads (each takes the next index
-    /// in increasing order when it is free, so index i starts no later than index i + 1) and
-    /// returns when every call has returned. Threads of their own rather than Dispatch's pool,
-    /// which runs no more CPU-bound work items at once than there are cores.
+    /// Calls `body(i)` for i = 0 ..< `count` on `threads` new POSIX threads (each takes the next
+    /// index in increasing order when it is free, so index i starts no later than index i + 1)
+    /// and returns once every thread has ended (joined, so none is still exiting and freeing
+    /// memory after the run). Threads of their own rather than Dispatch's pool, which runs no more
+    /// CPU-bound work items at once than there are cores.
     @usableFromInline
     static func runConcurrently(count: Int, threads: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
             let queue = IndexQueue(count: count, body: body)
-            let group = DispatchGroup()
+            var started: [pthread_t] = []
             for _ in 0..<max(1, min(threads, count)) {
-                group.enter()
-                let thread = Thread {
+                let context = Unmanaged.passRetained(queue).toOpaque()
+                #if os(Linux)
+                var thread = pthread_t()
+                #else
+                var thread: pthread_t?
+                #endif
+                let status = pthread_create(&thread, nil, { context in
+                    Unmanaged<IndexQueue>.fromOpaque(nonNull(context)).takeRetainedValue().drain()
+                    return nil
+                }, context)
+                #if os(Linux)
+                let created: pthread_t? = status == 0 ? thread : nil
+                #else
+                let created = status == 0 ? thread : nil
+                #endif
+                if let created {
+                    started.append(created)
+                } else {
+                    // No thread (resource limit): the calling thread takes the indices instead.
+                    Unmanaged<IndexQueue>.fromOpaque(context).release()
                     queue.drain()
-                    group.leave()
                 }
-                thread.start()
             }
-            group.wait()
-            // The threads may outlive this call for a moment; they no longer hold `body`.
+            for thread in started { pthread_join(thread, nil) }
             queue.body = nil
         }
     }
@@ -254,13 +270,16 @@ public enum ChainRunner {
     }
 }
 
+/// A thread start routine's argument, optional on Linux and not on Darwin.
+private func nonNull(_ pointer: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer { pointer! }
+
 /// The indices 0 ..< count handed out once each, in increasing order, to the threads that call
 /// `drain`, each calling `body` on its indices.
 final class IndexQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var following = 0
     private let count: Int
-    /// Set to nil once every `drain` has returned.
+    /// Set to nil once every `drain` has returned (`body` must not outlive the run).
     var body: ((Int) -> Void)?
 
     init(count: Int, body: @escaping (Int) -> Void) {
