@@ -23,6 +23,20 @@ import Multilevel
 /// bulk-ESS 3,608 (non-centred: 1,563). Centring doubles the sd's ESS but not the step size (the
 /// 5,000 effects set it); the warm-up is the next lever (a gradient-initialised metric cut its
 /// gradients by 59% in a trial not yet merged).
+///
+/// Then two changes for the wall time. The four chains run at once on the two cores
+/// (`ChainScheduling.width`: up to two chains per core) instead of two rounds of two, so
+/// the run takes about its CPU time / 2 rather than the sum of each round's longer chain (with the
+/// faster warm-up of another branch a quiet run had taken 78.6 s wall for 132 CPU s that way). And
+/// this shape's row pass runs in one loop (`PosteriorColumns.fusedBernoulliPass`): 32.7
+/// instructions per row against 38.3, a gradient 3.89 against 4.45 million instructions
+/// (callgrind, −12.6%). Under load 10–13 on the shared machine, run side by side with the code
+/// before both changes (same load): 201.8 CPU s (192.5 s in an earlier run under the same kind of
+/// load), 617 s wall, step 0.160–0.179, tree depth 5, b_x bulk-ESS 6,050, sd bulk-ESS 2,790, R-hat
+/// ≤ 1.001; before: 192.6 CPU s, 972 s wall (fewer threads, so a smaller share of the loaded
+/// machine), step 0.170–0.185, b_x 6,808, sd 3,608. CPU seconds under that load vary by ±5% and
+/// the two runs' warm-ups differ (the fused sums round differently, so the chains differ); the
+/// instruction counts are the reliable figure and a quiet run has still to give the wall time.
 enum FamilyBenchmarks {
     static let jobs: [BenchmarkJob] = [
         BenchmarkJob(name: "glmer-cbpp", dataSize: "56 rows, 15 herds, trials(size) ~ period + (1 | herd)",
