@@ -10,8 +10,8 @@ import Foundation
 /// step sizes), so with one chain per core and more chains than cores a core idles while the
 /// longest chain of each round finishes; with the four default chains on two cores sharing the
 /// cores the run takes about its total CPU time divided by the cores, not the sum over the
-/// rounds of each round's longest chain (`nuts-bernoulli-100k-continuous`, FamilyBenchmarks, had
-/// 132 CPU s but 78.6 s wall with two rounds of two). The cap of two per core keeps the
+/// rounds of each round's longest chain (`nuts-bernoulli-100k-continuous`, FamilyBenchmarks:
+/// 77 s wall for 152 CPU-s with all four at once). The cap of two per core keeps the
 /// chains' working memory within twice that of one chain per core and leaves chains waiting —
 /// skipped if the run is stopped first — when a run asks for many more chains than there are
 /// cores. The threads are the runner's own rather than Dispatch's pool, which runs no more
