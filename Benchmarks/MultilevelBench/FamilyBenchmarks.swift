@@ -64,7 +64,9 @@ enum FamilyBenchmarks {
         BenchmarkJob(name: "nuts-bernoulli-100k-continuous", dataSize: "100,000 rows, 5,000 groups, x continuous, 4 × (1000 + 1000)",
                      reference: "issue 6 target ≤ 60 s") {
             let design = ModelBenchmarks.simulatedBernoulli(rows: 100_000, groups: 5_000, continuous: true, seed: 7)
-            let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
+            var settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: 1)
+            // MULTILEVEL_BENCH_CORES=N runs N chains at once instead of the default two per core.
+            settings.cores = ProcessInfo.processInfo.environment["MULTILEVEL_BENCH_CORES"].flatMap { Int($0) }
             return {
                 let cpuStart = SamplingBenchmarks.processCPUSeconds()
                 let fit = try BayesianFit.run(design: design, family: .bernoulli, settings: settings)
