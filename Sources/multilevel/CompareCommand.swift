@@ -45,10 +45,7 @@ struct CompareCommand: Command {
         sampler.seed = seed
         if let delta = specification.adaptDelta?.value { sampler.adaptDelta = delta }
         if let depth = specification.maxTreedepth?.value { sampler.maxTreeDepth = depth }
-        if let cores = try arguments.integer("cores") {
-            guard cores >= 1 else { throw UsageError("option --cores: must be at least 1, got \(cores)") }
-            sampler.cores = cores
-        }
+        sampler.cores = try arguments.integer("cores")
         do { try sampler.validate() } catch let error as SamplerSettingsError { throw UsageError(error.description) }
         let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
 

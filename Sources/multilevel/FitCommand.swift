@@ -252,10 +252,7 @@ struct FitCommand: Command {
         if let delta = specification.adaptDelta?.value { settings.adaptDelta = delta }
         if let depth = specification.maxTreedepth?.value { settings.maxTreeDepth = depth }
         if let radius = try arguments.double("init") { settings.initRadius = radius }
-        if let cores = try arguments.integer("cores") {
-            guard cores >= 1 else { throw UsageError("option --cores: must be at least 1, got \(cores)") }
-            settings.cores = cores
-        }
+        settings.cores = try arguments.integer("cores")
         if let chainID = try arguments.integer("chain-id") {
             guard chainID >= 1 else { throw UsageError("option --chain-id: must be at least 1, got \(chainID)") }
             settings.firstChain = chainID - 1

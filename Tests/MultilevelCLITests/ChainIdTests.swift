@@ -71,4 +71,19 @@ final class ChainIdTests: XCTestCase {
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.err.contains("--chain-id"), result.err)
     }
+
+    /// `--cores` below 1 or not an integer is a usage error naming the option, for fit and compare.
+    func testCoresOutOfRangeIsAUsageError() throws {
+        let data = try sleepstudy()
+        let fit = try CommandLineRunner.run(fitArguments(data, sampler: "nuts") + ["--cores", "0"])
+        XCTAssertEqual(fit.status, 2)
+        XCTAssertEqual(fit.err, "multilevel fit: --cores: must be at least 1, got 0\n")
+        let word = try CommandLineRunner.run(fitArguments(data, sampler: "nuts") + ["--cores", "two"])
+        XCTAssertEqual(word.status, 2)
+        XCTAssertEqual(word.err, "multilevel fit: option --cores: expected an integer, got 'two'\n")
+        let compare = try CommandLineRunner.run(["compare", "--data", data.path, "--formula", "Reaction ~ Days + (Days | Subject)",
+                                                 "--cores", "-1"])
+        XCTAssertEqual(compare.status, 2)
+        XCTAssertEqual(compare.err, "multilevel compare: --cores: must be at least 1, got -1\n")
+    }
 }
