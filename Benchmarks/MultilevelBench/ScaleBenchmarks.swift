@@ -47,25 +47,15 @@ enum ScaleBenchmarks {
         //     sd_dept 296 (the pilot's sd̂_dept was 0 before it estimated the coarsest term first);
         //   s non-centred, d, dept centred: 134.5 CPU-s, 31,000 gradients/chain, max R-hat 1.025
         //     (r_dept[0,Intercept]), sd_dept 337.
-        fitJob(name: "scale-fit-instEval-joint", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
-               marginal: false, effect: "b_service1", scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
-               reference: "issue 9 target ≤ 60 s, R-hat < 1.01") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
-        fitJob(name: "scale-fit-instEval-joint-centred", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
-               marginal: false, parameterisation: .centred, effect: "b_service1",
-               scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
-               reference: "plain centred, no hierarchical centring") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
-        fitJob(name: "scale-fit-instEval-joint-hierarchical-d-dept", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
-               marginal: false, parameterisation: .hierarchicallyCentred(centreOnIntercept: false), effect: "b_service1",
-               scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
-               reference: "d on dept only, dept not on the Intercept") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
-        fitJob(name: "scale-fit-instEval-joint-noncentred", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
-               marginal: false, parameterisation: .nonCentred, effect: "b_service1",
-               scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
-               reference: "brms' parameterisation") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
-        fitJob(name: "scale-fit-instEval-joint-centred-d-dept", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
-               marginal: false, parameterisation: .centredGroups(["d", "dept"]), effect: "b_service1",
-               scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
-               reference: "s non-centred") { FrequentistBenchmarks.instEvalShaped(seed: 2) },
+        instEvalFitJob(name: "scale-fit-instEval-joint", reference: "issue 9 target ≤ 60 s, R-hat < 1.01"),
+        instEvalFitJob(name: "scale-fit-instEval-joint-centred", parameterisation: .centred,
+                       reference: "plain centred, no hierarchical centring"),
+        instEvalFitJob(name: "scale-fit-instEval-joint-hierarchical-d-dept", parameterisation: .hierarchicallyCentred(centreOnIntercept: false),
+                       reference: "d on dept only, dept not on the Intercept"),
+        instEvalFitJob(name: "scale-fit-instEval-joint-noncentred", parameterisation: .nonCentred,
+                       reference: "brms' parameterisation"),
+        instEvalFitJob(name: "scale-fit-instEval-joint-centred-d-dept", parameterisation: .centredGroups(["d", "dept"]),
+                       reference: "s non-centred"),
         pilotJob(name: "scale-pilot-instEval", dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed",
                  family: .gaussian) { FrequentistBenchmarks.instEvalShaped(seed: 2) },
         pilotJob(name: "scale-pilot-bernoulli-100k", dataSize: "100,000 rows, 5,000 groups, x continuous",
@@ -79,6 +69,16 @@ enum ScaleBenchmarks {
         fitJob(name: "scale-fit-sleepstudy-marginal", rows: 180, groups: 18, marginal: true,
                reference: "Stan ~1,370 bulk-ESS b_Days in ~13.4 CPU-s (~100 /CPU-s)"),
     ]
+
+    /// A joint NUTS fit of the InstEval-shaped data (`FrequentistBenchmarks.instEvalShaped`,
+    /// seed 2) under `parameterisation`, with the note's ESS of b_service1 and the three sd's.
+    static func instEvalFitJob(name: String, parameterisation: ParameterisationChoice = .automatic,
+                               reference: String) -> BenchmarkJob {
+        fitJob(name: name, dataSize: "73,421 rows, 2,972 × 1,128 × 14 levels crossed, 4 × (1000 + 1000)",
+               marginal: false, parameterisation: parameterisation, effect: "b_service1",
+               scales: ["sd_s__Intercept", "sd_d__Intercept", "sd_dept__Intercept"],
+               reference: reference) { FrequentistBenchmarks.instEvalShaped(seed: 2) }
+    }
 
     /// A whole NUTS fit, 4 chains × (1000 + 1000), joint or marginal; the note gives the worst
     /// R-hat, bulk-ESS of b_x and sd_g__x, CPU seconds and bulk-ESS of b_x per CPU-second.
