@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// `MultilevelAVX2` holds only kernels compiled for AVX2 and FMA, which the models module calls
+/// after checking the processor (`VectorKernels`); on other architectures it is compiled plainly
+/// and never called.
+#if arch(x86_64)
+let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]
+#else
+let avx2Settings: [SwiftSetting] = []
+#endif
+
 /// Multilevel: Bayesian (NUTS / Gibbs) and frequentist (REML / ML / Laplace) multilevel models
 /// from the command line. No third-party dependencies: Foundation, Dispatch and the toolchain's
 /// test libraries only. Module dependencies point one way, as in DESIGN.md §1:
@@ -16,8 +25,9 @@ let package = Package(
         .target(name: "MultilevelMath"),
         .target(name: "MultilevelData", dependencies: ["MultilevelMath"]),
         .target(name: "MultilevelSampling", dependencies: ["MultilevelMath"]),
+        .target(name: "MultilevelAVX2", swiftSettings: avx2Settings),
         .target(name: "MultilevelModels",
-                dependencies: ["MultilevelMath", "MultilevelData", "MultilevelSampling"]),
+                dependencies: ["MultilevelMath", "MultilevelData", "MultilevelSampling", "MultilevelAVX2"]),
         .target(name: "MultilevelReport",
                 dependencies: ["MultilevelMath", "MultilevelData", "MultilevelSampling", "MultilevelModels"]),
         .target(name: "Multilevel",
@@ -31,7 +41,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MultilevelSamplingTests", dependencies: ["MultilevelSampling"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "MultilevelModelsTests", dependencies: ["MultilevelModels", "MultilevelData"],
+        .testTarget(name: "MultilevelModelsTests", dependencies: ["MultilevelModels", "MultilevelData", "MultilevelAVX2"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MultilevelCLITests", dependencies: ["MultilevelData"],
                     resources: [.copy("Fixtures")]),

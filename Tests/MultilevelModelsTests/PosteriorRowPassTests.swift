@@ -6,17 +6,26 @@ import MultilevelMath
 /// The blocked row pass (`PosteriorColumns`, the families' `addBlock`) and the arithmetic
 /// exponential it relies on.
 final class PosteriorRowPassTests: XCTestCase {
-    /// `posteriorExp` against glibc's `exp` over its whole range, including the reduction's
-    /// boundaries (k log 2 ± ½ log 2) and tiny arguments; within 4 units in the last place.
-    func testArithmeticExponentialMatchesLibm() {
-        var arguments: [Double] = [0, -0.0, 1e-300, -1e-300, 1e-10, -1e-10, 0.5, -0.5, 1, -1, 700, -700, -707.9, 708.9]
-        for k in -1020...1020 {
+    /// Arguments for an exponential's accuracy test: small and simple values, `extra`, each
+    /// reduction point k log 2 (k in `reductions`) and the boundaries k log 2 ± ½ log 2 between
+    /// them, 20,000 uniform on [−708, `upper`] and 20,000 on [−5, 5].
+    static func exponentialArguments(_ extra: [Double], reductions: ClosedRange<Int>, seed: UInt64,
+                                     upper: Double) -> [Double] {
+        var arguments: [Double] = [0, -0.0, 1e-300, -1e-300, 1e-10, -1e-10, 0.5, -0.5, 1, -1, 700, -700] + extra
+        for k in reductions {
             let center = Double(k) * 0.693_147_180_559_945_3
             arguments += [center, center + 0.346_573_590_279_972_6, center - 0.346_573_590_279_972_6]
         }
-        var rng = Xoshiro256PlusPlus(seed: 11)
-        for _ in 0..<20_000 { arguments.append(rng.nextUniform(-708, 709)) }
+        var rng = Xoshiro256PlusPlus(seed: seed)
+        for _ in 0..<20_000 { arguments.append(rng.nextUniform(-708, upper)) }
         for _ in 0..<20_000 { arguments.append(rng.nextUniform(-5, 5)) }
+        return arguments
+    }
+
+    /// `posteriorExp` against glibc's `exp` over its whole range, including the reduction's
+    /// boundaries (k log 2 ± ½ log 2) and tiny arguments; within 4 units in the last place.
+    func testArithmeticExponentialMatchesLibm() {
+        let arguments = Self.exponentialArguments([-707.9, 708.9], reductions: -1020...1020, seed: 11, upper: 709)
         for x in arguments where x >= -708 && x <= 709 {
             let expected = exp(x)
             let error = abs(posteriorExp(x) - expected) / expected

@@ -1,4 +1,5 @@
 import XCTest
+import MultilevelAVX2
 import MultilevelData
 import MultilevelMath
 @testable import MultilevelModels
@@ -82,15 +83,21 @@ final class RowPassAccuracyTests: XCTestCase {
         return (value, gradient)
     }
 
-    /// `PosteriorColumns.fusedBernoulliPass`: value and θ gradient.
-    static func fusedPass(_ columns: PosteriorColumns, _ theta: [Double]) -> (value: Double, gradient: [Double]) {
+    /// `PosteriorColumns.fusedBernoulliPass` with the given kernels: value and θ gradient.
+    static func fusedPass(_ columns: PosteriorColumns, _ theta: [Double],
+                          kernels: VectorKernels) -> (value: Double, gradient: [Double]) {
         var gradient = [Double](repeating: 0, count: theta.count)
         let value = theta.withUnsafeBufferPointer { t in
             gradient.withUnsafeMutableBufferPointer { g in
-                columns.fusedBernoulliPass(theta: t.baseAddress!, thetaGradient: g.baseAddress!)
+                columns.fusedBernoulliPass(theta: t.baseAddress!, thetaGradient: g.baseAddress!, kernels: kernels)
             }
         }
         return (value, gradient)
+    }
+
+    /// The kernels this processor can run: the portable ones, and AVX2 where it has it.
+    static var runnableKernels: [VectorKernels] {
+        VectorKernels.processorSupportsAVX2 ? [.portable, .avx2] : [.portable]
     }
 
     /// The straightforward formula, row by row in the data's order, with the scale each result is
@@ -160,7 +167,9 @@ final class RowPassAccuracyTests: XCTestCase {
                     : [Self.fastPass(BinomialRows.self, columns, theta)]
                 if family == .bernoulli { results.append(Self.fastPass(BernoulliRows.self, columns, theta)) }
                 XCTAssertEqual(columns.hasFusedBernoulliShape, shape == 4 && family != .binomial, "\(family) shape \(shape)")
-                if family == .bernoulli && columns.hasFusedBernoulliShape { results.append(Self.fusedPass(columns, theta)) }
+                if family == .bernoulli && columns.hasFusedBernoulliShape {
+                    results += Self.runnableKernels.map { Self.fusedPass(columns, theta, kernels: $0) }
+                }
                 for result in results {
                     let valueError = abs(result.value - reference.value) / reference.valueScale
                     XCTAssertLessThanOrEqual(valueError, 1e-13, "\(family) shape \(shape) value")
@@ -174,6 +183,68 @@ final class RowPassAccuracyTests: XCTestCase {
             }
         }
         print("row pass vs row-by-row formula: value \(worstValue), gradient \(worstGradient) (relative to the terms' scale)")
+    }
+
+    /// The AVX2 fused pass against the portable one where |η| reaches past the exponential's
+    /// clamp at −708 (both give e^(−|η|) = e^(−708) there, far below 1 + e's rounding), on row
+    /// counts that end the last chunk with one, two and three rows past a multiple of four (the
+    /// lane-by-lane tail) and chunks of every length mod 4 (the masked full-width tail).
+    func testAVX2FusedPassMatchesThePortablePass() throws {
+        guard VectorKernels.processorSupportsAVX2 else { throw XCTSkip("the processor has no AVX2 and FMA") }
+        var tailLengths = Set<Int>()
+        var anyBitDiffers = false
+        for rows in [2_101, 2_102, 2_103, 2_104] {
+            let design = Self.design(shape: 4, rows: rows, family: .bernoulli, seed: UInt64(rows))
+            let data = PosteriorData(design: design, family: .bernoulli, mergeRows: false)
+            let columns = PosteriorColumns(data: data, hasIntercept: true)
+            XCTAssertTrue(columns.hasFusedBernoulliShape)
+            let lastChunk = columns.blockFirstChunk[columns.blockCount] - 1
+            let lastStart = lastChunk > 0 ? Int(columns.chunkEnd[lastChunk - 1]) : 0
+            tailLengths.insert((rows - lastStart) % 4)
+            var rng = Xoshiro256PlusPlus(seed: UInt64(rows + 7))
+            for spread in [3.0, 40.0, 900.0] {
+                let theta = (0..<data.thetaCount).map { _ in spread * rng.nextNormal() }
+                let portable = Self.fusedPass(columns, theta, kernels: .portable)
+                let avx2 = Self.fusedPass(columns, theta, kernels: .avx2)
+                let reference = Self.referencePass(data, .bernoulli, theta)
+                if spread > 100 { XCTAssertGreaterThan(reference.largestEta, 708) }
+                anyBitDiffers = anyBitDiffers || avx2.value != portable.value || avx2.gradient != portable.gradient
+                // η = (b₀ + r_g) + b₁ x rounds once here (a fused multiply–add) and twice in the
+                // portable pass: an ulp of |η| apart, which e^(−|η|) turns into a relative
+                // difference of that size; the rest agrees to a few ulps.
+                let tolerance = 8 * Double.ulpOfOne * max(1, reference.largestEta)
+                XCTAssertLessThanOrEqual(abs(avx2.value - portable.value) / reference.valueScale, tolerance,
+                                         "\(rows) rows, spread \(spread)")
+                for j in theta.indices where reference.gradientScale[j] > 0 {
+                    XCTAssertLessThanOrEqual(abs(avx2.gradient[j] - portable.gradient[j]) / reference.gradientScale[j],
+                                             tolerance, "\(rows) rows, spread \(spread), θ[\(j)]")
+                }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(tailLengths.count, 3, "the last chunks should end at several lengths mod 4")
+        // Four lanes sum in another order than two: identical bits everywhere would mean the AVX2
+        // kernel did not run.
+        XCTAssertTrue(anyBitDiffers)
+    }
+
+    /// The AVX2 pass's exponential (degree-13 polynomial in Estrin's scheme, no table) against
+    /// glibc's `exp` over [−708, 0] (where the pass evaluates it) and at the clamp; within two
+    /// units in the last place.
+    func testAVX2ExponentialMatchesLibm() throws {
+        guard VectorKernels.processorSupportsAVX2 else { throw XCTSkip("the processor has no AVX2 and FMA") }
+        var arguments = PosteriorRowPassTests.exponentialArguments([-708, 708], reductions: -1_022...0, seed: 13, upper: 708)
+            .filter { abs($0) <= 708 }
+        arguments += [-1e6, 1e6, -.infinity, .infinity, 709]
+        while arguments.count % 4 != 0 { arguments.append(0) }
+        var result = [Double](repeating: 0, count: arguments.count)
+        result.withUnsafeMutableBufferPointer { negativeMagnitudeExponentialsAVX2(arguments, into: $0.baseAddress!, count: arguments.count) }
+        var worst = 0.0
+        for (x, value) in zip(arguments, result) {
+            let expected = exp(-min(abs(x), 708))
+            worst = max(worst, abs(value - expected) / expected)
+        }
+        XCTAssertLessThanOrEqual(worst, 2 * Double.ulpOfOne)
+        print("AVX2 exponential: worst relative error \(worst / Double.ulpOfOne) ulp")
     }
 
     /// The rows are ordered by the level of the term with the most levels, stably (rows of one
