@@ -431,7 +431,7 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
         run.adaptDelta = settings.adaptDelta
         run.initRadius = settings.initRadius
         run.dataFile = dataFile
-        run.extra = [("formula", formula), ("family", family)]
+        run.extra = [("formula", formula), ("family", family), ("vector_kernels", VectorKernels.selected.rawValue)]
         run.engine = engine
         let writer = try CmdStanCSVWriter(url: directory.url.appendingPathComponent("chain-\(chain + 1).csv"),
                                           settings: run, parameterNames: parameterNames,

@@ -24,15 +24,17 @@ enum CommandLineRunner {
     }
 
     /// Runs `multilevel arguments...` in `directory`; returns the exit status, stdout and stderr.
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, out: String, err: String) {
-        let result = try runChecked(arguments, in: directory)
+    static func run(_ arguments: [String], in directory: URL? = nil,
+                    environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let result = try runChecked(arguments, in: directory, environment: environment)
         return (result.status, result.out, result.err)
     }
 
     /// Runs `multilevel arguments...` with stdout and stderr captured in files (so a large output
     /// cannot block the child on a full pipe); kills it after `timeout` seconds.
-    static func runChecked(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 120) throws -> Result {
-        let process = try start(arguments, in: directory)
+    static func runChecked(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 120,
+                           environment: [String: String] = [:]) throws -> Result {
+        let process = try start(arguments, in: directory, environment: environment)
         let deadline = Date().addingTimeInterval(timeout)
         var timedOut = false
         while process.process.isRunning {
@@ -76,10 +78,15 @@ enum CommandLineRunner {
     }
 
     /// Starts `multilevel arguments...` in `directory` without waiting.
-    static func start(_ arguments: [String], in directory: URL? = nil) throws -> Running {
+    /// `environment` is added to this process's environment for the child.
+    static func start(_ arguments: [String], in directory: URL? = nil,
+                      environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = directory }
         let captures = try temporaryDirectory(prefix: "capture")
         let outURL = captures.appendingPathComponent("stdout"), errURL = captures.appendingPathComponent("stderr")
