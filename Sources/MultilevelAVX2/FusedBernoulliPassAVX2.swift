@@ -31,7 +31,7 @@ import Musl
 /// global, no call of a generic function that is not inlined (`pointwiseMax` on `SIMD4<Double>`
 /// was not, and its specialisation became a weak symbol the linker could have shared with code
 /// run on any processor; `lanewiseMax` replaces it). `scripts/check-avx2-module.sh` (run by CI)
-/// fails when the module's objects define anything but its own public functions. The caller must
+/// fails when the module's objects define a symbol not named in the module. The caller must
 /// check the processor first (`VectorKernels`). `negativeMagnitudeExponentialsAVX2` exposes the
 /// exponential to the tests.
 ///
@@ -71,7 +71,7 @@ public func fusedBernoulliPassAVX2(
         while i &+ 4 <= high {
             let xi = UnsafeRawPointer(x + i).loadUnaligned(as: Vector.self)
             let yi = UnsafeRawPointer(y + i).loadUnaligned(as: Vector.self)
-            let row = rowTerms(fusedMultiplyAdd(slopes, xi, offset), yi)
+            let row = bernoulliTerms(fusedMultiplyAdd(slopes, xi, offset), yi)
             sum += row.derivative
             slopeSum += row.derivative * xi
             linear += row.linear
@@ -94,7 +94,7 @@ public func fusedBernoulliPassAVX2(
                 }
             }
             let keep = unsafeBitCast(laneIndex .< SIMD4<Int64>(repeating: Int64(remaining)), to: SIMD4<UInt64>.self)
-            let row = rowTerms(fusedMultiplyAdd(slopes, xi, offset), yi)
+            let row = bernoulliTerms(fusedMultiplyAdd(slopes, xi, offset), yi)
             let derivative = masked(row.derivative, keep)
             sum += derivative
             slopeSum += derivative * xi
@@ -110,51 +110,10 @@ public func fusedBernoulliPassAVX2(
     return (linear.sum(), logSum + logOfProduct(product), interceptSum, slopeSum.sum())
 }
 
-/// e^(−|x_i|) for i < `count` (a multiple of 4) into `result`, by the row pass's exponential
-/// (for the tests: the AVX2 rules of `fusedBernoulliPassAVX2` hold).
-@inline(never)
-public func negativeMagnitudeExponentialsAVX2(_ x: UnsafePointer<Double>, into result: UnsafeMutablePointer<Double>,
-                                              count: Int) {
-    var i = 0
-    while i &+ 4 <= count {
-        let value = exponentialOfNegativeMagnitude(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self))
-        UnsafeMutableRawPointer(result + i).storeBytes(of: value, as: SIMD4<Double>.self)
-        i &+= 4
-    }
-}
-
-/// max(a, b) lane by lane, written per lane so that it compiles to one `vmaxpd` (the standard
-/// library's generic `pointwiseMax` was not inlined here).
-@inline(__always)
-private func lanewiseMax(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
-    SIMD4(Swift.max(a[0], b[0]), Swift.max(a[1], b[1]), Swift.max(a[2], b[2]), Swift.max(a[3], b[3]))
-}
-
-/// a · b + c rounded once, lane by lane (one `vfmadd`; `SIMD4.addingProduct` left some lanes
-/// scalar inside this loop).
-@inline(__always)
-private func fusedMultiplyAdd(_ a: SIMD4<Double>, _ b: SIMD4<Double>, _ c: SIMD4<Double>) -> SIMD4<Double> {
-    SIMD4(c[0].addingProduct(a[0], b[0]), c[1].addingProduct(a[1], b[1]),
-          c[2].addingProduct(a[2], b[2]), c[3].addingProduct(a[3], b[3]))
-}
-
-/// `value` where `keep` is all ones, +0 where it is zero.
-@inline(__always)
-private func masked(_ value: SIMD4<Double>, _ keep: SIMD4<UInt64>) -> SIMD4<Double> {
-    unsafeBitCast(unsafeBitCast(value, to: SIMD4<UInt64>.self) & keep, to: SIMD4<Double>.self)
-}
-
-/// log(p₀ p₁) + log(p₂ p₃): each running product is at most 2^`maximumFactors`, so a product of
-/// two stays finite where one of four might not.
-@inline(__always)
-private func logOfProduct(_ product: SIMD4<Double>) -> Double {
-    log(product[0] * product[1]) + log(product[2] * product[3])
-}
-
 /// The terms of four rows: ∂ℓ/∂η = y − max(e, step) / (1 + e), the linear part (y − step) η and
 /// 1 + e, with e = e^(−|η|) and step = [η ≥ 0].
 @inline(__always)
-private func rowTerms(_ eta: SIMD4<Double>, _ y: SIMD4<Double>)
+func bernoulliTerms(_ eta: SIMD4<Double>, _ y: SIMD4<Double>)
     -> (derivative: SIMD4<Double>, linear: SIMD4<Double>, onePlus: SIMD4<Double>) {
     typealias Vector = SIMD4<Double>
     let e = exponentialOfNegativeMagnitude(eta)
@@ -162,39 +121,4 @@ private func rowTerms(_ eta: SIMD4<Double>, _ y: SIMD4<Double>)
     let mask = unsafeBitCast(eta .>= Vector(), to: SIMD4<UInt64>.self)
     let step = unsafeBitCast(mask & (1.0 as Double).bitPattern, to: Vector.self)
     return (y - lanewiseMax(e, step) / onePlus, (y - step) * eta, onePlus)
-}
-
-/// e^(−|x|) for four arguments, without a table: x clamped below at −708, x = k log 2 + r with
-/// k = round(x / log 2) (the fused multiply–add rounds once) and |r| ≤ ½ log 2 (log 2 split in a
-/// high part with trailing zero bits and a low part), eʳ by its Taylor polynomial of degree 13
-/// (truncation error below r¹⁴/14! < 10⁻¹⁷, as `posteriorExp`) in Estrin's scheme, 2ᵏ built from
-/// its bits. A table
-/// lookup would take each lane out of the vector register and back; the polynomial stays in it.
-@inline(__always)
-private func exponentialOfNegativeMagnitude(_ x: SIMD4<Double>) -> SIMD4<Double> {
-    typealias Vector = SIMD4<Double>
-    let signBit = SIMD4<UInt64>(repeating: 0x8000_0000_0000_0000)
-    let negative = unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) | signBit, to: Vector.self)
-    let clamped = lanewiseMax(negative, Vector(repeating: -708))
-    let shifter = Vector(repeating: 6_755_399_441_055_744.0)        // 1.5 · 2⁵²
-    let shifted = fusedMultiplyAdd(clamped, Vector(repeating: 1.442_695_040_888_963_4), shifter)
-    let k = shifted - shifter
-    let r = fusedMultiplyAdd(k, Vector(repeating: -1.908_214_929_270_587_7e-10),
-                             fusedMultiplyAdd(k, Vector(repeating: -0.693_147_180_369_123_8), clamped))
-    // Σ_{i ≤ 13} rⁱ/i! in Estrin's scheme: pairs c_i + c_{i+1} r, combined with r², r⁴, r⁸ — four
-    // dependent fused multiply–adds after r instead of Horner's thirteen, so that more rows are
-    // in flight at once (the loop is bound by this latency, not by the arithmetic).
-    let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
-    func pair(_ low: Double, _ high: Double) -> Vector {
-        fusedMultiplyAdd(r, Vector(repeating: high), Vector(repeating: low))
-    }
-    let s0 = fusedMultiplyAdd(pair(1.0 / 2, 1.0 / 6), r2, pair(1, 1))
-    let s1 = fusedMultiplyAdd(pair(1.0 / 720, 1.0 / 5_040), r2, pair(1.0 / 24, 1.0 / 120))
-    let s2 = fusedMultiplyAdd(pair(1.0 / 3_628_800, 1.0 / 39_916_800), r2, pair(1.0 / 40_320, 1.0 / 362_880))
-    let s3 = pair(1.0 / 479_001_600, 1.0 / 6_227_020_800)
-    let p = fusedMultiplyAdd(fusedMultiplyAdd(s3, r4, s2), r8, fusedMultiplyAdd(s1, r4, s0))
-    // The low bits of `shifted` hold k in two's complement; k + 1023 is 2ᵏ's biased exponent.
-    let exponent = unsafeBitCast(shifted, to: SIMD4<UInt64>.self) &- unsafeBitCast(shifter, to: SIMD4<UInt64>.self)
-    let scale = unsafeBitCast((exponent &+ 1023) &<< 52, to: Vector.self)
-    return p * scale
 }

@@ -59,10 +59,12 @@ final class RowPassAccuracyTests: XCTestCase {
                                             : ["(Intercept)", "x1", "x2"], terms: terms)
     }
 
-    /// The fast pass as `GLMMPosterior.rowPass` runs it: value and θ gradient.
-    static func fastPass<Rows: RowLikelihood>(_ type: Rows.Type, _ columns: PosteriorColumns,
-                                              _ theta: [Double]) -> (value: Double, gradient: [Double]) {
+    /// The fast pass as `GLMMPosterior.rowPass` runs it, with the given kernels (families without
+    /// an AVX2 pass ignore them): value and θ gradient.
+    static func fastPass<Rows: RowLikelihood>(_ type: Rows.Type, _ columns: PosteriorColumns, _ theta: [Double],
+                                              kernels: VectorKernels = .portable) -> (value: Double, gradient: [Double]) {
         var rows = Rows(auxiliary: [0.0], rowCount: columns.rowCount, sumLogResponse: 0)
+        rows.useKernels(kernels)
         var gradient = [Double](repeating: 0, count: theta.count)
         var block = [Double](repeating: 0, count: 3 * PosteriorColumns.blockSize)
         var value = 0.0
@@ -163,9 +165,12 @@ final class RowPassAccuracyTests: XCTestCase {
                 let theta = (0..<data.thetaCount).map { _ in spread * rng.nextNormal() / (shape == 3 ? 1 : 2) }
                 let reference = Self.referencePass(data, family, theta)
                 XCTAssertGreaterThan(reference.largestEta, family == .poisson ? 20 : 40, "\(family) shape \(shape)")
-                var results = family == .poisson ? [Self.fastPass(PoissonRows.self, columns, theta)]
+                var results = family == .poisson
+                    ? Self.runnableKernels.map { Self.fastPass(PoissonRows.self, columns, theta, kernels: $0) }
                     : [Self.fastPass(BinomialRows.self, columns, theta)]
-                if family == .bernoulli { results.append(Self.fastPass(BernoulliRows.self, columns, theta)) }
+                if family == .bernoulli {
+                    results += Self.runnableKernels.map { Self.fastPass(BernoulliRows.self, columns, theta, kernels: $0) }
+                }
                 XCTAssertEqual(columns.hasFusedBernoulliShape, shape == 4 && family != .binomial, "\(family) shape \(shape)")
                 if family == .bernoulli && columns.hasFusedBernoulliShape {
                     results += Self.runnableKernels.map { Self.fusedPass(columns, theta, kernels: $0) }
@@ -227,23 +232,29 @@ final class RowPassAccuracyTests: XCTestCase {
         XCTAssertTrue(anyBitDiffers)
     }
 
-    /// The AVX2 pass's exponential (degree-13 polynomial in Estrin's scheme, no table) against
-    /// glibc's `exp` over [−708, 0] (where the pass evaluates it) and at the clamp; within two
-    /// units in the last place.
+    /// The AVX2 passes' exponentials (degree-13 polynomial in Estrin's scheme, no table) against
+    /// glibc's `exp`: e^(−|x|) over [−708, 0] (the Bernoulli passes) and eˣ over [−708, 709] (the
+    /// Poisson pass), and at the clamps; within two units in the last place.
     func testAVX2ExponentialMatchesLibm() throws {
         guard VectorKernels.processorSupportsAVX2 else { throw XCTSkip("the processor has no AVX2 and FMA") }
-        var arguments = PosteriorRowPassTests.exponentialArguments([-708, 708], reductions: -1_022...0, seed: 13, upper: 708)
-            .filter { abs($0) <= 708 }
-        arguments += [-1e6, 1e6, -.infinity, .infinity, 709]
+        var arguments = PosteriorRowPassTests.exponentialArguments([-708, 708, 709], reductions: -1_022...1_022,
+                                                                    seed: 13, upper: 709)
+            .filter { $0 >= -708 && $0 <= 709 }
+        arguments += [-1e6, 1e6, -.infinity, .infinity]
         while arguments.count % 4 != 0 { arguments.append(0) }
-        var result = [Double](repeating: 0, count: arguments.count)
-        result.withUnsafeMutableBufferPointer { negativeMagnitudeExponentialsAVX2(arguments, into: $0.baseAddress!, count: arguments.count) }
         var worst = 0.0
-        for (x, value) in zip(arguments, result) {
-            let expected = exp(-min(abs(x), 708))
-            worst = max(worst, abs(value - expected) / expected)
+        for negativeMagnitude in [true, false] {
+            var result = [Double](repeating: 0, count: arguments.count)
+            result.withUnsafeMutableBufferPointer {
+                exponentialsAVX2(arguments, into: $0.baseAddress!, count: arguments.count, negativeMagnitude: negativeMagnitude)
+            }
+            for (x, value) in zip(arguments, result) {
+                let expected = negativeMagnitude ? exp(-min(abs(x), 708)) : exp(min(max(x, -708), 709))
+                worst = max(worst, abs(value - expected) / expected)
+                XCTAssertLessThanOrEqual(abs(value - expected) / expected, 2 * Double.ulpOfOne,
+                                         "exp(\(negativeMagnitude ? "-|\(x)|" : "\(x)"))")
+            }
         }
-        XCTAssertLessThanOrEqual(worst, 2 * Double.ulpOfOne)
         print("AVX2 exponential: worst relative error \(worst / Double.ulpOfOne) ulp")
     }
 

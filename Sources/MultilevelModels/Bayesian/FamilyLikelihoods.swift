@@ -5,6 +5,7 @@ import Darwin
 #elseif canImport(Musl)
 import Musl
 #endif
+import MultilevelAVX2
 
 /// One family's log-likelihood, accumulated row by row on the linear-predictor scale. `add`
 /// returns a row's parameter-dependent log-likelihood and ∂/∂η; `finish` adds the terms shared by
@@ -22,9 +23,13 @@ protocol RowLikelihood {
     mutating func addBlock(count: Int, response: UnsafePointer<Double>, trials: UnsafePointer<Double>,
                            eta: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>) -> Double
     func finish(auxiliaryGradient: UnsafeMutablePointer<Double>) -> Double
+    /// Makes `addBlock` use `kernels` instead of `VectorKernels.selected` (for the tests; families
+    /// without an AVX2 pass ignore it).
+    mutating func useKernels(_ kernels: VectorKernels)
 }
 
 extension RowLikelihood {
+    mutating func useKernels(_ kernels: VectorKernels) {}
     /// Row i's log-likelihood by `add`; `eta[i]` becomes ∂/∂η_i.
     @inline(__always)
     mutating func addRow(_ i: Int, response: UnsafePointer<Double>, trials: UnsafePointer<Double>,
@@ -137,7 +142,10 @@ struct BinomialRows: RowLikelihood {
 /// costs at most 1.1·10⁻¹⁶ absolute per row, the products about 10⁻¹⁶ relative per factor, both
 /// below the rounding of the sum itself.
 struct BernoulliRows: RowLikelihood {
+    /// `bernoulliBlockAVX2` (four rows at a time) where the processor has AVX2 and FMA.
+    var kernels = VectorKernels.selected
     init(auxiliary: UnsafePointer<Double>, rowCount: Int, sumLogResponse: Double) {}
+    mutating func useKernels(_ kernels: VectorKernels) { self.kernels = kernels }
     @inline(__always)
     mutating func add(response y: Double, trials: Double, eta: Double) -> (value: Double, etaDerivative: Double) {
         let e = posteriorExp(-abs(eta))
@@ -146,6 +154,10 @@ struct BernoulliRows: RowLikelihood {
     @inline(__always)
     mutating func addBlock(count: Int, response: UnsafePointer<Double>, trials: UnsafePointer<Double>,
                            eta: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>) -> Double {
+        if kernels == .avx2 {
+            return bernoulliBlockAVX2(eta: eta, response: response, count: count,
+                                      maximumFactors: PosteriorColumns.maximumFactors)
+        }
         let table = PosteriorExponentialTable.shared.bits
         var linear = SIMD2<Double>()
         var product = SIMD2<Double>(repeating: 1)
@@ -209,7 +221,10 @@ func unitStep(_ x: SIMD2<Double>) -> SIMD2<Double> {
 /// two rows at a time with `posteriorExp(_:table:)` (η clamped to [−708, 709] inside the
 /// exponential).
 struct PoissonRows: RowLikelihood {
+    /// `poissonBlockAVX2` (four rows at a time) where the processor has AVX2 and FMA.
+    var kernels = VectorKernels.selected
     init(auxiliary: UnsafePointer<Double>, rowCount: Int, sumLogResponse: Double) {}
+    mutating func useKernels(_ kernels: VectorKernels) { self.kernels = kernels }
     @inline(__always)
     mutating func add(response y: Double, trials: Double, eta: Double) -> (value: Double, etaDerivative: Double) {
         let mu = exp(eta)
@@ -218,6 +233,7 @@ struct PoissonRows: RowLikelihood {
     @inline(__always)
     mutating func addBlock(count: Int, response: UnsafePointer<Double>, trials: UnsafePointer<Double>,
                            eta: UnsafeMutablePointer<Double>, work: UnsafeMutablePointer<Double>) -> Double {
+        if kernels == .avx2 { return poissonBlockAVX2(eta: eta, response: response, trials: trials, count: count) }
         let table = PosteriorExponentialTable.shared.bits
         var sum = SIMD2<Double>()
         var i = 0
