@@ -193,7 +193,8 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
         trajectoryDiverged = false
 
         while depth < maxTreeDepth {
-            for i in 0..<d { w.rhoFwd[i] = 0; w.rhoBck[i] = 0 }
+            // The new sub-tree writes its momentum sum whole (see `buildTree`); the old part's is
+            // copied from ρ below, so neither needs zeroing.
             var logSumWeightSubtree = -Double.infinity
             // The new sub-tree grows from the trajectory's end in the chosen direction; the old
             // trajectory becomes the other part, its end nearest the join being the old end.
@@ -236,7 +237,7 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
                                innerMomentum: w.pBckFwd, momentumSum: w.rhoBck),
                 TrajectoryPart(outerVelocity: w.pSharpFwdFwd, innerVelocity: w.pSharpFwdBck,
                                innerMomentum: w.pFwdBck, momentumSum: w.rhoFwd),
-                into: w.rho, accumulate: false)
+                into: w.rho, addingToZero: false)
             if !persist { break }
         }
 
@@ -259,29 +260,27 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
                             initialEnergy H0: Double, direction: Double,
                             leapfrogSteps: inout Int, logSumWeight: inout Double,
                             sumMetropolis: inout Double, rng: inout Xoshiro256PlusPlus) -> Bool {
-        let d = dimension
         let z = w.current
         if depth == 0 {
-            leapfrog(w, z, stepSize: direction * stepSize)
+            // One fused pass: the step, H (+∞ for a rejected point), and the leaf's velocities,
+            // momenta, momentum sum and draw.
+            let step = w.hamiltonian.leapfrog(
+                z, stepSize: direction * stepSize, density: &density,
+                leaf: TrajectoryLeaf(velocity: pSharpBegin, velocityCopy: pSharpEnd, momentumBegin: pBegin,
+                                     momentumEnd: pEnd, momentumSum: rho, point: propose))
+            if !step.finite { rejectedPoints += 1 }
             leapfrogSteps += 1
-            let H = w.hamiltonian.energy(z, velocity: pSharpBegin)   // +∞ for a rejected point
+            let H = step.energy
             if H - H0 > maximumEnergyError { trajectoryDiverged = true }
             logSumWeight = logSumExp(logSumWeight, H0 - H)
             sumMetropolis += H0 - H > 0 ? 1 : exp(H0 - H)
-            propose.assign(from: z)
-            let p = z.momentum
-            for i in 0..<d {
-                pSharpEnd[i] = pSharpBegin[i]
-                rho[i] += p[i]
-                pBegin[i] = p[i]
-                pEnd[i] = p[i]
-            }
             return !trajectoryDiverged
         }
 
-        // This call's locals live in the workspace level `depth − 1`.
+        // This call's locals live in the workspace level `depth − 1`. The sub-trees write their
+        // momentum sums `rhoInit` and `rhoFinal` whole (as 0 + value, Stan's sum into a zeroed
+        // vector), so they need no zeroing.
         let level = w.level(depth - 1)
-        for i in 0..<d { level.rhoInit[i] = 0; level.rhoFinal[i] = 0 }
 
         var logSumWeightInit = -Double.infinity
         let validInit = buildTree(depth: depth - 1, w, propose: propose,
@@ -314,12 +313,14 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
                            innerMomentum: level.pInitEnd, momentumSum: level.rhoInit),
             TrajectoryPart(outerVelocity: pSharpEnd, innerVelocity: level.pSharpFinalBegin,
                            innerMomentum: level.pFinalBegin, momentumSum: level.rhoFinal),
-            into: rho, accumulate: true)
+            into: rho, addingToZero: true)
         return persist
     }
 
     /// Merges two adjacent parts of a trajectory, `first` and `second` in the order they join
-    /// (ρ = ρ₁ + ρ₂ is written into `rho`, or added to it with `accumulate`), and checks the
+    /// (ρ = ρ₁ + ρ₂ is written into `rho`; with `addingToZero` as 0 + ρ, the value Stan's
+    /// accumulation of ρ into a freshly zeroed sub-tree sum gives — it differs from ρ only in the
+    /// sign of a zero), and checks the
     /// generalised no-U-turn criterion p♯₋ᵀρ > 0 and p♯₊ᵀρ > 0 (Betancourt 2017, appendix A.4.2)
     /// three times, as current Stan does: across the merged whole (outer velocities, ρ₁ + ρ₂), and
     /// across each join — the first part extended by the first state of the second (ρ₁ + p of that
@@ -327,13 +328,13 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
     /// coordinates; false means a U-turn.
     @inlinable
     func mergeParts(_ first: TrajectoryPart, _ second: TrajectoryPart,
-                    into rho: UnsafeMutablePointer<Double>, accumulate: Bool) -> Bool {
+                    into rho: UnsafeMutablePointer<Double>, addingToZero: Bool) -> Bool {
         var wholeMinus = 0.0, wholePlus = 0.0
         var firstMinus = 0.0, firstPlus = 0.0
         var secondMinus = 0.0, secondPlus = 0.0
         for i in 0..<dimension {
             let merged = first.momentumSum[i] + second.momentumSum[i]
-            rho[i] = accumulate ? rho[i] + merged : merged
+            rho[i] = addingToZero ? 0 + merged : merged
             wholeMinus += first.outerVelocity[i] * merged
             wholePlus += second.outerVelocity[i] * merged
             let firstExtended = first.momentumSum[i] + second.innerMomentum[i]

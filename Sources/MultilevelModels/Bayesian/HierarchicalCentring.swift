@@ -133,6 +133,17 @@ struct HierarchicalShear: Sendable {
         }
     }
 
+    private init(edges: [Edge], parentIndexByTerm: [[Int]?]) {
+        self.edges = edges
+        self.parentIndexByTerm = parentIndexByTerm
+    }
+
+    /// The same shear without the edges of `terms` (for a caller that pulls those back itself;
+    /// `parentIndexByTerm` is kept whole).
+    func excluding(terms: Set<Int>) -> HierarchicalShear {
+        HierarchicalShear(edges: edges.filter { !terms.contains($0.term) }, parentIndexByTerm: parentIndexByTerm)
+    }
+
     /// Whether there is anything to shear.
     var isEmpty: Bool { edges.isEmpty }
 
