@@ -29,9 +29,10 @@ enum CentredGroupEffects {
     /// (`HierarchicalShear.pullBack`). For q = 1 the copy, the prior and the pull-back are one pass
     /// over the levels, with every value and every sum formed in the same order as the three
     /// passes they replace, so the results are bit-identical. Measured with callgrind on a
-    /// 10,000-row, 500-group Bernoulli `y ~ x + (1 | g)` fit (1 chain, 300 iterations):
-    /// `GLMMPosterior.evaluate` outside the row pass went from 29,963 to 16,557 instructions per
-    /// gradient (with `gradientZeroRanges` and the shear's effects written straight into θ).
+    /// 10,000-row, 500-group Bernoulli `y ~ x + (1 | g)` fit (1 chain, 300 iterations), this
+    /// pass and `GLMMPosterior.gradientZeroRanges` took `GLMMPosterior.evaluate` outside the row
+    /// pass from 29,963 to 16,557 instructions per gradient (12,707 with the shear's effects
+    /// written straight into θ, `HierarchicalShear.effects(centredOn:…)`).
     @inline(__always)
     static func addLogDensity(effects r: UnsafePointer<Double>, levelCount: Int, dimension q: Int,
                               sd: UnsafePointer<Double>, factor: UnsafePointer<Double>,

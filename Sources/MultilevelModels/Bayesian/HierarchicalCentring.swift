@@ -157,6 +157,17 @@ struct HierarchicalShear: Sendable {
         }
     }
 
+    /// r_j = γ_j − c for the `count` levels of a term whose γ starts at `x + offset` and whose
+    /// levels are all centred on the same value c = `parent` (the `Intercept`): `effects` with
+    /// the same values, without reading a parent index per level (a loop the compiler vectorises;
+    /// 3,604 → 755 instructions per gradient for 500 levels, callgrind).
+    @inline(__always)
+    static func effects(centredOn parent: Double, count: Int, offset: Int, from x: UnsafePointer<Double>,
+                        into effects: UnsafeMutablePointer<Double>) {
+        let gamma = x + offset      // pointer arithmetic: no overflow check per level
+        for j in 0..<count { effects[j] = gamma[j] - parent }
+    }
+
     /// Turns ∂/∂r into ∂/∂γ = Aᵀ ∂/∂r in place: ∂/∂γ_v = ∂/∂r_v − Σ_{children j of v} ∂/∂r_j
     /// (parents first, so each child's entry still holds ∂/∂r_j when it is read).
     @inline(__always)
