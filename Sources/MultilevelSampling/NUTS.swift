@@ -36,6 +36,8 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
     @usableFromInline var rejectedPoints = 0
 
     @usableFromInline var workspace: [Double]
+    /// Where each point of the workspace lives (`NUTSWorkspace.slots`).
+    @usableFromInline var pointOffsets: [Int]
     @usableFromInline var layout: NUTSWorkspaceLayout
     @usableFromInline var stepSizeAdaptation = StepSizeAdaptation()
     @usableFromInline var metricAdaptation: DiagonalMetricAdaptation
@@ -50,6 +52,7 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
         self.maxTreeDepth = max(1, maxTreeDepth)
         layout = NUTSWorkspaceLayout(dimension: density.dimension, maxTreeDepth: self.maxTreeDepth)
         workspace = [Double](repeating: 0, count: layout.size)
+        pointOffsets = layout.initialPointOffsets
         metricAdaptation = DiagonalMetricAdaptation(dimension: density.dimension,
                                                     windows: WindowedAdaptation(warmup: 0))
         for i in 0..<dimension { workspace[layout.inverseMetric + i] = 1 }
@@ -67,7 +70,8 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
     /// The current position (the latest draw).
     public func withPosition<Result>(_ body: (UnsafeBufferPointer<Double>) throws -> Result) rethrows -> Result {
         try workspace.withUnsafeBufferPointer { buffer in
-            try body(UnsafeBufferPointer(rebasing: buffer[layout.current..<(layout.current + dimension)]))
+            let current = pointOffsets[NUTSWorkspace.currentSlot]
+            return try body(UnsafeBufferPointer(rebasing: buffer[current..<(current + dimension)]))
         }
     }
 
@@ -83,6 +87,7 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
             layout = NUTSWorkspaceLayout(dimension: dimension, maxTreeDepth: maxTreeDepth)
             let metric = inverseMetric
             workspace = [Double](repeating: 0, count: layout.size)
+            pointOffsets = layout.initialPointOffsets
             inverseMetric = metric
         }
         inverseMetric = [Double](repeating: 1, count: dimension)
@@ -136,20 +141,28 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
         return AdaptationSummary(stepSize: stepSize, inverseMetricDiagonal: inverseMetric)
     }
 
-    /// Runs `body` with pointers into the workspace. The workspace is moved out of `self` for the
-    /// duration so that `body` may mutate the sampler (the density, counters) without an
-    /// exclusivity conflict; moving an array does not copy or allocate.
+    /// Runs `body` with pointers into the workspace. The workspace and its point offsets are
+    /// moved out of `self` for the duration so that `body` may mutate the sampler (the density,
+    /// counters) without an exclusivity conflict; moving an array does not copy or allocate.
     @inlinable
     mutating func withWorkspace<Result>(
         _ body: (inout NUTSSampler, NUTSWorkspace) -> Result
     ) -> Result {
         var storage: [Double] = []
+        var offsets: [Int] = []
         swap(&storage, &workspace)
-        defer { swap(&storage, &workspace) }
+        swap(&offsets, &pointOffsets)
+        defer {
+            swap(&storage, &workspace)
+            swap(&offsets, &pointOffsets)
+        }
         let layout = self.layout
         let dimension = self.dimension
         return storage.withUnsafeMutableBufferPointer { buffer in
-            body(&self, NUTSWorkspace(base: buffer.baseAddress!, layout: layout, dimension: dimension))
+            offsets.withUnsafeMutableBufferPointer { slots in
+                body(&self, NUTSWorkspace(base: buffer.baseAddress!, slots: slots.baseAddress!, layout: layout,
+                                          dimension: dimension))
+            }
         }
     }
 
@@ -163,6 +176,17 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
 
     /// Builds the trajectory of one transition (Stan's `base_nuts::transition`) and leaves the
     /// selected draw in `w.current`.
+    ///
+    /// Where Stan copies a whole point from one variable to another and the source is not read
+    /// again before it is overwritten (the draw into `sample`, a sub-tree's draw into `propose`,
+    /// the integration point to and from the trajectory's end, the draw into `current`), the two
+    /// slots exchange their storage instead (`NUTSWorkspace.exchange`): the values every slot
+    /// holds whenever it is read are those of the copies, so the draws are bit-identical, and a
+    /// transition copies whole points only into `forward` and `backward` at its start (and, fused
+    /// into the leapfrog step, into `propose` at each leaf). Measured with callgrind on a
+    /// 10,000-row, 500-group Bernoulli `y ~ x + (1 | g)` fit (d = 503, 1 chain, 300
+    /// iterations): the sampler's own work per gradient went from 53,264 to 38,233 instructions
+    /// (and `__memmove` from 1.2% to 0.2% of a 100,000-row, 5,000-group fit's CPU samples).
     @inlinable
     mutating func sampleTrajectory(_ w: NUTSWorkspace, rng: inout Xoshiro256PlusPlus) -> TransitionStatistics {
         let d = dimension
@@ -173,8 +197,6 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
         // already holds them for this very point, so they are reused.
         w.forward.assign(from: z)
         w.backward.assign(from: z)
-        w.sample.assign(from: z)
-        w.propose.assign(from: z)
 
         let p = z.momentum
         h.velocity(z, into: w.pSharpFwdFwd)
@@ -187,18 +209,23 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
 
         var logSumWeight = 0.0          // log Σ exp(H₀ − H) over the trajectory, offset by H₀
         let H0 = h.energy(z)
+        // The draw so far is the initial point: `sample` takes its storage, and `current` is
+        // free until an end of the trajectory moves into it. `propose` needs no value: every
+        // sub-tree writes it before it is read.
+        w.exchange(NUTSWorkspace.currentSlot, NUTSWorkspace.sampleSlot)
         var leapfrogSteps = 0
         var sumMetropolis = 0.0
         var depth = 0
         trajectoryDiverged = false
 
         while depth < maxTreeDepth {
-            for i in 0..<d { w.rhoFwd[i] = 0; w.rhoBck[i] = 0 }
+            // The new sub-tree writes its momentum sum whole (see `buildTree`); the old part's is
+            // copied from ρ below, so neither needs zeroing.
             var logSumWeightSubtree = -Double.infinity
             // The new sub-tree grows from the trajectory's end in the chosen direction; the old
             // trajectory becomes the other part, its end nearest the join being the old end.
             let forwards = rng.nextUniform() > 0.5
-            let end = forwards ? w.forward : w.backward
+            let end = forwards ? NUTSWorkspace.forwardSlot : NUTSWorkspace.backwardSlot
             let newNear = forwards ? w.pFwdBck : w.pBckFwd
             let newSharpNear = forwards ? w.pSharpFwdBck : w.pSharpBckFwd
             let newFar = forwards ? w.pFwdFwd : w.pBckBck
@@ -207,26 +234,26 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
             let oldRho = forwards ? w.rhoBck : w.rhoFwd
             let oldNear = forwards ? w.pBckFwd : w.pFwdBck
             let oldSharpNear = forwards ? w.pSharpBckFwd : w.pSharpFwdBck
-            z.assign(from: end)
+            w.exchange(NUTSWorkspace.currentSlot, end)    // integrate on from the end
             for i in 0..<d {
                 oldRho[i] = w.rho[i]
                 oldNear[i] = newFar[i]
                 oldSharpNear[i] = newSharpFar[i]
             }
-            let valid = buildTree(depth: depth, w, propose: w.propose,
+            let valid = buildTree(depth: depth, w, propose: NUTSWorkspace.proposeSlot,
                                   pSharpBegin: newSharpNear, pSharpEnd: newSharpFar, rho: newRho,
                                   pBegin: newNear, pEnd: newFar, initialEnergy: H0, direction: forwards ? 1 : -1,
                                   leapfrogSteps: &leapfrogSteps, logSumWeight: &logSumWeightSubtree,
                                   sumMetropolis: &sumMetropolis, rng: &rng)
-            end.assign(from: z)
+            w.exchange(end, NUTSWorkspace.currentSlot)    // the last state is the new end
             if !valid { break }
             depth += 1
 
             // Biased progressive sampling between the old trajectory and the new sub-tree.
             if logSumWeightSubtree > logSumWeight {
-                w.sample.assign(from: w.propose)
+                w.exchange(NUTSWorkspace.sampleSlot, NUTSWorkspace.proposeSlot)
             } else if rng.nextUniform() < exp(logSumWeightSubtree - logSumWeight) {
-                w.sample.assign(from: w.propose)
+                w.exchange(NUTSWorkspace.sampleSlot, NUTSWorkspace.proposeSlot)
             }
             logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree)
 
@@ -236,52 +263,51 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
                                innerMomentum: w.pBckFwd, momentumSum: w.rhoBck),
                 TrajectoryPart(outerVelocity: w.pSharpFwdFwd, innerVelocity: w.pSharpFwdBck,
                                innerMomentum: w.pFwdBck, momentumSum: w.rhoFwd),
-                into: w.rho, accumulate: false)
+                into: w.rho, addingToZero: false)
             if !persist { break }
         }
 
-        z.assign(from: w.sample)
-        return TransitionStatistics(logDensity: z.logDensity,
+        w.exchange(NUTSWorkspace.currentSlot, NUTSWorkspace.sampleSlot)
+        let draw = w.current
+        return TransitionStatistics(logDensity: draw.logDensity,
                                     acceptStat: leapfrogSteps > 0 ? sumMetropolis / Double(leapfrogSteps) : 0,
                                     stepSize: stepSize, treeDepth: depth, leapfrogSteps: leapfrogSteps,
-                                    divergent: trajectoryDiverged, energy: h.energy(z))
+                                    divergent: trajectoryDiverged, energy: h.energy(draw))
     }
 
     /// Builds a sub-tree of 2^depth leapfrog steps in `direction` from the integration point
-    /// (Stan's `base_nuts::build_tree`). Outputs: the sub-tree's draw in `propose`, its velocities
+    /// (Stan's `base_nuts::build_tree`). Outputs: the sub-tree's draw in the slot `propose`, its velocities
     /// and momenta at both ends, its momentum sum added to `rho`, its log weight added to
     /// `logSumWeight`. Returns false if the sub-tree diverged or contains a U-turn.
     @inlinable
-    mutating func buildTree(depth: Int, _ w: NUTSWorkspace, propose: PhaseSpacePoint,
+    mutating func buildTree(depth: Int, _ w: NUTSWorkspace, propose: Int,
                             pSharpBegin: UnsafeMutablePointer<Double>, pSharpEnd: UnsafeMutablePointer<Double>,
                             rho: UnsafeMutablePointer<Double>,
                             pBegin: UnsafeMutablePointer<Double>, pEnd: UnsafeMutablePointer<Double>,
                             initialEnergy H0: Double, direction: Double,
                             leapfrogSteps: inout Int, logSumWeight: inout Double,
                             sumMetropolis: inout Double, rng: inout Xoshiro256PlusPlus) -> Bool {
-        let d = dimension
         let z = w.current
         if depth == 0 {
-            leapfrog(w, z, stepSize: direction * stepSize)
+            // One fused pass: the step, H (+∞ for a rejected point), and the leaf's velocities,
+            // momenta, momentum sum and draw.
+            let step = w.hamiltonian.leapfrog(
+                z, stepSize: direction * stepSize, density: &density,
+                leaf: TrajectoryLeaf(velocity: pSharpBegin, velocityCopy: pSharpEnd, momentumBegin: pBegin,
+                                     momentumEnd: pEnd, momentumSum: rho, point: w.point(slot: propose)))
+            if !step.finite { rejectedPoints += 1 }
             leapfrogSteps += 1
-            let H = w.hamiltonian.energy(z, velocity: pSharpBegin)   // +∞ for a rejected point
+            let H = step.energy
             if H - H0 > maximumEnergyError { trajectoryDiverged = true }
             logSumWeight = logSumExp(logSumWeight, H0 - H)
             sumMetropolis += H0 - H > 0 ? 1 : exp(H0 - H)
-            propose.assign(from: z)
-            let p = z.momentum
-            for i in 0..<d {
-                pSharpEnd[i] = pSharpBegin[i]
-                rho[i] += p[i]
-                pBegin[i] = p[i]
-                pEnd[i] = p[i]
-            }
             return !trajectoryDiverged
         }
 
-        // This call's locals live in the workspace level `depth − 1`.
+        // This call's locals live in the workspace level `depth − 1`. The sub-trees write their
+        // momentum sums `rhoInit` and `rhoFinal` whole (as 0 + value, Stan's sum into a zeroed
+        // vector), so they need no zeroing.
         let level = w.level(depth - 1)
-        for i in 0..<d { level.rhoInit[i] = 0; level.rhoFinal[i] = 0 }
 
         var logSumWeightInit = -Double.infinity
         let validInit = buildTree(depth: depth - 1, w, propose: propose,
@@ -292,7 +318,8 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
         if !validInit { return false }
 
         var logSumWeightFinal = -Double.infinity
-        let validFinal = buildTree(depth: depth - 1, w, propose: level.proposeFinal,
+        let proposeFinal = NUTSWorkspace.levelSlot(depth - 1)
+        let validFinal = buildTree(depth: depth - 1, w, propose: proposeFinal,
                                    pSharpBegin: level.pSharpFinalBegin, pSharpEnd: pSharpEnd, rho: level.rhoFinal,
                                    pBegin: level.pFinalBegin, pEnd: pEnd, initialEnergy: H0, direction: direction,
                                    leapfrogSteps: &leapfrogSteps, logSumWeight: &logSumWeightFinal,
@@ -303,9 +330,9 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
         let logSumWeightSubtree = logSumExp(logSumWeightInit, logSumWeightFinal)
         logSumWeight = logSumExp(logSumWeight, logSumWeightSubtree)
         if logSumWeightFinal > logSumWeightSubtree {
-            propose.assign(from: level.proposeFinal)
+            w.exchange(propose, proposeFinal)
         } else if rng.nextUniform() < exp(logSumWeightFinal - logSumWeightSubtree) {
-            propose.assign(from: level.proposeFinal)
+            w.exchange(propose, proposeFinal)
         }
 
         // U-turn across the merged sub-tree, then across the join of its two halves.
@@ -314,12 +341,14 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
                            innerMomentum: level.pInitEnd, momentumSum: level.rhoInit),
             TrajectoryPart(outerVelocity: pSharpEnd, innerVelocity: level.pSharpFinalBegin,
                            innerMomentum: level.pFinalBegin, momentumSum: level.rhoFinal),
-            into: rho, accumulate: true)
+            into: rho, addingToZero: true)
         return persist
     }
 
     /// Merges two adjacent parts of a trajectory, `first` and `second` in the order they join
-    /// (ρ = ρ₁ + ρ₂ is written into `rho`, or added to it with `accumulate`), and checks the
+    /// (ρ = ρ₁ + ρ₂ is written into `rho`; with `addingToZero` as 0 + ρ, the value Stan's
+    /// accumulation of ρ into a freshly zeroed sub-tree sum gives — it differs from ρ only in the
+    /// sign of a zero), and checks the
     /// generalised no-U-turn criterion p♯₋ᵀρ > 0 and p♯₊ᵀρ > 0 (Betancourt 2017, appendix A.4.2)
     /// three times, as current Stan does: across the merged whole (outer velocities, ρ₁ + ρ₂), and
     /// across each join — the first part extended by the first state of the second (ρ₁ + p of that
@@ -327,13 +356,13 @@ public struct NUTSSampler<Density: LogDensity>: TransitionKernel {
     /// coordinates; false means a U-turn.
     @inlinable
     func mergeParts(_ first: TrajectoryPart, _ second: TrajectoryPart,
-                    into rho: UnsafeMutablePointer<Double>, accumulate: Bool) -> Bool {
+                    into rho: UnsafeMutablePointer<Double>, addingToZero: Bool) -> Bool {
         var wholeMinus = 0.0, wholePlus = 0.0
         var firstMinus = 0.0, firstPlus = 0.0
         var secondMinus = 0.0, secondPlus = 0.0
         for i in 0..<dimension {
             let merged = first.momentumSum[i] + second.momentumSum[i]
-            rho[i] = accumulate ? rho[i] + merged : merged
+            rho[i] = addingToZero ? 0 + merged : merged
             wholeMinus += first.outerVelocity[i] * merged
             wholePlus += second.outerVelocity[i] * merged
             let firstExtended = first.momentumSum[i] + second.innerMomentum[i]
@@ -367,13 +396,16 @@ struct TrajectoryPart {
     }
 }
 
-/// Offsets of the NUTS workspace: the inverse metric, the phase-space points and momentum vectors of
-/// a transition, and one block of locals per tree level (the recursion at depth k uses level k − 1).
+/// Offsets of the NUTS workspace: the inverse metric, the phase-space points (current, forward,
+/// backward, sample, propose and one sub-tree draw per tree level, in slots that exchange storage,
+/// `NUTSWorkspace.slots`), the momentum vectors of a transition, and one block of vectors per tree
+/// level (the recursion at depth k uses level k − 1).
 @usableFromInline
 struct NUTSWorkspaceLayout: Sendable, Equatable {
     @usableFromInline let inverseMetric: Int
-    @usableFromInline let current: Int
-    @usableFromInline let points: Int      // forward, backward, sample, propose
+    @usableFromInline let points: Int
+    @usableFromInline let pointCount: Int
+    @usableFromInline let pointSize: Int
     @usableFromInline let vectors: Int     // 11 momentum-sized vectors of the top level
     @usableFromInline let levels: Int
     @usableFromInline let levelStride: Int
@@ -381,45 +413,75 @@ struct NUTSWorkspaceLayout: Sendable, Equatable {
 
     @usableFromInline
     init(dimension d: Int, maxTreeDepth: Int) {
-        let point = PhaseSpacePoint.storageSize(dimension: d)
+        pointSize = PhaseSpacePoint.storageSize(dimension: d)
+        pointCount = NUTSWorkspace.levelSlot(maxTreeDepth)
         inverseMetric = 0
-        current = d
-        points = current + point
-        vectors = points + 4 * point
+        points = d
+        vectors = points + pointCount * pointSize
         levels = vectors + 11 * d
-        levelStride = point + 6 * d
+        levelStride = 6 * d
         size = levels + maxTreeDepth * levelStride
     }
+
+    /// Slot k's point at the k-th point block.
+    @usableFromInline
+    var initialPointOffsets: [Int] { (0..<pointCount).map { points + $0 * pointSize } }
 }
 
 /// Pointers into a NUTS workspace for the duration of one transition.
+///
+/// The phase-space points live in numbered slots; `slots[k]` is the offset of slot k's storage,
+/// and `exchange` swaps two slots' storage — a copy of a whole point whose source is dead after it.
 @usableFromInline
 struct NUTSWorkspace {
     @usableFromInline let base: UnsafeMutablePointer<Double>
+    @usableFromInline let slots: UnsafeMutablePointer<Int>
     @usableFromInline let layout: NUTSWorkspaceLayout
     @usableFromInline let dimension: Int
 
     @inlinable
-    init(base: UnsafeMutablePointer<Double>, layout: NUTSWorkspaceLayout, dimension: Int) {
+    init(base: UnsafeMutablePointer<Double>, slots: UnsafeMutablePointer<Int>, layout: NUTSWorkspaceLayout,
+         dimension: Int) {
         self.base = base
+        self.slots = slots
         self.layout = layout
         self.dimension = dimension
+    }
+
+    /// The integration point between transitions: the current draw.
+    @inlinable static var currentSlot: Int { 0 }
+    /// The trajectory's forward and backward ends.
+    @inlinable static var forwardSlot: Int { 1 }
+    @inlinable static var backwardSlot: Int { 2 }
+    /// The transition's draw so far.
+    @inlinable static var sampleSlot: Int { 3 }
+    /// The newest sub-tree's draw.
+    @inlinable static var proposeSlot: Int { 4 }
+    /// The draw of the final half of a sub-tree whose locals are at tree level `level`.
+    @inlinable static func levelSlot(_ level: Int) -> Int { 5 + level }
+
+    /// The point in `slot`.
+    @inlinable func point(slot: Int) -> PhaseSpacePoint {
+        PhaseSpacePoint(base: base + slots[slot], dimension: dimension)
+    }
+
+    /// Swaps the storage of two slots: slot `a` now holds what `b` held and `b` what `a` held.
+    @inlinable func exchange(_ a: Int, _ b: Int) {
+        let offset = slots[a]
+        slots[a] = slots[b]
+        slots[b] = offset
     }
 
     @inlinable var inverseMetric: UnsafeMutablePointer<Double> { base + layout.inverseMetric }
     @inlinable var hamiltonian: DiagonalEuclideanHamiltonian {
         DiagonalEuclideanHamiltonian(inverseMetric: inverseMetric, dimension: dimension)
     }
-    @inlinable func point(_ index: Int) -> PhaseSpacePoint {
-        PhaseSpacePoint(base: base + layout.points + index * PhaseSpacePoint.storageSize(dimension: dimension),
-                        dimension: dimension)
-    }
     /// The integration point between transitions: the current draw.
-    @inlinable var current: PhaseSpacePoint { PhaseSpacePoint(base: base + layout.current, dimension: dimension) }
-    @inlinable var forward: PhaseSpacePoint { point(0) }
-    @inlinable var backward: PhaseSpacePoint { point(1) }
-    @inlinable var sample: PhaseSpacePoint { point(2) }
-    @inlinable var propose: PhaseSpacePoint { point(3) }
+    @inlinable var current: PhaseSpacePoint { point(slot: Self.currentSlot) }
+    @inlinable var forward: PhaseSpacePoint { point(slot: Self.forwardSlot) }
+    @inlinable var backward: PhaseSpacePoint { point(slot: Self.backwardSlot) }
+    @inlinable var sample: PhaseSpacePoint { point(slot: Self.sampleSlot) }
+    @inlinable var propose: PhaseSpacePoint { point(slot: Self.proposeSlot) }
     @inlinable func vector(_ index: Int) -> UnsafeMutablePointer<Double> {
         base + layout.vectors + index * dimension
     }
@@ -440,8 +502,8 @@ struct NUTSWorkspace {
     }
 }
 
-/// The locals of one `buildTree` call: the draw of its final half and the momenta, velocities and
-/// momentum sums at the join of its two halves.
+/// The locals of one `buildTree` call: the momenta, velocities and momentum sums at the join of
+/// its two halves (the draw of its final half is in the point slot `NUTSWorkspace.levelSlot`).
 @usableFromInline
 struct TreeLevelWorkspace {
     @usableFromInline let base: UnsafeMutablePointer<Double>
@@ -453,10 +515,7 @@ struct TreeLevelWorkspace {
         self.dimension = dimension
     }
 
-    @inlinable var proposeFinal: PhaseSpacePoint { PhaseSpacePoint(base: base, dimension: dimension) }
-    @inlinable func vector(_ index: Int) -> UnsafeMutablePointer<Double> {
-        base + PhaseSpacePoint.storageSize(dimension: dimension) + index * dimension
-    }
+    @inlinable func vector(_ index: Int) -> UnsafeMutablePointer<Double> { base + index * dimension }
     @inlinable var pInitEnd: UnsafeMutablePointer<Double> { vector(0) }
     @inlinable var pSharpInitEnd: UnsafeMutablePointer<Double> { vector(1) }
     @inlinable var rhoInit: UnsafeMutablePointer<Double> { vector(2) }

@@ -133,6 +133,17 @@ struct HierarchicalShear: Sendable {
         }
     }
 
+    private init(edges: [Edge], parentIndexByTerm: [[Int]?]) {
+        self.edges = edges
+        self.parentIndexByTerm = parentIndexByTerm
+    }
+
+    /// The same shear without the edges of `terms` (for a caller that pulls those back itself;
+    /// `parentIndexByTerm` is kept whole).
+    func excluding(terms: Set<Int>) -> HierarchicalShear {
+        HierarchicalShear(edges: edges.filter { !terms.contains($0.term) }, parentIndexByTerm: parentIndexByTerm)
+    }
+
     /// Whether there is anything to shear.
     var isEmpty: Bool { edges.isEmpty }
 
@@ -144,6 +155,17 @@ struct HierarchicalShear: Sendable {
         parentIndex.withUnsafeBufferPointer { parent in
             for j in 0..<parent.count { effects[j * stride] = x[offset + j] - x[parent[j]] }
         }
+    }
+
+    /// r_j = γ_j − c for the `count` levels of a term whose γ starts at `x + offset` and whose
+    /// levels are all centred on the same value c = `parent` (the `Intercept`): `effects` with
+    /// the same values, without reading a parent index per level (a loop the compiler vectorises;
+    /// 3,604 → 755 instructions per gradient for 500 levels, callgrind).
+    @inline(__always)
+    static func effects(centredOn parent: Double, count: Int, offset: Int, from x: UnsafePointer<Double>,
+                        into effects: UnsafeMutablePointer<Double>) {
+        let gamma = x + offset      // pointer arithmetic: no overflow check per level
+        for j in 0..<count { effects[j] = gamma[j] - parent }
     }
 
     /// Turns ∂/∂r into ∂/∂γ = Aᵀ ∂/∂r in place: ∂/∂γ_v = ∂/∂r_v − Σ_{children j of v} ∂/∂r_j
