@@ -1,6 +1,7 @@
 import Foundation
 
-/// `swift run -c release multilevel-bench [--filter TEXT] [--list] [--markdown]` runs every job in a
+/// `swift run -c release multilevel-bench [--filter TEXT] [--list] [--markdown]` runs every job (or
+/// those whose name contains TEXT; `--job NAME` runs one in this process) in a
 /// child process of its own (so peak memory is the job's alone) and prints one table: job, data
 /// size, wall time, peak resident memory, the job's note, and the reference tool's time.
 let allJobs: [BenchmarkJob] =
@@ -79,7 +80,30 @@ func runAll(filter: String?, markdown: Bool) -> Int32 {
     return failed ? 1 : 0
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
+/// The arguments, checked: an unknown flag, or a flag without its value, is an error (exit 2)
+/// instead of running every job.
+func checkedArguments(_ arguments: [String]) -> [String]? {
+    var i = 0
+    while i < arguments.count {
+        switch arguments[i] {
+        case "--job", "--filter":
+            guard i + 1 < arguments.count else {
+                FileHandle.standardError.write(Data("multilevel-bench: \(arguments[i]) needs a value\n".utf8))
+                return nil
+            }
+            i += 2
+        case "--list", "--markdown":
+            i += 1
+        default:
+            FileHandle.standardError.write(Data(("multilevel-bench: unknown argument '\(arguments[i])' "
+                + "(usage: multilevel-bench [--filter TEXT] [--list] [--markdown] | --job NAME)\n").utf8))
+            return nil
+        }
+    }
+    return arguments
+}
+
+guard let arguments = checkedArguments(Array(CommandLine.arguments.dropFirst())) else { exit(2) }
 if let i = arguments.firstIndex(of: "--job"), i + 1 < arguments.count {
     exit(runChild(arguments[i + 1]))
 } else if arguments.contains("--list") {

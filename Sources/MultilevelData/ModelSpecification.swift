@@ -39,7 +39,10 @@ public struct ModelSpecification: Sendable, Equatable {
 
     /// Keys accepted in model files, in documentation order. Command-line flags use `-` for `_`.
     public static let keys = ["data", "formula", "family", "prior", "factor", "chains", "iter", "warmup",
-                              "seed", "sampler", "adapt_delta", "max_treedepth"]
+                              "seed", "sampler", "adapt_delta", "max_treedepth", "parameterization"]
+    /// The accepted values of `parameterization`.
+    public static let parameterizationModes: Set<String> = ["auto", "centered", "centred", "noncentered", "noncentred",
+                                                            "non-centered", "non-centred"]
     /// Keys that may be given several times.
     public static let repeatableKeys: Set<String> = ["prior", "factor"]
 
@@ -58,6 +61,9 @@ public struct ModelSpecification: Sendable, Equatable {
     public var warmup: Setting<Int>?
     public var seed: Setting<UInt64>?
     public var sampler: Setting<String>?
+    /// How joint NUTS samples the group-level effects: `auto`, `centered` or `noncentered`
+    /// (as written; British spellings and hyphens accepted, see `parameterizationModes`).
+    public var parameterization: Setting<String>?
     public var adaptDelta: Setting<Double>?
     public var maxTreedepth: Setting<Int>?
 
@@ -143,6 +149,12 @@ public struct ModelSpecification: Sendable, Equatable {
         case "formula": formula = Setting(value, origin: origin)
         case "family": family = Setting(value, origin: origin)
         case "sampler": sampler = Setting(value, origin: origin)
+        case "parameterization":
+            guard ModelSpecification.parameterizationModes.contains(value) else {
+                throw ModelFileError(location: origin.description,
+                                     message: "\(prefix)expected auto, centered or noncentered, got '\(value)'")
+            }
+            parameterization = Setting(value, origin: origin)
         case "prior": priors.append(Setting(value, origin: origin))
         case "factor":
             for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
@@ -179,6 +191,7 @@ public struct ModelSpecification: Sendable, Equatable {
         case "warmup": return warmup?.origin
         case "seed": return seed?.origin
         case "sampler": return sampler?.origin
+        case "parameterization": return parameterization?.origin
         case "adapt_delta": return adaptDelta?.origin
         case "max_treedepth": return maxTreedepth?.origin
         default: return nil

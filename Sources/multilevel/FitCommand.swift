@@ -86,7 +86,7 @@ struct FitCommand: Command {
         if sampler == "marginal", family != .gaussian {
             throw UsageError("--sampler marginal needs the gaussian family, not \(family.name); use --sampler nuts")
         }
-        let parameterisation = try parameterisationChoice(arguments, sampler: sampler, design: model.design)
+        let parameterisation = try parameterisationChoice(model.specification, arguments, sampler: sampler, design: model.design)
         let settings = try samplerSettings(specification, arguments)
         // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
         let keptDraws = Double(settings.chains) * Double(settings.samplingIterations + (settings.saveWarmup ? settings.warmup : 0))
@@ -212,11 +212,18 @@ struct FitCommand: Command {
         return 0
     }
 
-    /// `--parameterization` / `--centered` as a `ParameterisationChoice` (joint NUTS only).
-    private func parameterisationChoice(_ arguments: ParsedArguments, sampler: String,
-                                        design: ModelDesign) throws -> ParameterisationChoice {
-        let mode = arguments.value("parameterization")
+    /// `parameterization` (model file or `--parameterization`) / `--centered` as a
+    /// `ParameterisationChoice` (joint NUTS only). A command-line `--centered` overrides the model
+    /// file's `parameterization`; the file's key is ignored, with a notice, by the other samplers.
+    private func parameterisationChoice(_ specification: ModelSpecification, _ arguments: ParsedArguments,
+                                        sampler: String, design: ModelDesign) throws -> ParameterisationChoice {
+        var mode = specification.parameterization
         let groups = arguments.value("centered")
+        if groups != nil, let setting = mode, case .file = setting.origin { mode = nil }
+        if let setting = mode, case .file = setting.origin, sampler != "nuts" {
+            writeStandardError("multilevel: parameterization (\(setting.origin)) ignored: it applies to joint NUTS, not the \(sampler) sampler\n")
+            mode = nil
+        }
         if mode == nil && groups == nil { return .automatic }
         guard sampler == "nuts" else {
             throw UsageError("option --\(groups != nil ? "centered" : "parameterization") applies to joint NUTS (--sampler nuts), not the \(sampler) sampler")
@@ -233,11 +240,10 @@ struct FitCommand: Command {
             }
             return choice
         }
-        switch mode! {
+        switch mode!.value {
         case "auto": return .automatic
         case "centered", "centred": return .centred
-        case "noncentered", "noncentred", "non-centered", "non-centred": return .nonCentred
-        default: throw UsageError("option --parameterization: expected auto, centered or noncentered, got '\(mode!)'")
+        default: return .nonCentred       // the other values `ModelSpecification` accepts
         }
     }
 

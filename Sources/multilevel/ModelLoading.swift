@@ -24,7 +24,7 @@ struct LoadedModel {
 private let modelKeyFlags: [(flag: String, key: String)] = [
     ("data", "data"), ("formula", "formula"), ("family", "family"), ("factor", "factor"), ("prior", "prior"),
     ("chains", "chains"), ("iter", "iter"), ("warmup", "warmup"), ("seed", "seed"), ("sampler", "sampler"),
-    ("adapt-delta", "adapt_delta"), ("max-treedepth", "max_treedepth"),
+    ("adapt-delta", "adapt_delta"), ("max-treedepth", "max_treedepth"), ("parameterization", "parameterization"),
 ]
 
 /// Reads the optional positional MODEL file, applies flag overrides, reads the CSV and builds the

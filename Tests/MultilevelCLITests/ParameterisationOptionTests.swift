@@ -76,6 +76,42 @@ final class ParameterisationOptionTests: XCTestCase {
         XCTAssertEqual(empty.err, "multilevel fit: option --centered: expected comma-separated grouping factors, got 'rich,'\n")
     }
 
+    /// The model-file key `parameterization`: it sets the mode as the flag does, the flag and
+    /// `--centered` override it, other samplers ignore it with a notice, and a bad value is an
+    /// error naming the file and line.
+    func testModelFileKey() throws {
+        let data = try richAndSparseCSV()
+        let directory = data.deletingLastPathComponent()
+        func model(_ value: String) throws -> String {
+            let url = directory.appendingPathComponent("m-\(UUID().uuidString).model")
+            try "data: \(data.lastPathComponent)\nformula: y ~ 1 + (1 | rich) + (1 | sparse)\nparameterization: \(value)\n"
+                .write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+        func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+            try CommandLineRunner.run(["fit"] + arguments + ["--chains", "1", "--iter", "200", "--seed", "4"])
+        }
+        let fromFile = try run([try model("noncentered")])
+        XCTAssertEqual(fromFile.status, 0, fromFile.err)
+        XCTAssertFalse(fromFile.err.contains("sampled centred"), fromFile.err)
+        let fromFlag = try fit(["--parameterization", "noncentered"], data: data)
+        XCTAssertEqual(fromFile.out, fromFlag.out, "the key and the flag give the same fit")
+        let overridden = try run([try model("noncentered"), "--parameterization", "auto"])
+        XCTAssertTrue(overridden.err.contains("group-level effects of rich sampled centred"), overridden.err)
+        let centredGroups = try run([try model("noncentered"), "--centered", "sparse"])
+        XCTAssertEqual(centredGroups.status, 0, centredGroups.err)
+        XCTAssertTrue(centredGroups.err.contains("group-level effects of sparse sampled centred"), centredGroups.err)
+        let file = try model("centered")
+        let gibbs = try run([file, "--sampler", "gibbs"])
+        XCTAssertEqual(gibbs.status, 0, gibbs.err)
+        XCTAssertTrue(gibbs.err.contains("multilevel: parameterization (\(file):3) ignored: it applies to joint NUTS, not the gibbs sampler"),
+                      gibbs.err)
+        let bad = try model("sideways")
+        let badRun = try run([bad])
+        XCTAssertEqual(badRun.status, 1)
+        XCTAssertEqual(badRun.err, "multilevel fit: \(bad):3: parameterization: expected auto, centered or noncentered, got 'sideways'\n")
+    }
+
     func testHelpDescribesTheRule() throws {
         let help = try CommandLineRunner.run(["fit", "--help"])
         XCTAssertEqual(help.status, 0)
