@@ -178,6 +178,9 @@ public struct GLMMPosterior: LogDensity {
     /// non-centred term takes one loop per direction with the general loop's operations for q = 1
     /// (no index products, overflow checks or inner loops) and assigns its z gradient: on a
     /// 1,500-row, 500-group non-centred Bernoulli fit, 63,371 → 17,476 instructions per gradient.
+    /// A q = 2 non-centred term likewise (explicit l₀₀, l₁₀, l₁₁, every operation in the general
+    /// loop's order): on a 4,000-row, 400-group non-centred Bernoulli `y ~ x + (x | g)` fit,
+    /// 101,721 → 35,315 instructions per gradient outside the row pass.
     private func evaluate(_ x: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
                           _ s: UnsafeMutablePointer<Double>) -> Double {
         // Only the entries some step adds to start at zero; the others are assigned (a centred
@@ -242,6 +245,19 @@ public struct GLMMPosterior: LogDensity {
                 // r_j = sd · (0 + L₁₁ z_j): the general loop's operations, one level per step.
                 let z = x + term.zOffset, scale = sd[0], diagonal = factor[0]
                 for j in 0..<term.levelCount { thetaBase[j] = scale * (0 + diagonal * z[j]) }
+                continue
+            }
+            if q == 2 {
+                // The general loop's operations for q = 2 (L = [l₀₀ 0; l₁₀ l₁₁]), level by level.
+                var z = x + term.zOffset, r = thetaBase
+                let sd0 = sd[0], sd1 = sd[1], l00 = factor[0], l10 = factor[2], l11 = factor[3]
+                for _ in 0..<term.levelCount {
+                    let z0 = z[0], z1 = z[1]
+                    r[0] = sd0 * (0 + l00 * z0)
+                    r[1] = sd1 * ((0 + l10 * z0) + l11 * z1)
+                    z += 2
+                    r += 2
+                }
                 continue
             }
             for j in 0..<term.levelCount {
@@ -322,7 +338,38 @@ public struct GLMMPosterior: LogDensity {
                 sdGradient[0] = sdSum
                 factorAdjoint[0] = factorSum
             }
-            for j in 0..<(term.isCentred || q == 1 ? 0 : term.levelCount) {
+            if !term.isCentred && q == 2 {
+                // The general loop below for q = 2, with the same operations in the same order.
+                var z = x + term.zOffset, gz = g + term.zOffset, gr = UnsafePointer(gradientBase)
+                let sd0 = sd[0], sd1 = sd[1], l00 = factor[0], l10 = factor[2], l11 = factor[3]
+                var sdSum0 = sdGradient[0], sdSum1 = sdGradient[1]
+                var adjoint00 = factorAdjoint[0], adjoint10 = factorAdjoint[2], adjoint11 = factorAdjoint[3]
+                for _ in 0..<term.levelCount {
+                    let z0 = z[0], z1 = z[1], gr0 = gr[0], gr1 = gr[1]
+                    let w0 = 0 + l00 * z0
+                    sdSum0 += gr0 * w0
+                    let gw0 = sd0 * gr0
+                    adjoint00 += gw0 * z0
+                    let w1 = (0 + l10 * z0) + l11 * z1
+                    sdSum1 += gr1 * w1
+                    let gw1 = sd1 * gr1
+                    adjoint10 += gw1 * z0
+                    adjoint11 += gw1 * z1
+                    gz[0] = ((gz[0] + l00 * gw0) + l10 * gw1) - z0
+                    gz[1] = (gz[1] + l11 * gw1) - z1
+                    lp -= 0.5 * z0 * z0
+                    lp -= 0.5 * z1 * z1
+                    z += 2
+                    gz += 2
+                    gr += 2
+                }
+                sdGradient[0] = sdSum0
+                sdGradient[1] = sdSum1
+                factorAdjoint[0] = adjoint00
+                factorAdjoint[2] = adjoint10
+                factorAdjoint[3] = adjoint11
+            }
+            for j in 0..<(term.isCentred || q <= 2 ? 0 : term.levelCount) {
                 let z = x + term.zOffset + j * q
                 let gz = g + term.zOffset + j * q
                 let gr = gradientBase + j * q
