@@ -57,6 +57,11 @@ final class CentredGroupEffectsFusionTests: XCTestCase {
     func testCorrelatedTermIsBitIdentical() {
         assertFusedMatchesSeparate(q: 3, withParent: false)
     }
+
+    /// q = 2 takes the written-out `addLogDensityOfPairs`.
+    func testCorrelatedPairIsBitIdentical() {
+        assertFusedMatchesSeparate(q: 2, withParent: false)
+    }
 }
 
 /// `GLMMPosterior` zeroes only the gradient entries it accumulates into (`gradientZeroRanges`)
