@@ -1,9 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// `MultilevelAVX2` holds only kernels compiled for AVX2 and FMA, which the models module calls
-/// after checking the processor (`VectorKernels`); on other architectures it is compiled plainly
-/// and never called.
+/// `MultilevelAVX2` holds only kernels compiled for AVX2 and FMA, which the math and models
+/// modules call after checking the processor (`VectorKernels`); on other architectures it is
+/// compiled plainly and never called.
 #if arch(x86_64)
 let avx2Settings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]
 #else
@@ -22,10 +22,10 @@ let package = Package(
         .executable(name: "multilevel", targets: ["multilevel"]),
     ],
     targets: [
-        .target(name: "MultilevelMath"),
+        .target(name: "MultilevelAVX2", swiftSettings: avx2Settings),
+        .target(name: "MultilevelMath", dependencies: ["MultilevelAVX2"]),
         .target(name: "MultilevelData", dependencies: ["MultilevelMath"]),
         .target(name: "MultilevelSampling", dependencies: ["MultilevelMath"]),
-        .target(name: "MultilevelAVX2", swiftSettings: avx2Settings),
         .target(name: "MultilevelModels",
                 dependencies: ["MultilevelMath", "MultilevelData", "MultilevelSampling", "MultilevelAVX2"]),
         .target(name: "MultilevelReport",

@@ -1,8 +1,9 @@
 import Dispatch
+import MultilevelAVX2
 
 /// Cholesky factorisation A = L Lᵀ of a symmetric positive-definite matrix (lower triangle),
 /// blocked as LAPACK's `dpotrf`: factor a diagonal block, solve the panel below it, update the
-/// trailing matrix with a packed SIMD `syrk` kernel. The trailing update carries ~all the flops, so
+/// trailing matrix with a packed SIMD `syrk` kernel (AVX2 + FMA where the processor has them). The trailing update carries ~all the flops, so
 /// an n ≈ 1 100 dense block (the crossed-design case of DESIGN §4) takes tens of milliseconds.
 
 /// Error thrown when a matrix handed to a Cholesky factorisation is not positive definite.
@@ -16,11 +17,16 @@ public struct NotPositiveDefiniteError: Error, CustomStringConvertible {
 /// Factors in place the `n × n` column-major matrix at `a` (leading dimension `lda`): on return
 /// its lower triangle holds L with A = L Lᵀ; the strict upper triangle is not referenced.
 /// Returns nil on success, else the zero-based column of the first non-positive pivot.
+/// The trailing updates run `symmetricRankUpdateLowerAVX2` where the processor has AVX2 and FMA
+/// (`kernels`, default `VectorKernels.selected`), which agrees with the portable kernel to
+/// rounding (its products are fused into the sums).
 public func choleskyFactorLowerInPlace(_ a: UnsafeMutablePointer<Double>, order n: Int,
-                                       leadingDimension lda: Int) -> Int? {
+                                       leadingDimension lda: Int,
+                                       kernels: VectorKernels = VectorKernels.selected) -> Int? {
     let blockSize = 64
     var packedRows = [SIMD2<Double>]()
     var packedColumns = [SIMD2<Double>]()
+    var packedSlivers = [Double]()
     var j0 = 0
     while j0 < n {
         let jb = Swift.min(blockSize, n - j0)
@@ -56,9 +62,15 @@ public func choleskyFactorLowerInPlace(_ a: UnsafeMutablePointer<Double>, order 
             } else {
                 for index in 0..<chunks { solveChunk(index) }
             }
-            symmetricRankUpdateLower(trailing: a + (j0 + jb) + (j0 + jb) * lda, order: below,
-                                     leadingDimension: lda, panel: panel.pointer, depth: jb,
-                                     packedRows: &packedRows, packedColumns: &packedColumns)
+            if kernels == .avx2 {
+                symmetricRankUpdateLowerWide(trailing: a + (j0 + jb) + (j0 + jb) * lda, order: below,
+                                             leadingDimension: lda, panel: panel.pointer, depth: jb,
+                                             packed: &packedSlivers)
+            } else {
+                symmetricRankUpdateLower(trailing: a + (j0 + jb) + (j0 + jb) * lda, order: below,
+                                         leadingDimension: lda, panel: panel.pointer, depth: jb,
+                                         packedRows: &packedRows, packedColumns: &packedColumns)
+            }
         }
         j0 += jb
     }
@@ -166,6 +178,36 @@ private func symmetricRankUpdateLower(trailing c: UnsafeMutablePointer<Double>, 
                 }
               }
             }
+        }
+    }
+}
+
+/// C ← C − P Pᵀ as `symmetricRankUpdateLower`, by `symmetricRankUpdateLowerAVX2`: P packed once in
+/// 4-row slivers (`packed[4 · (depth · b + k) + r]`), the column blocks spread over the cores as in
+/// the portable kernel (block b to worker b mod W, so the result does not depend on the cores).
+private func symmetricRankUpdateLowerWide(trailing c: UnsafeMutablePointer<Double>, order n: Int,
+                                          leadingDimension lda: Int, panel p: UnsafeMutablePointer<Double>,
+                                          depth: Int, packed: inout [Double]) {
+    let blocks = (n + 3) / 4
+    let count = blocks * 4 * depth
+    if packed.count < count { packed = [Double](repeating: 0, count: count) }
+    packed.withUnsafeMutableBufferPointer { buffer in
+        let slivers = buffer.baseAddress!
+        for block in 0..<blocks {
+            let sliver = slivers + block * 4 * depth
+            for k in 0..<depth {
+                for r in 0..<4 {
+                    let i = block * 4 + r
+                    sliver[4 * k + r] = i < n ? p[i + k * lda] : 0
+                }
+            }
+        }
+        let workers = n >= 384 ? 8 : 1
+        let source = UncheckedPointer(slivers), target = UncheckedPointer(c)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            symmetricRankUpdateLowerAVX2(trailing: target.pointer, order: n, leadingDimension: lda,
+                                         packed: source.pointer, depth: depth,
+                                         firstColumnBlock: worker, columnBlockStride: workers)
         }
     }
 }

@@ -6,6 +6,7 @@ import Darwin
 import Musl
 #endif
 import MultilevelAVX2
+import MultilevelMath
 
 /// One family's log-likelihood, accumulated row by row on the linear-predictor scale. `add`
 /// returns a row's parameter-dependent log-likelihood and ∂/∂η; `finish` adds the terms shared by

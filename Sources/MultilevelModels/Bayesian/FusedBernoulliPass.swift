@@ -6,6 +6,7 @@ import Darwin
 import Musl
 #endif
 import MultilevelAVX2
+import MultilevelMath
 
 /// The row pass of a Bernoulli (logit) model of the shape `y ~ x + (1 | g)` — an intercept, one
 /// more population-level column and one group-level term with a column of ones — in one pass
