@@ -32,7 +32,7 @@ import Musl
 /// was not, and its specialisation became a weak symbol the linker could have shared with code
 /// run on any processor; `lanewiseMax` replaces it). `scripts/check-avx2-module.sh` (run by CI)
 /// fails when the module's objects define a symbol not named in the module. The caller must
-/// check the processor first (`VectorKernels`). `negativeMagnitudeExponentialsAVX2` exposes the
+/// check the processor first (`VectorKernels`). `exponentialsAVX2` exposes the
 /// exponential to the tests.
 ///
 /// `rowCount` is the length of the `predictor` and `response` arrays (rows past a chunk's end are

@@ -1,14 +1,17 @@
 import Foundation
 
-/// Which implementation of the vectorised row passes runs: the portable one (SSE2, two rows at a
-/// time, on every x86-64 and arm64 processor) or the AVX2 + FMA one of `MultilevelAVX2` (four rows
-/// at a time), chosen once per process from what the processor and operating system support.
+/// Which implementation of the vectorised kernels runs — the Bernoulli and Poisson row passes of
+/// the posterior and the Cholesky trailing update of the REML engine: the portable one (SSE2, two
+/// doubles at a time, on every x86-64 and arm64 processor) or the AVX2 + FMA one of
+/// `MultilevelAVX2` (four at a time), chosen once per process from what the processor and
+/// operating system support.
 ///
 /// The two agree to a few units in the last place, not bit for bit, so chains drawn with the same
 /// seed on processors with and without AVX2 differ in their last digits (as they already do
-/// through glibc's own choice of FMA or SSE2 code for `exp` and `log`). Setting the environment
-/// variable `MULTILEVEL_KERNELS=portable` forces the portable pass, for byte-identical chains
-/// across such machines.
+/// through glibc's own choice of FMA or SSE2 code for `exp` and `log`), and an optimiser may take
+/// a different number of steps to the same optimum. Setting the environment variable
+/// `MULTILEVEL_KERNELS=portable` forces the portable kernels, for byte-identical results across
+/// such machines.
 public enum VectorKernels: String, Sendable {
     case portable
     case avx2
