@@ -43,7 +43,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MultilevelModelsTests", dependencies: ["MultilevelModels", "MultilevelData", "MultilevelAVX2"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "MultilevelCLITests", dependencies: ["MultilevelData"],
+        .testTarget(name: "MultilevelCLITests", dependencies: ["MultilevelData", "MultilevelMath"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MultilevelReportTests", dependencies: ["MultilevelReport"],
                     resources: [.copy("Fixtures")]),

@@ -57,7 +57,7 @@ public func choleskyFactorLowerInPlace(_ a: UnsafeMutablePointer<Double>, order 
                     for i in first..<last { column[i] *= pivot }
                 }
             }
-            if below >= 384 {
+            if below >= parallelOrder {
                 DispatchQueue.concurrentPerform(iterations: chunks, execute: solveChunk)
             } else {
                 for index in 0..<chunks { solveChunk(index) }
@@ -136,7 +136,7 @@ private func symmetricRankUpdateLower(trailing c: UnsafeMutablePointer<Double>, 
             // Column blocks are independent: large updates are spread over the cores, block b to
             // worker b mod W, so every element is computed by one worker in a fixed order and the
             // result does not depend on the number of cores.
-            let workers = n >= 384 ? 8 : 1
+            let workers = trailingUpdateWorkers(order: n)
             let packedA = UncheckedVectorPointer(pa), packedB = UncheckedVectorPointer(pb), target = UncheckedPointer(c)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
               let pa = packedA.pointer, pb = packedB.pointer, c = target.pointer
@@ -202,7 +202,7 @@ private func symmetricRankUpdateLowerWide(trailing c: UnsafeMutablePointer<Doubl
                 }
             }
         }
-        let workers = n >= 384 ? 8 : 1
+        let workers = trailingUpdateWorkers(order: n)
         let source = UncheckedPointer(slivers), target = UncheckedPointer(c)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             symmetricRankUpdateLowerAVX2(trailing: target.pointer, order: n, leadingDimension: lda,
@@ -218,6 +218,14 @@ private func subtractPair(_ column: UnsafeMutablePointer<Double>, _ top: SIMD2<D
     column[0] -= top[0]; column[1] -= top[1]
     column[2] -= bottom[0]; column[3] -= bottom[1]
 }
+
+/// Order from which the panel solve and the trailing update are spread over the cores.
+private let parallelOrder = 384
+
+/// Workers W of a trailing update of order n (column block b goes to worker b mod W): 8 from
+/// `parallelOrder` on, else 1. Both kernels split the work this way, so the result does not
+/// depend on the number of cores.
+private func trailingUpdateWorkers(order n: Int) -> Int { n >= parallelOrder ? 8 : 1 }
 
 /// Packed SIMD2 slivers handed to `concurrentPerform` workers (read only).
 private struct UncheckedVectorPointer: @unchecked Sendable {

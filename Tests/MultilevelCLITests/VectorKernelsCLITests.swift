@@ -1,3 +1,4 @@
+import MultilevelMath
 import XCTest
 
 /// The CmdStan CSV header names the row pass that ran (`vector_kernels`), and
@@ -15,10 +16,7 @@ final class VectorKernelsCLITests: XCTestCase {
         }
         let data = directory.appendingPathComponent("bernoulli.csv")
         try csv.write(to: data, atomically: true, encoding: .utf8)
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let flags = Set(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?
-            .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" }) ?? [])
-        let native = flags.contains("avx2") && flags.contains("fma") ? "avx2" : "portable"
+        let native = VectorKernels.processorSupportsAVX2 ? "avx2" : "portable"
         // Empty (not "portable") for the processor's own choice, whatever this process's environment says.
         for (run, (environment, expected)) in [(["MULTILEVEL_KERNELS": ""], native),
                                                 (["MULTILEVEL_KERNELS": "portable"], "portable")].enumerated() {
