@@ -7,9 +7,12 @@ import MultilevelModels
 /// names ({estimate, se?, lower?, upper?}), ranef ({group: {level: {term: {mode, condsd}}}}),
 /// warnings.
 public enum LmerJSON {
-    /// The mixed-model fit; `parameters` may carry intervals (profile or Wald).
+    /// The mixed-model fit; `parameters` may carry intervals (profile or Wald). `tests` adds
+    /// `fixed_effect_tests` ({b_name: {estimate, se, df, t, p}}, lmerTest's coefficient table,
+    /// with `ddf` naming the method) and `r2` adds `r2_nakagawa`.
     public static func object(_ fit: LinearMixedModelFit, parameters: [NamedEstimate]? = nil,
-                              intervalMethod: String? = nil, includeRanef: Bool = true) -> JSONValue {
+                              intervalMethod: String? = nil, includeRanef: Bool = true,
+                              tests: [FixedEffectTest]? = nil, ddf: String? = nil, r2: NakagawaR2? = nil) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("formula", .string(fit.formulaText)),
             ("family", .string("gaussian")),
@@ -25,6 +28,23 @@ public enum LmerJSON {
         ]
         if let intervalMethod { pairs.append(("intervals", .string(intervalMethod))) }
         pairs.append(("parameters", parametersObject(parameters ?? frequentistParameters(fit))))
+        if let tests {
+            pairs.append(("ddf", .string(ddf ?? "satterthwaite")))
+            pairs.append(("fixed_effect_tests", .object(zip(fit.fixedEffectNames, tests).map { name, test in
+                ("b_" + brmsName(ofColumn: name), .object([
+                    ("estimate", .optionalNumber(test.estimate)), ("se", .optionalNumber(test.standardError)),
+                    ("df", .optionalNumber(test.degreesOfFreedom)), ("t", .optionalNumber(test.tValue)),
+                    ("p", .optionalNumber(test.pValue)),
+                ]))
+            })))
+        }
+        if let r2 {
+            pairs.append(("r2_nakagawa", .object([
+                ("marginal", .optionalNumber(r2.marginal)), ("conditional", .optionalNumber(r2.conditional)),
+                ("var_fixed", .optionalNumber(r2.fixedVariance)), ("var_random", .optionalNumber(r2.randomVariance)),
+                ("var_residual", .optionalNumber(r2.residualVariance)),
+            ])))
+        }
         if !fit.droppedFixedEffectNames.isEmpty {
             pairs.append(("dropped_fixed_effects", .array(fit.droppedFixedEffectNames.map { .string($0) })))
         }

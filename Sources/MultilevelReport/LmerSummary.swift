@@ -9,10 +9,18 @@ import MultilevelModels
 /// complete- and no-pooling `lm` fits. Numbers are formatted as R formats them (`format(x, digits)`:
 /// the fewest decimals that show every entry of a column to `digits` significant digits).
 public enum LmerSummary {
-    /// `print(summary(fit))` with lme4's default digits (4).
-    public static func text(_ fit: LinearMixedModelFit, dataName: String) -> String {
+    /// `print(summary(fit))` with lme4's default digits (4). With `tests` (Satterthwaite's t tests
+    /// of the coefficients), lmerTest's summary: its title and the df and Pr(>|t|) columns. With
+    /// `r2`, a line with Nakagawa's marginal and conditional R² after the random effects.
+    public static func text(_ fit: LinearMixedModelFit, dataName: String, tests: [FixedEffectTest]? = nil,
+                            r2: NakagawaR2? = nil) -> String {
         var out = ""
-        out += fit.method == .reml ? "Linear mixed model fit by REML ['lmerMod']\n" : "Linear mixed model fit by maximum likelihood  ['lmerMod']\n"
+        if tests != nil {
+            out += (fit.method == .reml ? "Linear mixed model fit by REML" : "Linear mixed model fit by maximum likelihood")
+                + ". t-tests use Satterthwaite's method [\nlmerModLmerTest]\n"
+        } else {
+            out += fit.method == .reml ? "Linear mixed model fit by REML ['lmerMod']\n" : "Linear mixed model fit by maximum likelihood  ['lmerMod']\n"
+        }
         out += "Formula: \(fit.formulaText)\n   Data: \(dataName)\n\n"
         if fit.method == .reml {
             // lme4: format(round(criterion, 1)), 7 significant digits (-8093, 1743.6, 124701.7).
@@ -25,7 +33,14 @@ public enum LmerSummary {
         out += "Scaled residuals: \n" + quantileTable(fit.residuals.map { $0 / fit.sigma }) + "\n"
         out += "Random effects:\n" + MixedModelSummaryLayout.randomEffectsTable(fit.varianceComponents, residualStandardDeviation: fit.sigma)
         out += MixedModelSummaryLayout.groupsLine(terms: fit.terms, observationCount: fit.observationCount) + "\n"
-        out += "Fixed effects:\n" + fixedEffectsTable(fit)
+        if let r2 {
+            out += "R2 (Nakagawa): marginal \(rFormat([r2.marginal], digits: 4)[0]), conditional \(rFormat([r2.conditional], digits: 4)[0])\n\n"
+        }
+        if let tests {
+            out += "Fixed effects:\n" + SignificanceTable.coefficientTable(names: fit.fixedEffectNames, tests: tests)
+        } else {
+            out += "Fixed effects:\n" + fixedEffectsTable(fit)
+        }
         out += MixedModelSummaryLayout.correlationBlock(names: fit.fixedEffectNames, covariance: fit.fixedEffectsCovariance)
         if !fit.droppedFixedEffectNames.isEmpty {
             out += "fixed-effect model matrix is rank deficient so dropping \(fit.droppedFixedEffectNames.count) column\(fit.droppedFixedEffectNames.count == 1 ? "" : "s") / coefficient\(fit.droppedFixedEffectNames.count == 1 ? "" : "s"): \(fit.droppedFixedEffectNames.joined(separator: ", "))\n"

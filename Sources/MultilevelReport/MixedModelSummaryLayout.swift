@@ -63,13 +63,26 @@ enum MixedModelSummaryLayout {
     /// Estimate and Std. Error as `printCoefmat` formats them (digits 4): rounded together to the
     /// decimals the smallest and largest magnitudes need, then formatted as one vector.
     static func estimateColumns(_ estimates: [Double], standardErrors: [Double]) -> (estimates: [String], standardErrors: [String]) {
-        let joint = estimates + standardErrors
+        let columns = coefficientColumns([estimates, standardErrors])
+        return (columns[0], columns[1])
+    }
+
+    /// printCoefmat's joint formatting of its coefficient columns (`cs.ind`: Estimate, Std. Error
+    /// and, in lmerTest's table, df): rounded to max(1, digits − digmin) decimals for the smallest
+    /// non-zero magnitude, then `format(digits = 4)` of all entries together.
+    static func coefficientColumns(_ columns: [[Double]]) -> [[String]] {
+        let joint = columns.flatMap { $0 }
         let magnitudes = joint.map(abs).filter { $0 > 0 && $0.isFinite }
         let roundTo = max(1, 4 - (1 + Int(floor(log10(magnitudes.min() ?? 1)))),
                           4 - (1 + Int(floor(log10(magnitudes.max() ?? 1)))))
         let formatted = LmerSummary.rFormat(joint.map { LmerSummary.roundDecimals($0, roundTo) }, digits: 4)
-        let p = estimates.count
-        return (Array(formatted[0..<p]), Array(formatted[p...]))
+        var result: [[String]] = []
+        var start = 0
+        for column in columns {
+            result.append(Array(formatted[start..<(start + column.count)]))
+            start += column.count
+        }
+        return result
     }
 
     /// The correlation-of-fixed-effects block: `format(round(C, 3), nsmall = 3)` of the whole matrix

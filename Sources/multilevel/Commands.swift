@@ -1,7 +1,7 @@
 /// Every subcommand, in the order `multilevel --help` lists them.
 enum Commands {
     static let all: [Command] = [
-        DescribeCommand(), FitCommand(), LmerCommand(), BootstrapCommand(), CompareCommand(), DiagnoseCommand(),
+        DescribeCommand(), FitCommand(), LmerCommand(), AnovaCommand(), BootstrapCommand(), CompareCommand(), DiagnoseCommand(),
     ]
 }
 

@@ -13,12 +13,15 @@ struct LmerCommand: Command {
     t value) and their correlations. --pooling complete fits lm(y ~ x) on the fixed effects alone; \
     --pooling none fits one line per level of the first grouping factor (lm(y ~ x * g - 1)). \
     --confint profile gives lme4's profile-likelihood intervals for every parameter, --confint wald \
-    Wald intervals for the fixed effects.
+    Wald intervals for the fixed effects. The fixed effects carry lmerTest's df, t value and \
+    Pr(>|t|) with Satterthwaite's degrees of freedom (--ddf none: lme4's table without them), and \
+    the summary Nakagawa's marginal and conditional R².
     """
     var options: [OptionSpec] { [
         .flag("ml", "Maximum likelihood instead of REML."),
         .option("pooling", "KIND", "partial (the mixed model, default), complete (OLS) or none (one line per group)."),
         .option("confint", "KIND", "Intervals: wald or profile."),
+        .option("ddf", "METHOD", "Denominator degrees of freedom of the fixed-effect tests: satterthwaite (default) or none."),
         .flag("ranef", "Also print conditional modes with conditional SDs."),
         .flag("json", "Print one JSON object instead of the text summary."),
     ] + ModelOptions.specs }
@@ -45,6 +48,10 @@ struct LmerCommand: Command {
         if let confint, !["wald", "profile"].contains(confint) {
             throw UsageError("--confint must be wald or profile, not '\(confint)'")
         }
+        let ddf = arguments.value("ddf") ?? "satterthwaite"
+        guard ["satterthwaite", "none"].contains(ddf) else {
+            throw UsageError("--ddf must be satterthwaite or none, not '\(ddf)'")
+        }
         let json = arguments.has("json")
         let fixedPart = design.fixedEffectNames.filter { $0 != "(Intercept)" }
         let lmFormula = design.responseName + " ~ " + (fixedPart.isEmpty ? "1" : fixedPart.joined(separator: " + "))
@@ -69,6 +76,8 @@ struct LmerCommand: Command {
         let fit = try model.fit(method: arguments.has("ml") ? .ml : .reml,
                                 options: .init(conditionalVariances: json || arguments.has("ranef")))
         notices += fit.warnings
+        let tests = ddf == "none" ? nil : try Satterthwaite(model: model, fit: fit).coefficientTests()
+        let r2 = NakagawaR2(fit: fit, design: model.design)
         var parameters = frequentistParameters(fit)
         switch confint {
         case "wald": parameters = waldIntervals(fit)
@@ -76,9 +85,10 @@ struct LmerCommand: Command {
         default: break
         }
         if json {
-            return (LmerJSON.object(fit, parameters: parameters, intervalMethod: confint).serialized() + "\n", notices)
+            return (LmerJSON.object(fit, parameters: parameters, intervalMethod: confint,
+                                    tests: tests, ddf: ddf, r2: r2).serialized() + "\n", notices)
         }
-        var text = LmerSummary.text(fit, dataName: dataName)
+        var text = LmerSummary.text(fit, dataName: dataName, tests: tests, r2: r2)
         if let confint {
             text += "\n" + LmerSummary.intervalsText(parameters, title: confint == "profile"
                 ? "Profile-likelihood confidence intervals (computed on the ML fit, as lme4's confint)"
@@ -91,7 +101,7 @@ struct LmerCommand: Command {
     /// Non-gaussian families: the Laplace (glmer) fit, glmer's summary or JSON.
     static func laplaceReport(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
         -> (output: String, notices: [String]) {
-        for option in ["pooling", "confint", "ml"] where arguments.has(option) || arguments.value(option) != nil {
+        for option in ["pooling", "confint", "ml", "ddf"] where arguments.has(option) || arguments.value(option) != nil {
             throw UsageError("--\(option) is not available for family '\(family)' (Laplace fit)")
         }
         let model = try GeneralizedLinearMixedModel(design: design, family: Family(name: family))
