@@ -40,7 +40,7 @@ struct FitCommand: Command {
             .option("adapt-delta", "X", "Target acceptance statistic of step-size adaptation, in (0, 1) (default 0.8)."),
             .option("max-treedepth", "N", "Maximum NUTS tree depth (default 10)."),
             .option("init", "X", "Initial values drawn uniformly from (-X, X) on the unconstrained scale (default 2)."),
-            .option("output", "DIR", "Write one CmdStan-format CSV per chain (chain-1.csv, ...) into DIR."),
+            .option("output", "DIR", "Write the fit directory DIR: one CmdStan-format CSV per chain (chain-1.csv, ...), the rows used (data.csv), the model (model.txt) and fit.json (docs/fit-directory.md); with --chain-id only the chain's CSV."),
             .flag("force", "Allow --output to write into an existing directory."),
             .flag("show-priors", "Print the priors in brms' prior_summary layout and exit."),
             .flag("ranef", "Also summarise group-level effects r_<group>[level,term]."),
@@ -57,34 +57,18 @@ struct FitCommand: Command {
         let model = try loadModel(arguments)
         let specification = model.specification
         let family = try Family(name: model.family)
-        // MCMCglmm-style covariance priors (inv_wishart / inv_gamma on a group's covariance or the
-        // residual variance) are for the Gibbs sampler; the rest are brms prior statements.
-        var statements: [PriorStatement] = []
-        var covarianceStatements: [CovariancePriorStatement] = []
-        for setting in specification.priors {
-            if CovariancePriorStatement.isCovarianceStatement(setting.value) {
-                covarianceStatements.append(try CovariancePriorStatement.parse(setting.value, origin: setting.origin.description))
-            } else {
-                statements.append(try PriorStatement.parse(setting.value, origin: setting.origin.description))
-            }
-        }
+        let bayesianModel = try BayesianModel(design: model.design, family: family,
+                                              priorStatements: specification.priors.map { ($0.value, $0.origin.description) })
         if arguments.has("show-priors") {
-            var priorSet = PriorSet.defaults(for: model.design, family: family)
-            try priorSet.apply(statements)
-            writeStandardOutput(priorSet.summaryTable())
+            writeStandardOutput(try bayesianModel.priorSummary())
             return 0
         }
-        let sampler = specification.sampler?.value
-            ?? defaultSampler(family: family, design: model.design, priors: statements,
-                              covarianceStatements: covarianceStatements)
-        guard ["nuts", "marginal", "gibbs"].contains(sampler) else {
-            throw UsageError("unknown sampler '\(sampler)' (\(specification.sampler!.origin)); use nuts, gibbs or marginal")
-        }
-        if sampler != "gibbs", let first = covarianceStatements.first {
-            throw UsageError("prior '\(first.text)' (\(first.origin)) is a Gibbs covariance prior; give --sampler gibbs, or use huang_wand / lkj priors with NUTS")
-        }
-        if sampler == "marginal", family != .gaussian {
-            throw UsageError("--sampler marginal needs the gaussian family, not \(family.name); use --sampler nuts")
+        let sampler: String
+        do {
+            sampler = try bayesianModel.sampler(named: specification.sampler?.value,
+                                                origin: specification.sampler?.origin.description)
+        } catch let error as BayesianModelUsageError {
+            throw UsageError(error.description)
         }
         let parameterisation = try parameterisationChoice(model.specification, arguments, sampler: sampler, design: model.design)
         let settings = try samplerSettings(specification, arguments)
@@ -109,28 +93,10 @@ struct FitCommand: Command {
         let progress = ChainProgress.standardErrorIfTerminal()
         let fit: BayesianFit
         do {
-            switch sampler {
-            case "marginal":
-                fit = try BayesianFit.runMarginal(design: model.design, priors: statements, settings: settings, sink: sink,
-                                                  progress: progress, stopFlag: stop.flag)
-            case "gibbs":
-                fit = try GibbsSampler.fit(design: model.design, family: family, priors: statements,
-                                           covariance: covarianceStatements, settings: settings, sink: sink,
-                                           progress: progress, stopFlag: stop.flag)
-            default:
-                fit = try BayesianFit.run(design: model.design, family: family, priors: statements, settings: settings,
-                                          parameterisation: parameterisation, sink: sink, progress: progress,
-                                          stopFlag: stop.flag)
-                let centred = fit.posterior.layout.centredGroupNames
-                if !centred.isEmpty {
-                    writeStandardError("multilevel: group-level effects of \(centred.joined(separator: ", ")) sampled centred (their levels' data outweigh the prior; --parameterization noncentered gives brms' parameterisation)\n")
-                }
-                let nested = fit.posterior.layout.hierarchicalCentring
-                if !nested.isEmpty {
-                    let pairs = nested.map { "\($0.group) on \($0.parent)" }.joined(separator: ", ")
-                    writeStandardError("multilevel: nested group-level effects hierarchically centred (\(pairs): sampled as sums with the effect they are nested in; --parameterization centered turns this off)\n")
-                }
-            }
+            let (result, notices) = try bayesianModel.fit(sampler: sampler, settings: settings, parameterisation: parameterisation,
+                                                          sink: sink, progress: progress, stopFlag: stop.flag)
+            fit = result
+            for notice in notices { writeStandardError("multilevel: \(notice)\n") }
         } catch {
             outputDirectory?.removeAfterFailedRun(chains: settings.firstChain..<(settings.firstChain + settings.chains))
             throw error
@@ -179,12 +145,10 @@ struct FitCommand: Command {
         } else {
             writeStandardOutput(brmsSummaryText(description, summary: summary, groupLevelEffects: arguments.has("ranef")))
         }
-        for warning in brmsWarnings(summary: summary, divergences: divergences, treeDepthSaturations: saturations,
-                                    maxTreeDepth: settings.maxTreeDepth) {
+        for warning in bayesianModel.warnings(parameterDraws: parameterDraws, summary: summary, divergences: divergences,
+                                              treeDepthSaturations: saturations, maxTreeDepth: settings.maxTreeDepth) {
             writeStandardError("Warning: \(warning)\n")
         }
-        for warning in separationWarnings(model.design, family: family) { writeStandardError("Warning: \(warning)\n") }
-        if let warning = stuckParametersWarning(parameterDraws, design: model.design) { writeStandardError("Warning: \(warning)\n") }
         if rejections > 0 {
             writeStandardError("multilevel: \(rejections) proposals (warm-up included) reached a non-finite log density and were rejected, as Stan rejects them\n")
         }
@@ -199,6 +163,19 @@ struct FitCommand: Command {
         }
         if let directory = outputDirectory {
             writeStandardError("multilevel: chains written to \(directory.url.path)/chain-*.csv\n")
+            // A complete run (not one chain of a cluster job, not interrupted) is a fit directory.
+            if stop.signalNumber == nil, arguments.value("chain-id") == nil {
+                let record = FitDirectory.ModelRecord(
+                    kind: .bayesian, engine: sampler, formula: model.design.formulaText, family: model.family,
+                    priors: specification.priors.map(\.value), factors: specification.factors.map(\.value),
+                    dataName: model.dataName, dataSource: (try? specification.resolvedDataURL().path) ?? model.dataFileName,
+                    settings: settings, parameterization: specification.parameterization?.value)
+                try FitDirectory.write(record, data: FittedModel.rowsUsed(formula: model.formula, table: model.table,
+                                                                          factors: specification.factors.map(\.value)),
+                                       chains: (0..<settings.chains).map { "chain-\($0 + 1).csv" }, mixedModelFit: nil,
+                                       into: directory.url)
+                writeStandardError("multilevel: fit directory written to \(directory.url.path) (fit.json; 'multilevel predict \(directory.path) --newdata CSV' and the other post-fit commands read it)\n")
+            }
         }
         if let path = arguments.value("predict") {
             let directory = try writePosteriorPredictions(draws: fit.draws, design: model.design, family: family, seed: settings.seed,
@@ -343,27 +320,6 @@ func checkPredictionDirectory(_ path: String, force: Bool) throws {
     }
 }
 
-/// A warning when some parameters kept one value in every draw of every chain: the sampler never
-/// moved them from their initial values (rstan's "The largest R-hat is NA"), so their estimates
-/// mean nothing. This is what a response on a scale far from the unit-scale initialisation
-/// (values like 1e100) gives; the warning names the response's largest value then.
-func stuckParametersWarning(_ draws: Draws, design: ModelDesign) -> String? {
-    guard draws.drawsPerChain >= 2 else { return nil }
-    var stuck: [String] = []
-    for (index, name) in draws.variableNames.enumerated() {
-        let values = draws.values(ofVariable: index).joined()
-        guard let first = values.first else { continue }
-        if values.allSatisfy({ $0 == first }) { stuck.append(name) }
-    }
-    guard !stuck.isEmpty else { return nil }
-    let shown = stuck.prefix(4).joined(separator: ", ") + (stuck.count > 4 ? ", …" : "")
-    let largest = design.response.reduce(0) { max($0, abs($1)) }
-    let scale = largest >= 1e6
-        ? "; the response reaches \(String(format: "%g", largest)): rescale it towards unit scale (for example divide by \(String(format: "%g", pow(10, log10(largest).rounded(.down)))))"
-        : "; check the scale of the data and the priors"
-    return "\(stuck.count) parameters (\(shown)) never moved from their initial values in any chain: the sampler is stuck and their estimates are meaningless\(scale)"
-}
-
 /// The chains (0-based) that kept no draw: never started, or stopped before their first kept
 /// iteration (during warm-up when warm-up draws are not saved).
 func chainsWithoutDraws(_ summaries: [ChainSummary], settings: SamplerSettings) -> [Int] {
@@ -480,17 +436,4 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
             try writer(for: chain).finish(warmupSeconds: summary.warmupSeconds, samplingSeconds: summary.samplingSeconds)
         }
     }
-}
-
-/// The sampler `fit` uses when none is named: the marginal sampler (NUTS on the population-level
-/// parameters with the group-level effects integrated out, then drawn exactly) for a gaussian model
-/// with one group-level term and neither a Gibbs covariance prior nor a huang_wand prior (which
-/// `MarginalPosterior` does not take) — the same posterior, 7.5× the bulk-ESS
-/// per CPU-second of joint NUTS on sleepstudy, and the only one of the two that mixes when groups
-/// hold thousands of rows (the non-centred effects lock to their sd) — and joint NUTS otherwise.
-/// `--sampler nuts` keeps the joint sampler (whose `lp__` is brms' joint log density).
-func defaultSampler(family: Family, design: ModelDesign, priors: [PriorStatement],
-                    covarianceStatements: [CovariancePriorStatement]) -> String {
-    family == .gaussian && design.randomTerms.count == 1 && covarianceStatements.isEmpty
-        && !priors.contains(where: { $0.distribution.isHuangWand }) ? "marginal" : "nuts"
 }

@@ -24,22 +24,46 @@ struct LmerCommand: Command {
         .option("ddf", "METHOD", "Denominator degrees of freedom of the fixed-effect tests: satterthwaite (default) or none."),
         .flag("ranef", "Also print conditional modes with conditional SDs."),
         .flag("json", "Print one JSON object instead of the text summary."),
+        .option("output", "DIR", "Write the fit directory DIR (fit.json, data.csv, model.txt, estimates.json; docs/fit-directory.md) for predict and the other post-fit commands (gaussian mixed models)."),
+        .flag("force", "Allow --output to write into an existing directory."),
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
         let loaded = try loadModel(arguments)
         let dataName = (try? loaded.specification.resolvedDataURL().deletingPathExtension().lastPathComponent) ?? "data"
-        let (output, notices) = try Self.report(design: loaded.design, dataName: dataName, family: loaded.family,
-                                                arguments: arguments)
+        let outputDirectory = try arguments.value("output").map { try OutputDirectory(checking: $0, force: arguments.has("force")) }
+        if outputDirectory != nil {
+            guard loaded.family == "gaussian", (arguments.value("pooling") ?? "partial") == "partial" else {
+                throw UsageError("option --output: fit directories hold gaussian mixed models (family gaussian, --pooling partial), not \(loaded.family == "gaussian" ? "--pooling \(arguments.value("pooling")!)" : "family \(loaded.family)")")
+            }
+        }
+        let (output, notices, fit) = try Self.report(design: loaded.design, dataName: dataName, family: loaded.family,
+                                                     arguments: arguments)
         for notice in notices { writeStandardError(notice + "\n") }
         writeStandardOutput(output)
+        if let directory = outputDirectory, let fit {
+            try directory.create()
+            let specification = loaded.specification
+            let record = FitDirectory.ModelRecord(
+                kind: .frequentist, engine: fit.method == .ml ? "ml" : "reml", formula: loaded.design.formulaText,
+                family: loaded.family, priors: [], factors: specification.factors.map(\.value), dataName: dataName,
+                dataSource: (try? specification.resolvedDataURL().path) ?? "", settings: nil)
+            try FitDirectory.write(record, data: FittedModel.rowsUsed(formula: loaded.formula, table: loaded.table,
+                                                                      factors: specification.factors.map(\.value)),
+                                   chains: [], mixedModelFit: fit, into: directory.url)
+            writeStandardError("multilevel: fit directory written to \(directory.url.path) (fit.json; 'multilevel predict \(directory.path) --newdata CSV' and the other post-fit commands read it)\n")
+        }
         return 0
     }
 
-    /// The output of `lmer` for a design: the text or JSON for stdout and the notices for stderr.
+    /// The output of `lmer` for a design: the text or JSON for stdout, the notices for stderr and,
+    /// for a gaussian mixed model, the fit.
     static func report(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
-        -> (output: String, notices: [String]) {
-        if family != "gaussian" { return try laplaceReport(design: design, dataName: dataName, family: family, arguments: arguments) }
+        -> (output: String, notices: [String], fit: LinearMixedModelFit?) {
+        if family != "gaussian" {
+            let (output, notices) = try laplaceReport(design: design, dataName: dataName, family: family, arguments: arguments)
+            return (output, notices, nil)
+        }
         let pooling = arguments.value("pooling") ?? "partial"
         guard ["partial", "complete", "none"].contains(pooling) else {
             throw UsageError("--pooling must be partial, complete or none, not '\(pooling)'")
@@ -60,11 +84,11 @@ struct LmerCommand: Command {
         case "complete":
             let fit = try completePoolingFit(design)
             return (json ? LmerJSON.completePooling(fit, formula: lmFormula).serialized() + "\n"
-                         : LmerSummary.completePoolingText(fit, formula: lmFormula), [])
+                         : LmerSummary.completePoolingText(fit, formula: lmFormula), [], nil)
         case "none":
             let fit = try noPoolingFit(design)
             return (json ? LmerJSON.noPooling(fit, formula: lmFormula).serialized() + "\n"
-                         : LmerSummary.noPoolingText(fit, formula: lmFormula), [])
+                         : LmerSummary.noPoolingText(fit, formula: lmFormula), [], nil)
         default:
             break
         }
@@ -74,7 +98,7 @@ struct LmerCommand: Command {
             notices.append("fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))")
         }
         let fit = try model.fit(method: arguments.has("ml") ? .ml : .reml,
-                                options: .init(conditionalVariances: json || arguments.has("ranef")))
+                                options: .init(conditionalVariances: json || arguments.has("ranef") || arguments.value("output") != nil))
         notices += fit.warnings
         let tests = ddf == "none" ? nil : try Satterthwaite(model: model, fit: fit).coefficientTests()
         let r2 = NakagawaR2(fit: fit, design: model.design)
@@ -86,7 +110,7 @@ struct LmerCommand: Command {
         }
         if json {
             return (LmerJSON.object(fit, parameters: parameters, intervalMethod: confint,
-                                    tests: tests, ddf: ddf, r2: r2).serialized() + "\n", notices)
+                                    tests: tests, ddf: ddf, r2: r2).serialized() + "\n", notices, fit)
         }
         var text = LmerSummary.text(fit, dataName: dataName, tests: tests, r2: r2)
         if let confint {
@@ -95,7 +119,7 @@ struct LmerCommand: Command {
                 : "Wald confidence intervals")
         }
         if arguments.has("ranef") { text += "\n" + LmerSummary.conditionalModesText(fit) }
-        return (text, notices)
+        return (text, notices, fit)
     }
 
     /// Non-gaussian families: the Laplace (glmer) fit, glmer's summary or JSON.

@@ -1,0 +1,242 @@
+import Foundation
+import MultilevelData
+import MultilevelMath
+import MultilevelSampling
+
+/// What a prediction draws (brms' three functions).
+public enum PredictionType: String, Sendable, CaseIterable {
+    /// `posterior_epred`: E(y | θ) on the response scale (binomial: trials · p).
+    case epred
+    /// `posterior_linpred`: the linear predictor η.
+    case linpred
+    /// `posterior_predict`: one draw of y per posterior draw.
+    case prediction
+}
+
+/// How a group level the fit has not seen gets its effects (brms' `sample_new_levels`).
+public enum NewLevelSampling: String, Sendable, CaseIterable {
+    /// Each posterior draw gives the new level the effects of an existing level chosen at random
+    /// (brms' default, "uncertainty").
+    case uncertainty
+    /// Each posterior draw gives the new level effects drawn from N(0, Σ) with that draw's sds and
+    /// correlations ("gaussian").
+    case gaussian
+}
+
+/// Posterior predictions for new rows (brms' `posterior_epred` / `posterior_linpred` /
+/// `posterior_predict` with `newdata`, `re_formula`, `allow_new_levels`, `sample_new_levels`):
+/// for every draw s and new row i, ηᵢ⁽ˢ⁾ = xᵢ·b⁽ˢ⁾ + Σ over the kept terms zᵢ·r⁽ˢ⁾[levelᵢ], with the
+/// family's mean or a random draw on top. Rows are computed one at a time (`values(row:into:)`),
+/// so the summaries of many rows need memory for one row's draws only; each row's random draws
+/// come from a generator of their own (seeded from the seed and the row), so the result does not
+/// depend on the order rows are computed in.
+public struct PosteriorPrediction: Sendable {
+    public let type: PredictionType
+    public let rowCount: Int
+    public let drawCount: Int
+    private let family: Family
+    private let newData: NewDataDesign
+    private let seed: UInt64
+    /// Per draw (draw-major), the population-level coefficients in the design's column order.
+    private let beta: [Double]
+    /// Per draw, the family's auxiliary parameters.
+    private let auxiliary: [Double]
+    private let auxiliaryCount: Int
+    /// Per kept term: per draw, per level, per column, r (draw-major: `[(s * L + level) * q + k]`).
+    private let effects: [[Double]]
+    /// Per kept term: per draw, per new level (in order of `newLevelIndex`), its q effects.
+    private let newLevelEffects: [[Double]]
+    /// Per kept term: for each row, the index of its new level (nil for an existing level).
+    private let newLevelIndex: [[Int?]]
+
+    /// `draws` are the fit's constrained draws (`b_…`, `r_<g>[level,term]`, `sd_…`, `cor_…`, the
+    /// family's auxiliary parameters); `fitted` the fitted design; `newData` the new rows' design.
+    public init(draws: Draws, fitted: ModelDesign, family: Family, newData: NewDataDesign, type: PredictionType,
+                newLevels: NewLevelSampling = .uncertainty, seed: UInt64) throws {
+        func index(_ name: String) throws -> Int {
+            guard let k = draws.index(of: name) else {
+                throw FamilyError(message: "prediction: the draws have no variable '\(name)'")
+            }
+            return k
+        }
+        self.type = type
+        self.family = family
+        self.newData = newData
+        self.seed = seed
+        rowCount = newData.rowCount
+        let width = draws.variableCount
+        let total = draws.chains.reduce(0) { $0 + $1.count / Swift.max(width, 1) }
+        drawCount = total
+        let betaIndex = try fitted.fixedEffectNames.map { try index("b_" + brmsName(ofColumn: $0)) }
+        let auxiliaryIndex = try family.auxiliaryParameters.map { try index($0.rawValue) }
+        auxiliaryCount = auxiliaryIndex.count
+        // Gather per-draw values once (draw-major).
+        var beta = [Double](repeating: 0, count: total * betaIndex.count)
+        var auxiliary = [Double](repeating: 0, count: total * auxiliaryIndex.count)
+        var rows: [(chain: Int, base: Int)] = []
+        for (c, chain) in draws.chains.enumerated() {
+            for row in 0..<(chain.count / Swift.max(width, 1)) { rows.append((c, row * width)) }
+        }
+        for (s, (c, base)) in rows.enumerated() {
+            for (j, k) in betaIndex.enumerated() { beta[s * betaIndex.count + j] = draws.chains[c][base + k] }
+            for (j, k) in auxiliaryIndex.enumerated() { auxiliary[s * auxiliaryIndex.count + j] = draws.chains[c][base + k] }
+        }
+        var effects: [[Double]] = [], newEffects: [[Double]] = [], newIndex: [[Int?]] = []
+        var rng = Xoshiro256PlusPlus(seed: seed)
+        for term in newData.terms {
+            let fittedTerm = fitted.randomTerms[term.fittedIndex]
+            let q = fittedTerm.columnCount, levelCount = fittedTerm.grouping.levelCount
+            let names = fittedTerm.brmsColumnNames
+            let group = fittedTerm.grouping.name
+            let columns = try fittedTerm.grouping.levels.map { level in try names.map { try index("r_\(group)[\(level),\($0)]") } }
+            var values = [Double](repeating: 0, count: total * levelCount * q)
+            for (s, (c, base)) in rows.enumerated() {
+                for level in 0..<levelCount {
+                    for k in 0..<q { values[(s * levelCount + level) * q + k] = draws.chains[c][base + columns[level][k]] }
+                }
+            }
+            // New levels: one index per distinct new label, in order of first appearance.
+            var labelIndex: [String: Int] = [:]
+            var rowIndex: [Int?] = []
+            for (i, level) in term.levels.enumerated() {
+                if level != nil { rowIndex.append(nil); continue }
+                if labelIndex[term.labels[i]] == nil { labelIndex[term.labels[i]] = labelIndex.count }
+                rowIndex.append(labelIndex[term.labels[i]])
+            }
+            let newCount = labelIndex.count
+            var drawn = [Double](repeating: 0, count: total * newCount * q)
+            if newCount > 0 {
+                switch newLevels {
+                case .uncertainty:
+                    for s in 0..<total {
+                        for l in 0..<newCount {
+                            let level = Int(rng.next() % UInt64(levelCount))
+                            for k in 0..<q { drawn[(s * newCount + l) * q + k] = values[(s * levelCount + level) * q + k] }
+                        }
+                    }
+                case .gaussian:
+                    let sdIndex = try names.map { try index("sd_\(group)__\($0)") }
+                    var corIndex = [[Int?]](repeating: [Int?](repeating: nil, count: q), count: q)
+                    for a in 0..<q { for b in 0..<a { corIndex[a][b] = draws.index(of: "cor_\(group)__\(names[b])__\(names[a])") } }
+                    var covariance = DenseMatrix(rows: q, columns: q)
+                    var z = [Double](repeating: 0, count: q)
+                    for (s, (c, base)) in rows.enumerated() {
+                        let chain = draws.chains[c]
+                        let sd = sdIndex.map { chain[base + $0] }
+                        for a in 0..<q {
+                            for b in 0...a {
+                                let correlation = a == b ? 1 : (corIndex[a][b].map { chain[base + $0] } ?? 0)
+                                covariance[a, b] = correlation * sd[a] * sd[b]
+                                covariance[b, a] = covariance[a, b]
+                            }
+                        }
+                        let factor = Self.choleskyLower(covariance)
+                        for l in 0..<newCount {
+                            for k in 0..<q { z[k] = rng.nextNormal() }
+                            for a in 0..<q {
+                                var sum = 0.0
+                                for b in 0...a { sum += factor[a, b] * z[b] }
+                                drawn[(s * newCount + l) * q + a] = sum
+                            }
+                        }
+                    }
+                }
+            }
+            effects.append(values)
+            newEffects.append(drawn)
+            newIndex.append(rowIndex)
+        }
+        self.beta = beta
+        self.auxiliary = auxiliary
+        self.effects = effects
+        newLevelEffects = newEffects
+        newLevelIndex = newIndex
+    }
+
+    /// The lower Cholesky factor of a small covariance matrix (zero columns where a variance is 0).
+    static func choleskyLower(_ a: DenseMatrix) -> DenseMatrix {
+        let q = a.rows
+        var l = DenseMatrix(rows: q, columns: q)
+        for j in 0..<q {
+            var diagonal = a[j, j]
+            for k in 0..<j { diagonal -= l[j, k] * l[j, k] }
+            let root = diagonal > 0 ? diagonal.squareRoot() : 0
+            l[j, j] = root
+            for i in (j + 1)..<q {
+                var sum = a[i, j]
+                for k in 0..<j { sum -= l[i, k] * l[j, k] }
+                l[i, j] = root > 0 ? sum / root : 0
+            }
+        }
+        return l
+    }
+
+    /// The `drawCount` values of row `row` (in draw order: chain 1's draws, then chain 2's, …).
+    public func values(row i: Int, into out: inout [Double]) {
+        if out.count != drawCount { out = [Double](repeating: 0, count: drawCount) }
+        let p = newData.fixedEffects.columns
+        var x = [Double](repeating: 0, count: p)
+        for j in 0..<p { x[j] = newData.fixedEffects[i, j] }
+        let trials = newData.trials?[i] ?? 1
+        var rng = Xoshiro256PlusPlus(seed: seed ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15))
+        var aux = [Double](repeating: 0, count: auxiliaryCount)
+        for s in 0..<drawCount {
+            var eta = 0.0
+            for j in 0..<p { eta += x[j] * beta[s * p + j] }
+            for (t, term) in newData.terms.enumerated() {
+                let q = term.included.count
+                if let level = term.levels[i] {
+                    let levelCount = effects[t].count / Swift.max(drawCount * q, 1)
+                    let offset = (s * levelCount + level) * q
+                    for k in 0..<q where term.included[k] { eta += term.values[i * q + k] * effects[t][offset + k] }
+                } else if let l = newLevelIndex[t][i] {
+                    let newCount = newLevelEffects[t].count / Swift.max(drawCount * q, 1)
+                    let offset = (s * newCount + l) * q
+                    for k in 0..<q where term.included[k] { eta += term.values[i * q + k] * newLevelEffects[t][offset + k] }
+                }
+            }
+            switch type {
+            case .linpred:
+                out[s] = eta
+            case .epred, .prediction:
+                for k in 0..<auxiliaryCount { aux[k] = auxiliary[s * auxiliaryCount + k] }
+                let (mean, draw) = PosteriorPredictive.response(family: family, eta: eta, trials: trials, auxiliary: aux, rng: &rng)
+                out[s] = type == .epred ? mean : draw
+            }
+        }
+    }
+
+    /// Per row: mean, standard deviation (n − 1) and the quantiles `probabilities` (R's type 7, as
+    /// posterior's `quantile2`) of its draws — brms' `Estimate`, `Est.Error`, `Q2.5`, `Q97.5`.
+    public func summaries(probabilities: [Double]) -> [PredictionSummary] {
+        var buffer = [Double](repeating: 0, count: drawCount)
+        return (0..<rowCount).map { i in
+            values(row: i, into: &buffer)
+            return PredictionSummary(draws: buffer, probabilities: probabilities)
+        }
+    }
+}
+
+/// The summary of one prediction's draws.
+public struct PredictionSummary: Sendable, Equatable {
+    public var mean: Double
+    public var sd: Double
+    /// Quantiles at the requested probabilities, in their order.
+    public var quantiles: [Double]
+
+    public init(mean: Double, sd: Double, quantiles: [Double]) {
+        self.mean = mean
+        self.sd = sd
+        self.quantiles = quantiles
+    }
+
+    /// Summarises `draws` (any order).
+    public init(draws: [Double], probabilities: [Double]) {
+        let count = Double(Swift.max(draws.count, 1))
+        let mean = draws.reduce(0, +) / count
+        let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(Swift.max(draws.count - 1, 1))
+        let sorted = draws.sorted()
+        self.init(mean: mean, sd: variance.squareRoot(),
+                  quantiles: probabilities.map { PosteriorPredictive.quantile(sorted, $0) })
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Multilevel
+
+/// `multilevel predict FIT --newdata CSV`: predictions for new rows from a fit directory (or a
+/// model file fitted first) — brms' `posterior_epred` / `posterior_linpred` / `posterior_predict`
+/// for Bayesian fits, lme4's `predict` for lmer fits.
+struct PredictCommand: Command {
+    let name = "predict"
+    let summary = "Predict new rows from a fit directory or a model file (brms posterior_epred/predict, lme4 predict)."
+    let usage = "FIT --newdata CSV [options]"
+    let discussion = """
+    FIT is a fit directory written by 'fit --output DIR' or 'lmer --output DIR', or a model file,
+    which is fitted first (by 'fit' unless --lmer). The new rows need every column the formula uses
+    except the response. Prints one CSV row per new row: its columns, then for Bayesian fits the
+    posterior mean (Estimate), standard deviation (Est.Error) and quantiles (Q2.5, Q97.5 by
+    default) of brms' posterior_epred (--type epred, the default), posterior_linpred (linpred) or
+    posterior_predict (prediction); for lmer fits lme4's predict (Estimate) with the delta-method
+    standard error of the population part and --interval confidence limits.
+    --re-formula NA predicts at the population level (brms' re_formula = NA, lme4's re.form = NA);
+    '--re-formula "~ (1 | g)"' keeps only the group-level effects it names. A group level the fit
+    has not seen needs --allow-new-levels: a Bayesian fit then gives it, draw by draw, the effects
+    of an existing level chosen at random (--sample-new-levels uncertainty, brms' default) or
+    effects drawn from N(0, Σ) (gaussian); an lmer fit gives it the population prediction (lme4).
+    """
+    var options: [OptionSpec] {
+        [
+            .option("newdata", "CSV", "The new rows (CSV with a header row)."),
+            .option("type", "TYPE", "epred (default), linpred or prediction (Bayesian fits)."),
+            .option("re-formula", "FORMULA", "NA for population-level predictions, or a formula such as '~ (1 | Subject)' keeping some group-level effects (default: all)."),
+            .flag("allow-new-levels", "Allow group levels the fit has not seen."),
+            .option("sample-new-levels", "HOW", "uncertainty (default) or gaussian: how a new level's effects are drawn (Bayesian fits)."),
+            .option("probs", "P,P", "Quantiles to report (default 0.025,0.975)."),
+            .flag("draws", "Print every draw instead of summaries: one CSV row per draw, one column per new row (Bayesian fits)."),
+            .option("interval", "KIND", "lmer fits: none (default) or confidence (delta method on the fixed effects)."),
+            .option("level", "X", "Confidence level of --interval (default 0.95)."),
+            .option("prediction-seed", "N", "Seed of the random parts (--type prediction, new levels; default: the fit's seed)."),
+            .flag("json", "Print one JSON object instead of CSV."),
+        ] + FitInputOptions.specs
+    }
+
+    func run(_ arguments: ParsedArguments) throws -> Int32 {
+        guard let newDataPath = arguments.value("newdata") else { throw UsageError("missing --newdata CSV") }
+        let type = try parseEnum(arguments.value("type") ?? "epred", option: "type", PredictionType.self)
+        let newLevels = try parseEnum(arguments.value("sample-new-levels") ?? "uncertainty", option: "sample-new-levels", NewLevelSampling.self)
+        let groupTerms = try groupTermsOption(arguments.value("re-formula"))
+        let probabilities = try probabilitiesOption(arguments.value("probs"))
+        let interval = arguments.value("interval") ?? "none"
+        guard ["none", "confidence"].contains(interval) else {
+            throw UsageError("option --interval: expected none or confidence, got '\(interval)'")
+        }
+        let level = try arguments.double("level") ?? 0.95
+        guard level > 0, level < 1 else { throw UsageError("option --level: must be in (0, 1), got \(level)") }
+        let predictionSeed = try arguments.value("prediction-seed").map { text -> UInt64 in
+            guard let seed = UInt64(text) else { throw UsageError("option --prediction-seed: expected a non-negative integer, got '\(text)'") }
+            return seed
+        }
+        let newData = try DataTable.read(contentsOf: URL(fileURLWithPath: newDataPath))
+        let fitted = try loadFittedModel(arguments, command: name)
+        let allowNewLevels = arguments.has("allow-new-levels")
+        let json = arguments.has("json")
+
+        switch fitted.kind {
+        case .frequentist:
+            for option in ["type", "sample-new-levels", "probs", "prediction-seed"] where arguments.value(option) != nil {
+                throw UsageError("option --\(option) applies to Bayesian fits; this is an lmer fit")
+            }
+            if arguments.has("draws") { throw UsageError("option --draws applies to Bayesian fits; this is an lmer fit") }
+            let prediction = try fitted.mixedModelPrediction(newData, groupTerms: groupTerms, allowNewLevels: allowNewLevels,
+                                                             level: level)
+            var columns: [(String, [Double])] = [("Estimate", prediction.estimates), ("Std.Error", prediction.standardErrors)]
+            if interval == "confidence" {
+                let percent = formatPercent((1 - level) / 2), upperPercent = formatPercent(1 - (1 - level) / 2)
+                columns += [("l-\(percent)", prediction.lower), ("u-\(upperPercent)", prediction.upper)]
+            }
+            writeStandardOutput(json ? predictionJSON(newData, columns: columns, kind: "lme4 predict").serialized() + "\n"
+                                     : predictionCSV(newData, columns: columns))
+        case .bayesian:
+            if interval != "none" { throw UsageError("option --interval applies to lmer fits; a Bayesian fit reports quantiles (--probs)") }
+            let seed = predictionSeed ?? fitted.settings?.seed ?? 1
+            let prediction = try fitted.posteriorPrediction(newData, type: type, groupTerms: groupTerms,
+                                                            allowNewLevels: allowNewLevels, newLevels: newLevels, seed: seed)
+            if arguments.has("draws") {
+                writeStandardOutput(drawsCSV(prediction))
+                return 0
+            }
+            let summaries = prediction.summaries(probabilities: probabilities)
+            var columns: [(String, [Double])] = [("Estimate", summaries.map(\.mean)), ("Est.Error", summaries.map(\.sd))]
+            for (k, p) in probabilities.enumerated() { columns.append(("Q" + formatPercent(p).dropLast(), summaries.map { $0.quantiles[k] })) }
+            writeStandardOutput(json ? predictionJSON(newData, columns: columns, kind: "posterior_\(type.rawValue == "prediction" ? "predict" : type.rawValue)").serialized() + "\n"
+                                     : predictionCSV(newData, columns: columns))
+        }
+        return 0
+    }
+
+    private func parseEnum<T: RawRepresentable & CaseIterable>(_ text: String, option: String, _: T.Type) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: text) else {
+            throw UsageError("option --\(option): expected \(T.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+        }
+        return value
+    }
+
+    private func groupTermsOption(_ text: String?) throws -> NewDataDesign.GroupTerms {
+        guard let text else { return .all }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if ["NA", "~0", "~ 0", "~1", "~ 1", "0"].contains(trimmed) { return .none }
+        if ["NULL", "full"].contains(trimmed) { return .all }
+        return .subset(trimmed)
+    }
+
+    private func probabilitiesOption(_ text: String?) throws -> [Double] {
+        guard let text else { return [0.025, 0.975] }
+        let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 1 }) else {
+            throw UsageError("option --probs: expected comma-separated probabilities in [0, 1], got '\(text)'")
+        }
+        return values.map { $0! }
+    }
+}
+
+/// `2.5%`, `97.5%`, `50%` for a probability (R's `paste0(100 * p, "%")`).
+func formatPercent(_ p: Double) -> String {
+    RCollation.label(of: (p * 100 * 1e10).rounded() / 1e10) + "%"
+}
+
+/// The new rows' columns followed by `columns`, as CSV (numbers in their shortest exact form).
+func predictionCSV(_ newData: DataTable, columns: [(String, [Double])]) -> String {
+    var text = (newData.columnNames + columns.map(\.0)).map(csvField).joined(separator: ",") + "\n"
+    for row in 0..<newData.rowCount {
+        var fields: [String] = zip(newData.columnNames, newData.columns).map { _, column in
+            switch column {
+            case .numeric(let values): return values[row].isNaN ? "NA" : formatNumber(values[row])
+            case .factor(let levels, let codes): return codes[row] < 0 ? "NA" : csvField(levels[Int(codes[row])])
+            }
+        }
+        fields += columns.map { formatNumber($0.1[row]) }
+        text += fields.joined(separator: ",") + "\n"
+    }
+    return text
+}
+
+/// One JSON object: what was predicted and, per new row, its columns and the predicted values.
+func predictionJSON(_ newData: DataTable, columns: [(String, [Double])], kind: String) -> JSONValue {
+    let rows: [JSONValue] = (0..<newData.rowCount).map { row in
+        var pairs: [(String, JSONValue)] = zip(newData.columnNames, newData.columns).map { name, column in
+            switch column {
+            case .numeric(let values): return (name, .optionalNumber(values[row].isNaN ? nil : values[row]))
+            case .factor(let levels, let codes): return (name, codes[row] < 0 ? .null : .string(levels[Int(codes[row])]))
+            }
+        }
+        pairs += columns.map { ($0.0, .number($0.1[row])) }
+        return .object(pairs)
+    }
+    return .object([("prediction", .string(kind)), ("rows", .array(rows))])
+}
+
+/// Every draw: a header naming each new row by its line in the new-data file, then one row per draw.
+func drawsCSV(_ prediction: PosteriorPrediction) -> String {
+    var columns: [[Double]] = []
+    var buffer: [Double] = []
+    for i in 0..<prediction.rowCount {
+        prediction.values(row: i, into: &buffer)
+        columns.append(buffer)
+    }
+    var text = (0..<prediction.rowCount).map { "V\($0 + 1)" }.joined(separator: ",") + "\n"
+    for s in 0..<prediction.drawCount {
+        text += columns.map { formatNumber($0[s]) }.joined(separator: ",") + "\n"
+    }
+    return text
+}
+
+private func csvField(_ value: String) -> String {
+    value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+}
