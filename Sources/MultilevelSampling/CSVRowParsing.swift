@@ -1,4 +1,5 @@
 import Foundation
+import MultilevelData
 
 /// The lines of a text file as byte ranges, and the number parsing the draws readers share.
 /// Files are read whole; numbers are parsed with `strtod` straight from the bytes.
@@ -11,8 +12,8 @@ struct TextLines {
 
     init(contentsOf url: URL) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw DrawsFileError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+        do { data = try InputFile.read(path: url.path) } catch let failure as InputFile.Failure {
+            throw DrawsFileError.unreadable(file: url.path, reason: failure.description)
         }
         var terminated = [UInt8]()
         terminated.reserveCapacity(data.count + 1)

@@ -1,4 +1,5 @@
 import Foundation
+import MultilevelData
 
 /// Reads chains from CmdStan CSV files (one chain per file) or posterior "draws" CSV files (a
 /// `.chain` column; one or more chains per file), telling them apart by their header, and merges
@@ -15,6 +16,9 @@ public enum DrawsFileReader {
     public static func format(of url: URL) throws -> Format {
         func unreadable(_ error: Error) -> DrawsFileError {
             DrawsFileError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+        }
+        do { try InputFile.requireRegularFile(path: url.path) } catch let failure as InputFile.Failure {
+            throw DrawsFileError.unreadable(file: url.path, reason: failure.description)
         }
         let handle: FileHandle
         do { handle = try FileHandle(forReadingFrom: url) } catch { throw unreadable(error) }

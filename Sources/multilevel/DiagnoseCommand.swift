@@ -24,7 +24,7 @@ struct DiagnoseCommand: Command {
             return try diagnose(arguments)
         } catch let error as DrawsFileError {
             // Printed here with its own one-line description (a bridged NSError would not be).
-            writeStandardError("multilevel \(name): \(error.description)\n")
+            reportError(error.description, command: name)
             return 1
         }
     }
