@@ -216,3 +216,20 @@ func splitHeaderFields(_ line: String) -> [String] {
     fields.append(current.trimmingCharacters(in: .whitespaces))
     return fields
 }
+
+/// Refuses a header whose column names a summary could not tell apart: an empty name, or a name
+/// given twice (both would be printed under one name, the second holding other draws). Linear in
+/// the number of columns.
+func requireDistinctColumnNames(_ names: [String], file: String) throws {
+    var seen: [String: Int] = [:]
+    seen.reserveCapacity(names.count)
+    for (index, name) in names.enumerated() {
+        if name.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw DrawsFileError.ambiguousColumn(file: file, column: index + 1, detail: "empty column name")
+        }
+        if let earlier = seen.updateValue(index, forKey: name) {
+            throw DrawsFileError.ambiguousColumn(file: file, column: index + 1,
+                                                 detail: "'\(abbreviatedForMessage(name))' is also the name of column \(earlier + 1)")
+        }
+    }
+}

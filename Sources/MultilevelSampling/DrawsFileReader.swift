@@ -40,8 +40,8 @@ public enum DrawsFileReader {
         }
     }
 
-    /// Reads and merges `urls`.
-    public static func read(urls: [URL]) throws -> SampledChains {
+    /// Reads and merges `urls`; CmdStan files of different runs only with `allowMixed`.
+    public static func read(urls: [URL], allowMixed: Bool = false) throws -> SampledChains {
         guard let first = urls.first else { throw DrawsFileError.noFiles }
         let kind = try format(of: first)
         if kind == .cmdStan {
@@ -49,7 +49,7 @@ public enum DrawsFileReader {
                 throw DrawsFileError.headersDiffer(firstFile: first.path, otherFile: url.path,
                                                    detail: "a draws CSV with a .chain column, not a CmdStan CSV")
             }
-            return try CmdStanCSVReader.read(urls: urls)
+            return try CmdStanCSVReader.read(urls: urls, allowMixed: allowMixed)
         }
         var names: [String]?
         var chains: [[Double]] = []

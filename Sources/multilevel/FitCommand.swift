@@ -86,12 +86,20 @@ struct FitCommand: Command {
         if sampler == "marginal", family != .gaussian {
             throw UsageError("--sampler marginal needs the gaussian family, not \(family.name); use --sampler nuts")
         }
+        var priorSet = PriorSet.defaults(for: model.design, family: family)
+        try priorSet.apply(statements)
+        try requireProperPosteriorUnderSeparation(model.design, family: family, priors: priorSet)
         let parameterisation = try parameterisationChoice(model.specification, arguments, sampler: sampler, design: model.design)
         let settings = try samplerSettings(specification, arguments)
         // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
         let keptDraws = Double(settings.chains) * Double(settings.samplingIterations + (settings.saveWarmup ? settings.warmup : 0))
-        try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: model.design, family: family).dimension)),
-                                for: "--iter \(settings.iterations) with --chains \(settings.chains)")
+        // Plus the design and, per chain sampling at once, a few row-length working vectors.
+        let design = model.design
+        let rowValues = Double(design.rowCount) * Double(design.fixedEffectCount + design.randomTerms.map(\.columnCount).reduce(0, +) + 2)
+        let working = Double(ChainScheduling.width(chains: settings.chains, cores: settings.cores)) * Double(design.rowCount) * 4
+        try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: design, family: family).dimension))
+                                    + rowValues + working,
+                                for: "--iter \(settings.iterations) with --chains \(settings.chains) on \(design.rowCount) rows")
 
         // Every output path is checked now but created only once the model, priors and settings
         // have all been accepted (the sink creates --output when the run starts), so a rejected
