@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "MultilevelAVX2", swiftSettings: avx2Settings),
         .target(name: "MultilevelMath", dependencies: ["MultilevelAVX2"]),
         .target(name: "MultilevelData", dependencies: ["MultilevelMath"]),
-        .target(name: "MultilevelSampling", dependencies: ["MultilevelMath"]),
+        .target(name: "MultilevelSampling", dependencies: ["MultilevelMath", "MultilevelData"]),
         .target(name: "MultilevelModels",
                 dependencies: ["MultilevelMath", "MultilevelData", "MultilevelSampling", "MultilevelAVX2"]),
         .target(name: "MultilevelReport",

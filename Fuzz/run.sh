@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses (CSV reader, formula parser, model-file parser) and runs each for
-# SECONDS (default 60) with its seed corpus. Usage: Fuzz/run.sh [seconds] [csv|formula|modelfile ...]
-# The harnesses are compiled into one module together with the MultilevelMath and MultilevelData
-# sources (their `import MultilevelMath` lines removed), with -sanitize=fuzzer,address.
+# Builds the libFuzzer harnesses (CSV reader, formula parser, model-file parser, diagnose's draws
+# readers) and runs each for SECONDS (default 60) with its seed corpus.
+# Usage: Fuzz/run.sh [seconds] [csv|formula|modelfile|diagnose ...]
+# The harnesses are compiled into one module together with the MultilevelMath, MultilevelData and
+# MultilevelSampling sources (their `import MultilevelMath` / `import MultilevelData` lines
+# removed), with -sanitize=fuzzer,address.
 # Crashes are written to Fuzz/.work/<name>/crash-*; the growing corpus to Fuzz/.work/<name>/corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(csv formula modelfile)
+[ ${#targets[@]} -eq 0 ] && targets=(csv formula modelfile diagnose)
 work=Fuzz/.work
 mkdir -p "$work/src"
 rm -f "$work"/src/*.swift
-for f in Sources/MultilevelMath/*.swift Sources/MultilevelData/*.swift; do
-    sed '/^import MultilevelMath$/d' "$f" > "$work/src/$(basename "$(dirname "$f")")_$(basename "$f")"
+for f in Sources/MultilevelMath/*.swift Sources/MultilevelData/*.swift Sources/MultilevelSampling/*.swift \
+         Sources/MultilevelSampling/*/*.swift; do
+    sed -e '/^import MultilevelMath$/d' -e '/^import MultilevelData$/d' "$f" \
+        > "$work/src/$(echo "${f#Sources/}" | tr / _)"
 done
 harness() {
     case "$1" in
         csv) echo Fuzz/CSVReaderFuzzer.swift ;;
         formula) echo Fuzz/FormulaFuzzer.swift ;;
         modelfile) echo Fuzz/ModelFileFuzzer.swift ;;
-        *) echo "unknown fuzz target '$1' (csv, formula, modelfile)" >&2; exit 2 ;;
+        diagnose) echo Fuzz/DiagnoseCSVFuzzer.swift ;;
+        *) echo "unknown fuzz target '$1' (csv, formula, modelfile, diagnose)" >&2; exit 2 ;;
     esac
 }
 for target in "${targets[@]}"; do

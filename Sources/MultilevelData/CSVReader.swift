@@ -48,18 +48,24 @@ enum CSVReader {
         }
         guard sawHeader else { throw CSVError(fileName: fileName, message: "empty file (no header row)") }
         let headerTexts = header.map { text(bytes, $0.0, $0.1) }
+        // Hashed, so a header of 100,000 names is checked in linear time (not pairwise).
         var names: [String] = []
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(headerTexts.count)
+        let givenNames = Set(headerTexts)
+        var nextUnnamed = 0
         for (index, headerText) in headerTexts.enumerated() {
             var name = headerText
             if name.isEmpty {
                 // R's read.csv calls an unnamed column (write.csv's row names) "X", "X.1", ...
-                name = "X"
-                var k = 1
-                while names.contains(name) || headerTexts.contains(name) { name = "X.\(k)"; k += 1 }
+                repeat {
+                    name = nextUnnamed == 0 ? "X" : "X.\(nextUnnamed)"
+                    nextUnnamed += 1
+                } while positions[name] != nil || givenNames.contains(name)
             }
-            if let earlier = names.firstIndex(of: name) {
+            if let earlier = positions.updateValue(index, forKey: name) {
                 throw CSVError(fileName: fileName, line: headerLine,
-                               message: "duplicate column name '\(name)' (columns \(earlier + 1) and \(index + 1))")
+                               message: "duplicate column name '\(abbreviatedForMessage(name))' (columns \(earlier + 1) and \(index + 1))")
             }
             names.append(name)
         }

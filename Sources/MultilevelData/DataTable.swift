@@ -66,14 +66,9 @@ public struct DataTable: Sendable {
     /// Errors name the file and, where there is one, the line.
     public static func read(contentsOf url: URL) throws -> DataTable {
         let name = url.relativePath
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw CSVError(fileName: name, message: "no such file")
-        }
-        if isDirectory.boolValue { throw CSVError(fileName: name, message: "is a directory, not a CSV file") }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw CSVError(fileName: name, message: "cannot be read (\(error.localizedDescription))")
+        do { data = try InputFile.read(path: url.path) } catch let failure as InputFile.Failure {
+            throw CSVError(fileName: name, message: failure.description)
         }
         return try data.withUnsafeBytes { raw in
             try CSVReader.parse(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self),

@@ -43,6 +43,8 @@ enum ModelMatrix {
                 }
             }
         }
+        try checkSize(terms, contrasts: contrasts, variables: variables, rowCount: rowCount,
+                      intercept: list.hasIntercept)
         for (t, term) in terms.enumerated() {
             // Columns of each variable in the term.
             var parts: [Columns] = []
@@ -84,5 +86,34 @@ enum ModelMatrix {
             result.values += product.values
         }
         return result
+    }
+
+    /// The most values (rows × columns) a model matrix may hold: 2²⁷ doubles, 1 GiB.
+    static let maximumValues = 1 << 27
+
+    /// Refuses, before any column is built, a matrix of more than `maximumValues` values (an
+    /// interaction of many factors, `a*b*c*d*e*f` over 10-level factors: 10⁶ columns; an id column
+    /// used as a population-level factor: as many columns as rows), naming the term with the most
+    /// columns.
+    private static func checkSize(_ terms: [[String]], contrasts: [[Bool]], variables: [String: EvaluatedVariable],
+                                  rowCount: Int, intercept: Bool) throws {
+        var total = intercept ? 1 : 0
+        var largest = (columns: 0, term: 0)
+        for (t, term) in terms.enumerated() {
+            var columns = 1
+            for (v, label) in term.enumerated() {
+                if case .factor(let levels, _)? = variables[label] {
+                    let count = contrasts[t][v] ? max(levels.count - 1, 1) : levels.count
+                    let (product, overflow) = columns.multipliedReportingOverflow(by: count)
+                    columns = overflow ? Int.max / 4 : min(product, Int.max / 4)
+                }
+            }
+            total = min(total + columns, Int.max / 4)
+            if columns > largest.columns { largest = (columns, t) }
+        }
+        let (values, overflow) = total.multipliedReportingOverflow(by: max(rowCount, 1))
+        guard overflow || values > maximumValues else { return }
+        let name = terms[largest.term].joined(separator: ":")
+        throw DesignError("the model matrix would have \(total) columns × \(rowCount) rows, more than the \(maximumValues) values supported; term '\(abbreviatedForMessage(name, limit: 120))' alone gives \(largest.columns) columns (a factor with many levels, or an interaction of factors: use it as a grouping factor, (1 | \(abbreviatedForMessage(terms[largest.term].first ?? name, limit: 60))), instead)")
     }
 }

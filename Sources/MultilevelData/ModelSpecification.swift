@@ -72,14 +72,9 @@ public struct ModelSpecification: Sendable, Equatable {
     /// Reads a model file. Errors name `file:line`: unknown keys (with the nearest key), repeated
     /// non-repeatable keys, lines without `key: value`, empty or badly typed values.
     public static func load(url: URL) throws -> ModelSpecification {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw ModelFileError(location: url.path, message: "no such model file")
-        }
-        if isDirectory.boolValue { throw ModelFileError(location: url.path, message: "is a directory, not a model file") }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ModelFileError(location: url.path, message: "cannot be read (\(error.localizedDescription))")
+        do { data = try InputFile.read(path: url.path) } catch let failure as InputFile.Failure {
+            throw ModelFileError(location: url.path, message: failure.description == "no such file" ? "no such model file" : failure.description)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ModelFileError(location: url.path, message: "is not UTF-8 text")

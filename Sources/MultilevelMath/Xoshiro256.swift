@@ -3,7 +3,8 @@
 ///
 /// Parallel chains take independent streams with `stream(seed:index:)`: stream k is the generator
 /// seeded with `seed` advanced by k calls of `jump()` (2¹²⁸ steps each), so chain k gets the same
-/// numbers whatever the number of cores or whether it runs alone (`--chain-id`).
+/// numbers whatever the number of cores or whether it runs alone (`--chain-id`). The k jumps are
+/// made as one advance by Jᵏ mod P (`JumpPolynomial`), in O(log k).
 public struct Xoshiro256PlusPlus: RandomNumberGenerator, Sendable {
     @usableFromInline var s0: UInt64
     @usableFromInline var s1: UInt64
@@ -26,7 +27,7 @@ public struct Xoshiro256PlusPlus: RandomNumberGenerator, Sendable {
     /// The generator for parallel stream `index` (0-based) under `seed`.
     public static func stream(seed: UInt64, index: Int) -> Xoshiro256PlusPlus {
         var g = Xoshiro256PlusPlus(seed: seed)
-        for _ in 0..<max(0, index) { g.jump() }
+        if index > 0 { g.advance(by: JumpPolynomial.jumps(index)) }
         return g
     }
 
@@ -49,18 +50,7 @@ public struct Xoshiro256PlusPlus: RandomNumberGenerator, Sendable {
 
     /// Advances the state by 2¹²⁸ steps (the published jump polynomial).
     public mutating func jump() {
-        let polynomial: [UInt64] = [0x180E_C6D3_3CFD_0ABA, 0xD5A6_1266_F0C9_392C,
-                                    0xA958_2618_E03F_C9AA, 0x39AB_DC45_29B1_661C]
-        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0
-        for word in polynomial {
-            for b in 0..<64 {
-                if word & (UInt64(1) << UInt64(b)) != 0 {
-                    t0 ^= s0; t1 ^= s1; t2 ^= s2; t3 ^= s3
-                }
-                _ = next()
-            }
-        }
-        s0 = t0; s1 = t1; s2 = t2; s3 = t3
+        advance(by: .jump)
     }
 
     /// A uniform draw on the open interval (0, 1) with 53 random bits (never exactly 0 or 1).

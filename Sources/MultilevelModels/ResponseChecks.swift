@@ -46,6 +46,13 @@ public func checkResponse(_ design: ModelDesign, family: Family) throws {
         if family == .gaussian || family == .student, largest.isFinite, !(largest * largest * Double(design.response.count)).isFinite {
             throw ResponseError("response '\(design.responseName)' reaches \(formatPriorNumber(largest)): its sum of squares overflows double precision; rescale it (for example divide by \(formatPriorNumber(pow(10, (log10(largest) - 2).rounded(.down)))))")
         }
+        // The other end: deviations whose squares fall below the smallest normal double (1e-308)
+        // make the variance 0 or subnormal, and the log-likelihood infinite (a response scaled by
+        // 1e-298 gave logLik inf, AIC -inf).
+        let spread = (design.response.max() ?? 0) - (design.response.min() ?? 0)
+        if family == .gaussian || family == .student, spread.isFinite, spread * spread / Double(design.response.count) < 1e-290 {
+            throw ResponseError("response '\(design.responseName)' varies only by \(formatPriorNumber(spread)): its squares underflow double precision; rescale it (for example multiply by \(formatPriorNumber(pow(10, (-log10(spread)).rounded(.down)))))")
+        }
     case .bernoulli, .binomial, .poisson, .negativeBinomial:
         break
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MultilevelData
 
 /// The lines of a text file as byte ranges, and the number parsing the draws readers share.
 /// Files are read whole; numbers are parsed with `strtod` straight from the bytes.
@@ -11,8 +12,8 @@ struct TextLines {
 
     init(contentsOf url: URL) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw DrawsFileError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+        do { data = try InputFile.read(path: url.path) } catch let failure as InputFile.Failure {
+            throw DrawsFileError.unreadable(file: url.path, reason: failure.description)
         }
         var terminated = [UInt8]()
         terminated.reserveCapacity(data.count + 1)
@@ -214,4 +215,21 @@ func splitHeaderFields(_ line: String) -> [String] {
     }
     fields.append(current.trimmingCharacters(in: .whitespaces))
     return fields
+}
+
+/// Refuses a header whose column names a summary could not tell apart: an empty name, or a name
+/// given twice (both would be printed under one name, the second holding other draws). Linear in
+/// the number of columns.
+func requireDistinctColumnNames(_ names: [String], file: String) throws {
+    var seen: [String: Int] = [:]
+    seen.reserveCapacity(names.count)
+    for (index, name) in names.enumerated() {
+        if name.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw DrawsFileError.ambiguousColumn(file: file, column: index + 1, detail: "empty column name")
+        }
+        if let earlier = seen.updateValue(index, forKey: name) {
+            throw DrawsFileError.ambiguousColumn(file: file, column: index + 1,
+                                                 detail: "'\(abbreviatedForMessage(name))' is also the name of column \(earlier + 1)")
+        }
+    }
 }

@@ -40,8 +40,15 @@ public struct SampledChains: Sendable {
 public enum CmdStanCSVReader {
     /// Reads one chain. A last line cut short (a killed run) is dropped with a warning.
     public static func readChain(url: URL) throws -> (chain: CmdStanChain, warnings: [String]) {
-        let file = url.path
-        let lines = try TextLines(contentsOf: url)
+        try readChain(lines: TextLines(contentsOf: url), file: url.path)
+    }
+
+    /// Reads one chain from the bytes of a CmdStan CSV file; `file` names it in messages.
+    public static func readChain(bytes: [UInt8], file: String) throws -> (chain: CmdStanChain, warnings: [String]) {
+        try readChain(lines: TextLines(bytes: bytes), file: file)
+    }
+
+    static func readChain(lines: TextLines, file: String) throws -> (chain: CmdStanChain, warnings: [String]) {
         var settings: [String: String] = [:]
         var indexNames: [CmdStanColumnNames.IndexName] = []
         var header: [String]?
@@ -85,6 +92,7 @@ public enum CmdStanCSVReader {
             if lines.isBlank(line) { continue }
             guard let names = header else {
                 header = splitHeaderFields(lines.text(line))
+                try requireDistinctColumnNames(header!, file: file)
                 row = [Double](repeating: 0, count: header!.count)
                 continue
             }
@@ -136,9 +144,14 @@ public enum CmdStanCSVReader {
         return value == "1" || value == "true"
     }
 
+    /// The comment-block settings that identify a run: files that differ in any of them come from
+    /// different runs (`run_id` is written by `multilevel fit`; CmdStan's files have model and seed).
+    static let runKeys = ["model", "seed", "run_id"]
+
     /// Reads one chain per file and merges them. Files whose columns differ are an error naming
-    /// both; chains of different lengths are cut to the shortest, with a warning.
-    public static func read(urls: [URL]) throws -> SampledChains {
+    /// both; so are files from different runs (`runKeys`) unless `allowMixed`; chains of different
+    /// lengths are cut to the shortest, with a warning.
+    public static func read(urls: [URL], allowMixed: Bool = false) throws -> SampledChains {
         guard !urls.isEmpty else { throw DrawsFileError.noFiles }
         var chains: [CmdStanChain] = []
         var warnings: [String] = []
@@ -150,6 +163,11 @@ public enum CmdStanCSVReader {
                                                    detail: describeDifference(first.columnNames, chain.columnNames))
             }
             if chain.drawCount == 0 { throw DrawsFileError.noDraws(file: chain.path) }
+            if !allowMixed, let first = chains.first,
+               let key = runKeys.first(where: { first.settings[$0] != chain.settings[$0] }) {
+                throw DrawsFileError.mixedRuns(firstFile: first.path, otherFile: chain.path,
+                                               detail: "\(key) '\(chain.settings[key] ?? "none")' against '\(first.settings[key] ?? "none")'")
+            }
             chains.append(chain)
         }
         return merge(chains, warnings: warnings)

@@ -72,7 +72,7 @@ public final class CmdStanCSVWriter {
         let (parameterColumns, indexNames) = CmdStanColumnNames.columns(for: parameterNames)
         columns = samplerColumns + parameterColumns
         guard let handle = fopen(temporaryURL.path, "w") else {
-            throw DrawsFileError.unreadable(file: temporaryURL.path, reason: String(cString: strerror(errno)))
+            throw DrawsFileError.unwritable(file: temporaryURL.path, reason: String(cString: strerror(errno)))
         }
         file = handle
         var header = Self.commentBlock(settings, fileName: url.lastPathComponent)
@@ -89,7 +89,7 @@ public final class CmdStanCSVWriter {
         let nuts = s.engine == "nuts"
         var lines = [
             "stan_version_major = 2", "stan_version_minor = 21", "stan_version_patch = 0",
-            "model = \(s.modelName)",
+            "model = \(CmdStanColumnNames.escapeComment(s.modelName))",
             "method = sample (Default)",
             "  sample",
             "    num_samples = \(s.sampleCount)",
@@ -116,23 +116,23 @@ public final class CmdStanCSVWriter {
             "        stepsize_jitter = 0",
             "id = \(s.chainID)",
             "data",
-            "  file = \(s.dataFile ?? "")",
+            "  file = \(CmdStanColumnNames.escapeComment(s.dataFile ?? ""))",
             "init = \(formatNumber(s.initRadius))",
             "random",
             "  seed = \(s.seed)",
             "output",
-            "  file = \(fileName)",
+            "  file = \(CmdStanColumnNames.escapeComment(fileName))",
             "written_by = multilevel (CmdStan 2.21 CSV layout; no Stan program was run)",
         ]
-        lines += s.extra.map { "\($0.key) = \($0.value.replacingOccurrences(of: "\n", with: " "))" }
+        lines += s.extra.map { "\($0.key) = \(CmdStanColumnNames.escapeComment($0.value))" }
         return lines.map { "# " + $0 + "\n" }.joined()
     }
 
     private func write(_ text: String) throws {
-        guard let file else { throw DrawsFileError.unreadable(file: temporaryURL.path, reason: "writer already finished") }
+        guard let file else { throw DrawsFileError.unwritable(file: temporaryURL.path, reason: "writer already finished") }
         let ok = text.utf8CString.withUnsafeBufferPointer { fputs($0.baseAddress!, file) >= 0 }
         guard ok, fflush(file) == 0 else {
-            throw DrawsFileError.unreadable(file: temporaryURL.path, reason: String(cString: strerror(errno)))
+            throw DrawsFileError.unwritable(file: temporaryURL.path, reason: String(cString: strerror(errno)))
         }
     }
 
@@ -170,7 +170,7 @@ public final class CmdStanCSVWriter {
     /// Records that the run was interrupted (`reason`), closes the file and renames it to its final
     /// name; readers keep its complete draws and warn.
     public func finishInterrupted(reason: String) throws {
-        try write("# \n# Interrupted: \(reason.replacingOccurrences(of: "\n", with: " "))\n")
+        try write("# \n# Interrupted: \(CmdStanColumnNames.escapeComment(reason))\n")
         try close()
     }
 
@@ -185,10 +185,10 @@ public final class CmdStanCSVWriter {
         guard let handle = file else { return }
         file = nil
         guard fclose(handle) == 0 else {
-            throw DrawsFileError.unreadable(file: temporaryURL.path, reason: String(cString: strerror(errno)))
+            throw DrawsFileError.unwritable(file: temporaryURL.path, reason: String(cString: strerror(errno)))
         }
         guard rename(temporaryURL.path, url.path) == 0 else {
-            throw DrawsFileError.unreadable(file: url.path, reason: "cannot rename from \(temporaryURL.lastPathComponent): "
+            throw DrawsFileError.unwritable(file: url.path, reason: "cannot rename from \(temporaryURL.lastPathComponent): "
                                             + String(cString: strerror(errno)))
         }
     }

@@ -64,8 +64,59 @@ public enum CmdStanColumnNames {
     }
 
     /// The comment line (without `# `) recording one index name.
+    /// The level name is escaped (`escapeComment`) so that a level holding a newline or other
+    /// control character stays on its line.
     public static func comment(_ index: IndexName) -> String {
-        "\(commentPrefix)\(index.base) dim \(index.dimension) position \(index.position) = \(index.name)"
+        "\(commentPrefix)\(index.base) dim \(index.dimension) position \(index.position) = \(escapeComment(index.name))"
+    }
+
+    /// `text` for one comment line: backslash as `\\`, newline `\n`, carriage return `\r`, tab
+    /// `\t` and any other control character as `\u{XX}`; `unescapeComment` reverses it.
+    public static func escapeComment(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result
+    }
+
+    /// The text `escapeComment` escaped.
+    public static func unescapeComment(_ text: String) -> String {
+        guard text.contains("\\") else { return text }
+        var result = ""
+        var scalars = Substring(text).unicodeScalars[...]
+        while let scalar = scalars.popFirst() {
+            guard scalar == "\\", let next = scalars.first else { result.unicodeScalars.append(scalar); continue }
+            scalars.removeFirst()
+            switch next {
+            case "n": result += "\n"
+            case "r": result += "\r"
+            case "t": result += "\t"
+            case "u":
+                if scalars.first == "{", let close = scalars.firstIndex(of: "}"),
+                   let value = UInt32(String(String.UnicodeScalarView(scalars[scalars.index(after: scalars.startIndex)..<close])), radix: 16),
+                   let decoded = Unicode.Scalar(value) {
+                    result.unicodeScalars.append(decoded)
+                    scalars = scalars[scalars.index(after: close)...]
+                } else {
+                    result += "\\u"
+                }
+            default: result.unicodeScalars.append(next)
+            }
+        }
+        return result
     }
 
     /// Parses a comment (text after `#`, leading spaces allowed) written by `comment(_:)`.
@@ -77,7 +128,8 @@ public enum CmdStanColumnNames {
         let words = rest[..<equals.lowerBound].split(separator: " ")
         guard words.count == 5, words[1] == "dim", words[3] == "position",
               let d = Int(words[2]), let p = Int(words[4]) else { return nil }
-        return IndexName(base: String(words[0]), dimension: d, position: p, name: String(rest[equals.upperBound...]))
+        return IndexName(base: String(words[0]), dimension: d, position: p,
+                         name: unescapeComment(String(rest[equals.upperBound...])))
     }
 
     /// Summary names for CSV columns: `base.i.j` becomes `base[i,j]` (with recorded index names

@@ -2,6 +2,12 @@
 /// is one line naming the file and, where it applies, the line and column.
 public enum DrawsFileError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String, reason: String)
+    /// A file being written that could not be (a full disk: "No space left on device").
+    case unwritable(file: String, reason: String)
+    /// Files that come from different runs (model, seed or run id differ in their comments).
+    case mixedRuns(firstFile: String, otherFile: String, detail: String)
+    /// Column names a merge cannot tell apart (duplicated or empty).
+    case ambiguousColumn(file: String, column: Int, detail: String)
     case noHeader(file: String)
     case missingColumn(file: String, column: String)
     case headersDiffer(firstFile: String, otherFile: String, detail: String)
@@ -14,6 +20,10 @@ public enum DrawsFileError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .unreadable(file, reason): return "\(file): cannot read: \(reason)"
+        case let .unwritable(file, reason): return "\(file): cannot write: \(reason)"
+        case let .mixedRuns(first, other, detail):
+            return "\(other) and \(first) come from different runs (\(detail)); give --allow-mixed to merge them anyway"
+        case let .ambiguousColumn(file, column, detail): return "\(file): column \(column): \(detail)"
         case let .noHeader(file): return "\(file): no header line (is this a CmdStan or draws CSV file?)"
         case let .missingColumn(file, column): return "\(file): no column '\(column)'"
         case let .headersDiffer(first, other, detail):

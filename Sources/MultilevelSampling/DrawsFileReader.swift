@@ -1,4 +1,5 @@
 import Foundation
+import MultilevelData
 
 /// Reads chains from CmdStan CSV files (one chain per file) or posterior "draws" CSV files (a
 /// `.chain` column; one or more chains per file), telling them apart by their header, and merges
@@ -15,6 +16,9 @@ public enum DrawsFileReader {
     public static func format(of url: URL) throws -> Format {
         func unreadable(_ error: Error) -> DrawsFileError {
             DrawsFileError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+        }
+        do { try InputFile.requireRegularFile(path: url.path) } catch let failure as InputFile.Failure {
+            throw DrawsFileError.unreadable(file: url.path, reason: failure.description)
         }
         let handle: FileHandle
         do { handle = try FileHandle(forReadingFrom: url) } catch { throw unreadable(error) }
@@ -36,8 +40,8 @@ public enum DrawsFileReader {
         }
     }
 
-    /// Reads and merges `urls`.
-    public static func read(urls: [URL]) throws -> SampledChains {
+    /// Reads and merges `urls`; CmdStan files of different runs only with `allowMixed`.
+    public static func read(urls: [URL], allowMixed: Bool = false) throws -> SampledChains {
         guard let first = urls.first else { throw DrawsFileError.noFiles }
         let kind = try format(of: first)
         if kind == .cmdStan {
@@ -45,7 +49,7 @@ public enum DrawsFileReader {
                 throw DrawsFileError.headersDiffer(firstFile: first.path, otherFile: url.path,
                                                    detail: "a draws CSV with a .chain column, not a CmdStan CSV")
             }
-            return try CmdStanCSVReader.read(urls: urls)
+            return try CmdStanCSVReader.read(urls: urls, allowMixed: allowMixed)
         }
         var names: [String]?
         var chains: [[Double]] = []

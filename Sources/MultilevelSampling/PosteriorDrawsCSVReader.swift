@@ -8,12 +8,20 @@ import Foundation
 public enum PosteriorDrawsCSVReader {
     /// The draws in `url`, with warnings about dropped lines.
     public static func read(url: URL) throws -> (draws: Draws, warnings: [String]) {
-        let file = url.path
-        let lines = try TextLines(contentsOf: url)
+        try read(lines: TextLines(contentsOf: url), file: url.path)
+    }
+
+    /// The draws in the bytes of a draws CSV; `file` names it in messages.
+    public static func read(bytes: [UInt8], file: String) throws -> (draws: Draws, warnings: [String]) {
+        try read(lines: TextLines(bytes: bytes), file: file)
+    }
+
+    static func read(lines: TextLines, file: String) throws -> (draws: Draws, warnings: [String]) {
         guard let headerLine = (0..<lines.ranges.count).first(where: { !lines.isBlank($0) }) else {
             throw DrawsFileError.noHeader(file: file)
         }
         let names = splitHeaderFields(lines.text(headerLine))
+        try requireDistinctColumnNames(names, file: file)
         guard let chainColumn = names.firstIndex(of: ".chain") ?? names.firstIndex(of: "chain") else {
             throw DrawsFileError.missingColumn(file: file, column: ".chain")
         }

@@ -20,7 +20,9 @@ public final class ChainProgress: @unchecked Sendable {
     public static func standardErrorIfTerminal(refresh: Int = 100) -> ChainProgress? {
         guard isatty(STDERR_FILENO) != 0 else { return nil }
         return ChainProgress(refresh: refresh) { line in
-            FileHandle.standardError.write(Data(line.utf8))
+            // write(2), not FileHandle.write (which traps when standard error fails).
+            var line = line
+            _ = line.withUTF8 { writeAllBytes(STDERR_FILENO, UnsafeRawBufferPointer($0)) }
         }
     }
 

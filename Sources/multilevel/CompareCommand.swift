@@ -91,15 +91,11 @@ func preparePlotDirectory(_ path: String) throws -> URL {
     return url
 }
 
-/// Writes each SVG into `directory` and names the files on standard error.
+/// Writes each SVG into `directory` (whole, under its final name only when complete:
+/// `writeFileAtomically`) and names the files on standard error.
 func writePlots(_ plots: [(file: String, svg: String)], into directory: URL) throws {
     for plot in plots {
-        let url = directory.appendingPathComponent(plot.file)
-        do {
-            try Data(plot.svg.utf8).write(to: url)
-        } catch {
-            throw UsageError("option --plots: cannot write '\(url.path)': \(error.localizedDescription)")
-        }
+        try writeFileAtomically(Data(plot.svg.utf8), to: directory.appendingPathComponent(plot.file))
     }
     writeStandardError("multilevel: \(plots.count) plots written to \(directory.path): \(plots.map(\.file).joined(separator: ", "))\n")
 }

@@ -12,11 +12,14 @@ struct DiagnoseCommand: Command {
     per variable the mean, sd, median, MAD, 5% and 95% quantiles, rank-normalised split R-hat, \
     bulk- and tail-ESS and the MCSE of the mean (as R's posterior package computes them). Flags \
     R-hat >= 1.01, ESS below 100 per chain, divergences, draws at the maximum tree depth and \
-    E-BFMI < 0.3. Chains run as separate processes are merged by passing all their files.
+    E-BFMI < 0.3. Chains run as separate processes are merged by passing all their files; files \
+    whose comments name different runs (model, seed, or the run_id 'multilevel fit' writes) are \
+    refused unless --allow-mixed is given, and so are duplicated or empty column names.
     """
     var options: [OptionSpec] { [
         .option("variables", "LIST", "Comma-separated variables to summarise (default all)."),
         .flag("json", "Print one JSON object instead of the text summary."),
+        .flag("allow-mixed", "Merge CmdStan files whose comments name different runs (model, seed or run_id); refused by default."),
     ] }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -24,7 +27,7 @@ struct DiagnoseCommand: Command {
             return try diagnose(arguments)
         } catch let error as DrawsFileError {
             // Printed here with its own one-line description (a bridged NSError would not be).
-            writeStandardError("multilevel \(name): \(error.description)\n")
+            reportError(error.description, command: name)
             return 1
         }
     }
@@ -34,7 +37,7 @@ struct DiagnoseCommand: Command {
             throw UsageError("give one or more CSV files of draws (see 'multilevel diagnose --help')")
         }
         let urls = arguments.positional.map { URL(fileURLWithPath: $0) }
-        let chains = try DrawsFileReader.read(urls: urls)
+        let chains = try DrawsFileReader.read(urls: urls, allowMixed: arguments.has("allow-mixed"))
         var parameters = chains.parameters
         if let list = arguments.value("variables") {
             let wanted = splitVariableList(list)

@@ -13,8 +13,8 @@ struct FitCommand: Command {
     them) with NUTS as Stan does: 4 chains of 2000 iterations, the first 1000 warm-up, run in
     parallel. The same --seed gives byte-identical draws whatever the number of cores. With
     --output DIR each chain is streamed to DIR/chain-K.csv in CmdStan's CSV layout (readable by
-    ArviZ, R's posterior and 'multilevel diagnose'). SIGINT or SIGTERM stops the chains, keeps
-    every draw made so far and prints their summary (exit 130 or 143).
+    ArviZ, R's posterior and 'multilevel diagnose'). SIGINT, SIGTERM or SIGQUIT stops the chains, keeps
+    every draw made so far and prints their summary (exit 130, 143 or 131).
 
     Joint NUTS samples each group-level term non-centred as brms does (r = diag(sd) L z) or
     centred (r itself, r ~ MVN(0, Σ)): the same posterior in a better geometry when a level's data
@@ -70,24 +70,39 @@ struct FitCommand: Command {
         } catch let error as BayesianModelUsageError {
             throw UsageError(error.description)
         }
+        var priorSet = PriorSet.defaults(for: model.design, family: family)
+        try priorSet.apply(bayesianModel.priors)
+        try requireProperPosteriorUnderSeparation(model.design, family: family, priors: priorSet)
         let parameterisation = try parameterisationChoice(model.specification, arguments, sampler: sampler, design: model.design)
         let settings = try samplerSettings(specification, arguments)
         // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
         let keptDraws = Double(settings.chains) * Double(settings.samplingIterations + (settings.saveWarmup ? settings.warmup : 0))
-        try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: model.design, family: family).dimension)),
-                                for: "--iter \(settings.iterations) with --chains \(settings.chains)")
+        // Plus the design and, per chain sampling at once, a few row-length working vectors.
+        let design = model.design
+        let rowValues = Double(design.rowCount) * Double(design.fixedEffectCount + design.randomTerms.map(\.columnCount).reduce(0, +) + 2)
+        let working = Double(ChainScheduling.width(chains: settings.chains, cores: settings.cores)) * Double(design.rowCount) * 4
+        try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: design, family: family).dimension))
+                                    + rowValues + working,
+                                for: "--iter \(settings.iterations) with --chains \(settings.chains) on \(design.rowCount) rows")
 
         // Every output path is checked now but created only once the model, priors and settings
         // have all been accepted (the sink creates --output when the run starts), so a rejected
         // run leaves nothing behind and can be repeated without --force.
         let force = arguments.has("force")
         let outputDirectory = try arguments.value("output").map { try OutputDirectory(checking: $0, force: force) }
+        let runID = CmdStanRunSettings.runIdentifier(
+            configuration: [model.modelName, model.dataFileName, model.design.formulaText, family.name, sampler,
+                            String(settings.seed), String(settings.iterations), String(settings.warmup),
+                            String(settings.adaptDelta), String(settings.maxTreeDepth), String(settings.initRadius)]
+                + specification.priors.map(\.value),
+            data: model.design.response)
         if let path = arguments.value("plots") { try checkPlotDirectory(path) }
         if let path = arguments.value("predict") { try checkPredictionDirectory(path, force: force) }
         let sink = outputDirectory.map {
             CmdStanOutputSink(directory: $0, settings: settings, modelName: model.modelName,
                               dataFile: model.dataFileName, formula: model.design.formulaText, family: family.name,
-                              engine: sampler == "gibbs" ? "gibbs" : "nuts")
+                              engine: sampler == "gibbs" ? "gibbs" : "nuts", runID: runID,
+                              clearingAll: !arguments.has("chain-id"))
         }
         let stop = InterruptionHandler()
         let progress = ChainProgress.standardErrorIfTerminal()
@@ -98,7 +113,11 @@ struct FitCommand: Command {
             fit = result
             for notice in notices { writeStandardError("multilevel: \(notice)\n") }
         } catch {
-            outputDirectory?.removeAfterFailedRun(chains: settings.firstChain..<(settings.firstChain + settings.chains))
+            let kept = outputDirectory?.cleanUpAfterFailedRun(chains: settings.firstChain..<(settings.firstChain + settings.chains),
+                                                              withDraws: sink?.chainsWithDraws ?? []) ?? []
+            if let first = kept.first {
+                writeStandardError("multilevel: the draws written before the failure are kept in \(first)\(kept.count > 1 ? " and \(kept.count - 1) more .chain-K.csv.partial files" : "")\n")
+            }
             throw error
         }
         stop.disarm()
@@ -132,29 +151,7 @@ struct FitCommand: Command {
                 : sampler == "marginal" ? "sampling(NUTS) of the marginal posterior"
                 : "sampling(NUTS)")
 
-        if arguments.has("json") {
-            let json = bayesianFitJSON(
-                description, method: sampler == "gibbs" ? "Gibbs" : sampler == "marginal" ? "NUTS (marginal)" : "NUTS",
-                summary: summary,
-                warmupSeconds: fit.chainSummaries.map(\.warmupSeconds).max() ?? 0,
-                samplingSeconds: fit.chainSummaries.map(\.samplingSeconds).max() ?? 0,
-                divergences: divergences, treeDepthSaturations: saturations,
-                extra: [("seed", .string(String(settings.seed))),
-                        ("interrupted", .bool(stop.signalNumber != nil))])
-            writeStandardOutput(json.serialized() + "\n")
-        } else {
-            writeStandardOutput(brmsSummaryText(description, summary: summary, groupLevelEffects: arguments.has("ranef")))
-        }
-        for warning in bayesianModel.warnings(parameterDraws: parameterDraws, summary: summary, divergences: divergences,
-                                              treeDepthSaturations: saturations, maxTreeDepth: settings.maxTreeDepth) {
-            writeStandardError("Warning: \(warning)\n")
-        }
-        if rejections > 0 {
-            writeStandardError("multilevel: \(rejections) proposals (warm-up included) reached a non-finite log density and were rejected, as Stan rejects them\n")
-        }
-        if specification.seed == nil {
-            writeStandardError("multilevel: seed = \(settings.seed) (give --seed \(settings.seed) to reproduce these draws)\n")
-        }
+        // Files first: a reader that closes standard output early (`| head -1`) cannot stop them.
         if let path = arguments.value("plots") {
             let plotDirectory = try preparePlotDirectory(path)
             let population = parameterNames.filter { !$0.hasPrefix("r_") }
@@ -181,6 +178,29 @@ struct FitCommand: Command {
             let directory = try writePosteriorPredictions(draws: fit.draws, design: model.design, family: family, seed: settings.seed,
                                                           directory: path, force: arguments.has("force"))
             writeStandardError("multilevel: posterior predictions written to \(directory.path)/predictions.csv and fitted.csv\n")
+        }
+        if arguments.has("json") {
+            let json = bayesianFitJSON(
+                description, method: sampler == "gibbs" ? "Gibbs" : sampler == "marginal" ? "NUTS (marginal)" : "NUTS",
+                summary: summary,
+                warmupSeconds: fit.chainSummaries.map(\.warmupSeconds).max() ?? 0,
+                samplingSeconds: fit.chainSummaries.map(\.samplingSeconds).max() ?? 0,
+                divergences: divergences, treeDepthSaturations: saturations,
+                extra: [("seed", .string(String(settings.seed))),
+                        ("interrupted", .bool(stop.signalNumber != nil))])
+            writeStandardOutput(json.serialized() + "\n")
+        } else {
+            writeStandardOutput(brmsSummaryText(description, summary: summary, groupLevelEffects: arguments.has("ranef")))
+        }
+        for warning in bayesianModel.warnings(parameterDraws: parameterDraws, summary: summary, divergences: divergences,
+                                              treeDepthSaturations: saturations, maxTreeDepth: settings.maxTreeDepth) {
+            writeStandardError("Warning: \(warning)\n")
+        }
+        if rejections > 0 {
+            writeStandardError("multilevel: \(rejections) proposals (warm-up included) reached a non-finite log density and were rejected, as Stan rejects them\n")
+        }
+        if specification.seed == nil {
+            writeStandardError("multilevel: seed = \(settings.seed) (give --seed \(settings.seed) to reproduce these draws)\n")
         }
         if let signal = stop.signalNumber {
             writeStandardError("multilevel: interrupted; the summary covers the draws made before the signal\n")
@@ -250,53 +270,6 @@ struct FitCommand: Command {
     }
 }
 
-/// The `--output DIR` of a run. `init(checking:force:)` only checks the path (an existing
-/// directory needs `--force`, so earlier results are never overwritten by accident; a file is
-/// refused); `create()` makes it when sampling is about to start, after every check of the model,
-/// priors and settings has passed.
-struct OutputDirectory {
-    let url: URL
-    let path: String
-    /// Whether the directory existed before this run (reused with `--force`).
-    let existed: Bool
-
-    init(checking path: String, force: Bool) throws {
-        self.path = path
-        url = URL(fileURLWithPath: path)
-        var isDirectory: ObjCBool = false
-        existed = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-        if existed {
-            guard isDirectory.boolValue else { throw UsageError("option --output: '\(path)' exists and is not a directory") }
-            guard force else {
-                throw UsageError("option --output: directory '\(path)' already exists; give --force to write into it")
-            }
-        }
-    }
-
-    /// Creates the directory (and its parents) if it does not exist.
-    func create() throws {
-        guard !FileManager.default.fileExists(atPath: url.path) else { return }
-        do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        } catch {
-            throw UsageError("option --output: cannot create directory '\(path)': \(error.localizedDescription)")
-        }
-    }
-
-    /// After a run that failed with an error (not a signal): removes the temporary chain files
-    /// (`.chain-K.csv.partial`) of `chains` (0-based) and the directory itself when this run
-    /// created it and nothing else is in it.
-    func removeAfterFailedRun(chains: Range<Int>) {
-        let manager = FileManager.default
-        for chain in chains {
-            try? manager.removeItem(at: url.appendingPathComponent(".chain-\(chain + 1).csv.partial"))
-        }
-        if !existed, (try? manager.contentsOfDirectory(atPath: url.path))?.isEmpty == true {
-            try? manager.removeItem(at: url)
-        }
-    }
-}
-
 /// `--plots DIR` must be a directory or not exist yet (it is created when the plots are written).
 func checkPlotDirectory(_ path: String) throws {
     var isDirectory: ObjCBool = false
@@ -360,9 +333,17 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
     /// Per chain, the draw rows written.
     private var rowCounts: [Int]
 
+    /// Identifies the run in every chain's comments (`run_id`), so `diagnose` can refuse chains of
+    /// different runs.
+    private let runID: String
+    /// Whether `--force` clears every earlier chain file (a whole run) or only this run's chain.
+    private let clearingAll: Bool
+
     init(directory: OutputDirectory, settings: SamplerSettings, modelName: String, dataFile: String, formula: String,
-         family: String, engine: String = "nuts") {
+         family: String, engine: String = "nuts", runID: String, clearingAll: Bool) {
         self.engine = engine
+        self.runID = runID
+        self.clearingAll = clearingAll
         gibbsRows = Array(repeating: [], count: settings.chains)
         self.directory = directory
         self.settings = settings
@@ -378,10 +359,15 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
     /// the directory.
     func prepare(parameterNames names: [String]) throws {
         parameterNames = names
-        try directory.create()
+        try directory.create(chains: settings.firstChain..<(settings.firstChain + settings.chains), clearingAll: clearingAll)
     }
 
     func chainStarted(chain: Int) throws {}
+
+    /// The chains (0-based) that have written at least one draw row.
+    var chainsWithDraws: Set<Int> {
+        Set(rowCounts.indices.filter { rowCounts[$0] > 0 }.map { $0 + settings.firstChain })
+    }
 
     private func writer(for chain: Int) throws -> CmdStanCSVWriter {
         let index = chain - settings.firstChain
@@ -393,7 +379,8 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
         run.adaptDelta = settings.adaptDelta
         run.initRadius = settings.initRadius
         run.dataFile = dataFile
-        run.extra = [("formula", formula), ("family", family), ("vector_kernels", VectorKernels.selected.rawValue)]
+        run.extra = [("formula", formula), ("family", family), ("vector_kernels", VectorKernels.selected.rawValue),
+                     ("run_id", runID)]
         run.engine = engine
         let writer = try CmdStanCSVWriter(url: directory.url.appendingPathComponent("chain-\(chain + 1).csv"),
                                           settings: run, parameterNames: parameterNames,

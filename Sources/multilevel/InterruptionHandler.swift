@@ -1,10 +1,10 @@
 import Foundation
 import Multilevel
 
-/// Turns SIGINT and SIGTERM into a cooperative stop of the chains: the first signal sets `flag`
-/// (the chains end after their current iteration, every draw made so far is kept and the CSV files
-/// are closed with a comment), and the command exits with 128 + the signal number (130 for SIGINT,
-/// 143 for SIGTERM). A second signal ends the process at once; files then stay under their
+/// Turns SIGINT, SIGTERM and SIGQUIT into a cooperative stop of the chains: the first signal sets
+/// `flag` (the chains end after their current iteration, every draw made so far is kept and the CSV
+/// files are closed with a comment), and the command exits with 128 + the signal number (130 for
+/// SIGINT, 143 for SIGTERM, 131 for SIGQUIT). A second signal ends the process at once; files then stay under their
 /// temporary names, never as half files under the final names.
 final class InterruptionHandler: @unchecked Sendable {
     let flag = StopFlag()
@@ -12,8 +12,11 @@ final class InterruptionHandler: @unchecked Sendable {
     private let lock = NSLock()
     private var received: Int32?
 
+    /// The signals that stop a run cooperatively.
+    static let signals: [Int32] = [SIGINT, SIGTERM, SIGQUIT]
+
     init() {
-        for signalNumber in [SIGINT, SIGTERM] {
+        for signalNumber in Self.signals {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [weak self] in self?.handle(signalNumber) }
@@ -45,7 +48,6 @@ final class InterruptionHandler: @unchecked Sendable {
     /// Restores the default handlers once sampling is over.
     func disarm() {
         for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for signalNumber in Self.signals { signal(signalNumber, SIG_DFL) }
     }
 }

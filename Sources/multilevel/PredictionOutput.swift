@@ -25,7 +25,7 @@ func writePosteriorPredictions(draws: Draws, design: ModelDesign, family: Family
     // A stream of its own: the golden-ratio increment keeps it apart from the chains' streams.
     let predictive = try PosteriorPredictive(draws: draws, design: design, family: family,
                                              seed: seed &+ 0x9E37_79B9_7F4A_7C15)
-    try PosteriorPredictiveCSV.predictions(predictive).write(to: files[0], atomically: true, encoding: .utf8)
-    try PosteriorPredictiveCSV.fitted(predictive, sourceLines: design.sourceLines).write(to: files[1], atomically: true, encoding: .utf8)
+    try writeFileAtomically(Data(PosteriorPredictiveCSV.predictions(predictive).utf8), to: files[0])
+    try writeFileAtomically(Data(PosteriorPredictiveCSV.fitted(predictive, sourceLines: design.sourceLines).utf8), to: files[1])
     return directory
 }

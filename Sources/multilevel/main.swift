@@ -23,6 +23,8 @@ func topLevelHelp() -> String {
 }
 
 func runMain() -> Int32 {
+    CommandOutput.installOutputSignalPolicy()
+    SignalPolicy.install()
     var arguments = Array(CommandLine.arguments.dropFirst())
     guard let first = arguments.first else {
         writeStandardError(topLevelHelp())
@@ -39,7 +41,7 @@ func runMain() -> Int32 {
     arguments.removeFirst()
     guard let command = commands.first(where: { $0.name == first }) else {
         let hint = nearestName(to: first, in: commands.map(\.name)).map { "; did you mean '\($0)'?" } ?? ""
-        writeStandardError("multilevel: unknown subcommand '\(first)'\(hint) (see 'multilevel --help')\n")
+        reportError("unknown subcommand '\(first)'\(hint) (see 'multilevel --help')", command: nil)
         return 2
     }
     do {
@@ -51,13 +53,13 @@ func runMain() -> Int32 {
         }
         return try command.run(parsed)
     } catch let error as UsageError {
-        writeStandardError("multilevel \(command.name): \(error.description)\n")
+        reportError(error.description, command: command.name)
         return 2
     } catch let error as NotImplemented {
-        writeStandardError("multilevel \(error.description)\n")
+        reportError(error.description, command: nil)
         return 2
     } catch {
-        writeStandardError("multilevel \(command.name): \(describeError(error))\n")
+        reportError(describeError(error), command: command.name)
         return 1
     }
 }

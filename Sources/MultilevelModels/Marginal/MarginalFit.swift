@@ -14,7 +14,7 @@ extension BayesianFit {
         var priorSet = PriorSet.defaults(for: design, family: family)
         try priorSet.apply(statements)
         let layout = ParameterLayout(design: design, family: family)
-        let resolved = try priorSet.resolved(for: layout)
+        let resolved = priorSet.resolved(for: layout)
         let marginal = try MarginalPosterior(design: design, priors: resolved)
         let posterior = try GLMMPosterior(design: design, family: family, priors: resolved)
         let map = ConstrainedParameters(layout: layout, columnMeans: marginal.columnMeans)
