@@ -40,9 +40,9 @@ struct LmerCommand: Command {
         let (output, notices, fit) = try Self.report(design: loaded.design, dataName: dataName, family: loaded.family,
                                                      arguments: arguments)
         for notice in notices { writeStandardError(notice + "\n") }
-        writeStandardOutput(output)
+        // Files first: a reader that closes standard output early (`| head -1`) cannot stop them.
         if let directory = outputDirectory, let fit {
-            try directory.create()
+            try directory.create(chains: 0..<0, clearingAll: true)
             let specification = loaded.specification
             let record = FitDirectory.ModelRecord(
                 kind: .frequentist, engine: fit.method == .ml ? "ml" : "reml", formula: loaded.design.formulaText,
@@ -53,6 +53,7 @@ struct LmerCommand: Command {
                                    chains: [], mixedModelFit: fit, into: directory.url)
             writeStandardError("multilevel: fit directory written to \(directory.url.path) (fit.json; 'multilevel predict \(directory.path) --newdata CSV' and the other post-fit commands read it)\n")
         }
+        writeStandardOutput(output)
         return 0
     }
 
