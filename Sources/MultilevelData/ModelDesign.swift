@@ -55,6 +55,17 @@ public func brmsName(ofColumn column: String) -> String {
     column == "(Intercept)" ? "Intercept" : column
 }
 
+/// The columns of one term in full indicator coding: R's names and column-major values.
+public struct TermIndicatorColumns: Sendable, Equatable {
+    public var names: [String]
+    public var values: [[Double]]
+
+    public init(names: [String], values: [[Double]]) {
+        self.names = names
+        self.values = values
+    }
+}
+
 /// Everything a fitting engine needs from data + formula: the response, the fixed-effects model
 /// matrix X with R's column names, and the random-effect terms. Built by the data layer from a
 /// `DataTable` and a parsed formula; consumed by REML/ML, Laplace, NUTS and Gibbs alike.
@@ -87,6 +98,16 @@ public struct ModelDesign: Sendable {
     /// The term list of the fixed part (R's order) that produced X, for engines that need the
     /// assignment of columns to terms.
     public var fixedTermLabels: [String] = []
+    /// The term (index into `fixedTermLabels`) of each column of X; −1 for the intercept (R's
+    /// `assign`, 0-based). Empty for designs built in code.
+    public var fixedEffectAssignment: [Int] = []
+    /// The variables of each fixed term (`["recipe", "temperature"]` for `recipe:temperature`).
+    public var fixedTermVariables: [[String]] = []
+    /// The variables of the fixed part that are factors.
+    public var fixedFactorVariables: Set<String> = []
+    /// Each fixed term's full indicator coding, R's `model.matrix(~ 0 + term)` (every level of
+    /// every factor): what type III hypotheses are built from.
+    public var fullIndicatorColumns: [TermIndicatorColumns] = []
     /// The data file's name as messages print it (`DataTable.fileName`), so that a message naming a
     /// row reads `sleep.csv line 12: …`; nil for designs built in code.
     public var dataFileName: String?

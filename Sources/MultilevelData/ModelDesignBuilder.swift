@@ -90,6 +90,7 @@ extension ModelDesign {
             try requireFinite(values, what: "column '\(name)' of the fixed effects", lines: used.sourceLines, table: table)
         }
         var names = fixedColumns.names
+        var assignment = fixedColumns.assignment
         var elements = fixedColumns.values.flatMap { $0 }
         var droppedNames: [String] = []
         if !names.isEmpty {
@@ -99,6 +100,7 @@ extension ModelDesign {
                 droppedNames = qr.aliasedColumns.map { names[$0] }
                 elements = kept.flatMap { fixedColumns.values[$0] }
                 names = kept.map { names[$0] }
+                assignment = kept.map { assignment[$0] }
             }
         }
 
@@ -133,6 +135,15 @@ extension ModelDesign {
             sourceLines: used.sourceLines, droppedRowCount: dropped)
         design.missingValueColumns = missingColumns
         design.fixedTermLabels = formula.fixed.terms.map(\.label)
+        design.fixedEffectAssignment = assignment
+        design.fixedTermVariables = formula.fixed.terms.map { $0.variables.map(\.label) }
+        design.fixedFactorVariables = Set(variables.compactMap { label, value in
+            if case .factor = value { return label } else { return nil }
+        })
+        design.fullIndicatorColumns = try formula.fixed.terms.map { term in
+            let columns = try ModelMatrix.build(TermList(hasIntercept: false, terms: [term]), variables: variables, rowCount: n)
+            return TermIndicatorColumns(names: columns.names, values: columns.values)
+        }
         design.dataFileName = table.fileName
         return design
     }

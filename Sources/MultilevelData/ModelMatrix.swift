@@ -19,6 +19,9 @@ enum ModelMatrix {
         var names: [String] = []
         /// Column-major values, one array per column.
         var values: [[Double]] = []
+        /// The term (index into the list's terms) of each column; −1 for the intercept (R's
+        /// `assign` attribute, 0-based).
+        var assignment: [Int] = []
     }
 
     static func build(_ list: TermList, variables: [String: EvaluatedVariable], rowCount: Int) throws -> Columns {
@@ -26,6 +29,7 @@ enum ModelMatrix {
         if list.hasIntercept {
             result.names.append("(Intercept)")
             result.values.append([Double](repeating: 1, count: rowCount))
+            result.assignment.append(-1)
         }
         let terms = list.terms.map { $0.variables.map(\.label) }
         // Coding: true = contrasts, false = indicators (R's factor pattern 1 / 2).
@@ -84,6 +88,7 @@ enum ModelMatrix {
             }
             result.names += product.names
             result.values += product.values
+            result.assignment += [Int](repeating: t, count: product.names.count)
         }
         return result
     }

@@ -2,7 +2,7 @@ import Foundation
 import MultilevelModels
 
 /// `multilevel anova A B …`: lme4's `anova(m1, m2, …)` table as `print.anova` prints it (digits 5:
-/// npar, AIC, BIC, logLik and deviance each `format(digits = 5)`; Chisq rounded to 4 decimals; the
+/// npar, AIC, BIC, logLik and deviance each `zapsmall` and `format(digits = 5)`; Chisq rounded to 4 decimals; the
 /// p-values `format.pval(digits = 4)` with stars; empty cells for the first row), and its JSON.
 public enum LikelihoodRatioReport {
     /// The text: `Data:`, the models with their formulas, the table and the stars' legend.
@@ -17,7 +17,7 @@ public enum LikelihoodRatioReport {
             for (k, index) in present.enumerated() { result[index] = formatted[k] }
             return result
         }
-        let digits5: ([Double]) -> [String] = { LmerSummary.rFormat($0, digits: 5) }
+        let digits5: ([Double]) -> [String] = { SignificanceTable.anovaColumn($0) }
         let chiSquares = column(rows.map(\.chiSquare)) { values in
             LmerSummary.rFormat(values.map { LmerSummary.roundDecimals($0, 4) }, digits: 5)
         }
@@ -37,7 +37,7 @@ public enum LikelihoodRatioReport {
             ("Df", rows.map { $0.degreesOfFreedom.map(String.init) ?? "" }),
             ("Pr(>Chisq)", formattedP),
         ]
-        let anyStars = testedP.contains { $0.isFinite && $0 <= 0.1 }
+        let anyStars = testedP.contains { $0.isFinite && $0 < 0.1 }
         if anyStars { columns.append(("", stars)) }
         out += LmerSummary.coefficientTable(rowNames: rows.map(\.model.name), columns: columns)
         if anyStars { out += SignificanceTable.legend }

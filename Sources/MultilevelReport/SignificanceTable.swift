@@ -38,6 +38,53 @@ public enum SignificanceTable {
         return result
     }
 
+    /// A column of `print.anova` (digits 5): `zapsmall(x, 5)` — rounded to 5 − ⌈log₁₀ max|x|⌉
+    /// decimals — then `format(digits = 5)`.
+    static func anovaColumn(_ values: [Double]) -> [String] {
+        let largest = values.filter(\.isFinite).map(abs).max() ?? 0
+        let zapped = largest > 0 ? values.map { LmerSummary.roundDecimals($0, max(0, 5 - Int(ceil(log10(largest))))) } : values
+        return LmerSummary.rFormat(zapped, digits: 5)
+    }
+
+    /// lmerTest's `anova(fit, type = …)` as `print.anova` prints it: its heading, Sum Sq, Mean Sq,
+    /// NumDF and DenDF (each `anovaColumn`), F value (rounded to 4 decimals, `format(digits = 5)`),
+    /// Pr(>F) (`format.pval(digits = 4)`) and stars when a p-value is below 0.1.
+    public static func anovaText(_ rows: [AnovaTableRow], type: Int) -> String {
+        var out = "Type \(type == 1 ? "I" : "III") Analysis of Variance Table with Satterthwaite's method\n"
+        guard !rows.isEmpty else { return out + "(no fixed-effect terms to test)\n" }
+        let pValues = rows.map(\.test.pValue)
+        var columns: [(String, [String])] = [
+            ("Sum Sq", anovaColumn(rows.map(\.sumOfSquares))),
+            ("Mean Sq", anovaColumn(rows.map(\.meanSquare))),
+            ("NumDF", anovaColumn(rows.map { Double($0.test.numeratorDegreesOfFreedom) })),
+            ("DenDF", anovaColumn(rows.map(\.test.denominatorDegreesOfFreedom))),
+            ("F value", LmerSummary.rFormat(rows.map { LmerSummary.roundDecimals($0.test.statistic, 4) }, digits: 5)),
+            ("Pr(>F)", formatPValues(pValues, digits: 4)),
+        ]
+        let anyStars = pValues.contains { $0.isFinite && $0 < 0.1 }
+        if anyStars { columns.append(("", stars(pValues))) }
+        out += LmerSummary.coefficientTable(rowNames: rows.map(\.term), columns: columns)
+        if anyStars { out += legend }
+        return out
+    }
+
+    /// {type, ddf, terms: [{term, Sum Sq, Mean Sq, NumDF, DenDF, F value, Pr(>F)}]}.
+    public static func anovaJSON(_ rows: [AnovaTableRow], type: Int) -> JSONValue {
+        .object([
+            ("type", .string(type == 1 ? "I" : "III")),
+            ("ddf", .string("satterthwaite")),
+            ("terms", .array(rows.map { row in
+                .object([
+                    ("term", .string(row.term)),
+                    ("Sum Sq", .optionalNumber(row.sumOfSquares)), ("Mean Sq", .optionalNumber(row.meanSquare)),
+                    ("NumDF", .integer(row.test.numeratorDegreesOfFreedom)),
+                    ("DenDF", .optionalNumber(row.test.denominatorDegreesOfFreedom)),
+                    ("F value", .optionalNumber(row.test.statistic)), ("Pr(>F)", .optionalNumber(row.test.pValue)),
+                ])
+            })),
+        ])
+    }
+
     /// `symnum` stars at 0.001, 0.01, 0.05, 0.1, left-justified to a common width.
     static func stars(_ pValues: [Double]) -> [String] {
         let symbols = pValues.map { p -> String in
@@ -49,15 +96,16 @@ public enum SignificanceTable {
     }
 
     /// lmerTest's coefficient table: Estimate, Std. Error, df (formatted together), t value,
-    /// Pr(>|t|) and stars, then the legend.
+    /// Pr(>|t|), and stars with their legend when a p-value is below 0.1.
     static func coefficientTable(names: [String], tests: [FixedEffectTest]) -> String {
         let columns = MixedModelSummaryLayout.coefficientColumns([tests.map(\.estimate), tests.map(\.standardError),
                                                                   tests.map(\.degreesOfFreedom)])
         let tValues = LmerSummary.rFormat(tests.map { LmerSummary.roundDecimals($0.tValue, 3) }, digits: 4)
         let pValues = tests.map(\.pValue)
+        let anyStars = pValues.contains { $0.isFinite && $0 < 0.1 }
         return LmerSummary.coefficientTable(rowNames: names, columns: [
             ("Estimate", columns[0]), ("Std. Error", columns[1]), ("df", columns[2]), ("t value", tValues),
-            ("Pr(>|t|)", formatPValues(pValues)), ("", stars(pValues)),
-        ]) + legend
+            ("Pr(>|t|)", formatPValues(pValues)),
+        ] + (anyStars ? [("", stars(pValues))] : [])) + (anyStars ? legend : "")
     }
 }

@@ -60,7 +60,7 @@ struct AnovaCommand: Command {
             let a = Set(first.model.design.sourceLines), b = Set(other.model.design.sourceLines)
             if a != b || first.model.table.fileName != other.model.table.fileName {
                 let differing = a.symmetricDifference(b).count
-                throw ComparisonInputError(description: "models were fitted to different rows: \(first.name) to \(a.count), \(other.name) to \(b.count) observations (\(first.model.table.fileName == other.model.table.fileName ? "\(differing) rows differ" : "different data files")); anova needs the same rows")
+                throw ComparisonInputError(description: "models were fitted to different rows: \(first.name) to \(a.count), \(other.name) to \(b.count) observations (\(first.model.table.fileName == other.model.table.fileName ? "\(differing) row\(differing == 1 ? " differs" : "s differ")" : "different data files")); anova needs the same rows")
             }
         }
         var notices: [String] = []

@@ -21,6 +21,7 @@ struct LmerCommand: Command {
         .flag("ml", "Maximum likelihood instead of REML."),
         .option("pooling", "KIND", "partial (the mixed model, default), complete (OLS) or none (one line per group)."),
         .option("confint", "KIND", "Intervals: wald or profile."),
+        .option("anova", "TYPE", "Print lmerTest's ANOVA table of the fixed-effect terms instead of the summary: type 3 (marginal, SAS type III) or 1 (sequential), Satterthwaite's df."),
         .option("ddf", "METHOD", "Denominator degrees of freedom of the fixed-effect tests: satterthwaite (default) or none."),
         .flag("ranef", "Also print conditional modes with conditional SDs."),
         .flag("json", "Print one JSON object instead of the text summary."),
@@ -77,6 +78,15 @@ struct LmerCommand: Command {
         guard ["satterthwaite", "none"].contains(ddf) else {
             throw UsageError("--ddf must be satterthwaite or none, not '\(ddf)'")
         }
+        var anovaType: Int?
+        if let value = arguments.value("anova") {
+            switch value.uppercased() {
+            case "3", "III": anovaType = 3
+            case "1", "I": anovaType = 1
+            default: throw UsageError("--anova must be 3 (type III) or 1 (type I), not '\(value)'")
+            }
+            if ddf == "none" { throw UsageError("--anova needs denominator degrees of freedom: drop --ddf none") }
+        }
         let json = arguments.has("json")
         let fixedPart = design.fixedEffectNames.filter { $0 != "(Intercept)" }
         let lmFormula = design.responseName + " ~ " + (fixedPart.isEmpty ? "1" : fixedPart.joined(separator: " + "))
@@ -101,8 +111,14 @@ struct LmerCommand: Command {
         let fit = try model.fit(method: arguments.has("ml") ? .ml : .reml,
                                 options: .init(conditionalVariances: json || arguments.has("ranef") || arguments.value("output") != nil))
         notices += fit.warnings
-        let tests = ddf == "none" ? nil : try Satterthwaite(model: model, fit: fit).coefficientTests()
+        let satterthwaite = ddf == "none" ? nil : try Satterthwaite(model: model, fit: fit)
+        let tests = satterthwaite?.coefficientTests()
         let r2 = NakagawaR2(fit: fit, design: model.design)
+        if let anovaType, let satterthwaite {
+            let rows = anovaTable(satterthwaite, design: model.design, sigma: fit.sigma, type: anovaType)
+            return (json ? SignificanceTable.anovaJSON(rows, type: anovaType).serialized() + "\n"
+                         : SignificanceTable.anovaText(rows, type: anovaType), notices)
+        }
         var parameters = frequentistParameters(fit)
         switch confint {
         case "wald": parameters = waldIntervals(fit)
@@ -126,7 +142,7 @@ struct LmerCommand: Command {
     /// Non-gaussian families: the Laplace (glmer) fit, glmer's summary or JSON.
     static func laplaceReport(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
         -> (output: String, notices: [String]) {
-        for option in ["pooling", "confint", "ml", "ddf"] where arguments.has(option) || arguments.value(option) != nil {
+        for option in ["pooling", "confint", "ml", "ddf", "anova"] where arguments.has(option) || arguments.value(option) != nil {
             throw UsageError("--\(option) is not available for family '\(family)' (Laplace fit)")
         }
         let model = try GeneralizedLinearMixedModel(design: design, family: Family(name: family))

@@ -11,14 +11,24 @@ final class SatterthwaiteTests: XCTestCase {
     /// A design from a fixture CSV and a formula, through the data layer as the CLI builds it.
     static func design(_ csv: String, _ formula: String) throws -> ModelDesign {
         let table = try DataTable.read(contentsOf: RemlFixtures.url(csv, "csv"))
-        return try ModelDesignBuilder.build(formula: Formula.parse(formula), table: table)
+        return try ModelDesign.build(formula: Formula.parse(formula), table: table)
     }
 
-    /// Fits by REML and checks every coefficient's Estimate, SE, df, t and p with lmerTest's table.
+    /// The REML fit at lme4's θ̂ (the reference's `fit.theta`): lme4's and our optimiser stop ~1e-5
+    /// apart in θ on cake, which moves the df by that much; at the same θ the Satterthwaite
+    /// computation itself is compared at the tolerances.
+    static func fitAtReferenceTheta(_ model: LinearMixedModel, reference name: String) throws -> LinearMixedModelFit {
+        let fitBlock = try XCTUnwrap(RemlFixtures.reference(name)["fit"] as? [String: Any])
+        let theta = RemlFixtures.numbers(fitBlock["theta"])
+        var warnings: [String] = []
+        return try model.summarize(theta: theta, method: .reml, conditionalVariances: false, warnings: &warnings)
+    }
+
+    /// Checks every coefficient's Estimate, SE, df, t and p with lmerTest's table.
     func assertCoefficients(_ csv: String, _ formula: String, reference name: String,
                             file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try LinearMixedModel(design: Self.design(csv, formula))
-        let fit = try model.fit(method: .reml)
+        let fit = try Self.fitAtReferenceTheta(model, reference: name)
         let tests = try Satterthwaite(model: model, fit: fit).coefficientTests()
         let rows = try XCTUnwrap((RemlFixtures.reference(name)["coefficients"] as? [String: Any])?["satterthwaite"] as? [[String: Any]])
         XCTAssertEqual(rows.count, tests.count, file: file, line: line)
@@ -44,6 +54,40 @@ final class SatterthwaiteTests: XCTestCase {
     /// Factors, an interaction and an interaction grouping factor (temperature unordered, reference 175).
     func testCake() throws {
         try assertCoefficients("cake", "angle ~ recipe * temperature + (1 | recipe:replicate)", reference: "lmertest_cake")
+    }
+
+    /// lmerTest's `anova(m, type = "I" | "III")` with Satterthwaite's df: Sum Sq, Mean Sq, NumDF,
+    /// DenDF and F to 1e-6 relative, Pr(>F) to 1e-6 absolute.
+    func assertAnova(_ csv: String, _ formula: String, reference name: String,
+                     file: StaticString = #filePath, line: UInt = #line) throws {
+        let model = try LinearMixedModel(design: Self.design(csv, formula))
+        let fit = try Self.fitAtReferenceTheta(model, reference: name)
+        let satterthwaite = try Satterthwaite(model: model, fit: fit)
+        let tables = try XCTUnwrap(RemlFixtures.reference(name)["anova"] as? [String: Any])
+        for (key, type) in [("type_I", 1), ("type_III", 3)] {
+            let rows = try XCTUnwrap((tables[key] as? [String: Any])?["satterthwaite"] as? [[String: Any]])
+            let table = anovaTable(satterthwaite, design: model.design, sigma: fit.sigma, type: type)
+            XCTAssertEqual(table.map(\.term), rows.map { $0["term"] as! String }, key, file: file, line: line)
+            for (row, computed) in zip(rows, table) {
+                let label = "\(key) \(computed.term)"
+                for (column, value) in [("Sum Sq", computed.sumOfSquares), ("Mean Sq", computed.meanSquare),
+                                        ("DenDF", computed.test.denominatorDegreesOfFreedom), ("F value", computed.test.statistic)] {
+                    let expected = row[column] as! Double
+                    XCTAssertEqual(value, expected, accuracy: 1e-6 * abs(expected), "\(label) \(column)", file: file, line: line)
+                }
+                XCTAssertEqual(computed.test.numeratorDegreesOfFreedom, row["NumDF"] as! Int, label, file: file, line: line)
+                XCTAssertEqual(computed.test.pValue, row["Pr(>F)"] as! Double, accuracy: 1e-6, label, file: file, line: line)
+            }
+        }
+    }
+
+    func testAnovaCake() throws {
+        try assertAnova("cake", "angle ~ recipe * temperature + (1 | recipe:replicate)", reference: "lmertest_cake")
+    }
+
+    func testAnovaRadonAndSleepstudy() throws {
+        try assertAnova("radon", "log_radon ~ floor + log_uranium + (1 | county)", reference: "lmertest_radon")
+        try assertAnova("sleepstudy", "Reaction ~ Days + (Days | Subject)", reference: "lmertest_sleepstudy")
     }
 
     /// A one-df F test is the square of the t test, with the same df.
