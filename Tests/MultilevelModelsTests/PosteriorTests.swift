@@ -413,6 +413,6 @@ final class PosteriorTests: XCTestCase {
                                                priors: PriorSet.defaults(for: counts, family: .poisson).resolved(for: countLayout))) {
             XCTAssertTrue("\($0)".contains("line 2: count 1.5 is not a non-negative integer"), "\($0)")
         }
-        XCTAssertThrowsError(try Family(name: "weibull")) { XCTAssertTrue("\($0)".contains("unknown family 'weibull'")) }
+        XCTAssertThrowsError(try Family(name: "no_such_family")) { XCTAssertTrue("\($0)".contains("unknown family 'no_such_family'")) }
     }
 }

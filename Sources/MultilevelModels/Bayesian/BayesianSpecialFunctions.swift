@@ -7,10 +7,11 @@ import Musl
 #endif
 import MultilevelMath
 
-// Special functions the posterior needs (log-gamma, digamma, log(1 + eˣ), the regularised
-// incomplete gamma function; the incomplete beta and Student-t distribution functions come from
-// Frequentist/WaldIntervals.swift). Kept private to the Bayesian code until MultilevelMath provides
-// them; the lead deduplicates against MultilevelMath's versions.
+// Special functions of the posterior's row passes that MultilevelMath does not have in this form:
+// the row passes' vectorisable exponentials and log(1 + x), and the digamma function and
+// regularised incomplete gamma function whose results the existing families' draws depend on
+// bit for bit (MultilevelMath's `digamma` and `regularizedGammaP` agree to ~1e-14 but not to the
+// bit); log-gamma, log(1 + eˣ) and the logistic function are MultilevelMath's.
 
 /// The digamma function ψ(x) = d log Γ(x) / dx for x > 0: recurrence ψ(x) = ψ(x + 1) − 1/x up to
 /// x ≥ 6, then the asymptotic series ψ(x) ≈ log x − 1/(2x) − Σ B₂ₖ/(2k x²ᵏ) (Abramowitz & Stegun

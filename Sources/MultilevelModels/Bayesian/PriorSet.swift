@@ -38,6 +38,11 @@ public struct PriorRow: Sendable, Equatable {
         case .b, .intercept, .cor, .cov: return ""
         }
     }
+
+    /// The upper bound brms declares for the class (`ub` column): 1 for the probabilities zi and hu.
+    public var upperBound: String {
+        parameterClass == .zi || parameterClass == .hu ? "1" : ""
+    }
 }
 
 /// A prior that does not fit the model (no such coefficient or group, duplicate statement).
