@@ -36,8 +36,7 @@ public func checkResponse(_ design: ModelDesign, family: Family) throws {
         throw ResponseError("response '\(design.responseName)' is a factor (levels \(levels.map { abbreviatedForMessage($0) }.joined(separator: ", "))), not numeric; family \(family.rawValue) needs numbers"
                             + (levels.count == 2 ? " (use --family bernoulli for a two-level response)" : ""))
     }
-    switch family {
-    case .gaussian, .student, .lognormal, .gamma:
+    if family.descriptor.needsVaryingResponse {
         guard let first = design.response.first else { return }
         if design.response.allSatisfy({ $0 == first }) {
             throw ResponseError("response '\(design.responseName)' is constant (\(formatPriorNumber(first)) in all \(design.response.count) rows used): family \(family.rawValue) needs a response that varies")
@@ -53,8 +52,6 @@ public func checkResponse(_ design: ModelDesign, family: Family) throws {
         if family == .gaussian || family == .student, spread.isFinite, spread * spread / Double(design.response.count) < 1e-290 {
             throw ResponseError("response '\(design.responseName)' varies only by \(formatPriorNumber(spread)): its squares underflow double precision; rescale it (for example multiply by \(formatPriorNumber(pow(10, (-log10(spread)).rounded(.down)))))")
         }
-    case .bernoulli, .binomial, .poisson, .negativeBinomial:
-        break
     }
     if family == .binomial && design.trials == nil {
         do {

@@ -46,7 +46,7 @@ enum BrmsSummaryRow {
     case groupLevel(group: String, label: String)
     /// `b_<name>` → `name`.
     case population(label: String)
-    /// `sigma`, `shape`, `nu`, … → the name itself.
+    /// `sigma`, `shape`, `nu`, `zi`, `hu`, … → the name itself.
     case familySpecific(label: String)
     /// `r_…`, `lp__`, `Intercept` and other internal quantities: not in the summary.
     case omitted
@@ -60,7 +60,7 @@ enum BrmsSummaryRow {
             self = parts.count == 3 ? .groupLevel(group: parts[0], label: "cor(\(parts[1]),\(parts[2]))") : .omitted
         } else if name.hasPrefix("b_") {
             self = .population(label: String(name.dropFirst(2)))
-        } else if ["sigma", "shape", "nu", "phi"].contains(name) {
+        } else if ["sigma", "shape", "nu", "phi", "zi", "hu"].contains(name) {
             self = .familySpecific(label: name)
         } else {
             self = .omitted

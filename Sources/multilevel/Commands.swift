@@ -12,7 +12,7 @@ enum ModelOptions {
     static let specs: [OptionSpec] = [
         .option("data", "CSV", "Data file (overrides the model file's 'data')."),
         .option("formula", "FORMULA", "Model formula, lme4/brms syntax, e.g. 'Reaction ~ Days + (Days | Subject)'."),
-        .option("family", "FAMILY", "Response family: gaussian (default), bernoulli, binomial, poisson, negbinomial, student, lognormal, Gamma."),
+        .option("family", "FAMILY", "Response family: gaussian (default), bernoulli, binomial, poisson, negbinomial, student, lognormal, Gamma, zero_inflated_poisson, zero_inflated_negbinomial, hurdle_poisson, hurdle_negbinomial, exponential, weibull."),
         .option("factor", "COLUMN", "Treat a numeric column as a factor (repeatable).", repeatable: true),
     ]
 }

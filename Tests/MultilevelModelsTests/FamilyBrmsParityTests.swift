@@ -13,6 +13,23 @@ extension PosteriorBrmsParityTests {
                    family: .poisson, seed: 21)
     }
 
+    /// glmmTMB's Salamanders counts (v2 references, brms 2.18, 4 × 5000 draws).
+    func testZeroInflatedPoissonSalamanders() throws {
+        try parity("brms_zip_salamanders", PosteriorTestData.built("Salamanders", "count ~ mined + spp + (1 | site)"),
+                   family: .zeroInflatedPoisson, seed: 23)
+    }
+
+    func testZeroInflatedNegativeBinomialSalamanders() throws {
+        try parity("brms_zinb_salamanders", PosteriorTestData.built("Salamanders", "count ~ mined + spp + (1 | site)"),
+                   family: .zeroInflatedNegativeBinomial, seed: 24)
+    }
+
+    func testHurdlePoissonSalamanders() throws {
+        try parity("brms_hurdle_poisson_salamanders",
+                   PosteriorTestData.built("Salamanders", "count ~ mined + spp + (1 | site)"),
+                   family: .hurdlePoisson, seed: 25)
+    }
+
     func testBernoulliCrossed() throws {
         try parity("brms_bernoulli_crossed", PosteriorTestData.built("glmer_crossed", "success ~ x + (1 | site) + (1 | rater)"),
                    family: .bernoulli, seed: 22)

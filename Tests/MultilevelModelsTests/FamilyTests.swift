@@ -71,6 +71,27 @@ final class FamilyTests: XCTestCase {
             case .gamma:
                 let shape = truth.auxiliary["shape"]!
                 y.append(exp(eta) * gammaDraw(shape: shape) / shape)
+            case .zeroInflatedPoisson:
+                let count = poissonDraw(exp(eta))
+                y.append(rng.nextUniform() < truth.auxiliary["zi"]! ? 0 : count)
+            case .zeroInflatedNegativeBinomial:
+                let shape = truth.auxiliary["shape"]!
+                let count = poissonDraw(exp(eta) * gammaDraw(shape: shape) / shape)
+                y.append(rng.nextUniform() < truth.auxiliary["zi"]! ? 0 : count)
+            case .hurdlePoisson:
+                var count = 0.0
+                while count == 0 { count = poissonDraw(exp(eta)) }
+                y.append(rng.nextUniform() < truth.auxiliary["hu"]! ? 0 : count)
+            case .hurdleNegativeBinomial:
+                let shape = truth.auxiliary["shape"]!
+                var count = 0.0
+                while count == 0 { count = poissonDraw(exp(eta) * gammaDraw(shape: shape) / shape) }
+                y.append(rng.nextUniform() < truth.auxiliary["hu"]! ? 0 : count)
+            case .exponential: y.append(-exp(eta) * log(1 - rng.nextUniform()))
+            case .weibull:
+                let shape = truth.auxiliary["shape"]!
+                let scale = exp(eta) / tgamma(1 + 1 / shape)
+                y.append(scale * pow(-log(1 - rng.nextUniform()), 1 / shape))
             }
         }
         let term = RandomEffectTerm(grouping: PosteriorTestData.grouping("g", labels), columnNames: ["(Intercept)"],
@@ -131,6 +152,23 @@ final class FamilyTests: XCTestCase {
 
     func testGammaRecovery() throws {
         try recover(.gamma, Truth(intercept: 0.8, slope: 0.5, sd: 0.5, auxiliary: ["shape": 4]), seed: 28)
+    }
+
+    func testExponentialRecovery() throws {
+        try recover(.exponential, Truth(intercept: 0.8, slope: 0.5, sd: 0.5, auxiliary: [:]), seed: 29)
+    }
+
+    func testWeibullRecovery() throws {
+        try recover(.weibull, Truth(intercept: 0.8, slope: 0.5, sd: 0.5, auxiliary: ["shape": 1.8]), seed: 30)
+    }
+
+    func testZeroInflatedPoissonRecovery() throws {
+        try recover(.zeroInflatedPoisson, Truth(intercept: 0.8, slope: 0.5, sd: 0.5, auxiliary: ["zi": 0.3]), seed: 31)
+    }
+
+    func testHurdleNegativeBinomialRecovery() throws {
+        try recover(.hurdleNegativeBinomial,
+                    Truth(intercept: 0.8, slope: 0.5, sd: 0.5, auxiliary: ["shape": 3, "hu": 0.4]), seed: 32)
     }
 
     func testFamilyNamesAndLinks() throws {

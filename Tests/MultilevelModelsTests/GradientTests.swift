@@ -20,6 +20,7 @@ final class GradientTests: XCTestCase {
                 case .sigma: return .studentT(degreesOfFreedom: 3, location: 0, scale: scale)
                 case .nu: return .gamma(shape: 2, rate: 0.1)
                 case .shape: return .gamma(shape: 0.01, rate: 0.01)
+                case .zi, .hu: return .beta(alpha: 2, beta: 3)
                 }
             })
     }
@@ -107,6 +108,12 @@ final class GradientTests: XCTestCase {
     func testCrossedNegativeBinomial() throws { try checkCrossed(.negativeBinomial) }
     func testCrossedLognormal() throws { try checkCrossed(.lognormal) }
     func testCrossedGamma() throws { try checkCrossed(.gamma) }
+    func testCrossedZeroInflatedPoisson() throws { try checkCrossed(.zeroInflatedPoisson) }
+    func testCrossedZeroInflatedNegativeBinomial() throws { try checkCrossed(.zeroInflatedNegativeBinomial) }
+    func testCrossedHurdlePoisson() throws { try checkCrossed(.hurdlePoisson) }
+    func testCrossedHurdleNegativeBinomial() throws { try checkCrossed(.hurdleNegativeBinomial) }
+    func testCrossedExponential() throws { try checkCrossed(.exponential) }
+    func testCrossedWeibull() throws { try checkCrossed(.weibull) }
 
     func testCbppBinomial() throws {
         try check(PosteriorTestData.cbpp(), family: .binomial, scale: 2.5, location: -1.4, logScale: log(0.7))

@@ -69,8 +69,10 @@ enum PosteriorTestData {
             case .gaussian, .student: y.append(eta + 0.5 * rng.nextNormal())
             case .bernoulli: y.append(rng.nextUniform() < 1 / (1 + exp(-eta)) ? 1 : 0)
             case .binomial: y.append(Double((0..<Int(n)).filter { _ in rng.nextUniform() < 1 / (1 + exp(-eta)) }.count))
-            case .poisson, .negativeBinomial: y.append(Double(Int(exp(eta) * 2 * rng.nextUniform())))
-            case .lognormal, .gamma: y.append(exp(eta + 0.4 * rng.nextNormal()))
+            case .poisson, .negativeBinomial, .zeroInflatedPoisson, .zeroInflatedNegativeBinomial, .hurdlePoisson,
+                 .hurdleNegativeBinomial:
+                y.append(Double(Int(exp(eta) * 2 * rng.nextUniform())))
+            case .lognormal, .gamma, .exponential, .weibull: y.append(exp(eta + 0.4 * rng.nextNormal()))
             }
         }
         let terms = [

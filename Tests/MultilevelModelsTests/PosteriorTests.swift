@@ -23,6 +23,7 @@ final class PosteriorTests: XCTestCase {
         case let .studentT(nu, m, s): return studentT(x, nu, m, s)
         case let .cauchy(m, s): return -log(Double.pi * s * (1 + pow((x - m) / s, 2)))
         case let .gamma(a, b): return a * log(b) - lgamma(a) + (a - 1) * log(x) - b * x
+        case let .beta(a, b): return lgamma(a + b) - lgamma(a) - lgamma(b) + (a - 1) * log(x) + (b - 1) * log(1 - x)
         default: fatalError("not used in these tests")
         }
     }
@@ -104,6 +105,11 @@ final class PosteriorTests: XCTestCase {
             - (nu + qd) / 2 * (0..<q).reduce(0.0) { $0 + log(nu * inverse[$1][$1] + 1 / (scales[$1] * scales[$1])) }
     }
 
+    /// log NB(y | μ, φ) from its definition.
+    static func negativeBinomial(_ y: Double, mu: Double, phi: Double) -> Double {
+        lgamma(y + phi) - lgamma(y + 1) - lgamma(phi) + phi * log(phi / (mu + phi)) + y * log(mu / (mu + phi))
+    }
+
     static func referenceLogPosterior(design: ModelDesign, family: Family, priors: PosteriorPriors, x: [Double]) -> Double {
         let layout = ParameterLayout(design: design, family: family)
         let n = design.rowCount
@@ -114,6 +120,12 @@ final class PosteriorTests: XCTestCase {
         var aux: [Double] = []
         for (a, parameter) in layout.auxiliaryParameters.enumerated() {
             let u = x[layout.auxiliaryOffset + a]
+            if parameter.isProbability {
+                let probability = 1 / (1 + exp(-u))
+                aux.append(probability)
+                lp += log(probability * (1 - probability)) + prior(priors.auxiliary[a], probability)
+                continue
+            }
             aux.append(parameter.lowerBound + exp(u))
             lp += u + prior(priors.auxiliary[a], aux[a])
         }
@@ -184,6 +196,27 @@ final class PosteriorTests: XCTestCase {
             case .gamma:
                 let mu = exp(eta), alpha = aux[0]
                 lp += alpha * log(alpha / mu) - lgamma(alpha) + (alpha - 1) * log(y) - alpha * y / mu
+            case .zeroInflatedPoisson:
+                let mu = exp(eta), zi = aux[0]
+                let poisson = exp(y * eta - mu - lgamma(y + 1))
+                lp += log((y == 0 ? zi : 0) + (1 - zi) * poisson)
+            case .zeroInflatedNegativeBinomial:
+                let zi = aux[1]
+                let count = exp(negativeBinomial(y, mu: exp(eta), phi: aux[0]))
+                lp += log((y == 0 ? zi : 0) + (1 - zi) * count)
+            case .hurdlePoisson:
+                let mu = exp(eta), hu = aux[0]
+                lp += y == 0 ? log(hu) : log(1 - hu) + y * eta - mu - lgamma(y + 1) - log(1 - exp(-mu))
+            case .hurdleNegativeBinomial:
+                let mu = exp(eta), hu = aux[1]
+                lp += y == 0 ? log(hu) : log(1 - hu) + negativeBinomial(y, mu: mu, phi: aux[0])
+                    - log(1 - exp(negativeBinomial(0, mu: mu, phi: aux[0])))
+            case .exponential:
+                let mu = exp(eta)
+                lp += -log(mu) - y / mu
+            case .weibull:
+                let k = aux[0], scale = exp(eta) / tgamma(1 + 1 / k)
+                lp += log(k / scale) + (k - 1) * log(y / scale) - pow(y / scale, k)
             }
         }
         return lp
@@ -380,6 +413,6 @@ final class PosteriorTests: XCTestCase {
                                                priors: PriorSet.defaults(for: counts, family: .poisson).resolved(for: countLayout))) {
             XCTAssertTrue("\($0)".contains("line 2: count 1.5 is not a non-negative integer"), "\($0)")
         }
-        XCTAssertThrowsError(try Family(name: "weibull")) { XCTAssertTrue("\($0)".contains("unknown family 'weibull'")) }
+        XCTAssertThrowsError(try Family(name: "no_such_family")) { XCTAssertTrue("\($0)".contains("unknown family 'no_such_family'")) }
     }
 }

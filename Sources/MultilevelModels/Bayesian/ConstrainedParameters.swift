@@ -5,6 +5,7 @@ import Darwin
 #elseif canImport(Musl)
 import Musl
 #endif
+import MultilevelMath
 
 /// Maps an unconstrained draw to the quantities brms reports, in brms' order (DESIGN §3):
 ///
@@ -129,7 +130,8 @@ public struct ConstrainedParameters: Sendable {
             }
         }
         for (a, parameter) in layout.auxiliaryParameters.enumerated() {
-            out[o] = LowerBoundTransform.constrain(x[layout.auxiliaryOffset + a], lowerBound: parameter.lowerBound)
+            let y = x[layout.auxiliaryOffset + a]
+            out[o] = parameter.isProbability ? inverseLogit(y) : LowerBoundTransform.constrain(y, lowerBound: parameter.lowerBound)
             o += 1
         }
         for (t, term) in layout.terms.enumerated() {

@@ -5,6 +5,7 @@ import Darwin
 #elseif canImport(Musl)
 import Musl
 #endif
+import MultilevelMath
 import MultilevelData
 import MultilevelSampling
 
@@ -40,10 +41,10 @@ extension CovariancePrior {
         switch self {
         case let .inverseWishart(nu, psi):
             var logMultivariateGamma = qd * (qd - 1) / 4 * log(Double.pi)
-            for j in 1...q { logMultivariateGamma += posteriorLogGamma(nu / 2 + (1 - Double(j)) / 2) }
+            for j in 1...q { logMultivariateGamma += logGamma(nu / 2 + (1 - Double(j)) / 2) }
             return nu / 2 * psi.reduce(0) { $0 + log($1) } - nu * qd / 2 * log(2.0) - logMultivariateGamma
         case let .inverseGamma(a, b):
-            return a * log(b) - posteriorLogGamma(a)
+            return a * log(b) - logGamma(a)
         }
     }
 }

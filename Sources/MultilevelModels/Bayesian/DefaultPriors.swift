@@ -64,15 +64,8 @@ extension PriorSet {
             }
         }
         for parameter in family.auxiliaryParameters {
-            switch parameter {
-            case .sigma:
-                rows.append(PriorRow(prior: .studentT(degreesOfFreedom: 3, location: 0, scale: identityScale.scale),
-                                     parameterClass: .sigma, source: .default))
-            case .shape:
-                rows.append(PriorRow(prior: .gamma(shape: 0.01, rate: 0.01), parameterClass: .shape, source: .default))
-            case .nu:
-                rows.append(PriorRow(prior: .gamma(shape: 2, rate: 0.1), parameterClass: .nu, source: .default))
-            }
+            rows.append(PriorRow(prior: parameter.defaultPrior(identityScale: identityScale.scale),
+                                 parameterClass: parameter.priorClass, source: .default))
         }
         return PriorSet(rows: rows)
     }

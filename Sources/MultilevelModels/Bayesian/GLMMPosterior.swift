@@ -5,6 +5,7 @@ import Darwin
 #elseif canImport(Musl)
 import Musl
 #endif
+import MultilevelMath
 import MultilevelData
 import MultilevelSampling
 
@@ -90,8 +91,7 @@ public struct GLMMPosterior: LogDensity {
         self.priors = priors
         let data = PosteriorData(design: design, family: family)
         self.data = data
-        let gaussianLike = family == .gaussian || family == .lognormal
-        sufficient = gaussianLike && useSufficientStatistics
+        sufficient = family.descriptor.hasGaussianSufficientStatistics && useSufficientStatistics
             ? GaussianSufficientStatistics(data: data, hasIntercept: layout.hasIntercept) : nil
         columns = sufficient == nil ? PosteriorColumns(data: data, hasIntercept: layout.hasIntercept) : nil
         var constant = data.dataConstant
@@ -206,8 +206,14 @@ public struct GLMMPosterior: LogDensity {
         // Auxiliary parameters: x = bound + eʸ, log-Jacobian y.
         for (a, parameter) in layout.auxiliaryParameters.enumerated() {
             let y = x[layout.auxiliaryOffset + a]
-            auxiliary[a] = parameter.lowerBound + exp(y)
             auxiliaryGradient[a] = 0
+            if parameter.isProbability {
+                // x = logistic(y), log-Jacobian log x + log(1 − x).
+                auxiliary[a] = inverseLogit(y)
+                lp -= log1pexp(-y) + log1pexp(y)
+                continue
+            }
+            auxiliary[a] = parameter.lowerBound + exp(y)
             lp += y
         }
 
@@ -297,6 +303,10 @@ public struct GLMMPosterior: LogDensity {
             let value = auxiliary[a]
             let prior = priors.auxiliary[a].logDensityAndDerivative(value)
             lp += prior.value
+            if parameter.isProbability {
+                g[layout.auxiliaryOffset + a] = (auxiliaryGradient[a] + prior.derivative) * (value * (1 - value)) + (1 - 2 * value)
+                continue
+            }
             g[layout.auxiliaryOffset + a] = (auxiliaryGradient[a] + prior.derivative) * (value - parameter.lowerBound) + 1
         }
 
@@ -416,43 +426,41 @@ public struct GLMMPosterior: LogDensity {
         return lp
     }
 
-    /// One pass over the rows for the family's likelihood, specialised per family.
+    /// One pass over the rows for the family's likelihood, specialised per family
+    /// (`ResponseFamily.rowPass` through the registry).
     private func rowPass(theta: UnsafeMutablePointer<Double>, thetaGradient: UnsafeMutablePointer<Double>,
                          auxiliary: UnsafePointer<Double>, auxiliaryGradient: UnsafeMutablePointer<Double>,
                          block: UnsafeMutablePointer<Double>) -> Double {
         guard let columns else { return 0 }
-        switch family {
-        case .gaussian, .lognormal:
-            return rowPass(GaussianRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
-        case .student:
-            return rowPass(StudentRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
-        case .bernoulli, .binomial:
-            if columns.hasFusedBernoulliShape {
-                return columns.fusedBernoulliPass(theta: theta, thetaGradient: thetaGradient)
-            }
-            if columns.hasUnitTrials {
-                return rowPass(BernoulliRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
-            }
-            return rowPass(BinomialRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
-        case .poisson:
-            return rowPass(PoissonRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
-        case .negativeBinomial:
-            return rowPass(NegativeBinomialRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
-        case .gamma:
-            return rowPass(GammaRows.self, columns, theta, thetaGradient, auxiliary, auxiliaryGradient, block)
-        }
+        return family.visit(RowPassVisitor(runner: BlockRowPass(
+            columns: columns, rowCount: data.rowCount, sumLogResponse: data.sumLogResponse, theta: theta,
+            thetaGradient: thetaGradient, auxiliary: auxiliary, auxiliaryGradient: auxiliaryGradient, block: block)))
     }
+}
 
-    /// The rows in blocks (`PosteriorColumns`): η of the block, the family's log-likelihood and
-    /// ∂ℓ/∂η, then the θ gradient.
+/// Hands a family's type to its `rowPass`.
+private struct RowPassVisitor<Runner: RowPassRunner>: ResponseFamilyVisitor {
+    let runner: Runner
     @inline(__always)
-    private func rowPass<Rows: RowLikelihood>(_ type: Rows.Type, _ columns: PosteriorColumns,
-                                              _ theta: UnsafeMutablePointer<Double>,
-                                              _ thetaGradient: UnsafeMutablePointer<Double>,
-                                              _ auxiliary: UnsafePointer<Double>,
-                                              _ auxiliaryGradient: UnsafeMutablePointer<Double>,
-                                              _ block: UnsafeMutablePointer<Double>) -> Double {
-        var rows = Rows(auxiliary: auxiliary, rowCount: data.rowCount, sumLogResponse: data.sumLogResponse)
+    func visit<F: ResponseFamily>(_ family: F.Type) -> Double { F.rowPass(runner) }
+}
+
+/// The row pass of `GLMMPosterior` over `PosteriorColumns`: the rows in blocks, η of the block,
+/// the family's log-likelihood and ∂ℓ/∂η, then the θ gradient.
+private struct BlockRowPass: RowPassRunner {
+    let columns: PosteriorColumns
+    let rowCount: Int
+    let sumLogResponse: Double
+    let theta: UnsafeMutablePointer<Double>
+    let thetaGradient: UnsafeMutablePointer<Double>
+    let auxiliary: UnsafePointer<Double>
+    let auxiliaryGradient: UnsafeMutablePointer<Double>
+    /// η (then ∂ℓ/∂η) of a block and the family's 2 × block scratch.
+    let block: UnsafeMutablePointer<Double>
+
+    @inline(__always)
+    func run<Rows: RowLikelihood>(_ type: Rows.Type) -> Double {
+        var rows = Rows(auxiliary: auxiliary, rowCount: rowCount, sumLogResponse: sumLogResponse)
         let eta = block, work = block + PosteriorColumns.blockSize
         var value = 0.0
         for b in 0..<columns.blockCount {
@@ -463,6 +471,11 @@ public struct GLMMPosterior: LogDensity {
             columns.addGradient(block: b, derivative: eta, thetaGradient: thetaGradient)
         }
         return value + rows.finish(auxiliaryGradient: auxiliaryGradient)
+    }
+
+    @inline(__always)
+    func runFusedBernoulliPass() -> Double {
+        columns.fusedBernoulliPass(theta: theta, thetaGradient: thetaGradient)
     }
 }
 

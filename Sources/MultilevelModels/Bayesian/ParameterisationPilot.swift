@@ -48,7 +48,7 @@ public struct ParameterisationPilot: Sendable {
     public init(design: ModelDesign, family: Family) {
         let n = design.rowCount
         let p = design.fixedEffectCount
-        let y = family == .lognormal ? design.response.map { log(max($0, .leastNormalMagnitude)) } : design.response
+        let y = family.hasLogScale ? design.response.map { log(max($0, .leastNormalMagnitude)) } : design.response
         let trials = design.trials ?? [Double](repeating: 1, count: n)
         var model = PilotFamily(family: family, trials: trials)
         // 1. Population-level GLM by IRLS.
@@ -173,69 +173,30 @@ public struct ParameterisationPilot: Sendable {
     }
 }
 
-/// The family's mean, working weight and dispersion as the pilot needs them (canonical or log
-/// links; gaussian-like families on the identity link).
+/// The family's working weights and dispersion as the pilot needs them (`ResponseFamily`'s pilot
+/// members), with the current dispersion estimate (1 until a family's moment estimate replaces it).
 private struct PilotFamily {
-    let family: Family
+    let family: any ResponseFamily.Type
     let trials: [Double]
     /// σ² (gaussian, student, lognormal), φ (negative binomial), α (gamma).
     var dispersion: Double = 1
 
     init(family: Family, trials: [Double]) {
-        self.family = family
+        self.family = family.descriptor
         self.trials = trials
     }
 
     func initialLinearPredictor(_ y: Double, _ i: Int) -> Double {
-        switch family {
-        case .gaussian, .student, .lognormal: return y
-        case .bernoulli, .binomial:
-            let p = (y + 0.5) / (trials[i] + 1)
-            return log(p / (1 - p))
-        case .poisson, .negativeBinomial, .gamma: return log(max(y, 0) + 0.5)
-        }
+        family.pilotInitialLinearPredictor(response: y, trials: trials[i])
     }
 
     /// w = (∂μ/∂η)²/Var(y), e = (y − μ)/(∂μ/∂η) at η.
     func workingWeightAndResidual(_ y: Double, _ eta: Double, _ i: Int) -> (Double, Double) {
-        switch family {
-        case .gaussian, .student, .lognormal:
-            return (1 / dispersion, y - eta)
-        case .bernoulli, .binomial:
-            let p = 1 / (1 + exp(-eta))
-            let v = max(trials[i] * p * (1 - p), 1e-10)
-            return (v, (y - trials[i] * p) / v)
-        case .poisson, .negativeBinomial, .gamma:
-            let mu = max(exp(min(eta, 700)), 1e-10)
-            let variance = family == .poisson ? mu : family == .gamma ? mu * mu / dispersion : mu + mu * mu / dispersion
-            return (mu * mu / variance, (y - mu) / mu)
-        }
+        family.pilotWorkingWeightAndResidual(response: y, trials: trials[i], eta: eta, dispersion: dispersion)
     }
 
     /// Moment estimates of the dispersion from the residuals at η.
     mutating func updateDispersion(_ y: [Double], _ eta: [Double]) {
-        let n = Double(max(1, y.count))
-        switch family {
-        case .gaussian, .student, .lognormal:
-            var sum = 0.0
-            for i in y.indices { sum += (y[i] - eta[i]) * (y[i] - eta[i]) }
-            dispersion = max(sum / n, 1e-12)
-        case .negativeBinomial:
-            var excess = 0.0, squares = 0.0
-            for i in y.indices {
-                let mu = exp(min(eta[i], 700))
-                excess += (y[i] - mu) * (y[i] - mu) - mu
-                squares += mu * mu
-            }
-            dispersion = excess > 0 ? squares / excess : 1e8
-        case .gamma:
-            var sum = 0.0
-            for i in y.indices {
-                let mu = exp(min(eta[i], 700))
-                sum += (y[i] - mu) * (y[i] - mu) / (mu * mu)
-            }
-            dispersion = sum > 0 ? n / sum : 1e8
-        case .bernoulli, .binomial, .poisson: break
-        }
+        if let estimate = family.pilotDispersion(response: y, eta: eta) { dispersion = estimate }
     }
 }

@@ -74,7 +74,8 @@ final class PosteriorData: Sendable {
             }
         }
         sumLogResponse = design.response.reduce(0) { $0 + log($1) }
-        let response = family == .lognormal ? design.response.map { log($0) } : design.response
+        let descriptor = family.descriptor
+        let response = design.response.map { descriptor.modelScaleResponse($0) }
         let trials = design.trials ?? [Double](repeating: 1, count: n)
         dataConstant = family.dataConstant(response: response, trials: trials)
 
@@ -104,7 +105,7 @@ final class PosteriorData: Sendable {
                 thetaIndex[i * terms.count + t] = offsets[t] + term.grouping.levelIndex[i] * q
             }
         }
-        if mergeRows && (family == .bernoulli || family == .binomial || family == .poisson) {
+        if mergeRows && descriptor.mergesRows {
             let merged = PosteriorData.collapse(rows: n, fixed: fixed, width: p, values: values,
                                                 valueWidth: valueOffset, thetaIndex: thetaIndex,
                                                 termCount: terms.count, response: response, trials: trials)

@@ -50,6 +50,7 @@ public struct PosteriorPredictive: Sendable {
         var expected = [Double](repeating: 0, count: total * n)
         var chainsOfDraws: [Int] = [], iterations: [Int] = []
         var rng = Xoshiro256PlusPlus(seed: seed)
+        let descriptor = family.descriptor
         var eta = [Double](repeating: 0, count: n)
         var s = 0
         for (c, chain) in draws.chains.enumerated() {
@@ -69,7 +70,7 @@ public struct PosteriorPredictive: Sendable {
                 }
                 let aux = auxiliary.map { chain[base + $0] }
                 for i in 0..<n {
-                    let (mean, draw) = Self.response(family: family, eta: eta[i], trials: trials[i], auxiliary: aux, rng: &rng)
+                    let (mean, draw) = descriptor.meanAndDraw(eta: eta[i], trials: trials[i], auxiliary: aux, rng: &rng)
                     expected[s * n + i] = mean
                     replicates[s * n + i] = draw
                 }
@@ -97,32 +98,6 @@ public struct PosteriorPredictive: Sendable {
         fittedSD = sds
         fittedLower = lower
         fittedUpper = upper
-    }
-
-    /// E(y | η, θ) and one draw of y for the family (auxiliary parameters in the family's order).
-    static func response(family: Family, eta: Double, trials: Double, auxiliary: [Double],
-                         rng: inout Xoshiro256PlusPlus) -> (mean: Double, draw: Double) {
-        let mu = family.link.inverse(eta)
-        switch family {
-        case .gaussian:
-            return (mu, mu + auxiliary[0] * rng.nextNormal())
-        case .student:
-            return (mu, mu + auxiliary[0] * rng.nextStudentT(degreesOfFreedom: auxiliary[1]))
-        case .bernoulli:
-            return (mu, rng.nextUniform() < mu ? 1 : 0)
-        case .binomial:
-            return (trials * mu, Double(rng.nextBinomial(trials: Int(trials), probability: mu)))
-        case .poisson:
-            return (mu, Double(rng.nextPoisson(mean: mu)))
-        case .negativeBinomial:
-            return (mu, Double(rng.nextNegativeBinomial(mean: mu, shape: auxiliary[0])))
-        case .lognormal:
-            let sigma = auxiliary[0]
-            return (exp(mu + sigma * sigma / 2), exp(mu + sigma * rng.nextNormal()))
-        case .gamma:
-            let shape = auxiliary[0]
-            return (mu, rng.nextGamma(shape: shape) * mu / shape)
-        }
     }
 
     /// R's type-7 quantile of sorted values.

@@ -174,7 +174,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
             return (-halfLogTwoPi - log(s) - 0.5 * z * z, -z / s)
         case let .studentT(nu, m, s):
             let z = (x - m) / s
-            let value = posteriorLogGamma((nu + 1) / 2) - posteriorLogGamma(nu / 2)
+            let value = logGamma((nu + 1) / 2) - logGamma(nu / 2)
                 - 0.5 * log(nu * Double.pi) - log(s) - (nu + 1) / 2 * log1p(z * z / nu)
             return (value, -(nu + 1) * z / (s * (nu + z * z)))
         case let .cauchy(m, s):
@@ -185,10 +185,10 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
             return (log(rate) - rate * x, -rate)
         case let .gamma(a, b):
             guard x > 0 else { return (-.infinity, 0) }
-            return (a * log(b) - posteriorLogGamma(a) + (a - 1) * log(x) - b * x, (a - 1) / x - b)
+            return (a * log(b) - logGamma(a) + (a - 1) * log(x) - b * x, (a - 1) / x - b)
         case let .inverseGamma(a, b):
             guard x > 0 else { return (-.infinity, 0) }
-            return (a * log(b) - posteriorLogGamma(a) - (a + 1) * log(x) - b / x,
+            return (a * log(b) - logGamma(a) - (a + 1) * log(x) - b / x,
                     -(a + 1) / x + b / (x * x))
         case let .lognormal(m, s):
             guard x > 0 else { return (-.infinity, 0) }
@@ -200,7 +200,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
             return (-log(u - l), 0)
         case let .beta(a, b):
             guard x > 0, x < 1 else { return (-.infinity, 0) }
-            let value = posteriorLogGamma(a + b) - posteriorLogGamma(a) - posteriorLogGamma(b)
+            let value = logGamma(a + b) - logGamma(a) - logGamma(b)
                 + (a - 1) * log(x) + (b - 1) * log1p(-x)
             return (value, (a - 1) / x - (b - 1) / (1 - x))
         }

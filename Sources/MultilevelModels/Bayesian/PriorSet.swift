@@ -33,10 +33,15 @@ public struct PriorRow: Sendable, Equatable {
     /// The lower bound brms declares for the class (`lb` column): 0 for sd, sigma and shape, 1 for nu.
     public var lowerBound: String {
         switch parameterClass {
-        case .sd, .sigma, .shape: return "0"
+        case .sd, .sigma, .shape, .zi, .hu: return "0"
         case .nu: return "1"
         case .b, .intercept, .cor, .cov: return ""
         }
+    }
+
+    /// The upper bound brms declares for the class (`ub` column): 1 for the probabilities zi and hu.
+    public var upperBound: String {
+        parameterClass == .zi || parameterClass == .hu ? "1" : ""
     }
 }
 
@@ -117,7 +122,7 @@ public struct PriorSet: Sendable, Equatable {
             case .cor: throw fail("the model has no correlated group-level effects")
             case .sd: throw fail("the model has no group-level effects")
             case .b: throw fail("the model has no population-level coefficients other than the intercept")
-            case .sigma, .shape, .nu: throw fail("the model's family has no parameter '\(cls.rawValue)'")
+            case .sigma, .shape, .nu, .zi, .hu: throw fail("the model's family has no parameter '\(cls.rawValue)'")
             case .cov: break
             }
         }
@@ -159,7 +164,7 @@ public struct PriorSet: Sendable, Equatable {
                 throw fail("group '\(group)' has no group-level coefficient '\(coefficient)' (coefficients: \(known.joined(separator: ", ")))")
             }
             throw fail("the model has no grouping factor '\(target.split(separator: ":").first.map(String.init) ?? target)' (groups: \(groups.joined(separator: ", ")))")
-        case .intercept, .sigma, .shape, .nu, .cov:
+        case .intercept, .sigma, .shape, .nu, .zi, .hu, .cov:
             throw fail("class \(cls.rawValue) takes no coefficient or group")
         }
     }
@@ -200,13 +205,7 @@ public struct PriorSet: Sendable, Equatable {
                 if case let .lkj(eta) = effectivePrior(.cor, group: term.groupName) { return eta }
                 return 1
             },
-            auxiliary: layout.auxiliaryParameters.map { parameter in
-                switch parameter {
-                case .sigma: return effectivePrior(.sigma)
-                case .shape: return effectivePrior(.shape)
-                case .nu: return effectivePrior(.nu)
-                }
-            },
+            auxiliary: layout.auxiliaryParameters.map { effectivePrior($0.priorClass) },
             covariance: layout.terms.map { term in
                 let prior = effectivePrior(.cov, group: term.groupName)
                 return prior.isHuangWand ? prior : nil

@@ -14,6 +14,10 @@ public enum PriorClass: String, Sendable, Equatable, CaseIterable {
     case shape
     /// Student-t degrees of freedom.
     case nu
+    /// Zero-inflation probability.
+    case zi
+    /// Hurdle probability.
+    case hu
     /// A whole covariance matrix (`cov:Subject ~ huang_wand(2, 25)`), replacing the group's sd and
     /// cor priors; a Multilevel extension so NUTS and Gibbs can share the Huang–Wand prior.
     case cov
@@ -112,7 +116,7 @@ public struct PriorStatement: Sendable, Equatable, CustomStringConvertible {
             target = ""
         }
         guard let parameterClass = PriorClass(statementName: className) else {
-            throw fail("unknown parameter class '\(className)' (known: b, Intercept, sd, cor, cov, sigma, shape, nu)",
+            throw fail("unknown parameter class '\(className)' (known: b, Intercept, sd, cor, cov, sigma, shape, nu, zi, hu)",
                        at: lhsStart)
         }
         position += 1   // '~'

@@ -10,7 +10,7 @@ extension PriorSet {
             let prior = effectivePrior(row.parameterClass, coefficient: row.coefficient, group: row.group)
             let priorText = prior == .flat ? "(flat)" : prior.description
             table.append([priorText, row.parameterClass.rawValue, row.coefficient, row.group, "", "", "",
-                          row.lowerBound, "", row.source.rawValue])
+                          row.lowerBound, row.upperBound, row.source.rawValue])
         }
         var widths = [Int](repeating: 0, count: header.count)
         for line in table { for (c, cell) in line.enumerated() { widths[c] = max(widths[c], cell.count) } }

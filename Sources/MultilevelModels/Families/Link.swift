@@ -5,6 +5,7 @@ import Darwin
 #elseif canImport(Musl)
 import Musl
 #endif
+import MultilevelMath
 
 /// A link function g with μ = g⁻¹(η): the linear predictor η lives on the link scale.
 public enum Link: String, Sendable, Equatable, CaseIterable {
@@ -29,7 +30,7 @@ public enum Link: String, Sendable, Equatable, CaseIterable {
         switch self {
         case .identity: return eta
         case .log: return exp(eta)
-        case .logit: return posteriorLogistic(eta)
+        case .logit: return inverseLogit(eta)
         }
     }
 }

@@ -1,0 +1,44 @@
+/// A family-specific (auxiliary) parameter of the likelihood, named as brms names it.
+public enum AuxiliaryParameter: String, Sendable, Equatable, CaseIterable {
+    /// Residual standard deviation (gaussian, student, lognormal), lower bound 0.
+    case sigma
+    /// Shape (negative binomial, gamma), lower bound 0.
+    case shape
+    /// Degrees of freedom of the Student-t family, lower bound 1 (brms: `real<lower=1> nu`).
+    case nu
+    /// Zero-inflation probability (zero-inflated families), in (0, 1).
+    case zi
+    /// Hurdle probability, P(y = 0) (hurdle families), in (0, 1).
+    case hu
+
+    /// The lower bound of the parameter's support; the unconstrained value is log(x − bound)
+    /// (logit x for a probability).
+    public var lowerBound: Double { self == .nu ? 1 : 0 }
+
+    /// Whether the parameter is a probability (brms: `real<lower=0, upper=1>`), unconstrained by
+    /// the logit: x = logistic(y), log-Jacobian log x + log(1 − x).
+    public var isProbability: Bool { self == .zi || self == .hu }
+
+    /// The prior class of the parameter (`sigma ~ …` in a prior statement).
+    var priorClass: PriorClass {
+        switch self {
+        case .sigma: return .sigma
+        case .shape: return .shape
+        case .nu: return .nu
+        case .zi: return .zi
+        case .hu: return .hu
+        }
+    }
+
+    /// brms 2.18's default prior (`get_prior`): `sigma ~ student_t(3, 0, s)` with s the default
+    /// scale of the response on the identity scale (`PriorSet.defaultScaleLocation`),
+    /// `shape ~ gamma(0.01, 0.01)`, `nu ~ gamma(2, 0.1)`, `zi`, `hu ~ beta(1, 1)`.
+    func defaultPrior(identityScale: Double) -> PriorDistribution {
+        switch self {
+        case .sigma: return .studentT(degreesOfFreedom: 3, location: 0, scale: identityScale)
+        case .shape: return .gamma(shape: 0.01, rate: 0.01)
+        case .nu: return .gamma(shape: 2, rate: 0.1)
+        case .zi, .hu: return .beta(alpha: 1, beta: 1)
+        }
+    }
+}
