@@ -8,7 +8,7 @@ let allJobs: [BenchmarkJob] =
     DataBenchmarks.jobs + FrequentistBenchmarks.jobs + SamplingBenchmarks.jobs
     + DiagnosticsBenchmarks.jobs + ModelBenchmarks.jobs + WorkbenchBenchmarks.jobs + GibbsBenchmarks.jobs
     + FamilyBenchmarks.jobs + ScaleBenchmarks.jobs + AdaptationBenchmarks.jobs + TestingBenchmarks.jobs
-    + CountFamilyBenchmarks.jobs
+    + CountFamilyBenchmarks.jobs + CrossValidationBenchmarks.jobs
 
 /// Peak resident set size of this process in bytes (Linux reports ru_maxrss in KiB).
 func peakResidentBytes() -> Int {

@@ -58,12 +58,17 @@ public struct PSISLeaveOneOut: Sendable {
     public var pointwiseEffectiveParameters: [Double]
     /// Pointwise Pareto k̂ᵢ.
     public var paretoK: [Double]
-    /// Pointwise Monte Carlo standard error of elpd_loo,i: √ψ′(E²/V), the sd of log Z for a gamma
-    /// variable Z matched to the mean E = exp(elpd_loo,i) and variance
-    /// V = Σₛ w̃ₛ² (p(yᵢ|θˢ) − E)² / r_eff of the self-normalised estimate (w̃ normalised weights).
+    /// Pointwise Monte Carlo standard error of elpd_loo,i as loo 2.5 computes it (`mcse_elpd`):
+    /// the sd of log z over z = E + √V · zₖ, zₖ Blom's approximate normal order statistics
+    /// Φ⁻¹((k − 3/8)/(1000 + 1/4)), k = 1…1000 (z > 0 only), divided by √r_eff, with
+    /// E = exp(elpd_loo,i) and V = Σₛ w̃ₛ² (p(yᵢ|θˢ) − E)² (w̃ the normalised weights).
     public var pointwiseMonteCarloError: [Double]
-    /// Counts of k̂ by band (thresholds 0.5 / 0.7 / 1).
+    /// The relative efficiency r_eff of each observation's likelihood draws (1 when not given).
+    public var relativeEfficiency: [Double]
+    /// Counts of k̂ by band (thresholds 0.5 / 0.7 / 1), over the observations not refitted exactly.
     public var paretoKCounts: ParetoKCounts
+    /// Observations whose elpd_loo,i comes from an exact refit without them (`ExactLeaveOneOut`).
+    public var exactlyRefitted: [Int] = []
     /// The sample-size dependent threshold min(1 − 1/log₁₀ S, 0.7) of Vehtari et al. (2024) above
     /// which an estimate is unreliable.
     public var paretoKThreshold: Double
@@ -74,9 +79,9 @@ public struct PSISLeaveOneOut: Sendable {
     /// Computes PSIS-LOO from an S × n pointwise log-likelihood matrix (rows = draws, columns =
     /// observations; `DenseMatrix` column-major, so each observation's draws are contiguous).
     ///
-    /// - Parameter relativeEfficiency: r_eff per observation (ESS of exp(log-lik) / S, e.g. from the
-    ///   diagnostics' ESS over chains, as loo's `relative_eff`); nil means r_eff = 1, which is exact
-    ///   for independent draws and otherwise only affects the tail length and the Monte Carlo error.
+    /// - Parameter relativeEfficiency: r_eff per observation (`RelativeEfficiency`, as loo's
+    ///   `relative_eff`); nil means r_eff = 1, which is exact for independent draws and otherwise
+    ///   only affects the tail length and the Monte Carlo error.
     public init(logLikelihood: DenseMatrix, relativeEfficiency: [Double]? = nil) throws {
         let s = logLikelihood.rows, n = logLikelihood.columns
         guard s >= 2, n >= 1 else { throw InformationCriterionError.emptyLogLikelihood }
@@ -84,46 +89,110 @@ public struct PSISLeaveOneOut: Sendable {
             throw InformationCriterionError.relativeEfficiencyCount(expected: n, got: r.count)
         }
         try checkFinite(logLikelihood)
-        var elpdI = [Double](repeating: 0, count: n)
-        var pI = [Double](repeating: 0, count: n)
-        var ks = [Double](repeating: 0, count: n)
-        var mcse = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            let ll = logLikelihood.column(i)
-            let rEff = relativeEfficiency?[i] ?? 1
-            let (logWeights, k) = ParetoSmoothedImportanceSampling.smooth(logRatios: ll.map { -$0 },
-                                                                          relativeEfficiency: rEff)
-            let logNormaliser = logSumExp(logWeights)
-            var weighted = logWeights
-            for t in 0..<s { weighted[t] += ll[t] }
-            let elpd = logSumExp(weighted) - logNormaliser
-            let lpd = logSumExp(ll) - log(Double(s))
-            elpdI[i] = elpd
-            pI[i] = lpd - elpd
-            ks[i] = k
-            // Monte Carlo error (gamma approximation on the log scale).
-            let expected = exp(elpd)
-            var variance = 0.0
-            for t in 0..<s {
-                let w = exp(logWeights[t] - logNormaliser)
-                let d = exp(ll[t]) - expected
-                variance += w * w * d * d
+        let points = (0..<n).map { i in
+            logLikelihood.column(i).withUnsafeBufferPointer {
+                Self.point(logLikelihood: $0, relativeEfficiency: relativeEfficiency?[i] ?? 1)
             }
-            variance /= (rEff > 0 ? rEff : 1)
-            mcse[i] = variance > 0 ? trigamma(expected * expected / variance).squareRoot() : 0
         }
-        self.pointwiseElpd = elpdI
-        self.pointwiseEffectiveParameters = pI
-        self.paretoK = ks
-        self.pointwiseMonteCarloError = mcse
-        self.elpd = sumWithError(elpdI)
-        self.effectiveParameters = sumWithError(pI)
-        self.looic = EstimateWithError(estimate: -2 * elpd.estimate, standardError: 2 * elpd.standardError)
-        self.monteCarloError = mcse.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        self.paretoKCounts = ParetoKCounts(ks)
-        self.paretoKThreshold = min(1 - 1 / log10(Double(s)), 0.7)
-        self.draws = s
-        self.observations = n
+        self.init(points: points, relativeEfficiency: relativeEfficiency ?? [Double](repeating: 1, count: n), draws: s)
+    }
+
+    /// Assembles the totals from per-observation results (`point`).
+    public init(points: [LeaveOneOutPoint], relativeEfficiency: [Double], draws s: Int) {
+        pointwiseElpd = points.map(\.elpd)
+        pointwiseEffectiveParameters = points.map(\.effectiveParameters)
+        paretoK = points.map(\.paretoK)
+        pointwiseMonteCarloError = points.map(\.monteCarloError)
+        self.relativeEfficiency = relativeEfficiency
+        elpd = sumWithError(pointwiseElpd)
+        effectiveParameters = sumWithError(pointwiseEffectiveParameters)
+        looic = EstimateWithError(estimate: -2 * elpd.estimate, standardError: 2 * elpd.standardError)
+        monteCarloError = pointwiseMonteCarloError.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        paretoKCounts = ParetoKCounts(paretoK)
+        paretoKThreshold = min(1 - 1 / log10(Double(s)), 0.7)
+        draws = s
+        observations = points.count
+    }
+
+    /// PSIS-LOO of one observation from its S draws of log p(yᵢ | θˢ) (loo's
+    /// `pointwise_loo_calcs`): PSIS weights from the ratios 1/p(yᵢ | θˢ), elpd_loo,i, p_loo,i,
+    /// k̂ᵢ and the Monte Carlo error.
+    public static func point(logLikelihood ll: UnsafeBufferPointer<Double>, relativeEfficiency rEff: Double) -> LeaveOneOutPoint {
+        let s = ll.count
+        let (logWeights, k) = ParetoSmoothedImportanceSampling.smooth(logRatios: ll.map { -$0 }, relativeEfficiency: rEff)
+        let logNormaliser = logSumExp(logWeights)
+        var weighted = logWeights
+        for t in 0..<s { weighted[t] += ll[t] }
+        let elpd = logSumExp(weighted) - logNormaliser
+        let lpd = logSumExp(Array(ll)) - log(Double(s))
+        let expected = exp(elpd)
+        var variance = 0.0
+        for t in 0..<s {
+            let w = exp(logWeights[t] - logNormaliser)
+            let d = exp(ll[t]) - expected
+            variance += w * w * d * d
+        }
+        let mcse = blomMonteCarloError(expected: expected, variance: variance, relativeEfficiency: rEff)
+        return LeaveOneOutPoint(elpd: elpd, effectiveParameters: lpd - elpd, paretoK: k, monteCarloError: mcse, lpd: lpd)
+    }
+
+    /// The exact leave-one-out elpd of one observation from the S draws of log p(yᵢ | θˢ) of a fit
+    /// without it: log((1/S) Σₛ p(yᵢ | θˢ)), with the Monte Carlo error of `point` for equal weights;
+    /// `lpd` is the full-data fit's lpdᵢ (so p_loo,i = lpdᵢ − elpd_loo,i) and k̂ᵢ is kept.
+    public static func exactPoint(logLikelihood ll: UnsafeBufferPointer<Double>, relativeEfficiency rEff: Double,
+                                  lpd: Double, paretoK: Double) -> LeaveOneOutPoint {
+        let s = Double(ll.count)
+        let elpd = logSumExp(ll) - log(s)
+        let expected = exp(elpd)
+        var variance = 0.0
+        for value in ll { variance += (exp(value) - expected) * (exp(value) - expected) }
+        variance /= s * s
+        return LeaveOneOutPoint(elpd: elpd, effectiveParameters: lpd - elpd, paretoK: paretoK,
+                                monteCarloError: blomMonteCarloError(expected: expected, variance: variance, relativeEfficiency: rEff),
+                                lpd: lpd)
+    }
+
+    /// loo 2.5's `mcse_elpd` of one observation: the sd of log z over z = E + √V · zₖ > 0 (zₖ the
+    /// Blom scores), divided by √r_eff.
+    static func blomMonteCarloError(expected: Double, variance: Double, relativeEfficiency rEff: Double) -> Double {
+        let spread = variance.squareRoot()
+        var count = 0.0, mean = 0.0, sumSquares = 0.0
+        for z in blomScores {
+            let value = expected + spread * z
+            guard value > 0 else { continue }
+            // Welford's running mean and sum of squared deviations of log z.
+            let x = log(value)
+            count += 1
+            let delta = x - mean
+            mean += delta / count
+            sumSquares += delta * (x - mean)
+        }
+        guard count > 1 else { return 0 }
+        return (sumSquares / (count - 1) / rEff).squareRoot()
+    }
+
+    /// Blom's (1958) approximate expected order statistics of 1000 standard normal draws,
+    /// Φ⁻¹((k − 3/8)/(1000 − 2·3/8 + 1)), as loo's `mcse_elpd` uses them.
+    static let blomScores: [Double] = (1...1000).map {
+        NormalDistribution.quantile((Double($0) - 0.375) / (1000 - 0.75 + 1))
+    }
+}
+
+/// PSIS-LOO of one observation.
+public struct LeaveOneOutPoint: Sendable, Equatable {
+    public var elpd: Double
+    public var effectiveParameters: Double
+    public var paretoK: Double
+    public var monteCarloError: Double
+    /// lpdᵢ = log((1/S) Σₛ p(yᵢ | θˢ)).
+    public var lpd: Double
+
+    public init(elpd: Double, effectiveParameters: Double, paretoK: Double, monteCarloError: Double, lpd: Double) {
+        self.elpd = elpd
+        self.effectiveParameters = effectiveParameters
+        self.paretoK = paretoK
+        self.monteCarloError = monteCarloError
+        self.lpd = lpd
     }
 }
 

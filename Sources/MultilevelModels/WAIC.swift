@@ -21,21 +21,25 @@ public struct WAIC: Sendable {
         let s = logLikelihood.rows, n = logLikelihood.columns
         guard s >= 2, n >= 1 else { throw InformationCriterionError.emptyLogLikelihood }
         try checkFinite(logLikelihood)
-        var elpdI = [Double](repeating: 0, count: n)
-        var pI = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            let ll = logLikelihood.column(i)
-            let lpd = logSumExp(ll) - log(Double(s))
-            let mean = ll.reduce(0, +) / Double(s)
-            let variance = ll.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(s - 1)
-            pI[i] = variance
-            elpdI[i] = lpd - variance
-        }
-        pointwiseElpd = elpdI
-        pointwiseEffectiveParameters = pI
-        elpd = sumWithError(elpdI)
-        effectiveParameters = sumWithError(pI)
+        self.init(points: (0..<n).map { i in logLikelihood.column(i).withUnsafeBufferPointer(Self.point) })
+    }
+
+    /// Assembles the totals from per-observation (elpd_waic,i, p_waic,i).
+    public init(points: [(elpd: Double, effectiveParameters: Double)]) {
+        pointwiseElpd = points.map(\.elpd)
+        pointwiseEffectiveParameters = points.map(\.effectiveParameters)
+        elpd = sumWithError(pointwiseElpd)
+        effectiveParameters = sumWithError(pointwiseEffectiveParameters)
         waic = EstimateWithError(estimate: -2 * elpd.estimate, standardError: 2 * elpd.standardError)
-        largeEffectiveParameterCount = pI.filter { $0 > 0.4 }.count
+        largeEffectiveParameterCount = pointwiseEffectiveParameters.filter { $0 > 0.4 }.count
+    }
+
+    /// elpd_waic,i and p_waic,i of one observation from its S draws of log p(yᵢ | θˢ).
+    public static func point(_ ll: UnsafeBufferPointer<Double>) -> (elpd: Double, effectiveParameters: Double) {
+        let s = Double(ll.count)
+        let lpd = logSumExp(ll) - log(s)
+        let mean = ll.reduce(0, +) / s
+        let variance = ll.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (s - 1)
+        return (lpd - variance, variance)
     }
 }

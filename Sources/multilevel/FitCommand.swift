@@ -245,7 +245,7 @@ struct FitCommand: Command {
     }
 
     /// The sampler settings from the model file and flags, checked as brms/CmdStan check them.
-    private func samplerSettings(_ specification: ModelSpecification, _ arguments: ParsedArguments) throws -> SamplerSettings {
+    func samplerSettings(_ specification: ModelSpecification, _ arguments: ParsedArguments) throws -> SamplerSettings {
         var settings = SamplerSettings()
         settings.chains = specification.chains?.value ?? 4
         settings.iterations = specification.iterations?.value ?? 2000

@@ -165,7 +165,7 @@ final class ComparisonTests: XCTestCase {
             values.append(mode.mode)
         }
         let draws = Draws(variableNames: names, chains: [values, values])
-        let matrix = try XCTUnwrap(gaussianPointwiseLogLikelihood(design: design, draws: draws))
+        let matrix = try PointwiseLogLikelihood(design: design, family: .gaussian, draws: draws).matrix()
         XCTAssertEqual(matrix.rows, 2)
         XCTAssertEqual(matrix.columns, 180)
         for i in 0..<180 {

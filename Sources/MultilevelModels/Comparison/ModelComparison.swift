@@ -91,9 +91,10 @@ public struct ModelComparison {
         ]
         let test = LikelihoodRatioTest(smallerLogLikelihood: completePooling.logLikelihood, smallerParameters: olsParameters,
                                        largerLogLikelihood: ml.logLikelihood, largerParameters: ml.degreesOfFreedom)
-        let pointwise = gaussianPointwiseLogLikelihood(design: original, draws: bayes.draws)
-        let loo = pointwise.flatMap { try? PSISLeaveOneOut(logLikelihood: $0) }
-        let waic = pointwise.flatMap { try? WAIC(logLikelihood: $0) }
+        // The same PSIS-LOO (relative efficiency from the chains) and WAIC as `multilevel loo`.
+        let criteria = try? LeaveOneOutCriteria(PointwiseLogLikelihood(design: original, family: .gaussian, draws: bayes.draws))
+        let loo = criteria?.leaveOneOut
+        let waic = criteria?.waic
         return ModelComparison(design: design, completePooling: completePooling, noPooling: noPooling, restrictedFit: reml,
                                maximumLikelihoodFit: ml, bootstrap: bootstrap, bayes: bayes, parameterNames: names,
                                parameters: parameters, groups: groups, models: models, likelihoodRatioTest: test,
