@@ -192,7 +192,7 @@ struct FitCommand: Command {
             writeStandardError("multilevel: seed = \(settings.seed) (give --seed \(settings.seed) to reproduce these draws)\n")
         }
         if let path = arguments.value("plots") {
-            let plotDirectory = try preparePlotDirectory(path)
+            let plotDirectory = try prepareDirectory(path)
             let population = parameterNames.filter { !$0.hasPrefix("r_") }
             try writePlots(ComparisonPlots.posteriorPlots(draws: parameterDraws, variables: population,
                                                           title: model.design.formulaText), into: plotDirectory)

@@ -11,31 +11,42 @@ struct LmerCommand: Command {
     Fits the model by REML (lme4's default) or ML (--ml) and prints lme4's summary: the criterion, \
     scaled residuals, random effects (Variance / Std.Dev. / Corr), fixed effects (Estimate / Std. Error / \
     t value) and their correlations. --pooling complete fits lm(y ~ x) on the fixed effects alone; \
-    --pooling none fits one line per level of the first grouping factor (lm(y ~ x * g - 1)). \
+    --pooling none gives each level of the first grouping factor its own coefficient for every column the \
+    random effects let vary by it and one common coefficient for the rest (lm(y ~ x + g - 1) for \
+    (1 | g), lm(y ~ x * g - 1) for (x | g)): the no-pooling model compare uses. \
     --confint profile gives lme4's profile-likelihood intervals for every parameter, --confint wald \
-    Wald intervals for the fixed effects.
+    Wald intervals for the fixed effects. A fit that fails lme4's convergence checks prints its \
+    summary and warnings and exits with status 1 unless --allow-nonconvergence is given.
     """
     var options: [OptionSpec] { [
         .flag("ml", "Maximum likelihood instead of REML."),
-        .option("pooling", "KIND", "partial (the mixed model, default), complete (OLS) or none (one line per group)."),
+        .option("pooling", "KIND", "partial (the mixed model, default), complete (OLS) or none (what the random effects vary, per group)."),
         .option("confint", "KIND", "Intervals: wald or profile."),
         .flag("ranef", "Also print conditional modes with conditional SDs."),
+        .option("varcorr", "full", "Also print θ, each term's relative covariance factor T (Λθ) and Σ = σ²TTᵀ with its correlations."),
         .flag("json", "Print one JSON object instead of the text summary."),
+        .flag("allow-nonconvergence", "Exit with status 0 even when the fit fails lme4's convergence checks."),
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
         let loaded = try loadModel(arguments)
         let dataName = (try? loaded.specification.resolvedDataURL().deletingPathExtension().lastPathComponent) ?? "data"
-        let (output, notices) = try Self.report(design: loaded.design, dataName: dataName, family: loaded.family,
-                                                arguments: arguments)
+        let (output, notices, converged) = try Self.report(design: loaded.design, dataName: dataName,
+                                                           family: loaded.family, arguments: arguments)
         for notice in notices { writeStandardError(notice + "\n") }
         writeStandardOutput(output)
+        if !converged && !arguments.has("allow-nonconvergence") {
+            writeStandardError("multilevel lmer: the fit did not converge (warnings above); "
+                               + "--allow-nonconvergence accepts it with exit status 0\n")
+            return 1
+        }
         return 0
     }
 
-    /// The output of `lmer` for a design: the text or JSON for stdout and the notices for stderr.
+    /// The output of `lmer` for a design: the text or JSON for stdout, the notices for stderr, and
+    /// whether the fit converged (lme4's checks; always for the `lm` fits of --pooling).
     static func report(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
-        -> (output: String, notices: [String]) {
+        -> (output: String, notices: [String], converged: Bool) {
         if family != "gaussian" { return try laplaceReport(design: design, dataName: dataName, family: family, arguments: arguments) }
         let pooling = arguments.value("pooling") ?? "partial"
         guard ["partial", "complete", "none"].contains(pooling) else {
@@ -45,6 +56,9 @@ struct LmerCommand: Command {
         if let confint, !["wald", "profile"].contains(confint) {
             throw UsageError("--confint must be wald or profile, not '\(confint)'")
         }
+        if let varcorr = arguments.value("varcorr"), varcorr != "full" {
+            throw UsageError("--varcorr takes 'full', not '\(varcorr)'")
+        }
         let json = arguments.has("json")
         let fixedPart = design.fixedEffectNames.filter { $0 != "(Intercept)" }
         let lmFormula = design.responseName + " ~ " + (fixedPart.isEmpty ? "1" : fixedPart.joined(separator: " + "))
@@ -53,11 +67,10 @@ struct LmerCommand: Command {
         case "complete":
             let fit = try completePoolingFit(design)
             return (json ? LmerJSON.completePooling(fit, formula: lmFormula).serialized() + "\n"
-                         : LmerSummary.completePoolingText(fit, formula: lmFormula), [])
+                         : LmerSummary.completePoolingText(fit, formula: lmFormula), [], true)
         case "none":
             let fit = try noPoolingFit(design)
-            return (json ? LmerJSON.noPooling(fit, formula: lmFormula).serialized() + "\n"
-                         : LmerSummary.noPoolingText(fit, formula: lmFormula), [])
+            return (json ? LmerJSON.noPooling(fit).serialized() + "\n" : LmerSummary.noPoolingText(fit), [], true)
         default:
             break
         }
@@ -76,7 +89,8 @@ struct LmerCommand: Command {
         default: break
         }
         if json {
-            return (LmerJSON.object(fit, parameters: parameters, intervalMethod: confint).serialized() + "\n", notices)
+            return (LmerJSON.object(fit, parameters: parameters, intervalMethod: confint).serialized() + "\n", notices,
+                    fit.converged)
         }
         var text = LmerSummary.text(fit, dataName: dataName)
         if let confint {
@@ -85,13 +99,14 @@ struct LmerCommand: Command {
                 : "Wald confidence intervals")
         }
         if arguments.has("ranef") { text += "\n" + LmerSummary.conditionalModesText(fit) }
-        return (text, notices)
+        if arguments.value("varcorr") != nil { text += "\n" + LmerSummary.covarianceFactorText(fit) }
+        return (text, notices, fit.converged)
     }
 
     /// Non-gaussian families: the Laplace (glmer) fit, glmer's summary or JSON.
     static func laplaceReport(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
-        -> (output: String, notices: [String]) {
-        for option in ["pooling", "confint", "ml"] where arguments.has(option) || arguments.value(option) != nil {
+        -> (output: String, notices: [String], converged: Bool) {
+        for option in ["pooling", "confint", "ml", "varcorr"] where arguments.has(option) || arguments.value(option) != nil {
             throw UsageError("--\(option) is not available for family '\(family)' (Laplace fit)")
         }
         let model = try GeneralizedLinearMixedModel(design: design, family: Family(name: family))
@@ -100,7 +115,9 @@ struct LmerCommand: Command {
         if !model.aliasedColumns.isEmpty {
             notices.insert("fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))", at: 0)
         }
-        if arguments.has("json") { return (GlmerSummary.json(fit, family: family).serialized() + "\n", notices) }
-        return (GlmerSummary.text(fit, dataName: dataName), notices)
+        if arguments.has("json") { return (GlmerSummary.json(fit, family: family).serialized() + "\n", notices, fit.converged) }
+        var text = GlmerSummary.text(fit, dataName: dataName)
+        if arguments.has("ranef") { text += "\n" + LmerSummary.conditionalModesText(fit) }
+        return (text, notices, fit.converged)
     }
 }

@@ -40,6 +40,31 @@ final class ProfileLikelihoodTests: XCTestCase {
         }
     }
 
+    /// Blocks of 3 and 4 correlated coefficients (issue 22: these crashed in BlockedCholesky),
+    /// `(Days + I(Days^2) | Subject)` and `(Days + I(Days^2) + I(Days^3) | Subject)`, against lme4's
+    /// `confint(method = "profile")` (Fixtures/lmer_profile_blocks.json, written by
+    /// scripts/references/lmer_profile_blocks.R) within 2e-3 relative, for the parameters R
+    /// profiled there: a standard deviation, a correlation and σ of the 3-block, a correlation and σ
+    /// of the 4-block (whose inner optimisations run over 10 coordinates).
+    func testProfilesOfBlocksOfThreeAndFour() throws {
+        let reference = try RemlFixtures.reference("lmer_profile_blocks")
+        for kind in ["quadratic", "cubic"] {
+            let case_ = try XCTUnwrap(reference[kind] as? [String: Any], kind)
+            let intervals = try XCTUnwrap(case_["intervals"] as? [String: [Double]], kind)
+            let model = try LinearMixedModel(design: RemlFixtures.sleepstudy(kind))
+            let fit = try model.fit(method: .reml, options: .init(conditionalVariances: false))
+            let names = Set(intervals.keys)
+            let profiled = try ProfileLikelihood(model: model).intervals(for: frequentistParameters(fit), only: names)
+            XCTAssertEqual(Set(profiled.filter { $0.lower != nil }.map(\.name)), names, kind)
+            for parameter in profiled where names.contains(parameter.name) {
+                let expected = try XCTUnwrap(intervals[parameter.name], parameter.name)
+                let scale = max(abs(expected[0]), abs(expected[1]), 1e-3)
+                XCTAssertEqual(try XCTUnwrap(parameter.lower), expected[0], accuracy: 2e-3 * scale, "\(kind) \(parameter.name) lower")
+                XCTAssertEqual(try XCTUnwrap(parameter.upper), expected[1], accuracy: 2e-3 * scale, "\(kind) \(parameter.name) upper")
+            }
+        }
+    }
+
     func testSleepstudySlopesProfileAndWald() throws { try check(kind: "slopes", key: "slopes") }
     func testSleepstudyInterceptsProfileAndWald() throws { try check(kind: "intercepts", key: "intercepts") }
 }
