@@ -45,6 +45,22 @@ public enum BootstrapReport {
         return out
     }
 
+    /// The replicates as lme4's `bootMer` returns them in `t`: one row per replicate, one column per
+    /// statistic (brms names), preceded by the replicate number; `NA` where a refit failed.
+    /// Values are written with 17 significant digits (they read back bit for bit).
+    public static func replicatesCSV(_ result: BootstrapResult) -> String {
+        var out = "replicate," + result.parameterNames.map { "\"\($0)\"" }.joined(separator: ",") + "\n"
+        for r in 0..<result.replicateCount {
+            out += "\(r + 1)"
+            for k in 0..<result.parameterCount {
+                let value = result.values[r * result.parameterCount + k]
+                out += "," + (value.isFinite ? String(format: "%.17g", value) : "NA")
+            }
+            out += "\n"
+        }
+        return out
+    }
+
     /// The JSON object of a run.
     public static func json(_ result: BootstrapResult, formula: String, level: Double = 0.95) -> JSONValue {
         func interval(_ i: ValueInterval) -> JSONValue {

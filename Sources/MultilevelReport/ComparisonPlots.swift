@@ -27,13 +27,25 @@ public enum ComparisonPlots {
          ("density.svg", DensityPlot(title: "Posterior densities: \(title)", draws: draws, variables: variables).svg())]
     }
 
-    public static func all(_ c: ModelComparison) throws -> [(file: String, svg: String)] {
+    /// The plots `compare --plots` writes, and those it cannot draw for this model with the reason.
+    public struct PlotFiles {
+        public var plots: [(file: String, svg: String)]
+        public var skipped: [(file: String, reason: String)]
+    }
+
+    /// Every plot of a comparison: population fit, group lattice, shrinkage, estimates by size,
+    /// interval forest, trace and density; the first four only where the model has what they draw.
+    public static func all(_ c: ModelComparison) throws -> PlotFiles {
         let design = c.design
         let draws = c.bayes.draws
         let level = c.settings.level
         var files: [(file: String, svg: String)] = []
+        var skipped: [(file: String, reason: String)] = []
         let predictor = FrequentistPlotInputs.singlePredictor(design)
         let slopeName = predictor.map { "b_" + brmsName(ofColumn: $0.name) }
+        let lineReason = "it draws a line in one predictor and \(design.formulaText) has "
+            + (design.hasIntercept ? "\(design.fixedEffectCount - 1) fixed-effect columns beside the intercept"
+                                   : "no intercept")
 
         if var plot = try FrequentistPlotInputs.populationFitPlot(design: design, completePooling: c.completePooling,
                                                                   fit: c.restrictedFit, bootstrap: c.bootstrap, level: level),
@@ -41,6 +53,8 @@ public enum ComparisonPlots {
            let a = pooled(draws, "b_Intercept"), let b = pooled(draws, slopeName) {
             plot.curves.append(bayesianCurve(intercepts: a, slopes: b, grid: grid, level: level))
             files.append(("population_fit.svg", plot.svg()))
+        } else {
+            skipped.append(("population_fit.svg", predictor == nil ? lineReason : "the predictor has no finite range"))
         }
         if var lattice = FrequentistPlotInputs.groupLatticePlot(design: design, noPooling: c.noPooling, fit: c.restrictedFit),
            let slopeName, let grouping = design.randomTerms.first?.grouping,
@@ -55,14 +69,24 @@ public enum ComparisonPlots {
                                                               slopes: zip(b, rb).map { $0 + $1 }, grid: grid, level: c.settings.level))
             }
             files.append(("group_lattice.svg", lattice.svg()))
+        } else {
+            skipped.append(("group_lattice.svg", predictor == nil ? lineReason : "a group has no rows or the predictor no finite range"))
         }
         if let noPooling = c.noPooling {
             if let plot = FrequentistPlotInputs.shrinkagePlot(design: design, noPooling: noPooling, fit: c.restrictedFit) {
                 files.append(("shrinkage.svg", plot.svg()))
+            } else {
+                skipped.append(("shrinkage.svg", "a group's no-pooling estimate is not defined (no rows, or aliased)"))
             }
             if let plot = FrequentistPlotInputs.estimatesBySizePlot(design: design, noPooling: noPooling, fit: c.restrictedFit) {
                 files.append(("estimates_by_size.svg", plot.svg()))
+            } else {
+                skipped.append(("estimates_by_size.svg", "it plots group intercepts and \(design.formulaText) has no intercept"))
             }
+        } else {
+            let reason = "there are no no-pooling estimates: the first random-effect term lets no fixed-effect column vary"
+            skipped.append(("shrinkage.svg", reason))
+            skipped.append(("estimates_by_size.svg", reason))
         }
         let estimates: (KeyPath<ParameterComparison, EstimateInterval?>) -> [NamedEstimate] = { path in
             c.parameters.compactMap { p in p[keyPath: path].map { NamedEstimate(name: p.name, estimate: $0.estimate, lower: $0.lower, upper: $0.upper) } }
@@ -79,7 +103,7 @@ public enum ComparisonPlots {
         files.append(("interval_forest.svg", IntervalForestPlot(title: "95% intervals by method: \(design.formulaText)",
                                                                 parameters: forest).svg()))
         files += posteriorPlots(draws: draws, variables: c.parameterNames, title: design.formulaText)
-        return files
+        return PlotFiles(plots: files, skipped: skipped)
     }
 }
 

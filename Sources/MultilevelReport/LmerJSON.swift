@@ -98,7 +98,7 @@ public enum LmerJSON {
     }
 
     /// No pooling: {groups: {level: {term: {estimate, se, lower, upper}}}}.
-    public static func noPooling(_ fit: NoPoolingFit, formula: String) -> JSONValue {
+    public static func noPooling(_ fit: NoPoolingFit) -> JSONValue {
         let groups: [(String, JSONValue)] = fit.levels.enumerated().map { level, label in
             (label, .object(fit.termNames.enumerated().map { t, term in
                 guard let estimate = fit.perGroup[level][t] else { return (term, .null) }
@@ -106,7 +106,7 @@ public enum LmerJSON {
                                        ("lower", .optionalNumber(estimate.lower)), ("upper", .optionalNumber(estimate.upper))]))
             }))
         }
-        return .object([("formula", .string(formula)), ("pooling", .string("none")), ("method", .string("OLS")),
+        return .object([("formula", .string(fit.formula)), ("pooling", .string("none")), ("method", .string("OLS")),
                         ("group", .string(fit.group))] + leastSquaresSummary(fit.leastSquares) + [("groups", .object(groups))])
     }
 

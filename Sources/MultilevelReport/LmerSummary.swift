@@ -80,7 +80,15 @@ public enum LmerSummary {
     /// `ranef(fit, condVar = TRUE)`: per grouping factor, one row per level with each term's mode
     /// and conditional SD.
     public static func conditionalModesText(_ fit: LinearMixedModelFit) -> String {
-        let modes = conditionalModes(of: fit)
+        conditionalModesText(conditionalModes(of: fit))
+    }
+
+    /// The same table for a Laplace (glmer) fit: modes on the linear-predictor scale.
+    public static func conditionalModesText(_ fit: GeneralizedLinearMixedModelFit) -> String {
+        conditionalModesText(conditionalModes(of: fit))
+    }
+
+    static func conditionalModesText(_ modes: [ConditionalMode]) -> String {
         var out = "Conditional modes (conditional SDs) of the random effects:\n"
         var groups: [String] = []
         for mode in modes where !groups.contains(mode.group) { groups.append(mode.group) }
@@ -116,8 +124,8 @@ public enum LmerSummary {
     }
 
     /// No pooling: one line per group (estimate, SE and interval of each term).
-    public static func noPoolingText(_ fit: NoPoolingFit, formula: String) -> String {
-        var out = "No pooling: one line per \(fit.group), lm(\(formula) * \(fit.group) - 1) (shared residual SD)\n\n"
+    public static func noPoolingText(_ fit: NoPoolingFit) -> String {
+        var out = "No pooling: one line per \(fit.group), lm(\(fit.formula)) (shared residual SD)\n\n"
         var columns: [(String, [String])] = []
         let level = fit.leastSquares.level
         for (t, term) in fit.termNames.enumerated() {

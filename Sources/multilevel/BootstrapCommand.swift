@@ -12,15 +12,17 @@ struct BootstrapCommand: Command {
     group resamples levels of the first grouping factor with replacement, whole; row resamples rows \
     with replacement, --fraction of them per replicate (intervals then describe estimates from that \
     many rows). Refits run in parallel, warm-started from the fit; the same --seed gives the same \
-    output on any number of cores. Prints percentile, basic and normal 95% intervals (as R's \
-    boot.ci) and the bootstrap SE of every population-level parameter; failed refits are counted \
-    and left out.
+    output on any number of cores. Prints percentile, basic and normal intervals (95% or --level, as \
+    R's boot.ci) and the bootstrap SE of every population-level parameter; failed refits are counted \
+    and left out. --output DIR writes the replicates themselves (bootMer's t) to DIR/replicates.csv.
     """
     var options: [OptionSpec] { [
         .option("type", "KIND", "parametric (default), group or row."),
         .option("replicates", "N", "Number of bootstrap replicates (default 1000)."),
         .option("fraction", "X", "With --type row: the fraction of rows kept in each resample, in (0, 1] (default 1)."),
         .option("seed", "N", "Random seed (default: a random one, printed)."),
+        .option("level", "X", "Level of the intervals, in (0, 1) (default 0.95)."),
+        .option("output", "DIR", "Also write DIR/replicates.csv: one row per replicate, one column per parameter (bootMer's t)."),
         .flag("ml", "Refit by maximum likelihood instead of REML."),
         .flag("json", "Print one JSON object instead of the text summary."),
     ] + ModelOptions.specs }
@@ -41,6 +43,9 @@ struct BootstrapCommand: Command {
         }
         let replicates = try arguments.integer("replicates") ?? 1000
         guard replicates >= 2 else { throw UsageError("--replicates must be at least 2, not \(replicates)") }
+        let level = try arguments.double("level") ?? 0.95
+        guard level > 0 && level < 1 else { throw UsageError("--level must be in (0, 1), not \(level)") }
+        let outputDirectory = try arguments.value("output").map { try prepareDirectory($0, option: "output") }
 
         let loaded = try loadModel(arguments)
         guard loaded.family == "gaussian" else {
@@ -63,10 +68,19 @@ struct BootstrapCommand: Command {
             writeStandardError("multilevel: \(result.failedCount) of \(replicates) refits failed and are left out\n")
         }
         if result.failedCount == replicates { throw BootstrapFailedError(replicates: replicates) }
+        if let outputDirectory {
+            let url = outputDirectory.appendingPathComponent("replicates.csv")
+            do {
+                try BootstrapReport.replicatesCSV(result).write(to: url, atomically: true, encoding: .utf8)
+            } catch {
+                throw UsageError("option --output: cannot write '\(url.path)': \(error.localizedDescription)")
+            }
+            writeStandardError("multilevel: \(replicates) replicates written to \(url.path)\n")
+        }
         if arguments.has("json") {
-            writeStandardOutput(BootstrapReport.json(result, formula: loaded.design.formulaText).serialized() + "\n")
+            writeStandardOutput(BootstrapReport.json(result, formula: loaded.design.formulaText, level: level).serialized() + "\n")
         } else {
-            writeStandardOutput(BootstrapReport.text(result, formula: loaded.design.formulaText))
+            writeStandardOutput(BootstrapReport.text(result, formula: loaded.design.formulaText, level: level))
         }
         return 0
     }

@@ -13,8 +13,9 @@ struct CompareCommand: Command {
     population-level parameter by OLS, REML, bootstrap and Bayes (median, 95% credible interval and \
     HDI); 2. each group's coefficients by no, partial and Bayesian pooling, with the shrinkage \
     weight of random intercepts; 3. logLik, AIC and BIC of OLS and the ML mixed model and their \
-    likelihood-ratio test, and PSIS-LOO and WAIC of the Bayesian fit. --plots DIR writes seven SVG \
-    plots. The same --seed gives the same output on any number of cores.
+    likelihood-ratio test, and PSIS-LOO and WAIC of the Bayesian fit. --plots DIR writes up to seven SVG \
+    plots; each one the model cannot draw is named on standard error with the reason. The same --seed \
+    gives the same output on any number of cores.
     """
     var options: [OptionSpec] { [
         .option("replicates", "N", "Bootstrap replicates (default 1000)."),
@@ -47,7 +48,7 @@ struct CompareCommand: Command {
         if let depth = specification.maxTreedepth?.value { sampler.maxTreeDepth = depth }
         sampler.cores = try arguments.integer("cores")
         do { try sampler.validate() } catch let error as SamplerSettingsError { throw UsageError(error.description) }
-        let plotDirectory = try arguments.value("plots").map(preparePlotDirectory)
+        let plotDirectory = try arguments.value("plots").map { try prepareDirectory($0) }
 
         let bar = standardErrorIsTerminal ? ReplicateProgressBar(total: replicates, label: "bootstrap") : nil
         let comparison = try ModelComparison.run(
@@ -66,7 +67,9 @@ struct CompareCommand: Command {
             writeStandardOutput(ComparisonReport.text(comparison))
         }
         if let plotDirectory {
-            try writePlots(try ComparisonPlots.all(comparison), into: plotDirectory)
+            let plots = try ComparisonPlots.all(comparison)
+            try writePlots(plots.plots, into: plotDirectory)
+            for (file, reason) in plots.skipped { writeStandardError("multilevel: \(file) not written: \(reason)\n") }
         }
         if specification.seed == nil {
             writeStandardError("multilevel: seed = \(seed) (give --seed \(seed) to reproduce)\n")
@@ -75,18 +78,19 @@ struct CompareCommand: Command {
     }
 }
 
-/// Creates the plot directory (and its parents) when missing; plots overwrite files of the same name.
-func preparePlotDirectory(_ path: String) throws -> URL {
+/// Creates an output directory (and its parents) when missing, for option `--<option>`; files
+/// written there overwrite files of the same name.
+func prepareDirectory(_ path: String, option: String = "plots") throws -> URL {
     let url = URL(fileURLWithPath: path)
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
-        guard isDirectory.boolValue else { throw UsageError("option --plots: '\(path)' exists and is not a directory") }
+        guard isDirectory.boolValue else { throw UsageError("option --\(option): '\(path)' exists and is not a directory") }
         return url
     }
     do {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     } catch {
-        throw UsageError("option --plots: cannot create directory '\(path)': \(error.localizedDescription)")
+        throw UsageError("option --\(option): cannot create directory '\(path)': \(error.localizedDescription)")
     }
     return url
 }

@@ -11,11 +11,30 @@ struct DescribeCommand: Command {
     the response, the family, how many rows are used and how many were dropped for missing values,
     the fixed-effect columns (as R's model.matrix names them) and, for each random term, its
     grouping factor, number of levels and observations per level (min / median / max).
+    --matrices DIR also writes X and Z as CSV (Z's columns named r_group[level,column], in lme4's
+    order; sparse triplets when Z has more than 1,000,000 cells).
     """
-    var options: [OptionSpec] { ModelOptions.specs + [.flag("json", "Print one JSON object instead of the text description.")] }
+    var options: [OptionSpec] { ModelOptions.specs + [
+        .flag("json", "Print one JSON object instead of the text description."),
+        .option("matrices", "DIR", "Write the model matrices: DIR/X.csv, and DIR/Z.csv (dense, up to 1,000,000 cells) or "
+                + "DIR/Z_triplets.csv with DIR/Z_columns.csv (sparse, beyond)."),
+    ] }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
         let model = try loadModel(arguments)
+        if let path = arguments.value("matrices") {
+            let directory = try prepareDirectory(path, option: "matrices")
+            let files = [("X.csv", DesignMatricesCSV.fixedEffects(model.design))] + DesignMatricesCSV.randomEffects(model.design)
+            for (file, csv) in files {
+                let url = directory.appendingPathComponent(file)
+                do {
+                    try csv.write(to: url, atomically: true, encoding: .utf8)
+                } catch {
+                    throw UsageError("option --matrices: cannot write '\(url.path)': \(error.localizedDescription)")
+                }
+            }
+            writeStandardError("multilevel: model matrices written to \(directory.path): \(files.map(\.0).joined(separator: ", "))\n")
+        }
         let description = ModelDescription(model)
         writeStandardOutput(arguments.has("json") ? description.json.serialized() + "\n" : description.text)
         return 0

@@ -153,7 +153,7 @@ struct FitCommand: Command {
 
         // Files first: a reader that closes standard output early (`| head -1`) cannot stop them.
         if let path = arguments.value("plots") {
-            let plotDirectory = try preparePlotDirectory(path)
+            let plotDirectory = try prepareDirectory(path)
             let population = parameterNames.filter { !$0.hasPrefix("r_") }
             try writePlots(ComparisonPlots.posteriorPlots(draws: parameterDraws, variables: population,
                                                           title: model.design.formulaText), into: plotDirectory)

@@ -11,22 +11,27 @@ struct LmerCommand: Command {
     Fits the model by REML (lme4's default) or ML (--ml) and prints lme4's summary: the criterion, \
     scaled residuals, random effects (Variance / Std.Dev. / Corr), fixed effects (Estimate / Std. Error / \
     t value) and their correlations. --pooling complete fits lm(y ~ x) on the fixed effects alone; \
-    --pooling none fits one line per level of the first grouping factor (lm(y ~ x * g - 1)). \
+    --pooling none gives each level of the first grouping factor its own coefficient for every column the \
+    random effects let vary by it and one common coefficient for the rest (lm(y ~ x + g - 1) for \
+    (1 | g), lm(y ~ x * g - 1) for (x | g)): the no-pooling model compare uses. \
     --confint profile gives lme4's profile-likelihood intervals for every parameter, --confint wald \
     Wald intervals for the fixed effects. The fixed effects carry lmerTest's df, t value and \
     Pr(>|t|) with Satterthwaite's degrees of freedom (--ddf none: lme4's table without them), and \
-    the summary Nakagawa's marginal and conditional R².
+    the summary Nakagawa's marginal and conditional R². A fit that fails lme4's convergence checks \
+    prints its summary and warnings and exits with status 1 unless --allow-nonconvergence is given.
     """
     var options: [OptionSpec] { [
         .flag("ml", "Maximum likelihood instead of REML."),
-        .option("pooling", "KIND", "partial (the mixed model, default), complete (OLS) or none (one line per group)."),
+        .option("pooling", "KIND", "partial (the mixed model, default), complete (OLS) or none (what the random effects vary, per group)."),
         .option("confint", "KIND", "Intervals: wald or profile."),
         .option("anova", "TYPE", "Print lmerTest's ANOVA table of the fixed-effect terms instead of the summary: type 3 (marginal, SAS type III) or 1 (sequential), Satterthwaite's df."),
         .option("ddf", "METHOD", "Denominator degrees of freedom of the fixed-effect tests: satterthwaite (default) or none."),
         .flag("ranef", "Also print conditional modes with conditional SDs."),
+        .option("varcorr", "full", "Also print θ, each term's relative covariance factor T (Λθ) and Σ = σ²TTᵀ with its correlations."),
         .flag("json", "Print one JSON object instead of the text summary."),
         .option("output", "DIR", "Write the fit directory DIR (fit.json, data.csv, model.txt, estimates.json; docs/fit-directory.md) for predict and the other post-fit commands (gaussian mixed models)."),
         .flag("force", "Allow --output to write into an existing directory."),
+        .flag("allow-nonconvergence", "Exit with status 0 even when the fit fails lme4's convergence checks."),
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -38,8 +43,8 @@ struct LmerCommand: Command {
                 throw UsageError("option --output: fit directories hold gaussian mixed models (family gaussian, --pooling partial), not \(loaded.family == "gaussian" ? "--pooling \(arguments.value("pooling")!)" : "family \(loaded.family)")")
             }
         }
-        let (output, notices, fit) = try Self.report(design: loaded.design, dataName: dataName, family: loaded.family,
-                                                     arguments: arguments)
+        let (output, notices, fit, converged) = try Self.report(design: loaded.design, dataName: dataName, family: loaded.family,
+                                                                arguments: arguments)
         for notice in notices { writeStandardError(notice + "\n") }
         // Files first: a reader that closes standard output early (`| head -1`) cannot stop them.
         if let directory = outputDirectory, let fit {
@@ -55,16 +60,22 @@ struct LmerCommand: Command {
             writeStandardError("multilevel: fit directory written to \(directory.url.path) (fit.json; 'multilevel predict \(directory.path) --newdata CSV' and the other post-fit commands read it)\n")
         }
         writeStandardOutput(output)
+        if !converged && !arguments.has("allow-nonconvergence") {
+            writeStandardError("multilevel lmer: the fit did not converge (warnings above); "
+                               + "--allow-nonconvergence accepts it with exit status 0\n")
+            return 1
+        }
         return 0
     }
 
-    /// The output of `lmer` for a design: the text or JSON for stdout, the notices for stderr and,
-    /// for a gaussian mixed model, the fit.
+    /// The output of `lmer` for a design: the text or JSON for stdout, the notices for stderr,
+    /// for a gaussian mixed model the fit, and whether the fit converged (lme4's checks; always
+    /// for the `lm` fits of --pooling).
     static func report(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
-        -> (output: String, notices: [String], fit: LinearMixedModelFit?) {
+        -> (output: String, notices: [String], fit: LinearMixedModelFit?, converged: Bool) {
         if family != "gaussian" {
-            let (output, notices) = try laplaceReport(design: design, dataName: dataName, family: family, arguments: arguments)
-            return (output, notices, nil)
+            let (output, notices, converged) = try laplaceReport(design: design, dataName: dataName, family: family, arguments: arguments)
+            return (output, notices, nil, converged)
         }
         let pooling = arguments.value("pooling") ?? "partial"
         guard ["partial", "complete", "none"].contains(pooling) else {
@@ -73,6 +84,9 @@ struct LmerCommand: Command {
         let confint = arguments.value("confint")
         if let confint, !["wald", "profile"].contains(confint) {
             throw UsageError("--confint must be wald or profile, not '\(confint)'")
+        }
+        if let varcorr = arguments.value("varcorr"), varcorr != "full" {
+            throw UsageError("--varcorr takes 'full', not '\(varcorr)'")
         }
         let ddf = arguments.value("ddf") ?? "satterthwaite"
         guard ["satterthwaite", "none"].contains(ddf) else {
@@ -95,11 +109,10 @@ struct LmerCommand: Command {
         case "complete":
             let fit = try completePoolingFit(design)
             return (json ? LmerJSON.completePooling(fit, formula: lmFormula).serialized() + "\n"
-                         : LmerSummary.completePoolingText(fit, formula: lmFormula), [], nil)
+                         : LmerSummary.completePoolingText(fit, formula: lmFormula), [], nil, true)
         case "none":
             let fit = try noPoolingFit(design)
-            return (json ? LmerJSON.noPooling(fit, formula: lmFormula).serialized() + "\n"
-                         : LmerSummary.noPoolingText(fit, formula: lmFormula), [], nil)
+            return (json ? LmerJSON.noPooling(fit).serialized() + "\n" : LmerSummary.noPoolingText(fit), [], nil, true)
         default:
             break
         }
@@ -117,7 +130,7 @@ struct LmerCommand: Command {
         if let anovaType, let satterthwaite {
             let rows = anovaTable(satterthwaite, design: model.design, sigma: fit.sigma, type: anovaType)
             return (json ? SignificanceTable.anovaJSON(rows, type: anovaType).serialized() + "\n"
-                         : SignificanceTable.anovaText(rows, type: anovaType), notices)
+                         : SignificanceTable.anovaText(rows, type: anovaType), notices, fit, fit.converged)
         }
         var parameters = frequentistParameters(fit)
         switch confint {
@@ -127,7 +140,7 @@ struct LmerCommand: Command {
         }
         if json {
             return (LmerJSON.object(fit, parameters: parameters, intervalMethod: confint,
-                                    tests: tests, ddf: ddf, r2: r2).serialized() + "\n", notices, fit)
+                                    tests: tests, ddf: ddf, r2: r2).serialized() + "\n", notices, fit, fit.converged)
         }
         var text = LmerSummary.text(fit, dataName: dataName, tests: tests, r2: r2)
         if let confint {
@@ -136,13 +149,14 @@ struct LmerCommand: Command {
                 : "Wald confidence intervals")
         }
         if arguments.has("ranef") { text += "\n" + LmerSummary.conditionalModesText(fit) }
-        return (text, notices, fit)
+        if arguments.value("varcorr") != nil { text += "\n" + LmerSummary.covarianceFactorText(fit) }
+        return (text, notices, fit, fit.converged)
     }
 
     /// Non-gaussian families: the Laplace (glmer) fit, glmer's summary or JSON.
     static func laplaceReport(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
-        -> (output: String, notices: [String]) {
-        for option in ["pooling", "confint", "ml", "ddf", "anova"] where arguments.has(option) || arguments.value(option) != nil {
+        -> (output: String, notices: [String], converged: Bool) {
+        for option in ["pooling", "confint", "ml", "ddf", "anova", "varcorr"] where arguments.has(option) || arguments.value(option) != nil {
             throw UsageError("--\(option) is not available for family '\(family)' (Laplace fit)")
         }
         let model = try GeneralizedLinearMixedModel(design: design, family: Family(name: family))
@@ -151,7 +165,9 @@ struct LmerCommand: Command {
         if !model.aliasedColumns.isEmpty {
             notices.insert("fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))", at: 0)
         }
-        if arguments.has("json") { return (GlmerSummary.json(fit, family: family).serialized() + "\n", notices) }
-        return (GlmerSummary.text(fit, dataName: dataName), notices)
+        if arguments.has("json") { return (GlmerSummary.json(fit, family: family).serialized() + "\n", notices, fit.converged) }
+        var text = GlmerSummary.text(fit, dataName: dataName)
+        if arguments.has("ranef") { text += "\n" + LmerSummary.conditionalModesText(fit) }
+        return (text, notices, fit.converged)
     }
 }

@@ -59,6 +59,41 @@ final class WorkbenchCommandTests: XCTestCase {
         XCTAssertNotEqual(other.out, run.out)
     }
 
+    /// `--level 0.9 --output DIR`: DIR/replicates.csv holds one row per replicate (bootMer's t) and
+    /// the printed percentile interval is boot.ci's order statistics of those rows: with R = 199,
+    /// (R + 1)·0.05 = 10 and (R + 1)·0.95 = 190 (up to the last bit of 1 − 0.9).
+    func testBootstrapLevelAndReplicatesFile() throws {
+        let directory = try CommandLineRunner.temporaryDirectory(prefix: "bootstrap-output")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try CommandLineRunner.run(["bootstrap", "--data", try sleepstudy(), "--formula", "Reaction ~ Days + (1 | Subject)",
+                                             "--replicates", "199", "--seed", "5", "--level", "0.9",
+                                             "--output", directory.path, "--json"])
+        XCTAssertEqual(run.status, 0, run.err)
+        let root = try object(run.out)
+        XCTAssertEqual(root["level"] as? Double, 0.9)
+        let parameters = try XCTUnwrap(root["parameters"] as? [String: [String: Any]])
+        let csv = try String(contentsOf: directory.appendingPathComponent("replicates.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 200)
+        let header = lines[0].split(separator: ",").map { $0.replacingOccurrences(of: "\"", with: "") }
+        XCTAssertEqual(header.first, "replicate")
+        XCTAssertEqual(Set(header.dropFirst()), Set(parameters.keys))
+        for (column, name) in header.enumerated().dropFirst() {
+            let values = lines.dropFirst().map { Double($0.split(separator: ",")[column])! }.sorted()
+            let percentile = try XCTUnwrap(parameters[name]?["percentile"] as? [String: Double], name)
+            let spread = values[189] - values[9]
+            XCTAssertEqual(try XCTUnwrap(percentile["lower"]), values[9], accuracy: 1e-6 * spread, name)
+            XCTAssertEqual(try XCTUnwrap(percentile["upper"]), values[189], accuracy: 1e-6 * spread, name)
+        }
+        let text = try CommandLineRunner.run(["bootstrap", "--data", try sleepstudy(), "--formula", "Reaction ~ Days + (1 | Subject)",
+                                              "--replicates", "20", "--seed", "5", "--level", "0.9"])
+        XCTAssertTrue(text.out.contains("Perc 5 %") && text.out.contains("Perc 95 %"), text.out)
+        let bad = try CommandLineRunner.run(["bootstrap", "--data", try sleepstudy(), "--formula", "Reaction ~ Days + (1 | Subject)",
+                                             "--level", "95"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.err.contains("--level must be in (0, 1), not 95"), bad.err)
+    }
+
     func testBootstrapJSONOfRowResampling() throws {
         let run = try CommandLineRunner.run(["bootstrap", "--data", try sleepstudy(), "--formula", "Reaction ~ Days + (1 | Subject)",
                                              "--type", "row", "--fraction", "0.5", "--replicates", "30", "--seed", "3", "--json"])

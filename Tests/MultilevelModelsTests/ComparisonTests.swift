@@ -77,7 +77,7 @@ final class ComparisonTests: XCTestCase {
         let reference = try RemlFixtures.reference("radon_pooling")
         let counties = reference["county"] as! [String: [String: Double]]
         let floor = reference["floor"] as! [String: Double]
-        let fit = try XCTUnwrap(noPoolingOfVaryingTerms(RemlFixtures.radon(uranium: false)))
+        let fit = try noPoolingFit(RemlFixtures.radon(uranium: false))
         XCTAssertEqual(fit.termNames, ["Intercept", "floor"])
         XCTAssertEqual(fit.levels.count, 85)
         XCTAssertEqual(fit.leastSquares.sigma, reference["sigma"] as! Double, accuracy: 1e-10)
@@ -91,10 +91,16 @@ final class ComparisonTests: XCTestCase {
             XCTAssertEqual(slope.estimate, floor["estimate"]!, accuracy: 1e-10, "one floor slope for every county")
             XCTAssertEqual(try XCTUnwrap(slope.standardError), floor["se"]!, accuracy: 1e-10)
         }
-        let slopes = try RemlFixtures.sleepstudy("slopes")
-        let separate = try noPoolingFit(slopes)
-        let varying = try XCTUnwrap(noPoolingOfVaryingTerms(slopes))
-        XCTAssertEqual(varying.leastSquares.coefficients, separate.leastSquares.coefficients)
+        XCTAssertEqual(fit.formula, "y ~ floor + county - 1")
+        XCTAssertEqual(try noPoolingFit(RemlFixtures.sleepstudy("slopes")).formula, "y ~ Subject + Subject:Days - 1")
+        // A random-intercept model pools only the intercepts: one common Days slope.
+        let intercepts = try noPoolingFit(RemlFixtures.sleepstudy("intercepts"))
+        XCTAssertEqual(intercepts.formula, "y ~ Days + Subject - 1")
+        XCTAssertEqual(intercepts.leastSquares.coefficients.count, 19)
+        // A term without a fixed-effect column has nothing to unpool.
+        var noFixed = try RemlFixtures.sleepstudy("slopes")
+        noFixed.randomTerms[0].columnNames = ["Other"]
+        XCTAssertThrowsError(try noPoolingFit(noFixed))
     }
 
     func testModelsAndLikelihoodRatioTest() throws {

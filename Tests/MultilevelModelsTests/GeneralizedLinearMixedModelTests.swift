@@ -69,6 +69,26 @@ final class GeneralizedLinearMixedModelTests: XCTestCase {
 
     /// checkResponse: binomial without trials accepts 0/1 (glmer's binary binomial) and names the
     /// first other value's line; the Laplace engine refuses families it does not fit.
+    /// Issue 22's harder Laplace fit: a Bernoulli GLMM of the contraception survey's shape (60
+    /// districts, a varying slope of a binary predictor; scripts/references/glmer_contraception_shape.R).
+    /// The fit converges by lme4's checks and reaches the better of glmer's default fit and a tight
+    /// bobyqa refit: −2 logLik at most 1e-6 above it, θ and β within 1e-3.
+    func testContraceptionShapeReachesGlmersOptimum() throws {
+        let design = try PosteriorTestData.built("contraception_shape",
+                                                 "use ~ age + I(age^2) + urban + livch + (urban | district)")
+        let fit = try GeneralizedLinearMixedModel(design: design, family: .bernoulli).fit(conditionalVariances: false)
+        let data = try Data(contentsOf: PosteriorTestData.fixtureURL("glmer_contraception_shape", "json"))
+        let reference = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let fits = ["glmer", "glmer_bobyqa_tight"].compactMap { reference[$0] as? [String: Any] }
+        let best = try XCTUnwrap(fits.min { ($0["deviance"] as! Double) < ($1["deviance"] as! Double) })
+        let bestDeviance = try XCTUnwrap(best["deviance"] as? Double)
+        XCTAssertTrue(fit.converged, "\(fit.warnings)")
+        XCTAssertLessThanOrEqual(fit.laplaceDeviance, bestDeviance + 1e-6, "ours \(fit.laplaceDeviance), glmer \(bestDeviance)")
+        print("contraception shape: deviance \(fit.laplaceDeviance) vs glmer \(bestDeviance), \(fit.evaluations) evaluations")
+        for (mine, theirs) in zip(fit.theta, RemlFixtures.numbers(best["theta"])) { XCTAssertEqual(mine, theirs, accuracy: 1e-3) }
+        for (mine, theirs) in zip(fit.fixedEffects, RemlFixtures.numbers(best["beta"])) { XCTAssertEqual(mine, theirs, accuracy: 1e-3) }
+    }
+
     func testResponseChecks() throws {
         var design = try PosteriorTestData.built("glmer_crossed", "success ~ x + (1 | site) + (1 | rater)")
         XCTAssertNoThrow(try checkResponse(design, family: .binomial))

@@ -7,17 +7,6 @@ import MultilevelMath
 /// scripts/references/lmer_crossed_nested.R, simulated designs with known truth, rank-deficient X
 /// and lme4's sanity checks.
 final class LinearMixedModelDesignTests: XCTestCase {
-    private func nestedDesign(_ name: String) throws -> ModelDesign {
-        let table = try RemlFixtures.table(name)
-        let data = ["z": RemlFixtures.numeric(table["z"]!)]
-        let batch = RemlFixtures.grouping("batch", labels: table["batch"]!)
-        let cask = RemlFixtures.grouping("batch:cask", labels: zip(table["batch"]!, table["cask"]!).map { "\($0)_\($1)" })
-        return RemlFixtures.design(response: RemlFixtures.numeric(table["y"]!), fixed: ["z"], data: data,
-                                   terms: [RemlFixtures.term(batch, columns: ["(Intercept)"], data: data, text: "(1 | batch)"),
-                                           RemlFixtures.term(cask, columns: ["(Intercept)"], data: data, text: "(1 | batch:cask)")],
-                                   formula: "y ~ z + (1 | batch/cask)")
-    }
-
     func testCrossedDesignMatchesLme4() throws {
         let model = try LinearMixedModel(design: RemlFixtures.crossed())
         assertMatchesReference(try model.fit(method: .reml), try RemlFixtures.reference("crossed_reml"))
@@ -25,13 +14,13 @@ final class LinearMixedModelDesignTests: XCTestCase {
     }
 
     func testNestedDesignMatchesLme4() throws {
-        let fit = try LinearMixedModel(design: nestedDesign("nested")).fit(method: .reml)
+        let fit = try LinearMixedModel(design: RemlFixtures.nested("nested")).fit(method: .reml)
         assertMatchesReference(fit, try RemlFixtures.reference("nested_reml"))
         XCTAssertEqual(fit.terms.map(\.grouping.name), ["batch:cask", "batch"], "terms ordered by number of levels")
     }
 
     func testSingularFitIsReportedAsLme4Does() throws {
-        let fit = try LinearMixedModel(design: nestedDesign("singular")).fit(method: .reml)
+        let fit = try LinearMixedModel(design: RemlFixtures.nested("singular")).fit(method: .reml)
         XCTAssertTrue(fit.isSingular)
         XCTAssertTrue(fit.warnings.contains("boundary (singular) fit: see help('isSingular')"))
         XCTAssertEqual(fit.theta[0], 0, accuracy: 1e-4)

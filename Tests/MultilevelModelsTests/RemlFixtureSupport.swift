@@ -57,17 +57,35 @@ enum RemlFixtures {
     /// Sleepstudy designs: "intercepts", "slopes", "uncorrelated".
     static func sleepstudy(_ kind: String) throws -> ModelDesign {
         let table = try table("sleepstudy")
-        let data = ["Days": numeric(table["Days"]!)]
+        let days = numeric(table["Days"]!)
+        let data = ["Days": days, "I(Days^2)": days.map { $0 * $0 }, "I(Days^3)": days.map { $0 * $0 * $0 }]
         let subject = grouping("Subject", labels: table["Subject"]!)
         let terms: [RandomEffectTerm]
         switch kind {
         case "intercepts": terms = [term(subject, columns: ["(Intercept)"], data: data, text: "(1 | Subject)")]
         case "slopes": terms = [term(subject, columns: ["(Intercept)", "Days"], data: data, text: "(Days | Subject)")]
+        case "quadratic": terms = [term(subject, columns: ["(Intercept)", "Days", "I(Days^2)"], data: data,
+                                        text: "(Days + I(Days^2) | Subject)")]
+        case "cubic": terms = [term(subject, columns: ["(Intercept)", "Days", "I(Days^2)", "I(Days^3)"], data: data,
+                                    text: "(Days + I(Days^2) + I(Days^3) | Subject)")]
         default: terms = [term(subject, columns: ["(Intercept)"], data: data, text: "(1 | Subject)"),
                           term(subject, columns: ["Days"], data: data, text: "(0 + Days | Subject)")]
         }
         return design(response: numeric(table["Reaction"]!), fixed: ["Days"], data: data, terms: terms,
                       formula: "Reaction ~ Days + (Days | Subject)")
+    }
+
+    /// The nested designs of scripts/references/lmer_crossed_nested.R ("nested", "singular"):
+    /// y ~ z + (1 | batch/cask).
+    static func nested(_ name: String) throws -> ModelDesign {
+        let table = try table(name)
+        let data = ["z": numeric(table["z"]!)]
+        let batch = grouping("batch", labels: table["batch"]!)
+        let cask = grouping("batch:cask", labels: zip(table["batch"]!, table["cask"]!).map { "\($0)_\($1)" })
+        return design(response: numeric(table["y"]!), fixed: ["z"], data: data,
+                      terms: [term(batch, columns: ["(Intercept)"], data: data, text: "(1 | batch)"),
+                              term(cask, columns: ["(Intercept)"], data: data, text: "(1 | batch:cask)")],
+                      formula: "y ~ z + (1 | batch/cask)")
     }
 
     static func dyestuff() throws -> ModelDesign {

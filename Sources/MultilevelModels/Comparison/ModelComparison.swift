@@ -34,7 +34,7 @@ public struct ModelComparison {
     /// The design (aliased fixed-effect columns dropped, as every fit here sees it).
     public var design: ModelDesign
     public var completePooling: LeastSquaresFit
-    /// No pooling of the terms the first grouping factor pools (`noPoolingOfVaryingTerms`); nil
+    /// No pooling of the terms the first grouping factor pools (`noPoolingFit`); nil
     /// when it cannot be fitted.
     public var noPooling: NoPoolingFit?
     public var restrictedFit: LinearMixedModelFit
@@ -65,7 +65,7 @@ public struct ModelComparison {
         let model = try LinearMixedModel(design: original)
         let design = model.design
         let completePooling = try completePoolingFit(design, level: settings.level)
-        let noPooling = (try? noPoolingOfVaryingTerms(design, level: settings.level)) ?? nil
+        let noPooling = try? noPoolingFit(design, level: settings.level)
         let reml = try model.fit(method: .reml)
         let profile = try ProfileLikelihood(model: model)
         let remlEstimates = try profile.intervals(for: frequentistParameters(reml), level: settings.level)

@@ -52,20 +52,31 @@ public struct ConditionalMode: Sendable, Equatable {
 /// All conditional modes, grouped by grouping factor (in order of first appearance among the
 /// fitted terms), then level, then the term columns of every term on that factor.
 public func conditionalModes(of fit: LinearMixedModelFit) -> [ConditionalMode] {
+    conditionalModes(terms: fit.terms, modes: fit.conditionalModes, standardDeviations: fit.conditionalStandardDeviations)
+}
+
+/// The conditional modes of a Laplace (glmer) fit, in the same order as the linear mixed model's.
+public func conditionalModes(of fit: GeneralizedLinearMixedModelFit) -> [ConditionalMode] {
+    conditionalModes(terms: fit.terms, modes: fit.conditionalModes, standardDeviations: fit.conditionalStandardDeviations)
+}
+
+/// Group by group (first appearance), level by level, each term's columns; `standardDeviations`
+/// empty when they were not computed.
+func conditionalModes(terms: [RandomEffectTerm], modes: [[Double]], standardDeviations: [[Double]]) -> [ConditionalMode] {
     var groups: [String] = []
-    for term in fit.terms where !groups.contains(term.grouping.name) { groups.append(term.grouping.name) }
+    for term in terms where !groups.contains(term.grouping.name) { groups.append(term.grouping.name) }
     var result: [ConditionalMode] = []
     for group in groups {
-        let termIndices = fit.terms.indices.filter { fit.terms[$0].grouping.name == group }
-        let levels = fit.terms[termIndices[0]].grouping.levels
+        let termIndices = terms.indices.filter { terms[$0].grouping.name == group }
+        let levels = terms[termIndices[0]].grouping.levels
         for (level, label) in levels.enumerated() {
             for k in termIndices {
-                let term = fit.terms[k]
+                let term = terms[k]
                 let q = term.columnCount
                 for (j, column) in term.brmsColumnNames.enumerated() {
-                    let sd = fit.conditionalStandardDeviations.isEmpty ? nil : fit.conditionalStandardDeviations[k][level * q + j]
+                    let sd = standardDeviations.isEmpty ? nil : standardDeviations[k][level * q + j]
                     result.append(ConditionalMode(group: group, level: label, term: column,
-                                                  mode: fit.conditionalModes[k][level * q + j], conditionalSD: sd))
+                                                  mode: modes[k][level * q + j], conditionalSD: sd))
                 }
             }
         }

@@ -45,6 +45,9 @@ public struct GeneralizedLinearMixedModelFit: Sendable {
     public var fittedValues: [Double]
     public var pearsonResiduals: [Double]
     public var warnings: [String]
+    /// False when lme4's convergence checks failed (gradient above tolerance, Hessian not positive
+    /// definite): `warnings` says which.
+    public var converged: Bool { warnings.allSatisfy { $0 == singularFitMessage } }
     public var evaluations: Int
     /// Whether SEs came from the Hessian (true) or from R_X (false).
     public var standardErrorsFromHessian: Bool
@@ -93,22 +96,40 @@ public struct GeneralizedLinearMixedModel {
         }
         let startMode = try laplace.mode(theta: first.x, beta: nil)
         laplace.startLinearPredictor = startMode.linearPredictor
-        // Stage 2: (θ, β) jointly.
+        // Stage 2: (θ, β) jointly, with each β_j measured in units of its stage-1 standard error
+        // (from R_X of the PIRLS system), so that one trust radius fits every coordinate however
+        // the predictors are scaled (an age² column next to binary ones).
+        let stageOne = try pirls.weightedEquations(theta: first.x, eta: startMode.linearPredictor,
+                                                   beta: startMode.fixedEffects, estimateBeta: true)
+        let betaScales = stageOne.fixedEffectsUnscaledCovariance().diagonal.map { $0.isFinite && $0 > 0 ? $0.squareRoot() : 1 }
+        let scales = [Double](repeating: 1, count: nTheta) + betaScales
         let lower = thetaLower + [Double](repeating: -.infinity, count: p)
         let upper = [Double](repeating: .infinity, count: nTheta + p)
         let objective = { (x: [Double]) -> Double in
             laplace.deviance(theta: Array(x[..<nTheta]), beta: Array(x[nTheta...]))
         }
-        let second = BOBYQA.minimize(start: first.x + startMode.fixedEffects, lower: lower, upper: upper,
-                                     options: .init(initialRadius: 0.1, finalRadius: 1e-8), objective)
+        let scaledObjective = { (z: [Double]) -> Double in objective(zip(z, scales).map { $0 * $1 }) }
+        let scaledStart = zip(first.x + startMode.fixedEffects, scales).map { $0 / $1 }
+        // BOBYQA to ρ = 1e-6 (below that the Laplace deviance's PIRLS noise only costs evaluations),
+        // then Newton steps on finite-difference derivatives as for linear models.
+        let second = BOBYQA.minimize(start: scaledStart, lower: lower, upper: upper,
+                                     options: .init(initialRadius: 0.1, finalRadius: 1e-6), scaledObjective)
         guard second.value.isFinite else { throw MixedModelError("the Laplace deviance could not be minimised") }
-        let x = snappingToBoundary(second.x, value: second.value, lowerBounds: thetaLower, objective: objective).x
+        let snapped = snappingToBoundary(second.x, value: second.value, lowerBounds: thetaLower, objective: scaledObjective)
+        let finish = NewtonFinish(theta: snapped.x, value: scaledObjective(snapped.x), lowerBounds: lower,
+                                  criterion: scaledObjective)
+        let x = zip(finish.theta, scales).map { $0 * $1 }
         let theta = Array(x[..<nTheta])
         let beta = Array(x[nTheta...])
         let mode = try laplace.mode(theta: theta, beta: beta)
         let laplaceDeviance = laplace.deviance(of: mode)
-        var warnings: [String] = []
-        if !second.converged { warnings.append("Model failed to converge: the optimiser ran out of evaluations") }
+        // lme4's checks on the gradient and Hessian at the optimum; an optimiser that ran out of
+        // evaluations counts only when the checks fail too (the Newton finish may have completed it).
+        let checks = convergenceWarnings(derivatives: finish.derivatives, optimizerConverged: true)
+        var warnings = checks
+        if !second.converged && !checks.isEmpty {
+            warnings.insert("Model failed to converge: the optimiser ran out of evaluations", at: 0)
+        }
         let singular = isSingularFit(theta: theta, covarianceFactor: factor)
         if singular { warnings.append(singularFitMessage) }
 
@@ -150,7 +171,8 @@ public struct GeneralizedLinearMixedModel {
             degreesOfFreedom: df, observationCount: n, isSingular: singular, varianceComponents: components,
             conditionalModes: modes, conditionalStandardDeviations: conditionalSDs, linearPredictor: eta,
             fittedValues: eta.map(response.mean), pearsonResiduals: (0..<n).map { response.pearsonResidual($0, eta: eta[$0]) },
-            warnings: warnings, evaluations: first.evaluations + second.evaluations, standardErrorsFromHessian: fromHessian)
+            warnings: warnings,
+            evaluations: first.evaluations + second.evaluations + finish.evaluations, standardErrorsFromHessian: fromHessian)
     }
 
     /// Central-difference Hessian with step h (forward differences for a coordinate at its lower

@@ -45,6 +45,8 @@ public struct LinearMixedModelFit: Sendable {
     public var residuals: [Double]
     /// Convergence warnings and the singular-fit message, lme4-worded.
     public var warnings: [String]
+    /// False when lme4's convergence checks failed or the optimiser ran out of evaluations.
+    public var converged: Bool { warnings.allSatisfy { $0 == singularFitMessage } }
     /// Number of criterion evaluations by the optimiser.
     public var evaluations: Int
 }
@@ -119,16 +121,18 @@ public struct LinearMixedModel {
         guard result.value.isFinite else {
             throw MixedModelError("the \(method.rawValue) criterion could not be evaluated (singular fixed-effects matrix?)")
         }
-        let theta = snappingToBoundary(result.x, value: result.value, lowerBounds: lower) {
-            equations.criterion(at: $0, method)
-        }.x
-        // The optimiser's value is the criterion at θ̂ unless a coordinate was snapped.
-        var warnings = convergenceWarnings(theta: theta, lowerBounds: lower, optimizerConverged: result.converged,
-                                           value: theta == result.x ? result.value : nil) {
+        let snapped = snappingToBoundary(result.x, value: result.value, lowerBounds: lower) {
             equations.criterion(at: $0, method)
         }
+        // The optimiser's value is the criterion at θ̂ unless a coordinate was snapped.
+        let snappedValue = snapped.x == result.x ? result.value : equations.criterion(at: snapped.x, method)
+        let finish = NewtonFinish(theta: snapped.x, value: snappedValue, lowerBounds: lower) {
+            equations.criterion(at: $0, method)
+        }
+        let theta = finish.theta
+        var warnings = convergenceWarnings(derivatives: finish.derivatives, optimizerConverged: result.converged)
         return try summarize(theta: theta, method: method, conditionalVariances: options.conditionalVariances,
-                             evaluations: result.evaluations, warnings: &warnings)
+                             evaluations: result.evaluations + finish.evaluations, warnings: &warnings)
     }
 
     /// The fit quantities at a given θ (the optimum, or any θ for bootstrap/profiling).

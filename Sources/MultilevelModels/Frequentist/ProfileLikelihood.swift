@@ -21,14 +21,84 @@ public struct ProfileLikelihood {
         var isCorrelation: Bool
     }
 
+    /// The σ-scale coordinates of a profile: per term (fitting order) its standard deviations and
+    /// the canonical partial correlations of its correlation matrix with the variables taken in
+    /// `orders[term]`, then σ. Every point in the box (sd ≥ 0, CPC ∈ [−1, 1], σ > 0) is a valid
+    /// covariance, for any block size; a correlation (i, j) is profiled as the first CPC of its
+    /// term with i and j ordered first.
+    private struct ScaleCoordinates {
+        var termSizes: [Int]
+        var orders: [[Int]]
+        var offsets: [Int]
+        var count: Int
+
+        init(termSizes: [Int], orders: [[Int]]) {
+            self.termSizes = termSizes
+            self.orders = orders
+            var offsets: [Int] = []
+            var running = 0
+            for q in termSizes { offsets.append(running); running += q + q * (q - 1) / 2 }
+            self.offsets = offsets
+            count = running + 1
+        }
+
+        /// The coordinates of a fit's variance components and σ.
+        func point(_ components: [VarianceComponent], sigma: Double) -> [Double] {
+            var phi: [Double] = []
+            for (k, component) in components.enumerated() {
+                phi += component.standardDeviations
+                let q = termSizes[k]
+                phi += CanonicalPartialCorrelations.coordinates(of: component.correlations.map { $0.isFinite ? $0 : 0 },
+                                                                order: orders[k])
+                    ?? [Double](repeating: 0, count: q * (q - 1) / 2)
+            }
+            return phi + [sigma]
+        }
+
+        var lower: [Double] {
+            var bounds: [Double] = []
+            for q in termSizes {
+                bounds += [Double](repeating: 0, count: q) + [Double](repeating: -1, count: q * (q - 1) / 2)
+            }
+            return bounds + [0]
+        }
+
+        var upper: [Double] {
+            var bounds: [Double] = []
+            for q in termSizes {
+                bounds += [Double](repeating: .infinity, count: q) + [Double](repeating: 1, count: q * (q - 1) / 2)
+            }
+            return bounds + [.infinity]
+        }
+
+        /// θ at coordinates φ; nil when φ is outside the box or not finite.
+        func theta(_ phi: [Double], factor: RelativeCovarianceFactor) -> [Double]? {
+            let sigma = phi[count - 1]
+            guard sigma > 0, phi.allSatisfy(\.isFinite) else { return nil }
+            var theta: [Double] = []
+            for (k, q) in termSizes.enumerated() {
+                let base = offsets[k]
+                let sds = Array(phi[base..<(base + q)])
+                let z = Array(phi[(base + q)..<(base + q + q * (q - 1) / 2)])
+                guard sds.allSatisfy({ $0 >= 0 }), z.allSatisfy({ abs($0) <= 1 }) else { return nil }
+                let correlations = CanonicalPartialCorrelations.correlations(from: z, order: orders[k])
+                guard let entries = factor.templateEntries(sds: sds, correlations: correlations, sigma: sigma) else { return nil }
+                theta += entries
+            }
+            return theta
+        }
+    }
+
     public init(model: LinearMixedModel) throws {
         self.model = model
         maximumLikelihoodFit = try model.fit(method: .ml, options: .init(conditionalVariances: false))
     }
 
     /// Intervals for every parameter of `frequentistParameters` order, attached to `estimates`
-    /// (the REML or ML fit being reported).
-    public func intervals(for estimates: [NamedEstimate], level: Double = 0.95) throws -> [NamedEstimate] {
+    /// (the REML or ML fit being reported); with `only`, for those parameters alone (lme4's `parm`),
+    /// the others keeping the intervals they came with.
+    public func intervals(for estimates: [NamedEstimate], level: Double = 0.95,
+                          only: Set<String>? = nil) throws -> [NamedEstimate] {
         let z = NormalDistribution.quantile((1 + level) / 2)
         var bounds = [String: (Double, Double)]()
         let fit = maximumLikelihoodFit
@@ -51,40 +121,39 @@ public struct ProfileLikelihood {
         }
         parameters.append(ScaleParameter(name: "sigma", term: -1, index: 0, isCorrelation: false))
         values.append(fit.sigma)
-        let scales = zip(parameters, values).map { $0.isCorrelation ? 1 : ($1 > 0 ? $1 : 1) }
-        let lower = parameters.map { $0.isCorrelation ? -1.0 : ($0.term < 0 ? 1e-10 * fit.sigma : 0) }
-        let upper = parameters.map { $0.isCorrelation ? 1.0 : Double.infinity }
         let equations = model.equations
         let factor = equations.covarianceFactor
         let termSizes = factor.termSizes
-        /// ML deviance at σ-scale parameters (lme4's devfun2).
-        func deviance(_ phi: [Double]) -> Double {
-            let sigma = phi[phi.count - 1]
-            guard sigma > 0 else { return .infinity }
-            var theta: [Double] = []
-            for (k, q) in termSizes.enumerated() {
-                var sds = [Double](repeating: 0, count: q)
-                var correlations = [Double](repeating: 0, count: q * q)
-                for (p, parameter) in parameters.enumerated() where parameter.term == k {
-                    if parameter.isCorrelation {
-                        correlations[parameter.index] = phi[p]
-                        correlations[(parameter.index % q) * q + parameter.index / q] = phi[p]
-                    } else {
-                        sds[parameter.index] = phi[p]
-                    }
-                }
-                guard let entries = factor.templateEntries(sds: sds, correlations: correlations, sigma: sigma) else { return .infinity }
-                theta += entries
+        let identityOrders = termSizes.map { Array(0..<$0) }
+        for (p, parameter) in parameters.enumerated() where only?.contains(parameter.name) ?? true {
+            // The coordinates of this profile: the profiled correlation's pair first in its term.
+            var orders = identityOrders
+            let position: Int
+            let unprofiled = ScaleCoordinates(termSizes: termSizes, orders: identityOrders)
+            if parameter.isCorrelation {
+                let q = termSizes[parameter.term]
+                let first = parameter.index % q, second = parameter.index / q
+                orders[parameter.term] = [first, second] + (0..<q).filter { $0 != first && $0 != second }
+                position = unprofiled.offsets[parameter.term] + q
+            } else {
+                position = parameter.term < 0 ? unprofiled.count - 1 : unprofiled.offsets[parameter.term] + parameter.index
             }
-            do { try equations.update(theta: theta) } catch { return .infinity }
-            return equations.deviance(sigma: sigma)
-        }
-        for (p, parameter) in parameters.enumerated() {
-            var warm = values.enumerated().filter { $0.offset != p }.map { $0.element / scales[$0.offset] }
-            let others = parameters.indices.filter { $0 != p }
+            let coordinates = ScaleCoordinates(termSizes: termSizes, orders: orders)
+            let estimate = coordinates.point(fit.varianceComponents, sigma: fit.sigma)
+            let lower = coordinates.lower.enumerated().map { $0.offset == coordinates.count - 1 ? 1e-10 * fit.sigma : $0.element }
+            let upper = coordinates.upper
+            let scales = estimate.enumerated().map { index, value in lower[index] == -1 ? 1 : (value > 0 ? value : 1) }
+            /// ML deviance at σ-scale coordinates (lme4's devfun2).
+            func deviance(_ phi: [Double]) -> Double {
+                guard let theta = coordinates.theta(phi, factor: factor) else { return .infinity }
+                do { try equations.update(theta: theta) } catch { return .infinity }
+                return equations.deviance(sigma: phi[coordinates.count - 1])
+            }
+            let others = estimate.indices.filter { $0 != position }
+            var warm = others.map { estimate[$0] / scales[$0] }
             func zeta(_ v: Double) -> Double {
-                var phi = values
-                phi[p] = v
+                var phi = estimate
+                phi[position] = v
                 let minimum: Double
                 if others.isEmpty {
                     minimum = deviance(phi)
@@ -102,17 +171,18 @@ public struct ProfileLikelihood {
                 let difference = max(0, minimum - base)
                 return (v < values[p] ? -1 : 1) * difference.squareRoot()
             }
-            let step = parameter.isCorrelation ? 0.2 : parameter.term < 0 ? values[p] * z / (2 * Double(fit.observationCount)).squareRoot() : 0.3 * scales[p]
+            let step = parameter.isCorrelation ? 0.2 : parameter.term < 0 ? values[p] * z / (2 * Double(fit.observationCount)).squareRoot() : 0.3 * scales[position]
             let start = warm
-            let lowerEnd = crossing(zeta, estimate: values[p], target: -z, step: step, bound: lower[p])
+            let lowerEnd = crossing(zeta, estimate: values[p], target: -z, step: step, bound: lower[position])
             warm = start
-            let upperEnd = crossing(zeta, estimate: values[p], target: z, step: step, bound: upper[p])
+            let upperEnd = crossing(zeta, estimate: values[p], target: z, step: step, bound: upper[position])
             bounds[parameter.name] = (lowerEnd, upperEnd)
         }
         // Fixed effects: β_j held at v through an offset, θ re-optimised by ML.
         let design = model.design
         let xMatrix = design.fixedEffects
-        for j in 0..<design.fixedEffectCount {
+        for j in 0..<design.fixedEffectCount
+        where only?.contains("b_" + brmsName(ofColumn: design.fixedEffectNames[j])) ?? true {
             let keep = (0..<design.fixedEffectCount).filter { $0 != j }
             var reduced = DenseMatrix(rows: xMatrix.rows, columns: keep.count)
             for (c, source) in keep.enumerated() { for i in 0..<xMatrix.rows { reduced[i, c] = xMatrix[i, source] } }

@@ -65,7 +65,7 @@ public struct RelativeCovarianceFactor: Sendable, Equatable {
 
     /// θ of term `i` from standard deviations and a (row-major) correlation matrix relative to σ:
     /// the lower Cholesky factor of Σᵢ/σ². Nil when the correlation matrix is not positive
-    /// semi-definite. Used to move between lme4's θ and its σ-scale profile parameters.
+    /// semi-definite (or not finite). Used to move between lme4's θ and its σ-scale profile parameters.
     public func templateEntries(sds: [Double], correlations: [Double], sigma: Double) -> [Double]? {
         let q = sds.count
         var covariance = DenseMatrix(rows: q, columns: q)
@@ -77,7 +77,8 @@ public struct RelativeCovarianceFactor: Sendable, Equatable {
         for j in 0..<q {
             var pivot = covariance[j, j]
             for k in 0..<j { pivot -= l[j, k] * l[j, k] }
-            if pivot < -1e-12 { return nil }
+            // Rounding leaves a semi-definite matrix's pivot a few ulps of its diagonal below zero.
+            guard pivot.isFinite, pivot >= -1e-12 * Swift.max(1, covariance[j, j]) else { return nil }
             let root = Swift.max(pivot, 0).squareRoot()
             l[j, j] = root
             for r in (j + 1)..<Swift.max(j + 1, q) {

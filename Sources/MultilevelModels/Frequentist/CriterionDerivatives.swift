@@ -1,0 +1,63 @@
+import Foundation
+import MultilevelMath
+
+/// Central finite-difference gradient and Hessian of an optimisation criterion at θ over the
+/// coordinates more than one step above their lower bound, with Richardson extrapolation (the
+/// scheme numDeriv uses by default): with D(h) = (f(θ + heᵢ) − f(θ − heᵢ))/2h, the gradient is
+/// (4D(h/2) − D(h))/3, whose truncation error is O(h⁴ f⁽⁵⁾) instead of the O(h² f‴) of one
+/// central difference, and likewise for the Hessian's diagonal from second differences; each
+/// off-diagonal entry comes from f(θ ± (h/2)(eᵢ + eⱼ)) as in lme4's `deriv12`. n(n + 3)
+/// evaluations for n free coordinates (the centre value is passed in). With h = 1e-3 the gradient's
+/// error is dominated by the criterion's rounding noise ε, about ε/h.
+struct CriterionDerivatives {
+    /// Indices (into θ) of the coordinates differentiated.
+    var free: [Int]
+    /// ∂f/∂θ over `free`.
+    var gradient: [Double]
+    /// ∂²f/∂θ² over `free` (symmetric).
+    var hessian: DenseMatrix
+    /// Criterion evaluations spent.
+    var evaluations: Int
+
+    init(theta: [Double], lowerBounds: [Double], center: Double, step h: Double = 1e-3,
+         criterion: ([Double]) -> Double) {
+        let free = theta.indices.filter { theta[$0] - lowerBounds[$0] > h }
+        let n = free.count
+        var gradient = [Double](repeating: 0, count: n)
+        var hessian = DenseMatrix(rows: n, columns: n)
+        var halfPlus = [Double](repeating: 0, count: n), halfMinus = halfPlus
+        var evaluations = 0
+        func shifted(_ changes: [(Int, Double)]) -> Double {
+            var point = theta
+            for (index, delta) in changes { point[index] += delta }
+            evaluations += 1
+            return criterion(point)
+        }
+        let half = h / 2
+        for (a, i) in free.enumerated() {
+            let plus = shifted([(i, h)]), minus = shifted([(i, -h)])
+            let plusHalf = shifted([(i, half)]), minusHalf = shifted([(i, -half)])
+            let wide = (plus - minus) / (2 * h), narrow = (plusHalf - minusHalf) / h
+            gradient[a] = (4 * narrow - wide) / 3
+            let wideCurvature = (plus - 2 * center + minus) / (h * h)
+            let narrowCurvature = (plusHalf - 2 * center + minusHalf) / (half * half)
+            hessian[a, a] = (4 * narrowCurvature - wideCurvature) / 3
+            halfPlus[a] = plusHalf
+            halfMinus[a] = minusHalf
+        }
+        // Off-diagonal second differences along the diagonal directions, two evaluations per pair.
+        for (a, i) in free.enumerated() {
+            for (b, j) in free.enumerated() where b < a {
+                let both = shifted([(i, half), (j, half)]) + shifted([(i, -half), (j, -half)])
+                let value = (both - halfPlus[a] - halfPlus[b] - halfMinus[a] - halfMinus[b] + 2 * center)
+                    / (2 * half * half)
+                hessian[a, b] = value
+                hessian[b, a] = value
+            }
+        }
+        self.free = free
+        self.gradient = gradient
+        self.hessian = hessian
+        self.evaluations = evaluations
+    }
+}
