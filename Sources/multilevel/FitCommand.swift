@@ -36,7 +36,7 @@ struct FitCommand: Command {
             .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
             .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
             .option("seed", "N", "Random seed (default: drawn at random and reported); the same seed gives byte-identical chains on any number of cores."),
-            .option("sampler", "NAME", "nuts, gibbs or marginal (default: marginal for a gaussian model with one group-level term, nuts otherwise)."),
+            .option("sampler", "NAME", "nuts, gibbs or marginal (default: marginal for a gaussian model when its collapsed density is cheap enough, nuts otherwise)."),
             .option("adapt-delta", "X", "Target acceptance statistic of step-size adaptation, in (0, 1) (default 0.8)."),
             .option("max-treedepth", "N", "Maximum NUTS tree depth (default 10)."),
             .option("init", "X", "Initial values drawn uniformly from (-X, X) on the unconstrained scale (default 2)."),
@@ -482,15 +482,9 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
     }
 }
 
-/// The sampler `fit` uses when none is named: the marginal sampler (NUTS on the population-level
-/// parameters with the group-level effects integrated out, then drawn exactly) for a gaussian model
-/// with one group-level term and neither a Gibbs covariance prior nor a huang_wand prior (which
-/// `MarginalPosterior` does not take) — the same posterior, 7.5× the bulk-ESS
-/// per CPU-second of joint NUTS on sleepstudy, and the only one of the two that mixes when groups
-/// hold thousands of rows (the non-centred effects lock to their sd) — and joint NUTS otherwise.
-/// `--sampler nuts` keeps the joint sampler (whose `lp__` is brms' joint log density).
+/// The sampler `fit` uses when none is named: `SamplerRule.defaultSampler` (the library's rule).
 func defaultSampler(family: Family, design: ModelDesign, priors: [PriorStatement],
                     covarianceStatements: [CovariancePriorStatement]) -> String {
-    family == .gaussian && design.randomTerms.count == 1 && covarianceStatements.isEmpty
-        && !priors.contains(where: { $0.distribution.isHuangWand }) ? "marginal" : "nuts"
+    SamplerRule.defaultSampler(family: family, design: design, priors: priors,
+                               hasCovariancePriors: !covarianceStatements.isEmpty)
 }
