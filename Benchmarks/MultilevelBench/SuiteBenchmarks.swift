@@ -6,16 +6,14 @@ import Multilevel
 /// each fitted as `fit` would fit it — default priors, default sampler (`SamplerRule`), 4 chains ×
 /// (1000 + 1000) — with seeds 1, 2 and 3. The note gives the sampler, divergences per seed, the
 /// worst R-hat over all parameters and seeds, the least bulk- and tail-ESS over parameters and
-/// seeds, and the least bulk-ESS per CPU-second (median over seeds); for the models measured with
-/// brms (`Tests/MultilevelModelsTests/Fixtures/brms_pastes.json`, `brms_penicillin.json`), brms'
-/// divergences and worst R-hat at its defaults.
+/// seeds, the least bulk-ESS per CPU-second and the CPU-µs per gradient (sampling gradients; medians
+/// over seeds); `MULTILEVEL_BENCH_SAMPLER=nuts|marginal` overrides the sampler.
 enum SuiteBenchmarks {
     struct Model {
         let name: String
         let file: String
         let formula: String
         let family: Family
-        var brmsFixture: String? = nil
     }
 
     static let models: [Model] = [
@@ -24,10 +22,9 @@ enum SuiteBenchmarks {
         Model(name: "sleepstudy-uncorrelated", file: "sleepstudy", formula: "Reaction ~ Days + (Days || Subject)", family: .gaussian),
         Model(name: "dyestuff", file: "dyestuff", formula: "Yield ~ 1 + (1 | Batch)", family: .gaussian),
         Model(name: "dyestuff2-boundary", file: "suite/Dyestuff2", formula: "Yield ~ 1 + (1 | Batch)", family: .gaussian),
-        Model(name: "pastes-nested", file: "suite/Pastes", formula: "strength ~ 1 + (1 | batch/cask)", family: .gaussian,
-              brmsFixture: "brms_pastes"),
+        Model(name: "pastes-nested", file: "suite/Pastes", formula: "strength ~ 1 + (1 | batch/cask)", family: .gaussian),
         Model(name: "penicillin-crossed", file: "suite/Penicillin", formula: "diameter ~ 1 + (1 | plate) + (1 | sample)",
-              family: .gaussian, brmsFixture: "brms_penicillin"),
+              family: .gaussian),
         Model(name: "radon-intercepts", file: "radon", formula: "log_radon ~ floor + (1 | county)", family: .gaussian),
         Model(name: "radon-slopes", file: "radon", formula: "log_radon ~ floor + (floor | county)", family: .gaussian),
         Model(name: "cake-nested", file: "suite/cake", formula: "angle ~ recipe * temperature + (1 | recipe:replicate)",
@@ -57,15 +54,15 @@ enum SuiteBenchmarks {
 
     static func job(_ model: Model) -> BenchmarkJob {
         BenchmarkJob(name: "suite-" + model.name, dataSize: "\(model.file).csv: \(model.formula) (\(model.family.name))",
-                     reference: brmsNote(model)) {
+                     reference: "") {
             let table = try DataTable.read(contentsOf: root.appendingPathComponent("models/\(model.file).csv"))
             let design = try ModelDesign.build(formula: Formula.parse(model.formula), table: table)
-            let sampler = SamplerRule.defaultSampler(family: model.family, design: design, priors: [],
-                                                     hasCovariancePriors: false)
+            let sampler = ProcessInfo.processInfo.environment["MULTILEVEL_BENCH_SAMPLER"]
+                ?? SamplerRule.defaultSampler(family: model.family, design: design, priors: [], hasCovariancePriors: false)
             return {
                 var divergences: [Int] = []
                 var worstRhat = 0.0, leastBulk = Double.infinity, leastTail = Double.infinity
-                var perSecond: [Double] = []
+                var perSecond: [Double] = [], perGradient: [Double] = []
                 for seed in [1, 2, 3] as [UInt64] {
                     let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: seed)
                     let clock = CPUClock()
@@ -80,23 +77,15 @@ enum SuiteBenchmarks {
                     leastBulk = min(leastBulk, bulk)
                     leastTail = min(leastTail, parameters.map(\.essTail).min() ?? .nan)
                     perSecond.append(bulk / cpu)
+                    let gradients = fit.draws.values(of: "n_leapfrog__")?.map { $0.reduce(0, +) }.reduce(0, +) ?? .nan
+                    perGradient.append(1e6 * cpu / (2 * gradients))
                 }
                 perSecond.sort()
-                return String(format: "%@; divergences %@; max R-hat %.4f; min bulk-ESS %.0f, tail-ESS %.0f; %.0f min-bulk-ESS/CPU-s",
+                perGradient.sort()
+                return String(format: "%@; divergences %@; max R-hat %.4f; min bulk-ESS %.0f, tail-ESS %.0f; %.0f min-bulk-ESS/CPU-s; %.1f CPU-µs/gradient",
                               sampler, divergences.map(String.init).joined(separator: "/"), worstRhat, leastBulk,
-                              leastTail, perSecond[1])
+                              leastTail, perSecond[1], perGradient[1])
             }
         }
-    }
-
-    /// brms' divergences (4 × 2000, adapt_delta 0.8) and worst R-hat from the model's fixture, if measured.
-    static func brmsNote(_ model: Model) -> String {
-        guard let fixture = model.brmsFixture,
-              let data = try? Data(contentsOf: root.appendingPathComponent("Tests/MultilevelModelsTests/Fixtures/\(fixture).json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let defaults = object["default_settings"] as? [String: Any],
-              let divergences = defaults["divergences"] as? Double, let rhat = defaults["max_rhat"] as? Double
-        else { return "" }
-        return String(format: "brms defaults: %.0f divergences, max R-hat %.3f", divergences, rhat)
     }
 }

@@ -16,12 +16,25 @@ import MultilevelData
 /// densities do not take), and for models whose dense part makes the factorisation too expensive
 /// (InstEval's 1,128 lecturers crossed with 2,972 students).
 public enum SamplerRule {
-    /// A collapsed evaluation may cost this many joint gradients. Measured (release build, one
-    /// core): the collapsed sampler needs 4–16 times fewer gradient evaluations per effective draw
-    /// than joint NUTS on the nested and crossed models of the benchmark suite (shallower trees in
-    /// the reduced space, no funnel), and one collapsed evaluation took 0.6–1.5 times the time its
-    /// flop count predicts relative to a joint gradient; 16 keeps the collapsed sampler wherever it
-    /// is at least as fast per effective draw.
+    /// A collapsed evaluation may cost this many joint gradients (in the flop counts below).
+    /// Measured with `multilevel-bench --suite` (release, 4 × (1000 + 1000), seeds 1–3, median,
+    /// shared 2-core machine under load), collapsed against joint NUTS (`MULTILEVEL_BENCH_SAMPLER`):
+    ///
+    /// | model | flop ratio | CPU-µs per gradient | least bulk-ESS per CPU-s | joint divergences |
+    /// | --- | --- | --- | --- | --- |
+    /// | Pastes `(1 \| batch/cask)` | 6.1 | 11.3 vs 2.1 | 3062 vs 283 | 169/124/57 |
+    /// | Penicillin `(1 \| plate) + (1 \| sample)` | 3.7 | 13.5 vs 1.9 | 5206 vs 4229 | 0/0/0 |
+    /// | Pixel `(day \| Dog) + (1 \| Dog:Side)` | 8.7 | 21.8 vs 5.1 | 856 vs 88 | 38/150/118 |
+    /// | Machines `(1 \| Worker/Machine)` | — | 8.2 vs 1.2 | 4859 vs 1296 | 0/1/1 |
+    /// | Oats `(1 \| Block/Variety)` | — | 7.8 vs 2.0 | 5892 vs 1600 | 96/20/94 |
+    /// | sleepstudy `(Days \|\| Subject)` | — | 11.1 vs 2.1 | 4531 vs 2200 | 0/0/0 |
+    ///
+    /// A collapsed gradient took 0.5–1.9 times what its flop ratio predicts (the factorisation's
+    /// per-call overhead dominates small models), and per gradient it bought 8.7 (Penicillin, where
+    /// joint NUTS mixes well) to 58 (Pastes) times the effective draws. 16 flop-ratio units are
+    /// therefore 8–30 joint gradients: at the top of that range a benign model can sample up to ~3×
+    /// slower per effective draw than with joint NUTS, the price accepted for a sampler that cannot
+    /// diverge in a funnel; beyond it (InstEval's shape: a flop ratio in the hundreds) joint NUTS.
     public static let collapsedCostMultiple = 16.0
 
     /// "marginal" or "nuts" for a model whose user named no sampler.
