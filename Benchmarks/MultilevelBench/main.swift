@@ -1,9 +1,10 @@
 import Foundation
 
-/// `swift run -c release multilevel-bench [--filter TEXT] [--list] [--markdown]` runs every job (or
+/// `swift run -c release multilevel-bench [--filter TEXT] [--list] [--markdown] [--suite]` runs every job (or
 /// those whose name contains TEXT; `--job NAME` runs one in this process) in a
 /// child process of its own (so peak memory is the job's alone) and prints one table: job, data
-/// size, wall time, peak resident memory, the job's note, and the reference tool's time.
+/// size, wall time, peak resident memory, the job's note, and the reference tool's time. `--suite`
+/// runs the model suite (`SuiteBenchmarks`, not part of the default run) instead.
 let allJobs: [BenchmarkJob] =
     DataBenchmarks.jobs + FrequentistBenchmarks.jobs + SamplingBenchmarks.jobs
     + DiagnosticsBenchmarks.jobs + ModelBenchmarks.jobs + WorkbenchBenchmarks.jobs + GibbsBenchmarks.jobs
@@ -18,7 +19,7 @@ func peakResidentBytes() -> Int {
 }
 
 func runChild(_ name: String) -> Int32 {
-    guard let job = allJobs.first(where: { $0.name == name }) else {
+    guard let job = (allJobs + SuiteBenchmarks.jobs).first(where: { $0.name == name }) else {
         FileHandle.standardError.write(Data("multilevel-bench: no job '\(name)'\n".utf8))
         return 2
     }
@@ -40,8 +41,8 @@ func formatSeconds(_ s: Double) -> String {
     s < 1 ? String(format: "%.1f ms", s * 1000) : String(format: "%.2f s", s)
 }
 
-func runAll(filter: String?, markdown: Bool) -> Int32 {
-    let jobs = allJobs.filter { filter == nil || $0.name.contains(filter!) }
+func runAll(filter: String?, markdown: Bool, suite: Bool) -> Int32 {
+    let jobs = (suite ? SuiteBenchmarks.jobs : allJobs).filter { filter == nil || $0.name.contains(filter!) }
     var rows: [[String]] = []
     var failed = false
     for job in jobs {
@@ -93,11 +94,11 @@ func checkedArguments(_ arguments: [String]) -> [String]? {
                 return nil
             }
             i += 2
-        case "--list", "--markdown":
+        case "--list", "--markdown", "--suite":
             i += 1
         default:
             FileHandle.standardError.write(Data(("multilevel-bench: unknown argument '\(arguments[i])' "
-                + "(usage: multilevel-bench [--filter TEXT] [--list] [--markdown] | --job NAME)\n").utf8))
+                + "(usage: multilevel-bench [--filter TEXT] [--list] [--markdown] [--suite] | --job NAME)\n").utf8))
             return nil
         }
     }
@@ -108,8 +109,8 @@ guard let arguments = checkedArguments(Array(CommandLine.arguments.dropFirst()))
 if let i = arguments.firstIndex(of: "--job"), i + 1 < arguments.count {
     exit(runChild(arguments[i + 1]))
 } else if arguments.contains("--list") {
-    for job in allJobs { print(job.name) }
+    for job in arguments.contains("--suite") ? SuiteBenchmarks.jobs : allJobs { print(job.name) }
 } else {
     let filter = arguments.firstIndex(of: "--filter").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
-    exit(runAll(filter: filter, markdown: arguments.contains("--markdown")))
+    exit(runAll(filter: filter, markdown: arguments.contains("--markdown"), suite: arguments.contains("--suite")))
 }

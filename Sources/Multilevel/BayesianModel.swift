@@ -41,16 +41,12 @@ public struct BayesianModel {
         return priorSet.summaryTable()
     }
 
-    /// The sampler used when none is named: the marginal sampler (NUTS on the population-level
-    /// parameters with the group-level effects integrated out, then drawn exactly) for a gaussian
-    /// model with one group-level term and neither a Gibbs covariance prior nor a huang_wand prior
-    /// (which `MarginalPosterior` does not take) — the same posterior, 7.5× the bulk-ESS per
-    /// CPU-second of joint NUTS on sleepstudy, and the only one of the two that mixes when groups
-    /// hold thousands of rows (the non-centred effects lock to their sd) — and joint NUTS otherwise.
-    /// `nuts` keeps the joint sampler (whose `lp__` is brms' joint log density).
+    /// The sampler `fit` uses when none is named: `SamplerRule.defaultSampler` (the collapsed
+    /// sampler for gaussian models whose collapsed evaluation is cheap enough, joint NUTS otherwise;
+    /// the rule and the measurements behind it are in `CollapsedSamplerRule.swift`).
     public var defaultSampler: String {
-        family == .gaussian && design.randomTerms.count == 1 && covariancePriors.isEmpty
-            && !priors.contains(where: { $0.distribution.isHuangWand }) ? "marginal" : "nuts"
+        SamplerRule.defaultSampler(family: family, design: design, priors: priors,
+                                   hasCovariancePriors: !covariancePriors.isEmpty)
     }
 
     /// The sampler to run: `named` (with where it was given, for messages) or the default, checked

@@ -36,7 +36,7 @@ struct FitCommand: Command {
             .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
             .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
             .option("seed", "N", "Random seed (default: drawn at random and reported); the same seed gives byte-identical chains on any number of cores."),
-            .option("sampler", "NAME", "nuts, gibbs or marginal (default: marginal for a gaussian model with one group-level term, nuts otherwise)."),
+            .option("sampler", "NAME", "nuts, gibbs or marginal (default: marginal for a gaussian model when its collapsed density is cheap enough, nuts otherwise)."),
             .option("adapt-delta", "X", "Target acceptance statistic of step-size adaptation, in (0, 1) (default 0.8)."),
             .option("max-treedepth", "N", "Maximum NUTS tree depth (default 10)."),
             .option("init", "X", "Initial values drawn uniformly from (-X, X) on the unconstrained scale (default 2)."),

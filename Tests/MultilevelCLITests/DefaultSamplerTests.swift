@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// Which sampler `fit` uses when none is named: marginal NUTS for a gaussian model with one
-/// group-level term, joint NUTS when a huang_wand covariance prior is given (the marginal density
+/// group-level term or several cheap ones (`SamplerRule`), joint NUTS when a huang_wand covariance prior is given (the marginal density
 /// does not take it) or when `--sampler nuts` asks for it, and joint NUTS for other families.
 final class DefaultSamplerTests: XCTestCase {
     func summaryLine(_ extra: [String], formula: String = "Reaction ~ Days + (Days | Subject)") throws -> String {
@@ -21,6 +21,10 @@ final class DefaultSamplerTests: XCTestCase {
         let joint = "Draws were sampled using sampling(NUTS). For each parameter, Bulk_ESS"
         XCTAssertEqual(try summaryLine(["--prior", "cov:Subject ~ huang_wand(2, 25, 5)"]), joint)
         XCTAssertEqual(try summaryLine(["--sampler", "nuts"]), joint)
-        XCTAssertEqual(try summaryLine([], formula: "Reaction ~ Days + (1 | Subject) + (0 + Days | Subject)"), joint)
+    }
+
+    func testGaussianWithTwoSmallTermsDefaultsToTheCollapsedSampler() throws {
+        XCTAssertEqual(try summaryLine([], formula: "Reaction ~ Days + (1 | Subject) + (0 + Days | Subject)"),
+                       "Draws were sampled using sampling(NUTS) of the marginal posterior.")
     }
 }

@@ -1,25 +1,40 @@
 import MultilevelMath
 import MultilevelSampling
 
+/// A posterior with group-level effects integrated out that can complete a reduced draw with
+/// effects drawn exactly from their conditional distribution (`MarginalPosterior` for one term,
+/// `CollapsedGaussianPosterior` for any number).
+public protocol StandardisedEffectsDrawing {
+    var layout: ParameterLayout { get }
+    /// Scratch values `drawStandardisedEffects` needs.
+    var conditionalScratchCount: Int { get }
+    /// Writes the reduced draw `x` and standardised effects z drawn given it into `joint`.
+    mutating func drawStandardisedEffects(_ x: UnsafePointer<Double>, into joint: UnsafeMutablePointer<Double>,
+                                          scratch: UnsafeMutablePointer<Double>,
+                                          using generator: inout Xoshiro256PlusPlus)
+}
+
+extension MarginalPosterior: StandardisedEffectsDrawing {}
+
 /// A `ChainObserver` for the marginal sampler: completes each reduced draw with group-level
 /// effects drawn exactly from their conditional distribution (`drawStandardisedEffects`) and
 /// hands the joint vector to a `ConstrainedDrawsRecorder`, so the output has the joint sampler's
 /// columns (`r_Subject[308,Days]` included). Chain k draws its effects from its own stream
 /// (`Xoshiro256PlusPlus.stream(seed: effectsSeed, index: k)`), so draws depend only on (seed, k).
-public final class MarginalDrawsRecorder: ChainObserver, @unchecked Sendable {
+public final class MarginalDrawsRecorder<Posterior: StandardisedEffectsDrawing>: ChainObserver, @unchecked Sendable {
     /// Seed of the effects streams derived from the run's seed (distinct from the NUTS streams).
     public static func effectsSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x6A09_E667_F3BC_C908 }
 
     public let recorder: ConstrainedDrawsRecorder
-    private let posterior: MarginalPosterior
+    private var posteriors: [Posterior]
     private let firstChain: Int
     private let seed: UInt64
     private var joints: [[Double]]
     private var scratches: [[Double]]
     private var generators: [Xoshiro256PlusPlus?]
 
-    public init(posterior: MarginalPosterior, recorder: ConstrainedDrawsRecorder, settings: SamplerSettings) {
-        self.posterior = posterior
+    public init(posterior: Posterior, recorder: ConstrainedDrawsRecorder, settings: SamplerSettings) {
+        posteriors = Array(repeating: posterior, count: settings.chains)
         self.recorder = recorder
         firstChain = settings.firstChain
         seed = Self.effectsSeed(settings.seed)
@@ -39,7 +54,7 @@ public final class MarginalDrawsRecorder: ChainObserver, @unchecked Sendable {
         var generator = generators[index] ?? Xoshiro256PlusPlus.stream(seed: seed, index: chain)
         joints[index].withUnsafeMutableBufferPointer { joint in
             scratches[index].withUnsafeMutableBufferPointer { scratch in
-                posterior.drawStandardisedEffects(position.baseAddress!, into: joint.baseAddress!,
+                posteriors[index].drawStandardisedEffects(position.baseAddress!, into: joint.baseAddress!,
                                                   scratch: scratch.baseAddress!, using: &generator)
             }
             recorder.chainIteration(chain: chain, iteration: iteration, isWarmup: isWarmup, statistics: statistics,
