@@ -7,7 +7,7 @@ import Foundation
 let allJobs: [BenchmarkJob] =
     DataBenchmarks.jobs + FrequentistBenchmarks.jobs + SamplingBenchmarks.jobs
     + DiagnosticsBenchmarks.jobs + ModelBenchmarks.jobs + WorkbenchBenchmarks.jobs + GibbsBenchmarks.jobs
-    + FamilyBenchmarks.jobs + ScaleBenchmarks.jobs + AdaptationBenchmarks.jobs
+    + FamilyBenchmarks.jobs + ScaleBenchmarks.jobs + AdaptationBenchmarks.jobs + PredictionBenchmarks.jobs
 
 /// Peak resident set size of this process in bytes (Linux reports ru_maxrss in KiB).
 func peakResidentBytes() -> Int {

@@ -2,7 +2,7 @@
 enum Commands {
     static let all: [Command] = [
         DescribeCommand(), FitCommand(), LmerCommand(), BootstrapCommand(), CompareCommand(), DiagnoseCommand(),
-        PredictCommand(),
+        PredictCommand(), EffectsCommand(),
     ]
 }
 
