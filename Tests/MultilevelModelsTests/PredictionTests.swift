@@ -45,7 +45,8 @@ final class PredictionTests: XCTestCase {
         let theta = try XCTUnwrap((lme4["fit"] as? [String: Any])?["theta"] as? [Double])
         let (_, design) = try newData(.all)
         let model = try LinearMixedModel(design: design)
-        let fit = try model.summarize(theta: theta, method: .reml)
+        var warnings: [String] = []
+        let fit = try model.summarize(theta: theta, method: .reml, warnings: &warnings)
         XCTAssertEqual(fit.criterion, try XCTUnwrap(reference["REML_criterion"] as? Double), accuracy: 1e-8)
         for (terms, key) in [(NewDataDesign.GroupTerms.none, "re_form_NA"), (.all, "re_form_NULL"),
                              (.subset("~ (0 + Days | Subject)"), "re_form_days")] {
@@ -117,7 +118,8 @@ final class PredictionTests: XCTestCase {
 
     /// `sample_new_levels = "gaussian"`: a new subject's intercept and slope are drawn from
     /// N(0, Σ) of each draw, so at Days 0 the epred variance is Var(b_Intercept) +
-    /// E(sd_Subject__Intercept²) — checked on the same draws within 5%.
+    /// E(sd_Subject__Intercept²) — checked on the same draws within 15% (the variance of ~2,000
+    /// effective draws has a relative error of about √(2/2000) ≈ 3%).
     func testGaussianNewLevelsHaveTheGroupVariance() throws {
         let (nd, design) = try newData(.all)
         var settings = SamplerSettings(iterations: 1500, warmup: 500, chains: 4)
@@ -134,9 +136,9 @@ final class PredictionTests: XCTestCase {
             return x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)
         }
         let expected = variance(intercept) + sd.map { $0 * $0 }.reduce(0, +) / Double(sd.count)
-        XCTAssertEqual(variance(buffer), expected, accuracy: 0.05 * expected)
+        XCTAssertEqual(variance(buffer), expected, accuracy: 0.15 * expected)
         XCTAssertEqual(buffer.reduce(0, +) / Double(buffer.count), intercept.reduce(0, +) / Double(intercept.count),
-                       accuracy: 3 * (expected / Double(buffer.count)).squareRoot() * 3)
+                       accuracy: 9 * (expected / Double(buffer.count)).squareRoot())
     }
 
     /// One-line errors: a missing column, a factor level the fit did not see in a population-level
