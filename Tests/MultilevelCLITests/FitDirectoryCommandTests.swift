@@ -78,7 +78,7 @@ final class FitDirectoryCommandTests: XCTestCase {
         try "Subject\n\"308\"\n".write(to: work.appendingPathComponent("missing.csv"), atomically: true, encoding: .utf8)
         let missing = try CommandLineRunner.run(["predict", "reml", "--newdata", "missing.csv"], in: work)
         XCTAssertEqual(missing.status, 1)
-        XCTAssertEqual(missing.err, "multilevel predict: missing.csv: missing column 'Days' (the model's formula uses it)\n")
+        XCTAssertEqual(missing.err, "multilevel predict: missing.csv: missing column 'Days' (the model's formula uses it); the data has columns Subject\n")
         let notDirectory = try CommandLineRunner.run(["predict", ".", "--newdata", "nd.csv"], in: work)
         XCTAssertEqual(notDirectory.status, 1)
         XCTAssertTrue(notDirectory.err.contains("not a fit directory"), notDirectory.err)

@@ -152,7 +152,7 @@ final class PredictionTests: XCTestCase {
                 return "no error"
             } catch { return String(describing: error) }
         }
-        XCTAssertEqual(message("Subject\n\"308\"\n"), "nd.csv: missing column 'Days' (the model's formula uses it)")
+        XCTAssertEqual(message("Subject\n\"308\"\n"), "nd.csv: missing column 'Days' (the model's formula uses it); the data has columns Subject")
         XCTAssertEqual(message("Days,Subject\n1,\"308\"\n2,\"999\"\n"),
                        "nd.csv:3: level '999' of grouping factor 'Subject' is not in the fit; give --allow-new-levels to predict for new levels")
         XCTAssertEqual(message("Days,Subject\n1,\"308\"\n2,\"999\"\n", allow: true), "no error")
