@@ -50,7 +50,7 @@ public struct NewDataDesign: Sendable {
                              newData: DataTable, groupTerms: GroupTerms = .all,
                              allowNewLevels: Bool = false) throws -> NewDataDesign {
         let file = newData.fileName
-        let responseColumns = Set(formula.response.variable.node.referencedNames.map(\.0))
+        let responseColumns = responseColumnNames(formula)
         var groupingColumns = Set<String>()
         for term in formula.randomTerms { groupingColumns.formUnion(term.groupingVariables) }
         let m = newData.rowCount
@@ -160,6 +160,12 @@ public struct NewDataDesign: Sendable {
         }
         return NewDataDesign(rowCount: m, fixedEffects: fixed, terms: terms,
                              trials: combined.trials.map { Array($0[n...]) }, sourceLines: newData.sourceLines)
+    }
+
+    /// The columns the response variable is computed from (`Reaction`; `incidence` of
+    /// `incidence | trials(size)`): new rows need not have them.
+    public static func responseColumnNames(_ formula: Formula) -> Set<String> {
+        Set(formula.response.variable.node.referencedNames.map(\.0))
     }
 
     /// Whether `name` appears in a population-level term (a new level there has no coefficient).

@@ -44,6 +44,8 @@ struct FitCommand: Command {
             .flag("force", "Allow --output to write into an existing directory."),
             .flag("show-priors", "Print the priors in brms' prior_summary layout and exit."),
             .flag("ranef", "Also summarise group-level effects r_<group>[level,term]."),
+            .option("hypothesis", "H", "brms' hypothesis(), e.g. 'Days > 8' or 'Intercept + 5 * Days = 300' (population-level effects without b_; repeatable): printed after the summary, and in the JSON.", repeatable: true),
+            .flag("bayes-r2", "Bayesian R² (Gelman et al. 2019, brms' bayes_R2): printed after the summary, and in the JSON."),
             .flag("json", "Print one JSON object instead of the text summary."),
             .option("plots", "DIR", "Write trace and density plots (SVG) into DIR."),
             .option("predict", "DIR", "Write posterior predictive draws (DIR/predictions.csv, y_rep per draw) and fitted values with 95% intervals (DIR/fitted.csv)."),
@@ -151,6 +153,13 @@ struct FitCommand: Command {
                 : sampler == "marginal" ? "sampling(NUTS) of the marginal posterior"
                 : "sampling(NUTS)")
 
+        let hypotheses = try arguments.values("hypothesis").map { try Hypothesis($0, draws: parameterDraws) }
+        let r2 = try arguments.has("bayes-r2")
+            ? BayesR2Summary(draws: bayesianR2(draws: parameterDraws, design: model.design, family: family)) : nil
+        var extra: [(String, JSONValue)] = []
+        if !hypotheses.isEmpty { extra.append(("hypotheses", hypothesisJSON(hypotheses))) }
+        if let r2 { extra.append(("bayes_R2", r2.json)) }
+
         // Files first: a reader that closes standard output early (`| head -1`) cannot stop them.
         if let path = arguments.value("plots") {
             let plotDirectory = try prepareDirectory(path)
@@ -187,10 +196,12 @@ struct FitCommand: Command {
                 samplingSeconds: fit.chainSummaries.map(\.samplingSeconds).max() ?? 0,
                 divergences: divergences, treeDepthSaturations: saturations,
                 extra: [("seed", .string(String(settings.seed))),
-                        ("interrupted", .bool(stop.signalNumber != nil))])
+                        ("interrupted", .bool(stop.signalNumber != nil))] + extra)
             writeStandardOutput(json.serialized() + "\n")
         } else {
             writeStandardOutput(brmsSummaryText(description, summary: summary, groupLevelEffects: arguments.has("ranef")))
+            if !hypotheses.isEmpty { writeStandardOutput("\n" + hypothesisText(hypotheses)) }
+            if let r2 { writeStandardOutput("\n" + r2.text) }
         }
         for warning in bayesianModel.warnings(parameterDraws: parameterDraws, summary: summary, divergences: divergences,
                                               treeDepthSaturations: saturations, maxTreeDepth: settings.maxTreeDepth) {

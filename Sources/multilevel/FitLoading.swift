@@ -13,13 +13,13 @@ enum FitInputOptions {
 /// The fit named by the command's positional argument: a fit directory (`fit --output`, `lmer
 /// --output`) read back, or a model file fitted now with the model's settings.
 func loadFittedModel(_ arguments: ParsedArguments, command: String) throws -> FittedModel {
-    guard let path = arguments.positional.first else {
-        throw UsageError("expected FIT: a fit directory (fit --output DIR, lmer --output DIR) or a model file")
-    }
-    guard arguments.positional.count == 1 else {
+    guard arguments.positional.count <= 1 else {
         throw UsageError("expected one FIT, got \(arguments.positional.count): \(arguments.positional.joined(separator: " "))")
     }
-    if FitDirectory.isFitDirectory(path) {
+    guard let path = arguments.positional.first ?? (arguments.value("formula") != nil ? "" : nil) else {
+        throw UsageError("expected FIT: a fit directory (fit --output DIR, lmer --output DIR) or a model file (or --formula and --data)")
+    }
+    if !path.isEmpty, FitDirectory.isFitDirectory(path) {
         for flag in ["lmer"] where arguments.has(flag) {
             throw UsageError("option --\(flag) applies to a model file, and '\(path)' is a fit directory")
         }
@@ -29,7 +29,7 @@ func loadFittedModel(_ arguments: ParsedArguments, command: String) throws -> Fi
         return try FitDirectory.load(URL(fileURLWithPath: path))
     }
     var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+    if !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
         throw FitDirectoryError(file: path, message: "is a directory without fit.json: not a fit directory (write one with fit --output or lmer --output)")
     }
     let model = try loadModel(arguments)

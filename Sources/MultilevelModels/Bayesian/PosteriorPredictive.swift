@@ -22,11 +22,13 @@ public struct PosteriorPredictive: Sendable {
     public var fittedSD: [Double]
     public var fittedLower: [Double]
     public var fittedUpper: [Double]
+    /// E(yᵢ | θ⁽ˢ⁾), draw-major (`expected[s * n + i]`), when asked for (`keepExpected`); else empty.
+    public var expected: [Double] = []
 
     /// Computes the predictive draws from constrained posterior draws (`BayesianFit.draws`: b_…,
     /// r_<group>[level,term], sigma / shape / nu), the design and the family. The replicates use
     /// one generator stream from `seed`, draw after draw, so they are reproducible.
-    public init(draws: Draws, design: ModelDesign, family: Family, seed: UInt64) throws {
+    public init(draws: Draws, design: ModelDesign, family: Family, seed: UInt64, keepExpected: Bool = false) throws {
         let n = design.rowCount
         func index(_ name: String) throws -> Int {
             guard let k = draws.index(of: name) else {
@@ -94,6 +96,7 @@ public struct PosteriorPredictive: Sendable {
             lower[i] = Self.quantile(column, 0.025)
             upper[i] = Self.quantile(column, 0.975)
         }
+        if keepExpected { self.expected = expected }
         fittedMean = means
         fittedSD = sds
         fittedLower = lower
