@@ -24,7 +24,7 @@ struct LmerCommand: Command {
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let loaded = try loadModel(arguments)
+        let loaded = try loadModel(arguments, allowingOffset: true)
         let dataName = (try? loaded.specification.resolvedDataURL().deletingPathExtension().lastPathComponent) ?? "data"
         let (output, notices) = try Self.report(design: loaded.design, dataName: dataName, family: loaded.family,
                                                 arguments: arguments)
@@ -44,6 +44,9 @@ struct LmerCommand: Command {
         let confint = arguments.value("confint")
         if let confint, !["wald", "profile"].contains(confint) {
             throw UsageError("--confint must be wald or profile, not '\(confint)'")
+        }
+        if design.offset != nil, pooling != "partial" || confint == "profile" {
+            throw UnsupportedTermError(description: "offset() is supported by the mixed-model fit with Wald intervals; not with --pooling \(pooling) or --confint profile")
         }
         let json = arguments.has("json")
         let fixedPart = design.fixedEffectNames.filter { $0 != "(Intercept)" }
