@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (CSV reader, formula parser, model-file parser) and runs each for
 # SECONDS (default 60) with its seed corpus. Usage: Fuzz/run.sh [seconds] [csv|formula|modelfile ...]
-# The harnesses are compiled into one module together with the MultilevelMath and MultilevelData
-# sources (their `import MultilevelMath` lines removed), with -sanitize=fuzzer,address.
+# The harnesses are compiled into one module together with the MultilevelAVX2, MultilevelMath and
+# MultilevelData sources (their imports of each other removed), with -sanitize=fuzzer,address.
 # Crashes are written to Fuzz/.work/<name>/crash-*; the growing corpus to Fuzz/.work/<name>/corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,10 @@ targets=("$@")
 work=Fuzz/.work
 mkdir -p "$work/src"
 rm -f "$work"/src/*.swift
-for f in Sources/MultilevelMath/*.swift Sources/MultilevelData/*.swift; do
-    sed '/^import MultilevelMath$/d' "$f" > "$work/src/$(basename "$(dirname "$f")")_$(basename "$f")"
+# MultilevelMath calls the AVX2 kernels of MultilevelAVX2: compiled into the same module here
+# (without -mavx2, so they run on any processor the fuzzer runs on).
+for f in Sources/MultilevelAVX2/*.swift Sources/MultilevelMath/*.swift Sources/MultilevelData/*.swift; do
+    sed '/^import MultilevelMath$/d; /^import MultilevelAVX2$/d' "$f" > "$work/src/$(basename "$(dirname "$f")")_$(basename "$f")"
 done
 harness() {
     case "$1" in
