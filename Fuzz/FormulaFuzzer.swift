@@ -18,5 +18,12 @@ public func formulaFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     guard let formula = try? Formula.parse(text), let table = fuzzTable else { return 0 }
     _ = try? ModelDesign.build(formula: formula, table: table, factors: ["x"])
+    // Contrasts, a reference level, and X rebuilt for the same rows as new data.
+    let options = DesignOptions(factors: ["k"], contrasts: ["g": .sum, "f": .polynomial], defaultContrast: .helmert,
+                                references: ["h": "v"])
+    if let design = try? ModelDesign.build(formula: formula, table: table, options: options) {
+        _ = try? design.recipe?.fixedEffects(newData: table)
+        _ = try? design.recipe?.offset(newData: table)
+    }
     return 0
 }

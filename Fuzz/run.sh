@@ -2,9 +2,9 @@
 # Builds the libFuzzer harnesses (CSV reader, formula parser, model-file parser, diagnose's draws
 # readers) and runs each for SECONDS (default 60) with its seed corpus.
 # Usage: Fuzz/run.sh [seconds] [csv|formula|modelfile|diagnose ...]
-# The harnesses are compiled into one module together with the MultilevelMath, MultilevelData and
-# MultilevelSampling sources (their `import MultilevelMath` / `import MultilevelData` lines
-# removed), with -sanitize=fuzzer,address.
+# The harnesses are compiled into one module together with the MultilevelAVX2, MultilevelMath,
+# MultilevelData and MultilevelSampling sources (their imports of each other removed), with
+# -sanitize=fuzzer,address.
 # Crashes are written to Fuzz/.work/<name>/crash-*; the growing corpus to Fuzz/.work/<name>/corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +15,11 @@ targets=("$@")
 work=Fuzz/.work
 mkdir -p "$work/src"
 rm -f "$work"/src/*.swift
-for f in Sources/MultilevelMath/*.swift Sources/MultilevelData/*.swift Sources/MultilevelSampling/*.swift \
-         Sources/MultilevelSampling/*/*.swift; do
-    sed -e '/^import MultilevelMath$/d' -e '/^import MultilevelData$/d' "$f" \
+# MultilevelMath calls the AVX2 kernels of MultilevelAVX2: compiled into the same module here
+# (without -mavx2, so they run on any processor the fuzzer runs on).
+for f in Sources/MultilevelAVX2/*.swift Sources/MultilevelMath/*.swift Sources/MultilevelData/*.swift \
+         Sources/MultilevelSampling/*.swift Sources/MultilevelSampling/*/*.swift; do
+    sed -e '/^import MultilevelMath$/d' -e '/^import MultilevelData$/d' -e '/^import MultilevelAVX2$/d' "$f" \
         > "$work/src/$(echo "${f#Sources/}" | tr / _)"
 done
 harness() {

@@ -6,8 +6,15 @@ import Foundation
 ///
 /// It works on the raw bytes in two passes: the first splits the text into field byte ranges
 /// (row-major), the second types each column (numeric when every non-missing unquoted field parses
-/// as a number, otherwise a factor) and converts it. Unquoted fields have surrounding spaces and
-/// tabs removed.
+/// as a number, otherwise a factor) and converts it. Unquoted fields have surrounding spaces (and
+/// tabs, unless tab is the separator) removed.
+///
+/// The separator is `,`, `;` (Excel's European CSV, whose decimal mark is then `,`) or a tab,
+/// detected from the header line (the most frequent of the three outside quotes) unless
+/// `CSVOptions` sets it. In a file whose every non-missing field is quoted (Python's
+/// `csv.QUOTE_ALL`), quotes carry no type and columns are typed from their values. A column whose
+/// unquoted values are numbers but for a few (at most one in ten) is a factor, with a notice
+/// naming the first such value and its line (`DataTable.typeNotices`).
 enum CSVReader {
     private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","),
                        newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r"),
@@ -22,7 +29,7 @@ enum CSVReader {
         var rowLines: [Int] = []
     }
 
-    static func parse(_ allBytes: UnsafeBufferPointer<UInt8>, fileName: String) throws -> DataTable {
+    static func parse(_ allBytes: UnsafeBufferPointer<UInt8>, fileName: String, options: CSVOptions = CSVOptions()) throws -> DataTable {
         var start = 0
         if allBytes.count >= 3, allBytes[0] == 0xEF, allBytes[1] == 0xBB, allBytes[2] == 0xBF { start = 3 }
         if allBytes.count >= 2, (allBytes[0] == 0xFF && allBytes[1] == 0xFE) || (allBytes[0] == 0xFE && allBytes[1] == 0xFF) {
@@ -34,14 +41,17 @@ enum CSVReader {
         // Header.
         var position = 0
         var line = 1
+        let separator = options.separator ?? detectSeparator(bytes)
+        let format = Format(separator: separator,
+                            decimal: options.decimal ?? (separator == UInt8(ascii: ";") ? comma : UInt8(ascii: ".")))
         var header: [(Int, Int)] = []
         var headerLine = 1
         var sawHeader = false
         while position < bytes.count {
-            if skipBlankLine(bytes, &position, &line) { continue }
+            if skipBlankLine(bytes, &position, &line, format) { continue }
             headerLine = line
             var ranges: [Int] = []
-            try readRow(bytes, &position, &line, into: &ranges, fileName: fileName)
+            try readRow(bytes, &position, &line, into: &ranges, fileName: fileName, format)
             header = stride(from: 0, to: ranges.count, by: 2).map { (ranges[$0], ranges[$0 + 1]) }
             sawHeader = true
             break
@@ -75,10 +85,10 @@ enum CSVReader {
         var fields = Fields()
         fields.ranges.reserveCapacity(max(16, bytes.count / 4))
         while position < bytes.count {
-            if skipBlankLine(bytes, &position, &line) { continue }
+            if skipBlankLine(bytes, &position, &line, format) { continue }
             let rowLine = line
             let before = fields.ranges.count
-            try readRow(bytes, &position, &line, into: &fields.ranges, fileName: fileName)
+            try readRow(bytes, &position, &line, into: &fields.ranges, fileName: fileName, format)
             let found = (fields.ranges.count - before) / 2
             if found != columnCount {
                 throw CSVError(fileName: fileName, line: rowLine,
@@ -90,19 +100,63 @@ enum CSVReader {
             throw CSVError(fileName: fileName, line: headerLine, message: "has a header row but no data rows")
         }
 
+        let allQuoted = everyFieldQuoted(bytes, fields)
         var columns: [DataColumn] = []
+        var notices: [String: String] = [:]
         columns.reserveCapacity(columnCount)
         for column in 0..<columnCount {
-            columns.append(try typedColumn(bytes, fields, column: column, columnCount: columnCount,
-                                           fileName: fileName))
+            let (typed, notice) = typedColumn(bytes, fields, column: column, columnCount: columnCount,
+                                              decimal: format.decimal, quotesCarryType: !allQuoted)
+            columns.append(typed)
+            if let notice { notices[names[column]] = "\(fileName): column '\(names[column])' is read as a factor: \(notice)" }
         }
-        return DataTable(fileName: fileName, columnNames: names, columns: columns, sourceLines: fields.rowLines)
+        var table = DataTable(fileName: fileName, columnNames: names, columns: columns, sourceLines: fields.rowLines)
+        table.typeNotices = notices
+        return table
+    }
+
+    /// Separator and decimal mark in use.
+    private struct Format {
+        var separator: UInt8
+        var decimal: UInt8
+        /// Whether a tab is blank space around a field (not when it separates fields).
+        var tabIsSpace: Bool { separator != tab }
+    }
+
+    /// The separator of the header line: the most frequent of `,`, `;` and tab outside quotes
+    /// (`,` on ties and when there is none).
+    private static func detectSeparator(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        var counts = [comma: 0, UInt8(ascii: ";"): 0, tab: 0]
+        var inQuotes = false
+        for b in bytes {
+            if b == quote { inQuotes.toggle(); continue }
+            if inQuotes { continue }
+            if b == newline || b == carriageReturn {
+                if counts.values.contains(where: { $0 > 0 }) { break }
+                continue
+            }
+            if counts[b] != nil { counts[b]! += 1 }
+        }
+        let best = [comma, UInt8(ascii: ";"), tab].max { counts[$0]! < counts[$1]! }!
+        return counts[best]! > counts[comma]! ? best : comma
+    }
+
+    /// Whether no data field is an unquoted, non-missing value (a `QUOTE_ALL` file).
+    private static func everyFieldQuoted(_ bytes: UnsafeBufferPointer<UInt8>, _ fields: Fields) -> Bool {
+        var k = 0
+        while k < fields.ranges.count {
+            let start = fields.ranges[k], storedEnd = fields.ranges[k + 1]
+            if storedEnd & quotedFlag == 0, !isMissing(bytes, start, storedEnd) { return false }
+            k += 2
+        }
+        return true
     }
 
     /// If the row at `position` is empty or only spaces/tabs, skips it and returns true.
-    private static func skipBlankLine(_ bytes: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ line: inout Int) -> Bool {
+    private static func skipBlankLine(_ bytes: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ line: inout Int,
+                                      _ format: Format) -> Bool {
         var p = position
-        while p < bytes.count, bytes[p] == space || bytes[p] == tab { p += 1 }
+        while p < bytes.count, bytes[p] == space || (bytes[p] == tab && format.tabIsSpace) { p += 1 }
         if p == bytes.count { position = p; return true }
         if bytes[p] == newline { position = p + 1; line += 1; return true }
         if bytes[p] == carriageReturn {
@@ -117,13 +171,14 @@ enum CSVReader {
     /// Reads one row starting at `position`, appending (start, end) pairs; leaves `position` after
     /// the row's line end and `line` on the next row's line.
     private static func readRow(_ bytes: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ line: inout Int,
-                                into ranges: inout [Int], fileName: String) throws {
+                                into ranges: inout [Int], fileName: String, _ format: Format) throws {
         let n = bytes.count
+        let separator = format.separator, tabIsSpace = format.tabIsSpace
         var p = position
         while true {
             // Leading spaces of an unquoted or quoted field.
             var q = p
-            while q < n, bytes[q] == space || bytes[q] == tab { q += 1 }
+            while q < n, bytes[q] == space || (bytes[q] == tab && tabIsSpace) { q += 1 }
             if q < n, bytes[q] == quote {
                 let openLine = line
                 let contentStart = q + 1
@@ -145,8 +200,8 @@ enum CSVReader {
                 ranges.append(contentStart)
                 ranges.append(r | quotedFlag)
                 p = r + 1
-                while p < n, bytes[p] == space || bytes[p] == tab { p += 1 }
-                if p < n, bytes[p] != comma, bytes[p] != newline, bytes[p] != carriageReturn {
+                while p < n, bytes[p] == space || (bytes[p] == tab && tabIsSpace) { p += 1 }
+                if p < n, bytes[p] != separator, bytes[p] != newline, bytes[p] != carriageReturn {
                     throw CSVError(fileName: fileName, line: line,
                                    message: "unexpected character after a closing quote (a quote inside a quoted field must be doubled: \"\")")
                 }
@@ -154,16 +209,16 @@ enum CSVReader {
                 let fieldStart = p
                 while p < n {
                     let b = bytes[p]
-                    if b == comma || b == newline || b == carriageReturn { break }
+                    if b == separator || b == newline || b == carriageReturn { break }
                     p += 1
                 }
                 var s = fieldStart, e = p
-                while s < e, bytes[s] == space || bytes[s] == tab { s += 1 }
-                while e > s, bytes[e - 1] == space || bytes[e - 1] == tab { e -= 1 }
+                while s < e, bytes[s] == space || (bytes[s] == tab && tabIsSpace) { s += 1 }
+                while e > s, bytes[e - 1] == space || (bytes[e - 1] == tab && tabIsSpace) { e -= 1 }
                 ranges.append(s)
                 ranges.append(e)
             }
-            if p < n, bytes[p] == comma { p += 1; continue }
+            if p < n, bytes[p] == separator { p += 1; continue }
             // End of row.
             if p < n {
                 if bytes[p] == carriageReturn, p + 1 < n, bytes[p + 1] == newline { p += 2 } else { p += 1 }
@@ -190,11 +245,14 @@ enum CSVReader {
         return length == 0 || (length == 2 && bytes[start] == UInt8(ascii: "N") && bytes[start + 1] == UInt8(ascii: "A"))
     }
 
+    /// The typed column, and for a column that is numbers but for a few values, the notice that
+    /// names the first of those values and its line.
     private static func typedColumn(_ bytes: UnsafeBufferPointer<UInt8>, _ fields: Fields, column: Int,
-                                    columnCount: Int, fileName: String) throws -> DataColumn {
+                                    columnCount: Int, decimal: UInt8, quotesCarryType: Bool) -> (DataColumn, String?) {
         let rows = fields.rowLines.count
         var values = [Double](repeating: .nan, count: rows)
         var numeric = true
+        var failedRow = -1
         fields.ranges.withUnsafeBufferPointer { ranges in
             values.withUnsafeMutableBufferPointer { out in
                 for row in 0..<rows {
@@ -202,13 +260,18 @@ enum CSVReader {
                     let start = ranges[k], storedEnd = ranges[k + 1]
                     let end = storedEnd & ~quotedFlag
                     if isMissing(bytes, start, end) { continue }
-                    if storedEnd & quotedFlag != 0 { numeric = false; return }
-                    guard let v = NumberParser.parse(bytes, start, end) else { numeric = false; return }
+                    if quotesCarryType, storedEnd & quotedFlag != 0 { numeric = false; return }
+                    guard let v = NumberParser.parse(bytes, start, end, decimal: decimal) else {
+                        numeric = false; failedRow = row; return
+                    }
                     out[row] = v
                 }
             }
         }
-        if numeric { return .numeric(values) }
+        if numeric { return (.numeric(values), nil) }
+        let notice = failedRow >= 0 ? mostlyNumericNotice(bytes, fields, column: column, columnCount: columnCount,
+                                                          decimal: decimal, firstFailure: failedRow,
+                                                          quotesCarryType: quotesCarryType) : nil
 
         var interner = LevelInterner(bytes: bytes)
         var codes = [Int32](repeating: -1, count: rows)
@@ -227,7 +290,29 @@ enum CSVReader {
             }
         }
         let labels = zip(interner.ranges, storedEnds).map { text(bytes, $0.0.start, $0.1) }
-        return DataTable.sortedFactor(labels: labels, codes: codes)
+        return (DataTable.sortedFactor(labels: labels, codes: codes), notice)
+    }
+
+    /// When at most one in ten of the column's non-missing values is not a number (and none is
+    /// quoted where quotes carry type), a notice such as `'l0' on line 12 (and 1 more value that
+    /// is not a number) among 180 numbers`; nil otherwise.
+    private static func mostlyNumericNotice(_ bytes: UnsafeBufferPointer<UInt8>, _ fields: Fields, column: Int,
+                                            columnCount: Int, decimal: UInt8, firstFailure: Int,
+                                            quotesCarryType: Bool) -> String? {
+        var numbers = 0, others = 0
+        for row in 0..<fields.rowLines.count {
+            let k = 2 * (row * columnCount + column)
+            let start = fields.ranges[k], storedEnd = fields.ranges[k + 1]
+            let end = storedEnd & ~quotedFlag
+            if isMissing(bytes, start, end) { continue }
+            if quotesCarryType, storedEnd & quotedFlag != 0 { return nil }
+            if NumberParser.parse(bytes, start, end, decimal: decimal) != nil { numbers += 1 } else { others += 1 }
+        }
+        guard numbers >= 9 * others else { return nil }
+        let k = 2 * (firstFailure * columnCount + column)
+        let value = text(bytes, fields.ranges[k], fields.ranges[k + 1])
+        let more = others > 1 ? " (and \(others - 1) more value\(others == 2 ? "" : "s") that \(others == 2 ? "is" : "are") not a number)" : ""
+        return "'\(abbreviatedForMessage(value))' on line \(fields.rowLines[firstFailure]) is not a number\(more), the other \(numbers) values are; if the column is meant to be numeric, correct that value"
     }
 
     /// Checks that the bytes are UTF-8; the error names the line of the first bad byte.

@@ -46,6 +46,9 @@ public struct DataTable: Sendable {
     public var columns: [DataColumn]
     /// 1-based line on which each row starts in the file.
     public var sourceLines: [Int]
+    /// Notices about how columns were typed, by column name: a column that is numbers but for a
+    /// few values is a factor, and the notice names the first such value and its line.
+    public var typeNotices: [String: String] = [:]
 
     public init(fileName: String, columnNames: [String], columns: [DataColumn], sourceLines: [Int]) {
         self.fileName = fileName
@@ -64,23 +67,41 @@ public struct DataTable: Sendable {
 
     /// Reads a CSV file (RFC 4180, header row, UTF-8 with or without BOM, `NA`/empty = missing).
     /// Errors name the file and, where there is one, the line.
-    public static func read(contentsOf url: URL) throws -> DataTable {
+    public static func read(contentsOf url: URL, options: CSVOptions = CSVOptions()) throws -> DataTable {
         let name = url.relativePath
         let data: Data
         do { data = try InputFile.read(path: url.path) } catch let failure as InputFile.Failure {
             throw CSVError(fileName: name, message: failure.description)
         }
-        return try data.withUnsafeBytes { raw in
+        return try read(data: data, fileName: name, options: options)
+    }
+
+    /// Reads CSV bytes (for example standard input, `--data -`); `fileName` is used in messages.
+    public static func read(data: Data, fileName: String, options: CSVOptions = CSVOptions()) throws -> DataTable {
+        try data.withUnsafeBytes { raw in
             try CSVReader.parse(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                                    count: raw.count), fileName: name)
+                                                    count: raw.count), fileName: fileName, options: options)
         }
     }
 
     /// Parses CSV text held in memory; `fileName` is used in messages.
-    public init(csv text: String, fileName: String = "<string>") throws {
+    public init(csv text: String, fileName: String = "<string>", options: CSVOptions = CSVOptions()) throws {
         var bytes = Array(text.utf8)
         self = try bytes.withUnsafeMutableBufferPointer { buffer in
-            try CSVReader.parse(UnsafeBufferPointer(buffer), fileName: fileName)
+            try CSVReader.parse(UnsafeBufferPointer(buffer), fileName: fileName, options: options)
         }
+    }
+}
+
+/// How to split a data file: the field separator (`,`, `;` or tab; nil: detected from the header
+/// line) and the decimal mark (nil: `,` when the separator is `;`, as Excel writes European CSV,
+/// else `.`), as R's `read.csv2` / `read.delim` and their `sep` / `dec` arguments.
+public struct CSVOptions: Sendable, Equatable {
+    public var separator: UInt8?
+    public var decimal: UInt8?
+
+    public init(separator: UInt8? = nil, decimal: UInt8? = nil) {
+        self.separator = separator
+        self.decimal = decimal
     }
 }

@@ -39,4 +39,24 @@ extension DataTable {
         copy.columns[index] = .factor(levels: levels, codes: values.map { $0.isNaN ? -1 : (codeOf[$0] ?? -1) })
         return copy
     }
+
+    /// The table with `reference` made the first level of factor `name` (R's `relevel`), the
+    /// other levels keeping their order.
+    public func relevelled(_ name: String, reference: String) throws -> DataTable {
+        guard let index = columnNames.firstIndex(of: name) else {
+            throw DesignError("reference: unknown column '\(name)'" + nearestColumnsHint(for: name, columns: columnNames))
+        }
+        guard case .factor(let levels, let codes) = columns[index] else {
+            throw DesignError("reference: '\(name)' is numeric, not a factor; add 'factor: \(name)' to treat it as one")
+        }
+        guard let position = levels.firstIndex(of: reference) else {
+            throw DesignError("reference: '\(reference)' is not a level of '\(name)' (levels: \(levels.prefix(8).joined(separator: ", "))\(levels.count > 8 ? ", ..." : ""))")
+        }
+        let order = [position] + levels.indices.filter { $0 != position }
+        var newCode = [Int32](repeating: -1, count: levels.count)
+        for (k, old) in order.enumerated() { newCode[old] = Int32(k) }
+        var copy = self
+        copy.columns[index] = .factor(levels: order.map { levels[$0] }, codes: codes.map { $0 < 0 ? -1 : newCode[Int($0)] })
+        return copy
+    }
 }

@@ -17,6 +17,9 @@ public struct Formula: Sendable, Equatable {
     /// `a:b`; `(x || g)` kept as one specification with `correlated == false` (the design splits
     /// it into one term per column).
     public var randomTerms: [RandomTermSpecification]
+    /// The arguments of `offset(...)` terms: numeric expressions added to the linear predictor
+    /// with coefficient 1 (lme4 and brms alike); several offsets add up.
+    public var offsets: [FormulaNode] = []
 
     /// Longest formula accepted, in tokens (names, numbers, operators). Parsing, term expansion
     /// and labels recurse along the formula; the bound keeps that recursion far from the stack
@@ -36,7 +39,8 @@ public struct Formula: Sendable, Equatable {
         let response = try FormulaResponse(node: responseNode, addition: addition)
         var algebra = TermAlgebra(firstVariables: response.variableLabels)
         let fixed = try algebra.termList(of: rhs, allowRandom: true)
-        let formula = Formula(text: text, response: response, fixed: fixed, randomTerms: algebra.randomTerms)
+        var formula = Formula(text: text, response: response, fixed: fixed, randomTerms: algebra.randomTerms)
+        formula.offsets = algebra.offsets
         try formula.checkResponseNotPredictor()
         return formula
     }
@@ -44,11 +48,9 @@ public struct Formula: Sendable, Equatable {
     /// The response's columns may not appear on the right-hand side.
     private func checkResponseNotPredictor() throws {
         let responseNames = Set(response.variable.node.referencedNames.map(\.0))
-        for term in fixed.terms {
-            for v in term.variables {
-                if let (name, column) = v.node.referencedNames.first(where: { responseNames.contains($0.0) }) {
-                    throw FormulaError(column: column, message: "the response '\(name)' cannot also be a predictor")
-                }
+        for node in fixed.terms.flatMap({ $0.variables.map(\.node) }) + offsets {
+            if let (name, column) = node.referencedNames.first(where: { responseNames.contains($0.0) }) {
+                throw FormulaError(column: column, message: "the response '\(name)' cannot also be a predictor")
             }
         }
         for random in randomTerms {
@@ -73,6 +75,7 @@ public struct Formula: Sendable, Equatable {
         }
         response.nodes.forEach(add)
         for term in fixed.terms { term.variables.forEach { add($0.node) } }
+        offsets.forEach(add)
         for random in randomTerms {
             for term in random.effects.terms { term.variables.forEach { add($0.node) } }
             for (name, column) in zip(random.groupingVariables, random.groupingColumns) {
@@ -202,7 +205,11 @@ extension FormulaNode {
         switch self {
         case .name(let n, let c): return [(n, c)]
         case .number: return []
-        case .call(_, let arguments, _): return arguments.flatMap(\.referencedNames)
+        case .call(let function, let arguments, _):
+            // poly(x, 2, raw = TRUE), scale(x, scale = FALSE), C(f, sum): only the first argument is data.
+            if TermTransform.names.contains(function) { return arguments.first?.referencedNames ?? [] }
+            return arguments.flatMap(\.referencedNames)
+        case .binary("=", _, let r, _): return r.referencedNames
         case .binary(_, let l, let r, _), .bar(let l, let r, _, _): return l.referencedNames + r.referencedNames
         case .negate(let e, _), .parenthesized(let e, _): return e.referencedNames
         }

@@ -14,7 +14,7 @@ enum FormulaFunctions {
     /// `I(...)`: arithmetic as written.
     static let identity = "I"
 
-    static var allNames: [String] { (Array(numeric.keys) + Array(factor) + [identity]).sorted() }
+    static var allNames: [String] { (Array(numeric.keys) + Array(factor) + [identity] + Array(TermTransform.names)).sorted() }
 
     /// Checks that `node` is arithmetic over columns and numbers with known functions; errors name
     /// the column of the offending part.
@@ -28,6 +28,8 @@ enum FormulaFunctions {
             }
             try checkArithmetic(l)
             try checkArithmetic(r)
+        case .call(let function, _, let column) where TermTransform.names.contains(function) || function == "offset":
+            throw FormulaError(column: column, message: "\(function)() must stand alone as a term (not inside another function or arithmetic)")
         case .call(let function, let arguments, let column):
             guard numeric[function] != nil || factor.contains(function) || function == identity else {
                 let near = nearestNames(to: function, in: allNames)

@@ -33,7 +33,7 @@ public indirect enum FormulaNode: Sendable, Equatable {
         case .number(let v, _): return RCollation.label(of: v)
         case .call(let f, let arguments, _): return f + "(" + arguments.map(\.deparsed).joined(separator: ", ") + ")"
         case .binary(let op, let l, let r, _):
-            let spaced = op == "+" || op == "-" || op == "*" || op == "%in%"
+            let spaced = op == "+" || op == "-" || op == "*" || op == "%in%" || op == "="
             return l.deparsed + (spaced ? " \(op) " : op) + r.deparsed
         case .negate(let e, _): return "-" + e.deparsed
         case .parenthesized(let e, _): return "(" + e.deparsed + ")"
@@ -47,7 +47,7 @@ struct FormulaToken: Equatable {
     enum Kind: Equatable {
         case name(String)
         case number(Double)
-        case symbol(String)   // ~ + - * / : ^ ( ) , | || %in%
+        case symbol(String)   // ~ + - * / : ^ ( ) , = | || %in%
         case end
     }
     var kind: Kind
@@ -124,7 +124,7 @@ enum FormulaLexer {
                 }
                 throw FormulaError(column: column, message: "unknown operator starting with '%' (only %in% is supported)")
             }
-            if "~+-*/:^(),".contains(c) {
+            if "~+-*/:^(),=".contains(c) {
                 result.append(FormulaToken(kind: .symbol(String(c)), column: column))
                 i += 1
                 continue
@@ -277,7 +277,7 @@ struct FormulaParser {
             var arguments: [FormulaNode] = []
             if !isSymbol(")") {
                 while true {
-                    arguments.append(try parseSum())
+                    arguments.append(try parseArgument())
                     if isSymbol(",") { advance(); continue }
                     break
                 }
@@ -313,6 +313,19 @@ struct FormulaParser {
         case .symbol(let s):
             throw FormulaError(column: token.column, message: "unexpected '\(s)': expected a variable, number or '('")
         }
+    }
+
+    /// One argument of a call: an expression, or `name = expression` (`raw = TRUE`,
+    /// `scale = FALSE`), kept as a binary `=` node whose left side is the name.
+    private mutating func parseArgument() throws -> FormulaNode {
+        if case .name(let name) = current.kind, index + 1 < tokens.count, tokens[index + 1].kind == .symbol("=") {
+            let nameColumn = current.column
+            advance()
+            let column = current.column
+            advance()
+            return .binary("=", .name(name, column: nameColumn), try parseSum(), column: column)
+        }
+        return try parseSum()
     }
 
     private func expectedClose(_ open: Int) -> FormulaError {

@@ -49,10 +49,26 @@ public struct RandomEffectTerm: Sendable, Equatable {
 }
 
 /// brms' spelling of a model-matrix column name in parameter names: `(Intercept)` → `Intercept`;
-/// other names are kept except that characters brms cannot use in Stan names become `_`
-/// (`age:SexFemale` → `age:SexFemale` is kept, as brms prints it in summaries).
+/// other names as brms' `rename` writes them: spaces, brackets, commas and quotes dropped, `+ - * /
+/// ^ =` written `P M MU D E EQ` (`poly(Days, 2)1` → `polyDays21`, `I(x^2)` → `IxE2`, `sppEC-A` →
+/// `sppECMA`); `:` and `.` are kept (`age:SexFemale`, `temperature.L`).
 public func brmsName(ofColumn column: String) -> String {
-    column == "(Intercept)" ? "Intercept" : column
+    if column == "(Intercept)" { return "Intercept" }
+    // brms:::rename: drop spaces, brackets, commas and quotes; + - * / ^ = become P M MU D E EQ.
+    var result = ""
+    for character in column {
+        switch character {
+        case " ", "(", ")", "[", "]", ",", "\"", "'", "?": continue
+        case "+": result += "P"
+        case "-": result += "M"
+        case "*": result += "MU"
+        case "/": result += "D"
+        case "^": result += "E"
+        case "=": result += "EQ"
+        default: result.append(character)
+        }
+    }
+    return result
 }
 
 /// The columns of one term in full indicator coding: R's names and column-major values.
@@ -79,6 +95,9 @@ public struct ModelDesign: Sendable {
     public var response: [Double]
     /// Binomial numbers of trials per row (`trials(n)`, or s + f for `cbind(s, f)`), else nil.
     public var trials: [Double]?
+    /// The sum of the formula's `offset()` terms per row, added to the linear predictor with
+    /// coefficient 1; nil without offsets.
+    public var offset: [Double]?
     /// For a factor response, its two levels (first = failure), else nil.
     public var responseLevels: [String]?
     /// The fixed-effects model matrix X (n × p) after aliased columns were dropped.
@@ -111,6 +130,9 @@ public struct ModelDesign: Sendable {
     /// The data file's name as messages print it (`DataTable.fileName`), so that a message naming a
     /// row reads `sleep.csv line 12: …`; nil for designs built in code.
     public var dataFileName: String?
+    /// What it takes to rebuild X for new rows (fitted polynomial bases, centres and scales,
+    /// factor levels, contrasts); nil for designs built in code.
+    public var recipe: DesignRecipe?
 
     public init(formulaText: String, responseName: String, response: [Double], trials: [Double]?,
                 responseLevels: [String]?, fixedEffects: DenseMatrix, fixedEffectNames: [String],

@@ -11,6 +11,13 @@ extension ModelDesign {
     /// 5. each random term as a block (`RandomEffectTerm`); `(x || g)` split into one term per
     ///    column; nested `a/b` and interaction `a:b` groups with levels written `A_a`.
     public static func build(formula: Formula, table: DataTable, factors: [String] = []) throws -> ModelDesign {
+        try build(formula: formula, table: table, options: DesignOptions(factors: factors))
+    }
+
+    /// `build(formula:table:factors:)` with contrasts and reference levels (`DesignOptions`); the
+    /// design keeps its `recipe` for new data.
+    public static func build(formula: Formula, table: DataTable, options: DesignOptions) throws -> ModelDesign {
+        let factors = options.factors
         // 1. Columns.
         let referenced = formula.referencedColumns
         for (name, column) in referenced where table.column(named: name) == nil {
@@ -22,6 +29,9 @@ extension ModelDesign {
                 throw DesignError("factor: unknown column '\(name)'" + nearestColumnsHint(for: name, columns: table.columnNames))
             }
             working = working.forcingFactor(name)
+        }
+        for (name, level) in options.references.sorted(by: { $0.key < $1.key }) {
+            working = try working.relevelled(name, reference: level)
         }
 
         // 2. Complete cases over the used columns.
@@ -40,7 +50,8 @@ extension ModelDesign {
             throw DesignError("\(table.fileName): no rows left after dropping \(dropped) rows with missing values in \(missingColumns.joined(separator: ", "))")
         }
         let used = working.subset(rows: rows, columns: usedNames)
-        let evaluator = VariableEvaluator(table: used)
+        var evaluator = VariableEvaluator(table: used)
+        let contrasts = options.contrasts(for: formula)
         let n = used.rowCount
 
         // 3. Response.
@@ -51,6 +62,8 @@ extension ModelDesign {
         switch try evaluator.evaluate(response.variable.node) {
         case .numeric(let values):
             responseValues = values
+        case .matrix:
+            throw FormulaError(column: response.variable.node.column, message: "the response must be one column")
         case .factor(let levels, let codes):
             if case .single = response, levels.count == 2 {
                 responseValues = codes.map { Double($0) }
@@ -77,15 +90,17 @@ extension ModelDesign {
         try requireFinite(responseValues, what: "the response '\(response.variable.label)'", lines: used.sourceLines, table: table)
         if let trials { try requireFinite(trials, what: "the number of trials", lines: used.sourceLines, table: table) }
 
+        let offset = try offsetValues(formula, evaluator: evaluator, lines: used.sourceLines, table: table)
+
         // 4. Fixed effects.
         var variables: [String: EvaluatedVariable] = [:]
         func evaluateTerms(_ list: TermList) throws {
             for term in list.terms { for v in term.variables where variables[v.label] == nil {
-                variables[v.label] = try evaluator.evaluate(v.node)
+                variables[v.label] = try evaluator.evaluateVariable(v.node)
             } }
         }
         try evaluateTerms(formula.fixed)
-        let fixedColumns = try ModelMatrix.build(formula.fixed, variables: variables, rowCount: n)
+        let fixedColumns = try ModelMatrix.build(formula.fixed, variables: variables, contrasts: contrasts, rowCount: n)
         for (name, values) in zip(fixedColumns.names, fixedColumns.values) {
             try requireFinite(values, what: "column '\(name)' of the fixed effects", lines: used.sourceLines, table: table)
         }
@@ -109,7 +124,7 @@ extension ModelDesign {
         for specification in formula.randomTerms {
             try evaluateTerms(specification.effects)
             let grouping = try groupingFactor(specification, used: used, evaluator: evaluator)
-            let columns = try ModelMatrix.build(specification.effects, variables: variables, rowCount: n)
+            let columns = try ModelMatrix.build(specification.effects, variables: variables, contrasts: contrasts, rowCount: n)
             guard !columns.names.isEmpty else {
                 throw FormulaError(column: specification.column, message: "random term \(specification.text) has no columns (nothing left of '|')")
             }
@@ -134,6 +149,7 @@ extension ModelDesign {
             fixedEffectNames: names, droppedFixedEffectNames: droppedNames, randomTerms: terms,
             sourceLines: used.sourceLines, droppedRowCount: dropped)
         design.missingValueColumns = missingColumns
+        design.offset = offset
         design.fixedTermLabels = formula.fixed.terms.map(\.label)
         design.fixedEffectAssignment = assignment
         design.fixedTermVariables = formula.fixed.terms.map { $0.variables.map(\.label) }
@@ -145,6 +161,8 @@ extension ModelDesign {
             return TermIndicatorColumns(names: columns.names, values: columns.values)
         }
         design.dataFileName = table.fileName
+        design.recipe = DesignRecipe(formula: formula, options: options, parameters: evaluator.parameters,
+                                     fixedEffectNames: names)
         return design
     }
 
@@ -159,6 +177,20 @@ extension ModelDesign {
             result.append("fixed-effect model matrix is rank deficient so dropping \(k) \(k == 1 ? "column / coefficient" : "columns / coefficients") (\(droppedFixedEffectNames.joined(separator: ", ")))")
         }
         return result
+    }
+
+    /// The sum of the `offset()` terms on the used rows (nil without any): numeric and finite.
+    static func offsetValues(_ formula: Formula, evaluator: VariableEvaluator, lines: [Int], table: DataTable) throws -> [Double]? {
+        var total: [Double]?
+        for node in formula.offsets {
+            if case .factor = try evaluator.evaluate(node) {
+                throw FormulaError(column: node.column, message: "offset(\(node.deparsed)): '\(node.deparsed)' is a factor; an offset must be numeric (for example log(exposure))")
+            }
+            let values = try evaluator.numeric(node)
+            try requireFinite(values, what: "offset(\(node.deparsed))", lines: lines, table: table)
+            total = total.map { zip($0, values).map(+) } ?? values
+        }
+        return total
     }
 
     private static func rowMajor(_ columns: [[Double]], rows: Int) -> [Double] {
@@ -183,6 +215,8 @@ extension ModelDesign {
             case .numeric(let values):
                 guard case .factor(let levels, let codes) = VariableEvaluator.factor(fromNumbers: values) else { continue }
                 parts.append((levels, codes))
+            case .matrix:
+                throw FormulaError(column: column, message: "a grouping factor must be one column")
             }
         }
         let n = used.rowCount

@@ -3,10 +3,13 @@ public enum EvaluatedVariable: Sendable, Equatable {
     case numeric([Double])
     /// Levels in R's order (unused levels dropped) and a 0-based level code per row.
     case factor(levels: [String], codes: [Int32])
+    /// Several numeric columns named by the variable's label and a suffix (`poly(Days, 2)` gives
+    /// columns `poly(Days, 2)1` and `poly(Days, 2)2`).
+    case matrix(suffixes: [String], columns: [[Double]])
 }
 
-/// Model-matrix columns for a term list, with R's `model.matrix` names and order and treatment
-/// contrasts (`contr.treatment`: the first level is the reference).
+/// Model-matrix columns for a term list, with R's `model.matrix` names and order; a factor coded
+/// by contrasts uses its `ContrastKind` (treatment unless set: the first level is the reference).
 ///
 /// Coding of a factor inside a term follows R's `TermCode` heuristic (Chambers & Hastie 1992,
 /// p. 38): a factor f in term T is coded by contrasts (levels 2..K) when T without f is empty or
@@ -24,7 +27,8 @@ enum ModelMatrix {
         var assignment: [Int] = []
     }
 
-    static func build(_ list: TermList, variables: [String: EvaluatedVariable], rowCount: Int) throws -> Columns {
+    static func build(_ list: TermList, variables: [String: EvaluatedVariable], contrasts kinds: [String: ContrastKind] = [:],
+                      rowCount: Int) throws -> Columns {
         var result = Columns()
         if list.hasIntercept {
             result.names.append("(Intercept)")
@@ -61,15 +65,25 @@ enum ModelMatrix {
                 case .numeric(let values):
                     part.names = [label]
                     part.values = [values]
+                case .matrix(let suffixes, let columns):
+                    part.names = suffixes.map { label + $0 }
+                    part.values = columns
                 case .factor(let levels, let codes):
                     guard levels.count >= 2 else {
                         throw DesignError("factor '\(label)' has only one level (\(levels.first.map { "'\($0)'" } ?? "none")) in the rows used; a factor predictor needs at least 2")
                     }
-                    let used = contrasts[t][v] ? Array(levels.indices.dropFirst()) : Array(levels.indices)
-                    for level in used {
-                        part.names.append(label + levels[level])
-                        let code = Int32(level)
-                        part.values.append(codes.map { $0 == code ? 1 : 0 })
+                    if contrasts[t][v] {
+                        let kind = kinds[label] ?? .treatment
+                        part.names = kind.suffixes(levels: levels).map { label + $0 }
+                        part.values = kind.matrix(levelCount: levels.count).map { coding in
+                            codes.map { $0 < 0 ? .nan : coding[Int($0)] }
+                        }
+                    } else {
+                        for level in levels.indices {
+                            part.names.append(label + levels[level])
+                            let code = Int32(level)
+                            part.values.append(codes.map { $0 == code ? 1 : 0 })
+                        }
                     }
                 }
                 parts.append(part)

@@ -38,13 +38,26 @@ public struct ModelSpecification: Sendable, Equatable {
     }
 
     /// Keys accepted in model files, in documentation order. Command-line flags use `-` for `_`.
-    public static let keys = ["data", "formula", "family", "prior", "factor", "chains", "iter", "warmup",
-                              "seed", "sampler", "adapt_delta", "max_treedepth", "parameterization"]
+    public static let keys = ["data", "formula", "family", "prior", "factor", "contrasts", "reference", "sep", "dec",
+                              "chains", "iter", "warmup", "seed", "sampler", "adapt_delta", "max_treedepth",
+                              "parameterization"]
     /// The accepted values of `parameterization`.
     public static let parameterizationModes: Set<String> = ["auto", "centered", "centred", "noncentered", "noncentred",
                                                             "non-centered", "non-centred"]
     /// Keys that may be given several times.
-    public static let repeatableKeys: Set<String> = ["prior", "factor"]
+    public static let repeatableKeys: Set<String> = ["prior", "factor", "contrasts", "reference"]
+
+    /// A `contrasts:` entry: `recipe = sum` (column nil: `contrasts: sum`, every factor).
+    public struct ContrastSetting: Sendable, Equatable {
+        public var column: String?
+        public var kind: ContrastKind
+    }
+
+    /// A `reference:` entry: `temperature = 185`.
+    public struct ReferenceLevel: Sendable, Equatable {
+        public var column: String
+        public var level: String
+    }
 
     /// The model file this came from, if any.
     public var fileURL: URL?
@@ -56,6 +69,14 @@ public struct ModelSpecification: Sendable, Equatable {
     public var priors: [Setting<String>] = []
     /// Columns to treat as factors.
     public var factors: [Setting<String>] = []
+    /// Contrasts of factors (`contrasts: recipe = sum`; `contrasts: sum` for all).
+    public var contrasts: [Setting<ContrastSetting>] = []
+    /// Reference levels (`reference: temperature = 185`).
+    public var references: [Setting<ReferenceLevel>] = []
+    /// Field separator of the data file (`,`, `;` or a tab; detected when not given).
+    public var separator: Setting<UInt8>?
+    /// Decimal mark of the data file (`.` or `,`; `,` when the separator is `;` and not given).
+    public var decimal: Setting<UInt8>?
     public var chains: Setting<Int>?
     public var iterations: Setting<Int>?
     public var warmup: Setting<Int>?
@@ -155,6 +176,30 @@ public struct ModelSpecification: Sendable, Equatable {
             for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
                 factors.append(Setting(name, origin: origin))
             }
+        case "contrasts", "reference":
+            for entry in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+                let sides = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if key == "reference" {
+                    guard sides.count == 2, !sides[0].isEmpty, !sides[1].isEmpty else {
+                        throw ModelFileError(location: origin.description, message: "\(prefix)expected 'column = level', got '\(entry)'")
+                    }
+                    references.append(Setting(ReferenceLevel(column: sides[0], level: sides[1]), origin: origin))
+                    continue
+                }
+                guard let kind = ContrastKind(name: sides.last!), sides.count == 1 || !sides[0].isEmpty else {
+                    throw ModelFileError(location: origin.description, message: "\(prefix)expected 'column = kind' or 'kind' with kind one of \(ContrastKind.acceptedNames), got '\(entry)'")
+                }
+                contrasts.append(Setting(ContrastSetting(column: sides.count == 2 ? sides[0] : nil, kind: kind), origin: origin))
+            }
+        case "sep", "dec":
+            let named: [String: UInt8] = key == "sep"
+                ? [",": UInt8(ascii: ","), ";": UInt8(ascii: ";"), "tab": UInt8(ascii: "\t"), "\\t": UInt8(ascii: "\t"), "\t": UInt8(ascii: "\t")]
+                : [".": UInt8(ascii: "."), ",": UInt8(ascii: ",")]
+            guard let byte = named[value] else {
+                throw ModelFileError(location: origin.description,
+                                     message: "\(prefix)expected \(key == "sep" ? "',', ';' or 'tab'" : "'.' or ','"), got '\(value)'")
+            }
+            if key == "sep" { separator = Setting(byte, origin: origin) } else { decimal = Setting(byte, origin: origin) }
         case "chains": chains = Setting(try integer(minimum: 1, "a positive whole number"), origin: origin)
         case "iter": iterations = Setting(try integer(minimum: 1, "a positive whole number"), origin: origin)
         case "warmup": warmup = Setting(try integer(minimum: 0, "a whole number ≥ 0"), origin: origin)
@@ -181,6 +226,10 @@ public struct ModelSpecification: Sendable, Equatable {
         case "family": return family?.origin
         case "prior": return priors.last?.origin
         case "factor": return factors.last?.origin
+        case "contrasts": return contrasts.last?.origin
+        case "reference": return references.last?.origin
+        case "sep": return separator?.origin
+        case "dec": return decimal?.origin
         case "chains": return chains?.origin
         case "iter": return iterations?.origin
         case "warmup": return warmup?.origin
@@ -191,6 +240,21 @@ public struct ModelSpecification: Sendable, Equatable {
         case "max_treedepth": return maxTreedepth?.origin
         default: return nil
         }
+    }
+
+    /// The factor, contrast and reference-level settings as the design builder takes them.
+    public var designOptions: DesignOptions {
+        var options = DesignOptions(factors: factors.map(\.value))
+        for setting in contrasts {
+            if let column = setting.value.column { options.contrasts[column] = setting.value.kind } else { options.defaultContrast = setting.value.kind }
+        }
+        for setting in references { options.references[setting.value.column] = setting.value.level }
+        return options
+    }
+
+    /// The CSV reading options (`sep`, `dec`).
+    public var csvOptions: CSVOptions {
+        CSVOptions(separator: separator?.value, decimal: decimal?.value)
     }
 
     /// Checks settings that depend on each other: warm-up must be less than the iterations.

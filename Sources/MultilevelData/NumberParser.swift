@@ -10,7 +10,10 @@ import Foundation
 enum NumberParser {
     private static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    /// The number in `bytes[start..<end]`; `decimal` is the decimal mark (`.`, or `,` for
+    /// European CSV files).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                      decimal: UInt8 = UInt8(ascii: ".")) -> Double? {
         var i = start
         guard i < end else { return nil }
         var negative = false
@@ -33,7 +36,7 @@ enum NumberParser {
             digits += 1
             i += 1
         }
-        if i < end, bytes[i] == UInt8(ascii: ".") {
+        if i < end, bytes[i] == decimal {
             i += 1
             while i < end, bytes[i] &- 48 < 10 {
                 let d = UInt64(bytes[i] &- 48)
@@ -70,7 +73,7 @@ enum NumberParser {
             if exponent > 0, exponent <= 22 { let v = m * powersOfTen[exponent]; return negative ? -v : v }
             if exponent < 0, exponent >= -22 { let v = m / powersOfTen[-exponent]; return negative ? -v : v }
         }
-        return slowPath(bytes, start, end)
+        return slowPath(bytes, start, end, decimal: decimal)
     }
 
     private static func special(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int, _ negative: Bool) -> Double? {
@@ -82,9 +85,13 @@ enum NumberParser {
         }
     }
 
-    private static func slowPath(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    private static func slowPath(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, decimal: UInt8) -> Double? {
         var buffer = [CChar](repeating: 0, count: end - start + 1)
-        for k in start..<end { buffer[k - start] = CChar(bitPattern: bytes[k]) }
+        for k in start..<end {
+            // strtod reads the C locale's '.'; a '.' in a decimal-comma number is not a number.
+            if decimal != UInt8(ascii: "."), bytes[k] == UInt8(ascii: ".") { return nil }
+            buffer[k - start] = CChar(bitPattern: bytes[k] == decimal ? UInt8(ascii: ".") : bytes[k])
+        }
         return buffer.withUnsafeBufferPointer { p -> Double? in
             var endPointer: UnsafeMutablePointer<CChar>?
             let v = strtod(p.baseAddress!, &endPointer)

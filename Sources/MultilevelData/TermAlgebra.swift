@@ -11,6 +11,8 @@ struct TermAlgebra {
     private var variableAt: [Int: FormulaVariable] = [:]
     /// Random-effect terms collected from the right-hand side.
     private(set) var randomTerms: [RandomTermSpecification] = []
+    /// `offset(x)` expressions of the fixed part (R keeps them out of the term labels).
+    private(set) var offsets: [FormulaNode] = []
 
     init(firstVariables: [String]) {
         for label in firstVariables where variableOrder[label] == nil { variableOrder[label] = variableOrder.count }
@@ -113,7 +115,15 @@ struct TermAlgebra {
             if function == "cbind" {
                 throw FormulaError(column: column, message: "cbind() can only be the response (left of '~')")
             }
-            try FormulaFunctions.checkArithmetic(node)
+            if function == "offset" {
+                guard allowRandom, !deleting, case .call(_, let arguments, _) = node, arguments.count == 1 else {
+                    throw FormulaError(column: column, message: "offset() takes one numeric expression and can only be added (+) to the population-level part of the formula")
+                }
+                try FormulaFunctions.checkArithmetic(arguments[0])
+                offsets.append(arguments[0])
+                return []
+            }
+            if try TermTransform.parse(node) == nil { try FormulaFunctions.checkArithmetic(node) }
             return [[register(FormulaVariable(node: node))]]
         case .parenthesized(let inner, _):
             return try expand(inner, intercept: &intercept, deleting: deleting, allowRandom: allowRandom)

@@ -21,7 +21,7 @@ struct DescribeCommand: Command {
     ] }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let model = try loadModel(arguments)
+        let model = try loadModel(arguments, allowingOffset: true)
         if let path = arguments.value("matrices") {
             let directory = try prepareDirectory(path, option: "matrices")
             let files = [("X.csv", DesignMatricesCSV.fixedEffects(model.design))] + DesignMatricesCSV.randomEffects(model.design)
@@ -94,6 +94,12 @@ struct ModelDescription {
         if !design.droppedFixedEffectNames.isEmpty {
             text += "  dropped as aliased: \(design.droppedFixedEffectNames.joined(separator: ", "))\n"
         }
+        let codings = design.recipe?.termCodings ?? []
+        if !codings.isEmpty {
+            text += "\nTerm coding:\n"
+            let width = codings.map(\.label.count).max() ?? 0
+            for (label, coding) in codings { text += "  \(label.padding(toLength: width, withPad: " ", startingAt: 0))  \(coding)\n" }
+        }
 
         text += "\nRandom effects (\(terms.count) term\(terms.count == 1 ? "" : "s")):\n"
         guard !terms.isEmpty else { return text + "  none\n" }
@@ -131,6 +137,7 @@ struct ModelDescription {
             ])),
             ("fixed_effects", .array(design.fixedEffectNames.map(JSONValue.string))),
             ("dropped_fixed_effects", .array(design.droppedFixedEffectNames.map(JSONValue.string))),
+            ("term_coding", .array((design.recipe?.termCodings ?? []).map { .object([("term", .string($0.label)), ("coding", .string($0.coding))]) })),
             ("random_terms", .array(terms.map { t in
                 .object([
                     ("term", .string(t.text)), ("group", .string(t.group)), ("levels", .integer(t.levels)),

@@ -35,7 +35,7 @@ struct LmerCommand: Command {
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let loaded = try loadModel(arguments)
+        let loaded = try loadModel(arguments, allowingOffset: true)
         let dataName = (try? loaded.specification.resolvedDataURL().deletingPathExtension().lastPathComponent) ?? "data"
         let outputDirectory = try arguments.value("output").map { try OutputDirectory(checking: $0, force: arguments.has("force")) }
         if outputDirectory != nil {
@@ -84,6 +84,9 @@ struct LmerCommand: Command {
         let confint = arguments.value("confint")
         if let confint, !["wald", "profile"].contains(confint) {
             throw UsageError("--confint must be wald or profile, not '\(confint)'")
+        }
+        if design.offset != nil, pooling != "partial" || confint == "profile" {
+            throw UnsupportedTermError(description: "offset() is supported by the mixed-model fit with Wald intervals; not with --pooling \(pooling) or --confint profile")
         }
         if let varcorr = arguments.value("varcorr"), varcorr != "full" {
             throw UsageError("--varcorr takes 'full', not '\(varcorr)'")

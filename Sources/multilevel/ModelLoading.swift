@@ -23,6 +23,7 @@ struct LoadedModel {
 /// the file's entries, the others replace them.
 private let modelKeyFlags: [(flag: String, key: String)] = [
     ("data", "data"), ("formula", "formula"), ("family", "family"), ("factor", "factor"), ("prior", "prior"),
+    ("contrasts", "contrasts"), ("reference", "reference"), ("sep", "sep"), ("dec", "dec"),
     ("chains", "chains"), ("iter", "iter"), ("warmup", "warmup"), ("seed", "seed"), ("sampler", "sampler"),
     ("adapt-delta", "adapt_delta"), ("max-treedepth", "max_treedepth"), ("parameterization", "parameterization"),
 ]
@@ -30,7 +31,10 @@ private let modelKeyFlags: [(flag: String, key: String)] = [
 /// Reads the optional positional MODEL file, applies flag overrides, reads the CSV and builds the
 /// design; prints the design's notices (dropped rows, aliased columns) on stderr. Used by every
 /// command that reads a model (`describe`, `lmer`, `fit`, `bootstrap`, `compare`).
-func loadModel(_ arguments: ParsedArguments) throws -> LoadedModel {
+///
+/// Only `describe` and `lmer` fit a formula with `offset()` (`allowingOffset`); the other commands
+/// refuse it in one line rather than fit a different model.
+func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false) throws -> LoadedModel {
     let specification = try loadSpecification(arguments)
     guard let formulaSetting = specification.formula else {
         guard let fileURL = specification.fileURL else {
@@ -38,8 +42,13 @@ func loadModel(_ arguments: ParsedArguments) throws -> LoadedModel {
         }
         throw ModelFileError(location: fileURL.path, message: "no formula: add 'formula: y ~ x + (1 | g)' or give --formula")
     }
-    let dataURL = try specification.resolvedDataURL()
-    let table = try DataTable.read(contentsOf: dataURL)
+    let table: DataTable
+    if specification.data?.value == "-" {
+        table = try DataTable.read(data: FileHandle.standardInput.readDataToEndOfFile(), fileName: "<stdin>",
+                                   options: specification.csvOptions)
+    } else {
+        table = try DataTable.read(contentsOf: try specification.resolvedDataURL(), options: specification.csvOptions)
+    }
     for factor in specification.factors where table.column(named: factor.value) == nil {
         throw ModelFileError(location: factor.origin.description,
                              message: "factor: unknown column '\(factor.value)'" + nearestColumnsHint(for: factor.value, columns: table.columnNames))
@@ -48,11 +57,15 @@ func loadModel(_ arguments: ParsedArguments) throws -> LoadedModel {
     let design: ModelDesign
     do {
         formula = try Formula.parse(formulaSetting.value)
-        design = try ModelDesign.build(formula: formula, table: table, factors: specification.factors.map(\.value))
+        design = try ModelDesign.build(formula: formula, table: table, options: specification.designOptions)
     } catch let error as FormulaError {
         throw LocatedFormulaError(origin: formulaSetting.origin, formula: formulaSetting.value, error: error)
     }
+    if design.offset != nil, !allowingOffset, let node = formula.offsets.first {
+        throw UnsupportedTermError(description: "\(formulaSetting.origin): offset(\(node.deparsed)) is fitted by 'multilevel lmer' (lme4's lmer and glmer); this command does not support offsets yet")
+    }
     try checkPredictorMagnitudes(design, table: table)
+    for (name, _) in formula.referencedColumns { if let notice = table.typeNotices[name] { writeStandardError("multilevel: \(notice)\n") } }
     for notice in design.notices { writeStandardError("multilevel: \(notice)\n") }
     return LoadedModel(specification: specification, table: table, formula: formula, design: design,
                        modelFileURL: specification.fileURL)
@@ -93,6 +106,11 @@ struct LocatedFormulaError: Error, CustomStringConvertible {
     let error: FormulaError
 
     var description: String { "\(origin): \(error.description)" }
+}
+
+/// A formula term the command cannot fit: one line naming the term and the command that can.
+struct UnsupportedTermError: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// A predictor whose values are too large for the fit's sums of squares: one line naming it, the

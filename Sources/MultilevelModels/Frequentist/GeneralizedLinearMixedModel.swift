@@ -70,8 +70,10 @@ public struct GeneralizedLinearMixedModel {
         self.design = reduced
         aliasedColumns = dropped
         response = try GeneralizedLinearResponse(design: reduced, family: family)
-        pirls = PenalizedIterativelyReweightedLeastSquares(fixedEffects: reduced.fixedEffects,
-                                                           randomTerms: reduced.randomTerms, response: response)
+        var pirls = PenalizedIterativelyReweightedLeastSquares(fixedEffects: reduced.fixedEffects,
+                                                               randomTerms: reduced.randomTerms, response: response)
+        pirls.offset = reduced.offset
+        self.pirls = pirls
     }
 
     /// Finite-difference step of the Hessian (lme4's `deriv12` default).
@@ -85,7 +87,10 @@ public struct GeneralizedLinearMixedModel {
         let laplace = LaplaceApproximation(pirls: pirls)
         // lme4's start: PIRLS (β and u) at the initial θ from the family's starting means, whose
         // linear predictor starts every stage-1 evaluation.
-        laplace.startLinearPredictor = response.initialLinearPredictor()
+        // lme4 starts at η = offset + g(μ_start).
+        var start = response.initialLinearPredictor()
+        if let offset = design.offset { for r in offset.indices { start[r] += offset[r] } }
+        laplace.startLinearPredictor = start
         laplace.startLinearPredictor = try laplace.mode(theta: factor.initialTheta, beta: nil).linearPredictor
         // Stage 1 (nAGQ = 0).
         let first = BOBYQA.minimize(start: factor.initialTheta, lower: thetaLower,

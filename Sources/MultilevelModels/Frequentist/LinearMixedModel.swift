@@ -69,7 +69,9 @@ public struct LinearMixedModel {
         let (reduced, dropped) = droppingAliasedColumns(design)
         self.design = reduced
         aliasedColumns = dropped
-        equations = BlockedMixedModelEquations(response: reduced.response, fixedEffects: reduced.fixedEffects,
+        // An offset is known part of the mean: fit y − offset (lme4 does the same).
+        let response = reduced.offset.map { offset in zip(reduced.response, offset).map(-) } ?? reduced.response
+        equations = BlockedMixedModelEquations(response: response, fixedEffects: reduced.fixedEffects,
                                                randomTerms: reduced.randomTerms)
     }
 
@@ -158,6 +160,7 @@ public struct LinearMixedModel {
                                                    sphericalBlocks: equations.sphericalConditionalCovarianceBlocks())
             : []
         var fitted = design.fixedEffects.multiplied(by: solution.fixedEffects)
+        if let offset = design.offset { for r in 0..<n { fitted[r] += offset[r] } }
         for (k, term) in terms.enumerated() {
             let q = term.columnCount
             for r in 0..<n {

@@ -22,6 +22,8 @@ public struct PenalizedIterativelyReweightedLeastSquares {
     /// Convergence: stop when a step lowers the penalised deviance by less than this (relative).
     public var tolerance: Double = 1e-12
     public var maxIterations: Int = 100
+    /// The formula's `offset()` per row (added to η with coefficient 1), or nil.
+    public var offset: [Double]?
 
     public init(fixedEffects: DenseMatrix, randomTerms: [RandomEffectTerm], response: GeneralizedLinearResponse) {
         self.fixedEffects = fixedEffects
@@ -141,9 +143,10 @@ public struct PenalizedIterativelyReweightedLeastSquares {
         throw MixedModelError("PIRLS did not converge in 30 iterations")
     }
 
-    /// η = Xβ + Σₖ Zₖ Tₖ uₖ (terms in fitting order).
+    /// η = offset + Xβ + Σₖ Zₖ Tₖ uₖ (terms in fitting order).
     public func linearPredictor(theta: [Double], beta: [Double], spherical: [[Double]]) -> [Double] {
         var eta = beta.isEmpty ? [Double](repeating: 0, count: fixedEffects.rows) : fixedEffects.multiplied(by: beta)
+        if let offset { for r in eta.indices { eta[r] += offset[r] } }
         for (k, term) in fittingTerms.enumerated() {
             let q = term.columnCount
             let b = randomEffects(theta: theta, spherical: spherical[k], term: k)
@@ -190,18 +193,19 @@ public struct PenalizedIterativelyReweightedLeastSquares {
     }
 
     /// The blocked equations of the weighted problem at η: rows of Z and X scaled by √wᵢ, response
-    /// √wᵢ (ηᵢ − xᵢβ·[β held] + working residualᵢ); X left out when β is held.
+    /// √wᵢ (ηᵢ − offsetᵢ − xᵢβ·[β held] + working residualᵢ); X left out when β is held.
     func weightedEquations(theta: [Double], eta: [Double], beta: [Double], estimateBeta: Bool) throws -> BlockedMixedModelEquations {
         let n = eta.count
         let p = fixedEffects.columns
         var roots = [Double](repeating: 0, count: n)
         var target = [Double](repeating: 0, count: n)
-        let offset = estimateBeta || p == 0 ? [Double](repeating: 0, count: n) : fixedEffects.multiplied(by: beta)
+        var known = estimateBeta || p == 0 ? [Double](repeating: 0, count: n) : fixedEffects.multiplied(by: beta)
+        if let offset { for i in 0..<n { known[i] += offset[i] } }
         for i in 0..<n {
             let (weight, residual) = response.workingWeightAndResidual(i, eta: eta[i])
             let root = weight.squareRoot()
             roots[i] = root
-            target[i] = root * (eta[i] - offset[i] + residual)
+            target[i] = root * (eta[i] - known[i] + residual)
         }
         let terms = randomTerms.map { term -> RandomEffectTerm in
             var scaled = term
