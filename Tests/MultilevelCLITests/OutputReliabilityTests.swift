@@ -143,7 +143,7 @@ final class OutputReliabilityTests: XCTestCase {
         let directory = try workDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let running = try CommandLineRunner.start(["fit", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (1 | Subject)",
-                                                   "--iter", "2000000", "--chains", "1", "--seed", "4", "--output", "out"], in: directory)
+                                                   "--iter", "2000000", "--warmup", "10", "--chains", "1", "--seed", "4", "--output", "out"], in: directory)
         let partial = directory.appendingPathComponent("out/.chain-1.csv.partial")
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: partial.path), Date() < deadline { usleep(20_000) }
