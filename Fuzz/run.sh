@@ -3,8 +3,9 @@
 # readers) and runs each for SECONDS (default 60) with its seed corpus.
 # Usage: Fuzz/run.sh [seconds] [csv|formula|modelfile|diagnose ...]
 # The harnesses are compiled into one module together with the MultilevelAVX2, MultilevelMath,
-# MultilevelData and MultilevelSampling sources (their imports of each other removed), with
-# -sanitize=fuzzer,address.
+# MultilevelData and MultilevelSampling sources (their imports of one another removed), with
+# -sanitize=fuzzer,address (and -mavx2 -mfma for the AVX2 kernels, called only on processors that
+# have them).
 # Crashes are written to Fuzz/.work/<name>/crash-*; the growing corpus to Fuzz/.work/<name>/corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,11 +16,9 @@ targets=("$@")
 work=Fuzz/.work
 mkdir -p "$work/src"
 rm -f "$work"/src/*.swift
-# MultilevelMath calls the AVX2 kernels of MultilevelAVX2: compiled into the same module here
-# (without -mavx2, so they run on any processor the fuzzer runs on).
 for f in Sources/MultilevelAVX2/*.swift Sources/MultilevelMath/*.swift Sources/MultilevelData/*.swift \
          Sources/MultilevelSampling/*.swift Sources/MultilevelSampling/*/*.swift; do
-    sed -e '/^import MultilevelMath$/d' -e '/^import MultilevelData$/d' -e '/^import MultilevelAVX2$/d' "$f" \
+    sed -e '/^import MultilevelAVX2$/d' -e '/^import MultilevelMath$/d' -e '/^import MultilevelData$/d' "$f" \
         > "$work/src/$(echo "${f#Sources/}" | tr / _)"
 done
 harness() {
@@ -36,7 +35,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$work/$target/corpus"
     rm -f "$work/$target/fuzzer"
     echo "== building $target"
-    nice swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$target" \
+    nice swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$target" -Xcc -mavx2 -Xcc -mfma \
         "$work"/src/*.swift "$source" -o "$work/$target/fuzzer" 2>&1 | grep -v "Cannot export local symbol" || true
     [ -x "$work/$target/fuzzer" ] || { echo "build of $target failed" >&2; exit 1; }
 done

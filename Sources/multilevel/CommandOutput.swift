@@ -16,10 +16,12 @@ import Multilevel
 /// - Commands write their files before their results on standard output, so a reader that closes
 ///   the pipe early (`| head -1`) cannot stop the files from being written.
 enum CommandOutput {
-    /// Ignores SIGPIPE so that writes to a closed pipe fail with EPIPE instead of killing the
-    /// process mid-file. Called once at start-up.
+    /// Ignores SIGPIPE and SIGXFSZ so that writes to a closed pipe or beyond a file size limit fail
+    /// with EPIPE or EFBIG instead of killing the process mid-file. Called once at start-up.
     static func installOutputSignalPolicy() {
         signal(SIGPIPE, SIG_IGN)
+        // Likewise a file size limit (`ulimit -f`): EFBIG, reported like a full disk.
+        signal(SIGXFSZ, SIG_IGN)
     }
 
     /// Exit status after standard output turned out to be a closed pipe.

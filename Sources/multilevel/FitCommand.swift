@@ -74,6 +74,7 @@ struct FitCommand: Command {
         }
         var priorSet = PriorSet.defaults(for: model.design, family: family)
         try priorSet.apply(bayesianModel.priors)
+        try checkResponse(model.design, family: family)     // the response's own errors first
         try requireProperPosteriorUnderSeparation(model.design, family: family, priors: priorSet)
         let parameterisation = try parameterisationChoice(model.specification, arguments, sampler: sampler, design: model.design)
         let settings = try samplerSettings(specification, arguments)

@@ -84,10 +84,13 @@ final class OutputDirectory: @unchecked Sendable {
     /// After a run that failed with an error (not a signal): removes the temporary files of the
     /// chains in `chains` (0-based) that hold no draw, keeps those that do (draws already written
     /// are never deleted; they stay under `.chain-K.csv.partial`), and removes the directory when
-    /// this run created it and it is left empty. Returns the kept files.
+    /// this run created it and it is left empty — all only if this run held the directory's lock.
+    /// Returns the kept files.
     @discardableResult
     func cleanUpAfterFailedRun(chains: Range<Int>, withDraws: Set<Int>) -> [String] {
         var kept: [String] = []
+        // A run that never held the lock wrote nothing here: the files belong to another run.
+        guard lockDescriptor >= 0 else { return kept }
         for chain in chains {
             let file = url.appendingPathComponent(".chain-\(chain + 1).csv.partial")
             if withDraws.contains(chain) {

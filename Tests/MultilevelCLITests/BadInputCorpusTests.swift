@@ -6,7 +6,7 @@ import XCTest
 /// (the one the case names), at most three short lines on stderr containing the text that names the
 /// place (file:line, formula column, option), nothing on stdout, no trap or hang, and nothing under
 /// an output directory's final names (`chain-K.csv`), and no `--output`, `--plots` or `--predict`
-/// directory created by a run that failed.
+/// directory created by a run that failed, and no raw control character on stderr.
 ///
 /// Case layout: `corpus/shared/*` (small data sets) and `corpus/<case name>/*` (the case's own
 /// files) are copied into a fresh working directory; `mkdir` lists directories to create there and
@@ -104,6 +104,10 @@ final class BadInputCorpusTests: XCTestCase {
             if lines.isEmpty { problems.append("no message on stderr") }
             if lines.count > 3 { problems.append("\(lines.count) lines on stderr (at most 3)") }
             if result.err.count > 600 { problems.append("\(result.err.count) characters on stderr (at most 600)") }
+        }
+        // Input echoed in a message is escaped: no ESC, BEL, NUL… reaches the terminal raw.
+        if result.err.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F }) {
+            problems.append("stderr holds raw control characters")
         }
         if let expected = testCase.expectedError, !result.err.contains(expected) {
             problems.append("stderr does not contain '\(expected)'")
