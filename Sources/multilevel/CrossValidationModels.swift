@@ -30,36 +30,19 @@ func crossValidatedModels(_ arguments: ParsedArguments, parallelRefits: Bool) th
         single.positional = path.map { [$0] } ?? []
         let loaded = try loadModel(single)
         let family = try Family(name: loaded.family)
-        var statements: [PriorStatement] = []
-        var covariance: [CovariancePriorStatement] = []
-        for setting in loaded.specification.priors {
-            if CovariancePriorStatement.isCovarianceStatement(setting.value) {
-                covariance.append(try CovariancePriorStatement.parse(setting.value, origin: setting.origin.description))
-            } else {
-                statements.append(try PriorStatement.parse(setting.value, origin: setting.origin.description))
-            }
-        }
-        let chosen = loaded.specification.sampler?.value
-        guard chosen == nil || ["nuts", "marginal", "gibbs"].contains(chosen!) else {
-            throw UsageError("unknown sampler '\(chosen!)' (\(loaded.specification.sampler!.origin)); use nuts, gibbs or marginal")
-        }
+        // The sampler and priors `fit` would use, through the library's rules (BayesianModel).
+        let priorTexts = loaded.specification.priors.map { (text: $0.value, origin: $0.origin.description) }
+        let chosen = loaded.specification.sampler.map { (name: $0.value, origin: $0.origin.description) }
+        _ = try BayesianModel(design: loaded.design, family: family, priorStatements: priorTexts)
+            .sampler(named: chosen?.name, origin: chosen?.origin)
         let settings = try FitCommand().samplerSettings(loaded.specification, single)
         var refitSettings = settings
         if parallelRefits { refitSettings.cores = 1 }
-        let (priors, covariancePriors, singleCoreSettings) = (statements, covariance, refitSettings)
+        let singleCoreSettings = refitSettings
         let fitOnce: @Sendable (ModelDesign, SamplerSettings, ChainProgress?) throws -> BayesianFit = { design, settings, progress in
-            let sampler = chosen ?? defaultSampler(family: family, design: design, priors: priors,
-                                                   covarianceStatements: covariancePriors)
-            switch sampler {
-            case "marginal":
-                return try BayesianFit.runMarginal(design: design, priors: priors, settings: settings, progress: progress)
-            case "gibbs":
-                return try GibbsSampler.fit(design: design, family: family, priors: priors, covariance: covariancePriors,
-                                            settings: settings, progress: progress)
-            default:
-                return try BayesianFit.run(design: design, family: family, priors: priors, settings: settings,
-                                           progress: progress)
-            }
+            let model = try BayesianModel(design: design, family: family, priorStatements: priorTexts)
+            let sampler = try model.sampler(named: chosen?.name, origin: chosen?.origin)
+            return try model.fit(sampler: sampler, settings: settings, progress: progress).0
         }
         let fit = try fitOnce(loaded.design, settings, ChainProgress.standardErrorIfTerminal())
         return CrossValidatedModel(loaded: loaded, family: family, fit: fit, seed: settings.seed,

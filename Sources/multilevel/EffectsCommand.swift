@@ -54,7 +54,7 @@ struct EffectsCommand: Command {
             writeStandardOutput(text)
         }
         if let path = arguments.value("plots") {
-            let directory = try preparePlotDirectory(path)
+            let directory = try prepareDirectory(path)
             try writePlots([("effects.svg", effectsSVG(effects, fitted: fitted, effect: effect, byGroup: byGroup))], into: directory)
         }
         return 0

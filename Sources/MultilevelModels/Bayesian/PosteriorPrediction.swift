@@ -200,7 +200,7 @@ public struct PosteriorPrediction: Sendable {
                 out[s] = eta
             case .epred, .prediction:
                 for k in 0..<auxiliaryCount { aux[k] = auxiliary[s * auxiliaryCount + k] }
-                let (mean, draw) = PosteriorPredictive.response(family: family, eta: eta, trials: trials, auxiliary: aux, rng: &rng)
+                let (mean, draw) = family.descriptor.meanAndDraw(eta: eta, trials: trials, auxiliary: aux, rng: &rng)
                 out[s] = type == .epred ? mean : draw
             }
         }

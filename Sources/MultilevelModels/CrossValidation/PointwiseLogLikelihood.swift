@@ -151,35 +151,10 @@ public struct PointwiseLogLikelihood: Sendable {
 
 extension Family {
     /// log p(y | η, auxiliary) of one row with every normalising constant (brms' `log_lik`; Stan's
-    /// `*_lpdf`/`*_lpmf`): gaussian N(η, σ); student t_ν(η, σ); bernoulli and binomial(trials) with
-    /// logit link; poisson, negbinomial (mean e^η, shape φ) and Gamma (mean e^η, shape α) with log
-    /// link; lognormal (log y ~ N(η, σ), with the Jacobian −log y). `auxiliary` in the family's
-    /// order (`auxiliaryParameters`).
+    /// `*_lpdf`/`*_lpmf`), from the family's own file (`ResponseFamily.logLikelihood`);
+    /// `auxiliary` in the family's order (`auxiliaryParameters`).
+    @inline(__always)
     public func logDensity(y: Double, trials: Double, eta: Double, auxiliary: [Double]) -> Double {
-        switch self {
-        case .gaussian:
-            let sigma = auxiliary[0], z = (y - eta) / sigma
-            return -halfLogTwoPi - log(sigma) - 0.5 * z * z
-        case .student:
-            let sigma = auxiliary[0], nu = auxiliary[1], z = (y - eta) / sigma
-            return logGamma((nu + 1) / 2) - logGamma(nu / 2) - 0.5 * log(nu * Double.pi) - log(sigma)
-                - (nu + 1) / 2 * log1p(z * z / nu)
-        case .bernoulli:
-            return y * eta - log1pexp(eta)
-        case .binomial:
-            return logGamma(trials + 1) - logGamma(y + 1) - logGamma(trials - y + 1) + y * eta - trials * log1pexp(eta)
-        case .poisson:
-            return y * eta - exp(eta) - logGamma(y + 1)
-        case .negativeBinomial:
-            let shape = auxiliary[0], logShape = log(shape)
-            return logGamma(y + shape) - logGamma(shape) - logGamma(y + 1) + shape * logShape + y * eta
-                - (y + shape) * (logShape + log1pexp(eta - logShape))
-        case .lognormal:
-            let sigma = auxiliary[0], logY = log(y), z = (logY - eta) / sigma
-            return -halfLogTwoPi - log(sigma) - logY - 0.5 * z * z
-        case .gamma:
-            let shape = auxiliary[0]
-            return shape * log(shape) - shape * eta - logGamma(shape) + (shape - 1) * log(y) - shape * y * exp(-eta)
-        }
+        logLikelihood(response: y, trials: trials, eta: eta, auxiliary: auxiliary)
     }
 }
