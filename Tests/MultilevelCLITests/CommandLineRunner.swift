@@ -90,8 +90,8 @@ enum CommandLineRunner {
         if let directory { process.currentDirectoryURL = directory }
         let captures = try temporaryDirectory(prefix: "capture")
         let outURL = captures.appendingPathComponent("stdout"), errURL = captures.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardInput = FileHandle.nullDevice

@@ -108,7 +108,8 @@ final class OutputReliabilityTests: XCTestCase {
                                                "--iter", "100", "--chains", "2", "--seed", "3", "--output", "out", "--force"], in: directory)
         XCTAssertEqual(rerun.status, 0, rerun.err)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("out").path).sorted(),
-                       ["chain-1.csv", "chain-2.csv"], "--force removed chains 3 and 4 of the earlier run")
+                       ["chain-1.csv", "chain-2.csv", "data.csv", "fit.json", "model.txt"],
+                       "--force removed chains 3 and 4 of the earlier run (the rest is the new run's fit directory)")
     }
 
     /// A factor level holding a newline and an ESC: `fit --output` writes chains that its own

@@ -33,9 +33,12 @@ final class ParameterisationOptionTests: XCTestCase {
         return url
     }
 
+    /// A joint-NUTS fit (a gaussian model with two terms would default to the collapsed sampler,
+    /// which has no parameterisation) unless `extra` names another sampler.
     func fit(_ extra: [String], data: URL) throws -> (status: Int32, out: String, err: String) {
         try CommandLineRunner.run(["fit", "--data", data.path, "--formula", "y ~ 1 + (1 | rich) + (1 | sparse)",
-                                   "--chains", "1", "--iter", "200", "--seed", "4"] + extra)
+                                   "--chains", "1", "--iter", "200", "--seed", "4"]
+                                  + (extra.contains("--sampler") ? [] : ["--sampler", "nuts"]) + extra)
     }
 
     func testAutomaticRuleCentresTheDataRichTermOnly() throws {
@@ -84,7 +87,7 @@ final class ParameterisationOptionTests: XCTestCase {
         let directory = data.deletingLastPathComponent()
         func model(_ value: String) throws -> String {
             let url = directory.appendingPathComponent("m-\(UUID().uuidString).model")
-            try "data: \(data.lastPathComponent)\nformula: y ~ 1 + (1 | rich) + (1 | sparse)\nparameterization: \(value)\n"
+            try "data: \(data.lastPathComponent)\nformula: y ~ 1 + (1 | rich) + (1 | sparse)\nparameterization: \(value)\nsampler: nuts\n"
                 .write(to: url, atomically: true, encoding: .utf8)
             return url.path
         }

@@ -182,7 +182,7 @@ final class FormulaParserTests: XCTestCase {
         let e = error("y ~ lgo(x)")
         XCTAssertEqual(e?.column, 5)
         XCTAssertEqual(e?.message, "unknown function 'lgo'; did you mean log, log2?")
-        XCTAssertTrue(error("y ~ poly(x, 2)")?.message.hasPrefix("unknown function 'poly'") ?? false)
+        XCTAssertTrue(error("y ~ spline(x, 2)")?.message.hasPrefix("unknown function 'spline'") ?? false)
     }
 
     func testFunctionArity() {

@@ -12,7 +12,10 @@ final class PointwiseLogLikelihoodTests: XCTestCase {
         let url = try XCTUnwrap(Bundle.module.url(forResource: "family_log_density", withExtension: "json", subdirectory: "Fixtures"))
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let cases = try XCTUnwrap(json["cases"] as? [[String: Any]])
-        XCTAssertEqual(Set(cases.compactMap { $0["family"] as? String }), Set(Family.allCases.map(\.name)))
+        // The eight families of the R fixture; the zero-inflated, hurdle, exponential and weibull
+        // densities are checked for normalisation and means in FamilyLikelihoodNormalisationTests.
+        XCTAssertEqual(Set(cases.compactMap { $0["family"] as? String }),
+                       ["gaussian", "student", "bernoulli", "binomial", "poisson", "negbinomial", "lognormal", "Gamma"])
         for entry in cases {
             let family = try Family(name: try XCTUnwrap(entry["family"] as? String))
             let auxiliary = (entry["aux"] as? [Double]) ?? [(entry["aux"] as? Double)].compactMap { $0 }
