@@ -4,7 +4,8 @@
 # Usage: Fuzz/run.sh [seconds] [csv|formula|modelfile|diagnose ...]
 # The harnesses are compiled into one module together with the MultilevelAVX2, MultilevelMath,
 # MultilevelData and MultilevelSampling sources (their imports of one another removed), with
-# -sanitize=fuzzer,address (and -mavx2 -mfma for the AVX2 kernels, called only on processors that
+# -sanitize=fuzzer,address, as one module named MultilevelSampling (a qualified MultilevelSampling.median
+# in SplitRhat.swift needs that name) (and -mavx2 -mfma for the AVX2 kernels, called only on processors that
 # have them).
 # Crashes are written to Fuzz/.work/<name>/crash-*; the growing corpus to Fuzz/.work/<name>/corpus.
 set -euo pipefail
@@ -35,7 +36,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$work/$target/corpus"
     rm -f "$work/$target/fuzzer"
     echo "== building $target"
-    nice swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$target" -Xcc -mavx2 -Xcc -mfma \
+    nice swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name MultilevelSampling -Xcc -mavx2 -Xcc -mfma \
         "$work"/src/*.swift "$source" -o "$work/$target/fuzzer" 2>&1 | grep -v "Cannot export local symbol" || true
     [ -x "$work/$target/fuzzer" ] || { echo "build of $target failed" >&2; exit 1; }
 done

@@ -51,9 +51,16 @@ public enum PosteriorDrawsCSVReader {
                                                 columnName: names[bad.field], text: bad.text)
             }
             let chain = row[chainColumn], iteration = iterationColumn.map { row[$0] } ?? Double(rows.count)
-            guard chain.isFinite, chain == chain.rounded() else {
+            // Chain and iteration numbers become Ints: beyond ±2⁵³ (where doubles stop being whole
+            // numbers) they are not counts, and the conversion would trap.
+            let largestIndex = 9_007_199_254_740_992.0
+            guard chain.isFinite, chain == chain.rounded(), abs(chain) <= largestIndex else {
                 throw DrawsFileError.nonNumeric(file: file, line: line + 1, column: chainColumn + 1,
                                                 columnName: names[chainColumn], text: "\(chain)")
+            }
+            if let column = iterationColumn, iteration.isFinite, abs(iteration) > largestIndex {
+                throw DrawsFileError.nonNumeric(file: file, line: line + 1, column: column + 1,
+                                                columnName: names[column], text: "\(iteration)")
             }
             rows.append((Int(chain), Int(iteration.isFinite ? iteration : 0), rows.count,
                          variableColumns.map { row[$0] }))
