@@ -14,7 +14,11 @@ struct BootstrapCommand: Command {
     many rows). Refits run in parallel, warm-started from the fit; the same --seed gives the same \
     output on any number of cores. Prints percentile, basic and normal intervals (95% or --level, as \
     R's boot.ci) and the bootstrap SE of every population-level parameter; failed refits are counted \
-    and left out. --output DIR writes the replicates themselves (bootMer's t) to DIR/replicates.csv.
+    and left out. --output DIR writes the replicates themselves (bootMer's t) to DIR/replicates.csv. \
+    --bands adds pointwise percentile bands (--probs, default the --level interval and the median) of \
+    the population-level fitted line at each distinct row of X and, for the parametric bootstrap, of \
+    each level's line of the first grouping factor; with --output they go to DIR/bands_population.csv, \
+    DIR/bands_groups.csv and the plots DIR/bands_population.svg, DIR/bands_groups.svg.
     """
     var options: [OptionSpec] { [
         .option("type", "KIND", "parametric (default), group or row."),
@@ -23,6 +27,8 @@ struct BootstrapCommand: Command {
         .option("seed", "N", "Random seed (default: a random one, printed)."),
         .option("level", "X", "Level of the intervals, in (0, 1) (default 0.95)."),
         .option("output", "DIR", "Also write DIR/replicates.csv: one row per replicate, one column per parameter (bootMer's t)."),
+        .flag("bands", "Also report percentile bands of the population-level and the groups' fitted lines."),
+        .option("probs", "P,P", "With --bands: the probabilities of the bands (default (1 − level)/2, 0.5, (1 + level)/2)."),
         .flag("ml", "Refit by maximum likelihood instead of REML."),
         .flag("json", "Print one JSON object instead of the text summary."),
     ] + ModelOptions.specs }
@@ -45,6 +51,9 @@ struct BootstrapCommand: Command {
         guard replicates >= 2 else { throw UsageError("--replicates must be at least 2, not \(replicates)") }
         let level = try arguments.double("level") ?? 0.95
         guard level > 0 && level < 1 else { throw UsageError("--level must be in (0, 1), not \(level)") }
+        let bands = arguments.has("bands")
+        if arguments.value("probs") != nil && !bands { throw UsageError("--probs applies to --bands only") }
+        let probabilities = try probabilitiesOption(arguments.value("probs"), defaults: [(1 - level) / 2, 0.5, (1 + level) / 2])
         let outputDirectory = try arguments.value("output").map { try prepareDirectory($0, option: "output") }
 
         let loaded = try loadModel(arguments)
@@ -56,12 +65,15 @@ struct BootstrapCommand: Command {
         if !model.aliasedColumns.isEmpty {
             writeStandardError("multilevel: fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))\n")
         }
-        try requireMemoryBudget(values: Double(replicates) * Double(model.design.fixedEffectCount + model.equations.covarianceFactor.lowerBounds.count + 1),
+        let fittedPerReplicate = bands && scheme == .parametric ? Double(model.design.rowCount) : 0
+        try requireMemoryBudget(values: Double(replicates) * (Double(model.design.fixedEffectCount + model.equations.covarianceFactor.lowerBounds.count + 1)
+                                                              + fittedPerReplicate),
                                 for: "--replicates \(replicates)")
         let fit = try model.fit(method: arguments.has("ml") ? .ml : .reml, options: .init(conditionalVariances: false))
         for warning in fit.warnings { writeStandardError("multilevel: \(warning)\n") }
         let bar = standardErrorIsTerminal ? ReplicateProgressBar(total: replicates, label: "bootstrap") : nil
         let result = try MixedModelBootstrap(model: model, fit: fit).run(scheme: scheme, replicates: replicates, seed: seed,
+                                                                        recordFittedValues: bands,
                                                                         progress: bar.map { bar in { bar.update($0) } })
         bar?.finish()
         if result.failedCount > 0 {
@@ -77,13 +89,43 @@ struct BootstrapCommand: Command {
             }
             writeStandardError("multilevel: \(replicates) replicates written to \(url.path)\n")
         }
+        let fittedBands = bands ? BootstrapFittedBands(result: result, design: model.design, fit: fit, probabilities: probabilities) : nil
+        if let outputDirectory, let fittedBands {
+            try writeBands(fittedBands, design: model.design, to: outputDirectory)
+        }
         if arguments.has("json") {
-            writeStandardOutput(BootstrapReport.json(result, formula: loaded.design.formulaText, level: level).serialized() + "\n")
+            var json = BootstrapReport.json(result, formula: loaded.design.formulaText, level: level)
+            if let fittedBands, case .object(var pairs) = json {
+                pairs.append(("bands", BootstrapBandsReport.json(fittedBands, design: model.design)))
+                json = .object(pairs)
+            }
+            writeStandardOutput(json.serialized() + "\n")
         } else {
             writeStandardOutput(BootstrapReport.text(result, formula: loaded.design.formulaText, level: level))
+            if let fittedBands { writeStandardOutput(BootstrapBandsReport.text(fittedBands, design: model.design)) }
         }
         return 0
     }
+}
+
+/// DIR/bands_population.csv and .svg, and DIR/bands_groups.csv and .svg when there are group bands.
+private func writeBands(_ bands: BootstrapFittedBands, design: ModelDesign, to directory: URL) throws {
+    let plots = BootstrapBandsReport.plots(bands, design: design)
+    var files = [("bands_population.csv", BootstrapBandsReport.csv(bands.population, bands: bands, design: design)),
+                 ("bands_population.svg", plots.population)]
+    if let factor = bands.groupingFactor, let groups = plots.groups {
+        files += [("bands_groups.csv", BootstrapBandsReport.csv(bands.groups, bands: bands, design: design, groupingFactor: factor)),
+                  ("bands_groups.svg", groups)]
+    }
+    for (name, text) in files {
+        let url = directory.appendingPathComponent(name)
+        do {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            throw UsageError("option --output: cannot write '\(url.path)': \(error.localizedDescription)")
+        }
+    }
+    writeStandardError("multilevel: bands written to \(files.map { directory.appendingPathComponent($0.0).path }.joined(separator: ", "))\n")
 }
 
 /// Every refit failed: there is no bootstrap distribution to report.

@@ -107,14 +107,16 @@ struct PredictCommand: Command {
         return .subset(trimmed)
     }
 
-    private func probabilitiesOption(_ text: String?) throws -> [Double] {
-        guard let text else { return [0.025, 0.975] }
-        let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 1 }) else {
-            throw UsageError("option --probs: expected comma-separated probabilities in [0, 1], got '\(text)'")
-        }
-        return values.map { $0! }
+}
+
+/// The probabilities of a `--probs P,P,…` option (`defaults` when absent).
+func probabilitiesOption(_ text: String?, defaults: [Double] = [0.025, 0.975]) throws -> [Double] {
+    guard let text else { return defaults }
+    let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 1 }) else {
+        throw UsageError("option --probs: expected comma-separated probabilities in [0, 1], got '\(text)'")
     }
+    return values.map { $0! }
 }
 
 /// `2.5%`, `97.5%`, `50%` for a probability (R's `paste0(100 * p, "%")`).

@@ -27,6 +27,10 @@ public struct BootstrapResult: Sendable {
     public var failures: [BootstrapFailure]
     /// Criterion evaluations summed over the successful refits.
     public var evaluations: Int
+    /// With `recordFittedValues` on a parametric bootstrap: each replicate's conditional fitted
+    /// values Xβ̂* + Zb̂* at the original rows, replicateCount × n, replicate-major (NaN where the
+    /// refit failed); empty otherwise.
+    public var conditionalFittedValues: [Double] = []
 
     public var parameterCount: Int { parameterNames.count }
     public var failedCount: Int { failures.count }
@@ -77,7 +81,11 @@ public struct MixedModelBootstrap {
 
     /// Runs `replicates` replicates under `seed` on `threads` threads (all processors when nil).
     /// `progress` is called with the number of finished replicates after each one, serialised.
+    /// With `recordFittedValues` (parametric scheme only, where every replicate keeps the original
+    /// rows and groups), each replicate's conditional fitted values Xβ̂* + Zb̂* are kept too, for
+    /// the bands of the groups' fitted lines (`BootstrapFittedBands`).
     public func run(scheme: BootstrapScheme, replicates: Int, seed: UInt64, threads: Int? = nil,
+                    recordFittedValues: Bool = false,
                     progress: ((Int) -> Void)? = nil) throws -> BootstrapResult {
         guard replicates > 0 else { throw MixedModelError("the number of bootstrap replicates must be positive, not \(replicates)") }
         let original = fit.populationParameterValues
@@ -110,6 +118,11 @@ public struct MixedModelBootstrap {
         let storage = UnsafeMutableBufferPointer<Double>.allocate(capacity: replicates * p)
         storage.initialize(repeating: .nan)
         defer { storage.deallocate() }
+        let n = design.rowCount
+        let recordFitted = recordFittedValues && scheme == .parametric
+        let fittedStorage = UnsafeMutableBufferPointer<Double>.allocate(capacity: recordFitted ? replicates * n : 0)
+        fittedStorage.initialize(repeating: .nan)
+        defer { fittedStorage.deallocate() }
         let outcomes = UnsafeMutableBufferPointer<(failure: RefitFailure?, evaluations: Int)>.allocate(capacity: replicates)
         outcomes.initialize(repeating: (nil, 0))
         defer { outcomes.deallocate() }
@@ -143,6 +156,13 @@ public struct MixedModelBootstrap {
                     return
                 }
                 for k in 0..<p { storage[r * p + k] = row[k] }
+                if recordFitted {
+                    // The refit leaves the equations factored at θ̂*: b̂* = Λθ̂* û*.
+                    let modes = equations.solution().conditionalModes
+                    let fitted = conditionalFittedValues(design: design, fixedEffects: refit.fixedEffects,
+                                                         terms: equations.terms, modes: modes)
+                    for i in 0..<n { fittedStorage[r * n + i] = fitted[i] }
+                }
                 outcomes[r] = (nil, refit.evaluations)
             }
         }
@@ -170,7 +190,8 @@ public struct MixedModelBootstrap {
         }
         return BootstrapResult(scheme: scheme, method: method, seed: seed, parameterNames: names,
                                estimates: original.map(\.value), values: Array(storage), replicateCount: replicates,
-                               failures: failures, evaluations: evaluations)
+                               failures: failures, evaluations: evaluations,
+                               conditionalFittedValues: Array(fittedStorage))
     }
 
     /// The mixed-model equations of a resampled design, after lme4's checks; a design whose X lost

@@ -23,11 +23,13 @@ struct NewtonFinish {
     /// Newton steps accepted.
     var acceptedSteps = 0
 
-    init(theta start: [Double], value startValue: Double, lowerBounds: [Double], maximumSteps: Int = 4,
+    init(theta start: [Double], value startValue: Double, lowerBounds: [Double],
+         oneSidedCrossDifferences: Bool = false, maximumSteps: Int = 4,
          refreshAbove: Double = 1e-3, criterion: ([Double]) -> Double) {
         theta = start
         value = startValue
-        derivatives = CriterionDerivatives(theta: theta, lowerBounds: lowerBounds, center: value, criterion: criterion)
+        derivatives = CriterionDerivatives(theta: theta, lowerBounds: lowerBounds, center: value,
+                                           oneSidedCrossDifferences: oneSidedCrossDifferences, criterion: criterion)
         evaluations += derivatives.evaluations
         for _ in 0..<maximumSteps {
             let current = derivatives
@@ -56,7 +58,8 @@ struct NewtonFinish {
             value = candidateValue
             acceptedSteps += 1
             if clamped || largest > refreshAbove * scale {
-                derivatives = CriterionDerivatives(theta: theta, lowerBounds: lowerBounds, center: value, criterion: criterion)
+                derivatives = CriterionDerivatives(theta: theta, lowerBounds: lowerBounds, center: value,
+                                                   oneSidedCrossDifferences: oneSidedCrossDifferences, criterion: criterion)
                 evaluations += derivatives.evaluations
                 continue
             }

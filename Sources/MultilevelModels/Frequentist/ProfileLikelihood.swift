@@ -139,17 +139,30 @@ public struct ProfileLikelihood {
                 position = parameter.term < 0 ? unprofiled.count - 1 : unprofiled.offsets[parameter.term] + parameter.index
             }
             let coordinates = ScaleCoordinates(termSizes: termSizes, orders: orders)
-            let estimate = coordinates.point(fit.varianceComponents, sigma: fit.sigma)
-            let lower = coordinates.lower.enumerated().map { $0.offset == coordinates.count - 1 ? 1e-10 * fit.sigma : $0.element }
+            let sigmaPosition = coordinates.count - 1
+            var estimate = coordinates.point(fit.varianceComponents, sigma: fit.sigma)
+            // A correlation does not involve σ, so its profile minimises the deviance with σ
+            // profiled out in closed form (eq. 35) over the relative standard deviations sdᵢ/σ
+            // (σ-coordinate fixed at 1, so that the coordinates map to θ itself) and the other CPCs:
+            // one coordinate fewer, and none of the strong sd–σ coupling that kept the optimiser
+            // of the σ-scale coordinates short of the minimum on blocks of 3 (issue 22).
+            if parameter.isCorrelation {
+                for (k, q) in termSizes.enumerated() {
+                    for i in 0..<q { estimate[coordinates.offsets[k] + i] /= fit.sigma }
+                }
+                estimate[sigmaPosition] = 1
+            }
+            let lower = coordinates.lower.enumerated().map { $0.offset == sigmaPosition ? 1e-10 * fit.sigma : $0.element }
             let upper = coordinates.upper
             let scales = estimate.enumerated().map { index, value in lower[index] == -1 ? 1 : (value > 0 ? value : 1) }
-            /// ML deviance at σ-scale coordinates (lme4's devfun2).
+            /// ML deviance at σ-scale coordinates (lme4's devfun2), or profiled over σ for a correlation.
             func deviance(_ phi: [Double]) -> Double {
                 guard let theta = coordinates.theta(phi, factor: factor) else { return .infinity }
                 do { try equations.update(theta: theta) } catch { return .infinity }
-                return equations.deviance(sigma: phi[coordinates.count - 1])
+                return parameter.isCorrelation ? equations.profiledCriterion(.ml)
+                    : equations.deviance(sigma: phi[sigmaPosition])
             }
-            let others = estimate.indices.filter { $0 != position }
+            let others = estimate.indices.filter { $0 != position && !(parameter.isCorrelation && $0 == sigmaPosition) }
             var warm = others.map { estimate[$0] / scales[$0] }
             func zeta(_ v: Double) -> Double {
                 var phi = estimate
