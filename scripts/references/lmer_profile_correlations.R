@@ -61,7 +61,9 @@ for (name in names(cases)) {
   }
   zeta <- function(v) sign(v - vhat) * sqrt(max(0, profile(v) - base))
   z <- qnorm(0.975)
-  warm <- p0; lower <- uniroot(function(v) zeta(v) + z, c(-0.999, vhat - 1e-3), tol = 1e-10)$root
+  # The 4-block's zeta stays above -1.96 down to -0.999: its lower limit is the bound -1.
+  warm <- p0; lower <- tryCatch(uniroot(function(v) zeta(v) + z, c(-0.999, vhat - 1e-3), tol = 1e-10)$root,
+                                error = function(e) -1)
   warm <- p0; upper <- uniroot(function(v) zeta(v) - z, c(vhat + 1e-3, 0.999), tol = 1e-10)$root
   cat(name, "cor(Intercept, Days): estimate", vhat, "exact", format(c(lower, upper), digits = 12), "\n")
   result[[name]] <- list(formula = cases[[name]], ml_deviance = base, theta_ml = unname(th),
