@@ -131,33 +131,10 @@ public struct GibbsSampler: TransitionKernel {
             }
         }
         residualVariance = residual.draw(residualSumOfSquares: rss, rng: &rng)
-        var productIsCurrent = true
         for t in groups.indices {
-            guard groups[t].expansion != nil else {
-                try effects.withUnsafeBufferPointer { e in
-                    try groups[t].update(effects: e.baseAddress! + termOffsets[t], rng: &rng)
-                }
-                continue
+            try effects.withUnsafeBufferPointer { e in
+                try groups[t].update(effects: e.baseAddress! + termOffsets[t], rng: &rng)
             }
-            // Parameter-expanded update (`ParameterExpandedScale`), with WᵀWθ at the current θ.
-            effects.withUnsafeMutableBufferPointer { e in
-                product.withUnsafeMutableBufferPointer { v in
-                    if !productIsCurrent {
-                        _ = statistics.residualSumOfSquares(theta: e.baseAddress!, product: v.baseAddress!, thetaCount: e.count)
-                    }
-                    let offset = termOffsets[t]
-                    statistics.diagonalBlocks.withUnsafeBufferPointer { diagonal in
-                        statistics.crossResponse.withUnsafeBufferPointer { cross in
-                            for j in 0..<groups[t].levelCount { v[offset + j] = cross[offset + j] - v[offset + j] }
-                            groups[t].updateExpanded(effects: e.baseAddress! + offset,
-                                                     levelDiagonal: diagonal.baseAddress! + statistics.diagonalBlockOffsets[t],
-                                                     residualCross: UnsafePointer(v.baseAddress! + offset),
-                                                     residualVariance: residualVariance, rng: &rng)
-                        }
-                    }
-                }
-            }
-            productIsCurrent = false
         }
         // 3. Mixing variables of Student-t coefficient priors.
         for j in coefficientPriors.indices {

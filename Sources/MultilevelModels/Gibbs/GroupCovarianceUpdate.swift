@@ -26,9 +26,6 @@ struct GroupCovarianceUpdate: Sendable {
     /// Scatter matrix and inverse-Wishart workspace.
     private var scatter: [Double]
     private var workspace: [Double]
-    /// The parameter expansion of a one-column term under a half-t prior
-    /// (`ParameterExpandedScale`), which then replaces the variance update; nil otherwise.
-    private(set) var expansion: ParameterExpandedScale?
 
     init(order: Int, levelCount: Int, prior: Prior) {
         self.order = order
@@ -38,9 +35,6 @@ struct GroupCovarianceUpdate: Sendable {
         factor = covariance
         scatter = covariance
         workspace = [Double](repeating: 0, count: 3 * order * order)
-        if order == 1, case let .scalar(.halfT(mixture)) = prior {
-            expansion = ParameterExpandedScale(degreesOfFreedom: mixture.degreesOfFreedom, scale: mixture.scale)
-        }
     }
 
     /// Sets Σ = diag(sds²) and draws the prior's auxiliary variables given it.
@@ -50,19 +44,6 @@ struct GroupCovarianceUpdate: Sendable {
         for k in 0..<q { covariance[k + k * q] = sds[k] * sds[k] }
         refreshFactor()
         refreshAuxiliary(rng: &rng)
-        expansion?.start(standardDeviation: sds[0])
-    }
-
-    /// The expanded update (`ParameterExpandedScale.update`) of a term with an `expansion`:
-    /// rescales its effects in place and sets Σ = sd².
-    mutating func updateExpanded(effects: UnsafeMutablePointer<Double>, levelDiagonal: UnsafePointer<Double>,
-                                 residualCross: UnsafePointer<Double>, residualVariance: Double,
-                                 rng: inout Xoshiro256PlusPlus) {
-        guard var expansion else { preconditionFailure("updateExpanded needs a parameter expansion") }
-        covariance[0] = expansion.update(effects: effects, levelCount: levelCount, levelDiagonal: levelDiagonal,
-                                         residualCross: residualCross, residualVariance: residualVariance, rng: &rng)
-        factor[0] = covariance[0].squareRoot()
-        self.expansion = expansion
     }
 
     /// Draws Σ given the effects (`effects[level * q + k]`), then the prior's auxiliary variables
