@@ -49,23 +49,6 @@ final class CovariateCentringTests: XCTestCase {
                 try GLMMPosterior(design: design, family: family, priors: priors, centred: centred, centringParents: parents))
     }
 
-    /// γ for the plain centred point `x`: parents first, γ_j = r_j + γ_parent[g(j)] + Σ_k b_k c_jk.
-    static func shearedPoint(_ x: [Double], layout: ParameterLayout) -> [Double] {
-        var y = x
-        for t in HierarchicalCentring.topDownOrder(layout.terms.map(\.centringParent)) {
-            let term = layout.terms[t]
-            for j in 0..<term.levelCount {
-                switch term.centringParent {
-                case .intercept?: y[term.zOffset + j] += y[layout.interceptOffset]
-                case let .term(u, parentLevel)?: y[term.zOffset + j] += y[layout.terms[u].zOffset + parentLevel[j]]
-                case nil: break
-                }
-                for covariate in term.centringCovariates { y[term.zOffset + j] += x[covariate.coefficient] * covariate.values[j] }
-            }
-        }
-        return y
-    }
-
     func testCovariatesAttachToTheCoarsestTermTheyAreConstantIn() throws {
         let design = Self.miniGrouseticks(family: .poisson)
         let (_, sheared) = try Self.posteriors(design, family: .poisson)
@@ -87,7 +70,7 @@ final class CovariateCentringTests: XCTestCase {
             let (_, sheared) = try Self.posteriors(Self.miniGrouseticks(family: family), family: family)
             for seed in [1, 2] as [UInt64] {
                 let x = PosteriorTestData.point(for: sheared, seed: seed, interceptGuess: 0.5, logScaleGuess: log(0.5))
-                let (error, name) = GradientTests.gradientError(sheared, at: Self.shearedPoint(x, layout: sheared.layout))
+                let (error, name) = GradientTests.gradientError(sheared, at: HierarchicalCentringTests.shearedPoint(x, layout: sheared.layout))
                 XCTAssertLessThanOrEqual(error, 1e-6, "\(family) seed \(seed): \(name)")
             }
         }
@@ -100,7 +83,7 @@ final class CovariateCentringTests: XCTestCase {
             var shearedMap = ConstrainedParameters(posterior: sheared)
             for seed in [5, 6] as [UInt64] {
                 let x = PosteriorTestData.point(for: plain, seed: seed, interceptGuess: 0.5, logScaleGuess: log(0.5))
-                let y = Self.shearedPoint(x, layout: sheared.layout)
+                let y = HierarchicalCentringTests.shearedPoint(x, layout: sheared.layout)
                 XCTAssertNotEqual(x, y)
                 let a = plain.logDensityAndGradient(at: x), b = sheared.logDensityAndGradient(at: y)
                 XCTAssertEqual(b.value, a.value, accuracy: 1e-10 * max(1, abs(a.value)), "\(family) seed \(seed)")
