@@ -82,10 +82,22 @@ enum SuiteBenchmarks {
                 }
                 perSecond.sort()
                 perGradient.sort()
-                return String(format: "%@; divergences %@; max R-hat %.4f; min bulk-ESS %.0f, tail-ESS %.0f; %.0f min-bulk-ESS/CPU-s; %.1f CPU-µs/gradient",
+                return String(format: "%@; divergences %@; max R-hat %.4f; min bulk-ESS %.0f, tail-ESS %.0f; %.0f min-bulk-ESS/CPU-s; %.1f CPU-µs/gradient; %@",
                               sampler, divergences.map(String.init).joined(separator: "/"), worstRhat, leastBulk,
-                              leastTail, perSecond[1], perGradient[1])
+                              leastTail, perSecond[1], perGradient[1], brmsColumn(model.name))
             }
         }
+    }
+
+    /// brms at its defaults on the same model, once (seed 1), from Benchmarks/brms_suite.json
+    /// (scripts/references/brms_suite.R): "brms: divergences D, max R-hat R", or "brms: not run".
+    static func brmsColumn(_ name: String) -> String {
+        let url = root.appendingPathComponent("Benchmarks/brms_suite.json")
+        guard let data = try? Data(contentsOf: url),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let models = object["models"] as? [String: Any], let entry = models[name] as? [String: Any],
+              let divergences = entry["divergences"] as? Double, let rhat = entry["max_rhat"] as? Double
+        else { return "brms: not run" }
+        return String(format: "brms: divergences %.0f, max R-hat %.4f", divergences, rhat)
     }
 }

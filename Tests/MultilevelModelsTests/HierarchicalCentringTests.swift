@@ -42,7 +42,7 @@ final class HierarchicalCentringTests: XCTestCase {
     }
 
     /// The hierarchically centred point γ for the plain centred point `x` (same values elsewhere):
-    /// γ_j = r_j + γ_parent[g(j)], parents first.
+    /// γ_j = r_j + γ_parent[g(j)] + Σ_k b_k c_jk, parents first.
     static func shearedPoint(_ x: [Double], layout: ParameterLayout) -> [Double] {
         var y = x
         for t in HierarchicalCentring.topDownOrder(layout.terms.map(\.centringParent)) {
@@ -53,6 +53,8 @@ final class HierarchicalCentringTests: XCTestCase {
                 case let .term(u, parentLevel)?: y[term.zOffset + j] += y[layout.terms[u].zOffset + parentLevel[j]]
                 case nil: break
                 }
+                // Covariates constant within the term's levels (`CovariateCentring`).
+                for covariate in term.centringCovariates { y[term.zOffset + j] += x[covariate.coefficient] * covariate.values[j] }
             }
         }
         return y

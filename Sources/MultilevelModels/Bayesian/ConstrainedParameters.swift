@@ -138,6 +138,9 @@ public struct ConstrainedParameters: Sendable {
             let q = term.columnCount
             if let parentIndex = shear.parentIndexByTerm[t] {
                 HierarchicalShear.effects(parentIndex: parentIndex, offset: term.zOffset, from: x, into: out + o)
+                for covariate in term.centringCovariates {
+                    CovariateCentring.subtract(covariate, coefficient: x[covariate.coefficient], from: out + o)
+                }
                 o += term.levelCount
                 continue
             }

@@ -128,7 +128,8 @@ public struct GLMMPosterior: LogDensity {
                                          factorOffset: factorOffsets[t], sdIndex: sdIndex,
                                          eta: priors.correlationEta[t], huangWandNu: nu, scaleIndex: scaleIndex,
                                          isCentred: term.isCentred,
-                                         isCentredOnIntercept: term.isCentred && term.centringParent == .intercept))
+                                         isCentredOnIntercept: term.isCentred && term.centringParent == .intercept,
+                                         centringCovariates: term.centringCovariates))
             sdIndex += term.columnCount
         }
         self.geometry = geometry
@@ -245,6 +246,9 @@ public struct GLMMPosterior: LogDensity {
                     let r = x + term.zOffset
                     for i in 0..<(term.levelCount * q) { thetaBase[i] = r[i] }
                 }
+                for covariate in term.centringCovariates {
+                    CovariateCentring.subtract(covariate, coefficient: x[covariate.coefficient], from: thetaBase)
+                }
                 continue
             }
             if q == 1 {
@@ -330,6 +334,9 @@ public struct GLMMPosterior: LogDensity {
                     factor: factor, likelihoodGradient: gradientBase, effectGradient: g + term.zOffset,
                     parentGradient: term.isCentredOnIntercept ? g + layout.interceptOffset : nil,
                     sdAdjoint: sdGradient, factorAdjoint: factorAdjoint, work: s + inverseStart)
+                for covariate in term.centringCovariates {
+                    g[covariate.coefficient] -= CovariateCentring.pullBack(covariate, effectGradient: g + term.zOffset)
+                }
             }
             if !term.isCentred && q == 1 {
                 // The general loop below for q = 1, with the same operations in the same order.
@@ -502,4 +509,6 @@ struct TermGeometry: Sendable {
     var isCentred: Bool
     /// Whether it is centred and hierarchically centred on the `Intercept` (γ_j = Intercept + r_j).
     var isCentredOnIntercept: Bool
+    /// The coefficients it is also centred on (`CovariateCentring`).
+    var centringCovariates: [CentringCovariate]
 }

@@ -30,6 +30,9 @@ public struct ParameterLayout: Sendable, Equatable {
         /// its effects' slots then hold γ_j = r_j + γ_parent[g(j)] (γ_Intercept = Intercept)
         /// instead of r_j. nil: plain centred (or non-centred).
         public var centringParent: CentringParent? = nil
+        /// The population-level coefficients a hierarchically centred term is also centred on
+        /// (`CovariateCentring`): its γ_j then also holds Σ_k b_k c_jk.
+        public var centringCovariates: [CentringCovariate] = []
 
         /// Number of columns q.
         public var columnCount: Int { columnNames.count }
@@ -101,6 +104,11 @@ public struct ParameterLayout: Sendable, Equatable {
                               columnNames: term.brmsColumnNames, sdOffset: sdOffset, zOffset: zOffset,
                               correlationOffset: correlationOffset, isCentred: centred?[t] ?? false,
                               centringParent: centringParents?[t] ?? nil))
+        }
+        if let centringParents {
+            for (t, covariates) in CovariateCentring.covariates(design: design, parents: centringParents).enumerated() {
+                terms[t].centringCovariates = covariates
+            }
         }
         self.terms = terms
         dimension = offset
