@@ -43,5 +43,40 @@ enum TestingBenchmarks {
                              fit.evaluations, end - testStart)
             }
         },
+        BenchmarkJob(name: "kenward-roger-sleepstudy", dataSize: "180 rows, 18 groups, (Days | Subject)",
+                     reference: "lmerTest summary(ddf = Kenward-Roger) 28 s (load 17, scripts/benchmarks/lmertest_timing.R)") {
+            let design = FrequentistBenchmarks.sleepstudyShaped(seed: 1)
+            let model = try LinearMixedModel(design: design)
+            let fit = try model.fit(method: .reml, options: .init(conditionalVariances: false))
+            _ = try KenwardRoger(model: model, fit: fit).coefficientTests()
+            return {
+                var seconds: [Double] = []
+                var note = ""
+                for _ in 0..<200 {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    let tests = try KenwardRoger(model: model, fit: fit).coefficientTests()
+                    seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                    note = "df " + tests.map { String(format: "%.3f", $0.degreesOfFreedom) }.joined(separator: "/")
+                }
+                seconds.sort()
+                return note + String(format: "; 200 runs, per run median %.2f ms (quartiles %.2f–%.2f ms)",
+                                     seconds[100] * 1000, seconds[50] * 1000, seconds[150] * 1000)
+            }
+        },
+        BenchmarkJob(name: "kenward-roger-insteval", dataSize: "73,000 rows, 2,972 × 1,128 × 14 levels crossed",
+                     reference: "pbkrtest inverts the 73,000 × 73,000 Σ (40 GB dense): not run") {
+            let design = FrequentistBenchmarks.instEvalShaped(seed: 2)
+            return {
+                let model = try LinearMixedModel(design: design)
+                let fit = try model.fit(method: .reml, options: .init(conditionalVariances: false))
+                let start = SamplingBenchmarks.processCPUSeconds()
+                do {
+                    _ = try KenwardRoger(model: model, fit: fit)
+                    return "computed (unexpected: above the size limit)"
+                } catch {
+                    return String(format: "refused in %.3f CPU-s: ", SamplingBenchmarks.processCPUSeconds() - start) + "\(error)"
+                }
+            }
+        },
     ]
 }

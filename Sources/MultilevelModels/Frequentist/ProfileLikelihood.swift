@@ -26,7 +26,7 @@ public struct ProfileLikelihood {
     /// `orders[term]`, then σ. Every point in the box (sd ≥ 0, CPC ∈ [−1, 1], σ > 0) is a valid
     /// covariance, for any block size; a correlation (i, j) is profiled as the first CPC of its
     /// term with i and j ordered first.
-    private struct ScaleCoordinates {
+    struct ScaleCoordinates {
         var termSizes: [Int]
         var orders: [[Int]]
         var offsets: [Int]
@@ -173,9 +173,9 @@ public struct ProfileLikelihood {
             }
             let step = parameter.isCorrelation ? 0.2 : parameter.term < 0 ? values[p] * z / (2 * Double(fit.observationCount)).squareRoot() : 0.3 * scales[position]
             let start = warm
-            let lowerEnd = crossing(zeta, estimate: values[p], target: -z, step: step, bound: lower[position])
+            let lowerEnd = Self.crossing(zeta, estimate: values[p], target: -z, step: step, bound: lower[position])
             warm = start
-            let upperEnd = crossing(zeta, estimate: values[p], target: z, step: step, bound: upper[position])
+            let upperEnd = Self.crossing(zeta, estimate: values[p], target: z, step: step, bound: upper[position])
             bounds[parameter.name] = (lowerEnd, upperEnd)
         }
         // Fixed effects: β_j held at v through an offset, θ re-optimised by ML.
@@ -198,9 +198,9 @@ public struct ProfileLikelihood {
                 return (v < fit.fixedEffects[j] ? -1 : 1) * max(0, result.value - base).squareRoot()
             }
             let step = z * fit.standardErrors[j]
-            let lowerEnd = crossing(zeta, estimate: fit.fixedEffects[j], target: -z, step: step, bound: -.infinity)
+            let lowerEnd = Self.crossing(zeta, estimate: fit.fixedEffects[j], target: -z, step: step, bound: -.infinity)
             warmTheta = fit.theta
-            let upperEnd = crossing(zeta, estimate: fit.fixedEffects[j], target: z, step: step, bound: .infinity)
+            let upperEnd = Self.crossing(zeta, estimate: fit.fixedEffects[j], target: z, step: step, bound: .infinity)
             bounds["b_" + brmsName(ofColumn: design.fixedEffectNames[j])] = (lowerEnd, upperEnd)
         }
         // Leave the shared equations factored at the ML optimum again.
@@ -214,7 +214,7 @@ public struct ProfileLikelihood {
 
     /// The v where ζ(v) = target, searching away from the estimate (ζ = 0) in steps that double,
     /// then by regula falsi (Illinois). Returns the bound when ζ does not reach the target before it.
-    private func crossing(_ zeta: (Double) -> Double, estimate: Double, target: Double, step initialStep: Double,
+    static func crossing(_ zeta: (Double) -> Double, estimate: Double, target: Double, step initialStep: Double,
                           bound: Double) -> Double {
         let direction: Double = target < 0 ? -1 : 1
         var a = estimate, za = 0.0
