@@ -220,10 +220,13 @@ struct LmerCommand: Command {
             ? TermTestReport.ratios(confint == nil ? waldIntervals(fit) : parameters) : nil
         let intervalName = confint == "profile" ? "profile-likelihood" : "Wald"
         // Poisson: the distribution variance needs the intercept of the null model.
-        let nullIntercept = fit.familyName == "poisson"
-            ? try? GeneralizedLinearMixedModel(design: NakagawaR2.nullModelDesign(model.design), family: Family(name: family))
-                .fit(conditionalVariances: false).fixedEffects.first : nil
-        let r2 = NakagawaR2(fit: fit, design: model.design, nullIntercept: nullIntercept ?? nil)
+        var nullIntercept: Double?
+        if fit.familyName == "poisson" {
+            let null = try? GeneralizedLinearMixedModel(design: NakagawaR2.nullModelDesign(model.design), family: Family(name: family))
+                .fit(conditionalVariances: false)
+            nullIntercept = null?.fixedEffects.first
+        }
+        let r2 = NakagawaR2(fit: fit, design: model.design, nullIntercept: nullIntercept)
         if json {
             guard case .object(var pairs) = GlmerSummary.json(fit, family: family) else { preconditionFailure("an object") }
             if confint != nil {
