@@ -10,42 +10,12 @@ import MultilevelMath
 final class KenwardRogerTests: XCTestCase {
     func assertCoefficients(_ csv: String, _ formula: String, reference name: String,
                             file: StaticString = #filePath, line: UInt = #line) throws {
-        let model = try LinearMixedModel(design: SatterthwaiteTests.design(csv, formula))
-        let fit = try SatterthwaiteTests.fitAtReferenceTheta(model, reference: name)
-        let tests = try KenwardRoger(model: model, fit: fit).coefficientTests()
-        let rows = try XCTUnwrap((RemlFixtures.reference(name)["coefficients"] as? [String: Any])?["kenward_roger"] as? [[String: Any]])
-        XCTAssertEqual(rows.count, tests.count, file: file, line: line)
-        for (row, test) in zip(rows, tests) {
-            let term = row["term"] as! String
-            let df = row["df"] as! Double
-            XCTAssertEqual(test.standardError, row["Std. Error"] as! Double, accuracy: 1e-6 * test.standardError, "SE of \(term)", file: file, line: line)
-            XCTAssertEqual(test.degreesOfFreedom, df, accuracy: 1e-6 * df, "df of \(term)", file: file, line: line)
-            XCTAssertEqual(test.tValue, row["t value"] as! Double, accuracy: 1e-6 * abs(test.tValue), "t of \(term)", file: file, line: line)
-            XCTAssertEqual(test.pValue, row["Pr(>|t|)"] as! Double, accuracy: 1e-6, "p of \(term)", file: file, line: line)
-        }
+        try SatterthwaiteTests.assertCoefficients(csv, formula, reference: name, ddf: "kenward_roger", file: file, line: line)
     }
 
     func assertAnova(_ csv: String, _ formula: String, reference name: String,
                      file: StaticString = #filePath, line: UInt = #line) throws {
-        let model = try LinearMixedModel(design: SatterthwaiteTests.design(csv, formula))
-        let fit = try SatterthwaiteTests.fitAtReferenceTheta(model, reference: name)
-        let kenwardRoger = try KenwardRoger(model: model, fit: fit)
-        let tables = try XCTUnwrap(RemlFixtures.reference(name)["anova"] as? [String: Any])
-        for (key, type) in [("type_I", 1), ("type_III", 3)] {
-            let rows = try XCTUnwrap((tables[key] as? [String: Any])?["kenward_roger"] as? [[String: Any]])
-            let table = anovaTable(kenwardRoger, design: model.design, sigma: fit.sigma, type: type)
-            XCTAssertEqual(table.map(\.term), rows.map { $0["term"] as! String }, key, file: file, line: line)
-            for (row, computed) in zip(rows, table) {
-                let label = "\(key) \(computed.term)"
-                for (column, value) in [("Sum Sq", computed.sumOfSquares), ("Mean Sq", computed.meanSquare),
-                                        ("DenDF", computed.test.denominatorDegreesOfFreedom), ("F value", computed.test.statistic)] {
-                    let expected = row[column] as! Double
-                    XCTAssertEqual(value, expected, accuracy: 1e-6 * abs(expected), "\(label) \(column)", file: file, line: line)
-                }
-                XCTAssertEqual(computed.test.numeratorDegreesOfFreedom, row["NumDF"] as! Int, label, file: file, line: line)
-                XCTAssertEqual(computed.test.pValue, row["Pr(>F)"] as! Double, accuracy: 1e-6, label, file: file, line: line)
-            }
-        }
+        try SatterthwaiteTests.assertAnova(csv, formula, reference: name, ddf: "kenward_roger", file: file, line: line)
     }
 
     /// Unbalanced (1 to 116 houses per county): KR's SEs and df differ from Satterthwaite's.

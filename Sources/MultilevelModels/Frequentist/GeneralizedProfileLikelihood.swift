@@ -80,15 +80,9 @@ public struct GeneralizedProfileLikelihood {
             func zeta(_ v: Double) -> Double {
                 var point = full
                 point[target.position] = v
-                let result = BOBYQA.minimize(start: warm, lower: others.map { lowerAll[$0] / scales[$0] },
-                                             upper: others.map { upperAll[$0] / scales[$0] },
-                                             options: .init(initialRadius: 0.05, finalRadius: 1e-8)) { s in
-                    var candidate = point
-                    for (k, index) in others.enumerated() { candidate[index] = s[k] * scales[index] }
-                    return objective(candidate)
-                }
-                warm = result.x
-                return (v < target.estimate ? -1 : 1) * max(0, result.value - base).squareRoot()
+                let minimum = ProfileLikelihood.minimum(of: objective, holding: point, free: others, scales: scales,
+                                                        lower: lowerAll, upper: upperAll, warm: &warm)
+                return (v < target.estimate ? -1 : 1) * max(0, minimum - base).squareRoot()
             }
             let start = warm
             let lowerEnd = ProfileLikelihood.crossing(zeta, estimate: target.estimate, target: -z, step: target.step, bound: target.lower)
@@ -101,19 +95,5 @@ public struct GeneralizedProfileLikelihood {
             if let (low, high) = bounds[estimate.name] { result.lower = low; result.upper = high }
             return result
         }
-    }
-}
-
-/// Wald intervals β̂ ± z₍₁₊ₗₑᵥₑₗ₎/₂ · SE for the fixed effects of a GLMM fit, lme4's
-/// `confint(method = "Wald")` (none for the variance parameters).
-public func waldIntervals(_ fit: GeneralizedLinearMixedModelFit, level: Double = 0.95) -> [NamedEstimate] {
-    let z = NormalDistribution.quantile((1 + level) / 2)
-    return frequentistParameters(fit).map { parameter in
-        var result = parameter
-        if let se = parameter.standardError {
-            result.lower = parameter.estimate - z * se
-            result.upper = parameter.estimate + z * se
-        }
-        return result
     }
 }

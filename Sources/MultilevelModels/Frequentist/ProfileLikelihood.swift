@@ -158,15 +158,8 @@ public struct ProfileLikelihood {
                 if others.isEmpty {
                     minimum = deviance(phi)
                 } else {
-                    let result = BOBYQA.minimize(start: warm, lower: others.map { lower[$0] / scales[$0] },
-                                                 upper: others.map { upper[$0] / scales[$0] },
-                                                 options: .init(initialRadius: 0.05, finalRadius: 1e-8)) { s in
-                        var point = phi
-                        for (k, index) in others.enumerated() { point[index] = s[k] * scales[index] }
-                        return deviance(point)
-                    }
-                    warm = result.x
-                    minimum = result.value
+                    minimum = Self.minimum(of: deviance, holding: phi, free: others, scales: scales,
+                                           lower: lower, upper: upper, warm: &warm)
                 }
                 let difference = max(0, minimum - base)
                 return (v < values[p] ? -1 : 1) * difference.squareRoot()
@@ -210,6 +203,22 @@ public struct ProfileLikelihood {
             if let (low, high) = bounds[estimate.name] { result.lower = low; result.upper = high }
             return result
         }
+    }
+
+    /// The minimum of f over the coordinates `free` of `point` (the others held), by BOBYQA in
+    /// units of `scales` from the warm start `warm` (updated to the minimiser, for the next point
+    /// of the profile).
+    static func minimum(of f: ([Double]) -> Double, holding point: [Double], free: [Int], scales: [Double],
+                        lower: [Double], upper: [Double], warm: inout [Double]) -> Double {
+        let result = BOBYQA.minimize(start: warm, lower: free.map { lower[$0] / scales[$0] },
+                                     upper: free.map { upper[$0] / scales[$0] },
+                                     options: .init(initialRadius: 0.05, finalRadius: 1e-8)) { s in
+            var candidate = point
+            for (k, index) in free.enumerated() { candidate[index] = s[k] * scales[index] }
+            return f(candidate)
+        }
+        warm = result.x
+        return result.value
     }
 
     /// The v where ζ(v) = target, searching away from the estimate (ζ = 0) in steps that double,
