@@ -20,7 +20,7 @@ struct LmerCommand: Command {
     (--ddf kenward-roger: Kenward & Roger's adjusted SEs and df, as pbkrtest; REML fits with at most \
     \(KenwardRoger.maximumRandomEffects) random effects, because its dense algebra grows as the cube of \
     their number; --ddf none: lme4's table without them), and the summary Nakagawa's marginal and \
-    conditional R² (GLMMs: Nakagawa, Johnson & Schielzeth 2017, logit/probit links). --exponentiate \
+    conditional R² (GLMMs: Nakagawa, Johnson & Schielzeth 2017; logit and Poisson log links). --exponentiate \
     adds odds ratios (logit) or rate ratios (log) with their intervals; --drop1 prints lme4's \
     drop1(test = "Chisq"), one likelihood-ratio test per droppable fixed-effect term. A fit that fails lme4's convergence checks \
     prints its summary and warnings and exits with status 1 unless --allow-nonconvergence is given.
