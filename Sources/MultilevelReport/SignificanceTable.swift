@@ -49,8 +49,9 @@ public enum SignificanceTable {
     /// lmerTest's `anova(fit, type = …)` as `print.anova` prints it: its heading, Sum Sq, Mean Sq,
     /// NumDF and DenDF (each `anovaColumn`), F value (rounded to 4 decimals, `format(digits = 5)`),
     /// Pr(>F) (`format.pval(digits = 4)`) and stars when a p-value is below 0.1.
-    public static func anovaText(_ rows: [AnovaTableRow], type: Int) -> String {
-        var out = "Type \(type == 1 ? "I" : "III") Analysis of Variance Table with Satterthwaite's method\n"
+    public static func anovaText(_ rows: [AnovaTableRow], type: Int, ddf: String = "satterthwaite") -> String {
+        let method = ddf == "kenward-roger" ? "Kenward-Roger's method" : "Satterthwaite's method"
+        var out = "Type \(String(repeating: "I", count: type)) Analysis of Variance Table with \(method)\n"
         guard !rows.isEmpty else { return out + "(no fixed-effect terms to test)\n" }
         let pValues = rows.map(\.test.pValue)
         var columns: [(String, [String])] = [
@@ -69,10 +70,10 @@ public enum SignificanceTable {
     }
 
     /// {type, ddf, terms: [{term, Sum Sq, Mean Sq, NumDF, DenDF, F value, Pr(>F)}]}.
-    public static func anovaJSON(_ rows: [AnovaTableRow], type: Int) -> JSONValue {
+    public static func anovaJSON(_ rows: [AnovaTableRow], type: Int, ddf: String = "satterthwaite") -> JSONValue {
         .object([
-            ("type", .string(type == 1 ? "I" : "III")),
-            ("ddf", .string("satterthwaite")),
+            ("type", .string(String(repeating: "I", count: type))),
+            ("ddf", .string(ddf)),
             ("terms", .array(rows.map { row in
                 .object([
                     ("term", .string(row.term)),

@@ -15,17 +15,24 @@ struct LmerCommand: Command {
     random effects let vary by it and one common coefficient for the rest (lm(y ~ x + g - 1) for \
     (1 | g), lm(y ~ x * g - 1) for (x | g)): the no-pooling model compare uses. \
     --confint profile gives lme4's profile-likelihood intervals for every parameter, --confint wald \
-    Wald intervals for the fixed effects. The fixed effects carry lmerTest's df, t value and \
-    Pr(>|t|) with Satterthwaite's degrees of freedom (--ddf none: lme4's table without them), and \
-    the summary Nakagawa's marginal and conditional R². A fit that fails lme4's convergence checks \
+    Wald intervals for the fixed effects (gaussian, bernoulli, binomial and poisson fits). The fixed \
+    effects carry lmerTest's df, t value and Pr(>|t|) with Satterthwaite's degrees of freedom \
+    (--ddf kenward-roger: Kenward & Roger's adjusted SEs and df, as pbkrtest; REML fits with at most \
+    \(KenwardRoger.maximumRandomEffects) random effects, because its dense algebra grows as the cube of \
+    their number; --ddf none: lme4's table without them), and the summary Nakagawa's marginal and \
+    conditional R² (GLMMs: Nakagawa, Johnson & Schielzeth 2017; logit and Poisson log links). --exponentiate \
+    adds odds ratios (logit) or rate ratios (log) with their intervals; --drop1 prints lme4's \
+    drop1(test = "Chisq"), one likelihood-ratio test per droppable fixed-effect term. A fit that fails lme4's convergence checks \
     prints its summary and warnings and exits with status 1 unless --allow-nonconvergence is given.
     """
     var options: [OptionSpec] { [
         .flag("ml", "Maximum likelihood instead of REML."),
         .option("pooling", "KIND", "partial (the mixed model, default), complete (OLS) or none (what the random effects vary, per group)."),
         .option("confint", "KIND", "Intervals: wald or profile."),
-        .option("anova", "TYPE", "Print lmerTest's ANOVA table of the fixed-effect terms instead of the summary: type 3 (marginal, SAS type III) or 1 (sequential), Satterthwaite's df."),
-        .option("ddf", "METHOD", "Denominator degrees of freedom of the fixed-effect tests: satterthwaite (default) or none."),
+        .option("anova", "TYPE", "Print lmerTest's ANOVA table of the fixed-effect terms instead of the summary: type 3 (marginal, SAS type III), 2 (hierarchical) or 1 (sequential), with the --ddf method's df."),
+        .option("ddf", "METHOD", "Denominator degrees of freedom of the fixed-effect tests: satterthwaite (default), kenward-roger (REML, at most \(KenwardRoger.maximumRandomEffects) random effects) or none."),
+        .flag("exponentiate", "Also print exp of the fixed effects and their intervals: odds ratios (logit link) or rate ratios (log link)."),
+        .flag("drop1", "Print lme4's drop1(test = \"Chisq\") instead of the summary: each droppable fixed-effect term removed, ML refit, likelihood-ratio test."),
         .flag("ranef", "Also print conditional modes with conditional SDs."),
         .option("varcorr", "full", "Also print θ, each term's relative covariance factor T (Λθ) and Σ = σ²TTᵀ with its correlations."),
         .flag("json", "Print one JSON object instead of the text summary."),
@@ -92,15 +99,19 @@ struct LmerCommand: Command {
             throw UsageError("--varcorr takes 'full', not '\(varcorr)'")
         }
         let ddf = arguments.value("ddf") ?? "satterthwaite"
-        guard ["satterthwaite", "none"].contains(ddf) else {
-            throw UsageError("--ddf must be satterthwaite or none, not '\(ddf)'")
+        guard ["satterthwaite", "kenward-roger", "none"].contains(ddf) else {
+            throw UsageError("--ddf must be satterthwaite, kenward-roger or none, not '\(ddf)'")
+        }
+        if arguments.has("exponentiate") {
+            throw UsageError("--exponentiate: family gaussian has the identity link; odds and rate ratios need a logit or log link (families binomial, bernoulli, poisson)")
         }
         var anovaType: Int?
         if let value = arguments.value("anova") {
             switch value.uppercased() {
             case "3", "III": anovaType = 3
+            case "2", "II": anovaType = 2
             case "1", "I": anovaType = 1
-            default: throw UsageError("--anova must be 3 (type III) or 1 (type I), not '\(value)'")
+            default: throw UsageError("--anova must be 3 (type III), 2 (type II) or 1 (type I), not '\(value)'")
             }
             if ddf == "none" { throw UsageError("--anova needs denominator degrees of freedom: drop --ddf none") }
         }
@@ -127,13 +138,27 @@ struct LmerCommand: Command {
         let fit = try model.fit(method: arguments.has("ml") ? .ml : .reml,
                                 options: .init(conditionalVariances: json || arguments.has("ranef") || arguments.value("output") != nil))
         notices += fit.warnings
-        let satterthwaite = ddf == "none" ? nil : try Satterthwaite(model: model, fit: fit)
-        let tests = satterthwaite?.coefficientTests()
+        if arguments.has("drop1") {
+            let full = fit.method == .ml ? fit : try model.fit(method: .ml, options: .init(conditionalVariances: false))
+            let rows = try singleTermDeletions(model.design, fullDeviance: full.criterion, fullParameters: full.degreesOfFreedom) { reduced in
+                let refit = try LinearMixedModel(design: reduced).fit(method: .ml, options: .init(conditionalVariances: false))
+                return (refit.criterion, refit.degreesOfFreedom)
+            }
+            return (json ? TermTestReport.dropOneJSON(rows, fullAIC: full.akaikeInformationCriterion).serialized() + "\n"
+                         : TermTestReport.dropOneText(rows, fullAIC: full.akaikeInformationCriterion, formula: fit.formulaText),
+                    notices, fit, fit.converged)
+        }
+        let testing: (any FixedEffectTesting)? = switch ddf {
+        case "none": nil
+        case "kenward-roger": try KenwardRoger(model: model, fit: fit)
+        default: try Satterthwaite(model: model, fit: fit)
+        }
+        let tests = testing?.coefficientTests()
         let r2 = NakagawaR2(fit: fit, design: model.design)
-        if let anovaType, let satterthwaite {
-            let rows = anovaTable(satterthwaite, design: model.design, sigma: fit.sigma, type: anovaType)
-            return (json ? SignificanceTable.anovaJSON(rows, type: anovaType).serialized() + "\n"
-                         : SignificanceTable.anovaText(rows, type: anovaType), notices, fit, fit.converged)
+        if let anovaType, let testing {
+            let rows = anovaTable(testing, design: model.design, sigma: fit.sigma, type: anovaType)
+            return (json ? SignificanceTable.anovaJSON(rows, type: anovaType, ddf: ddf).serialized() + "\n"
+                         : SignificanceTable.anovaText(rows, type: anovaType, ddf: ddf), notices, fit, fit.converged)
         }
         var parameters = frequentistParameters(fit)
         switch confint {
@@ -159,8 +184,15 @@ struct LmerCommand: Command {
     /// Non-gaussian families: the Laplace (glmer) fit, glmer's summary or JSON.
     static func laplaceReport(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
         -> (output: String, notices: [String], converged: Bool) {
-        for option in ["pooling", "confint", "ml", "ddf", "anova", "varcorr"] where arguments.has(option) || arguments.value(option) != nil {
+        if arguments.value("ddf") == "kenward-roger" {
+            throw UsageError("--ddf kenward-roger is for linear mixed models fitted by REML, not family '\(family)' (Laplace fit: its tests are Wald z tests)")
+        }
+        for option in ["pooling", "ml", "ddf", "anova", "varcorr"] where arguments.has(option) || arguments.value(option) != nil {
             throw UsageError("--\(option) is not available for family '\(family)' (Laplace fit)")
+        }
+        let confint = arguments.value("confint")
+        if let confint, !["wald", "profile"].contains(confint) {
+            throw UsageError("--confint must be wald or profile, not '\(confint)'")
         }
         let model = try GeneralizedLinearMixedModel(design: design, family: Family(name: family))
         let fit = try model.fit()
@@ -168,8 +200,51 @@ struct LmerCommand: Command {
         if !model.aliasedColumns.isEmpty {
             notices.insert("fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))", at: 0)
         }
-        if arguments.has("json") { return (GlmerSummary.json(fit, family: family).serialized() + "\n", notices, fit.converged) }
+        let json = arguments.has("json")
+        if arguments.has("drop1") {
+            let rows = try singleTermDeletions(model.design, fullDeviance: fit.laplaceDeviance, fullParameters: fit.degreesOfFreedom) { reduced in
+                let refit = try GeneralizedLinearMixedModel(design: reduced, family: Family(name: family)).fit(conditionalVariances: false)
+                return (refit.laplaceDeviance, refit.degreesOfFreedom)
+            }
+            return (json ? TermTestReport.dropOneJSON(rows, fullAIC: fit.akaikeInformationCriterion).serialized() + "\n"
+                         : TermTestReport.dropOneText(rows, fullAIC: fit.akaikeInformationCriterion, formula: fit.formulaText),
+                    notices, fit.converged)
+        }
+        var parameters = frequentistParameters(fit)
+        switch confint {
+        case "profile": parameters = try GeneralizedProfileLikelihood(model: model, fit: fit).intervals(for: parameters)
+        case "wald": parameters = waldIntervals(fit)
+        default: break
+        }
+        let ratios = arguments.has("exponentiate")
+            ? TermTestReport.ratios(confint == nil ? waldIntervals(fit) : parameters) : nil
+        let intervalName = confint == "profile" ? "profile-likelihood" : "Wald"
+        // Poisson: the distribution variance needs the intercept of the null model.
+        var nullIntercept: Double?
+        if fit.familyName == "poisson" {
+            let null = try? GeneralizedLinearMixedModel(design: NakagawaR2.nullModelDesign(model.design), family: Family(name: family))
+                .fit(conditionalVariances: false)
+            nullIntercept = null?.fixedEffects.first
+        }
+        let r2 = NakagawaR2(fit: fit, design: model.design, nullIntercept: nullIntercept)
+        if json {
+            guard case .object(var pairs) = GlmerSummary.json(fit, family: family) else { preconditionFailure("an object") }
+            if confint != nil {
+                pairs.insert(("intervals", .string(confint!)), at: pairs.count - 3)
+                pairs[pairs.count - 3] = ("parameters", LmerJSON.parametersObject(parameters))
+            }
+            if let ratios { pairs.append(("ratios", TermTestReport.ratiosJSON(ratios, link: fit.linkName, intervalName: intervalName))) }
+            if let r2 { pairs.append(("r2_nakagawa", TermTestReport.r2JSON(r2))) }
+            return (JSONValue.object(pairs).serialized() + "\n", notices, fit.converged)
+        }
         var text = GlmerSummary.text(fit, dataName: dataName)
+        if let r2 { text += "\n" + TermTestReport.r2Line(r2) }
+        if let confint {
+            text += "\n" + LmerSummary.intervalsText(parameters, title: confint == "profile"
+                ? "Profile-likelihood confidence intervals (Laplace deviance, as lme4's confint)"
+                : "Wald confidence intervals")
+        }
+        if let ratios { text += "\n" + TermTestReport.ratiosText(ratios, link: fit.linkName, intervalName: intervalName) }
         if arguments.has("ranef") { text += "\n" + LmerSummary.conditionalModesText(fit) }
         return (text, notices, fit.converged)
     }

@@ -24,13 +24,19 @@ final class SatterthwaiteTests: XCTestCase {
         return try model.summarize(theta: theta, method: .reml, conditionalVariances: false, warnings: &warnings)
     }
 
-    /// Checks every coefficient's Estimate, SE, df, t and p with lmerTest's table.
-    func assertCoefficients(_ csv: String, _ formula: String, reference name: String,
+    /// The tests of `ddf` ("satterthwaite" or "kenward_roger", the fixtures' keys) for a fit.
+    static func testing(_ ddf: String, model: LinearMixedModel, fit: LinearMixedModelFit) throws -> any FixedEffectTesting {
+        ddf == "kenward_roger" ? try KenwardRoger(model: model, fit: fit) : try Satterthwaite(model: model, fit: fit)
+    }
+
+    /// Checks every coefficient's Estimate, SE (Kenward–Roger: the adjusted one), df, t and p with
+    /// lmerTest's table.
+    static func assertCoefficients(_ csv: String, _ formula: String, reference name: String, ddf: String = "satterthwaite",
                             file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try LinearMixedModel(design: Self.design(csv, formula))
         let fit = try Self.fitAtReferenceTheta(model, reference: name)
-        let tests = try Satterthwaite(model: model, fit: fit).coefficientTests()
-        let rows = try XCTUnwrap((RemlFixtures.reference(name)["coefficients"] as? [String: Any])?["satterthwaite"] as? [[String: Any]])
+        let tests = try Self.testing(ddf, model: model, fit: fit).coefficientTests()
+        let rows = try XCTUnwrap((RemlFixtures.reference(name)["coefficients"] as? [String: Any])?[ddf] as? [[String: Any]])
         XCTAssertEqual(rows.count, tests.count, file: file, line: line)
         for (row, test) in zip(rows, tests) {
             let term = row["term"] as! String
@@ -38,34 +44,35 @@ final class SatterthwaiteTests: XCTestCase {
             XCTAssertEqual(test.estimate, row["Estimate"] as! Double, accuracy: 1e-6 * max(1, abs(test.estimate)), term, file: file, line: line)
             XCTAssertEqual(test.standardError, row["Std. Error"] as! Double, accuracy: 1e-6 * test.standardError, term, file: file, line: line)
             XCTAssertEqual(test.degreesOfFreedom, df, accuracy: 1e-6 * df, "df of \(term)", file: file, line: line)
+            XCTAssertEqual(test.tValue, row["t value"] as! Double, accuracy: 1e-6 * abs(test.tValue), "t of \(term)", file: file, line: line)
             XCTAssertEqual(test.pValue, row["Pr(>|t|)"] as! Double, accuracy: 1e-6, "p of \(term)", file: file, line: line)
         }
     }
 
     func testSleepstudySlopes() throws {
-        try assertCoefficients("sleepstudy", "Reaction ~ Days + (Days | Subject)", reference: "lmertest_sleepstudy")
+        try Self.assertCoefficients("sleepstudy", "Reaction ~ Days + (Days | Subject)", reference: "lmertest_sleepstudy")
     }
 
     /// Unbalanced: 1 to 116 houses per county (where Satterthwaite's df are far from the balanced ones).
     func testRadon() throws {
-        try assertCoefficients("radon", "log_radon ~ floor + log_uranium + (1 | county)", reference: "lmertest_radon")
+        try Self.assertCoefficients("radon", "log_radon ~ floor + log_uranium + (1 | county)", reference: "lmertest_radon")
     }
 
     /// Factors, an interaction and an interaction grouping factor (temperature unordered, reference 175).
     func testCake() throws {
-        try assertCoefficients("cake", "angle ~ recipe * temperature + (1 | recipe:replicate)", reference: "lmertest_cake")
+        try Self.assertCoefficients("cake", "angle ~ recipe * temperature + (1 | recipe:replicate)", reference: "lmertest_cake")
     }
 
     /// lmerTest's `anova(m, type = "I" | "III")` with Satterthwaite's df: Sum Sq, Mean Sq, NumDF,
     /// DenDF and F to 1e-6 relative, Pr(>F) to 1e-6 absolute.
-    func assertAnova(_ csv: String, _ formula: String, reference name: String,
+    static func assertAnova(_ csv: String, _ formula: String, reference name: String, ddf: String = "satterthwaite",
                      file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try LinearMixedModel(design: Self.design(csv, formula))
         let fit = try Self.fitAtReferenceTheta(model, reference: name)
-        let satterthwaite = try Satterthwaite(model: model, fit: fit)
+        let satterthwaite = try Self.testing(ddf, model: model, fit: fit)
         let tables = try XCTUnwrap(RemlFixtures.reference(name)["anova"] as? [String: Any])
         for (key, type) in [("type_I", 1), ("type_III", 3)] {
-            let rows = try XCTUnwrap((tables[key] as? [String: Any])?["satterthwaite"] as? [[String: Any]])
+            let rows = try XCTUnwrap((tables[key] as? [String: Any])?[ddf] as? [[String: Any]])
             let table = anovaTable(satterthwaite, design: model.design, sigma: fit.sigma, type: type)
             XCTAssertEqual(table.map(\.term), rows.map { $0["term"] as! String }, key, file: file, line: line)
             for (row, computed) in zip(rows, table) {
@@ -82,12 +89,12 @@ final class SatterthwaiteTests: XCTestCase {
     }
 
     func testAnovaCake() throws {
-        try assertAnova("cake", "angle ~ recipe * temperature + (1 | recipe:replicate)", reference: "lmertest_cake")
+        try Self.assertAnova("cake", "angle ~ recipe * temperature + (1 | recipe:replicate)", reference: "lmertest_cake")
     }
 
     func testAnovaRadonAndSleepstudy() throws {
-        try assertAnova("radon", "log_radon ~ floor + log_uranium + (1 | county)", reference: "lmertest_radon")
-        try assertAnova("sleepstudy", "Reaction ~ Days + (Days | Subject)", reference: "lmertest_sleepstudy")
+        try Self.assertAnova("radon", "log_radon ~ floor + log_uranium + (1 | county)", reference: "lmertest_radon")
+        try Self.assertAnova("sleepstudy", "Reaction ~ Days + (Days | Subject)", reference: "lmertest_sleepstudy")
     }
 
     /// A one-df F test is the square of the t test, with the same df.

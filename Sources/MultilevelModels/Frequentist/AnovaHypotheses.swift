@@ -2,7 +2,7 @@ import Foundation
 import MultilevelData
 import MultilevelMath
 
-/// The hypothesis matrices of lmerTest's `anova(type = 1 | 3)`: one q × p contrast matrix L per
+/// The hypothesis matrices of lmerTest's `anova(type = 1 | 2 | 3)`: one q × p contrast matrix L per
 /// fixed-effect term, tested by Lβ = 0 (Kuznetsova, Brockhoff & Christensen 2017, §3.3 and
 /// lmerTest's `get_contrasts_type1` / `get_contrasts_type3`).
 ///
@@ -18,10 +18,17 @@ import MultilevelMath
 public enum AnovaHypotheses {
     /// Type I contrast matrices, one per term of `design.fixedTermLabels` (rows of length p).
     public static func typeI(_ design: ModelDesign) -> [[[Double]]] {
-        let x = design.fixedEffects
-        let p = x.columns
-        // Doolittle on XᵀX without pivoting: the rows of U scaled to a unit diagonal.
-        var u = x.crossProduct
+        let rows = unitUpperRows(design.fixedEffects.crossProduct)
+        return design.fixedTermLabels.indices.map { term in
+            design.fixedEffectAssignment.indices.filter { design.fixedEffectAssignment[$0] == term }.map { rows[$0] }
+        }
+    }
+
+    /// The rows of the unit upper-triangular factor of the Doolittle decomposition A = L D Lᵀ
+    /// (no pivoting; rows with a zero pivot are zero), lmerTest's `t(doolittle(A)$L)`.
+    static func unitUpperRows(_ a: DenseMatrix) -> [[Double]] {
+        let p = a.columns
+        var u = a
         for k in 0..<p {
             let pivot = u[k, k]
             guard pivot != 0 else { continue }
@@ -30,11 +37,51 @@ public enum AnovaHypotheses {
                 for j in k..<p { u[i, j] -= factor * u[k, j] }
             }
         }
-        let rows = (0..<p).map { i -> [Double] in
+        return (0..<p).map { i -> [Double] in
             (0..<p).map { j in j < i ? 0 : (u[i, i] != 0 ? u[i, j] / u[i, i] : 0) }
         }
+    }
+
+    /// The terms containing each term (lmerTest's `containment`, SAS's definition): all its
+    /// variables and more, the extra ones factors.
+    static func containment(_ design: ModelDesign) -> [[Int]] {
+        let variables = design.fixedTermVariables.map(Set.init)
         return design.fixedTermLabels.indices.map { term in
-            design.fixedEffectAssignment.indices.filter { design.fixedEffectAssignment[$0] == term }.map { rows[$0] }
+            design.fixedTermLabels.indices.filter { other in
+                let extra = variables[other].subtracting(variables[term])
+                return variables[term].isSubset(of: variables[other]) && !extra.isEmpty
+                    && extra.isSubset(of: design.fixedFactorVariables)
+            }
+        }
+    }
+
+    /// Type II contrast matrices (lmerTest's default type 2, `get_contrasts_type2_unfolded`): a term
+    /// contained in no other is tested marginally (its coefficients = 0); a contained term by the
+    /// type I rows of its columns with X's columns reordered as [unrelated terms, the term, the
+    /// terms containing it] — adjusted for everything except the terms that contain it.
+    public static func typeII(_ design: ModelDesign) -> [[[Double]]] {
+        let terms = design.fixedTermLabels
+        let x = design.fixedEffects
+        let p = x.columns
+        guard p > 1, terms.count > 1 else { return typeI(design) }
+        let assignment = design.fixedEffectAssignment
+        let containing = containment(design)
+        let crossProduct = x.crossProduct
+        return terms.indices.map { term in
+            let own = assignment.indices.filter { assignment[$0] == term }
+            if containing[term].isEmpty {
+                return own.map { c in (0..<p).map { $0 == c ? 1.0 : 0.0 } }
+            }
+            let related = own + containing[term].flatMap { other in assignment.indices.filter { assignment[$0] == other } }
+            let order = (0..<p).filter { !related.contains($0) } + related
+            var permuted = DenseMatrix(rows: p, columns: p)
+            for (i, a) in order.enumerated() { for (j, b) in order.enumerated() { permuted[i, j] = crossProduct[a, b] } }
+            let rows = unitUpperRows(permuted)
+            return order.indices.filter { assignment[order[$0]] == term }.map { position in
+                var row = [Double](repeating: 0, count: p)
+                for (k, column) in order.enumerated() { row[column] = rows[position][k] }
+                return row
+            }
         }
     }
 
@@ -66,14 +113,9 @@ public enum AnovaHypotheses {
         let variables = design.fixedTermVariables.map(Set.init)
         let order = terms.indices.sorted { variables[$0].count != variables[$1].count ? variables[$0].count > variables[$1].count : $0 < $1 }
         let assignment = design.fixedEffectAssignment
+        let containment = containment(design)
         for term in order {
-            // lmerTest's `containment`: a term is contained in another that has all its variables
-            // and more, the extra ones all factors.
-            let containing = terms.indices.filter { other in
-                let extra = variables[other].subtracting(variables[term])
-                return variables[term].isSubset(of: variables[other]) && !extra.isEmpty
-                    && extra.isSubset(of: design.fixedFactorVariables)
-            }
+            let containing = containment[term]
             guard !containing.isEmpty else { continue }
             let basisColumns = assignment.indices.filter { containing.contains(assignment[$0]) }
             let basis = orthonormalBasis(basisColumns.map { c in l.map { $0[c] } })

@@ -26,7 +26,7 @@ public struct ProfileLikelihood {
     /// `orders[term]`, then σ. Every point in the box (sd ≥ 0, CPC ∈ [−1, 1], σ > 0) is a valid
     /// covariance, for any block size; a correlation (i, j) is profiled as the first CPC of its
     /// term with i and j ordered first.
-    private struct ScaleCoordinates {
+    struct ScaleCoordinates {
         var termSizes: [Int]
         var orders: [[Int]]
         var offsets: [Int]
@@ -172,35 +172,22 @@ public struct ProfileLikelihood {
                 if others.isEmpty {
                     minimum = deviance(phi)
                 } else {
-                    func minimize(from start: [Double]) -> BOBYQA.Result {
-                        BOBYQA.minimize(start: start, lower: others.map { lower[$0] / scales[$0] },
-                                        upper: others.map { upper[$0] / scales[$0] },
-                                        options: .init(initialRadius: 0.05, finalRadius: 1e-8)) { s in
-                            var point = phi
-                            for (k, index) in others.enumerated() { point[index] = s[k] * scales[index] }
-                            return deviance(point)
-                        }
-                    }
-                    var result = minimize(from: warm)
                     // A block's other correlations can leave the warm start (the previous v's
                     // optimum) in a valley the bounded optimiser does not leave (on a block of 3 it
                     // stopped 3.1 above the minimum at cor = −0.615): for a correlation the search
                     // also starts from the estimate, and the lower minimum is kept.
-                    if parameter.isCorrelation && warm != fromEstimate {
-                        let other = minimize(from: fromEstimate)
-                        if other.value < result.value { result = other }
-                    }
-                    warm = result.x
-                    minimum = result.value
+                    minimum = Self.minimum(of: deviance, holding: phi, free: others, scales: scales,
+                                           lower: lower, upper: upper, warm: &warm,
+                                           alsoFrom: parameter.isCorrelation ? fromEstimate : nil)
                 }
                 let difference = max(0, minimum - base)
                 return (v < values[p] ? -1 : 1) * difference.squareRoot()
             }
             let step = parameter.isCorrelation ? 0.2 : parameter.term < 0 ? values[p] * z / (2 * Double(fit.observationCount)).squareRoot() : 0.3 * scales[position]
             let start = warm
-            let lowerEnd = crossing(zeta, estimate: values[p], target: -z, step: step, bound: lower[position])
+            let lowerEnd = Self.crossing(zeta, estimate: values[p], target: -z, step: step, bound: lower[position])
             warm = start
-            let upperEnd = crossing(zeta, estimate: values[p], target: z, step: step, bound: upper[position])
+            let upperEnd = Self.crossing(zeta, estimate: values[p], target: z, step: step, bound: upper[position])
             bounds[parameter.name] = (lowerEnd, upperEnd)
         }
         // Fixed effects: β_j held at v through an offset, θ re-optimised by ML.
@@ -223,9 +210,9 @@ public struct ProfileLikelihood {
                 return (v < fit.fixedEffects[j] ? -1 : 1) * max(0, result.value - base).squareRoot()
             }
             let step = z * fit.standardErrors[j]
-            let lowerEnd = crossing(zeta, estimate: fit.fixedEffects[j], target: -z, step: step, bound: -.infinity)
+            let lowerEnd = Self.crossing(zeta, estimate: fit.fixedEffects[j], target: -z, step: step, bound: -.infinity)
             warmTheta = fit.theta
-            let upperEnd = crossing(zeta, estimate: fit.fixedEffects[j], target: z, step: step, bound: .infinity)
+            let upperEnd = Self.crossing(zeta, estimate: fit.fixedEffects[j], target: z, step: step, bound: .infinity)
             bounds["b_" + brmsName(ofColumn: design.fixedEffectNames[j])] = (lowerEnd, upperEnd)
         }
         // Leave the shared equations factored at the ML optimum again.
@@ -237,9 +224,33 @@ public struct ProfileLikelihood {
         }
     }
 
+    /// The minimum of f over the coordinates `free` of `point` (the others held), by BOBYQA in
+    /// units of `scales` from the warm start `warm` (updated to the minimiser, for the next point
+    /// of the profile).
+    static func minimum(of f: ([Double]) -> Double, holding point: [Double], free: [Int], scales: [Double],
+                        lower: [Double], upper: [Double], warm: inout [Double],
+                        alsoFrom second: [Double]? = nil) -> Double {
+        func search(from start: [Double]) -> BOBYQA.Result {
+            BOBYQA.minimize(start: start, lower: free.map { lower[$0] / scales[$0] },
+                            upper: free.map { upper[$0] / scales[$0] },
+                            options: .init(initialRadius: 0.05, finalRadius: 1e-8)) { s in
+                var candidate = point
+                for (k, index) in free.enumerated() { candidate[index] = s[k] * scales[index] }
+                return f(candidate)
+            }
+        }
+        var result = search(from: warm)
+        if let second, second != warm {
+            let other = search(from: second)
+            if other.value < result.value { result = other }
+        }
+        warm = result.x
+        return result.value
+    }
+
     /// The v where ζ(v) = target, searching away from the estimate (ζ = 0) in steps that double,
     /// then by regula falsi (Illinois). Returns the bound when ζ does not reach the target before it.
-    private func crossing(_ zeta: (Double) -> Double, estimate: Double, target: Double, step initialStep: Double,
+    static func crossing(_ zeta: (Double) -> Double, estimate: Double, target: Double, step initialStep: Double,
                           bound: Double) -> Double {
         let direction: Double = target < 0 ? -1 : 1
         var a = estimate, za = 0.0

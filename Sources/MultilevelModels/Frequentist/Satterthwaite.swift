@@ -19,7 +19,7 @@ import MultilevelMath
 /// as numDeriv's `genD`/`jacobian` do (initial step 0.1|θ| or 1e-4 near zero, four halvings),
 /// which makes them accurate to about 1e-9 relative on well-scaled problems. The cost is
 /// 4·k(k + 1) factorisations for k = length(θ): a fraction of a fit.
-public struct Satterthwaite: Sendable {
+public struct Satterthwaite: FixedEffectTesting {
     /// β̂ and Var(β̂) at the optimum.
     public let fixedEffects: [Double]
     public let fixedEffectsCovariance: DenseMatrix
@@ -225,6 +225,8 @@ public struct FTest: Sendable, Equatable {
     public var statistic: Double
     public var numeratorDegreesOfFreedom: Int
     public var denominatorDegreesOfFreedom: Double
+    /// The factor the Wald F was multiplied by (Kenward–Roger's λ; 1 for Satterthwaite).
+    public var scaling: Double = 1
 
     public var pValue: Double {
         guard statistic.isFinite, numeratorDegreesOfFreedom > 0, denominatorDegreesOfFreedom > 0 else { return .nan }
