@@ -33,6 +33,10 @@ public enum GeneralizedComparisonReport {
             out += "glmer (Laplace): not fitted (\(c.laplaceFailure ?? "no Laplace fit for family \(c.family.name)"))\n"
         }
         out += ComparisonReport.criteriaText(leaveOneOut: c.leaveOneOut, waic: c.waic)
+        if let loo = c.leaveOneOut, loo.paretoKCounts.bad + loo.paretoKCounts.veryBad > 0 {
+            let count = loo.paretoKCounts.bad + loo.paretoKCounts.veryBad
+            out += "  \(count) observation\(count == 1 ? "" : "s") with k > 0.7: 'multilevel loo' refits \(count == 1 ? "it" : "them") exactly (brms' reloo)\n"
+        }
         return out
     }
 

@@ -10,7 +10,7 @@ struct KFoldCommand: Command {
     let usage = "FIT [FIT ...] [options]"
     let discussion = """
     Each FIT is a fit directory (written by 'fit --output DIR') or a model file, which is fitted \
-    first as 'fit' would fit it (the sampler options apply to model files only); a fit directory's \
+    first as 'fit' would fit it (the model and sampler options apply to model files only); a fit directory's \
     refits use the model, priors, sampler and settings stored there. Refits each model K times, each time without one fold of rows, and scores the held-out rows by \
     the refit (brms' kfold): elpd_kfold with its SE, p_kfold (against the full-data fit) and \
     kfoldic; with two or more models, loo_compare's table. --group G holds out whole levels of G \

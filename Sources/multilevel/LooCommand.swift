@@ -9,7 +9,7 @@ struct LooCommand: Command {
     let usage = "FIT [FIT ...] [options]"
     let discussion = """
     Each FIT is a fit directory (written by 'fit --output DIR') or a model file, which is fitted \
-    first as 'fit' would fit it (the sampler options apply to model files only). Computes PSIS-LOO as the loo package 2.5 does (Vehtari, \
+    first as 'fit' would fit it (the model and sampler options apply to model files only). Computes PSIS-LOO as the loo package 2.5 does (Vehtari, \
     Gelman & Gabry 2017; Pareto smoothing as Vehtari et al. 2024; relative efficiency of each \
     observation's likelihood draws from the chains, as relative_eff): elpd_loo, p_loo and looic \
     with standard errors, the Monte Carlo SE of elpd_loo, the Pareto k table, and WAIC. \
