@@ -56,18 +56,8 @@ public enum ComparisonJSON {
             ("likelihood_ratio_test", .object([("statistic", .number(test.statistic)), ("df", .integer(test.degreesOfFreedom)),
                                                ("p_value", .number(test.pValue)),
                                                ("reference", .string("naive chi-squared (as lme4's anova)"))])),
-            ("loo", c.leaveOneOut.map { loo in
-                .object([("elpd_loo", .number(loo.elpd.estimate)), ("elpd_loo_se", .number(loo.elpd.standardError)),
-                         ("p_loo", .number(loo.effectiveParameters.estimate)), ("p_loo_se", .number(loo.effectiveParameters.standardError)),
-                         ("looic", .number(loo.looic.estimate)), ("looic_se", .number(loo.looic.standardError)),
-                         ("pareto_k", .object([("good", .integer(loo.paretoKCounts.good)), ("ok", .integer(loo.paretoKCounts.ok)),
-                                               ("bad", .integer(loo.paretoKCounts.bad)), ("very_bad", .integer(loo.paretoKCounts.veryBad))]))])
-            } ?? .null),
-            ("waic", c.waic.map { w in
-                .object([("elpd_waic", .number(w.elpd.estimate)), ("elpd_waic_se", .number(w.elpd.standardError)),
-                         ("p_waic", .number(w.effectiveParameters.estimate)), ("p_waic_se", .number(w.effectiveParameters.standardError)),
-                         ("waic", .number(w.waic.estimate)), ("waic_se", .number(w.waic.standardError))])
-            } ?? .null),
+            ("loo", leaveOneOutJSON(c.leaveOneOut)),
+            ("waic", waicJSON(c.waic)),
         ]
         let settings: [(String, JSONValue)] = [
             ("replicates", .integer(c.settings.replicates)), ("bootstrap_failures", .integer(c.bootstrap.failedCount)),
@@ -76,5 +66,23 @@ public enum ComparisonJSON {
         ]
         return .object([("formula", .string(c.design.formulaText)), ("parameters", .object(parameters)),
                          ("groups", .object(groups)), ("models", .object(models)), ("settings", .object(settings))])
+    }
+
+    /// PSIS-LOO of the Bayesian fit as `compare --json` writes it (null when not computed).
+    static func leaveOneOutJSON(_ loo: PSISLeaveOneOut?) -> JSONValue {
+        guard let loo else { return .null }
+        return .object([("elpd_loo", .number(loo.elpd.estimate)), ("elpd_loo_se", .number(loo.elpd.standardError)),
+                        ("p_loo", .number(loo.effectiveParameters.estimate)), ("p_loo_se", .number(loo.effectiveParameters.standardError)),
+                        ("looic", .number(loo.looic.estimate)), ("looic_se", .number(loo.looic.standardError)),
+                        ("pareto_k", .object([("good", .integer(loo.paretoKCounts.good)), ("ok", .integer(loo.paretoKCounts.ok)),
+                                              ("bad", .integer(loo.paretoKCounts.bad)), ("very_bad", .integer(loo.paretoKCounts.veryBad))]))])
+    }
+
+    /// WAIC of the Bayesian fit as `compare --json` writes it (null when not computed).
+    static func waicJSON(_ waic: WAIC?) -> JSONValue {
+        guard let w = waic else { return .null }
+        return .object([("elpd_waic", .number(w.elpd.estimate)), ("elpd_waic_se", .number(w.elpd.standardError)),
+                        ("p_waic", .number(w.effectiveParameters.estimate)), ("p_waic_se", .number(w.effectiveParameters.standardError)),
+                        ("waic", .number(w.waic.estimate)), ("waic_se", .number(w.waic.standardError))])
     }
 }

@@ -79,7 +79,14 @@ public enum ComparisonReport {
         out += "Likelihood-ratio test, OLS vs ML mixed model: Chisq = \(number(test.statistic)), df = \(test.degreesOfFreedom), \(p)\n"
         out += "  (naive χ² reference with df = difference in parameters, as lme4's anova; variance components on the\n"
         out += "   boundary make the correct χ²-mixture p-value smaller, so this one is conservative)\n"
-        if let loo = c.leaveOneOut {
+        out += criteriaText(leaveOneOut: c.leaveOneOut, waic: c.waic)
+        return out
+    }
+
+    /// The PSIS-LOO and WAIC lines of the Bayesian fit (`LeaveOneOutCriteria`, as `multilevel loo`).
+    static func criteriaText(leaveOneOut: PSISLeaveOneOut?, waic: WAIC?) -> String {
+        var out = ""
+        if let loo = leaveOneOut {
             let k = loo.paretoKCounts
             out += "PSIS-LOO (Bayesian fit): elpd_loo = \(number(loo.elpd.estimate)) (SE \(number(loo.elpd.standardError))), "
             out += "p_loo = \(number(loo.effectiveParameters.estimate)) (SE \(number(loo.effectiveParameters.standardError))), "
@@ -88,7 +95,7 @@ public enum ComparisonReport {
         } else {
             out += "PSIS-LOO: not available for this fit\n"
         }
-        if let w = c.waic {
+        if let w = waic {
             out += "WAIC (Bayesian fit): elpd_waic = \(number(w.elpd.estimate)) (SE \(number(w.elpd.standardError))), "
             out += "p_waic = \(number(w.effectiveParameters.estimate)), WAIC = \(number(w.waic.estimate)) (SE \(number(w.waic.standardError)))\n"
         } else {

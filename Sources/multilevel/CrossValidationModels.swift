@@ -1,74 +1,164 @@
 import Foundation
 import Multilevel
 
-/// One model of `loo` or `kfold`: loaded from its model file (with the command's flags applied),
-/// fitted, and able to refit itself to other rows of its data.
+/// One model of `loo` or `kfold`: a fit directory read back (`fit --output DIR`), or a model file
+/// (with the command's flags applied) fitted now; either way able to refit itself to other rows
+/// of its data with the same priors, sampler and settings.
 struct CrossValidatedModel {
-    let loaded: LoadedModel
+    /// The model file's name without extension, or the fit directory's name.
+    let name: String
+    /// The rows as read: the model file's whole table, or the fit directory's `data.csv`.
+    let table: DataTable
+    /// Response, X and group-level terms on the rows used.
+    let design: ModelDesign
     let family: Family
-    let fit: BayesianFit
+    /// The full-data fit's draws.
+    let draws: Draws
+    /// The seed of the refits (and of `kfold`'s folds).
     let seed: UInt64
+    /// Whether the seed was given (`--seed`, a model file's `seed:`, a fit directory's record)
+    /// rather than drawn at random.
+    let seedGiven: Bool
     /// Fits the same model (priors, sampler, settings) to another design and returns its draws;
     /// safe to call from several threads at once (each refit's chains then run one after another).
     let refit: @Sendable (ModelDesign) throws -> Draws
 
-    var name: String { loaded.modelName }
-
     /// The model's pointwise log-likelihood on its own rows.
     func pointwiseLogLikelihood() throws -> PointwiseLogLikelihood {
-        try PointwiseLogLikelihood(design: loaded.design, family: family, draws: fit.draws, seed: seed)
+        try PointwiseLogLikelihood(design: design, family: family, draws: draws, seed: seed)
     }
 }
 
-/// Loads and fits every MODEL named on the command line (or the model the flags describe), with
-/// the sampler `fit` would choose; `parallelRefits` runs each refit's chains one after another,
-/// because the refits themselves run on the cores at once.
-func crossValidatedModels(_ arguments: ParsedArguments, parallelRefits: Bool) throws -> [CrossValidatedModel] {
-    let paths = arguments.positional.isEmpty ? [nil] : arguments.positional.map { Optional($0) }
-    return try paths.map { path in
-        var single = arguments
-        single.positional = path.map { [$0] } ?? []
-        let loaded = try loadModel(single)
-        let family = try Family(name: loaded.family)
-        // The sampler and priors `fit` would use, through the library's rules (BayesianModel).
-        let priorTexts = loaded.specification.priors.map { (text: $0.value, origin: $0.origin.description) }
-        let chosen = loaded.specification.sampler.map { (name: $0.value, origin: $0.origin.description) }
-        _ = try BayesianModel(design: loaded.design, family: family, priorStatements: priorTexts)
-            .sampler(named: chosen?.name, origin: chosen?.origin)
-        let settings = try FitCommand().samplerSettings(loaded.specification, single)
-        var refitSettings = settings
-        if parallelRefits { refitSettings.cores = 1 }
-        let singleCoreSettings = refitSettings
-        let fitOnce: @Sendable (ModelDesign, SamplerSettings, ChainProgress?) throws -> BayesianFit = { design, settings, progress in
-            let model = try BayesianModel(design: design, family: family, priorStatements: priorTexts)
-            let sampler = try model.sampler(named: chosen?.name, origin: chosen?.origin)
-            return try model.fit(sampler: sampler, settings: settings, progress: progress).0
+/// Options that define the model to fit; a fit directory keeps its own.
+private let modelDefiningOptions = ["data", "sep", "dec", "formula", "family", "factor", "contrasts", "reference",
+                                    "prior", "sampler", "chains", "cores", "iter", "warmup"]
+
+/// Loads every FIT named on the command line — a fit directory, or a model file fitted now with
+/// the sampler `fit` would choose (or the model the flags describe) — for `command`. Refits run
+/// their chains one after another, because the refits themselves run on the cores at once.
+func crossValidatedModels(_ arguments: ParsedArguments, command: String) throws -> [CrossValidatedModel] {
+    guard !arguments.positional.isEmpty || arguments.value("formula") != nil else {
+        throw UsageError("expected at least one FIT: a fit directory (fit --output DIR) or a model file (or --formula and --data)")
+    }
+    let directories = arguments.positional.filter { FitDirectory.isFitDirectory($0) }
+    if let directory = directories.first {
+        for option in modelDefiningOptions where !arguments.values(option).isEmpty {
+            throw UsageError("option --\(option) applies to model files, and '\(directory)' is a fit directory (its refits use the model stored there)")
         }
-        let fit = try fitOnce(loaded.design, settings, ChainProgress.standardErrorIfTerminal())
-        return CrossValidatedModel(loaded: loaded, family: family, fit: fit, seed: settings.seed,
-                                   refit: { design in try fitOnce(design, singleCoreSettings, nil).draws })
+    }
+    let seedOption = try arguments.integer("seed").map { value -> UInt64 in
+        guard value >= 1 else { throw UsageError("option --seed: must be at least 1, got \(value)") }
+        return UInt64(value)
+    }
+    var models: [CrossValidatedModel] = []
+    if arguments.positional.isEmpty {
+        models.append(try fittedModelFile(arguments, command: command))
+    }
+    for path in arguments.positional {
+        if FitDirectory.isFitDirectory(path) {
+            models.append(try storedFit(path, seed: seedOption, command: command))
+        } else {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw FitDirectoryError(file: path, message: "is a directory without fit.json: not a fit directory (write one with fit --output)")
+            }
+            var single = arguments
+            single.positional = [path]
+            models.append(try fittedModelFile(single, command: command))
+        }
+    }
+    return distinctlyNamed(models, paths: arguments.positional)
+}
+
+/// A fit directory read back; its refits use the model, priors, sampler and settings stored there
+/// (`seed` replaces the stored seed for the refits and the folds).
+private func storedFit(_ path: String, seed: UInt64?, command: String) throws -> CrossValidatedModel {
+    let fitted = try FitDirectory.load(URL(fileURLWithPath: path))
+    guard fitted.kind == .bayesian, let draws = fitted.draws, var settings = fitted.settings else {
+        throw FitDirectoryError(file: URL(fileURLWithPath: path).appendingPathComponent("fit.json").path,
+                                message: "a \(fitted.kind.rawValue) fit (lmer --output): \(command) needs a Bayesian fit (fit --output)")
+    }
+    let family = fitted.family, priorTexts = fitted.priors.map { (text: $0, origin: "\(path)/fit.json") }
+    let engine = fitted.engine
+    let model = try BayesianModel(design: fitted.design, family: family, priorStatements: priorTexts)
+    do { _ = try model.sampler(named: engine, origin: "\(path)/fit.json engine") } catch let error as BayesianModelUsageError {
+        throw FitDirectoryError(file: "\(path)/fit.json", message: error.description)
+    }
+    if let seed { settings.seed = seed }
+    settings.cores = 1
+    settings.firstChain = 0
+    let refitSettings = settings
+    let name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
+    return CrossValidatedModel(name: name, table: fitted.data, design: fitted.design, family: family, draws: draws,
+                               seed: refitSettings.seed, seedGiven: true, refit: { design in
+        let model = try BayesianModel(design: design, family: family, priorStatements: priorTexts)
+        return try model.fit(sampler: engine, settings: refitSettings).fit.draws
+    })
+}
+
+/// A model file (or the model the flags describe) fitted now as `fit` would.
+private func fittedModelFile(_ arguments: ParsedArguments, command: String) throws -> CrossValidatedModel {
+    let loaded = try loadModel(arguments)
+    let family = try Family(name: loaded.family)
+    // The sampler and priors `fit` would use, through the library's rules (BayesianModel).
+    let priorTexts = loaded.specification.priors.map { (text: $0.value, origin: $0.origin.description) }
+    let chosen = loaded.specification.sampler.map { (name: $0.value, origin: $0.origin.description) }
+    let sampler: String
+    do {
+        sampler = try BayesianModel(design: loaded.design, family: family, priorStatements: priorTexts)
+            .sampler(named: chosen?.name, origin: chosen?.origin)
+    } catch let error as BayesianModelUsageError {
+        throw UsageError(error.description)
+    }
+    let settings = try FitCommand().samplerSettings(loaded.specification, arguments)
+    var refitSettings = settings
+    refitSettings.cores = 1
+    let singleCoreSettings = refitSettings
+    let fitOnce: @Sendable (ModelDesign, SamplerSettings, ChainProgress?) throws -> BayesianFit = { design, settings, progress in
+        let model = try BayesianModel(design: design, family: family, priorStatements: priorTexts)
+        return try model.fit(sampler: sampler, settings: settings, progress: progress).0
+    }
+    let fit = try fitOnce(loaded.design, settings, ChainProgress.standardErrorIfTerminal())
+    return CrossValidatedModel(name: loaded.modelName, table: loaded.table, design: loaded.design, family: family,
+                               draws: fit.draws, seed: settings.seed, seedGiven: loaded.specification.seed != nil,
+                               refit: { design in try fitOnce(design, singleCoreSettings, nil).draws })
+}
+
+/// The models with names that tell them apart: where two share a name, each is called by its path
+/// as given.
+private func distinctlyNamed(_ models: [CrossValidatedModel], paths: [String]) -> [CrossValidatedModel] {
+    guard models.count == paths.count else { return models }
+    let counts = Dictionary(models.map { ($0.name, 1) }, uniquingKeysWith: +)
+    return zip(models, paths).map { model, path in
+        guard counts[model.name, default: 0] > 1 else { return model }
+        return CrossValidatedModel(name: path, table: model.table, design: model.design, family: model.family,
+                                   draws: model.draws, seed: model.seed, seedGiven: model.seedGiven, refit: model.refit)
     }
 }
 
 /// The sampler options `loo` and `kfold` share with `fit`, after their own.
 let crossValidationSamplingOptions: [OptionSpec] = [
-    .option("chains", "N", "Number of chains (default 4)."),
-    .option("cores", "N", "Chains that sample at once in the full-data fit (default: two per available core)."),
-    .option("iter", "N", "Iterations per chain including warm-up (default 2000)."),
-    .option("warmup", "N", "Warm-up iterations per chain (default iter/2)."),
-    .option("prior", "PRIOR", "A prior in brms syntax (repeatable).", repeatable: true),
-    .option("sampler", "NAME", "nuts, gibbs or marginal (default as 'fit')."),
+    .option("chains", "N", "Model files: number of chains (default 4)."),
+    .option("cores", "N", "Model files: chains that sample at once in the full-data fit (default: two per available core)."),
+    .option("iter", "N", "Model files: iterations per chain including warm-up (default 2000)."),
+    .option("warmup", "N", "Model files: warm-up iterations per chain (default iter/2)."),
+    .option("prior", "PRIOR", "Model files: a prior in brms syntax (repeatable).", repeatable: true),
+    .option("sampler", "NAME", "Model files: nuts, gibbs or marginal (default as 'fit')."),
     .flag("json", "Print one JSON object instead of the text tables."),
 ] + ModelOptions.specs
 
 /// Refuses to compare fits whose rows differ (another data file, other rows dropped for missing
-/// values, another response): one line naming the two models.
+/// values, another response): one line naming the two models. Rows are the same when the counts,
+/// the responses (and binomial trials) agree row by row, and, for two model files, the data lines.
 func checkSameRows(_ models: [CrossValidatedModel]) throws {
     guard let first = models.first else { return }
     for model in models.dropFirst() {
-        let a = first.loaded.design, b = model.loaded.design
-        guard a.rowCount == b.rowCount, a.response == b.response, a.sourceLines == b.sourceLines else {
+        let a = first.design, b = model.design
+        guard a.rowCount == b.rowCount else {
             throw ComparisonError("fits use different rows: \(first.name) has \(a.rowCount) observations of \(a.responseName), \(model.name) \(b.rowCount) of \(b.responseName); compare fits of the same data")
+        }
+        if let row = (0..<a.rowCount).first(where: { a.response[$0] != b.response[$0] || a.trials?[$0] != b.trials?[$0] }) {
+            throw ComparisonError("fits use different rows: \(first.name) and \(model.name) have \(a.rowCount) observations each, but row \(row + 1) differs (\(a.responseName) \(formatNumber(a.response[row])) against \(b.responseName) \(formatNumber(b.response[row]))); compare fits of the same data")
         }
     }
 }

@@ -7,9 +7,11 @@ import Multilevel
 struct KFoldCommand: Command {
     let name = "kfold"
     let summary = "K-fold cross-validation by refitting (random, grouped or stratified folds)."
-    let usage = "MODEL [MODEL ...] [options]"
+    let usage = "FIT [FIT ...] [options]"
     let discussion = """
-    Refits each model K times, each time without one fold of rows, and scores the held-out rows by \
+    Each FIT is a fit directory (written by 'fit --output DIR') or a model file, which is fitted \
+    first as 'fit' would fit it (the model and sampler options apply to model files only); a fit directory's \
+    refits use the model, priors, sampler and settings stored there. Refits each model K times, each time without one fold of rows, and scores the held-out rows by \
     the refit (brms' kfold): elpd_kfold with its SE, p_kfold (against the full-data fit) and \
     kfoldic; with two or more models, loo_compare's table. --group G holds out whole levels of G \
     (brms' folds = "grouped"; a held-out level is predicted as a new level, each draw borrowing the \
@@ -21,11 +23,11 @@ struct KFoldCommand: Command {
     """
     var options: [OptionSpec] { [
         .option("k", "K", "Number of folds (default 10)."),
-        .option("group", "G", "Hold out whole levels of grouping factor G (grouped folds)."),
+        .option("group", "G", "Hold out whole levels of grouping factor G (grouped folds; K up to its number of levels)."),
         .option("stratify", "Y", "Stratify the folds by the values of column Y."),
         .option("fold", "J", "Run only fold J and print its held-out scores (CSV) for --merge."),
         .option("merge", "FILE", "Combine fold files written by --fold runs (repeatable).", repeatable: true),
-        .option("seed", "N", "Random seed of the folds and the sampler (default: a random one, printed)."),
+        .option("seed", "N", "Random seed of the folds and the sampler (model files: default the file's, else a random one, printed; fit directories: default the stored one)."),
     ] + crossValidationSamplingOptions }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -39,14 +41,15 @@ struct KFoldCommand: Command {
         let mergeFiles = arguments.values("merge")
         if onlyFold != nil, !mergeFiles.isEmpty { throw UsageError("options --fold and --merge: give one of them") }
         if onlyFold != nil || !mergeFiles.isEmpty, arguments.positional.count > 1 {
-            throw UsageError("--fold and --merge take one MODEL")
+            throw UsageError("--fold and --merge take one FIT")
         }
-        if onlyFold != nil || !mergeFiles.isEmpty, arguments.value("seed") == nil {
-            throw UsageError("--fold and --merge need --seed (every job must make the same folds)")
+        if onlyFold != nil || !mergeFiles.isEmpty, arguments.value("seed") == nil,
+           let path = arguments.positional.first, !FitDirectory.isFitDirectory(path) {
+            throw UsageError("--fold and --merge need --seed with a model file (every job must make the same folds)")
         }
-        let models = try crossValidatedModels(arguments, parallelRefits: true)
+        let models = try crossValidatedModels(arguments, command: name)
         try checkSameRows(models)
-        let design = models[0].loaded.design
+        let design = models[0].design
         let folds = try foldAssignment(models[0], k: k, arguments: arguments)
         let description = foldDescription(models[0], k: k, arguments: arguments)
 
@@ -66,7 +69,7 @@ struct KFoldCommand: Command {
             let full = try fullFitLpd(model)
             let kfold: KFold
             if mergeFiles.isEmpty {
-                kfold = try KFold.run(folds: folds, design: model.loaded.design, family: model.family, seed: model.seed,
+                kfold = try KFold.run(folds: folds, design: model.design, family: model.family, seed: model.seed,
                                       fullFitLpd: full, refit: model.refit)
             } else {
                 kfold = try KFold(combining: try mergeFiles.map { try readFoldFile($0, folds: folds) }, folds: folds, fullFitLpd: full)
@@ -79,7 +82,7 @@ struct KFoldCommand: Command {
             var object: [(String, JSONValue)] = [("k", .integer(k)), ("folds", .string(description)),
                                                  ("fold_of_row", .array(folds.map { .integer($0) })),
                                                  ("models", .array(results.map { entry in
-                .object([("model", .string(entry.model.name)), ("formula", .string(entry.model.loaded.design.formulaText)),
+                .object([("model", .string(entry.model.name)), ("formula", .string(entry.model.design.formulaText)),
                          ("elpd_kfold", estimateJSON(entry.kfold.elpd)),
                          ("p_kfold", entry.kfold.effectiveParameters.map(estimateJSON) ?? .null),
                          ("kfoldic", estimateJSON(entry.kfold.kfoldic)),
@@ -91,7 +94,7 @@ struct KFoldCommand: Command {
         } else {
             var text = "Based on \(k)-fold cross-validation (\(description))\n\n"
             for entry in results {
-                if results.count > 1 { text += "Model \(entry.model.name): \(entry.model.loaded.design.formulaText)\n" }
+                if results.count > 1 { text += "Model \(entry.model.name): \(entry.model.design.formulaText)\n" }
                 var rows = [("elpd_kfold", entry.kfold.elpd)]
                 if let p = entry.kfold.effectiveParameters { rows.append(("p_kfold", p)) }
                 rows.append(("kfoldic", entry.kfold.kfoldic))
@@ -103,6 +106,9 @@ struct KFoldCommand: Command {
             }
             if let comparison { text += "Model comparison (loo_compare):\n" + comparisonTable(comparison) }
             writeStandardOutput(text)
+        }
+        for entry in results where !entry.model.seedGiven {
+            writeStandardError("multilevel: \(entry.model.name): seed = \(entry.model.seed) (give --seed \(entry.model.seed) to reproduce)\n")
         }
         return 0
     }
@@ -128,7 +134,7 @@ struct KFoldCommand: Command {
 
     /// The fold of every row: grouped by a grouping factor, stratified by a column, or random.
     private func foldAssignment(_ model: CrossValidatedModel, k: Int, arguments: ParsedArguments) throws -> [Int] {
-        let design = model.loaded.design
+        let design = model.design
         if let group = arguments.value("group") {
             guard let term = design.randomTerms.first(where: { $0.grouping.name == group }) else {
                 let names = Array(Set(design.randomTerms.map(\.grouping.name))).sorted()
@@ -142,20 +148,20 @@ struct KFoldCommand: Command {
         }
         guard k <= design.rowCount else { throw UsageError("option --k: \(k) folds but only \(design.rowCount) rows") }
         if let column = arguments.value("stratify") {
-            return FoldSplit.stratified(strata: try strata(of: column, model.loaded), folds: k, seed: model.seed)
+            return FoldSplit.stratified(strata: try strata(of: column, model), folds: k, seed: model.seed)
         }
         return FoldSplit.random(observations: design.rowCount, folds: k, seed: model.seed)
     }
 
     /// The used rows' values of `column` as stratum codes.
-    private func strata(of column: String, _ loaded: LoadedModel) throws -> [Int] {
-        let design = loaded.design
+    private func strata(of column: String, _ model: CrossValidatedModel) throws -> [Int] {
+        let design = model.design
         if column == design.responseName { return codes(design.response.map { "\($0)" }) }
-        guard let values = loaded.table.column(named: column) else {
-            throw UsageError("option --stratify: unknown column '\(column)'" + nearestColumnsHint(for: column, columns: loaded.table.columnNames))
+        guard let values = model.table.column(named: column) else {
+            throw UsageError("option --stratify: unknown column '\(column)'" + nearestColumnsHint(for: column, columns: model.table.columnNames))
         }
         var rowOfLine: [Int: Int] = [:]
-        for (row, line) in loaded.table.sourceLines.enumerated() { rowOfLine[line] = row }
+        for (row, line) in model.table.sourceLines.enumerated() { rowOfLine[line] = row }
         let labels: [String]
         switch values {
         case .numeric(let numbers): labels = numbers.map { "\($0)" }
@@ -172,7 +178,7 @@ struct KFoldCommand: Command {
 
     private func foldDescription(_ model: CrossValidatedModel, k: Int, arguments: ParsedArguments) -> String {
         if let group = arguments.value("group") {
-            let levels = model.loaded.design.randomTerms.first { $0.grouping.name == group }?.grouping.levelCount ?? 0
+            let levels = model.design.randomTerms.first { $0.grouping.name == group }?.grouping.levelCount ?? 0
             return levels == k ? "leave-one-group-out by \(group), \(levels) levels" : "grouped by \(group), \(levels) levels"
         }
         if let column = arguments.value("stratify") { return "stratified by \(column)" }

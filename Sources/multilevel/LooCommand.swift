@@ -6,9 +6,10 @@ import Multilevel
 struct LooCommand: Command {
     let name = "loo"
     let summary = "Leave-one-out cross-validation (PSIS-LOO, exact refits, WAIC) and model comparison."
-    let usage = "MODEL [MODEL ...] [options]"
+    let usage = "FIT [FIT ...] [options]"
     let discussion = """
-    Fits each model (as 'fit' would) and computes PSIS-LOO as the loo package 2.5 does (Vehtari, \
+    Each FIT is a fit directory (written by 'fit --output DIR') or a model file, which is fitted \
+    first as 'fit' would fit it (the model and sampler options apply to model files only). Computes PSIS-LOO as the loo package 2.5 does (Vehtari, \
     Gelman & Gabry 2017; Pareto smoothing as Vehtari et al. 2024; relative efficiency of each \
     observation's likelihood draws from the chains, as relative_eff): elpd_loo, p_loo and looic \
     with standard errors, the Monte Carlo SE of elpd_loo, the Pareto k table, and WAIC. \
@@ -17,17 +18,18 @@ struct LooCommand: Command {
     counts them as refitted. With two or more models: loo_compare's table (elpd_diff, se_diff, \
     best first) and loo_model_weights (stacking, Yao et al. 2018, and pseudo-BMA+ with the \
     Bayesian bootstrap). The log-likelihood is evaluated in blocks of rows, never as a whole n × S \
-    matrix. Fits of different rows are refused.
+    matrix. Refits of a fit directory use the model, priors, sampler and settings stored there \
+    (data.csv, fit.json; --seed replaces the stored seed). Fits of different rows are refused.
     """
     var options: [OptionSpec] { [
         .option("reloo", "N", "Refit exactly the observations with Pareto k > 0.7 when there are at most N of them (default 20; 0: never)."),
-        .option("seed", "N", "Random seed of the sampler (default: a random one, printed)."),
+        .option("seed", "N", "Random seed of the sampler (model files: default the file's, else a random one, printed; fit directories: default the stored one)."),
     ] + crossValidationSamplingOptions }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
         let relooLimit = try arguments.integer("reloo") ?? 20
         guard relooLimit >= 0 else { throw UsageError("option --reloo: must be at least 0, got \(relooLimit)") }
-        let models = try crossValidatedModels(arguments, parallelRefits: true)
+        let models = try crossValidatedModels(arguments, command: name)
         try checkSameRows(models)
         var results: [(model: CrossValidatedModel, loo: PSISLeaveOneOut, waic: WAIC, skipped: Int)] = []
         for model in models {
@@ -37,7 +39,7 @@ struct LooCommand: Command {
             var skipped = 0
             if !high.isEmpty, high.count <= relooLimit {
                 writeStandardError("multilevel: \(model.name): refitting \(high.count) observation\(high.count == 1 ? "" : "s") with Pareto k > 0.7 exactly\n")
-                loo = try ExactLeaveOneOut.apply(to: loo, rows: high, design: model.loaded.design, family: model.family,
+                loo = try ExactLeaveOneOut.apply(to: loo, rows: high, design: model.design, family: model.family,
                                                  seed: model.seed, refit: model.refit)
             } else if !high.isEmpty {
                 skipped = high.count
@@ -53,7 +55,7 @@ struct LooCommand: Command {
 
         if arguments.has("json") {
             var object: [(String, JSONValue)] = [("models", .array(results.map { entry in
-                .object([("model", .string(entry.model.name)), ("formula", .string(entry.model.loaded.design.formulaText)),
+                .object([("model", .string(entry.model.name)), ("formula", .string(entry.model.design.formulaText)),
                          ("family", .string(entry.model.family.name)), ("draws", .integer(entry.loo.draws)),
                          ("observations", .integer(entry.loo.observations)),
                          ("elpd_loo", estimateJSON(entry.loo.elpd)), ("p_loo", estimateJSON(entry.loo.effectiveParameters)),
@@ -81,7 +83,7 @@ struct LooCommand: Command {
         } else {
             var text = ""
             for entry in results {
-                if results.count > 1 { text += "Model \(entry.model.name): \(entry.model.loaded.design.formulaText)\n" }
+                if results.count > 1 { text += "Model \(entry.model.name): \(entry.model.design.formulaText)\n" }
                 text += leaveOneOutText(entry.loo, waic: entry.waic, skipped: entry.skipped)
                 text += "\n"
             }
@@ -96,7 +98,7 @@ struct LooCommand: Command {
             }
             writeStandardOutput(text)
         }
-        for entry in results where entry.model.loaded.specification.seed == nil {
+        for entry in results where !entry.model.seedGiven {
             writeStandardError("multilevel: \(entry.model.name): seed = \(entry.model.seed) (give --seed \(entry.model.seed) to reproduce)\n")
         }
         return 0

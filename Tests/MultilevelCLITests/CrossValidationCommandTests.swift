@@ -71,4 +71,120 @@ final class CrossValidationCommandTests: XCTestCase {
         XCTAssertEqual(fold.status, 2)
         XCTAssertTrue(fold.err.contains("option --fold: must be in 1...3, got 4"), fold.err)
     }
+
+    /// Writes `slopes.model`, `intercepts.model` (sleepstudy) and `fewer.model` (its first 149
+    /// rows) into `work`.
+    private func sleepstudyModels(in work: URL) throws {
+        let data = try sleepstudy()
+        let subset = try String(contentsOf: data, encoding: .utf8).split(separator: "\n").prefix(150).joined(separator: "\n") + "\n"
+        try subset.write(to: work.appendingPathComponent("fewer.csv"), atomically: true, encoding: .utf8)
+        for (name, text) in [("slopes.model", "formula: Reaction ~ Days + (Days | Subject)\ndata: \(data.path)\n"),
+                             ("intercepts.model", "formula: Reaction ~ Days + (1 | Subject)\ndata: \(data.path)\n"),
+                             ("fewer.model", "formula: Reaction ~ Days + (1 | Subject)\ndata: fewer.csv\n")] {
+            try text.write(to: work.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// A fit directory gives the numbers its model file gives with the same settings and seed: the
+    /// draws round-trip exactly through the chain files, and the refits (exact LOO, K-fold) use the
+    /// model, priors, sampler and settings stored in the directory.
+    func testFitDirectoriesGiveWhatTheirModelFilesGive() throws {
+        let work = try CommandLineRunner.temporaryDirectory(prefix: "loo-fitdir")
+        defer { try? FileManager.default.removeItem(at: work) }
+        try sleepstudyModels(in: work)
+        let settings = ["--iter", "600", "--warmup", "300", "--seed", "5"]
+        for name in ["slopes", "intercepts"] {
+            let fit = try CommandLineRunner.run(["fit", "\(name).model", "--output", "\(name)-fit"] + settings, in: work)
+            XCTAssertEqual(fit.status, 0, fit.err)
+        }
+        let fromDirectories = try CommandLineRunner.run(["loo", "slopes-fit", "intercepts-fit", "--reloo", "5", "--json"], in: work)
+        XCTAssertEqual(fromDirectories.status, 0, fromDirectories.err)
+        let fromFiles = try CommandLineRunner.run(["loo", "slopes.model", "intercepts.model", "--reloo", "5", "--json"] + settings, in: work)
+        XCTAssertEqual(fromFiles.status, 0, fromFiles.err)
+        let a = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(fromDirectories.out.utf8)) as? [String: Any])
+        let b = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(fromFiles.out.utf8)) as? [String: Any])
+        let modelsA = try XCTUnwrap(a["models"] as? [[String: Any]]), modelsB = try XCTUnwrap(b["models"] as? [[String: Any]])
+        XCTAssertEqual(modelsA.map { $0["model"] as? String }, ["slopes-fit", "intercepts-fit"])
+        for (x, y) in zip(modelsA, modelsB) {
+            for key in ["elpd_loo", "p_loo", "looic", "elpd_waic"] {
+                XCTAssertEqual(x[key] as? [String: Double], y[key] as? [String: Double], key)
+            }
+            XCTAssertEqual(x["refitted"] as? [Int], y["refitted"] as? [Int])
+            XCTAssertEqual(x["pareto_k_counts"] as? [String: Int], y["pareto_k_counts"] as? [String: Int])
+        }
+        let elpd = { (json: [String: Any]) in (json["loo_compare"] as? [[String: Any]])?.map { $0["elpd_diff"] as? Double } }
+        XCTAssertEqual(elpd(a), elpd(b))
+
+        let kfoldOptions = ["--k", "3", "--group", "Subject"]
+        let kfoldDirectory = try CommandLineRunner.run(["kfold", "slopes-fit"] + kfoldOptions, in: work)
+        XCTAssertEqual(kfoldDirectory.status, 0, kfoldDirectory.err)
+        let kfoldFile = try CommandLineRunner.run(["kfold", "slopes.model"] + kfoldOptions + settings, in: work)
+        XCTAssertEqual(kfoldFile.status, 0, kfoldFile.err)
+        XCTAssertEqual(kfoldDirectory.out.replacingOccurrences(of: "slopes-fit", with: "slopes"), kfoldFile.out)
+        XCTAssertTrue(kfoldDirectory.out.contains("elpd_kfold"), kfoldDirectory.out)
+        // A fold job of a fit directory needs no --seed: the stored one makes the folds.
+        let job = try CommandLineRunner.run(["kfold", "slopes-fit", "--fold", "2"] + kfoldOptions, in: work)
+        XCTAssertEqual(job.status, 0, job.err)
+        XCTAssertTrue(job.out.contains("seed 5"), job.out)
+    }
+
+    /// Fits of different rows are refused in one line also across a model file and a fit
+    /// directory, and a model option given with a fit directory is a usage error.
+    func testFitDirectoryAgainstModelFileOfOtherRowsIsRefused() throws {
+        let work = try CommandLineRunner.temporaryDirectory(prefix: "loo-rows")
+        defer { try? FileManager.default.removeItem(at: work) }
+        try sleepstudyModels(in: work)
+        let settings = ["--iter", "300", "--warmup", "150", "--seed", "5"]
+        let fit = try CommandLineRunner.run(["fit", "slopes.model", "--output", "slopes-fit"] + settings, in: work)
+        XCTAssertEqual(fit.status, 0, fit.err)
+        let refused = try CommandLineRunner.run(["loo", "slopes-fit", "fewer.model", "--reloo", "0"], in: work)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.err.split(separator: "\n").last.map(String.init),
+                       "multilevel loo: fits use different rows: slopes-fit has 180 observations of Reaction, fewer 149 of Reaction; compare fits of the same data")
+        let option = try CommandLineRunner.run(["kfold", "slopes-fit", "--iter", "100"], in: work)
+        XCTAssertEqual(option.status, 2)
+        XCTAssertTrue(option.err.contains("option --iter applies to model files, and 'slopes-fit' is a fit directory"), option.err)
+        // Same row count, another response: the first differing row is named.
+        var shuffled = try String(contentsOf: sleepstudy(), encoding: .utf8).split(separator: "\n").map(String.init)
+        shuffled.swapAt(1, 2)
+        try (shuffled.joined(separator: "\n") + "\n").write(to: work.appendingPathComponent("swapped.csv"), atomically: true, encoding: .utf8)
+        try "formula: Reaction ~ Days + (1 | Subject)\ndata: swapped.csv\n".write(to: work.appendingPathComponent("swapped.model"),
+                                                                             atomically: true, encoding: .utf8)
+        let swapped = try CommandLineRunner.run(["loo", "slopes-fit", "swapped.model", "--reloo", "0"], in: work)
+        XCTAssertEqual(swapped.status, 1)
+        XCTAssertTrue(swapped.err.contains("slopes-fit and swapped have 180 observations each, but row 1 differs"), swapped.err)
+    }
+
+    /// compare on a binomial model (cbpp) prints PSIS-LOO and WAIC, the very numbers `loo` gives for
+    /// the same model and seed (one code path: LeaveOneOutCriteria on the family's pointwise
+    /// log-likelihood), and glmer's logLik beside them.
+    func testCompareOfBinomialModelHasLooOfTheLooCommand() throws {
+        let cbpp = try XCTUnwrap(Bundle.module.url(forResource: "cbpp", withExtension: "csv", subdirectory: "Fixtures"))
+        let model = ["--data", cbpp.path, "--formula", "incidence | trials(size) ~ period + (1 | herd)", "--family", "binomial",
+                     "--iter", "600", "--warmup", "300", "--seed", "3"]
+        let compare = try CommandLineRunner.run(["compare"] + model + ["--json"])
+        XCTAssertEqual(compare.status, 0, compare.err)
+        let loo = try CommandLineRunner.run(["loo"] + model + ["--json", "--reloo", "0"])
+        XCTAssertEqual(loo.status, 0, loo.err)
+        let c = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(compare.out.utf8)) as? [String: Any])
+        let l = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(loo.out.utf8)) as? [String: Any])?["models"] as? [[String: Any]]).first
+        let models = try XCTUnwrap(c["models"] as? [String: Any])
+        let cLoo = try XCTUnwrap(models["loo"] as? [String: Any]), cWaic = try XCTUnwrap(models["waic"] as? [String: Any])
+        let lLoo = try XCTUnwrap(l)
+        for (ours, key) in [("elpd_loo", "elpd_loo"), ("p_loo", "p_loo"), ("looic", "looic")] {
+            let pair = try XCTUnwrap(lLoo[key] as? [String: Double])
+            XCTAssertEqual(cLoo[ours] as? Double, pair["estimate"], key)
+            XCTAssertEqual(cLoo[ours + "_se"] as? Double, pair["se"], key)
+        }
+        let waic = try XCTUnwrap(lLoo["waic"] as? [String: Double])
+        XCTAssertEqual(cWaic["waic"] as? Double, waic["estimate"])
+        // glmer's logLik of cbpp is lme4's −92.0267 (the glmer tests check it to 1e-4 against R).
+        let fits = try XCTUnwrap(models["fits"] as? [[String: Any]])
+        XCTAssertEqual(try XCTUnwrap(fits.first?["logLik"] as? Double), -92.0267, accuracy: 1e-3)
+        let text = try CommandLineRunner.run(["compare"] + model)
+        XCTAssertEqual(text.status, 0, text.err)
+        XCTAssertTrue(text.out.contains("PSIS-LOO (Bayesian fit): elpd_loo = "), text.out)
+        let bootstrap = try CommandLineRunner.run(["compare"] + model + ["--replicates", "10"])
+        XCTAssertEqual(bootstrap.status, 2)
+    }
 }

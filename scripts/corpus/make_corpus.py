@@ -19,6 +19,7 @@ def case(name, args, stderr, exit=None, files=None, output=None, mkdir=None, gen
     if files:
         os.makedirs(f"{root}/{name}")
         for fn, content in files.items():
+            os.makedirs(os.path.dirname(f"{root}/{name}/{fn}"), exist_ok=True)
             mode = "wb" if isinstance(content, bytes) else "w"
             with open(f"{root}/{name}/{fn}", mode) as f: f.write(content)
     cases.append(c)
@@ -213,5 +214,25 @@ case("lmer-ddf-kenward-roger-glmm", lmer("d.csv", "k | trials(n) ~ x + (1 | g)")
 case("lmer-ddf-kenward-roger-ml", ["lmer", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (1 | Subject)", "--ml", "--ddf", "kenward-roger"], "Kenward-Roger needs a REML fit (drop --ml)", 1)
 case("lmer-exponentiate-identity-link", lmer("d.csv") + ["--exponentiate"], "--exponentiate: family gaussian has the identity link", 2)
 case("lmer-confint-unknown-glmm", lmer("d.csv", "cnt ~ x + (1 | g)") + ["--family", "poisson", "--confint", "boot"], "--confint must be wald or profile, not 'boot'", 2)
+# ---- loo and kfold (issue 18): a one-chain fit directory of d.csv written by `fit --output`
+tiny = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tiny-fit")
+def tiny_fit(without=()):
+    return {f"fd/{fn}": open(f"{tiny}/{fn}").read() for fn in ["fit.json", "data.csv", "model.txt", "chain-1.csv"] if fn not in without}
+FEWER = {"e.csv": "y,x,g,n,k,b,cnt\n" + "".join(",".join(str(v) for v in r) + "\n" for r in rows[:10]), "e.model": "data: e.csv\nformula: y ~ x + (1 | g)\n"}
+KF = ["--data", "d.csv", "--formula", "y ~ x + (1 | g)"] + FIT
+case("loo-no-fits", ["loo"], "expected at least one FIT", 2)
+case("kfold-no-fits", ["kfold", "--k", "3"], "expected at least one FIT", 2)
+case("loo-different-rows", ["loo", "d.model", "e.model", "--reloo", "0"] + FIT, "fits use different rows: d has 12 observations of y, e 10 of y", 1,
+     files=dict(FEWER, **{"d.model": "data: d.csv\nformula: y ~ x + (1 | g)\n"}))
+case("loo-fit-directory-different-rows", ["loo", "fd", "e.model", "--reloo", "0"], "fits use different rows: fd has 12 observations of y, e 10 of y", 1,
+     files=dict(FEWER, **tiny_fit()))
+case("kfold-k-above-rows", ["kfold"] + KF + ["--k", "13"], "option --k: 13 folds but only 12 rows", 2)
+case("kfold-k-above-groups", ["kfold"] + KF + ["--k", "4", "--group", "g"], "option --k: 4 folds but 'g' has only 3 levels", 2)
+case("kfold-group-missing-column", ["kfold"] + KF + ["--k", "3", "--group", "school"], "option --group: 'school' is not a grouping factor of the model (grouping factors: g)", 2)
+case("kfold-fit-directory-k-above-groups", ["kfold", "fd", "--k", "4", "--group", "g"], "option --k: 4 folds but 'g' has only 3 levels", 2, files=tiny_fit())
+case("loo-fit-directory-missing-chain", ["loo", "fd"], "fd/chain-1.csv", 1, files=tiny_fit(without=["chain-1.csv"]))
+case("kfold-fit-directory-missing-chain", ["kfold", "fd", "--k", "3"], "fd/chain-1.csv", 1, files=tiny_fit(without=["chain-1.csv"]))
+case("loo-fit-directory-with-model-option", ["loo", "fd", "--iter", "100"], "option --iter applies to model files, and 'fd' is a fit directory", 2, files=tiny_fit())
+case("loo-directory-without-fit-json", ["loo", "adir"], "adir: is a directory without fit.json", 1, mkdir=["adir"])
 json.dump({"cases": cases}, open(root + "/manifest.json", "w"), indent=1, ensure_ascii=False)
 print(len(cases))
