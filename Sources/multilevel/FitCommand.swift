@@ -72,10 +72,8 @@ struct FitCommand: Command {
         } catch let error as BayesianModelUsageError {
             throw UsageError(error.description)
         }
-        var priorSet = PriorSet.defaults(for: model.design, family: family)
-        try priorSet.apply(bayesianModel.priors)
         try checkResponse(model.design, family: family)     // the response's own errors first
-        try requireProperPosteriorUnderSeparation(model.design, family: family, priors: priorSet)
+        try bayesianModel.requireProperPosterior()
         let parameterisation = try parameterisationChoice(model.specification, arguments, sampler: sampler, design: model.design)
         let settings = try samplerSettings(specification, arguments)
         // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
