@@ -50,16 +50,15 @@ public func separationDirection(_ design: ModelDesign, family: Family) -> Separa
         for j in 0..<p { scale[j] = max(scale[j], abs(design.fixedEffects[i, j])) }
     }
     for j in 0..<p where !(scale[j] > 0 && scale[j].isFinite) { scale[j] = 1 }
-    // The signed rows x̃, each scaled to largest entry 1 and kept once.
-    var rows: [Double] = []
-    var seen = Set<[Double]>()
+    // The signed rows x̃, each scaled to largest entry 1; then sorted so that repeated rows
+    // (a design of factors has few distinct ones) are kept once, without a hash set of arrays.
+    var signed: [Double] = []
     var row = [Double](repeating: 0, count: p)
     func add(_ sign: Double) {
         var largest = 0.0
         for j in 0..<p { largest = max(largest, abs(row[j])) }
         guard largest > 0, largest.isFinite else { return }
-        let scaled = row.map { sign * $0 / largest }
-        if seen.insert(scaled).inserted { rows += scaled }
+        for j in 0..<p { signed.append(sign * row[j] / largest) }
     }
     for i in 0..<n {
         let y = design.response[i]
@@ -76,6 +75,18 @@ public func separationDirection(_ design: ModelDesign, family: Family) -> Separa
             if y > 0 { add(1) }
         }
     }
+    let order = (0..<(signed.count / p)).sorted { a, b in
+        for j in 0..<p where signed[a * p + j] != signed[b * p + j] { return signed[a * p + j] < signed[b * p + j] }
+        return false
+    }
+    var rows: [Double] = []
+    var previous = -1
+    for k in order {
+        if previous >= 0, (0..<p).allSatisfy({ signed[k * p + $0] == signed[previous * p + $0] }) { continue }
+        rows += signed[(k * p)..<(k * p + p)]
+        previous = k
+    }
+    signed = []
     guard !rows.isEmpty else { return nil }
     let program = BoxedConeProgram(constraints: rows, columnCount: p)
     var total = [Double](repeating: 0, count: p)

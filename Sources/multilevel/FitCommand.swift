@@ -73,7 +73,6 @@ struct FitCommand: Command {
             throw UsageError(error.description)
         }
         try checkResponse(model.design, family: family)     // the response's own errors first
-        try bayesianModel.requireProperPosterior()
         let parameterisation = try parameterisationChoice(model.specification, arguments, sampler: sampler, design: model.design)
         let settings = try samplerSettings(specification, arguments)
         // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
@@ -85,6 +84,7 @@ struct FitCommand: Command {
         try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: design, family: family).dimension))
                                     + rowValues + working,
                                 for: "--iter \(settings.iterations) with --chains \(settings.chains) on \(design.rowCount) rows")
+        try bayesianModel.requireProperPosterior()          // after the budget: the check reads every row
 
         // Every output path is checked now but created only once the model, priors and settings
         // have all been accepted (the sink creates --output when the run starts), so a rejected

@@ -28,9 +28,9 @@ final class BoxedConeProgramTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(program.maximise([-1])).value, 0, accuracy: 1e-12)
     }
 
-    /// Many degenerate rows through the origin (all aᵢᵀθ = 0 at the start): the rows
-    /// (cos φ, sin φ) for φ in [0, π/2] cut the cone down to the quarter θ₁, θ₂ ≥ 0 rotated by
-    /// nothing, so maximising θ₁ + 2θ₂ reaches (1, 1), value 3.
+    /// Many degenerate rows (every aᵢᵀθ = 0 at the start, θ = 0): the rows (cos φ, sin φ) for
+    /// φ in [0, π/2] leave the quadrant θ₁, θ₂ ≥ 0 (the rows at φ = 0 and π/2 bind, the others
+    /// follow), so maximising θ₁ + 2θ₂ reaches the corner (1, 1), value 3.
     func testManyDegenerateRowsTerminate() throws {
         var rows: [Double] = []
         for k in 0...200 {

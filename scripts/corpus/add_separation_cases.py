@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Adds (or refreshes) the separation-by-combination cases of issue 23 in the bad-input corpus
-manifest, with their data files. Run from the repository root; idempotent."""
+"""Adds (or refreshes) the cases of issue 23's second round in the bad-input corpus manifest, with
+their data files: separation by a combination of columns, responses that over- or underflow in
+fit and lmer, an identifier column used as a population-level factor. Run from the repository
+root; idempotent."""
 import json, os
 
 root = "Tests/MultilevelCLITests/Fixtures/corpus"
@@ -39,6 +41,22 @@ cases = [
       "args": ["fit", "--data", "zero.csv", "--formula", "y ~ f + (1 | g)", "--family", "poisson"] + short,
       "stderr": "separation: 'fc' sets apart rows whose counts are all 0 (the maximum-likelihood rate there is 0); b_fc is identified only by its prior, and its prior is flat",
       "exit": 1}, {"zero.csv": poisson}),
+]
+import math
+rows = [(10 + i % 5 + 2 * math.sin(i) + i % 6, i % 5, i % 6) for i in range(30)]
+def scaled(factor):
+    return "y,x,g\n" + "".join("%r,%d,g%d\n" % (y * factor, x, g) for y, x, g in rows)
+# 12,000 rows with a distinct id each: y ~ id would need 12,000 x 12,000 design values (> 2^27).
+ids = "y,id,g\n" + "".join("%d,i%05d,g%d\n" % (i % 7, i, i % 5) for i in range(12000))
+cases += [
+    ({"name": "lmer-response-overflow", "args": ["lmer", "--data", "huge.csv", "--formula", "y ~ x + (1 | g)"],
+      "stderr": "overflows double precision; rescale it", "exit": 1}, {"huge.csv": scaled(1e299)}),
+    ({"name": "fit-response-overflow", "args": ["fit", "--data", "huge.csv", "--formula", "y ~ x + (1 | g)"] + short,
+      "stderr": "overflows double precision; rescale it", "exit": 1}, {"huge.csv": scaled(1e299)}),
+    ({"name": "fit-response-underflow", "args": ["fit", "--data", "tiny.csv", "--formula", "y ~ x + (1 | g)"] + short,
+      "stderr": "underflow double precision; rescale it", "exit": 1}, {"tiny.csv": scaled(1e-300)}),
+    ({"name": "formula-id-column-as-factor", "args": ["lmer", "--data", "ids.csv", "--formula", "y ~ id + (1 | g)"],
+      "stderr": "term 'id' alone gives", "exit": 1}, {"ids.csv": ids}),
 ]
 names = {case["name"] for case, _ in cases}
 manifest["cases"] = [c for c in manifest["cases"] if c["name"] not in names] + [case for case, _ in cases]
