@@ -56,8 +56,11 @@ public func separationDirection(_ design: ModelDesign, family: Family) -> Separa
     var row = [Double](repeating: 0, count: p)
     func add(_ sign: Double) {
         var largest = 0.0
-        for j in 0..<p { largest = max(largest, abs(row[j])) }
-        guard largest > 0, largest.isFinite else { return }
+        for j in 0..<p {
+            guard row[j].isFinite else { return }
+            largest = max(largest, abs(row[j]))
+        }
+        guard largest > 0 else { return }
         for j in 0..<p { signed.append(sign * row[j] / largest) }
     }
     for i in 0..<n {

@@ -157,26 +157,18 @@ final class OutputReliabilityTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out/chain-1.csv").path))
     }
 
-    /// Under `ulimit -v` the memory budget uses the limit, not the machine's memory: refused at
-    /// once with a message naming the limit.
-    func testMemoryBudgetUsesAddressSpaceLimit() throws {
+    /// Under `ulimit -v` (RLIMIT_AS) or `ulimit -d` (RLIMIT_DATA) the memory budget uses the
+    /// limit, not the machine's memory: refused at once with a message naming the limit.
+    func testMemoryBudgetUsesAddressSpaceAndDataLimits() throws {
         let directory = try workDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try run(["fit", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (1 | Subject)",
-                              "--iter", "2000000", "--chains", "4"],
-                             stdout: FileHandle.nullDevice, in: directory, shellPrefix: "ulimit -v 2000000")
-        XCTAssertEqual(result.status, 2, result.err)
-        XCTAssertTrue(result.err.contains("ulimit -v"), result.err)
-    }
-    /// The data-segment limit (`ulimit -d`, RLIMIT_DATA) counts too: refused at once, naming it.
-    func testMemoryBudgetUsesDataSegmentLimit() throws {
-        let directory = try workDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try run(["fit", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (1 | Subject)",
-                              "--iter", "2000000", "--chains", "4"],
-                             stdout: FileHandle.nullDevice, in: directory, shellPrefix: "ulimit -d 1000000")
-        XCTAssertEqual(result.status, 2, result.err)
-        XCTAssertTrue(result.err.contains("ulimit -d"), result.err)
+        for limit in ["ulimit -v 2000000", "ulimit -d 1000000"] {
+            let result = try run(["fit", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (1 | Subject)",
+                                  "--iter", "2000000", "--chains", "4"],
+                                 stdout: FileHandle.nullDevice, in: directory, shellPrefix: limit)
+            XCTAssertEqual(result.status, 2, "\(limit): \(result.err)")
+            XCTAssertTrue(result.err.contains(String(limit.prefix(9))), "\(limit): \(result.err)")
+        }
     }
 
     /// `--predict` into a file that cannot be written (a file size limit): one line with the
