@@ -34,11 +34,23 @@ public struct BayesianModel {
         priorTexts = priorStatements.map(\.text)
     }
 
-    /// The priors in brms' `prior_summary` layout.
-    public func priorSummary() throws -> String {
+    /// brms' default priors for this design and family with the statements applied.
+    public func priorSet() throws -> PriorSet {
         var priorSet = PriorSet.defaults(for: design, family: family)
         try priorSet.apply(priors)
-        return priorSet.summaryTable()
+        return priorSet
+    }
+
+    /// The priors in brms' `prior_summary` layout.
+    public func priorSummary() throws -> String {
+        try priorSet().summaryTable()
+    }
+
+    /// Refuses a model whose posterior is improper because of separation: a population-level
+    /// coefficient that diverges in the likelihood (`separationFindings`, by one column or any
+    /// linear combination of them) and has a flat prior. Throws `ImproperPosteriorError`.
+    public func requireProperPosterior() throws {
+        try requireProperPosteriorUnderSeparation(design, family: family, priors: try priorSet())
     }
 
     /// The sampler `fit` uses when none is named: `SamplerRule.defaultSampler` (the collapsed

@@ -27,9 +27,9 @@ public enum ParetoSmoothedImportanceSampling {
         var k = Double.infinity
         let m = min(tailLength(draws: s, relativeEfficiency: relativeEfficiency), s - 1)
         if m >= 5 {
-            let order = weights.indices.sorted { weights[$0] < weights[$1] }
-            let tailIndices = order[(s - m)...]
-            let cutoff = weights[order[s - m - 1]]
+            let order = largest(m + 1, of: weights)
+            let tailIndices = order[1...]
+            let cutoff = weights[order[0]]
             let tail = tailIndices.map { weights[$0] }
             if let first = tail.first, let last = tail.last, abs(last - first) > Double.ulpOfOne / 100 {
                 let expCutoff = exp(cutoff)
@@ -50,5 +50,35 @@ public enum ParetoSmoothedImportanceSampling {
             weights[i] += maximum
         }
         return (weights, k)
+    }
+
+    /// The indices of the `count` largest values, in ascending order of (value, index) — the last
+    /// `count` entries of a stable ascending sort of the indices by value — found by selection
+    /// (Hoare's quickselect on the pairs, then a sort of the `count` selected) in O(S + count log
+    /// count) rather than the O(S log S) of a full sort.
+    static func largest(_ count: Int, of values: [Double]) -> [Int] {
+        var pairs = values.enumerated().map { (value: $0.element, index: $0.offset) }
+        let n = pairs.count
+        let first = n - count
+        @inline(__always) func less(_ a: (value: Double, index: Int), _ b: (value: Double, index: Int)) -> Bool {
+            a.value < b.value || (a.value == b.value && a.index < b.index)
+        }
+        var low = 0, high = n - 1
+        while low < high {
+            // Median of three as pivot; (value, index) is a strict total order, so the partition ends.
+            let middle = low + (high - low) / 2
+            if less(pairs[middle], pairs[low]) { pairs.swapAt(middle, low) }
+            if less(pairs[high], pairs[low]) { pairs.swapAt(high, low) }
+            if less(pairs[high], pairs[middle]) { pairs.swapAt(high, middle) }
+            let pivot = pairs[middle]
+            var i = low, j = high
+            while i <= j {
+                while less(pairs[i], pivot) { i += 1 }
+                while less(pivot, pairs[j]) { j -= 1 }
+                if i <= j { pairs.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if first <= j { high = j } else if first >= i { low = i } else { break }
+        }
+        return pairs[first...].sorted(by: less).map(\.index)
     }
 }

@@ -72,10 +72,7 @@ struct FitCommand: Command {
         } catch let error as BayesianModelUsageError {
             throw UsageError(error.description)
         }
-        var priorSet = PriorSet.defaults(for: model.design, family: family)
-        try priorSet.apply(bayesianModel.priors)
         try checkResponse(model.design, family: family)     // the response's own errors first
-        try requireProperPosteriorUnderSeparation(model.design, family: family, priors: priorSet)
         let parameterisation = try parameterisationChoice(model.specification, arguments, sampler: sampler, design: model.design)
         let settings = try samplerSettings(specification, arguments)
         // Kept per draw: sampler columns and the unconstrained and constrained parameters (≈ 2d).
@@ -87,6 +84,7 @@ struct FitCommand: Command {
         try requireMemoryBudget(values: keptDraws * Double(2 * (TransitionStatistics.columnNames.count + 2 * ParameterLayout(design: design, family: family).dimension))
                                     + rowValues + working,
                                 for: "--iter \(settings.iterations) with --chains \(settings.chains) on \(design.rowCount) rows")
+        try bayesianModel.requireProperPosterior()          // after the budget: the check reads every row
 
         // Every output path is checked now but created only once the model, priors and settings
         // have all been accepted (the sink creates --output when the run starts), so a rejected

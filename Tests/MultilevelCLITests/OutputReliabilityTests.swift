@@ -157,15 +157,54 @@ final class OutputReliabilityTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out/chain-1.csv").path))
     }
 
-    /// Under `ulimit -v` the memory budget uses the limit, not the machine's memory: refused at
-    /// once with a message naming the limit.
-    func testMemoryBudgetUsesAddressSpaceLimit() throws {
+    /// Under `ulimit -v` (RLIMIT_AS) or `ulimit -d` (RLIMIT_DATA) the memory budget uses the
+    /// limit, not the machine's memory: refused at once with a message naming the limit.
+    func testMemoryBudgetUsesAddressSpaceAndDataLimits() throws {
+        let directory = try workDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for limit in ["ulimit -v 2000000", "ulimit -d 1000000"] {
+            let result = try run(["fit", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (1 | Subject)",
+                                  "--iter", "2000000", "--chains", "4"],
+                                 stdout: FileHandle.nullDevice, in: directory, shellPrefix: limit)
+            XCTAssertEqual(result.status, 2, "\(limit): \(result.err)")
+            XCTAssertTrue(result.err.contains(String(limit.prefix(9))), "\(limit): \(result.err)")
+        }
+    }
+
+    /// `--predict` into a file that cannot be written (a file size limit): one line with the
+    /// cause and exit 1, never a raw NSError dump, and no predictions file under its final name.
+    func testPredictWriteFailureIsOneLine() throws {
         let directory = try workDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try run(["fit", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (1 | Subject)",
-                              "--iter", "2000000", "--chains", "4"],
-                             stdout: FileHandle.nullDevice, in: directory, shellPrefix: "ulimit -v 2000000")
-        XCTAssertEqual(result.status, 2, result.err)
-        XCTAssertTrue(result.err.contains("ulimit -v"), result.err)
+                              "--chains", "1", "--iter", "200", "--seed", "5", "--predict", "pred"],
+                             stdout: FileHandle.nullDevice, in: directory, shellPrefix: "ulimit -f 16")
+        XCTAssertFalse(result.signaled, result.err)
+        XCTAssertEqual(result.status, 1, result.err)
+        let errors = result.err.split(separator: "\n").filter { $0.hasPrefix("multilevel") }
+        XCTAssertEqual(errors.count, 1, result.err)
+        XCTAssertTrue(errors.first?.contains("File too large") == true, result.err)
+        XCTAssertFalse(result.err.contains("Error Domain") || result.err.contains("NSCocoaErrorDomain"), result.err)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("pred").path)) ?? []
+        XCTAssertFalse(files.contains("predictions.csv"), "\(files)")
+    }
+
+    /// `fit … --predict P --plots Q | head -1`: the files come before standard output, so both
+    /// directories are complete although the reader has gone (exit 141, silently).
+    func testBrokenPipeAfterPredictAndPlotsKeepsBothDirectories() throws {
+        let directory = try workDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        let result = try run(["fit", "--data", "sleepstudy.csv", "--formula", "Reaction ~ Days + (1 | Subject)",
+                              "--chains", "2", "--iter", "200", "--seed", "5", "--predict", "pred", "--plots", "plots"],
+                             stdout: pipe.fileHandleForWriting, in: directory)
+        XCTAssertFalse(result.signaled, result.err)
+        XCTAssertEqual(result.status, 141, result.err)
+        let predictions = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("pred").path)
+        XCTAssertEqual(Set(predictions), ["predictions.csv", "fitted.csv"])
+        let plots = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("plots").path)
+        XCTAssertFalse(plots.filter { $0.hasSuffix(".svg") }.isEmpty, "\(plots)")
+        XCTAssertTrue(plots.allSatisfy { !$0.hasSuffix(".partial") }, "\(plots)")
     }
 }
