@@ -67,19 +67,10 @@ public struct ResponseAdditions: Sendable, Equatable {
                 throw FormulaError(column: column, message: "\(function)() is given twice")
             }
             result.columns[function] = column
-            var positional: [FormulaNode] = []
-            var named: [(name: String, value: FormulaNode, column: Int)] = []
-            for argument in arguments {
-                if case .binary("=", .name(let name, let nameColumn), let value, _) = argument {
-                    named.append((name, value, nameColumn))
-                } else {
-                    guard named.isEmpty else {
-                        throw FormulaError(column: argument.column, message: "\(function)(): a positional argument cannot follow a named one")
-                    }
-                    try FormulaFunctions.checkArithmetic(argument)
-                    positional.append(argument)
-                }
-            }
+            let split = try splitCallArguments(function, arguments)
+            var positional = split.positional
+            let named = split.named
+            for argument in positional { try FormulaFunctions.checkArithmetic(argument) }
             for argument in named { try FormulaFunctions.checkArithmetic(argument.value) }
             func unknown(_ argument: (name: String, value: FormulaNode, column: Int), _ known: String) -> FormulaError {
                 FormulaError(column: argument.column, message: "\(function)(): unknown argument '\(argument.name)' (known: \(known))")

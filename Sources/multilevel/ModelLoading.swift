@@ -26,6 +26,7 @@ private let modelKeyFlags: [(flag: String, key: String)] = [
     ("contrasts", "contrasts"), ("reference", "reference"), ("sep", "sep"), ("dec", "dec"),
     ("chains", "chains"), ("iter", "iter"), ("warmup", "warmup"), ("seed", "seed"), ("sampler", "sampler"),
     ("adapt-delta", "adapt_delta"), ("max-treedepth", "max_treedepth"), ("parameterization", "parameterization"),
+    ("weights", "weights"),
 ]
 
 /// Reads the optional positional MODEL file, applies flag overrides, reads the CSV and builds the
@@ -36,7 +37,8 @@ private let modelKeyFlags: [(flag: String, key: String)] = [
 /// take a formula with `offset()` (`allowingOffset`), and only `describe` and `fit` brms' addition
 /// terms `se()`, `cens()`, `weights()`, `trunc()` (`allowingAdditions`); the other commands refuse
 /// them in one line rather than fit a different model.
-func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false, allowingAdditions: Bool = false) throws -> LoadedModel {
+func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false, allowingAdditions: Bool = false,
+               allowingWeights: Bool = false) throws -> LoadedModel {
     let specification = try loadSpecification(arguments)
     guard let formulaSetting = specification.formula else {
         guard let fileURL = specification.fileURL else {
@@ -65,6 +67,9 @@ func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false, allow
     }
     if design.offset != nil, !allowingOffset, let node = formula.offsets.first {
         throw UnsupportedTermError(description: "\(formulaSetting.origin): offset(\(node.deparsed)) is fitted by 'multilevel lmer' and 'multilevel fit'; this command does not support offsets yet")
+    }
+    if let weights = specification.weights, !allowingWeights {
+        throw UnsupportedTermError(description: "\(weights.origin): 'weights: \(weights.value)' (lme4's prior weights) is used by 'multilevel lmer'; for brms' weights write 'y | weights(\(weights.value)) ~ …' in the formula")
     }
     if !allowingAdditions, let label = formula.additions.labels.first {
         throw UnsupportedTermError(description: "\(formulaSetting.origin): \(label) is a brms addition term fitted by 'multilevel fit'; this command does not support it\(label.hasPrefix("se(") ? " (lme4 cannot fix residual variances; metafor's rma is the frequentist meta-analysis)" : "")")
