@@ -19,7 +19,7 @@ extension PosteriorBrmsParityTests {
     }
 
     func testKnownStandardErrorsBCG() throws {
-        try parity("meta_bcg", PosteriorTestData.built("dat_bcg", "yi | se(sei) ~ 1 + (1 | trial)"), family: .gaussian, seed: 32)
+        try parity("meta_bcg_brms", PosteriorTestData.built("dat_bcg", "yi | se(sei) ~ 1 + (1 | trial)"), family: .gaussian, seed: 32)
     }
 
     func testEightSchoolsAgainstQuadrature() throws {
