@@ -91,3 +91,18 @@ extension PosteriorBrmsParityTests {
         }
     }
 }
+
+/// brms fits made for issue 20 (scripts/references/formula_addition_terms.R, brms 2.18,
+/// 4 × 5000 draws): offset() in the owls' Poisson model and se() in the eight schools.
+extension PosteriorBrmsParityTests {
+    func testOffsetOwlsBrms() throws {
+        try parity("brms_offset_owls",
+                   PosteriorTestData.built("Owls", "NCalls ~ FoodTreatment * SexParent + offset(logBroodSize) + (1 | Nest)"),
+                   family: .poisson, seed: 35)
+    }
+
+    func testEightSchoolsBrms() throws {
+        try parity("brms_se_eight_schools", PosteriorTestData.built("eight_schools", "y | se(se) ~ 1 + (1 | school)"),
+                   family: .gaussian, seed: 36)
+    }
+}
