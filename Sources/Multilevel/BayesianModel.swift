@@ -57,7 +57,9 @@ public struct BayesianModel {
     /// sampler for gaussian models whose collapsed evaluation is cheap enough, joint NUTS otherwise;
     /// the rule and the measurements behind it are in `CollapsedSamplerRule.swift`).
     public var defaultSampler: String {
-        SamplerRule.defaultSampler(family: family, design: design, priors: priors,
+        // The addition terms (se(), cens(), weights(), trunc()) have only the joint row pass.
+        if design.additions != nil { return "nuts" }
+        return SamplerRule.defaultSampler(family: family, design: design, priors: priors,
                                    hasCovariancePriors: !covariancePriors.isEmpty)
     }
 
@@ -74,6 +76,12 @@ public struct BayesianModel {
         }
         if sampler == "marginal", family != .gaussian {
             throw BayesianModelUsageError("--sampler marginal needs the gaussian family, not \(family.name); use --sampler nuts")
+        }
+        if sampler != "nuts", let label = design.additions?.termNames.joined(separator: ", ") {
+            throw BayesianModelUsageError("\(label) is fitted by the joint sampler only; use --sampler nuts")
+        }
+        if sampler == "gibbs", design.offset != nil {
+            throw BayesianModelUsageError("offset() is not supported by the Gibbs sampler; use --sampler nuts or marginal")
         }
         return sampler
     }

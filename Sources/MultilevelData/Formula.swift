@@ -20,6 +20,9 @@ public struct Formula: Sendable, Equatable {
     /// The arguments of `offset(...)` terms: numeric expressions added to the linear predictor
     /// with coefficient 1 (lme4 and brms alike); several offsets add up.
     public var offsets: [FormulaNode] = []
+    /// brms' addition terms `se()`, `cens()`, `weights()`, `trunc()` (`trials()` is part of
+    /// `response`).
+    public var additions = ResponseAdditions()
 
     /// Longest formula accepted, in tokens (names, numbers, operators). Parsing, term expansion
     /// and labels recurse along the formula; the bound keeps that recursion far from the stack
@@ -36,11 +39,14 @@ public struct Formula: Sendable, Equatable {
         }
         var parser = FormulaParser(tokens: tokens)
         let (responseNode, addition, rhs) = try parser.parseFormula()
-        let response = try FormulaResponse(node: responseNode, addition: addition)
+        let split = try addition.map(ResponseAdditions.split)
+        let response = try FormulaResponse(node: responseNode, trials: split?.trials,
+                                           hasAddition: addition != nil, additionColumn: addition?.column)
         var algebra = TermAlgebra(firstVariables: response.variableLabels)
         let fixed = try algebra.termList(of: rhs, allowRandom: true)
         var formula = Formula(text: text, response: response, fixed: fixed, randomTerms: algebra.randomTerms)
         formula.offsets = algebra.offsets
+        formula.additions = split?.additions ?? ResponseAdditions()
         try formula.checkResponseNotPredictor()
         return formula
     }
@@ -48,7 +54,7 @@ public struct Formula: Sendable, Equatable {
     /// The response's columns may not appear on the right-hand side.
     private func checkResponseNotPredictor() throws {
         let responseNames = Set(response.variable.node.referencedNames.map(\.0))
-        for node in fixed.terms.flatMap({ $0.variables.map(\.node) }) + offsets {
+        for node in fixed.terms.flatMap({ $0.variables.map(\.node) }) + offsets + additions.dataNodes {
             if let (name, column) = node.referencedNames.first(where: { responseNames.contains($0.0) }) {
                 throw FormulaError(column: column, message: "the response '\(name)' cannot also be a predictor")
             }
@@ -74,6 +80,7 @@ public struct Formula: Sendable, Equatable {
             }
         }
         response.nodes.forEach(add)
+        additions.dataNodes.forEach(add)
         for term in fixed.terms { term.variables.forEach { add($0.node) } }
         offsets.forEach(add)
         for random in randomTerms {
@@ -169,13 +176,13 @@ public enum FormulaResponse: Sendable, Equatable {
 
     var variableLabels: [String] { [variable.label] }
 
-    init(node: FormulaNode, addition: FormulaNode?) throws {
+    init(node: FormulaNode, trials: FormulaNode?, hasAddition: Bool, additionColumn: Int?) throws {
         if case .call("cbind", let arguments, let column) = node {
             guard arguments.count == 2 else {
                 throw FormulaError(column: column, message: "cbind() takes two arguments: cbind(successes, failures)")
             }
-            if let addition {
-                throw FormulaError(column: addition.column, message: "cbind() response cannot have a '|' addition term")
+            if hasAddition {
+                throw FormulaError(column: additionColumn, message: "cbind() response cannot have a '|' addition term")
             }
             try FormulaFunctions.checkArithmetic(arguments[0])
             try FormulaFunctions.checkArithmetic(arguments[1])
@@ -184,18 +191,8 @@ public enum FormulaResponse: Sendable, Equatable {
         }
         try FormulaFunctions.checkArithmetic(node)
         let variable = FormulaVariable(node: node)
-        guard let addition else { self = .single(variable); return }
-        guard case .call(let function, let arguments, let column) = addition else {
-            throw FormulaError(column: addition.column, message: "expected an addition term such as trials(n) after '|'")
-        }
-        guard function == "trials" else {
-            throw FormulaError(column: column, message: "unsupported addition term '\(function)()': only trials() is supported")
-        }
-        guard arguments.count == 1 else {
-            throw FormulaError(column: column, message: "trials() takes one argument, a column or a number")
-        }
-        try FormulaFunctions.checkArithmetic(arguments[0])
-        self = .trials(variable, trials: arguments[0])
+        guard let trials else { self = .single(variable); return }
+        self = .trials(variable, trials: trials)
     }
 }
 

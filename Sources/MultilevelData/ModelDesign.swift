@@ -98,6 +98,9 @@ public struct ModelDesign: Sendable {
     /// The sum of the formula's `offset()` terms per row, added to the linear predictor with
     /// coefficient 1; nil without offsets.
     public var offset: [Double]?
+    /// The values of brms' addition terms `se()`, `cens()`, `weights()`, `trunc()` per row; nil
+    /// without any.
+    public var additions: RowAdditions?
     /// For a factor response, its two levels (first = failure), else nil.
     public var responseLevels: [String]?
     /// The fixed-effects model matrix X (n × p) after aliased columns were dropped.

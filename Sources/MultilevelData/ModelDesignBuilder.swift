@@ -91,6 +91,8 @@ extension ModelDesign {
         if let trials { try requireFinite(trials, what: "the number of trials", lines: used.sourceLines, table: table) }
 
         let offset = try offsetValues(formula, evaluator: evaluator, lines: used.sourceLines, table: table)
+        let additions = try RowAdditions.evaluate(formula.additions, response: responseValues, evaluator: evaluator,
+                                                  lines: used.sourceLines, fileName: table.fileName)
 
         // 4. Fixed effects.
         var variables: [String: EvaluatedVariable] = [:]
@@ -150,6 +152,7 @@ extension ModelDesign {
             sourceLines: used.sourceLines, droppedRowCount: dropped)
         design.missingValueColumns = missingColumns
         design.offset = offset
+        design.additions = additions
         design.fixedTermLabels = formula.fixed.terms.map(\.label)
         design.fixedEffectAssignment = assignment
         design.fixedTermVariables = formula.fixed.terms.map { $0.variables.map(\.label) }

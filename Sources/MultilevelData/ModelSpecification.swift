@@ -40,7 +40,7 @@ public struct ModelSpecification: Sendable, Equatable {
     /// Keys accepted in model files, in documentation order. Command-line flags use `-` for `_`.
     public static let keys = ["data", "formula", "family", "prior", "factor", "contrasts", "reference", "sep", "dec",
                               "chains", "iter", "warmup", "seed", "sampler", "adapt_delta", "max_treedepth",
-                              "parameterization"]
+                              "parameterization", "weights"]
     /// The accepted values of `parameterization`.
     public static let parameterizationModes: Set<String> = ["auto", "centered", "centred", "noncentered", "noncentred",
                                                             "non-centered", "non-centred"]
@@ -82,6 +82,8 @@ public struct ModelSpecification: Sendable, Equatable {
     public var warmup: Setting<Int>?
     public var seed: Setting<UInt64>?
     public var sampler: Setting<String>?
+    /// `weights: w`: lme4's prior weights column for `lmer` (residual variance σ²/w).
+    public var weights: Setting<String>?
     /// How joint NUTS samples the group-level effects: `auto`, `centered` or `noncentered`
     /// (as written; British spellings and hyphens accepted, see `parameterizationModes`).
     public var parameterization: Setting<String>?
@@ -165,6 +167,7 @@ public struct ModelSpecification: Sendable, Equatable {
         case "formula": formula = Setting(value, origin: origin)
         case "family": family = Setting(value, origin: origin)
         case "sampler": sampler = Setting(value, origin: origin)
+        case "weights": weights = Setting(value, origin: origin)
         case "parameterization":
             guard ModelSpecification.parameterizationModes.contains(value) else {
                 throw ModelFileError(location: origin.description,
@@ -235,6 +238,7 @@ public struct ModelSpecification: Sendable, Equatable {
         case "warmup": return warmup?.origin
         case "seed": return seed?.origin
         case "sampler": return sampler?.origin
+        case "weights": return weights?.origin
         case "parameterization": return parameterization?.origin
         case "adapt_delta": return adaptDelta?.origin
         case "max_treedepth": return maxTreedepth?.origin

@@ -27,6 +27,8 @@ public struct NewDataDesign: Sendable {
     public var terms: [Term]
     /// Trials per row (binomial), when the response has them.
     public var trials: [Double]?
+    /// The formula's `offset()` terms per row, added to η; nil without offsets.
+    public var offset: [Double]?
     /// 1-based line of the new-data file of each row.
     public var sourceLines: [Int]
 
@@ -113,7 +115,11 @@ public struct NewDataDesign: Sendable {
         let n = fittedData.rowCount
         let combinedTable = DataTable(fileName: file, columnNames: fittedData.columnNames, columns: combinedColumns,
                                       sourceLines: fittedData.sourceLines + newData.sourceLines)
-        let combined = try ModelDesign.build(formula: formula, table: combinedTable, factors: factors)
+        // The addition terms (se(), cens(), weights(), trunc()) describe the observed responses;
+        // new rows need not have them.
+        var rowFormula = formula
+        rowFormula.additions = ResponseAdditions()
+        let combined = try ModelDesign.build(formula: rowFormula, table: combinedTable, factors: factors)
         guard combined.rowCount == n + m else {
             throw DesignError("\(file): internal: the new rows' design has \(combined.rowCount - n) rows, expected \(m)")
         }
@@ -158,14 +164,16 @@ public struct NewDataDesign: Sendable {
             for i in 0..<m { for k in 0..<q { values[i * q + k] = term.values[(n + i) * q + k] } }
             terms.append(Term(fittedIndex: t, values: values, levels: levels, labels: labels, included: included))
         }
-        return NewDataDesign(rowCount: m, fixedEffects: fixed, terms: terms,
-                             trials: combined.trials.map { Array($0[n...]) }, sourceLines: newData.sourceLines)
+        var design = NewDataDesign(rowCount: m, fixedEffects: fixed, terms: terms,
+                                   trials: combined.trials.map { Array($0[n...]) }, sourceLines: newData.sourceLines)
+        design.offset = combined.offset.map { Array($0[n...]) }
+        return design
     }
 
     /// The columns the response variable is computed from (`Reaction`; `incidence` of
     /// `incidence | trials(size)`): new rows need not have them.
     public static func responseColumnNames(_ formula: Formula) -> Set<String> {
-        Set(formula.response.variable.node.referencedNames.map(\.0))
+        Set((formula.response.variable.node.referencedNames + formula.additions.dataNodes.flatMap(\.referencedNames)).map(\.0))
     }
 
     /// Whether `name` appears in a population-level term (a new level there has no coefficient).

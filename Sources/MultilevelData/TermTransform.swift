@@ -17,18 +17,7 @@ enum TermTransform: Equatable {
     /// other nodes. Errors name the argument's column.
     static func parse(_ node: FormulaNode) throws -> (TermTransform, argument: FormulaNode)? {
         guard case .call(let function, let arguments, let column) = node, names.contains(function) else { return nil }
-        var positional: [FormulaNode] = []
-        var named: [(String, FormulaNode, Int)] = []
-        for argument in arguments {
-            if case .binary("=", .name(let name, let nameColumn), let value, _) = argument {
-                named.append((name, value, nameColumn))
-            } else {
-                guard named.isEmpty else {
-                    throw FormulaError(column: argument.column, message: "\(function)(): a positional argument cannot follow a named one")
-                }
-                positional.append(argument)
-            }
-        }
+        let (positional, named) = try splitCallArguments(function, arguments)
         guard let data = positional.first else {
             throw FormulaError(column: column, message: "\(function)() needs a column as its first argument")
         }

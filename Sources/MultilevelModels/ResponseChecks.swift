@@ -29,6 +29,7 @@ public struct ResponseError: Error, CustomStringConvertible, Equatable, Sendable
 /// non-integer (continuous) binomial response. A binomial response without `trials(n)` /
 /// `cbind(s, f)` is accepted when it is 0/1 (glmer's binary binomial) and checked as Bernoulli.
 public func checkResponse(_ design: ModelDesign, family: Family) throws {
+    try checkAdditionTerms(design, family: family)
     if design.trials != nil, family != .binomial {
         throw ResponseError("response '\(design.responseName)' comes with a number of trials (`| trials(n)` or `cbind(successes, failures)`), which only family binomial uses; family \(family.rawValue) would ignore them (give --family binomial, or write the response alone)")
     }

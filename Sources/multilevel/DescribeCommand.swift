@@ -21,7 +21,7 @@ struct DescribeCommand: Command {
     ] }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let model = try loadModel(arguments, allowingOffset: true)
+        let model = try loadModel(arguments, allowingOffset: true, allowingAdditions: true, allowingWeights: true)
         if let path = arguments.value("matrices") {
             let directory = try prepareDirectory(path, option: "matrices")
             let files = [("X.csv", DesignMatricesCSV.fixedEffects(model.design))] + DesignMatricesCSV.randomEffects(model.design)

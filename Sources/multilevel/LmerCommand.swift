@@ -42,7 +42,8 @@ struct LmerCommand: Command {
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let loaded = try loadModel(arguments, allowingOffset: true)
+        let loaded = try loadModel(arguments, allowingOffset: true, allowingWeights: true)
+        let weights = try loaded.specification.weights.map { try priorWeights($0, loaded: loaded, arguments: arguments) }
         let dataName = (try? loaded.specification.resolvedDataURL().deletingPathExtension().lastPathComponent) ?? "data"
         let outputDirectory = try arguments.value("output").map { try OutputDirectory(checking: $0, force: arguments.has("force")) }
         if outputDirectory != nil {
@@ -51,7 +52,7 @@ struct LmerCommand: Command {
             }
         }
         let (output, notices, fit, converged) = try Self.report(design: loaded.design, dataName: dataName, family: loaded.family,
-                                                                arguments: arguments)
+                                                                arguments: arguments, weights: weights)
         for notice in notices { writeStandardError(notice + "\n") }
         // Files first: a reader that closes standard output early (`| head -1`) cannot stop them.
         if let directory = outputDirectory, let fit {
@@ -78,7 +79,8 @@ struct LmerCommand: Command {
     /// The output of `lmer` for a design: the text or JSON for stdout, the notices for stderr,
     /// for a gaussian mixed model the fit, and whether the fit converged (lme4's checks; always
     /// for the `lm` fits of --pooling).
-    static func report(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
+    static func report(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments,
+                       weights: [Double]? = nil) throws
         -> (output: String, notices: [String], fit: LinearMixedModelFit?, converged: Bool) {
         if family != "gaussian" {
             let (output, notices, converged) = try laplaceReport(design: design, dataName: dataName, family: family, arguments: arguments)
@@ -130,13 +132,15 @@ struct LmerCommand: Command {
         default:
             break
         }
-        let model = try LinearMixedModel(design: design)
+        let weighted = try weights.map { try PriorWeightedLinearMixedModel(design: design, weights: $0) }
+        let model = try LinearMixedModel(design: weighted?.scaledDesign ?? design)
         var notices: [String] = []
         if !model.aliasedColumns.isEmpty {
             notices.append("fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))")
         }
-        let fit = try model.fit(method: arguments.has("ml") ? .ml : .reml,
+        var fit = try model.fit(method: arguments.has("ml") ? .ml : .reml,
                                 options: .init(conditionalVariances: json || arguments.has("ranef") || arguments.value("output") != nil))
+        weighted?.adjust(&fit, responseScale: false)    // summary: Pearson residuals √w (y − ŷ)
         notices += fit.warnings
         if arguments.has("drop1") {
             let full = fit.method == .ml ? fit : try model.fit(method: .ml, options: .init(conditionalVariances: false))
@@ -249,3 +253,36 @@ struct LmerCommand: Command {
         return (text, notices, fit.converged)
     }
 }
+
+/// lme4's prior weights (`weights: w`, `--weights w`) on the rows the design uses: a numeric
+/// column of positive values, for the gaussian mixed-model fit only (lme4's `lmer(…, weights =)`;
+/// glmer's prior weights, the pooled fits, profiles and fit directories are refused in one line).
+private func priorWeights(_ setting: ModelSpecification.Setting<String>, loaded: LoadedModel,
+                          arguments: ParsedArguments) throws -> [Double] {
+    let origin = setting.origin.description
+    guard loaded.family == "gaussian" else {
+        throw UnsupportedTermError(description: "\(origin): prior weights are supported for gaussian lmer fits (lme4's residual variance σ²/w), not family \(loaded.family) yet")
+    }
+    if (arguments.value("pooling") ?? "partial") != "partial" || arguments.value("confint") == "profile" || arguments.value("output") != nil {
+        throw UnsupportedTermError(description: "\(origin): prior weights are supported by the mixed-model fit with Wald intervals; not with --pooling, --confint profile or --output")
+    }
+    guard case .numeric(let values)? = loaded.table.column(named: setting.value) else {
+        throw ModelFileError(location: origin, message: "weights: '\(setting.value)' is not a numeric column of the data"
+                             + nearestColumnsHint(for: setting.value, columns: loaded.table.columnNames))
+    }
+    var rowOfLine: [Int: Int] = [:]
+    for (row, line) in loaded.table.sourceLines.enumerated() { rowOfLine[line] = row }
+    let file = loaded.table.fileName
+    return try loaded.design.sourceLines.map { line in
+        let value = values[rowOfLine[line] ?? 0]
+        guard value > 0, value.isFinite else {
+            throw DesignError("\(file):\(line): weight \(value.isNaN ? "NA" : formatWeight(value)) in '\(setting.value)' must be positive and finite (lme4's prior weights)")
+        }
+        return value
+    }
+}
+
+private func formatWeight(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+}
+

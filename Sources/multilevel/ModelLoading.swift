@@ -26,15 +26,19 @@ private let modelKeyFlags: [(flag: String, key: String)] = [
     ("contrasts", "contrasts"), ("reference", "reference"), ("sep", "sep"), ("dec", "dec"),
     ("chains", "chains"), ("iter", "iter"), ("warmup", "warmup"), ("seed", "seed"), ("sampler", "sampler"),
     ("adapt-delta", "adapt_delta"), ("max-treedepth", "max_treedepth"), ("parameterization", "parameterization"),
+    ("weights", "weights"),
 ]
 
 /// Reads the optional positional MODEL file, applies flag overrides, reads the CSV and builds the
 /// design; prints the design's notices (dropped rows, aliased columns) on stderr. Used by every
 /// command that reads a model (`describe`, `lmer`, `fit`, `bootstrap`, `compare`).
 ///
-/// Only `describe` and `lmer` fit a formula with `offset()` (`allowingOffset`); the other commands
-/// refuse it in one line rather than fit a different model.
-func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false) throws -> LoadedModel {
+/// Only `describe`, `lmer` and `fit` (and the post-fit commands, which fit a model file with `fit`)
+/// take a formula with `offset()` (`allowingOffset`), and only `describe` and `fit` brms' addition
+/// terms `se()`, `cens()`, `weights()`, `trunc()` (`allowingAdditions`); the other commands refuse
+/// them in one line rather than fit a different model.
+func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false, allowingAdditions: Bool = false,
+               allowingWeights: Bool = false) throws -> LoadedModel {
     let specification = try loadSpecification(arguments)
     guard let formulaSetting = specification.formula else {
         guard let fileURL = specification.fileURL else {
@@ -62,7 +66,13 @@ func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false) throw
         throw LocatedFormulaError(origin: formulaSetting.origin, formula: formulaSetting.value, error: error)
     }
     if design.offset != nil, !allowingOffset, let node = formula.offsets.first {
-        throw UnsupportedTermError(description: "\(formulaSetting.origin): offset(\(node.deparsed)) is fitted by 'multilevel lmer' (lme4's lmer and glmer); this command does not support offsets yet")
+        throw UnsupportedTermError(description: "\(formulaSetting.origin): offset(\(node.deparsed)) is fitted by 'multilevel lmer' and 'multilevel fit'; this command does not support offsets yet")
+    }
+    if let weights = specification.weights, !allowingWeights {
+        throw UnsupportedTermError(description: "\(weights.origin): 'weights: \(weights.value)' (lme4's prior weights) is used by 'multilevel lmer'; for brms' weights write 'y | weights(\(weights.value)) ~ …' in the formula")
+    }
+    if !allowingAdditions, let label = formula.additions.labels.first {
+        throw UnsupportedTermError(description: "\(formulaSetting.origin): \(label) is a brms addition term fitted by 'multilevel fit'; this command does not support it\(label.hasPrefix("se(") ? " (lme4 cannot fix residual variances; metafor's rma is the frequentist meta-analysis)" : "")")
     }
     try checkPredictorMagnitudes(design, table: table)
     for (name, _) in formula.referencedColumns { if let notice = table.typeNotices[name] { writeStandardError("multilevel: \(notice)\n") } }

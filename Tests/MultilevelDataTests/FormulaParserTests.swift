@@ -192,8 +192,14 @@ final class FormulaParserTests: XCTestCase {
     }
 
     func testBadAddition() {
-        XCTAssertEqual(error("y | weights(w) ~ x")?.message, "unsupported addition term 'weights()': only trials() is supported")
+        XCTAssertEqual(error("y | mi() ~ x")?.message, "unsupported addition term 'mi()': supported are trials(), se(), cens(), weights() and trunc()")
         XCTAssertEqual(error("y | n ~ x")?.column, 5)
+        XCTAssertEqual(error("y | se(s, sigma = maybe) ~ x")?.message, "se(): 'sigma' must be TRUE or FALSE")
+        XCTAssertEqual(error("y | cens(c, y2, z) ~ x")?.column, 5)
+        XCTAssertEqual(error("y | trunc() ~ x")?.message, "trunc() needs a bound: trunc(lb = 0), trunc(ub = 10) or trunc(lb = 0, ub = 10)")
+        XCTAssertEqual(error("y | trunc(lb = 0, lower = 1) ~ x")?.message, "trunc(): unknown argument 'lower' (known: lb, ub)")
+        XCTAssertEqual(error("y | weights(w) + weights(v) ~ x")?.message, "weights() is given twice")
+        XCTAssertEqual(error("y | se(s) + cens(c) ~ x")?.column, 5)
     }
 
     func testUnexpectedTokens() {

@@ -30,11 +30,12 @@ final class CensoredFamilyTests: XCTestCase {
             let d = 1e-5
             let numericEta = (function(y, eta + d, auxiliary).value - function(y, eta - d, auxiliary).value) / (2 * d)
             XCTAssertEqual(term.eta, numericEta, accuracy: 1e-7 * max(1, abs(numericEta)), "\(name) ∂η", file: file, line: line)
-            if !auxiliary.isEmpty {
+            for a in auxiliary.indices {
                 var up = auxiliary, down = auxiliary
-                up[0] += d; down[0] -= d
+                up[a] += d; down[a] -= d
                 let numeric = (function(y, eta, up).value - function(y, eta, down).value) / (2 * d)
-                XCTAssertEqual(term.auxiliary.0, numeric, accuracy: 1e-7 * max(1, abs(numeric)), "\(name) ∂aux", file: file, line: line)
+                XCTAssertEqual(a == 0 ? term.auxiliary.0 : term.auxiliary.1, numeric, accuracy: 1e-6 * max(1, abs(numeric)),
+                               "\(name) ∂aux \(a)", file: file, line: line)
             }
         }
     }
@@ -42,5 +43,7 @@ final class CensoredFamilyTests: XCTestCase {
     func testGaussian() { check(GaussianFamily.self, .gaussian, y: 1.9, eta: 1.2, auxiliary: [0.7], from: 1.2 - 12 * 0.7) }
     func testLognormal() { check(LognormalFamily.self, .lognormal, y: 2.5, eta: 0.4, auxiliary: [0.6], from: 0) }
     func testExponential() { check(ExponentialFamily.self, .exponential, y: 1.3, eta: log(2.0), auxiliary: [], from: 0) }
+    func testStudent() { check(StudentFamily.self, .student, y: 1.9, eta: 1.2, auxiliary: [0.7, 4.5], from: 1.2 - 400 * 0.7) }
+    func testGamma() { check(GammaFamily.self, .gamma, y: 2.5, eta: 0.4, auxiliary: [3.2], from: 0) }
     func testWeibull() { check(WeibullFamily.self, .weibull, y: 2.2, eta: log(3.0), auxiliary: [1.7], from: 0) }
 }

@@ -63,7 +63,7 @@ extension PriorSet {
                 }
             }
         }
-        for parameter in family.auxiliaryParameters {
+        for parameter in family.auxiliaryParameters(for: design) {
             rows.append(PriorRow(prior: parameter.defaultPrior(identityScale: identityScale.scale),
                                  parameterClass: parameter.priorClass, source: .default))
         }

@@ -35,7 +35,7 @@ extension PosteriorColumns {
     /// Whether the rows have the shape of `fusedBernoulliPass`: unit trials, an intercept and one
     /// more F column, and a single group-level term whose one column is ones.
     var hasFusedBernoulliShape: Bool {
-        hasUnitTrials && hasIntercept && fixedColumnCount == 2 && termColumnCount == 1
+        hasUnitTrials && hasIntercept && offset == nil && fixedColumnCount == 2 && termColumnCount == 1
             && sortedColumns == 0..<1 && columnIsOnes[0]
     }
 

@@ -91,9 +91,10 @@ public struct GLMMPosterior: LogDensity {
         self.priors = priors
         let data = PosteriorData(design: design, family: family)
         self.data = data
-        sufficient = family.descriptor.hasGaussianSufficientStatistics && useSufficientStatistics
+        sufficient = family.descriptor.hasGaussianSufficientStatistics && useSufficientStatistics && data.additions == nil
             ? GaussianSufficientStatistics(data: data, hasIntercept: layout.hasIntercept) : nil
-        columns = sufficient == nil ? PosteriorColumns(data: data, hasIntercept: layout.hasIntercept) : nil
+        columns = sufficient == nil ? PosteriorColumns(data: data, hasIntercept: layout.hasIntercept,
+                                                       auxiliaryCount: layout.auxiliaryParameters.count) : nil
         var constant = data.dataConstant
         var zCount = 0
         var factorOffsets: [Int] = []
@@ -439,6 +440,11 @@ public struct GLMMPosterior: LogDensity {
                          auxiliary: UnsafePointer<Double>, auxiliaryGradient: UnsafeMutablePointer<Double>,
                          block: UnsafeMutablePointer<Double>) -> Double {
         guard let columns else { return 0 }
+        if columns.additions != nil {
+            return family.visit(AdditionPassVisitor(runner: BlockRowPass(
+                columns: columns, rowCount: data.rowCount, sumLogResponse: data.sumLogResponse, theta: theta,
+                thetaGradient: thetaGradient, auxiliary: auxiliary, auxiliaryGradient: auxiliaryGradient, block: block)))
+        }
         return family.visit(RowPassVisitor(runner: BlockRowPass(
             columns: columns, rowCount: data.rowCount, sumLogResponse: data.sumLogResponse, theta: theta,
             thetaGradient: thetaGradient, auxiliary: auxiliary, auxiliaryGradient: auxiliaryGradient, block: block)))
@@ -450,6 +456,13 @@ private struct RowPassVisitor<Runner: RowPassRunner>: ResponseFamilyVisitor {
     let runner: Runner
     @inline(__always)
     func visit<F: ResponseFamily>(_ family: F.Type) -> Double { F.rowPass(runner) }
+}
+
+/// Hands a family's type to its `additionRowPass`.
+private struct AdditionPassVisitor<Runner: RowPassRunner>: ResponseFamilyVisitor {
+    let runner: Runner
+    @inline(__always)
+    func visit<F: ResponseFamily>(_ family: F.Type) -> Double { F.additionRowPass(runner) }
 }
 
 /// The row pass of `GLMMPosterior` over `PosteriorColumns`: the rows in blocks, η of the block,
@@ -478,6 +491,13 @@ private struct BlockRowPass: RowPassRunner {
             columns.addGradient(block: b, derivative: eta, thetaGradient: thetaGradient)
         }
         return value + rows.finish(auxiliaryGradient: auxiliaryGradient)
+    }
+
+    @inline(__always)
+    func runAdditions<F: CensoredResponseFamily>(_ family: F.Type) -> Double {
+        guard let additions = columns.additions else { return -.infinity }
+        return additions.run(F.self, columns: columns, theta: theta, thetaGradient: thetaGradient, auxiliary: auxiliary,
+                             auxiliaryGradient: auxiliaryGradient, eta: block)
     }
 
     @inline(__always)

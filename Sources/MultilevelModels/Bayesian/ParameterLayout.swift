@@ -89,7 +89,7 @@ public struct ParameterLayout: Sendable, Equatable {
         let names = design.fixedEffectNames
         hasIntercept = design.hasIntercept
         coefficientNames = (hasIntercept ? Array(names.dropFirst()) : names).map(brmsName(ofColumn:))
-        auxiliaryParameters = family.auxiliaryParameters
+        auxiliaryParameters = family.auxiliaryParameters(for: design)
         auxiliaryOffset = coefficientNames.count + (hasIntercept ? 1 : 0)
         var offset = auxiliaryOffset + auxiliaryParameters.count
         var terms: [Term] = []

@@ -50,6 +50,7 @@ public struct ParameterisationPilot: Sendable {
         let p = design.fixedEffectCount
         let y = family.hasLogScale ? design.response.map { log(max($0, .leastNormalMagnitude)) } : design.response
         let trials = design.trials ?? [Double](repeating: 1, count: n)
+        let offset = design.offset ?? [Double](repeating: 0, count: n)
         var model = PilotFamily(family: family, trials: trials)
         // 1. Population-level GLM by IRLS.
         var beta = [Double](repeating: 0, count: p)
@@ -61,7 +62,7 @@ public struct ParameterisationPilot: Sendable {
             var right = [Double](repeating: 0, count: p)
             for i in 0..<n {
                 let (w, e) = model.workingWeightAndResidual(y[i], eta[i], i)
-                let z = eta[i] + e
+                let z = eta[i] - offset[i] + e
                 for a in 0..<p {
                     let xa = x[i, a] * w
                     right[a] += xa * z
@@ -74,11 +75,12 @@ public struct ParameterisationPilot: Sendable {
             let change = zip(next, beta).reduce(0) { max($0, abs($1.0 - $1.1)) }
             beta = next
             let fixed = x.multiplied(by: beta)
-            for i in 0..<n { eta[i] = fixed[i] }
+            for i in 0..<n { eta[i] = fixed[i] + offset[i] }
             model.updateDispersion(y, eta)
             if change < 1e-6 { break }
         }
-        let fixed = p > 0 ? x.multiplied(by: beta) : [Double](repeating: eta.first ?? 0, count: n)
+        var fixed = p > 0 ? x.multiplied(by: beta) : [Double](repeating: eta.first ?? 0, count: n)
+        if p > 0 { for i in 0..<n { fixed[i] += offset[i] } }
         // 2. Backfitting sweeps over the terms.
         let terms = design.randomTerms
         var effects = terms.map { [Double](repeating: 0, count: $0.grouping.levelCount * $0.columnCount) }

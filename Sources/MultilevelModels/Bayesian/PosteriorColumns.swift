@@ -45,8 +45,12 @@ final class PosteriorColumns: @unchecked Sendable {
     let hasUnitTrials: Bool
     /// Row i here is row `rowOrder[i]` of `PosteriorData`.
     let rowOrder: [Int]
+    /// The offset added to η per row (`PosteriorData.offset`), nil without one.
+    let offset: UnsafeMutablePointer<Double>?
+    /// The addition terms' values, nil without any (`AdditionTermPass`).
+    let additions: AdditionColumns?
 
-    init(data: PosteriorData, hasIntercept: Bool) {
+    init(data: PosteriorData, hasIntercept: Bool, auxiliaryCount: Int = 0) {
         let n = data.rowCount
         let p = data.fixedColumnCount
         let width = data.termValueWidth
@@ -113,6 +117,16 @@ final class PosteriorColumns: @unchecked Sendable {
             if data.trials[i] != 1 { unit = false }
         }
         hasUnitTrials = unit
+        if let values = data.offset {
+            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(1, n))
+            for i in 0..<n { (pointer + i).initialize(to: values[order[i]]) }
+            offset = pointer
+        } else {
+            offset = nil
+        }
+        additions = data.additions.map {
+            AdditionColumns(additions: $0, response: data.rawResponse, order: order, auxiliaryCount: auxiliaryCount)
+        }
 
         // Chunks: blocks cut where the sorted term's level changes.
         let size = PosteriorColumns.blockSize
@@ -150,6 +164,7 @@ final class PosteriorColumns: @unchecked Sendable {
         blockFirstChunk.deallocate()
         response.deallocate()
         trials.deallocate()
+        offset?.deallocate()
     }
 
     /// First row and number of rows of block `b`.
@@ -222,6 +237,10 @@ final class PosteriorColumns: @unchecked Sendable {
             let index = thetaIndex + (c &* n &+ start)
             let values = termValues + (c &* n &+ start)
             for i in 0..<count { eta[i] += theta[Int(index[i])] * values[i] }
+        }
+        if let offset {
+            let rows = offset + start
+            for i in 0..<count { eta[i] += rows[i] }
         }
     }
 

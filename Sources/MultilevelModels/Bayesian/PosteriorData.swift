@@ -49,8 +49,16 @@ final class PosteriorData: Sendable {
     /// poisson: their log-likelihood is linear in y and in the number of trials, so merged rows
     /// (Σy, Σn) give the same value and gradient for a fraction of the work).
     let isCollapsed: Bool
-    /// The log-likelihood's data-only constant over the original rows.
+    /// The log-likelihood's data-only constant over the original rows (0 with addition terms,
+    /// whose pass includes every constant).
     let dataConstant: Double
+    /// The offset added to η per row, nil without one or when it was subtracted from the response
+    /// instead (gaussian and lognormal models without addition terms, whose sufficient statistics
+    /// and collapsed samplers then see y − offset).
+    let offset: [Double]?
+    /// The addition terms per row (`AdditionTermPass`) with the response on its own scale.
+    let additions: RowAdditions?
+    let rawResponse: [Double]
 
     init(design: ModelDesign, family: Family, mergeRows: Bool = true) {
         let n = design.rowCount
@@ -75,9 +83,17 @@ final class PosteriorData: Sendable {
         }
         sumLogResponse = design.response.reduce(0) { $0 + log($1) }
         let descriptor = family.descriptor
-        let response = design.response.map { descriptor.modelScaleResponse($0) }
+        var response = design.response.map { descriptor.modelScaleResponse($0) }
         let trials = design.trials ?? [Double](repeating: 1, count: n)
-        dataConstant = family.dataConstant(response: response, trials: trials)
+        additions = design.additions
+        rawResponse = design.additions == nil ? [] : design.response
+        if let offset = design.offset, descriptor.hasGaussianSufficientStatistics, design.additions == nil {
+            for i in 0..<n { response[i] -= offset[i] }
+            self.offset = nil
+        } else {
+            self.offset = design.offset
+        }
+        dataConstant = design.additions == nil ? family.dataConstant(response: response, trials: trials) : 0
 
         let terms = design.randomTerms
         termCount = terms.count
@@ -105,7 +121,7 @@ final class PosteriorData: Sendable {
                 thetaIndex[i * terms.count + t] = offsets[t] + term.grouping.levelIndex[i] * q
             }
         }
-        if mergeRows && descriptor.mergesRows {
+        if mergeRows && descriptor.mergesRows && design.offset == nil && design.additions == nil {
             let merged = PosteriorData.collapse(rows: n, fixed: fixed, width: p, values: values,
                                                 valueWidth: valueOffset, thetaIndex: thetaIndex,
                                                 termCount: terms.count, response: response, trials: trials)

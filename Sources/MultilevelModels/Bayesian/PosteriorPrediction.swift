@@ -180,8 +180,9 @@ public struct PosteriorPrediction: Sendable {
         let trials = newData.trials?[i] ?? 1
         var rng = Xoshiro256PlusPlus(seed: seed ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15))
         var aux = [Double](repeating: 0, count: auxiliaryCount)
+        let rowOffset = newData.offset?[i] ?? 0
         for s in 0..<drawCount {
-            var eta = 0.0
+            var eta = rowOffset
             for j in 0..<p { eta += x[j] * beta[s * p + j] }
             for (t, term) in newData.terms.enumerated() {
                 let q = term.included.count

@@ -14,9 +14,22 @@ import MultilevelMath
 /// row can join the row pass with the same chain rule as an observed one.
 protocol CensoredResponseFamily: ResponseFamily {
     /// log F(y | η, auxiliary).
-    static func logCDF(_ y: Double, eta: Double, auxiliary: [Double]) -> CensoredTerm
+    static func logCDF(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm
     /// log(1 − F(y | η, auxiliary)).
-    static func logCCDF(_ y: Double, eta: Double, auxiliary: [Double]) -> CensoredTerm
+    static func logCCDF(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm
+    /// log p(y | η, auxiliary) of an observed row, every constant included, with its derivatives
+    /// (the addition-term pass's density for uncensored rows).
+    static func logDensityTerm(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm
+    /// The lower end of the response's support (0 for the positive families, −∞ otherwise): a
+    /// truncation bound at or below it truncates nothing.
+    static var supportLowerEnd: Double { get }
+}
+
+extension CensoredResponseFamily {
+    static var supportLowerEnd: Double { 0 }
+    static var supportsAdditionTerms: Bool { true }
+    @inline(__always)
+    static func additionRowPass<Runner: RowPassRunner>(_ runner: Runner) -> Double { runner.runAdditions(Self.self) }
 }
 
 /// A censored row's log-probability with its derivatives in η and in the (at most two)
@@ -38,14 +51,14 @@ func normalTail(_ z: Double, upper: Bool) -> (value: Double, derivative: Double)
 
 extension GaussianFamily: CensoredResponseFamily {
     /// log Φ((y − η)/σ); ∂/∂η = −r/σ, ∂/∂σ = −r z/σ with r = φ(z)/Φ(z).
-    static func logCDF(_ y: Double, eta: Double, auxiliary: [Double]) -> CensoredTerm {
+    static func logCDF(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm {
         let sigma = auxiliary[0], z = (y - eta) / sigma
         let tail = normalTail(z, upper: false)
         return CensoredTerm(value: tail.value, eta: -tail.derivative / sigma, auxiliary: (-tail.derivative * z / sigma, 0))
     }
 
     /// log Φ(−(y − η)/σ).
-    static func logCCDF(_ y: Double, eta: Double, auxiliary: [Double]) -> CensoredTerm {
+    static func logCCDF(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm {
         let sigma = auxiliary[0], z = (y - eta) / sigma
         let tail = normalTail(z, upper: true)
         return CensoredTerm(value: tail.value, eta: -tail.derivative / sigma, auxiliary: (-tail.derivative * z / sigma, 0))
@@ -54,24 +67,24 @@ extension GaussianFamily: CensoredResponseFamily {
 
 extension LognormalFamily: CensoredResponseFamily {
     /// The gaussian distribution function at log y.
-    static func logCDF(_ y: Double, eta: Double, auxiliary: [Double]) -> CensoredTerm {
+    static func logCDF(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm {
         GaussianFamily.logCDF(log(y), eta: eta, auxiliary: auxiliary)
     }
 
-    static func logCCDF(_ y: Double, eta: Double, auxiliary: [Double]) -> CensoredTerm {
+    static func logCCDF(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm {
         GaussianFamily.logCCDF(log(y), eta: eta, auxiliary: auxiliary)
     }
 }
 
 extension ExponentialFamily: CensoredResponseFamily {
     /// log(1 − e^(−t)), t = y e^(−η); ∂/∂η = −t/(eᵗ − 1).
-    static func logCDF(_ y: Double, eta: Double, auxiliary: [Double]) -> CensoredTerm {
+    static func logCDF(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm {
         let t = y * exp(-eta)
         return CensoredTerm(value: log1mexp(-t), eta: -t / expm1(t), auxiliary: (0, 0))
     }
 
     /// −t; ∂/∂η = t.
-    static func logCCDF(_ y: Double, eta: Double, auxiliary: [Double]) -> CensoredTerm {
+    static func logCCDF(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm {
         let t = y * exp(-eta)
         return CensoredTerm(value: -t, eta: t, auxiliary: (0, 0))
     }
@@ -88,14 +101,14 @@ extension WeibullFamily: CensoredResponseFamily {
     }
 
     /// log(1 − e^(−t)); ∂ = ∂t/(eᵗ − 1).
-    static func logCDF(_ y: Double, eta: Double, auxiliary: [Double]) -> CensoredTerm {
+    static func logCDF(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm {
         let p = power(y, eta: eta, shape: auxiliary[0])
         let scale = 1 / expm1(p.t)
         return CensoredTerm(value: log1mexp(-p.t), eta: p.eta * scale, auxiliary: (p.shape * scale, 0))
     }
 
     /// −t.
-    static func logCCDF(_ y: Double, eta: Double, auxiliary: [Double]) -> CensoredTerm {
+    static func logCCDF(_ y: Double, eta: Double, auxiliary: UnsafePointer<Double>) -> CensoredTerm {
         let p = power(y, eta: eta, shape: auxiliary[0])
         return CensoredTerm(value: -p.t, eta: -p.eta, auxiliary: (-p.shape, 0))
     }

@@ -65,6 +65,13 @@ protocol ResponseFamily {
     /// parametric bootstrap).
     static func meanAndDraw(eta: Double, trials: Double, auxiliary: [Double],
                             rng: inout Xoshiro256PlusPlus) -> (mean: Double, draw: Double)
+
+    /// Whether the family has the row pass of brms' addition terms `cens()`, `weights()`,
+    /// `trunc()` (`AdditionTermPass`): the families with a distribution function.
+    static var supportsAdditionTerms: Bool { get }
+    /// The addition-term row pass for this family: `runner.runAdditions(Self.self)` for the
+    /// families with a distribution function (`CensoredResponseFamily`); never called for others.
+    static func additionRowPass<Runner: RowPassRunner>(_ runner: Runner) -> Double
 }
 
 extension ResponseFamily {
@@ -77,6 +84,8 @@ extension ResponseFamily {
     static func pilotDispersion(response: [Double], eta: [Double]) -> Double? { nil }
     @inline(__always)
     static func rowPass<Runner: RowPassRunner>(_ runner: Runner) -> Double { runner.run(Rows.self) }
+    static var supportsAdditionTerms: Bool { false }
+    static func additionRowPass<Runner: RowPassRunner>(_ runner: Runner) -> Double { -.infinity }
 }
 
 /// Runs the posterior's row pass for a family's `RowLikelihood` (implemented by `GLMMPosterior`),
@@ -88,6 +97,8 @@ protocol RowPassRunner {
     func run<Rows: RowLikelihood>(_ type: Rows.Type) -> Double
     /// The fused bernoulli pass (`PosteriorColumns.fusedBernoulliPass`) for the current θ.
     func runFusedBernoulliPass() -> Double
+    /// One pass over the rows with the addition terms (`AdditionTermPass`) for family `F`.
+    func runAdditions<F: CensoredResponseFamily>(_ family: F.Type) -> Double
 }
 
 /// Calls back with a family's type: the registry's visitor (`Family.visit`), so that code generic

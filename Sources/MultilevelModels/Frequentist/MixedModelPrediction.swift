@@ -33,7 +33,7 @@ public struct MixedModelPrediction: Sendable {
                 eta += x[a] * fit.fixedEffects[a]
                 for b in 0..<p { variance += x[a] * fit.fixedEffectsCovariance[a, b] * x[b] }
             }
-            estimates[i] = eta
+            estimates[i] = eta + (newData.offset?[i] ?? 0)    // offset(): coefficient 1, no variance
             errors[i] = max(variance, 0).squareRoot()
         }
         for term in newData.terms {
