@@ -1,4 +1,5 @@
 import Foundation
+import MultilevelData
 
 /// Refuses, before any work, a run whose memory could not fit in what this process may use
 /// (`--iter 1000000000`, `--replicates 1000000000`, a million-row fit under `ulimit -v`): without
@@ -18,7 +19,8 @@ func requireMemoryBudget(values: Double, for what: String, limit: MemoryLimit = 
 
 /// The memory this process may use: the smallest of the machine's physical memory, the address
 /// space and data segment limits (`ulimit -v`, `ulimit -d`: RLIMIT_AS, RLIMIT_DATA) and the
-/// cgroup's memory limit (`memory.max` of cgroup v2, `memory.limit_in_bytes` of v1), as a
+/// cgroup's memory limit (`CgroupMemoryLimit`: `memory.max` of cgroup v2, `memory.limit_in_bytes` of
+/// v1, over the process's group and its ancestors), as a
 /// container or batch system sets it. The address-space limit is counted at half its value: the
 /// runtime, the thread stacks and the allocator's per-thread arenas reserve address space beyond
 /// the bytes a run uses.
@@ -45,12 +47,7 @@ struct MemoryLimit {
         if getrlimit(data, &limit) == 0, limit.rlim_cur != rlim_t.max {
             consider(Double(limit.rlim_cur), "the data-segment limit, ulimit -d")
         }
-        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8),
-               let value = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                consider(value, "the cgroup's memory limit")
-            }
-        }
+        consider(CgroupMemoryLimit.current(), "the cgroup's memory limit")
         return best
     }
 }
