@@ -65,7 +65,16 @@ def f(v):
     v = mp.mpf(v)
     if mp.isinf(v):
         return "Double.infinity" if v > 0 else "-Double.infinity"
-    return mp.nstr(v, 20, min_fixed=-4, max_fixed=4).replace("e+", "e")
+    text = mp.nstr(v, 20, min_fixed=-4, max_fixed=4).replace("e+", "e")
+    return subnormal(text)
+
+def subnormal(text):
+    """A literal below the smallest normal double as an exact multiple of the least subnormal
+    (Swift warns on subnormal literals, decimal or hexadecimal, and the test build has none)."""
+    x = float(text)
+    if x == 0 or abs(x) >= 2.2250738585072014e-308:
+        return text
+    return "(%d * Double.leastNonzeroMagnitude)" % round(x / 5e-324)
 
 mp.mp.dps = 50
 degrees = [1e5, 1e6, 1e7, 1e8, 1e10, 1e12, 1e14, 1e15, 1e16, 1e17, 1e20, 1e50, 1e300, mp.inf]
