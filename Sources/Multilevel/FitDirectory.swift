@@ -19,7 +19,13 @@ public enum FitDirectory {
         public var dataSource: String
         /// Bayesian: the sampler settings used; nil for frequentist fits.
         public var settings: SamplerSettings?
-        /// Bayesian: `auto`, `centered`, `noncentered` or the centred groups as given.
+        /// Contrasts and reference levels as given (`contrasts:`, `reference:`, `C(f, sum)` lives
+        /// in the formula); `factors` is the list above.
+        public var contrasts: [String: ContrastKind] = [:]
+        public var defaultContrast: ContrastKind?
+        public var references: [String: String] = [:]
+        /// Bayesian, joint NUTS: `ParameterisationChoice.recordedText` (`auto`, `centered`,
+        /// `noncentered`, `centered:g1,g2`).
         public var parameterization: String?
 
         public init(kind: FittedModel.Kind, engine: String, formula: String, family: String, priors: [String],
@@ -35,6 +41,13 @@ public enum FitDirectory {
             self.dataSource = dataSource
             self.settings = settings
             self.parameterization = parameterization
+        }
+
+        /// Keeps the contrasts and reference levels of `options` (its factors are `factors`).
+        public mutating func recordDesignOptions(_ options: DesignOptions) {
+            contrasts = options.contrasts
+            defaultContrast = options.defaultContrast
+            references = options.references
         }
     }
 
@@ -102,6 +115,9 @@ public enum FitDirectory {
                      "data: data.csv", "formula: \(record.formula)", "family: \(record.family)"]
         lines += record.priors.map { "prior: \($0)" }
         lines += record.factors.map { "factor: \($0)" }
+        if let kind = record.defaultContrast { lines.append("contrasts: \(kind.rawValue)") }
+        lines += record.contrasts.sorted { $0.key < $1.key }.map { "contrasts: \($0.key) = \($0.value.rawValue)" }
+        lines += record.references.sorted { $0.key < $1.key }.map { "reference: \($0.key) = \($0.value)" }
         if let s = record.settings {
             lines += ["chains: \(s.chains)", "iter: \(s.iterations)", "warmup: \(s.warmup)", "seed: \(s.seed)",
                       "sampler: \(record.engine)", "adapt_delta: \(formatNumber(s.adaptDelta))",
@@ -132,16 +148,26 @@ public enum FitDirectory {
                 return .object([("name", .string(name)), ("type", .string("factor")), ("levels", .array(levels.map { .string($0) }))])
             }
         }
+        var model: [(String, JSONValue)] = [
+            ("formula", .string(record.formula)), ("family", .string(record.family)),
+            ("priors", .array(record.priors.map { .string($0) })),
+            ("factors", .array(record.factors.map { .string($0) })),
+        ]
+        // Optional (absent means treatment contrasts and the data's first levels).
+        if !record.contrasts.isEmpty || record.defaultContrast != nil {
+            var contrasts = record.contrasts.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value.rawValue)) }
+            if let kind = record.defaultContrast { contrasts.insert(("*", .string(kind.rawValue)), at: 0) }
+            model.append(("contrasts", .object(contrasts)))
+        }
+        if !record.references.isEmpty {
+            model.append(("references", .object(record.references.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        }
+        model += [("data_name", .string(record.dataName)), ("data_source", .string(record.dataSource)),
+                  ("settings", .object(settings))]
         return .object([
             ("format", .string(format)), ("version", .integer(version)),
             ("kind", .string(record.kind.rawValue)), ("engine", .string(record.engine)),
-            ("model", .object([
-                ("formula", .string(record.formula)), ("family", .string(record.family)),
-                ("priors", .array(record.priors.map { .string($0) })),
-                ("factors", .array(record.factors.map { .string($0) })),
-                ("data_name", .string(record.dataName)), ("data_source", .string(record.dataSource)),
-                ("settings", .object(settings)),
-            ])),
+            ("model", .object(model)),
             ("data", .object([("file", .string("data.csv")), ("rows", .integer(data.rowCount)), ("columns", .array(columns))])),
             ("chains", .array(chains.map { .string($0) })),
             ("estimates", hasEstimates ? .string("estimates.json") : .null),
@@ -224,7 +250,18 @@ public enum FitDirectory {
                   let levels = column["levels"] as? [String] else { continue }
             table = try recoded(table, column: name, levels: levels, file: indexFile)
         }
-        let design = try ModelDesign.build(formula: formula, table: table, factors: factors)
+        var options = DesignOptions(factors: factors)
+        for (name, value) in (model["contrasts"] as? [String: Any]) ?? [:] {
+            guard let text = value as? String, let kind = ContrastKind(name: text) else {
+                throw FitDirectoryError(file: indexFile, message: "model.contrasts: '\(name)' has unknown contrasts \(value) (\(ContrastKind.acceptedNames))")
+            }
+            if name == "*" { options.defaultContrast = kind } else { options.contrasts[name] = kind }
+        }
+        for (name, value) in (model["references"] as? [String: Any]) ?? [:] {
+            guard let level = value as? String else { throw FitDirectoryError(file: indexFile, message: "model.references: '\(name)' is not a level name") }
+            options.references[name] = level
+        }
+        let design = try ModelDesign.build(formula: formula, table: table, options: options)
 
         switch kind {
         case .bayesian:
@@ -239,9 +276,17 @@ public enum FitDirectory {
             if let first = settingsObject["first_chain"] as? Int { settings.firstChain = first - 1 }
             if let delta = settingsObject["adapt_delta"] as? Double { settings.adaptDelta = delta }
             if let depth = settingsObject["max_treedepth"] as? Int { settings.maxTreeDepth = depth }
-            return FittedModel(kind: kind, engine: engine, formula: formula, family: family, priors: priors,
-                               factors: factors, dataName: dataName, data: table, design: design,
-                               settings: settings, draws: sampled.parameters, mixedModelFit: nil)
+            if let radius = settingsObject["init"] as? Double { settings.initRadius = radius }
+            var fitted = FittedModel(kind: kind, engine: engine, formula: formula, family: family, priors: priors,
+                                     factors: factors, dataName: dataName, data: table, design: design,
+                                     settings: settings, draws: sampled.parameters, mixedModelFit: nil)
+            if let text = settingsObject["parameterization"] as? String {
+                guard let choice = ParameterisationChoice(recordedText: text) else {
+                    throw FitDirectoryError(file: indexFile, message: "unknown model.settings.parameterization '\(text)' (auto, centered, noncentered or centered:GROUPS)")
+                }
+                fitted.parameterization = choice
+            }
+            return fitted
         case .frequentist:
             let method: EstimationMethod = (settingsObject["method"] as? String) == "ML" ? .ml : .reml
             let fit = try LinearMixedModel(design: design).fit(method: method, options: .init(conditionalVariances: true))

@@ -32,6 +32,8 @@ public struct FittedModel: Sendable {
     public var draws: Draws?
     /// Frequentist: the fit.
     public var mixedModelFit: LinearMixedModelFit?
+    /// Bayesian, joint NUTS: how the group-level effects were parameterised (refits use the same).
+    public var parameterization: ParameterisationChoice = .automatic
 
     public init(kind: Kind, engine: String, formula: Formula, family: Family, priors: [String], factors: [String],
                 dataName: String, data: DataTable, design: ModelDesign, settings: SamplerSettings?,

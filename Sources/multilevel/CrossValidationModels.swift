@@ -12,8 +12,8 @@ struct CrossValidatedModel {
     /// Response, X and group-level terms on the rows used.
     let design: ModelDesign
     let family: Family
-    /// The full-data fit's draws.
-    let draws: Draws
+    /// The full-data fit's draws (nil when the command asked for none: a `kfold --fold` job).
+    let draws: Draws?
     /// The seed of the refits (and of `kfold`'s folds).
     let seed: UInt64
     /// Whether the seed was given (`--seed`, a model file's `seed:`, a fit directory's record)
@@ -25,18 +25,20 @@ struct CrossValidatedModel {
 
     /// The model's pointwise log-likelihood on its own rows.
     func pointwiseLogLikelihood() throws -> PointwiseLogLikelihood {
-        try PointwiseLogLikelihood(design: design, family: family, draws: draws, seed: seed)
+        guard let draws else { throw ComparisonError("\(name): no full-data fit was made (a kfold --fold job scores only its fold)") }
+        return try PointwiseLogLikelihood(design: design, family: family, draws: draws, seed: seed)
     }
 }
 
 /// Options that define the model to fit; a fit directory keeps its own.
 private let modelDefiningOptions = ["data", "sep", "dec", "formula", "family", "factor", "contrasts", "reference",
-                                    "prior", "sampler", "chains", "cores", "iter", "warmup"]
+                                    "prior", "sampler", "chains", "cores", "iter", "warmup", "parameterization", "centered"]
 
 /// Loads every FIT named on the command line — a fit directory, or a model file fitted now with
 /// the sampler `fit` would choose (or the model the flags describe) — for `command`. Refits run
 /// their chains one after another, because the refits themselves run on the cores at once.
-func crossValidatedModels(_ arguments: ParsedArguments, command: String) throws -> [CrossValidatedModel] {
+/// `fitFullData` false skips a model file's full-data fit (a `kfold --fold` job needs only refits).
+func crossValidatedModels(_ arguments: ParsedArguments, command: String, fitFullData: Bool = true) throws -> [CrossValidatedModel] {
     guard !arguments.positional.isEmpty || arguments.value("formula") != nil else {
         throw UsageError("expected at least one FIT: a fit directory (fit --output DIR) or a model file (or --formula and --data)")
     }
@@ -52,7 +54,7 @@ func crossValidatedModels(_ arguments: ParsedArguments, command: String) throws 
     }
     var models: [CrossValidatedModel] = []
     if arguments.positional.isEmpty {
-        models.append(try fittedModelFile(arguments, command: command))
+        models.append(try fittedModelFile(arguments, command: command, fitFullData: fitFullData))
     }
     for path in arguments.positional {
         if FitDirectory.isFitDirectory(path) {
@@ -64,14 +66,14 @@ func crossValidatedModels(_ arguments: ParsedArguments, command: String) throws 
             }
             var single = arguments
             single.positional = [path]
-            models.append(try fittedModelFile(single, command: command))
+            models.append(try fittedModelFile(single, command: command, fitFullData: fitFullData))
         }
     }
     return distinctlyNamed(models, paths: arguments.positional)
 }
 
-/// A fit directory read back; its refits use the model, priors, sampler and settings stored there
-/// (`seed` replaces the stored seed for the refits and the folds).
+/// A fit directory read back; its refits use the model, priors, sampler, parameterisation and
+/// settings stored there (`seed` replaces the stored seed for the refits and the folds).
 private func storedFit(_ path: String, seed: UInt64?, command: String) throws -> CrossValidatedModel {
     let fitted = try FitDirectory.load(URL(fileURLWithPath: path))
     guard fitted.kind == .bayesian, let draws = fitted.draws, var settings = fitted.settings else {
@@ -79,7 +81,7 @@ private func storedFit(_ path: String, seed: UInt64?, command: String) throws ->
                                 message: "a \(fitted.kind.rawValue) fit (lmer --output): \(command) needs a Bayesian fit (fit --output)")
     }
     let family = fitted.family, priorTexts = fitted.priors.map { (text: $0, origin: "\(path)/fit.json") }
-    let engine = fitted.engine
+    let engine = fitted.engine, parameterisation = fitted.parameterization
     let model = try BayesianModel(design: fitted.design, family: family, priorStatements: priorTexts)
     do { _ = try model.sampler(named: engine, origin: "\(path)/fit.json engine") } catch let error as BayesianModelUsageError {
         throw FitDirectoryError(file: "\(path)/fit.json", message: error.description)
@@ -92,12 +94,13 @@ private func storedFit(_ path: String, seed: UInt64?, command: String) throws ->
     return CrossValidatedModel(name: name, table: fitted.data, design: fitted.design, family: family, draws: draws,
                                seed: refitSettings.seed, seedGiven: true, refit: { design in
         let model = try BayesianModel(design: design, family: family, priorStatements: priorTexts)
-        return try model.fit(sampler: engine, settings: refitSettings).fit.draws
+        return try model.fit(sampler: engine, settings: refitSettings, parameterisation: parameterisation).fit.draws
     })
 }
 
-/// A model file (or the model the flags describe) fitted now as `fit` would.
-private func fittedModelFile(_ arguments: ParsedArguments, command: String) throws -> CrossValidatedModel {
+/// A model file (or the model the flags describe) fitted now as `fit` would (unless `fitFullData`
+/// is false), with `fit`'s sampler, priors and parameterisation, which its refits use too.
+private func fittedModelFile(_ arguments: ParsedArguments, command: String, fitFullData: Bool) throws -> CrossValidatedModel {
     let loaded = try loadModel(arguments)
     let family = try Family(name: loaded.family)
     // The sampler and priors `fit` would use, through the library's rules (BayesianModel).
@@ -111,16 +114,18 @@ private func fittedModelFile(_ arguments: ParsedArguments, command: String) thro
         throw UsageError(error.description)
     }
     let settings = try FitCommand().samplerSettings(loaded.specification, arguments)
+    let parameterisation = try FitCommand().parameterisationChoice(loaded.specification, arguments, sampler: sampler,
+                                                                  design: loaded.design)
     var refitSettings = settings
     refitSettings.cores = 1
     let singleCoreSettings = refitSettings
     let fitOnce: @Sendable (ModelDesign, SamplerSettings, ChainProgress?) throws -> BayesianFit = { design, settings, progress in
         let model = try BayesianModel(design: design, family: family, priorStatements: priorTexts)
-        return try model.fit(sampler: sampler, settings: settings, progress: progress).0
+        return try model.fit(sampler: sampler, settings: settings, parameterisation: parameterisation, progress: progress).0
     }
-    let fit = try fitOnce(loaded.design, settings, ChainProgress.standardErrorIfTerminal())
+    let fit = fitFullData ? try fitOnce(loaded.design, settings, ChainProgress.standardErrorIfTerminal()) : nil
     return CrossValidatedModel(name: loaded.modelName, table: loaded.table, design: loaded.design, family: family,
-                               draws: fit.draws, seed: settings.seed, seedGiven: loaded.specification.seed != nil,
+                               draws: fit?.draws, seed: settings.seed, seedGiven: loaded.specification.seed != nil,
                                refit: { design in try fitOnce(design, singleCoreSettings, nil).draws })
 }
 
@@ -144,6 +149,8 @@ let crossValidationSamplingOptions: [OptionSpec] = [
     .option("warmup", "N", "Model files: warm-up iterations per chain (default iter/2)."),
     .option("prior", "PRIOR", "Model files: a prior in brms syntax (repeatable).", repeatable: true),
     .option("sampler", "NAME", "Model files: nuts, gibbs or marginal (default as 'fit')."),
+    .option("parameterization", "MODE", "Model files, joint NUTS: auto, centered or noncentered (as 'fit'; refits use it too)."),
+    .option("centered", "GROUPS", "Model files, joint NUTS: grouping factors sampled centred, the others non-centred (as 'fit')."),
     .flag("json", "Print one JSON object instead of the text tables."),
 ] + ModelOptions.specs
 

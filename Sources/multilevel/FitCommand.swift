@@ -170,11 +170,12 @@ struct FitCommand: Command {
             writeStandardError("multilevel: chains written to \(directory.url.path)/chain-*.csv\n")
             // A complete run (not one chain of a cluster job, not interrupted) is a fit directory.
             if stop.signalNumber == nil, arguments.value("chain-id") == nil {
-                let record = FitDirectory.ModelRecord(
+                var record = FitDirectory.ModelRecord(
                     kind: .bayesian, engine: sampler, formula: model.design.formulaText, family: model.family,
                     priors: specification.priors.map(\.value), factors: specification.factors.map(\.value),
                     dataName: model.dataName, dataSource: (try? specification.resolvedDataURL().path) ?? model.dataFileName,
-                    settings: settings, parameterization: specification.parameterization?.value)
+                    settings: settings, parameterization: sampler == "nuts" ? parameterisation.recordedText : nil)
+                record.recordDesignOptions(specification.designOptions)
                 try FitDirectory.write(record, data: FittedModel.rowsUsed(formula: model.formula, table: model.table,
                                                                           factors: specification.factors.map(\.value)),
                                        chains: (0..<settings.chains).map { "chain-\($0 + 1).csv" }, mixedModelFit: nil,
@@ -222,7 +223,7 @@ struct FitCommand: Command {
     /// `parameterization` (model file or `--parameterization`) / `--centered` as a
     /// `ParameterisationChoice` (joint NUTS only). A command-line `--centered` overrides the model
     /// file's `parameterization`; the file's key is ignored, with a notice, by the other samplers.
-    private func parameterisationChoice(_ specification: ModelSpecification, _ arguments: ParsedArguments,
+    func parameterisationChoice(_ specification: ModelSpecification, _ arguments: ParsedArguments,
                                         sampler: String, design: ModelDesign) throws -> ParameterisationChoice {
         var mode = specification.parameterization
         let groups = arguments.value("centered")

@@ -47,7 +47,8 @@ struct KFoldCommand: Command {
            let path = arguments.positional.first, !FitDirectory.isFitDirectory(path) {
             throw UsageError("--fold and --merge need --seed with a model file (every job must make the same folds)")
         }
-        let models = try crossValidatedModels(arguments, command: name)
+        // A --fold job scores its fold with a refit: the full-data fit is not needed.
+        let models = try crossValidatedModels(arguments, command: name, fitFullData: onlyFold == nil)
         try checkSameRows(models)
         let design = models[0].design
         let folds = try foldAssignment(models[0], k: k, arguments: arguments)

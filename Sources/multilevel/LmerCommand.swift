@@ -58,10 +58,11 @@ struct LmerCommand: Command {
         if let directory = outputDirectory, let fit {
             try directory.create(chains: 0..<0, clearingAll: true)
             let specification = loaded.specification
-            let record = FitDirectory.ModelRecord(
+            var record = FitDirectory.ModelRecord(
                 kind: .frequentist, engine: fit.method == .ml ? "ml" : "reml", formula: loaded.design.formulaText,
                 family: loaded.family, priors: [], factors: specification.factors.map(\.value), dataName: dataName,
                 dataSource: (try? specification.resolvedDataURL().path) ?? "", settings: nil)
+            record.recordDesignOptions(specification.designOptions)
             try FitDirectory.write(record, data: FittedModel.rowsUsed(formula: loaded.formula, table: loaded.table,
                                                                       factors: specification.factors.map(\.value)),
                                    chains: [], mixedModelFit: fit, into: directory.url)

@@ -187,4 +187,35 @@ final class CrossValidationCommandTests: XCTestCase {
         let bootstrap = try CommandLineRunner.run(["compare"] + model + ["--replicates", "10"])
         XCTAssertEqual(bootstrap.status, 2)
     }
+
+    /// Refits sample with the fit's parameterisation: a joint NUTS fit written with
+    /// `--parameterization noncentered` records it in fit.json, and `kfold` of the fit directory
+    /// prints what `kfold` of the model file with that flag prints — not what the automatic rule's
+    /// refits give.
+    func testRefitsUseTheStoredParameterization() throws {
+        let work = try CommandLineRunner.temporaryDirectory(prefix: "kfold-parameterization")
+        defer { try? FileManager.default.removeItem(at: work) }
+        try sleepstudyModels(in: work)
+        let settings = ["--iter", "400", "--warmup", "200", "--seed", "9", "--sampler", "nuts"]
+        let fit = try CommandLineRunner.run(["fit", "intercepts.model", "--output", "fit", "--parameterization", "noncentered"] + settings, in: work)
+        XCTAssertEqual(fit.status, 0, fit.err)
+        let index = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: work.appendingPathComponent("fit/fit.json"))) as? [String: Any])
+        let stored = ((index["model"] as? [String: Any])?["settings"] as? [String: Any])?["parameterization"] as? String
+        XCTAssertEqual(stored, "noncentered")
+        let folds = ["--k", "3", "--group", "Subject"]
+        let fromDirectory = try CommandLineRunner.run(["kfold", "fit", "--json"] + folds, in: work)
+        XCTAssertEqual(fromDirectory.status, 0, fromDirectory.err)
+        let nonCentred = try CommandLineRunner.run(["kfold", "intercepts.model", "--json", "--parameterization", "noncentered"] + folds + settings, in: work)
+        XCTAssertEqual(nonCentred.status, 0, nonCentred.err)
+        let centred = try CommandLineRunner.run(["kfold", "intercepts.model", "--json", "--parameterization", "centered"] + folds + settings, in: work)
+        XCTAssertEqual(centred.status, 0, centred.err)
+        let pointwise = { (text: String) throws -> [Double] in
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            return try XCTUnwrap(((json["models"] as? [[String: Any]])?.first?["pointwise_elpd_kfold"]) as? [Double])
+        }
+        XCTAssertEqual(try pointwise(fromDirectory.out), try pointwise(nonCentred.out))
+        XCTAssertNotEqual(try pointwise(centred.out), try pointwise(nonCentred.out))
+        let unknown = try CommandLineRunner.run(["kfold", "intercepts.model", "--centered", "Nobody"] + folds + settings, in: work)
+        XCTAssertEqual(unknown.status, 2, unknown.err)
+    }
 }

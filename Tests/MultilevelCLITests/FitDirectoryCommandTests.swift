@@ -68,6 +68,33 @@ final class FitDirectoryCommandTests: XCTestCase {
         XCTAssertEqual(byGroup.out.split(separator: "\n").count, 1 + 18 * 100)
     }
 
+    /// Contrasts and reference levels go into the fit directory: a Bayesian fit with sum contrasts
+    /// and a relevelled factor predicts from its directory exactly what the model file predicts,
+    /// and the directory's model.txt refits the same model.
+    func testContrastsAndReferenceLevelsRoundTrip() throws {
+        let work = try workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try "data: sleepstudy.csv\nformula: Reaction ~ Days + (1 | Subject)\nfactor: Days\ncontrasts: Days = sum\nreference: Days = 3\nchains: 2\niter: 300\nseed: 4\n"
+            .write(to: work.appendingPathComponent("sum.model"), atomically: true, encoding: .utf8)
+        let fit = try CommandLineRunner.run(["fit", "sum.model", "--output", "sum"], in: work)
+        XCTAssertEqual(fit.status, 0, fit.err)
+        XCTAssertTrue(fit.out.contains("Days1 "), fit.out)
+        let index = try String(contentsOf: work.appendingPathComponent("sum/fit.json"), encoding: .utf8)
+        XCTAssertTrue(index.contains("\"contrasts\""), index)
+        XCTAssertTrue(index.contains("\"references\""), index)
+        let model = try String(contentsOf: work.appendingPathComponent("sum/model.txt"), encoding: .utf8)
+        XCTAssertTrue(model.contains("contrasts: Days = sum\n") && model.contains("reference: Days = 3\n"), model)
+        let arguments = ["--newdata", "nd.csv", "--allow-new-levels"]
+        let fromModel = try CommandLineRunner.run(["predict", "sum.model"] + arguments, in: work)
+        XCTAssertEqual(fromModel.status, 0, fromModel.err)
+        let fromDirectory = try CommandLineRunner.run(["predict", "sum"] + arguments, in: work)
+        XCTAssertEqual(fromDirectory.status, 0, fromDirectory.err)
+        XCTAssertEqual(fromDirectory.out, fromModel.out)
+        let refit = try CommandLineRunner.run(["fit", "sum/model.txt"], in: work)
+        XCTAssertEqual(refit.status, 0, refit.err)
+        XCTAssertEqual(refit.out, fit.out.replacingOccurrences(of: "sleepstudy.csv", with: "data.csv"))
+    }
+
     func testPredictErrorsAreOneLine() throws {
         let work = try workDirectory()
         defer { try? FileManager.default.removeItem(at: work) }

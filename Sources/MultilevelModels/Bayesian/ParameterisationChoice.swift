@@ -38,6 +38,38 @@ public enum ParameterisationChoice: Sendable, Equatable {
     /// The automatic rule's threshold on the information ratio.
     public static let automaticThreshold = 1.0
 
+    /// The choice as a fit directory records it (docs/fit-directory.md, `settings.parameterization`):
+    /// `auto`, `centered`, `noncentered`, `centered:g1,g2` (those groups centred, the others not),
+    /// `hierarchical` or `hierarchical+intercept`.
+    public var recordedText: String {
+        switch self {
+        case .automatic: return "auto"
+        case .nonCentred: return "noncentered"
+        case .centred: return "centered"
+        case let .centredGroups(groups): return "centered:" + groups.joined(separator: ",")
+        case let .hierarchicallyCentred(onIntercept): return onIntercept ? "hierarchical+intercept" : "hierarchical"
+        }
+    }
+
+    /// The choice from its recorded text (`recordedText`, also the model file's `parameterization`
+    /// values with British spellings and hyphens); nil for anything else.
+    public init?(recordedText text: String) {
+        let mode = text.trimmingCharacters(in: .whitespaces)
+        switch mode {
+        case "auto": self = .automatic
+        case "centered", "centred": self = .centred
+        case "noncentered", "noncentred", "non-centered", "non-centred": self = .nonCentred
+        case "hierarchical": self = .hierarchicallyCentred(centreOnIntercept: false)
+        case "hierarchical+intercept": self = .hierarchicallyCentred(centreOnIntercept: true)
+        default:
+            guard mode.hasPrefix("centered:") else { return nil }
+            let groups = mode.dropFirst("centered:".count).split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !groups.isEmpty, !groups.contains(where: \.isEmpty) else { return nil }
+            self = .centredGroups(groups)
+        }
+    }
+
     /// Per term of `design`, whether it is centred; `pilot` is run only for `automatic`.
     /// Throws `ParameterisationError` when `centredGroups` names a group the model lacks.
     public func centredTerms(design: ModelDesign, family: Family) throws -> [Bool] {
