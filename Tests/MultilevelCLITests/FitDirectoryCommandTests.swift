@@ -92,7 +92,7 @@ final class FitDirectoryCommandTests: XCTestCase {
         XCTAssertEqual(fromDirectory.out, fromModel.out)
         let refit = try CommandLineRunner.run(["fit", "sum/model.txt"], in: work)
         XCTAssertEqual(refit.status, 0, refit.err)
-        XCTAssertEqual(refit.out, fit.out.replacingOccurrences(of: "sleepstudy.csv", with: "data.csv"))
+        XCTAssertEqual(refit.out, fit.out.replacingOccurrences(of: "Data: sleepstudy (", with: "Data: data ("))
     }
 
     func testPredictErrorsAreOneLine() throws {
