@@ -136,6 +136,61 @@ public struct PSISLeaveOneOut: Sendable {
         return LeaveOneOutPoint(elpd: elpd, effectiveParameters: lpd - elpd, paretoK: k, monteCarloError: mcse, lpd: lpd)
     }
 
+    /// r_eff (from `chains` equal chains; nil: r_eff = 1), PSIS-LOO and WAIC of one observation
+    /// from its S draws of log p(yᵢ | θˢ), with two exponentials per draw instead of the seven of
+    /// `RelativeEfficiency`, `point` and `WAIC.point` one after another: with a = maxₛ ℓₛ and
+    /// p̃ₛ = exp(ℓₛ − a), lpdᵢ = a + log(Σ p̃ₛ / S); r_eff is the ESS of p̃; with the PSIS weights
+    /// wₛ = exp(log w̃ₛ − maxₛ log w̃ₛ), elpd_loo,i = a + log(Σ wₛ p̃ₛ / Σ wₛ), and the Monte Carlo
+    /// error of `point` is computed on the p̃ scale (the sd of log z does not see the factor eᵃ).
+    /// Falls back to the separate passes when the draws span more than 600 nats (p̃ could underflow).
+    /// `scratch` holds S values between calls.
+    static func pointWithWAIC(logLikelihood ll: UnsafeBufferPointer<Double>, chains: Int?, scratch: inout [Double])
+        -> (loo: LeaveOneOutPoint, waic: (elpd: Double, effectiveParameters: Double), relativeEfficiency: Double) {
+        let s = ll.count
+        var maximum = -Double.infinity, minimum = Double.infinity, total = 0.0
+        for value in ll {
+            maximum = max(maximum, value)
+            minimum = min(minimum, value)
+            total += value
+        }
+        guard maximum - minimum <= 600 else {
+            let r = chains.map { RelativeEfficiency.ofLikelihood(logLikelihood: ll, chains: $0) } ?? 1
+            return (point(logLikelihood: ll, relativeEfficiency: r), WAIC.point(ll), r)
+        }
+        if scratch.count != s { scratch = [Double](repeating: 0, count: s) }
+        let mean = total / Double(s)
+        var sumScaled = 0.0, sumSquares = 0.0
+        scratch.withUnsafeMutableBufferPointer { scaled in
+            for t in 0..<s {
+                scaled[t] = exp(ll[t] - maximum)
+                sumScaled += scaled[t]
+                sumSquares += (ll[t] - mean) * (ll[t] - mean)
+            }
+        }
+        let lpd = maximum + log(sumScaled / Double(s))
+        let variance = sumSquares / Double(s - 1)
+        let r = chains.map { RelativeEfficiency.ofScaledLikelihood(scratch, chains: $0) } ?? 1
+        let (logWeights, k) = ParetoSmoothedImportanceSampling.smooth(logRatios: ll.map { -$0 }, relativeEfficiency: r)
+        let largestLogWeight = logWeights.max() ?? 0
+        var weights = logWeights
+        var weightSum = 0.0, weightedSum = 0.0
+        for t in 0..<s {
+            weights[t] = exp(logWeights[t] - largestLogWeight)
+            weightSum += weights[t]
+            weightedSum += weights[t] * scratch[t]
+        }
+        let expectedScaled = weightedSum / weightSum
+        var varianceScaled = 0.0
+        for t in 0..<s {
+            let w = weights[t] / weightSum, d = scratch[t] - expectedScaled
+            varianceScaled += w * w * d * d
+        }
+        let elpd = maximum + log(expectedScaled)
+        let mcse = blomMonteCarloError(expected: expectedScaled, variance: varianceScaled, relativeEfficiency: r)
+        return (LeaveOneOutPoint(elpd: elpd, effectiveParameters: lpd - elpd, paretoK: k, monteCarloError: mcse, lpd: lpd),
+                (lpd - variance, variance), r)
+    }
+
     /// The exact leave-one-out elpd of one observation from the S draws of log p(yᵢ | θˢ) of a fit
     /// without it: log((1/S) Σₛ p(yᵢ | θˢ)), with the Monte Carlo error of `point` for equal weights;
     /// `lpd` is the full-data fit's lpdᵢ (so p_loo,i = lpdᵢ − elpd_loo,i) and k̂ᵢ is kept.

@@ -62,6 +62,48 @@ final class LooPackageParityTests: XCTestCase {
         }
     }
 
+    /// The one-pass computation `LeaveOneOutCriteria` uses (r_eff, PSIS-LOO and WAIC per column
+    /// from two exponentials per draw) against loo 2.5.1 at 1e-6 and against the separate passes
+    /// at 1e-10.
+    func testFusedPassMatchesLoo() throws {
+        var scratch: [Double] = []
+        for name in ["A", "B", "C"] {
+            let (json, matrix) = try model(name)
+            let pointwise = try XCTUnwrap(json["pointwise"] as? [[String: Double]])
+            let expectedEfficiency = try XCTUnwrap(json["r_eff"] as? [Double])
+            let separate = try leaveOneOut(name)
+            var waicPoints: [(elpd: Double, effectiveParameters: Double)] = []
+            for (i, row) in pointwise.enumerated() {
+                let fused = matrix.column(i).withUnsafeBufferPointer {
+                    PSISLeaveOneOut.pointWithWAIC(logLikelihood: $0, chains: 4, scratch: &scratch)
+                }
+                waicPoints.append(fused.waic)
+                XCTAssertEqual(fused.relativeEfficiency, expectedEfficiency[i], accuracy: 1e-6 * max(1, expectedEfficiency[i]), "\(name) r_eff \(i)")
+                XCTAssertEqual(fused.loo.elpd, row["elpd_loo"]!, accuracy: 1e-6, "\(name) elpd_loo \(i)")
+                XCTAssertEqual(fused.loo.effectiveParameters, row["p_loo"]!, accuracy: 1e-6, "\(name) p_loo \(i)")
+                XCTAssertEqual(fused.loo.paretoK, row["influence_pareto_k"]!, accuracy: 1e-6, "\(name) k \(i)")
+                XCTAssertEqual(fused.loo.monteCarloError, row["mcse_elpd_loo"]!, accuracy: 1e-6, "\(name) mcse \(i)")
+                XCTAssertEqual(fused.loo.elpd, separate.pointwiseElpd[i], accuracy: 1e-10, "\(name) elpd_loo \(i)")
+                XCTAssertEqual(fused.loo.monteCarloError, separate.pointwiseMonteCarloError[i], accuracy: 1e-10, "\(name) mcse \(i)")
+            }
+            let waic = WAIC(points: waicPoints)
+            let expected = try XCTUnwrap(json["waic"] as? [String: Any])
+            for (key, value) in [("elpd_waic", waic.elpd), ("p_waic", waic.effectiveParameters)] {
+                let reference = try XCTUnwrap(expected[key] as? [Double])
+                XCTAssertEqual(value.estimate, reference[0], accuracy: 1e-6, "\(name) \(key)")
+                XCTAssertEqual(value.standardError, reference[1], accuracy: 1e-6, "\(name) se \(key)")
+            }
+        }
+        // Draws spanning more than 600 nats take the separate passes and give their values.
+        var wide = (0..<400).map { -Double($0 % 97) * 7.5 }
+        wide[3] = -2000
+        let fused = wide.withUnsafeBufferPointer { PSISLeaveOneOut.pointWithWAIC(logLikelihood: $0, chains: 4, scratch: &scratch) }
+        let plain = wide.withUnsafeBufferPointer {
+            PSISLeaveOneOut.point(logLikelihood: $0, relativeEfficiency: RelativeEfficiency.ofLikelihood(logLikelihood: $0, chains: 4))
+        }
+        XCTAssertEqual(fused.loo, plain)
+    }
+
     func testWAICMatchesLoo() throws {
         for name in ["A", "B", "C"] {
             let (json, matrix) = try model(name)

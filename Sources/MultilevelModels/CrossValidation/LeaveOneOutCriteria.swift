@@ -30,6 +30,7 @@ public struct LeaveOneOutCriteria: Sendable {
                         DispatchQueue.concurrentPerform(iterations: blocks) { b in
                             let rows = (b * blockRows)..<min(n, (b + 1) * blockRows)
                             var buffer = [Double](repeating: 0, count: rows.count * s)
+                            var scratch = [Double](repeating: 0, count: s)
                             buffer.withUnsafeMutableBufferPointer { values in
                                 logLikelihood.block(rows: rows, into: values)
                                 for (j, i) in rows.enumerated() {
@@ -38,11 +39,12 @@ public struct LeaveOneOutCriteria: Sendable {
                                         badOut[b] = (bad, i)
                                         return
                                     }
-                                    let r = relativeEfficiency && equalChains
-                                        ? RelativeEfficiency.ofLikelihood(logLikelihood: column, chains: chains) : 1
-                                    rOut[i] = r
-                                    looOut[i] = PSISLeaveOneOut.point(logLikelihood: column, relativeEfficiency: r)
-                                    waicOut[i] = WAIC.point(column)
+                                    let point = PSISLeaveOneOut.pointWithWAIC(
+                                        logLikelihood: column, chains: relativeEfficiency && equalChains ? chains : nil,
+                                        scratch: &scratch)
+                                    rOut[i] = point.relativeEfficiency
+                                    looOut[i] = point.loo
+                                    waicOut[i] = point.waic
                                 }
                             }
                         }

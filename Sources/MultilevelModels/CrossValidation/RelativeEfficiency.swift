@@ -17,7 +17,14 @@ public enum RelativeEfficiency {
         // Shifting by the maximum scales every likelihood by one constant, which ESS does not
         // see, and keeps the values away from underflow.
         let shift = ll.max() ?? 0
-        let values = ll.map { exp($0 - shift) }
+        return ofScaledLikelihood(ll.map { exp($0 - shift) }, chains: chains)
+    }
+
+    /// r_eff from the likelihood draws already scaled by a constant, c · p(yᵢ | θˢ) (ESS does not
+    /// see the constant).
+    static func ofScaledLikelihood(_ values: [Double], chains: Int) -> Double {
+        let total = values.count
+        guard chains >= 1, total % chains == 0, total / chains >= 4 else { return 1 }
         let ess = effectiveSampleSize(ChainSequences(values: values, chainCount: chains, length: total / chains))
         return ess.isFinite && ess > 0 ? ess / Double(total) : 1
     }
