@@ -99,7 +99,7 @@ private func storedFit(_ path: String, seed: UInt64?, command: String) throws ->
 /// A model file (or the model the flags describe) fitted now as `fit` would.
 private func fittedModelFile(_ arguments: ParsedArguments, command: String) throws -> CrossValidatedModel {
     let loaded = try loadModel(arguments)
-    let family = try Family(name: loaded.family)
+    let family = try loaded.responseFamily()
     // The sampler and priors `fit` would use, through the library's rules (BayesianModel).
     let priorTexts = loaded.specification.priors.map { (text: $0.value, origin: $0.origin.description) }
     let chosen = loaded.specification.sampler.map { (name: $0.value, origin: $0.origin.description) }

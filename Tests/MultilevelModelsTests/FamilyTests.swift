@@ -53,7 +53,7 @@ final class FamilyTests: XCTestCase {
             labels.append("g\(g)")
             let n = Double(2 + i % 6)
             trials.append(n)
-            switch family {
+            switch family.kind {
             case .gaussian: y.append(eta + truth.auxiliary["sigma"]! * rng.nextNormal())
             case .student:
                 let nu = truth.auxiliary["nu"]!

@@ -174,7 +174,7 @@ final class PosteriorTests: XCTestCase {
                 for k in 0..<term.columnCount { eta += term.values[i * term.columnCount + k] * effects[t][level][k] }
             }
             let y = design.response[i]
-            switch family {
+            switch family.kind {
             case .gaussian:
                 lp += -0.5 * log(2 * Double.pi * aux[0] * aux[0]) - (y - eta) * (y - eta) / (2 * aux[0] * aux[0])
             case .student:
