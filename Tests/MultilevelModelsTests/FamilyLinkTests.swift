@@ -103,6 +103,21 @@ final class FamilyLinkTests: XCTestCase {
         }
     }
 
+    /// brms' `def_scale_prior` on the link scale, against brms 2.18's get_prior on cbpp (R, this
+    /// session): incidence under poisson("sqrt") and poisson("identity") gives Intercept
+    /// student_t(3, 1, 2.5); incidence + 0.5 under Gamma("inverse") student_t(3, 0.7, 2.5) and under
+    /// gaussian("log") student_t(3, 0.4, 2.5); probit keeps location 0, scale 2.5.
+    func testDefaultInterceptPriorOnTheLinkScale() throws {
+        let incidence = try PosteriorTestData.cbpp().response
+        let shifted = incidence.map { $0 + 0.5 }
+        for (response, link, location) in [(incidence, Link.sqrt, 1.0), (incidence, .identity, 1), (shifted, .reciprocal, 0.7),
+                                           (shifted, .log, 0.4), (incidence, .probit, 0)] {
+            let prior = PriorSet.defaultScaleLocation(response: response, link: link, isFactor: false)
+            XCTAssertEqual(prior.location, location, accuracy: 1e-12, "\(link)")
+            XCTAssertEqual(prior.scale, 2.5, accuracy: 1e-12, "\(link)")
+        }
+    }
+
     /// The probit rows stay finite where μ underflows: a success at η = −40 (Φ(−40) ≈ 4e-350).
     func testProbitRowsInTheTail() {
         var rows = LinkedRows<BernoulliFamily, ProbitLink>(auxiliary: [0.0], rowCount: 1, sumLogResponse: 0)

@@ -73,6 +73,7 @@ enum PosteriorTestData {
                  .hurdleNegativeBinomial:
                 y.append(Double(Int(exp(eta) * 2 * rng.nextUniform())))
             case .lognormal, .gamma, .exponential, .weibull: y.append(exp(eta + 0.4 * rng.nextNormal()))
+            case .beta: y.append(1 / (1 + exp(-(eta + 0.4 * rng.nextNormal()))))
             }
         }
         let terms = [

@@ -38,6 +38,8 @@ public struct Family: Sendable, Hashable {
         case exponential
         /// Positive times with mean e^η and `shape` k, log link.
         case weibull
+        /// Proportions in (0, 1) with mean logistic(η) and precision `phi`.
+        case beta
     }
 
     /// The response distribution.
@@ -65,6 +67,7 @@ public struct Family: Sendable, Hashable {
     public static let hurdleNegativeBinomial = Family(.hurdleNegativeBinomial)
     public static let exponential = Family(.exponential)
     public static let weibull = Family(.weibull)
+    public static let beta = Family(.beta)
 
     /// Every distribution with its default link.
     public static var allCases: [Family] { Kind.allCases.map { Family($0) } }
@@ -116,6 +119,7 @@ public struct Family: Sendable, Hashable {
         case .hurdleNegativeBinomial: return visitor.visit(HurdleNegativeBinomialFamily.self)
         case .exponential: return visitor.visit(ExponentialFamily.self)
         case .weibull: return visitor.visit(WeibullFamily.self)
+        case .beta: return visitor.visit(BetaFamily.self)
         }
     }
 
@@ -155,6 +159,7 @@ public struct Family: Sendable, Hashable {
         case "hurdle_negbinomial", "hurdle_negative_binomial": kind = .hurdleNegativeBinomial
         case "exponential": kind = .exponential
         case "weibull": kind = .weibull
+        case "beta", "Beta": kind = .beta
         default:
             throw FamilyError(message: "unknown family '\(name)' (known: "
                 + Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
