@@ -75,7 +75,7 @@ public struct BayesianModel {
             throw BayesianModelUsageError("prior '\(first.text)' (\(first.origin)) is a Gibbs covariance prior; give --sampler gibbs, or use huang_wand / lkj priors with NUTS")
         }
         if sampler == "marginal", family != .gaussian {
-            throw BayesianModelUsageError("--sampler marginal needs the gaussian family, not \(family.name); use --sampler nuts")
+            throw BayesianModelUsageError("--sampler marginal needs the gaussian family, not \(family.specification); use --sampler nuts")
         }
         if sampler != "nuts", let label = design.additions?.termNames.joined(separator: ", ") {
             throw BayesianModelUsageError("\(label) is fitted by the joint sampler only; use --sampler nuts")

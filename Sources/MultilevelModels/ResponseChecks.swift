@@ -30,10 +30,10 @@ public struct ResponseError: Error, CustomStringConvertible, Equatable, Sendable
 /// `cbind(s, f)` is accepted when it is 0/1 (glmer's binary binomial) and checked as Bernoulli.
 public func checkResponse(_ design: ModelDesign, family: Family) throws {
     try checkAdditionTerms(design, family: family)
-    if design.trials != nil, family != .binomial {
+    if design.trials != nil, family.kind != .binomial {
         throw ResponseError("response '\(design.responseName)' comes with a number of trials (`| trials(n)` or `cbind(successes, failures)`), which only family binomial uses; family \(family.rawValue) would ignore them (give --family binomial, or write the response alone)")
     }
-    if let levels = design.responseLevels, family != .bernoulli {
+    if let levels = design.responseLevels, family.kind != .bernoulli {
         throw ResponseError("response '\(design.responseName)' is a factor (levels \(levels.map { abbreviatedForMessage($0) }.joined(separator: ", "))), not numeric; family \(family.rawValue) needs numbers"
                             + (levels.count == 2 ? " (use --family bernoulli for a two-level response)" : ""))
     }
@@ -54,7 +54,7 @@ public func checkResponse(_ design: ModelDesign, family: Family) throws {
             throw ResponseError("response '\(design.responseName)' varies only by \(formatPriorNumber(spread)): its squares underflow double precision; rescale it (for example multiply by \(formatPriorNumber(pow(10, (-log10(spread)).rounded(.down)))))")
         }
     }
-    if family == .binomial && design.trials == nil {
+    if family.kind == .binomial && design.trials == nil {
         do {
             try Family.bernoulli.validate(response: design.response, trials: nil, sourceLines: design.sourceLines,
                                           dataFileName: design.dataFileName)

@@ -24,7 +24,7 @@ public struct SeparationFinding: Sendable, Equatable {
 /// The findings behind `separationWarnings`, each with the column it concerns.
 public func separationFindings(_ design: ModelDesign, family: Family) -> [SeparationFinding] {
     if separationKind(of: family) == .zeroCounts { return combinationFindings(design, family: family, covered: []) }
-    guard family == .bernoulli || family == .binomial else { return [] }
+    guard family.kind == .bernoulli || family.kind == .binomial else { return [] }
     let n = design.rowCount
     let trials = design.trials
     var hasSuccess = [Bool](repeating: false, count: n)
@@ -35,7 +35,7 @@ public func separationFindings(_ design: ModelDesign, family: Family) -> [Separa
         hasSuccess[i] = y > 0
         hasFailure[i] = y < size
     }
-    let outcome = family == .bernoulli ? ("0", "1") : ("a failure", "a success")
+    let outcome = family.kind == .bernoulli ? ("0", "1") : ("a failure", "a success")
     if !hasSuccess.contains(true) || !hasFailure.contains(true) {
         let which = hasSuccess.contains(true) ? "every trial is \(outcome.1)" : "every trial is \(outcome.0)"
         return [SeparationFinding(message: "separation: \(which) in response '\(design.responseName)'; the intercept is identified only by its prior",

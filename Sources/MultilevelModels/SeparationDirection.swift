@@ -28,9 +28,10 @@ public struct SeparationDirection: Sendable, Equatable {
 /// The families whose likelihood can run off along a direction of the population-level
 /// coefficients for the reasons `SeparationDirection` describes.
 func separationKind(of family: Family) -> SeparationKind? {
-    switch family {
+    switch family.kind {
     case .bernoulli, .binomial: return .outcomes
-    case .poisson, .negativeBinomial, .zeroInflatedPoisson, .zeroInflatedNegativeBinomial: return .zeroCounts
+    case .poisson, .negativeBinomial, .zeroInflatedPoisson, .zeroInflatedNegativeBinomial:
+        return family.link == .log ? .zeroCounts : nil
     default: return nil
     }
 }

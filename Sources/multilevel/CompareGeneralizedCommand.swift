@@ -9,7 +9,7 @@ extension CompareCommand {
         for option in ["replicates", "plots"] where arguments.value(option) != nil {
             throw UsageError("option --\(option): the bootstrap and the plots of compare are for gaussian models, and the family is \(loaded.family)")
         }
-        let family = try Family(name: loaded.family)
+        let family = try loaded.responseFamily()
         let specification = loaded.specification
         let priorTexts = specification.priors.map { (text: $0.value, origin: $0.origin.description) }
         let model: BayesianModel

@@ -102,7 +102,7 @@ private func storedFit(_ path: String, seed: UInt64?, command: String) throws ->
 /// is false), with `fit`'s sampler, priors and parameterisation, which its refits use too.
 private func fittedModelFile(_ arguments: ParsedArguments, command: String, fitFullData: Bool) throws -> CrossValidatedModel {
     let loaded = try loadModel(arguments)
-    let family = try Family(name: loaded.family)
+    let family = try loaded.responseFamily()
     // The sampler and priors `fit` would use, through the library's rules (BayesianModel).
     let priorTexts = loaded.specification.priors.map { (text: $0.value, origin: $0.origin.description) }
     let chosen = loaded.specification.sampler.map { (name: $0.value, origin: $0.origin.description) }

@@ -58,7 +58,7 @@ struct FitCommand: Command {
     func run(_ arguments: ParsedArguments) throws -> Int32 {
         let model = try loadModel(arguments, allowingOffset: true, allowingAdditions: true)
         let specification = model.specification
-        let family = try Family(name: model.family)
+        let family = try model.responseFamily()
         let bayesianModel = try BayesianModel(design: model.design, family: family,
                                               priorStatements: specification.priors.map { ($0.value, $0.origin.description) })
         if arguments.has("show-priors") {
@@ -92,7 +92,7 @@ struct FitCommand: Command {
         let force = arguments.has("force")
         let outputDirectory = try arguments.value("output").map { try OutputDirectory(checking: $0, force: force) }
         let runID = CmdStanRunSettings.runIdentifier(
-            configuration: [model.modelName, model.dataFileName, model.design.formulaText, family.name, sampler,
+            configuration: [model.modelName, model.dataFileName, model.design.formulaText, family.specification, sampler,
                             String(settings.seed), String(settings.iterations), String(settings.warmup),
                             String(settings.adaptDelta), String(settings.maxTreeDepth), String(settings.initRadius)]
                 + specification.priors.map(\.value),
@@ -101,7 +101,7 @@ struct FitCommand: Command {
         if let path = arguments.value("predict") { try checkPredictionDirectory(path, force: force) }
         let sink = outputDirectory.map {
             CmdStanOutputSink(directory: $0, settings: settings, modelName: model.modelName,
-                              dataFile: model.dataFileName, formula: model.design.formulaText, family: family.name,
+                              dataFile: model.dataFileName, formula: model.design.formulaText, family: family.specification,
                               engine: sampler == "gibbs" ? "gibbs" : "nuts", runID: runID,
                               clearingAll: !arguments.has("chain-id"))
         }

@@ -34,7 +34,7 @@ func loadFittedModel(_ arguments: ParsedArguments, command: String) throws -> Fi
     }
     let model = try loadModel(arguments, allowingOffset: true)
     let specification = model.specification
-    let family = try Family(name: model.family)
+    let family = try model.responseFamily()
     let rows = FittedModel.rowsUsed(formula: model.formula, table: model.table, factors: specification.factors.map(\.value))
     if arguments.has("lmer") {
         guard family == .gaussian else { throw UsageError("option --lmer: post-fit commands take gaussian lmer fits, not family \(family.name)") }

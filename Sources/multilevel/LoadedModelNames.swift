@@ -21,6 +21,20 @@ extension Family {
     /// The links brms prints in its summary header: `mu` with the family's link, then each
     /// family-specific parameter with the identity link (`mu = identity; sigma = identity`).
     var brmsLinks: [(parameter: String, link: String)] {
-        [("mu", "\(link)")] + auxiliaryParameters.map { ($0.rawValue, "identity") }
+        [("mu", link.rawValue)] + auxiliaryParameters.map { ($0.rawValue, "identity") }
+    }
+}
+
+extension LoadedModel {
+    /// The model's family with its link (`bernoulli(link = "probit")`); an unknown family or a
+    /// link the family does not have is a one-line error naming where it was given
+    /// (`m.model:3: family poisson has no link 'logit' (its links: log, identity, sqrt)`).
+    func responseFamily() throws -> Family {
+        do {
+            return try Family(name: family)
+        } catch let error as FamilyError {
+            guard let origin = specification.family?.origin else { throw error }
+            throw ModelFileError(location: origin.description, message: error.message)
+        }
     }
 }

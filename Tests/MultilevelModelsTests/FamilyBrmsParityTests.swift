@@ -30,6 +30,20 @@ extension PosteriorBrmsParityTests {
                    family: .hurdlePoisson, seed: 25)
     }
 
+    /// brms `binomial("probit")` on cbpp (v2 reference, brms 2.18, 4 × 5000 draws): the probit
+    /// link through `LinkedFamily`.
+    func testCbppProbit() throws {
+        try parity("brms_probit_cbpp", PosteriorTestData.cbpp(), family: Family(name: "binomial(\"probit\")"), seed: 26)
+    }
+
+    /// brms `Beta()` on the Democratic share of the presidential vote by state and election
+    /// (pscl's presidentialElections, v2 reference, brms 2.18, 4 × 5000 draws).
+    func testBetaPresidential() throws {
+        try parity("brms_beta_presidential",
+                   PosteriorTestData.built("presidentialElections", "demShare ~ south + (1 | state) + (1 | year)"),
+                   family: .beta, seed: 27)
+    }
+
     func testBernoulliCrossed() throws {
         try parity("brms_bernoulli_crossed", PosteriorTestData.built("glmer_crossed", "success ~ x + (1 | site) + (1 | rater)"),
                    family: .bernoulli, seed: 22)

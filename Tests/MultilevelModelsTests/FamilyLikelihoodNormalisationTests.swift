@@ -85,6 +85,10 @@ final class FamilyLikelihoodNormalisationTests: XCTestCase {
         let lognormal = continuousMoments(.lognormal, eta: 0.4, auxiliary: [0.6], from: 0.4 - 12, to: 0.4 + 12,
                                           transform: { exp($0) }, jacobian: { exp($0) })
         XCTAssertEqual(lognormal.mass, 1, accuracy: 1e-10)
+        // Beta(μφ, (1 − μ)φ) with μ = logistic(−0.85) ≈ 0.3, φ = 12: a ≈ 3.6, b ≈ 8.4, zero at both ends.
+        let beta = continuousMoments(.beta, eta: -0.85, auxiliary: [12], from: 1e-300, to: 1 - 1e-16)
+        XCTAssertEqual(beta.mass, 1, accuracy: 1e-10)
+        XCTAssertEqual(beta.mean, expectedMean(.beta, eta: -0.85, auxiliary: [12]), accuracy: 1e-9)
         XCTAssertEqual(lognormal.mean, expectedMean(.lognormal, eta: 0.4, auxiliary: [0.6]), accuracy: 1e-8)
     }
 
@@ -99,7 +103,7 @@ final class FamilyLikelihoodNormalisationTests: XCTestCase {
             (.zeroInflatedPoisson, 1, log(3.5), [0.3]), (.zeroInflatedNegativeBinomial, 1, log(5.0), [2.2, 0.25]),
             (.hurdlePoisson, 1, log(2.5), [0.6]), (.hurdlePoisson, 1, log(0.2), [0.35]),
             (.hurdleNegativeBinomial, 1, log(4.0), [1.3, 0.45]), (.exponential, 1, log(2.0), []),
-            (.weibull, 1, log(3.0), [1.7]),
+            (.weibull, 1, log(3.0), [1.7]), (.beta, 1, -0.85, [12]),
         ]
         XCTAssertEqual(Set(cases.map(\.0)), Set(Family.allCases))
         for (family, trials, eta, auxiliary) in cases {

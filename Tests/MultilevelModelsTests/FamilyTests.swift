@@ -53,7 +53,7 @@ final class FamilyTests: XCTestCase {
             labels.append("g\(g)")
             let n = Double(2 + i % 6)
             trials.append(n)
-            switch family {
+            switch family.kind {
             case .gaussian: y.append(eta + truth.auxiliary["sigma"]! * rng.nextNormal())
             case .student:
                 let nu = truth.auxiliary["nu"]!
@@ -92,6 +92,10 @@ final class FamilyTests: XCTestCase {
                 let shape = truth.auxiliary["shape"]!
                 let scale = exp(eta) / tgamma(1 + 1 / shape)
                 y.append(scale * pow(-log(1 - rng.nextUniform()), 1 / shape))
+            case .beta:
+                let mu = 1 / (1 + exp(-eta)), phi = truth.auxiliary["phi"]!
+                let a = gammaDraw(shape: mu * phi), b = gammaDraw(shape: (1 - mu) * phi)
+                y.append(a / (a + b))
             }
         }
         let term = RandomEffectTerm(grouping: PosteriorTestData.grouping("g", labels), columnNames: ["(Intercept)"],
@@ -169,6 +173,10 @@ final class FamilyTests: XCTestCase {
     func testHurdleNegativeBinomialRecovery() throws {
         try recover(.hurdleNegativeBinomial,
                     Truth(intercept: 0.8, slope: 0.5, sd: 0.5, auxiliary: ["shape": 3, "hu": 0.4]), seed: 32)
+    }
+
+    func testBetaRecovery() throws {
+        try recover(.beta, Truth(intercept: 0.4, slope: 0.5, sd: 0.5, auxiliary: ["phi": 20]), seed: 33)
     }
 
     func testFamilyNamesAndLinks() throws {

@@ -19,7 +19,7 @@ final class GradientTests: XCTestCase {
                 switch p {
                 case .sigma: return .studentT(degreesOfFreedom: 3, location: 0, scale: scale)
                 case .nu: return .gamma(shape: 2, rate: 0.1)
-                case .shape: return .gamma(shape: 0.01, rate: 0.01)
+                case .shape, .phi: return .gamma(shape: 0.01, rate: 0.01)
                 case .zi, .hu: return .beta(alpha: 2, beta: 3)
                 }
             })

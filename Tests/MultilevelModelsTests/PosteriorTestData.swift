@@ -65,7 +65,7 @@ enum PosteriorTestData {
             let eta = 0.3 + 0.5 * x1 - 0.4 * x2 + 0.3 * rng.nextNormal()
             let n = Double(3 + i % 5)
             trials.append(n)
-            switch family {
+            switch family.kind {
             case .gaussian, .student: y.append(eta + 0.5 * rng.nextNormal())
             case .bernoulli: y.append(rng.nextUniform() < 1 / (1 + exp(-eta)) ? 1 : 0)
             case .binomial: y.append(Double((0..<Int(n)).filter { _ in rng.nextUniform() < 1 / (1 + exp(-eta)) }.count))
@@ -73,6 +73,7 @@ enum PosteriorTestData {
                  .hurdleNegativeBinomial:
                 y.append(Double(Int(exp(eta) * 2 * rng.nextUniform())))
             case .lognormal, .gamma, .exponential, .weibull: y.append(exp(eta + 0.4 * rng.nextNormal()))
+            case .beta: y.append(1 / (1 + exp(-(eta + 0.4 * rng.nextNormal()))))
             }
         }
         let terms = [

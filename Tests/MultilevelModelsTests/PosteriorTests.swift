@@ -174,7 +174,7 @@ final class PosteriorTests: XCTestCase {
                 for k in 0..<term.columnCount { eta += term.values[i * term.columnCount + k] * effects[t][level][k] }
             }
             let y = design.response[i]
-            switch family {
+            switch family.kind {
             case .gaussian:
                 lp += -0.5 * log(2 * Double.pi * aux[0] * aux[0]) - (y - eta) * (y - eta) / (2 * aux[0] * aux[0])
             case .student:
@@ -217,6 +217,10 @@ final class PosteriorTests: XCTestCase {
             case .weibull:
                 let k = aux[0], scale = exp(eta) / tgamma(1 + 1 / k)
                 lp += log(k / scale) + (k - 1) * log(y / scale) - pow(y / scale, k)
+            case .beta:
+                let mu = 1 / (1 + exp(-eta)), phi = aux[0]
+                lp += lgamma(phi) - lgamma(mu * phi) - lgamma((1 - mu) * phi)
+                    + (mu * phi - 1) * log(y) + ((1 - mu) * phi - 1) * log(1 - y)
             }
         }
         return lp

@@ -12,9 +12,10 @@ extension PriorSet {
     /// brms 2.18's default priors (`get_prior`) for a design and family:
     /// - `b` flat, one (vectorized) row per non-intercept coefficient;
     /// - `Intercept ~ student_t(3, location, scale)` and `sd`, `sigma ~ student_t(3, 0, scale)`
-    ///   (half), where for identity and log links (brms' `def_scale_prior`) y is taken to the link
-    ///   scale (zeros → 0.1 for log), scale = max(2.5, round(mad(g(y)), 1)) and location =
-    ///   round(median(g(y)), 1); for other links (logit) location 0 and scale 2.5;
+    ///   (half), where for identity, log, inverse and sqrt links (brms' `def_scale_prior`) y is
+    ///   taken to the link scale (zeros → 0.1 for log and inverse), scale =
+    ///   max(2.5, round(mad(g(y)), 1)) and location = round(median(g(y)), 1); for other links
+    ///   (logit, probit, cloglog, cauchit) location 0 and scale 2.5;
     ///   `sigma` always uses the identity scale of y (log y for lognormal);
     /// - `L ~ lkj_corr_cholesky(1)` when a term has two or more columns;
     /// - `shape ~ gamma(0.01, 0.01)`, `nu ~ gamma(2, 0.1)`.
@@ -72,8 +73,8 @@ extension PriorSet {
 
     /// brms' `def_scale_prior` numbers: (location, scale) of the default Student-t priors.
     static func defaultScaleLocation(response: [Double], link: Link, isFactor: Bool) -> (location: Double, scale: Double) {
-        guard link != .logit, !isFactor, !response.isEmpty else { return (0, 2.5) }
-        let transformed = response.map { y in link == .log ? log(y == 0 ? y + 0.1 : y) : y }
+        guard [.identity, .log, .reciprocal, .sqrt].contains(link), !isFactor, !response.isEmpty else { return (0, 2.5) }
+        let transformed = response.map { y in link == .log || link == .reciprocal ? link.apply(y == 0 ? y + 0.1 : y) : link.apply(y) }
         var location = 0.0
         var scale = 2.5
         let mad = medianAbsoluteDeviation(transformed)

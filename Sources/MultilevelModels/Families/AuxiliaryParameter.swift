@@ -10,6 +10,8 @@ public enum AuxiliaryParameter: String, Sendable, Equatable, CaseIterable {
     case zi
     /// Hurdle probability, P(y = 0) (hurdle families), in (0, 1).
     case hu
+    /// Precision of the beta family (variance μ(1 − μ)/(1 + φ)), lower bound 0.
+    case phi
 
     /// The lower bound of the parameter's support; the unconstrained value is log(x − bound)
     /// (logit x for a probability).
@@ -27,16 +29,17 @@ public enum AuxiliaryParameter: String, Sendable, Equatable, CaseIterable {
         case .nu: return .nu
         case .zi: return .zi
         case .hu: return .hu
+        case .phi: return .phi
         }
     }
 
     /// brms 2.18's default prior (`get_prior`): `sigma ~ student_t(3, 0, s)` with s the default
     /// scale of the response on the identity scale (`PriorSet.defaultScaleLocation`),
-    /// `shape ~ gamma(0.01, 0.01)`, `nu ~ gamma(2, 0.1)`, `zi`, `hu ~ beta(1, 1)`.
+    /// `shape`, `phi ~ gamma(0.01, 0.01)`, `nu ~ gamma(2, 0.1)`, `zi`, `hu ~ beta(1, 1)`.
     func defaultPrior(identityScale: Double) -> PriorDistribution {
         switch self {
         case .sigma: return .studentT(degreesOfFreedom: 3, location: 0, scale: identityScale)
-        case .shape: return .gamma(shape: 0.01, rate: 0.01)
+        case .shape, .phi: return .gamma(shape: 0.01, rate: 0.01)
         case .nu: return .gamma(shape: 2, rate: 0.1)
         case .zi, .hu: return .beta(alpha: 1, beta: 1)
         }

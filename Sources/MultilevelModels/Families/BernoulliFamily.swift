@@ -14,6 +14,7 @@ import MultilevelMath
 enum BernoulliFamily: ResponseFamily {
     typealias Rows = BernoulliRows
     static var link: Link { .logit }
+    static var links: [Link] { [.logit, .probit, .cloglog, .cauchit] }
     static var auxiliaryParameters: [AuxiliaryParameter] { [] }
     static var mergesRows: Bool { true }
 

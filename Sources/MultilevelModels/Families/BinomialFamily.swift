@@ -13,6 +13,7 @@ import MultilevelMath
 enum BinomialFamily: ResponseFamily {
     typealias Rows = BinomialRows
     static var link: Link { .logit }
+    static var links: [Link] { [.logit, .probit, .cloglog, .cauchit] }
     static var auxiliaryParameters: [AuxiliaryParameter] { [] }
     static var needsTrials: Bool { true }
     static var mergesRows: Bool { true }

@@ -11,6 +11,7 @@ import MultilevelMath
 enum GammaFamily: ResponseFamily {
     typealias Rows = GammaRows
     static var link: Link { .log }
+    static var links: [Link] { [.log, .reciprocal, .identity] }
     static var auxiliaryParameters: [AuxiliaryParameter] { [.shape] }
     static var needsVaryingResponse: Bool { true }
 

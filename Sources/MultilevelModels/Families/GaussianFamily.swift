@@ -12,6 +12,7 @@ import MultilevelMath
 enum GaussianFamily: GaussianPilot {
     typealias Rows = GaussianRows
     static var link: Link { .identity }
+    static var links: [Link] { [.identity, .log, .reciprocal] }
     static var auxiliaryParameters: [AuxiliaryParameter] { [.sigma] }
     static var needsVaryingResponse: Bool { true }
     static var hasGaussianSufficientStatistics: Bool { true }

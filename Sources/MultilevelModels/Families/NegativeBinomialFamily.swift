@@ -12,6 +12,7 @@ import MultilevelMath
 enum NegativeBinomialFamily: ResponseFamily {
     typealias Rows = NegativeBinomialRows
     static var link: Link { .log }
+    static var links: [Link] { [.log, .identity, .sqrt] }
     static var auxiliaryParameters: [AuxiliaryParameter] { [.shape] }
 
     static func supportViolation(response y: Double, trials: Double) -> String? {

@@ -12,6 +12,7 @@ import MultilevelMath
 enum PoissonFamily: ResponseFamily {
     typealias Rows = PoissonRows
     static var link: Link { .log }
+    static var links: [Link] { [.log, .identity, .sqrt] }
     static var auxiliaryParameters: [AuxiliaryParameter] { [] }
     static var mergesRows: Bool { true }
 

@@ -20,6 +20,9 @@ protocol ResponseFamily {
 
     /// The (default) link of the mean.
     static var link: Link { get }
+    /// The links the family supports as brms does (`bernoulli(link = "probit")`), the default
+    /// first; each other link has its line in `Family.visit` (`LinkedFamily`).
+    static var links: [Link] { get }
     /// The family's auxiliary parameters in brms' output order.
     static var auxiliaryParameters: [AuxiliaryParameter] { get }
     /// Whether the response is modelled on the log scale with an identity link (brms'
@@ -75,6 +78,7 @@ protocol ResponseFamily {
 }
 
 extension ResponseFamily {
+    static var links: [Link] { [link] }
     static var hasLogScale: Bool { false }
     static var needsVaryingResponse: Bool { false }
     static var needsTrials: Bool { false }
