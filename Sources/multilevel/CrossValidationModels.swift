@@ -98,7 +98,9 @@ private func storedFit(_ path: String, seed: UInt64?, command: String) throws ->
 
 /// A model file (or the model the flags describe) fitted now as `fit` would.
 private func fittedModelFile(_ arguments: ParsedArguments, command: String) throws -> CrossValidatedModel {
-    let loaded = try loadModel(arguments)
+    // brms' addition terms: the pointwise log-likelihood is brms' log_lik of each row (log CDF /
+    // CCDF of a censored row, truncation and weights included; PointwiseAdditionTerms).
+    let loaded = try loadModel(arguments, allowingAdditions: true)
     let family = try Family(name: loaded.family)
     // The sampler and priors `fit` would use, through the library's rules (BayesianModel).
     let priorTexts = loaded.specification.priors.map { (text: $0.value, origin: $0.origin.description) }
