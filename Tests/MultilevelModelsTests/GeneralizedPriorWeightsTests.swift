@@ -8,7 +8,8 @@ import MultilevelData
 /// lme4_weights.json):
 /// - `glmer(prop ~ period + (1 | herd), weights = size, family = binomial)` on cbpp as proportions;
 /// - `glmer(count ~ x + (1 | g), weights = wi, family = poisson)`;
-/// coefficients, SEs and θ to 1e-4 relative, logLik and deviance to 1e-6 absolute; and one
+/// coefficients, SEs and θ to 1e-4 relative, logLik and AIC to 1e-6 absolute, the deviance to 1e-5
+/// relative, Nakagawa's R² of the Poisson fit to 1e-5; and one
 /// closed form: integer Poisson weights are the fit of the rows repeated that many times.
 /// Also Nakagawa's R² of a weighted lmer (to 1e-6), which the √w-scaled rows would put at 0.9996.
 final class GeneralizedPriorWeightsTests: XCTestCase {
@@ -47,7 +48,10 @@ final class GeneralizedPriorWeightsTests: XCTestCase {
         let theta = try XCTUnwrap(reference["theta"] as? Double)
         XCTAssertEqual(fit.theta[0], theta, accuracy: 1e-4 * theta, "\(label) theta", file: file, line: line)
         XCTAssertEqual(fit.logLikelihood, try XCTUnwrap(reference["logLik"] as? Double), accuracy: 1e-6, "\(label) logLik", file: file, line: line)
-        XCTAssertEqual(fit.deviance, try XCTUnwrap(reference["deviance"] as? Double), accuracy: 1e-6, "\(label) deviance", file: file, line: line)
+        // The deviance at the conditional modes is not stationary at the optimum: it moves with θ
+        // (1.4e-6 relative between lme4's optimum and ours on cbpp), so 1e-5 relative.
+        let deviance = try XCTUnwrap(reference["deviance"] as? Double)
+        XCTAssertEqual(fit.deviance, deviance, accuracy: 1e-5 * deviance, "\(label) deviance", file: file, line: line)
         XCTAssertEqual(fit.akaikeInformationCriterion, try XCTUnwrap(reference["AIC"] as? Double), accuracy: 1e-6, "\(label) AIC", file: file, line: line)
         print("\(label): θ \(fit.theta[0]) vs lme4 \(theta); logLik \(fit.logLikelihood) vs \(reference["logLik"]!)")
     }
@@ -82,13 +86,7 @@ final class GeneralizedPriorWeightsTests: XCTestCase {
         let weights = try column(table, "wi", design)
         var rows: [Int] = []
         for (i, w) in weights.enumerated() { rows += [Int](repeating: i, count: Int(w)) }
-        var repeated = design
-        repeated.response = rows.map { design.response[$0] }
-        repeated.sourceLines = rows.map { design.sourceLines[$0] }
-        let p = design.fixedEffectCount
-        repeated.fixedEffects = DenseMatrix(rows: rows.count, columns: p, columnMajor: (0..<p).flatMap { j in rows.map { design.fixedEffects[$0, j] } })
-        repeated.randomTerms[0].values = rows.map { design.randomTerms[0].values[$0] }
-        repeated.randomTerms[0].grouping.levelIndex = rows.map { design.randomTerms[0].grouping.levelIndex[$0] }
+        let repeated = design.selectingRows(rows)
         let plain = try GeneralizedLinearMixedModel(design: repeated, family: .poisson).fit()
         XCTAssertEqual(fit.logLikelihood, plain.logLikelihood, accuracy: 1e-7)
         XCTAssertEqual(fit.theta[0], plain.theta[0], accuracy: 1e-5)

@@ -116,7 +116,11 @@ if (wanted("weights")) {
   run_brms("weights_gaussian", "y | weights(w) ~ x + (1 | g)", d, "gaussian", "weights.csv")
 }
 
-# 5. trunc(): a gaussian truncated to [0, 4] (rejection sampling), 10 groups x 8 rows
+# 5. trunc(): a gaussian truncated to [0, 4] (rejection sampling), 10 groups x 8 rows. brms'
+#    fit of it (default priors, flat on b) does not converge: 5,504 divergent transitions of 20,000,
+#    R-hat 1.04-1.05, b_x wandering to 8 (the truncated likelihood flattens as sigma and |b| grow
+#    together), so brms_trunc_gaussian.json is not kept as a reference; the CSV is used by
+#    PointwiseAdditionTermsTests.
 if (wanted("trunc")) {
   set.seed(20261126)  # each of sections 5 and 6 has its own seed, so it can be rerun alone
   n <- 80; g <- rep(sprintf("t%02d", 1:10), each = 8); x <- round(rnorm(n), 3)

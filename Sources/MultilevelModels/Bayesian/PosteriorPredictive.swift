@@ -32,6 +32,9 @@ public struct PosteriorPredictive: Sendable {
     /// r_<group>[level,term], sigma / shape / nu), the design and the family. The replicates use
     /// one generator stream from `seed`, draw after draw, so they are reproducible.
     public init(draws: Draws, design: ModelDesign, family: Family, seed: UInt64, keepExpected: Bool = false) throws {
+        if let additions = design.additions, additions.isTruncated {
+            throw FamilyError(message: "posterior predictive: trunc() models are not predicted yet (brms draws from the truncated distribution); fit without --predict/--bayes-r2")
+        }
         let n = design.rowCount
         func index(_ name: String) throws -> Int {
             guard let k = draws.index(of: name) else {
@@ -44,9 +47,6 @@ public struct PosteriorPredictive: Sendable {
             try term.grouping.levels.map { level in
                 try term.brmsColumnNames.map { try index("r_\(term.grouping.name)[\(level),\($0)]") }
             }
-        }
-        if let additions = design.additions, additions.isTruncated {
-            throw FamilyError(message: "posterior predictive: trunc() models are not predicted yet (brms draws from the truncated distribution); fit without --predict/--bayes-r2")
         }
         // se(): the row's residual SD replaces sigma (`knownStandardErrors`, its slot `sigmaSlot`).
         let knownStandardErrors = design.additions?.standardErrors
