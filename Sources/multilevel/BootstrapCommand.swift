@@ -56,12 +56,20 @@ struct BootstrapCommand: Command {
         let probabilities = try probabilitiesOption(arguments.value("probs"), defaults: [(1 - level) / 2, 0.5, (1 + level) / 2])
         let outputDirectory = try arguments.value("output").map { try prepareDirectory($0, option: "output") }
 
-        let loaded = try loadModel(arguments)
+        let loaded = try loadModel(arguments, allowingWeights: true)
         guard loaded.family == "gaussian" else {
             throw UsageError("family '\(loaded.family)': the bootstrap refits linear mixed models (gaussian) only")
         }
         let seed = loaded.specification.seed?.value ?? UInt64.random(in: 0...UInt64(UInt32.max))
-        let model = try LinearMixedModel(design: loaded.design)
+        // lme4's prior weights: the model of the √w-scaled rows has the weighted fit's β, θ and σ, and
+        // simulating or resampling its rows is simulating or resampling the weighted model's
+        // (`PriorWeightedLinearMixedModel`); the bands would be on the scaled rows, so they are refused.
+        var design = loaded.design
+        if let setting = loaded.specification.weights {
+            if bands { throw UsageError("--bands is not available with prior weights (\(setting.origin): weights: \(setting.value))") }
+            design = try PriorWeightedLinearMixedModel(design: design, weights: priorWeightColumn(setting, loaded: loaded)).scaledDesign
+        }
+        let model = try LinearMixedModel(design: design)
         if !model.aliasedColumns.isEmpty {
             writeStandardError("multilevel: fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))\n")
         }

@@ -18,6 +18,6 @@ enum ModelOptions {
         .option("factor", "COLUMN", "Treat a numeric column as a factor (repeatable).", repeatable: true),
         .option("contrasts", "F=KIND", "Contrasts of factor F: treatment, sum, helmert or poly (R's contr.*); KIND alone sets every factor (repeatable).", repeatable: true),
         .option("reference", "F=LEVEL", "Make LEVEL the reference (first) level of factor F, as R's relevel (repeatable).", repeatable: true),
-        .option("weights", "COLUMN", "lmer: prior weights, lme4's weights = (residual variance sigma^2/w, gaussian models); brms' weights are 'y | weights(w)' in the formula."),
+        .option("weights", "COLUMN", "lmer: prior weights, lme4's weights = (gaussian: residual variance sigma^2/w; binomial/bernoulli: the trials of a proportion response; poisson: each row's log-likelihood times w); brms' weights are 'y | weights(w)' in the formula."),
     ]
 }

@@ -84,7 +84,8 @@ struct LmerCommand: Command {
                        weights: [Double]? = nil) throws
         -> (output: String, notices: [String], fit: LinearMixedModelFit?, converged: Bool) {
         if family != "gaussian" {
-            let (output, notices, converged) = try laplaceReport(design: design, dataName: dataName, family: family, arguments: arguments)
+            let (output, notices, converged) = try laplaceReport(design: design, dataName: dataName, family: family, arguments: arguments,
+                                                                 weights: weights)
             return (output, notices, nil, converged)
         }
         let pooling = arguments.value("pooling") ?? "partial"
@@ -159,7 +160,7 @@ struct LmerCommand: Command {
         default: try Satterthwaite(model: model, fit: fit)
         }
         let tests = testing?.coefficientTests()
-        let r2 = NakagawaR2(fit: fit, design: model.design)
+        let r2 = weighted?.nakagawaR2(fit) ?? NakagawaR2(fit: fit, design: model.design)
         if let anovaType, let testing {
             let rows = anovaTable(testing, design: model.design, sigma: fit.sigma, type: anovaType)
             return (json ? SignificanceTable.anovaJSON(rows, type: anovaType, ddf: ddf).serialized() + "\n"
@@ -187,8 +188,15 @@ struct LmerCommand: Command {
     }
 
     /// Non-gaussian families: the Laplace (glmer) fit, glmer's summary or JSON.
-    static func laplaceReport(design: ModelDesign, dataName: String, family: String, arguments: ParsedArguments) throws
+    static func laplaceReport(design weightlessDesign: ModelDesign, dataName: String, family requestedFamily: String,
+                              arguments: ParsedArguments, weights: [Double]? = nil) throws
         -> (output: String, notices: [String], converged: Bool) {
+        // glmer's prior weights: a binomial proportion's trials, or Poisson weights on each row.
+        let family = weights != nil && requestedFamily == "bernoulli" ? "binomial" : requestedFamily
+        let (design, responseWeights) = try weights.map {
+            try GeneralizedPriorWeights.apply(to: weightlessDesign, family: Family(name: family), weights: $0,
+                                              file: weightlessDesign.dataFileName ?? "data")
+        } ?? (weightlessDesign, nil)
         if arguments.value("ddf") == "kenward-roger" {
             throw UsageError("--ddf kenward-roger is for linear mixed models fitted by REML, not family '\(family)' (Laplace fit: its tests are Wald z tests)")
         }
@@ -199,7 +207,7 @@ struct LmerCommand: Command {
         if let confint, !["wald", "profile"].contains(confint) {
             throw UsageError("--confint must be wald or profile, not '\(confint)'")
         }
-        let model = try GeneralizedLinearMixedModel(design: design, family: Family(name: family))
+        let model = try GeneralizedLinearMixedModel(design: design, family: Family(name: family), priorWeights: responseWeights)
         let fit = try model.fit()
         var notices = fit.warnings
         if !model.aliasedColumns.isEmpty {
@@ -208,7 +216,8 @@ struct LmerCommand: Command {
         let json = arguments.has("json")
         if arguments.has("drop1") {
             let rows = try singleTermDeletions(model.design, fullDeviance: fit.laplaceDeviance, fullParameters: fit.degreesOfFreedom) { reduced in
-                let refit = try GeneralizedLinearMixedModel(design: reduced, family: Family(name: family)).fit(conditionalVariances: false)
+                let refit = try GeneralizedLinearMixedModel(design: reduced, family: Family(name: family), priorWeights: responseWeights)
+                    .fit(conditionalVariances: false)
                 return (refit.laplaceDeviance, refit.degreesOfFreedom)
             }
             return (json ? TermTestReport.dropOneJSON(rows, fullAIC: fit.akaikeInformationCriterion).serialized() + "\n"
@@ -227,7 +236,8 @@ struct LmerCommand: Command {
         // Poisson: the distribution variance needs the intercept of the null model.
         var nullIntercept: Double?
         if fit.familyName == "poisson" {
-            let null = try? GeneralizedLinearMixedModel(design: NakagawaR2.nullModelDesign(model.design), family: Family(name: family))
+            let null = try? GeneralizedLinearMixedModel(design: NakagawaR2.nullModelDesign(model.design), family: Family(name: family),
+                                                        priorWeights: responseWeights)
                 .fit(conditionalVariances: false)
             nullIntercept = null?.fixedEffects.first
         }
@@ -256,17 +266,25 @@ struct LmerCommand: Command {
 }
 
 /// lme4's prior weights (`weights: w`, `--weights w`) on the rows the design uses: a numeric
-/// column of positive values, for the gaussian mixed-model fit only (lme4's `lmer(…, weights =)`;
-/// glmer's prior weights, the pooled fits, profiles and fit directories are refused in one line).
+/// column of positive values, for the mixed-model fit (lme4's `lmer(…, weights =)`; glmer's for
+/// the binomial, bernoulli and poisson families, `GeneralizedPriorWeights`; the pooled fits,
+/// profiles and fit directories are refused in one line).
 private func priorWeights(_ setting: ModelSpecification.Setting<String>, loaded: LoadedModel,
                           arguments: ParsedArguments) throws -> [Double] {
     let origin = setting.origin.description
-    guard loaded.family == "gaussian" else {
-        throw UnsupportedTermError(description: "\(origin): prior weights are supported for gaussian lmer fits (lme4's residual variance σ²/w), not family \(loaded.family) yet")
+    guard ["gaussian", "binomial", "bernoulli", "poisson"].contains(loaded.family) else {
+        throw UnsupportedTermError(description: "\(origin): prior weights are supported for lmer's gaussian, binomial, bernoulli and poisson fits (lme4's weights =), not family \(loaded.family)")
     }
     if (arguments.value("pooling") ?? "partial") != "partial" || arguments.value("confint") == "profile" || arguments.value("output") != nil {
         throw UnsupportedTermError(description: "\(origin): prior weights are supported by the mixed-model fit with Wald intervals; not with --pooling, --confint profile or --output")
     }
+    return try priorWeightColumn(setting, loaded: loaded)
+}
+
+/// The values of the prior-weights column `setting` names on the rows the design uses, each
+/// positive and finite (else one line naming the data line), for `lmer` and `bootstrap`.
+func priorWeightColumn(_ setting: ModelSpecification.Setting<String>, loaded: LoadedModel) throws -> [Double] {
+    let origin = setting.origin.description
     guard case .numeric(let values)? = loaded.table.column(named: setting.value) else {
         throw ModelFileError(location: origin, message: "weights: '\(setting.value)' is not a numeric column of the data"
                              + nearestColumnsHint(for: setting.value, columns: loaded.table.columnNames))

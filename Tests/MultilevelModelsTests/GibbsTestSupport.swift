@@ -12,14 +12,47 @@ enum GibbsTestSupport {
         var mean: Double, q025: Double, q975: Double, mcseMean: Double, essTail: Double
     }
 
-    static func brmsReference(_ fixture: String) throws -> [String: ReferenceSummary] {
-        let data = try Data(contentsOf: PosteriorTestData.fixtureURL(fixture, "json"))
-        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        let parameters = object["parameters"] as! [String: [String: Double]]
-        return parameters.mapValues {
-            ReferenceSummary(mean: $0["mean"]!, q025: $0["q2.5"]!, q975: $0["q97.5"]!, mcseMean: $0["mcse_mean"]!,
-                             essTail: $0["ess_tail"]!)
+    /// A brms fixture's summaries, and the variables whose summary has an R `NA` (JSON null)
+    /// where a number is needed, with the fields that are missing.
+    struct ReferenceTable {
+        var summaries: [String: ReferenceSummary]
+        var incomplete: [String: [String]]
+
+        /// The summary of `name`, or a test failure saying which of brms' entries are NA.
+        func summary(_ name: String, fixture: String, file: StaticString = #filePath, line: UInt = #line) -> ReferenceSummary? {
+            if let summary = summaries[name] { return summary }
+            if let fields = incomplete[name] {
+                XCTFail("\(fixture): brms' summary of \(name) has NA for \(fields.joined(separator: ", "))", file: file, line: line)
+            } else {
+                XCTFail("\(fixture): \(name) missing from brms' summary", file: file, line: line)
+            }
+            return nil
         }
+    }
+
+    /// Reads `parameters` of a brms fixture without trapping on R's `NA` (written as null).
+    static func brmsReferenceTable(_ fixture: String) throws -> ReferenceTable {
+        let data = try Data(contentsOf: PosteriorTestData.fixtureURL(fixture, "json"))
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(fixture): not a JSON object")
+        let parameters = try XCTUnwrap(object["parameters"] as? [String: [String: Any]], "\(fixture): no 'parameters' object")
+        var table = ReferenceTable(summaries: [:], incomplete: [:])
+        let fields = ["mean", "q2.5", "q97.5", "mcse_mean", "ess_tail"]
+        for (name, entries) in parameters {
+            let values = fields.map { entries[$0] as? Double }
+            let missing = fields.indices.filter { values[$0] == nil }.map { fields[$0] }
+            if missing.isEmpty {
+                table.summaries[name] = ReferenceSummary(mean: values[0]!, q025: values[1]!, q975: values[2]!,
+                                                         mcseMean: values[3]!, essTail: values[4]!)
+            } else {
+                table.incomplete[name] = missing
+            }
+        }
+        return table
+    }
+
+    /// The complete summaries of a brms fixture (variables with an NA entry left out).
+    static func brmsReference(_ fixture: String) throws -> [String: ReferenceSummary] {
+        try brmsReferenceTable(fixture).summaries
     }
 
     static func priors(_ design: ModelDesign) -> PosteriorPriors {

@@ -7,7 +7,10 @@ import MultilevelSampling
 /// `fitted`/`posterior_epred`): for every posterior draw s and observation i, the linear predictor
 /// ηᵢ⁽ˢ⁾ = xᵢ·b⁽ˢ⁾ + Σ zᵢ·r⁽ˢ⁾[levelᵢ], the expected response E(yᵢ | θ⁽ˢ⁾) on the response scale
 /// (gaussian/student/poisson/negbinomial/Gamma: μ = g⁻¹(η); bernoulli: p; binomial: trialsᵢ·p;
-/// lognormal: exp(η + σ²/2)), and one replicate yᵢ_rep⁽ˢ⁾ drawn from the family.
+/// lognormal: exp(η + σ²/2)), and one replicate yᵢ_rep⁽ˢ⁾ drawn from the family. With brms'
+/// `se(s)` the replicate's residual SD is sᵢ, with `se(s, sigma = TRUE)` √(sᵢ² + σ²) (brms'
+/// `posterior_predict` of a model with known SEs); `cens()` and `weights()` do not change the
+/// predictions (brms predicts the uncensored response); `trunc()` is refused.
 public struct PosteriorPredictive: Sendable {
     /// Number of observations n and of draws S (all chains, in chain order).
     public let observationCount: Int
@@ -29,6 +32,9 @@ public struct PosteriorPredictive: Sendable {
     /// r_<group>[level,term], sigma / shape / nu), the design and the family. The replicates use
     /// one generator stream from `seed`, draw after draw, so they are reproducible.
     public init(draws: Draws, design: ModelDesign, family: Family, seed: UInt64, keepExpected: Bool = false) throws {
+        if let additions = design.additions, additions.isTruncated {
+            throw FamilyError(message: "posterior predictive: trunc() models are not predicted yet (brms draws from the truncated distribution); fit without --predict/--bayes-r2")
+        }
         let n = design.rowCount
         func index(_ name: String) throws -> Int {
             guard let k = draws.index(of: name) else {
@@ -42,7 +48,15 @@ public struct PosteriorPredictive: Sendable {
                 try term.brmsColumnNames.map { try index("r_\(term.grouping.name)[\(level),\($0)]") }
             }
         }
-        let auxiliary = try family.auxiliaryParameters.map { try index($0.rawValue) }
+        // se(): the row's residual SD replaces sigma (`knownStandardErrors`, its slot `sigmaSlot`).
+        let knownStandardErrors = design.additions?.standardErrors
+        let withSigma = design.additions?.standardErrorWithSigma ?? false
+        let sigmaSlot = family.auxiliaryParameters.firstIndex(of: .sigma)
+        if knownStandardErrors != nil && sigmaSlot == nil {
+            throw FamilyError(message: "posterior predictive: se() needs a family with sigma, not \(family.name)")
+        }
+        let modelAuxiliary = family.auxiliaryParameters(for: design)
+        let auxiliary = try modelAuxiliary.map { try index($0.rawValue) }
         let trials = design.trials ?? [Double](repeating: 1, count: n)
         let width = draws.variableCount
         let total = draws.chains.reduce(0) { $0 + $1.count / Swift.max(width, 1) }
@@ -70,8 +84,13 @@ public struct PosteriorPredictive: Sendable {
                         for j in 0..<q { eta[i] += term.values[i * q + j] * chain[base + columns[j]] }
                     }
                 }
-                let aux = auxiliary.map { chain[base + $0] }
+                var aux = auxiliary.map { chain[base + $0] }
+                let sigma = withSigma ? aux[modelAuxiliary.firstIndex(of: .sigma)!] : 0
+                if knownStandardErrors != nil && !withSigma { aux.insert(0, at: sigmaSlot!) }
                 for i in 0..<n {
+                    if let knownStandardErrors {
+                        aux[sigmaSlot!] = (knownStandardErrors[i] * knownStandardErrors[i] + sigma * sigma).squareRoot()
+                    }
                     let (mean, draw) = descriptor.meanAndDraw(eta: eta[i], trials: trials[i], auxiliary: aux, rng: &rng)
                     expected[s * n + i] = mean
                     replicates[s * n + i] = draw

@@ -3,8 +3,8 @@ import MultilevelMath
 
 extension ModelDesign {
     /// The design restricted to `rows` (indices into the used rows, repeats allowed, in the given
-    /// order): response, trials, X, the random-effect terms' values and level indices, and source
-    /// lines are copied row by row; grouping levels are kept as they are (a level no row uses adds
+    /// order): response, trials, offset, the addition terms' values, X, the random-effect terms'
+    /// values and level indices, and source lines are copied row by row; grouping levels are kept as they are (a level no row uses adds
     /// a random effect with no data, which changes neither the REML criterion nor the estimates).
     public func selectingRows(_ rows: [Int]) -> ModelDesign {
         let m = rows.count
@@ -14,6 +14,17 @@ extension ModelDesign {
         var result = self
         result.response = rows.map { response[$0] }
         result.trials = trials.map { values in rows.map { values[$0] } }
+        result.offset = offset.map { values in rows.map { values[$0] } }
+        if var additions {
+            func pick<T>(_ values: [T]?) -> [T]? { values.map { values in rows.map { values[$0] } } }
+            additions.standardErrors = pick(additions.standardErrors)
+            additions.censoring = pick(additions.censoring)
+            additions.censoringUpper = pick(additions.censoringUpper)
+            additions.weights = pick(additions.weights)
+            additions.truncationLower = pick(additions.truncationLower)
+            additions.truncationUpper = pick(additions.truncationUpper)
+            result.additions = additions
+        }
         result.fixedEffects = x
         result.sourceLines = rows.map { $0 < sourceLines.count ? sourceLines[$0] : 0 }
         result.randomTerms = randomTerms.map { term in

@@ -12,7 +12,8 @@ import MultilevelSampling
 /// (`Family.logDensity`). Rows may be other than the fitted ones (K-fold: the held-out rows): a row
 /// whose level the draws do not have gets, for each draw s, the effects rˢ of a level of the same
 /// grouping factor chosen at random among the fitted ones (brms' `sample_new_levels =
-/// "uncertainty"`, the default of `kfold`).
+/// "uncertainty"`, the default of `kfold`). Rows with brms' addition terms `se()`, `cens()`,
+/// `trunc()`, `weights()` take their log-likelihood from `PointwiseAdditionTerms`.
 public struct PointwiseLogLikelihood: Sendable {
     public let family: Family
     /// The rows evaluated (response, trials, X, the terms' values and level names).
@@ -33,6 +34,8 @@ public struct PointwiseLogLikelihood: Sendable {
     /// Per term: for draw s and new level ℓ, the fitted level standing in (`[s * L_new + ℓ]`).
     private let newLevelChoices: [[Int]]
     private let newLevelCounts: [Int]
+    /// The rows' addition terms, when the design has any.
+    private let additionTerms: PointwiseAdditionTerms?
 
     /// - Parameters:
     ///   - design: the rows to evaluate.
@@ -52,7 +55,13 @@ public struct PointwiseLogLikelihood: Sendable {
         self.design = design
         self.draws = draws
         fixedColumns = try design.fixedEffectNames.map { try index("b_" + brmsName(ofColumn: $0)) }
-        auxiliaryColumns = try family.auxiliaryParameters.map { try index($0.rawValue) }
+        // se() without sigma has no sigma (`Family.auxiliaryParameters(for:)`).
+        let auxiliaryParameters = family.auxiliaryParameters(for: design)
+        auxiliaryColumns = try auxiliaryParameters.map { try index($0.rawValue) }
+        additionTerms = PointwiseAdditionTerms(design: design, family: family, auxiliaryCount: auxiliaryParameters.count)
+        if additionTerms != nil, !family.supportsAdditionTerms {
+            throw FamilyError(message: "log-likelihood: family \(family.name) has no likelihood with the addition terms se(), cens(), weights(), trunc()")
+        }
         let width = max(draws.variableCount, 1)
         chainLengths = draws.chains.map { $0.count / width }
         drawCount = chainLengths.reduce(0, +)
@@ -130,6 +139,11 @@ public struct PointwiseLogLikelihood: Sendable {
                             for c in 0..<q { sum += spec.values[i * q + c] * values[base + columns[level * q + c]] }
                         }
                         eta[j] = sum
+                    }
+                    if let additionTerms {
+                        _ = additionTerms.fill(rows: rows, eta: eta, auxiliary: auxiliary, output: output, stride: drawCount, offset: s)
+                        s += 1
+                        continue
                     }
                     for (j, i) in rows.enumerated() {
                         output[j * drawCount + s] = family.logDensity(y: design.response[i], trials: trials?[i] ?? 1,

@@ -63,13 +63,14 @@ public struct GeneralizedLinearMixedModel {
     public let pirls: PenalizedIterativelyReweightedLeastSquares
 
     /// Checks the response for `family` and the random-effects structure, drops aliased columns.
-    public init(design: ModelDesign, family: Family) throws {
+    /// `priorWeights`: glmer's Poisson prior weights (`GeneralizedPriorWeights.apply`).
+    public init(design: ModelDesign, family: Family, priorWeights: [Double]? = nil) throws {
         try checkResponse(design, family: family)
         try checkRandomEffectsStructure(design)
         let (reduced, dropped) = droppingAliasedColumns(design)
         self.design = reduced
         aliasedColumns = dropped
-        response = try GeneralizedLinearResponse(design: reduced, family: family)
+        response = try GeneralizedLinearResponse(design: reduced, family: family, priorWeights: priorWeights)
         var pirls = PenalizedIterativelyReweightedLeastSquares(fixedEffects: reduced.fixedEffects,
                                                                randomTerms: reduced.randomTerms, response: response)
         pirls.offset = reduced.offset

@@ -6,7 +6,9 @@ import MultilevelData
 /// (log). Holds y and the binomial trials, and gives per observation what PIRLS and the Laplace
 /// deviance need (McCullagh & Nelder 1989, ch. 2; lme4's `glmFamily`): the mean μ = g⁻¹(η), the
 /// working weight w = (dμ/dη)² / Var(y), the working residual (y − μ)/(dμ/dη), the unit deviance and
-/// the log-likelihood.
+/// the log-likelihood. Prior weights (glmer's `weights =` for the Poisson family, `GeneralizedPriorWeights`)
+/// multiply each observation's working weight, unit deviance and log-likelihood, and its Pearson
+/// residual by √w, as R's `poisson()$dev.resids`, `aic` and `glm.fit` do.
 public struct GeneralizedLinearResponse: Sendable {
     /// The two canonical-link families of the Laplace engine.
     public enum Kind: String, Sendable { case binomial, poisson }
@@ -18,10 +20,16 @@ public struct GeneralizedLinearResponse: Sendable {
     public let trials: [Double]
     /// log C(m, y) (binomial) or −log y! (Poisson) per observation, the constant part of the log-likelihood.
     let logLikelihoodConstants: [Double]
+    /// Prior weights per observation; empty when every weight is 1.
+    public let priorWeights: [Double]
 
     /// The response of `design` under `family` (bernoulli and binomial → binomial, poisson → Poisson).
-    /// Throws for families the Laplace engine does not fit.
-    public init(design: ModelDesign, family: Family) throws {
+    /// Throws for families the Laplace engine does not fit. `priorWeights` (one positive value per
+    /// row, Poisson only: a binomial's weights are its trials, `GeneralizedPriorWeights`) scale
+    /// each row's contribution.
+    public init(design: ModelDesign, family: Family, priorWeights: [Double]? = nil) throws {
+        precondition(priorWeights == nil || priorWeights!.count == design.rowCount, "one prior weight per row")
+        self.priorWeights = priorWeights ?? []
         switch family {
         case .binomial, .bernoulli:
             kind = .binomial
@@ -34,6 +42,9 @@ public struct GeneralizedLinearResponse: Sendable {
         default:
             throw MixedModelError("the Laplace (glmer) engine fits the binomial, bernoulli and poisson families, not '\(family.name)'")
         }
+        if priorWeights != nil && kind == .binomial {
+            throw MixedModelError("binomial prior weights are the numbers of trials: build the design with GeneralizedPriorWeights")
+        }
         if kind == .binomial {
             logLikelihoodConstants = zip(counts, trials).map { y, m in lgamma(m + 1) - lgamma(y + 1) - lgamma(m - y + 1) }
         } else {
@@ -43,6 +54,10 @@ public struct GeneralizedLinearResponse: Sendable {
 
     /// Number of observations.
     public var count: Int { counts.count }
+
+    /// The prior weight of observation `i` (1 without weights).
+    @inline(__always)
+    public func priorWeight(_ i: Int) -> Double { priorWeights.isEmpty ? 1 : priorWeights[i] }
 
     /// lme4's family line: `binomial  ( logit )`.
     public var familyName: String { kind.rawValue }
@@ -70,7 +85,7 @@ public struct GeneralizedLinearResponse: Sendable {
             return (m * variance, (counts[i] / m - mu) / variance)
         case .poisson:
             let rate = Swift.max(mu, 1e-300)
-            return (rate, (counts[i] - rate) / rate)
+            return (priorWeight(i) * rate, (counts[i] - rate) / rate)
         }
     }
 
@@ -87,7 +102,7 @@ public struct GeneralizedLinearResponse: Sendable {
             if y < m { sum += (m - y) * log((m - y) / (m * (1 - mu))) }
             return 2 * sum
         case .poisson:
-            return 2 * ((y > 0 ? y * log(y / mu) : 0) - (y - mu))
+            return 2 * priorWeight(i) * ((y > 0 ? y * log(y / mu) : 0) - (y - mu))
         }
     }
 
@@ -102,7 +117,7 @@ public struct GeneralizedLinearResponse: Sendable {
             let softplus = eta > 0 ? eta + log1p(exp(-eta)) : log1p(exp(eta))
             return logLikelihoodConstants[i] + y * eta - m * softplus
         case .poisson:
-            return logLikelihoodConstants[i] + y * eta - exp(eta)
+            return priorWeight(i) * (logLikelihoodConstants[i] + y * eta - exp(eta))
         }
     }
 
@@ -128,7 +143,7 @@ public struct GeneralizedLinearResponse: Sendable {
             let m = trials[i]
             return (counts[i] / m - mu) / (mu * (1 - mu) / m).squareRoot()
         case .poisson:
-            return (counts[i] - mu) / mu.squareRoot()
+            return (counts[i] - mu) * (priorWeight(i) / mu).squareRoot()
         }
     }
 }

@@ -65,3 +65,19 @@ public struct PriorWeightedLinearMixedModel {
         }
     }
 }
+
+extension PriorWeightedLinearMixedModel {
+    /// Nakagawa's R² of a weighted fit as performance::r2_nakagawa computes it (performance 0.10.2,
+    /// glmer_prior_weights.json): var(Xβ̂) and the random-effect variance on the unweighted rows,
+    /// σ̂² the fit's (the variance of a row of weight 1). The fit's terms hold the √w-scaled Z, so
+    /// each row is divided back by √w.
+    public func nakagawaR2(_ fit: LinearMixedModelFit) -> NakagawaR2 {
+        var unweighted = fit
+        let root = weights.map { $0.squareRoot() }
+        for t in unweighted.terms.indices {
+            let q = unweighted.terms[t].columnCount
+            for i in root.indices { for k in 0..<q { unweighted.terms[t].values[i * q + k] /= root[i] } }
+        }
+        return NakagawaR2(fit: unweighted, design: droppingAliasedColumns(design).design)
+    }
+}
