@@ -102,8 +102,9 @@ private func storedFit(_ path: String, seed: UInt64?, command: String) throws ->
 /// is false), with `fit`'s sampler, priors and parameterisation, which its refits use too.
 private func fittedModelFile(_ arguments: ParsedArguments, command: String, fitFullData: Bool) throws -> CrossValidatedModel {
     // brms' addition terms: the pointwise log-likelihood is brms' log_lik of each row (log CDF /
-    // CCDF of a censored row, truncation and weights included; PointwiseAdditionTerms).
-    let loaded = try loadModel(arguments, allowingAdditions: true)
+    // CCDF of a censored row, truncation and weights included; PointwiseAdditionTerms); an
+    // offset() enters every row's η.
+    let loaded = try loadModel(arguments, allowingOffset: true, allowingAdditions: true)
     let family = try loaded.responseFamily()
     // The sampler and priors `fit` would use, through the library's rules (BayesianModel).
     let priorTexts = loaded.specification.priors.map { (text: $0.value, origin: $0.origin.description) }

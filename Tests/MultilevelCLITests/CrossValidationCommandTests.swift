@@ -218,4 +218,29 @@ final class CrossValidationCommandTests: XCTestCase {
         let unknown = try CommandLineRunner.run(["kfold", "intercepts.model", "--centered", "Nobody"] + folds + settings, in: work)
         XCTAssertEqual(unknown.status, 2, unknown.err)
     }
+
+    /// A rate model with `offset(log(e))`: loo and kfold accept it, and the offset changes elpd.
+    func testLooAndKFoldOfAnOffsetModel() throws {
+        let work = try CommandLineRunner.temporaryDirectory(prefix: "loo-offset")
+        defer { try? FileManager.default.removeItem(at: work) }
+        var csv = "y,x,e,g\n"
+        for i in 0..<60 {
+            let x = Double(i % 7) / 3 - 1, e = Double(1 + i % 5)
+            let y = Int((e * exp(0.3 + 0.5 * x + Double(i % 6 - 3) / 10)).rounded()) + i % 3
+            csv += "\(y),\(x),\(e),g\(i % 6)\n"
+        }
+        try csv.write(to: work.appendingPathComponent("rates.csv"), atomically: true, encoding: .utf8)
+        let common = ["--data", "rates.csv", "--family", "poisson", "--iter", "400", "--warmup", "200", "--seed", "3", "--json"]
+        let elpd = { (formula: String) throws -> Double in
+            let run = try CommandLineRunner.run(["loo", "--formula", formula, "--reloo", "0"] + common, in: work)
+            XCTAssertEqual(run.status, 0, run.err)
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+            return try XCTUnwrap(((json["models"] as? [[String: Any]])?.first?["elpd_loo"] as? [String: Double])?["estimate"])
+        }
+        let withOffset = try elpd("y ~ x + offset(log(e)) + (1 | g)")
+        let without = try elpd("y ~ x + (1 | g)")
+        XCTAssertGreaterThan(withOffset, without)
+        let kfold = try CommandLineRunner.run(["kfold", "--formula", "y ~ x + offset(log(e)) + (1 | g)", "--k", "3"] + common, in: work)
+        XCTAssertEqual(kfold.status, 0, kfold.err)
+    }
 }

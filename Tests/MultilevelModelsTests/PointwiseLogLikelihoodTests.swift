@@ -50,6 +50,22 @@ final class PointwiseLogLikelihoodTests: XCTestCase {
         XCTAssertEqual(whole[9, 2], 5 * eta - exp(eta) - logGamma(6), accuracy: 1e-12)
     }
 
+    /// An `offset()` enters η of every row: log p(y | η + offset).
+    func testOffsetEntersTheLinearPredictor() throws {
+        let (plain, draws) = try example()
+        let table = try DataTable(csv: "y,x,g,e\n3,0.5,a,2\n0,-1.0,a,1\n5,1.5,b,4\n2,0.0,c,0.5\n1,0.2,c,1\n")
+        let design = try ModelDesign.build(formula: try Formula.parse("y ~ x + (1 | g) + offset(log(e))"), table: table)
+        XCTAssertEqual(design.offset?.count, 5)
+        let withOffset = try PointwiseLogLikelihood(design: design, family: .poisson, draws: draws).matrix()
+        let without = try PointwiseLogLikelihood(design: plain, family: .poisson, draws: draws).matrix()
+        for s in 0..<14 {
+            let d = draws.chains[s / 7], base = (s % 7) * 5
+            let eta = d[base] + d[base + 1] * 1.5 + d[base + 3] + log(4.0)
+            XCTAssertEqual(withOffset[s, 2], 5 * eta - exp(eta) - logGamma(6), accuracy: 1e-12)
+            XCTAssertNotEqual(withOffset[s, 2], without[s, 2])
+        }
+    }
+
     /// A row of a level the fit does not have takes, draw by draw, the effect of one fitted level.
     func testNewLevelsBorrowAFittedLevelPerDraw() throws {
         let (design, draws) = try example()

@@ -129,7 +129,7 @@ public struct PointwiseLogLikelihood: Sendable {
                     let base = d * width
                     for (k, column) in auxiliaryColumns.enumerated() { auxiliary[k] = values[base + column] }
                     for (j, i) in rows.enumerated() {
-                        var sum = 0.0
+                        var sum = design.offset?[i] ?? 0
                         for (t, column) in fixedColumns.enumerated() { sum += design.fixedEffects[i, t] * values[base + column] }
                         for (term, spec) in design.randomTerms.enumerated() {
                             let q = spec.columnCount
