@@ -49,8 +49,11 @@ public struct ParameterLayout: Sendable, Equatable {
         public var hasCorrelation: Bool { columnCount > 1 }
     }
 
-    /// Names of the centred terms' grouping factors, formula order.
+    /// Names of the centred terms' grouping factors, formula order (a partially centred term keeps
+    /// the flag the automatic rule's information ratio gave it).
     public var centredGroupNames: [String] { terms.filter(\.isCentred).map(\.groupName) }
+    /// Names of the partially centred terms' grouping factors (`PartiallyCentredGroupEffects`), formula order.
+    public var partiallyCentredGroupNames: [String] { terms.filter { $0.centringWeights != nil }.map(\.groupName) }
 
     /// The hierarchically centred terms as (group, what it is centred on: a group name or
     /// `Intercept`), formula order.
@@ -90,8 +93,9 @@ public struct ParameterLayout: Sendable, Equatable {
                 centringWeights: [[Double]?]? = nil) {
         precondition(centred == nil || centred!.count == design.randomTerms.count, "one flag per group-level term")
         precondition(centringParents == nil || centringParents!.indices.allSatisfy { t in
-            centringParents![t] == nil || (centred?[t] ?? false) && design.randomTerms[t].columnCount == 1
-        }, "only centred intercept-only terms are hierarchically centred")
+            centringParents![t] == nil || ((centred?[t] ?? false) || centringWeights?[t] != nil)
+                && design.randomTerms[t].columnCount == 1
+        }, "only centred or partially centred intercept-only terms are hierarchically centred")
         precondition(centringParents == nil || design.hasIntercept || !centringParents!.contains(.intercept),
                      "centring on the intercept needs one")
         precondition(centringWeights == nil || centringWeights!.indices.allSatisfy { t in
