@@ -107,6 +107,10 @@ public struct BayesianModel {
             if !centred.isEmpty {
                 notices.append("group-level effects of \(centred.joined(separator: ", ")) sampled centred (their levels' data outweigh the prior; --parameterization noncentered gives brms' parameterisation)")
             }
+            let partial = fit.posterior.layout.partiallyCentredGroupNames
+            if !partial.isEmpty {
+                notices.append("group-level effects of \(partial.joined(separator: ", ")) partially centred per level (each level by its data's share of the information; --parameterization centered or noncentered turns this off)")
+            }
             let nested = fit.posterior.layout.hierarchicalCentring
             if !nested.isEmpty {
                 let pairs = nested.map { "\($0.group) on \($0.parent)" }.joined(separator: ", ")

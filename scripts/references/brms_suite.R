@@ -4,7 +4,8 @@
 # largest rank-normalised split R-hat (posterior::rhat) and least bulk-ESS over all parameters
 # (b_, sd_, cor_, sigma, r_; not lp__/lprior), and the wall seconds of sampling (chains sequential).
 # Columns quoted in the CSV are factors, as `DataTable.read` types them.
-# Run from the repository root: nice -n 19 Rscript scripts/references/brms_suite.R
+# Run from the repository root: nice -n 19 Rscript scripts/references/brms_suite.R [model names]
+# Models already in the JSON are kept and skipped; named models (else all) run in the order given.
 suppressMessages({library(brms); library(posterior); library(jsonlite)})
 models <- list(
   list("cbpp-binomial", "cbpp", "incidence | trials(size) ~ period + (1 | herd)", binomial()),
@@ -39,8 +40,14 @@ readSuite <- function(file) {
   d
 }
 out <- "Benchmarks/brms_suite.json"
-results <- list()
+results <- if (file.exists(out)) fromJSON(out, simplifyVector = FALSE)$models else list()
+wanted <- commandArgs(trailingOnly = TRUE)
+if (length(wanted) > 0) {
+  byName <- setNames(models, vapply(models, `[[`, "", 1))
+  models <- byName[intersect(wanted, names(byName))]
+}
 for (m in models) {
+  if (!is.null(results[[m[[1]]]])) next
   d <- readSuite(m[[2]])
   t0 <- proc.time()[["elapsed"]]
   fit <- brm(as.formula(m[[3]]), data = d, family = m[[4]], seed = 1, chains = 4, cores = 1, refresh = 0)

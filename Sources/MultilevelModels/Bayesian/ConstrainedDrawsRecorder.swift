@@ -99,9 +99,9 @@ extension BayesianFit {
         var priorSet = PriorSet.defaults(for: design, family: family)
         try priorSet.apply(statements)
         let layout = ParameterLayout(design: design, family: family)
-        let (centred, parents) = try parameterisation.parameterisation(design: design, family: family)
+        let (centred, parents, weights) = try parameterisation.parameterisationWithWeights(design: design, family: family)
         let posterior = try GLMMPosterior(design: design, family: family, priors: priorSet.resolved(for: layout),
-                                          centred: centred, centringParents: parents)
+                                          centred: centred, centringParents: parents, centringWeights: weights)
         let map = ConstrainedParameters(posterior: posterior)
         try sink?.prepare(parameterNames: map.names)
         let recorder = ConstrainedDrawsRecorder(map: map, settings: settings, sink: sink)

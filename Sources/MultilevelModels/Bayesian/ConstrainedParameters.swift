@@ -29,6 +29,11 @@ public struct ConstrainedParameters: Sendable {
     var factor: [Double]
     /// Maps a hierarchically centred term's γ back to its effects r (`HierarchicalCentring`).
     let shear: HierarchicalShear
+    /// The partially centred terms, parents first, the output offset of each term's r, and the
+    /// γ of the partially centred terms (`PartiallyCentredGroupEffects`).
+    let partialPlan: PartialCentringPlan
+    let effectOutputOffsets: [Int]
+    var centres: [Double]
 
     /// The map for a posterior's layout and predictor means.
     public init(posterior: GLMMPosterior) {
@@ -69,7 +74,9 @@ public struct ConstrainedParameters: Sendable {
             groupCoefficients[term.groupName, default: []].append(contentsOf: term.columnNames)
         }
         var used: [String: Int] = [:]
+        var effectOffsets: [Int] = []
         for term in layout.terms {
+            effectOffsets.append(names.count)
             let start = used[term.groupName, default: 0]
             used[term.groupName] = start + term.columnCount
             for (k, coefficient) in term.columnNames.enumerated() {
@@ -79,6 +86,9 @@ public struct ConstrainedParameters: Sendable {
             }
         }
         self.names = names
+        effectOutputOffsets = effectOffsets
+        partialPlan = PartialCentringPlan(layout: layout)
+        centres = [Double](repeating: 0, count: partialPlan.levelCount)
         cmdStanNames = cmdStan
         groupIndexLabels = groupOrder.map { ($0, groupLevels[$0] ?? [], groupCoefficients[$0] ?? []) }
         let maxQ = layout.terms.map(\.columnCount).max() ?? 1
@@ -91,12 +101,16 @@ public struct ConstrainedParameters: Sendable {
     /// Writes the constrained values of the unconstrained draw `x` into `output` (`count` values).
     public mutating func write(unconstrained x: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>) {
         precondition(x.count == layout.dimension && output.count == names.count, "dimension mismatch")
-        var buffer = factor
+        var buffer = factor, gammas = centres
         factor = []
+        centres = []
         buffer.withUnsafeMutableBufferPointer { l in
-            fill(x.baseAddress!, output.baseAddress!, l.baseAddress!)
+            gammas.withUnsafeMutableBufferPointer { c in
+                fill(x.baseAddress!, output.baseAddress!, l.baseAddress!, c.baseAddress)
+            }
         }
         factor = buffer
+        centres = gammas
     }
 
     /// Convenience for tests and set-up code.
@@ -106,7 +120,22 @@ public struct ConstrainedParameters: Sendable {
         return output
     }
 
-    private func fill(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ l: UnsafeMutablePointer<Double>) {
+    private func fill(_ x: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ l: UnsafeMutablePointer<Double>,
+                      _ centres: UnsafeMutablePointer<Double>?) {
+        // Partially centred terms first, parents before children: r_j = sd^{1−λ_j} (x̂_j − λ_j μ_j).
+        for entry in partialPlan.entries {
+            let term = layout.terms[entry.term]
+            guard let weights = term.centringWeights, let centres else { continue }
+            weights.withUnsafeBufferPointer { w in
+                entry.parentIndex.withUnsafeBufferPointer { parents in
+                    PartiallyCentredGroupEffects.effects(
+                        stored: x + term.zOffset, weights: w, logSD: x[term.sdOffset],
+                        parentValues: entry.parentIsPartial ? UnsafePointer(centres) : x, parentIndex: parents,
+                        covariates: term.centringCovariates, from: x, into: out + effectOutputOffsets[entry.term],
+                        centres: entry.hasPartialChildren ? centres + entry.offset : nil)
+                }
+            }
+        }
         var o = 0
         let coefficientCount = layout.coefficientNames.count
         if layout.hasIntercept {
@@ -136,6 +165,10 @@ public struct ConstrainedParameters: Sendable {
         }
         for (t, term) in layout.terms.enumerated() {
             let q = term.columnCount
+            if term.centringWeights != nil {
+                o += term.levelCount       // written above
+                continue
+            }
             if let parentIndex = shear.parentIndexByTerm[t] {
                 HierarchicalShear.effects(parentIndex: parentIndex, offset: term.zOffset, from: x, into: out + o)
                 for covariate in term.centringCovariates {

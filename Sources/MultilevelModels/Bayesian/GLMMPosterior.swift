@@ -58,6 +58,10 @@ public struct GLMMPosterior: LogDensity {
     let factorStart: Int, factorAdjointStart: Int, sdGradientStart: Int, sdValueStart: Int, inverseStart: Int
     /// The row pass's block buffers: η (then ∂ℓ/∂η) and the family's 2 × block scratch.
     let blockStart: Int
+    /// The partially centred terms (`PartiallyCentredGroupEffects`) and their scratch block
+    /// (γ, the children's D, ∂/∂μ).
+    let partialPlan: PartialCentringPlan
+    let partialStart: Int
     /// Huang–Wand scales A_k of the terms with a covariance prior (`geometry[t].scaleIndex + k`).
     let huangWandScales: [Double]
     /// The shear of the hierarchically centred terms (`HierarchicalCentring`).
@@ -75,12 +79,14 @@ public struct GLMMPosterior: LogDensity {
     /// Builds the posterior of `design` under `family` and `priors`. Throws `FamilyError` when the
     /// response is outside the family's support (naming the first offending line).
     /// `centred[t]` makes term t centred (nil: all non-centred, as brms); `centringParents[t]`
-    /// hierarchically centres the centred term t (`HierarchicalCentring`).
+    /// hierarchically centres the centred term t (`HierarchicalCentring`); `centringWeights[t]`
+    /// partially centres the one-column term t per level (`PartiallyCentredGroupEffects`).
     public init(design: ModelDesign, family: Family, priors: PosteriorPriors,
                 useSufficientStatistics: Bool = true, centred: [Bool]? = nil,
-                centringParents: [CentringParent?]? = nil) throws {
+                centringParents: [CentringParent?]? = nil, centringWeights: [[Double]?]? = nil) throws {
         try checkResponse(design, family: family)
-        let layout = ParameterLayout(design: design, family: family, centred: centred, centringParents: centringParents)
+        let layout = ParameterLayout(design: design, family: family, centred: centred, centringParents: centringParents,
+                                     centringWeights: centringWeights)
         shear = HierarchicalShear(layout: layout)
         precondition(priors.coefficients.count == layout.coefficientNames.count
                      && priors.standardDeviations.count == layout.terms.count
@@ -129,12 +135,16 @@ public struct GLMMPosterior: LogDensity {
                                          factorOffset: factorOffsets[t], sdIndex: sdIndex,
                                          eta: priors.correlationEta[t], huangWandNu: nu, scaleIndex: scaleIndex,
                                          isCentred: term.isCentred,
-                                         isCentredOnIntercept: term.isCentred && term.centringParent == .intercept,
-                                         centringCovariates: term.centringCovariates))
+                                         isCentredOnIntercept: term.isCentred && term.centringParent == .intercept
+                                             && term.centringWeights == nil,
+                                         centringCovariates: term.centringCovariates,
+                                         centringWeights: term.centringWeights ?? []))
             sdIndex += term.columnCount
         }
         self.geometry = geometry
-        shearAfterTerms = shear.excluding(terms: Set(geometry.indices.filter { geometry[$0].isCentredOnIntercept }))
+        shearAfterTerms = shear.excluding(terms: Set(geometry.indices.filter {
+            geometry[$0].isCentredOnIntercept || geometry[$0].isPartial
+        }))
         var zeroRanges: [Range<Int>] = []
         var zeroStart = 0
         for term in layout.terms where term.isCentred || term.columnCount == 1 {
@@ -158,7 +168,9 @@ public struct GLMMPosterior: LogDensity {
         sdValueStart = sdGradientStart + sdCount
         inverseStart = sdValueStart + sdCount
         let maxQ = layout.terms.map(\.columnCount).max() ?? 1
-        blockStart = inverseStart + max(maxQ * maxQ, 2 * maxQ)
+        partialPlan = PartialCentringPlan(layout: layout)
+        partialStart = inverseStart + max(maxQ * maxQ, 2 * maxQ)
+        blockStart = partialStart + 3 * partialPlan.levelCount
         scratch = PosteriorScratch(count: blockStart + (sufficient == nil ? 3 * PosteriorColumns.blockSize : 0))
     }
 
@@ -236,6 +248,7 @@ public struct GLMMPosterior: LogDensity {
                 sd[k] = exp(sdBase[k])
             }
             let thetaBase = theta + term.thetaOffset
+            if term.isPartial { continue }     // after this loop, parents first
             if term.isCentred {
                 if term.isCentredOnIntercept {
                     HierarchicalShear.effects(centredOn: x[layout.interceptOffset], count: term.levelCount,
@@ -282,6 +295,23 @@ public struct GLMMPosterior: LogDensity {
             }
         }
 
+        // Partially centred terms, parents first (a partially centred parent's γ kept for its children).
+        let centres = s + partialStart, childGradients = centres + partialPlan.levelCount
+        let centreGradients = childGradients + partialPlan.levelCount
+        for entry in partialPlan.entries {
+            let term = geometry[entry.term]
+            term.centringWeights.withUnsafeBufferPointer { weights in
+                entry.parentIndex.withUnsafeBufferPointer { parents in
+                    PartiallyCentredGroupEffects.effects(
+                        stored: x + term.zOffset, weights: weights, logSD: x[term.sdOffset],
+                        parentValues: entry.parentIsPartial ? UnsafePointer(centres) : x, parentIndex: parents,
+                        covariates: term.centringCovariates, from: x, into: theta + term.thetaOffset,
+                        centres: entry.hasPartialChildren ? centres + entry.offset : nil)
+                }
+            }
+            if entry.hasPartialChildren { for j in 0..<term.levelCount { childGradients[entry.offset + j] = 0 } }
+        }
+
         // Likelihood and its gradient with respect to θ and the auxiliary parameters.
         let thetaCount = data.thetaCount
         for i in 0..<thetaCount { thetaGradient[i] = 0 }
@@ -315,6 +345,28 @@ public struct GLMMPosterior: LogDensity {
             g[layout.auxiliaryOffset + a] = (auxiliaryGradient[a] + prior.derivative) * (value - parameter.lowerBound) + 1
         }
 
+        // Partially centred terms' priors, children first: each adds ∂/∂μ to a partially centred
+        // parent's D before the parent is differentiated.
+        for entry in partialPlan.entries.reversed() {
+            let term = geometry[entry.term]
+            let sdGradient = s + sdGradientStart + term.sdIndex
+            sdGradient[0] = 0
+            lp += term.centringWeights.withUnsafeBufferPointer { weights in
+                PartiallyCentredGroupEffects.addLogDensity(
+                    effects: theta + term.thetaOffset, weights: weights, logSD: x[term.sdOffset],
+                    likelihoodGradient: thetaGradient + term.thetaOffset,
+                    childGradient: entry.hasPartialChildren ? UnsafePointer(childGradients + entry.offset) : nil,
+                    effectGradient: g + term.zOffset, centreGradient: centreGradients + entry.offset, sdAdjoint: sdGradient)
+            }
+            if entry.parentIsPartial {
+                entry.parentIndex.withUnsafeBufferPointer { parents in
+                    PartiallyCentredGroupEffects.pullBack(centreGradient: centreGradients + entry.offset, count: term.levelCount,
+                                                          parentIndex: parents, parentGradient: childGradients,
+                                                          covariates: [], gradient: g)
+                }
+            }
+        }
+
         // Chain rule through r = diag(sd) L z and the z ~ N(0, 1) prior (or a centred term's
         // r ~ MVN(0, Σ) prior), sd priors, LKJ prior and the correlation transform.
         for term in geometry {
@@ -324,9 +376,11 @@ public struct GLMMPosterior: LogDensity {
             for i in 0..<(q * q) { factorAdjoint[i] = 0 }
             let sdGradient = s + sdGradientStart + term.sdIndex
             let sd = sdValues + term.sdIndex
-            for k in 0..<q { sdGradient[k] = 0 }
+            if !term.isPartial { for k in 0..<q { sdGradient[k] = 0 } }    // else summed in the pass above
             let gradientBase = thetaGradient + term.thetaOffset
-            if term.isCentred {
+            if term.isPartial {
+                // Its prior and gradient are done (the pass above).
+            } else if term.isCentred {
                 // ∂/∂r = ∂ log L/∂r + ∂ log p(r)/∂r in one pass; for a term centred on the
                 // Intercept, that pass also pulls ∂/∂r back onto the Intercept (its shear edge is
                 // left out of `shearAfterTerms`).
@@ -339,7 +393,7 @@ public struct GLMMPosterior: LogDensity {
                     g[covariate.coefficient] -= CovariateCentring.pullBack(covariate, effectGradient: g + term.zOffset)
                 }
             }
-            if !term.isCentred && q == 1 {
+            if !term.isCentred && !term.isPartial && q == 1 {
                 // The general loop below for q = 1, with the same operations in the same order.
                 let z = x + term.zOffset, gz = g + term.zOffset
                 let scale = sd[0], diagonal = factor[0]
@@ -431,6 +485,17 @@ public struct GLMMPosterior: LogDensity {
             }
         }
         if !shearAfterTerms.isEmpty { shearAfterTerms.pullBack(gradient: g) }
+        for entry in partialPlan.entries {
+            // After the shear (a parent's own edge reads its ∂/∂r before its children add to it):
+            // ∂/∂μ onto a parent in the unconstrained vector and onto the covariates' coefficients.
+            let term = geometry[entry.term]
+            entry.parentIndex.withUnsafeBufferPointer { parents in
+                PartiallyCentredGroupEffects.pullBack(centreGradient: centreGradients + entry.offset, count: term.levelCount,
+                                                      parentIndex: entry.parentIsPartial ? UnsafeBufferPointer(start: nil, count: 0)
+                                                          : parents,
+                                                      parentGradient: g, covariates: term.centringCovariates, gradient: g)
+            }
+        }
         return lp
     }
 
@@ -531,4 +596,9 @@ struct TermGeometry: Sendable {
     var isCentredOnIntercept: Bool
     /// The coefficients it is also centred on (`CovariateCentring`).
     var centringCovariates: [CentringCovariate]
+    /// Per level, its partial-centring weight λ_j (`PartiallyCentredGroupEffects`); empty when it
+    /// is not partially centred.
+    var centringWeights: [Double]
+    /// Whether it is partially centred.
+    var isPartial: Bool { !centringWeights.isEmpty }
 }

@@ -33,6 +33,11 @@ public struct ParameterLayout: Sendable, Equatable {
         /// The population-level coefficients a hierarchically centred term is also centred on
         /// (`CovariateCentring`): its γ_j then also holds Σ_k b_k c_jk.
         public var centringCovariates: [CentringCovariate] = []
+        /// Per level, the weight λ_j of a partially centred one-column term
+        /// (`PartiallyCentredGroupEffects`): its effects' slots then hold x̂_j ~ N(λ_j μ_j, sd^{2λ_j})
+        /// with μ_j its hierarchical centre (`centringParent`, `centringCovariates`). nil: the term
+        /// is sampled as `isCentred` and `centringParent` say.
+        public var centringWeights: [Double]? = nil
 
         /// Number of columns q.
         public var columnCount: Int { columnNames.count }
@@ -44,8 +49,11 @@ public struct ParameterLayout: Sendable, Equatable {
         public var hasCorrelation: Bool { columnCount > 1 }
     }
 
-    /// Names of the centred terms' grouping factors, formula order.
+    /// Names of the centred terms' grouping factors, formula order (a partially centred term keeps
+    /// the flag the automatic rule's information ratio gave it).
     public var centredGroupNames: [String] { terms.filter(\.isCentred).map(\.groupName) }
+    /// Names of the partially centred terms' grouping factors (`PartiallyCentredGroupEffects`), formula order.
+    public var partiallyCentredGroupNames: [String] { terms.filter { $0.centringWeights != nil }.map(\.groupName) }
 
     /// The hierarchically centred terms as (group, what it is centred on: a group name or
     /// `Intercept`), formula order.
@@ -79,13 +87,26 @@ public struct ParameterLayout: Sendable, Equatable {
     /// The layout for a design and family; `centred[t]` makes term t centred (all non-centred when
     /// nil, as brms); `centringParents[t]` hierarchically centres the centred term t
     /// (`HierarchicalCentring.parents`).
-    public init(design: ModelDesign, family: Family, centred: [Bool]? = nil, centringParents: [CentringParent?]? = nil) {
+    /// `centringWeights[t]` partially centres the one-column term t per level (the terms
+    /// hierarchically centred on it must be partially centred too).
+    public init(design: ModelDesign, family: Family, centred: [Bool]? = nil, centringParents: [CentringParent?]? = nil,
+                centringWeights: [[Double]?]? = nil) {
         precondition(centred == nil || centred!.count == design.randomTerms.count, "one flag per group-level term")
         precondition(centringParents == nil || centringParents!.indices.allSatisfy { t in
-            centringParents![t] == nil || (centred?[t] ?? false) && design.randomTerms[t].columnCount == 1
-        }, "only centred intercept-only terms are hierarchically centred")
+            centringParents![t] == nil || ((centred?[t] ?? false) || centringWeights?[t] != nil)
+                && design.randomTerms[t].columnCount == 1
+        }, "only centred or partially centred intercept-only terms are hierarchically centred")
         precondition(centringParents == nil || design.hasIntercept || !centringParents!.contains(.intercept),
                      "centring on the intercept needs one")
+        precondition(centringWeights == nil || centringWeights!.indices.allSatisfy { t in
+            guard let weights = centringWeights![t] else { return true }
+            let childIsPlain = centringParents?.indices.contains { u in
+                if case let .term(v, _)? = centringParents![u] { return v == t && centringWeights![u] == nil }
+                return false
+            } ?? false
+            return design.randomTerms[t].columnCount == 1 && weights.count == design.randomTerms[t].grouping.levelCount
+                && !childIsPlain
+        }, "only one-column terms are partially centred, with one weight per level, and their children too")
         let names = design.fixedEffectNames
         hasIntercept = design.hasIntercept
         coefficientNames = (hasIntercept ? Array(names.dropFirst()) : names).map(brmsName(ofColumn:))
@@ -103,7 +124,8 @@ public struct ParameterLayout: Sendable, Equatable {
             terms.append(Term(groupName: term.grouping.name, levelNames: levels,
                               columnNames: term.brmsColumnNames, sdOffset: sdOffset, zOffset: zOffset,
                               correlationOffset: correlationOffset, isCentred: centred?[t] ?? false,
-                              centringParent: centringParents?[t] ?? nil))
+                              centringParent: centringParents?[t] ?? nil,
+                              centringWeights: centringWeights?[t] ?? nil))
         }
         if let centringParents {
             for (t, covariates) in CovariateCentring.covariates(design: design, parents: centringParents).enumerated() {
@@ -135,7 +157,7 @@ public struct ParameterLayout: Sendable, Equatable {
         for (t, term) in terms.enumerated() {
             let id = t + 1
             for k in 0..<term.columnCount { names.append("log(sd_\(id)[\(k + 1)])") }
-            let effect = term.centringParent != nil ? "gamma" : term.isCentred ? "r" : "z"
+            let effect = term.centringWeights != nil ? "xhat" : term.centringParent != nil ? "gamma" : term.isCentred ? "r" : "z"
             for level in 0..<term.levelCount {
                 for k in 0..<term.columnCount { names.append("\(effect)_\(id)[\(k + 1),\(level + 1)]") }
             }

@@ -43,6 +43,22 @@ public struct ParameterisationPilot: Sendable {
     /// for J levels: a term with few levels, whose sd the data leave uncertain down towards 0
     /// (where a centred term has its funnel), gets a ratio well below the point estimate's.
     public let lowerInformationRatios: [Double]
+    /// Per term and level, the mean diagonal Fisher information (1/q) Σ_k (I_j)_kk of the level's
+    /// data at the pilot's last sweep (0 for a level whose information is singular).
+    public let levelInformation: [[Double]]
+
+    /// Per term and level, the partial-centring weight λ_j = sd̂² I_j / (1 + sd̂² I_j) (sd̂² the mean
+    /// of the term's sd̂_k², I_j from `levelInformation`): the share of the level's posterior
+    /// precision that comes from its data, which is the optimal weight of the partially
+    /// non-centred parameterisation of a gaussian level's location (Papaspiliopoulos, Roberts &
+    /// Sköld 2003, "Non-centered parameterisations for hierarchical models and data augmentation",
+    /// Bayesian Statistics 7; 2007, Statistical Science 22), used by `PartiallyCentredGroupEffects`.
+    public var partialCentringWeights: [[Double]] {
+        zip(standardDeviations, levelInformation).map { sd, information in
+            let variance = sd.isEmpty ? 0 : sd.reduce(0) { $0 + $1 * $1 } / Double(sd.count)
+            return information.map { variance * $0 / (1 + variance * $0) }
+        }
+    }
 
     /// Runs the pilot on `design` under `family`.
     public init(design: ModelDesign, family: Family) {
@@ -86,6 +102,7 @@ public struct ParameterisationPilot: Sendable {
         var effects = terms.map { [Double](repeating: 0, count: $0.grouping.levelCount * $0.columnCount) }
         var sds = terms.map { [Double](repeating: 0, count: $0.columnCount) }
         var ratios = [Double](repeating: 0, count: terms.count)
+        var informations = terms.map { [Double](repeating: 0, count: $0.grouping.levelCount) }
         func linearPredictor(_ i: Int) -> Double {
             var value = fixed[i]
             for (t, term) in terms.enumerated() {
@@ -103,7 +120,8 @@ public struct ParameterisationPilot: Sendable {
                 let term = terms[t]
                 for _ in 0..<3 {
                     for i in 0..<n { eta[i] = linearPredictor(i) }
-                    (sds[t], ratios[t]) = Self.newtonStep(term: term, effects: &effects[t], y: y, eta: eta, model: model)
+                    (sds[t], ratios[t], informations[t]) = Self.newtonStep(term: term, effects: &effects[t], y: y, eta: eta,
+                                                                           model: model)
                 }
             }
             for i in 0..<n { eta[i] = linearPredictor(i) }
@@ -111,6 +129,7 @@ public struct ParameterisationPilot: Sendable {
         }
         standardDeviations = sds
         informationRatios = ratios
+        levelInformation = informations
         lowerInformationRatios = zip(terms, ratios).map { term, ratio in
             let degrees = Double(term.grouping.levelCount - 1)
             return degrees > 0 ? ratio * ChiSquaredDistribution(degreesOfFreedom: degrees).quantile(0.05) / degrees : 0
@@ -119,9 +138,10 @@ public struct ParameterisationPilot: Sendable {
 
     /// One step of the pilot for one term (see the type's description, step 2): the levels'
     /// information I_j and one-step estimates û_j at η, the moment estimate sd̂, the penalised
-    /// Newton update of the effects, and the median information ratio.
+    /// Newton update of the effects, the median information ratio and each level's mean diagonal
+    /// information.
     private static func newtonStep(term: RandomEffectTerm, effects: inout [Double], y: [Double], eta: [Double],
-                                   model: PilotFamily) -> (sd: [Double], ratio: Double) {
+                                   model: PilotFamily) -> (sd: [Double], ratio: Double, information: [Double]) {
         let q = term.columnCount
         let levels = term.grouping.levelCount
         var information = [Double](repeating: 0, count: levels * q * q)
@@ -158,8 +178,10 @@ public struct ParameterisationPilot: Sendable {
         let sd = (0..<q).map { levelIndices.isEmpty ? 0 : max(0, (sumSquares[$0] - sumVariances[$0]) / count).squareRoot() }
         for j in 0..<levels { for k in 0..<q { effects[j * q + k] = 0 } }
         var levelRatios: [Double] = []
+        var levelInformation = [Double](repeating: 0, count: levels)
         for (m, j) in levelIndices.enumerated() {
             var penalised = informations[m]
+            levelInformation[j] = (0..<q).reduce(0) { $0 + penalised[$1, $1] } / Double(q)
             var ratio = 0.0
             for k in 0..<q {
                 let variance = sd[k] * sd[k]
@@ -171,7 +193,7 @@ public struct ParameterisationPilot: Sendable {
             let shrunk = shrink.multiplied(by: informations[m].multiplied(by: oneStep[m]))
             for k in 0..<q where shrunk[k].isFinite { effects[j * q + k] = shrunk[k] }
         }
-        return (sd, levelRatios.isEmpty ? 0 : median(levelRatios))
+        return (sd, levelRatios.isEmpty ? 0 : median(levelRatios), levelInformation)
     }
 }
 

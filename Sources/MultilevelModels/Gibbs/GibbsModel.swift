@@ -36,6 +36,8 @@ public struct GibbsModel {
     let residualPrior: VariancePrior
     /// sd(y), the scale of the initial values.
     let responseScale: Double
+    /// The partially collapsed update of the one-column terms' sds (nil: none applies).
+    var collapsedScales: CollapsedScaleUpdate?
 
     /// Prepares `design` under `priors` (resolved brms priors) and optional covariance priors.
     /// Throws `GibbsModelError` when the model or a prior is outside what the Gibbs sampler can
@@ -102,6 +104,7 @@ public struct GibbsModel {
         let mean = design.response.reduce(0, +) / max(1, n)
         let variance = design.response.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / max(1, n - 1)
         responseScale = variance > 0 && variance.isFinite ? variance.squareRoot() : 1
+        collapsedScales = CollapsedScaleUpdate(design: design, priors: priors, covariancePriors: covariance)
     }
 
     static func coefficientPrior(_ prior: PriorDistribution, _ name: String) throws -> CoefficientPrior {

@@ -12,6 +12,8 @@ import MultilevelSampling
 /// Blocked Gibbs sampler for gaussian multilevel models (DESIGN §5; Hadfield 2010, MCMCglmm), a
 /// `TransitionKernel` for `ChainRunner`. One transition:
 ///
+/// 0. each one-column term's sd from its conditional with every group-level effect integrated
+///    out (`CollapsedScaleUpdate`, a partially collapsed step), from the second transition on;
 /// 1. (β, b) jointly from the mixed-model equations, one blocked Cholesky (`MixedModelEquationsDraw`);
 /// 2. σ² | β, b (`ResidualVarianceUpdate`), each term's Σ | b (`GroupCovarianceUpdate`), with their
 ///    auxiliary variables (`HalfTScaleMixture`, `HuangWandMixture`);
@@ -41,6 +43,9 @@ public struct GibbsSampler: TransitionKernel {
     var gradient: [Double]
     var posterior: CovariancePriorPosterior
     var logPosterior = 0.0
+    var collapsedScales: CollapsedScaleUpdate?
+    /// Whether `position` holds the current state (after the first transition).
+    var positionIsCurrent = false
 
     public var dimension: Int { model.layout.dimension }
     public var nonFiniteRejections: Int { 0 }
@@ -63,6 +68,7 @@ public struct GibbsSampler: TransitionKernel {
         position = [Double](repeating: 0, count: model.layout.dimension)
         gradient = position
         posterior = model.posterior
+        collapsedScales = model.collapsedScales
     }
 
     /// A kernel for `design` with brms-resolved `priors` and optional covariance priors
@@ -87,10 +93,18 @@ public struct GibbsSampler: TransitionKernel {
             groups[t].initialize(standardDeviations: sds, rng: &rng)
         }
         coefficientPriors = model.coefficientPriors
+        positionIsCurrent = false
         _ = try transition(adapt: true, rng: &rng)
     }
 
     public mutating func transition(adapt: Bool, rng: inout Xoshiro256PlusPlus) throws -> TransitionStatistics {
+        // 0. sd_t | β, σ², Σ_{−t}, y with the effects integrated out (partially collapsed).
+        if positionIsCurrent, var update = collapsedScales {
+            collapsedScales = nil
+            update.draw(position: position, rng: &rng)
+            for (k, t) in update.terms.enumerated() { groups[t].setVariance(exp(2 * update.logSD(k)), rng: &rng) }
+            collapsedScales = update
+        }
         let sigma = residualVariance.squareRoot()
         // 1. (β, b) | σ², Σ, λ.
         let fitting = equations.equations
@@ -184,6 +198,7 @@ public struct GibbsSampler: TransitionKernel {
                 }
             }
         }
+        positionIsCurrent = true
         logPosterior = position.withUnsafeBufferPointer { x in
             gradient.withUnsafeMutableBufferPointer { g in posterior.logDensity(at: x, gradient: g) }
         }

@@ -85,6 +85,15 @@ struct GroupCovarianceUpdate: Sendable {
         }
     }
 
+    /// Sets the variance of a one-column term (`CollapsedScaleUpdate`'s draw) and redraws the prior's
+    /// auxiliary variable given it.
+    mutating func setVariance(_ variance: Double, rng: inout Xoshiro256PlusPlus) {
+        precondition(order == 1, "only a one-column term's variance is set directly")
+        covariance[0] = variance
+        refreshFactor()
+        refreshAuxiliary(rng: &rng)
+    }
+
     /// C = chol(Σ); a Σ that lost positive definiteness to rounding is nudged on its diagonal.
     private mutating func refreshFactor() {
         let q = order
