@@ -49,11 +49,12 @@ public enum ParameterisationChoice: Sendable, Equatable {
     public static let automaticThreshold = 1.0
 
     /// The choice as a fit directory records it (docs/fit-directory.md, `settings.parameterization`):
-    /// `auto`, `centered`, `noncentered`, `centered:g1,g2` (those groups centred, the others not),
-    /// `hierarchical` or `hierarchical+intercept`.
+    /// `auto`, `auto+partial`, `centered`, `noncentered`, `centered:g1,g2` (those groups centred,
+    /// the others not), `hierarchical` or `hierarchical+intercept`.
     public var recordedText: String {
         switch self {
         case .automatic: return "auto"
+        case .automaticPartial: return "auto+partial"
         case .nonCentred: return "noncentered"
         case .centred: return "centered"
         case let .centredGroups(groups): return "centered:" + groups.joined(separator: ",")
@@ -67,6 +68,7 @@ public enum ParameterisationChoice: Sendable, Equatable {
         let mode = text.trimmingCharacters(in: .whitespaces)
         switch mode {
         case "auto": self = .automatic
+        case "auto+partial": self = .automaticPartial
         case "centered", "centred": self = .centred
         case "noncentered", "noncentred", "non-centered", "non-centred": self = .nonCentred
         case "hierarchical": self = .hierarchicallyCentred(centreOnIntercept: false)
