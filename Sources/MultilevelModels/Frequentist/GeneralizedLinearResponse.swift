@@ -9,7 +9,7 @@ import MultilevelData
 /// the log-likelihood.
 public struct GeneralizedLinearResponse: Sendable {
     /// The two canonical-link families of the Laplace engine.
-    public enum Kind: String, Sendable { case binomial, poisson }
+    public enum Kind: String, Sendable { case binomial, poisson, negativeBinomial }
 
     public let kind: Kind
     /// Counts of successes (binomial) or events (Poisson).
@@ -18,6 +18,9 @@ public struct GeneralizedLinearResponse: Sendable {
     public let trials: [Double]
     /// log C(m, y) (binomial) or −log y! (Poisson) per observation, the constant part of the log-likelihood.
     let logLikelihoodConstants: [Double]
+    /// The negative-binomial shape θ (variance μ + μ²/θ; MASS's `negative.binomial(theta)`), held
+    /// fixed in one Laplace fit and chosen by `NegativeBinomialMixedModel`; +∞ for the other kinds.
+    public internal(set) var shape: Double = .infinity
 
     /// The response of `design` under `family` (bernoulli and binomial → binomial, poisson → Poisson).
     /// Throws for families the Laplace engine does not fit.
@@ -29,6 +32,10 @@ public struct GeneralizedLinearResponse: Sendable {
             trials = design.trials ?? [Double](repeating: 1, count: design.rowCount)
         case .poisson:
             kind = .poisson
+            counts = design.response
+            trials = []
+        case .negativeBinomial:
+            kind = .negativeBinomial
             counts = design.response
             trials = []
         default:
@@ -45,7 +52,7 @@ public struct GeneralizedLinearResponse: Sendable {
     public var count: Int { counts.count }
 
     /// lme4's family line: `binomial  ( logit )`.
-    public var familyName: String { kind.rawValue }
+    public var familyName: String { kind == .negativeBinomial ? negativeBinomialFamilyName : kind.rawValue }
     public var linkName: String { kind == .binomial ? "logit" : "log" }
 
     /// μ = g⁻¹(η) on the response's mean scale: the success probability (binomial) or the rate (Poisson).
@@ -53,7 +60,7 @@ public struct GeneralizedLinearResponse: Sendable {
     public func mean(_ eta: Double) -> Double {
         switch kind {
         case .binomial: return eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta))
-        case .poisson: return exp(eta)
+        case .poisson, .negativeBinomial: return exp(eta)
         }
     }
 
@@ -71,6 +78,8 @@ public struct GeneralizedLinearResponse: Sendable {
         case .poisson:
             let rate = Swift.max(mu, 1e-300)
             return (rate, (counts[i] - rate) / rate)
+        case .negativeBinomial:
+            return negativeBinomialWorkingWeightAndResidual(i, mu: mu)
         }
     }
 
@@ -88,6 +97,8 @@ public struct GeneralizedLinearResponse: Sendable {
             return 2 * sum
         case .poisson:
             return 2 * ((y > 0 ? y * log(y / mu) : 0) - (y - mu))
+        case .negativeBinomial:
+            return negativeBinomialUnitDeviance(y, mu: mu)
         }
     }
 
@@ -103,6 +114,8 @@ public struct GeneralizedLinearResponse: Sendable {
             return logLikelihoodConstants[i] + y * eta - m * softplus
         case .poisson:
             return logLikelihoodConstants[i] + y * eta - exp(eta)
+        case .negativeBinomial:
+            return logLikelihoodConstants[i] + negativeBinomialLogLikelihood(y, eta: eta)
         }
     }
 
@@ -115,6 +128,8 @@ public struct GeneralizedLinearResponse: Sendable {
                 return log(mu / (1 - mu))
             case .poisson:
                 return log(counts[i] + 0.1)
+            case .negativeBinomial:
+                return log(counts[i] + (counts[i] == 0 ? 1.0 / 6 : 0))
             }
         }
     }
@@ -129,6 +144,8 @@ public struct GeneralizedLinearResponse: Sendable {
             return (counts[i] / m - mu) / (mu * (1 - mu) / m).squareRoot()
         case .poisson:
             return (counts[i] - mu) / mu.squareRoot()
+        case .negativeBinomial:
+            return (counts[i] - mu) / (mu + mu * mu / shape).squareRoot()
         }
     }
 }
