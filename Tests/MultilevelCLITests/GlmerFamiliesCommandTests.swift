@@ -21,7 +21,7 @@ final class GlmerFamiliesCommandTests: XCTestCase {
                          "--family", "negbinomial"]
         let result = try CommandLineRunner.run(arguments)
         XCTAssertEqual(result.status, 0, result.err)
-        XCTAssertTrue(result.out.contains(" Family: Negative Binomial(2.052")), result.out)
+        XCTAssertTrue(result.out.contains(" Family: Negative Binomial(2.052"), result.out)
         XCTAssertTrue(result.out.contains("Number of obs: 403, groups:  LOCATION, 63"), result.out)
         let parameters = try XCTUnwrap(json(arguments)["parameters"] as? [String: [String: Double]])
         // glmer.nb: shape 2.0522, cHEIGHT −0.8552.

@@ -39,7 +39,7 @@ public struct GeneralizedLinearResponse: Sendable {
             counts = design.response
             trials = []
         default:
-            throw MixedModelError("the Laplace (glmer) engine fits the binomial, bernoulli and poisson families, not '\(family.name)'")
+            throw MixedModelError("the Laplace (glmer) engine fits the binomial, bernoulli, poisson and (at a given shape) negbinomial families, not '\(family.name)'")
         }
         if kind == .binomial {
             logLikelihoodConstants = zip(counts, trials).map { y, m in lgamma(m + 1) - lgamma(y + 1) - lgamma(m - y + 1) }

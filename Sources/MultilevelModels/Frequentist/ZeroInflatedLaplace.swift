@@ -156,7 +156,7 @@ public struct ZeroInflatedMixedModel {
         var u = start ?? [Double](repeating: 0, count: m)
         var current = evaluate(u)
         guard current.objective.isFinite else { throw MixedModelError("the zero-inflated log-likelihood is not finite at the start") }
-        for _ in 0..<200 {
+        for _ in 0..<100 {
             var gradient = u.map { -$0 }
             for i in 0..<n { for entry in a[i] { gradient[entry.index] += entry.value * current.g[i] } }
             let factor: DenseMatrix

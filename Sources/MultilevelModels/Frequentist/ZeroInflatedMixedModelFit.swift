@@ -73,7 +73,7 @@ extension ZeroInflatedMixedModel {
         let scaledLower = zip(lower, scales).map { $0 / $1 }
         let scaledObjective = { (z: [Double]) -> Double in objective(zip(z, scales).map { $0 * $1 }) }
         let first = BOBYQA.minimize(start: zip(start, scales).map { $0 / $1 }, lower: scaledLower, upper: upper,
-                                    options: .init(initialRadius: 0.1, finalRadius: 1e-7), scaledObjective)
+                                    options: .init(initialRadius: 0.1, finalRadius: 1e-7, maxEvaluations: 5000), scaledObjective)
         guard first.value.isFinite else { throw MixedModelError("the zero-inflated Laplace deviance could not be minimised") }
         let finish = NewtonFinish(theta: first.x, value: scaledObjective(first.x), lowerBounds: scaledLower, criterion: scaledObjective)
         let x = zip(finish.theta, scales).map { $0 * $1 }
