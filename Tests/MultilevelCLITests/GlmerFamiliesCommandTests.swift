@@ -10,6 +10,13 @@ final class GlmerFamiliesCommandTests: XCTestCase {
         try XCTUnwrap(Bundle.module.url(forResource: name, withExtension: "csv", subdirectory: "Fixtures")).path
     }
 
+    /// The text output of a run that must succeed.
+    func text(_ arguments: [String]) throws -> String {
+        let result = try CommandLineRunner.run(arguments)
+        XCTAssertEqual(result.status, 0, result.err)
+        return result.out
+    }
+
     func json(_ arguments: [String]) throws -> [String: Any] {
         let result = try CommandLineRunner.run(arguments + ["--json"])
         XCTAssertEqual(result.status, 0, result.err)
@@ -19,10 +26,9 @@ final class GlmerFamiliesCommandTests: XCTestCase {
     func testNegativeBinomialPrintsGlmerNbFamilyAndShape() throws {
         let arguments = ["lmer", "--data", try fixture("grouseticks"), "--formula", "TICKS ~ YEAR + cHEIGHT + (1 | LOCATION)",
                          "--family", "negbinomial"]
-        let result = try CommandLineRunner.run(arguments)
-        XCTAssertEqual(result.status, 0, result.err)
-        XCTAssertTrue(result.out.contains(" Family: Negative Binomial(2.052"), result.out)
-        XCTAssertTrue(result.out.contains("Number of obs: 403, groups:  LOCATION, 63"), result.out)
+        let out = try text(arguments)
+        XCTAssertTrue(out.contains(" Family: Negative Binomial(2.052"), out)
+        XCTAssertTrue(out.contains("Number of obs: 403, groups:  LOCATION, 63"), out)
         let parameters = try XCTUnwrap(json(arguments)["parameters"] as? [String: [String: Double]])
         // glmer.nb: shape 2.0522, cHEIGHT −0.8552.
         XCTAssertEqual(try XCTUnwrap(parameters["shape"]?["estimate"]), 2.0522, accuracy: 1e-3)
@@ -32,9 +38,8 @@ final class GlmerFamiliesCommandTests: XCTestCase {
     func testZeroInflatedPoissonReportsZi() throws {
         let arguments = ["lmer", "--data", try fixture("Salamanders"), "--formula", "count ~ mined + spp + (1 | site)",
                          "--family", "zero_inflated_poisson"]
-        let result = try CommandLineRunner.run(arguments)
-        XCTAssertEqual(result.status, 0, result.err)
-        XCTAssertTrue(result.out.contains("Zero-inflation model (logit scale; zi = 0.2899)"), result.out)
+        let out = try text(arguments)
+        XCTAssertTrue(out.contains("Zero-inflation model (logit scale; zi = 0.2899)"), out)
         let object = try json(arguments)
         let parameters = try XCTUnwrap(object["parameters"] as? [String: [String: Double]])
         // glmmTMB: zi 0.289907, logLik −896.677.
