@@ -9,7 +9,9 @@ import MultilevelModels
 /// correlation of fixed effects — and its JSON (`lmer --json` shape, method "Laplace").
 public enum GlmerSummary {
     public static func text(_ fit: GeneralizedLinearMixedModelFit, dataName: String) -> String {
-        var out = "Generalized linear mixed model fit by maximum likelihood (Laplace\n  Approximation) [glmerMod]\n"
+        var out = fit.quadraturePoints > 1
+            ? "Generalized linear mixed model fit by maximum likelihood (Adaptive\n  Gauss-Hermite Quadrature, nAGQ = \(fit.quadraturePoints)) [glmerMod]\n"
+            : "Generalized linear mixed model fit by maximum likelihood (Laplace\n  Approximation) [glmerMod]\n"
         out += " Family: \(fit.familyName)  ( \(fit.linkName) )\n"
         out += "Formula: \(fit.formulaText)\n   Data: \(dataName)\n\n"
         out += MixedModelSummaryLayout.informationCriteriaTable(
@@ -26,18 +28,25 @@ public enum GlmerSummary {
 
     /// printCoefmat(Estimate, Std. Error, z value, Pr(>|z|)) with lme4's digits (4) and stars.
     static func fixedEffectsTable(_ fit: GeneralizedLinearMixedModelFit) -> String {
-        let (estimates, standardErrors) = MixedModelSummaryLayout.estimateColumns(fit.fixedEffects, standardErrors: fit.standardErrors)
-        let zValues = LmerSummary.rFormat(fit.zValues.map { LmerSummary.roundDecimals($0, 3) }, digits: 4)
-        let pValues = formatPValues(fit.pValues, digits: 3)
-        let showStars = fit.pValues.contains { $0 < 0.1 }
+        waldTable(names: fit.fixedEffectNames, estimates: fit.fixedEffects, standardErrors: fit.standardErrors,
+                  zValues: fit.zValues, pValues: fit.pValues)
+    }
+
+    /// The Wald z table of any coefficients (glmer's and glmmTMB's layout).
+    static func waldTable(names: [String], estimates estimateValues: [Double], standardErrors standardErrorValues: [Double],
+                          zValues zValueNumbers: [Double], pValues pValueNumbers: [Double]) -> String {
+        let (estimates, standardErrors) = MixedModelSummaryLayout.estimateColumns(estimateValues, standardErrors: standardErrorValues)
+        let zValues = LmerSummary.rFormat(zValueNumbers.map { LmerSummary.roundDecimals($0, 3) }, digits: 4)
+        let pValues = formatPValues(pValueNumbers, digits: 3)
+        let showStars = pValueNumbers.contains { $0 < 0.1 }
         var columns = [("Estimate", estimates), ("Std. Error", standardErrors),
                        ("z value", zValues), ("Pr(>|z|)", pValues)]
         if showStars {
-            let stars = fit.pValues.map(significanceStars)
+            let stars = pValueNumbers.map(significanceStars)
             let width = stars.map(\.count).max() ?? 0
             columns.append(("", stars.map { LmerSummary.pad(right: $0, to: width) }))
         }
-        var table = LmerSummary.coefficientTable(rowNames: fit.fixedEffectNames, columns: columns)
+        var table = LmerSummary.coefficientTable(rowNames: names, columns: columns)
         if showStars {
             table += "---\nSignif. codes:  0 ‘***’ 0.001 ‘**’ 0.01 ‘*’ 0.05 ‘.’ 0.1 ‘ ’ 1\n"
         }
@@ -116,7 +125,7 @@ public enum GlmerSummary {
         return .object([
             ("formula", .string(fit.formulaText)),
             ("family", .string(family)),
-            ("method", .string("Laplace")),
+            ("method", .string(fit.quadraturePoints > 1 ? "AGQ, nAGQ = \(fit.quadraturePoints)" : "Laplace")),
             ("nobs", .integer(fit.observationCount)),
             ("logLik", .optionalNumber(fit.logLikelihood)),
             ("AIC", .optionalNumber(fit.akaikeInformationCriterion)),

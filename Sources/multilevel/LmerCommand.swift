@@ -39,6 +39,7 @@ struct LmerCommand: Command {
         .option("output", "DIR", "Write the fit directory DIR (fit.json, data.csv, model.txt, estimates.json; docs/fit-directory.md) for predict and the other post-fit commands (gaussian mixed models)."),
         .flag("force", "Allow --output to write into an existing directory."),
         .flag("allow-nonconvergence", "Exit with status 0 even when the fit fails lme4's convergence checks."),
+        .option("nagq", "N", "GLMMs with one scalar random-effect term: N-point adaptive Gauss-Hermite quadrature instead of the Laplace approximation (glmer's nAGQ; 1 = Laplace)."),
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -87,6 +88,9 @@ struct LmerCommand: Command {
             let (output, notices, converged) = try laplaceReport(design: design, dataName: dataName, family: family, arguments: arguments,
                                                                  weights: weights)
             return (output, notices, nil, converged)
+        }
+        if arguments.value("nagq") != nil {
+            throw UsageError("--nagq is for GLMMs (families bernoulli, binomial, poisson); a gaussian model's likelihood is exact")
         }
         let pooling = arguments.value("pooling") ?? "partial"
         guard ["partial", "complete", "none"].contains(pooling) else {
@@ -207,8 +211,27 @@ struct LmerCommand: Command {
         if let confint, !["wald", "profile"].contains(confint) {
             throw UsageError("--confint must be wald or profile, not '\(confint)'")
         }
-        let model = try GeneralizedLinearMixedModel(design: design, family: Family(name: family), priorWeights: responseWeights)
-        let fit = try model.fit()
+        let familyValue = try Family(name: family)
+        guard FrequentistFamilies.fitted.contains(familyValue) else {
+            throw UsageError(FrequentistFamilies.refusal(family))
+        }
+        let points = try FrequentistFamilies.quadraturePoints(arguments.value("nagq"), family: familyValue)
+        if responseWeights != nil, familyValue != .poisson || points != 1 {
+            throw UsageError("prior weights with family '\(family)'\(points != 1 ? " and --nagq" : ""): glmer's weights are fitted for the binomial (as trials), bernoulli and poisson families by the Laplace approximation")
+        }
+        if familyValue == .zeroInflatedPoisson || familyValue == .zeroInflatedNegativeBinomial {
+            return try FrequentistFamilies.zeroInflatedReport(design: design, dataName: dataName, family: familyValue, arguments: arguments)
+        }
+        var model = try GeneralizedLinearMixedModel(design: design, family: familyValue == .negativeBinomial ? .poisson : familyValue,
+                                                    priorWeights: responseWeights)
+        let fit: GeneralizedLinearMixedModelFit
+        if familyValue == .negativeBinomial {
+            fit = try NegativeBinomialMixedModel(design: design).fit().fit
+            model = try GeneralizedLinearMixedModel(design: design, family: .negativeBinomial, negativeBinomialShape: fit.negativeBinomialShape)
+        } else {
+            model.quadraturePoints = points
+            fit = try model.fit()
+        }
         var notices = fit.warnings
         if !model.aliasedColumns.isEmpty {
             notices.insert("fixed-effect model matrix is rank deficient so dropping \(model.aliasedColumns.count) column(s) / coefficient(s): \(model.aliasedColumns.joined(separator: ", "))", at: 0)
@@ -216,8 +239,10 @@ struct LmerCommand: Command {
         let json = arguments.has("json")
         if arguments.has("drop1") {
             let rows = try singleTermDeletions(model.design, fullDeviance: fit.laplaceDeviance, fullParameters: fit.degreesOfFreedom) { reduced in
-                let refit = try GeneralizedLinearMixedModel(design: reduced, family: Family(name: family), priorWeights: responseWeights)
-                    .fit(conditionalVariances: false)
+                let refit = responseWeights == nil
+                    ? try FrequentistFamilies.refit(reduced, family: familyValue, quadraturePoints: points)
+                    : try GeneralizedLinearMixedModel(design: reduced, family: familyValue, priorWeights: responseWeights)
+                        .fit(conditionalVariances: false)
                 return (refit.laplaceDeviance, refit.degreesOfFreedom)
             }
             return (json ? TermTestReport.dropOneJSON(rows, fullAIC: fit.akaikeInformationCriterion).serialized() + "\n"

@@ -102,7 +102,10 @@ final class GeneralizedLinearMixedModelTests: XCTestCase {
         }
         let counts = try PosteriorTestData.built("glmer_crossed", "count ~ x + (1 | site) + (1 | rater)")
         XCTAssertThrowsError(try GeneralizedLinearMixedModel(design: counts, family: .negativeBinomial)) {
-            XCTAssertTrue("\($0)".contains("not 'negbinomial'"), "\($0)")
+            XCTAssertTrue("\($0)".contains("negbinomial needs its shape"), "\($0)")
+        }
+        XCTAssertThrowsError(try GeneralizedLinearMixedModel(design: counts, family: .zeroInflatedPoisson)) {
+            XCTAssertTrue("\($0)".contains("not 'zero_inflated_poisson'"), "\($0)")
         }
     }
 

@@ -24,7 +24,8 @@ public struct GeneralizedLinearMixedModelFit: Sendable {
     /// Wald z = β̂/SE and two-sided normal p-values.
     public var zValues: [Double]
     public var pValues: [Double]
-    /// The Laplace approximation to −2 log L at the optimum (glmer's summary "deviance" column).
+    /// The Laplace approximation to −2 log L at the optimum (glmer's summary "deviance" column);
+    /// with nAGQ > 1, lme4's quadrature deviance (`AdaptiveGaussHermiteQuadrature`).
     public var laplaceDeviance: Double
     /// Σ unit deviances at the conditional modes (lme4's `deviance()` of a glmerMod).
     public var deviance: Double
@@ -51,6 +52,10 @@ public struct GeneralizedLinearMixedModelFit: Sendable {
     public var evaluations: Int
     /// Whether SEs came from the Hessian (true) or from R_X (false).
     public var standardErrorsFromHessian: Bool
+    /// The negative-binomial shape θ of a glmer.nb fit (reported as `shape`), nil otherwise.
+    public var negativeBinomialShape: Double? = nil
+    /// The number of adaptive Gauss–Hermite quadrature points (glmer's nAGQ; 1 is Laplace).
+    public var quadraturePoints: Int = 1
 }
 
 /// A GLMM y ~ family(g⁻¹(Xβ + Zb)), b ~ N(0, ΛθΛθᵀ), fitted by the Laplace approximation as lme4's
@@ -61,16 +66,29 @@ public struct GeneralizedLinearMixedModel {
     public let aliasedColumns: [String]
     public let response: GeneralizedLinearResponse
     public let pirls: PenalizedIterativelyReweightedLeastSquares
+    /// glmer's nAGQ: 1 is the Laplace approximation; n > 1 replaces it in stage 2 by n-point
+    /// adaptive Gauss–Hermite quadrature (one scalar random-effect term only).
+    public var quadraturePoints = 1
 
     /// Checks the response for `family` and the random-effects structure, drops aliased columns.
-    /// `priorWeights`: glmer's Poisson prior weights (`GeneralizedPriorWeights.apply`).
-    public init(design: ModelDesign, family: Family, priorWeights: [Double]? = nil) throws {
+    /// `priorWeights`: glmer's Poisson prior weights (`GeneralizedPriorWeights.apply`). The
+    /// negative binomial needs its shape θ (held fixed here; `NegativeBinomialMixedModel`
+    /// estimates it as glmer.nb does).
+    public init(design: ModelDesign, family: Family, priorWeights: [Double]? = nil,
+                negativeBinomialShape: Double? = nil) throws {
         try checkResponse(design, family: family)
-        try checkRandomEffectsStructure(design)
+        try checkRandomEffectsStructure(design, generalized: true)
         let (reduced, dropped) = droppingAliasedColumns(design)
         self.design = reduced
         aliasedColumns = dropped
-        response = try GeneralizedLinearResponse(design: reduced, family: family, priorWeights: priorWeights)
+        var response = try GeneralizedLinearResponse(design: reduced, family: family, priorWeights: priorWeights)
+        if family == .negativeBinomial {
+            guard let shape = negativeBinomialShape, shape > 0, shape.isFinite else {
+                throw MixedModelError("the Laplace fit of family negbinomial needs its shape: NegativeBinomialMixedModel estimates it (glmer.nb)")
+            }
+            response = response.withNegativeBinomialShape(shape)
+        }
+        self.response = response
         var pirls = PenalizedIterativelyReweightedLeastSquares(fixedEffects: reduced.fixedEffects,
                                                                randomTerms: reduced.randomTerms, response: response)
         pirls.offset = reduced.offset
@@ -86,6 +104,7 @@ public struct GeneralizedLinearMixedModel {
         let nTheta = thetaLower.count
         let p = design.fixedEffectCount
         let laplace = LaplaceApproximation(pirls: pirls)
+        let quadrature = quadraturePoints > 1 ? try AdaptiveGaussHermiteQuadrature(laplace: laplace, points: quadraturePoints) : nil
         // lme4's start: PIRLS (β and u) at the initial θ from the family's starting means, whose
         // linear predictor starts every stage-1 evaluation.
         // lme4 starts at η = offset + g(μ_start).
@@ -112,7 +131,8 @@ public struct GeneralizedLinearMixedModel {
         let lower = thetaLower + [Double](repeating: -.infinity, count: p)
         let upper = [Double](repeating: .infinity, count: nTheta + p)
         let objective = { (x: [Double]) -> Double in
-            laplace.deviance(theta: Array(x[..<nTheta]), beta: Array(x[nTheta...]))
+            let theta = Array(x[..<nTheta]), beta = Array(x[nTheta...])
+            return quadrature?.deviance(theta: theta, beta: beta) ?? laplace.deviance(theta: theta, beta: beta)
         }
         let scaledObjective = { (z: [Double]) -> Double in objective(zip(z, scales).map { $0 * $1 }) }
         let scaledStart = zip(first.x + startMode.fixedEffects, scales).map { $0 / $1 }
@@ -128,7 +148,7 @@ public struct GeneralizedLinearMixedModel {
         let theta = Array(x[..<nTheta])
         let beta = Array(x[nTheta...])
         let mode = try laplace.mode(theta: theta, beta: beta)
-        let laplaceDeviance = laplace.deviance(of: mode)
+        let laplaceDeviance = quadrature?.deviance(of: mode) ?? laplace.deviance(of: mode)
         // lme4's checks on the gradient and Hessian at the optimum; an optimiser that ran out of
         // evaluations counts only when the checks fail too (the Newton finish may have completed it).
         let checks = convergenceWarnings(derivatives: finish.derivatives, optimizerConverged: true)
@@ -178,33 +198,13 @@ public struct GeneralizedLinearMixedModel {
             conditionalModes: modes, conditionalStandardDeviations: conditionalSDs, linearPredictor: eta,
             fittedValues: eta.map(response.mean), pearsonResiduals: (0..<n).map { response.pearsonResidual($0, eta: eta[$0]) },
             warnings: warnings,
-            evaluations: first.evaluations + second.evaluations + finish.evaluations, standardErrorsFromHessian: fromHessian)
+            evaluations: first.evaluations + second.evaluations + finish.evaluations, standardErrorsFromHessian: fromHessian,
+            quadraturePoints: quadraturePoints)
     }
 
-    /// Central-difference Hessian with step h (forward differences for a coordinate at its lower
-    /// bound), the scheme of lme4's `deriv12`.
+    /// Central-difference Hessian with step h (`centralDifferenceHessian`, lme4's `deriv12`).
     func finiteDifferenceHessian(_ f: ([Double]) -> Double, at x: [Double], lower: [Double]) -> DenseMatrix {
-        let h = Self.hessianStep
-        let d = x.count
-        // Shift coordinates whose lower neighbour would leave the box.
-        let centre = (0..<d).map { x[$0] - h < lower[$0] ? lower[$0] + h : x[$0] }
-        func value(_ steps: [(Int, Double)]) -> Double {
-            var point = centre
-            for (i, s) in steps { point[i] += s * h }
-            return f(point)
-        }
-        let f0 = value([])
-        var hessian = DenseMatrix(rows: d, columns: d)
-        for i in 0..<d {
-            hessian[i, i] = (value([(i, 1)]) - 2 * f0 + value([(i, -1)])) / (h * h)
-            for j in 0..<i {
-                let cross = (value([(i, 1), (j, 1)]) - value([(i, 1), (j, -1)])
-                             - value([(i, -1), (j, 1)]) + value([(i, -1), (j, -1)])) / (4 * h * h)
-                hessian[i, j] = cross
-                hessian[j, i] = cross
-            }
-        }
-        return hessian
+        centralDifferenceHessian(f, at: x, lower: lower, step: Self.hessianStep)
     }
 }
 
@@ -213,6 +213,7 @@ public func frequentistParameters(_ fit: GeneralizedLinearMixedModelFit) -> [Nam
     zip(fit.fixedEffectNames, zip(fit.fixedEffects, fit.standardErrors)).map {
         NamedEstimate(name: "b_" + brmsName(ofColumn: $0), estimate: $1.0, standardError: $1.1)
     } + fit.varianceComponents.flatMap(\.namedEstimates)
+        + (fit.negativeBinomialShape.map { [NamedEstimate(name: "shape", estimate: $0)] } ?? [])
 }
 
 extension VarianceComponent {

@@ -11,7 +11,7 @@ import MultilevelData
 /// residual by √w, as R's `poisson()$dev.resids`, `aic` and `glm.fit` do.
 public struct GeneralizedLinearResponse: Sendable {
     /// The two canonical-link families of the Laplace engine.
-    public enum Kind: String, Sendable { case binomial, poisson }
+    public enum Kind: String, Sendable { case binomial, poisson, negativeBinomial }
 
     public let kind: Kind
     /// Counts of successes (binomial) or events (Poisson).
@@ -22,6 +22,9 @@ public struct GeneralizedLinearResponse: Sendable {
     let logLikelihoodConstants: [Double]
     /// Prior weights per observation; empty when every weight is 1.
     public let priorWeights: [Double]
+    /// The negative-binomial shape θ (variance μ + μ²/θ; MASS's `negative.binomial(theta)`), held
+    /// fixed in one Laplace fit and chosen by `NegativeBinomialMixedModel`; +∞ for the other kinds.
+    public internal(set) var shape: Double = .infinity
 
     /// The response of `design` under `family` (bernoulli and binomial → binomial, poisson → Poisson).
     /// Throws for families the Laplace engine does not fit. `priorWeights` (one positive value per
@@ -39,8 +42,12 @@ public struct GeneralizedLinearResponse: Sendable {
             kind = .poisson
             counts = design.response
             trials = []
+        case .negativeBinomial:
+            kind = .negativeBinomial
+            counts = design.response
+            trials = []
         default:
-            throw MixedModelError("the Laplace (glmer) engine fits the binomial, bernoulli and poisson families, not '\(family.name)'")
+            throw MixedModelError("the Laplace (glmer) engine fits the binomial, bernoulli, poisson and (at a given shape) negbinomial families, not '\(family.name)'")
         }
         if priorWeights != nil && kind == .binomial {
             throw MixedModelError("binomial prior weights are the numbers of trials: build the design with GeneralizedPriorWeights")
@@ -60,7 +67,7 @@ public struct GeneralizedLinearResponse: Sendable {
     public func priorWeight(_ i: Int) -> Double { priorWeights.isEmpty ? 1 : priorWeights[i] }
 
     /// lme4's family line: `binomial  ( logit )`.
-    public var familyName: String { kind.rawValue }
+    public var familyName: String { kind == .negativeBinomial ? negativeBinomialFamilyName : kind.rawValue }
     public var linkName: String { kind == .binomial ? "logit" : "log" }
 
     /// μ = g⁻¹(η) on the response's mean scale: the success probability (binomial) or the rate (Poisson).
@@ -68,7 +75,7 @@ public struct GeneralizedLinearResponse: Sendable {
     public func mean(_ eta: Double) -> Double {
         switch kind {
         case .binomial: return eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta))
-        case .poisson: return exp(eta)
+        case .poisson, .negativeBinomial: return exp(eta)
         }
     }
 
@@ -86,6 +93,8 @@ public struct GeneralizedLinearResponse: Sendable {
         case .poisson:
             let rate = Swift.max(mu, 1e-300)
             return (priorWeight(i) * rate, (counts[i] - rate) / rate)
+        case .negativeBinomial:
+            return negativeBinomialWorkingWeightAndResidual(i, mu: mu)
         }
     }
 
@@ -103,6 +112,8 @@ public struct GeneralizedLinearResponse: Sendable {
             return 2 * sum
         case .poisson:
             return 2 * priorWeight(i) * ((y > 0 ? y * log(y / mu) : 0) - (y - mu))
+        case .negativeBinomial:
+            return negativeBinomialUnitDeviance(y, mu: mu)
         }
     }
 
@@ -118,6 +129,8 @@ public struct GeneralizedLinearResponse: Sendable {
             return logLikelihoodConstants[i] + y * eta - m * softplus
         case .poisson:
             return priorWeight(i) * (logLikelihoodConstants[i] + y * eta - exp(eta))
+        case .negativeBinomial:
+            return logLikelihoodConstants[i] + negativeBinomialLogLikelihood(y, eta: eta)
         }
     }
 
@@ -130,6 +143,8 @@ public struct GeneralizedLinearResponse: Sendable {
                 return log(mu / (1 - mu))
             case .poisson:
                 return log(counts[i] + 0.1)
+            case .negativeBinomial:
+                return log(counts[i] + (counts[i] == 0 ? 1.0 / 6 : 0))
             }
         }
     }
@@ -144,6 +159,8 @@ public struct GeneralizedLinearResponse: Sendable {
             return (counts[i] / m - mu) / (mu * (1 - mu) / m).squareRoot()
         case .poisson:
             return (counts[i] - mu) * (priorWeight(i) / mu).squareRoot()
+        case .negativeBinomial:
+            return (counts[i] - mu) / (mu + mu * mu / shape).squareRoot()
         }
     }
 }

@@ -9,8 +9,10 @@ public struct MixedModelError: Error, CustomStringConvertible, Equatable {
 }
 
 /// lme4's checks on the random-effects structure before fitting (`lmerControl`: check.nlev.gtr.1,
-/// check.nobs.vs.nlev, check.nobs.vs.nRE — all "stop" by default), with lme4's wording.
-public func checkRandomEffectsStructure(_ design: ModelDesign) throws {
+/// check.nobs.vs.nlev, check.nobs.vs.nRE — all "stop" by default), with lme4's wording. With
+/// `generalized` only glmer's default applies (`glmerControl`: check.nlev.gtr.1 "stop", the two
+/// count checks "ignore"), so an observation-level random effect `(1 | obs)` fits.
+public func checkRandomEffectsStructure(_ design: ModelDesign, generalized: Bool = false) throws {
     let n = design.rowCount
     guard !design.randomTerms.isEmpty else {
         throw MixedModelError("no random effects terms specified in formula '\(design.formulaText)' (use --pooling complete for lm)")
@@ -23,6 +25,7 @@ public func checkRandomEffectsStructure(_ design: ModelDesign) throws {
         if used < 2 {
             throw MixedModelError("grouping factors must have > 1 sampled level (problem: \(term.grouping.name) in \(term.text))")
         }
+        if generalized { continue }
         if n <= used {
             throw MixedModelError("number of levels of each grouping factor must be < number of observations (problems: \(term.grouping.name))")
         }
