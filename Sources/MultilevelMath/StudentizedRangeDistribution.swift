@@ -55,13 +55,15 @@ public struct StudentizedRangeDistribution: Sendable {
         func exponent(_ u: Double) -> Double { nu * (u - 0.5 * expm1(2 * u)) }
         let left = Self.bisect(low: -(45 / nu) - 2, high: 0) { exponent($0) > -45 }
         let right = Self.bisect(low: 0, high: (45 / nu).squareRoot() + 1e-3) { exponent($0) < -45 }
-        let width = 0.5 * min(1, 1 / nu.squareRoot())
+        let width = 0.75 * min(1, 1 / nu.squareRoot())
         let pieces = max(8, Int(((right - left) / width).rounded(.up)))
+        // The inner nodes, φ(z), Φ(z) and Φ(z)^(k−1) are shared by every outer node.
+        let inner = InnerNodes(groups: groups, end: max(9, 0.5 * q * exp(right) + 8))
         var lower = 0.0, upper = 0.0, density = 0.0
         Self.integrate(from: left, to: right, pieces: pieces) { u, weight in
             let s = exp(u)
             let w = weight * exp(logConstant + exponent(u))
-            let r = rangeTails(q * s)
+            let r = inner.rangeTails(q * s)
             lower += w * r.lower
             upper += w * r.upper
             density += w * s * r.density
@@ -71,23 +73,43 @@ public struct StudentizedRangeDistribution: Sendable {
 
     /// W(w), 1 − W(w) and W′(w) for the range of k standard normals.
     func rangeTails(_ w: Double) -> (lower: Double, upper: Double, density: Double) {
-        guard w > 0 else { return (0, 1, 0) }
-        let m = Double(groups - 1)
-        let end = max(9, 0.5 * w + 8)
-        let pieces = Int(((end + 9) / 0.75).rounded(.up))
-        var lower = 0.0, upper = 0.0, density = 0.0
-        Self.integrate(from: -9, to: end, pieces: pieces) { z, weight in
-            let phi = NormalDistribution.density(z)
-            let a = NormalDistribution.cdf(z)
-            let d = NormalDistribution.cdf(z - w)
-            let inside = max(a - d, 0)
-            let power = groups == 2 ? 1 : pow(inside, m - 1)
-            lower += weight * phi * power * inside
-            if a > 0 { upper += weight * phi * pow(a, m) * -expm1(m * log1p(-min(d / a, 1))) }
-            density += weight * phi * power * NormalDistribution.density(z - w)
+        InnerNodes(groups: groups, end: max(9, 0.5 * w + 8)).rangeTails(w)
+    }
+
+    /// The inner rule over z ∈ [−9, end] (pieces of width ≤ 1) with φ(z), Φ(z) and Φ(z)^(k−1) at
+    /// its nodes.
+    struct InnerNodes {
+        let groups: Int
+        let z: [Double], weight: [Double], phi: [Double], cdf: [Double], cdfPower: [Double]
+
+        init(groups: Int, end: Double) {
+            self.groups = groups
+            let m = Double(groups - 1)
+            var z: [Double] = [], weight: [Double] = [], phi: [Double] = [], cdf: [Double] = [], cdfPower: [Double] = []
+            StudentizedRangeDistribution.integrate(from: -9, to: end, pieces: Int((end + 9).rounded(.up))) { node, w in
+                let a = NormalDistribution.cdf(node)
+                z.append(node); weight.append(w); phi.append(NormalDistribution.density(node)); cdf.append(a); cdfPower.append(pow(a, m))
+            }
+            (self.z, self.weight, self.phi, self.cdf, self.cdfPower) = (z, weight, phi, cdf, cdfPower)
         }
-        let k = Double(groups)
-        return (min(k * lower, 1), min(k * upper, 1), k * m * density)
+
+        func rangeTails(_ w: Double) -> (lower: Double, upper: Double, density: Double) {
+            guard w > 0 else { return (0, 1, 0) }
+            let m = Double(groups - 1)
+            var lower = 0.0, upper = 0.0, density = 0.0
+            for i in z.indices {
+                let a = cdf[i]
+                let d = NormalDistribution.cdf(z[i] - w)
+                let inside = max(a - d, 0)
+                let power = groups == 2 ? 1 : pow(inside, m - 1)
+                let f = weight[i] * phi[i]
+                lower += f * power * inside
+                if a > 0 { upper += f * cdfPower[i] * -expm1(m * log1p(-min(d / a, 1))) }
+                density += f * power * NormalDistribution.density(z[i] - w)
+            }
+            let k = Double(groups)
+            return (min(k * lower, 1), min(k * upper, 1), k * m * density)
+        }
     }
 
     /// Σ over `pieces` equal subintervals of [a, b] of the 12-point Gauss–Legendre rule: calls

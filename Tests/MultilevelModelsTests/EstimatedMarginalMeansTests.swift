@@ -106,3 +106,37 @@ final class EstimatedMarginalMeansTests: XCTestCase {
         XCTAssertThrowsError(try EstimatedMarginalMeans.frequentist(grid: grid, specs: ["recipe"], by: ["recipe"], inference: inference))
     }
 }
+
+/// Bayesian marginal means against emmeans 1.8.4-1 given the same posterior draws
+/// (Fixtures/emmeans_bayes_cake.json from scripts/references/emmeans_bayesian_cake.R: an emmGrid
+/// whose `post.beta` holds Fixtures/emmeans_cake_draws.csv, 1,000 draws of our cake fit): the
+/// median and 95% HPD limits of every mean and contrast, deterministic, to 1e-10 relative.
+final class EstimatedMarginalMeansBayesianTests: XCTestCase {
+    func testCakeDrawsAgainstEmmeans() throws {
+        let (grid, _, _) = try EstimatedMarginalMeansTests.cake()
+        let text = try String(contentsOf: RemlFixtures.url("emmeans_cake_draws", "csv"), encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        XCTAssertEqual(lines[0].split(separator: ",").count, grid.x.columns)
+        let beta = lines.dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
+        XCTAssertEqual(beta.count, 1000)
+        let results = try XCTUnwrap(RemlFixtures.reference("emmeans_bayes_cake")["results"] as? [String: Any])
+        for (key, specs, by) in [("~ recipe", ["recipe"], [String]()), ("~ temperature | recipe", ["temperature"], ["recipe"])] {
+            let reference = try XCTUnwrap(results[key] as? [String: Any])
+            let result = try EstimatedMarginalMeans.bayesian(grid: grid, specs: specs, by: by, pairwise: true, beta: beta)
+            for (rows, expected, labels) in [(result.means, reference["emmeans"] as! [[String: Any]], specs),
+                                             (result.contrasts, reference["pairs"] as! [[String: Any]], ["contrast"])] {
+                XCTAssertEqual(rows.count, expected.count, key)
+                for (row, e) in zip(rows, expected) {
+                    XCTAssertEqual(row.labels, labels.map { e[$0] as! String }, key)
+                    XCTAssertEqual(row.byLevels, by.map { e[$0] as! String }, key)
+                    let estimate = (e["emmean"] ?? e["estimate"]) as! Double
+                    for (value, reference, name) in [(row.estimate, estimate, "median"), (row.lower, e["lower.HPD"] as! Double, "lower.HPD"),
+                                                      (row.upper, e["upper.HPD"] as! Double, "upper.HPD")] {
+                        XCTAssertEqual(value, reference, accuracy: 1e-10 * max(1, abs(reference)), "\(key) \(row.labels) \(row.byLevels) \(name)")
+                    }
+                    XCTAssertNil(row.pValue)
+                }
+            }
+        }
+    }
+}

@@ -50,12 +50,16 @@ public struct LinearFunctionInference: Sendable {
         switch adjustment {
         case .none: break
         case .tukey:
+            var quantiles: [String: Double] = [:]  // qtukey(0.95, k, df) by (k, df): one root search each
             for i in rows.indices {
                 let r = rows[i], df = r.degreesOfFreedom ?? .infinity
                 guard familySizes[i] > 2 else { continue }  // two means: Tukey is the t test
                 let range = StudentizedRangeDistribution(groups: familySizes[i], degreesOfFreedom: df)
                 rows[i].pValue = range.complementaryCDF(abs(r.statistic ?? .nan) * 2.0.squareRoot())
-                let half = range.quantile(0.95) / 2.0.squareRoot() * r.standardError
+                let key = "\(familySizes[i]) \(df)"
+                let quantile = quantiles[key] ?? range.quantile(0.95)
+                quantiles[key] = quantile
+                let half = quantile / 2.0.squareRoot() * r.standardError
                 rows[i].lower = r.estimate - half
                 rows[i].upper = r.estimate + half
             }
