@@ -4,14 +4,18 @@ import XCTest
 /// The studentized range distribution against R 4.2.2's `ptukey` and `qtukey`
 /// (StudentizedRangeReferenceValues.swift, from scripts/references/studentized_range.R).
 final class StudentizedRangeTests: XCTestCase {
-    /// Both tails at 168 (q, k, ν) points, k = 2…18, ν = 2…210 and ∞, to 1e-9 absolute (R's
-    /// ptukey is a Gauss–Legendre quadrature good to about that; its upper tail is 1 − P).
+    /// Both tails at 168 (q, k, ν) points, k = 2…18, ν = 2…210 and ∞. R's ptukey is itself the
+    /// less accurate side: at k = 2, ν = 2 it is 2.6e-5 from the closed form 1/√2 at q = 2 that
+    /// ours meets to 1e-16 (testTwoGroupsIsTwoSidedT); the differences measured were 9.2e-5
+    /// (ν = 2), 2.2e-6 (ν = 3.5), 1.1e-8 (ν = 7) and 2.8e-8 (k = 18, ν = 42), so the tolerance
+    /// follows ν: 2e-4, 5e-6, then 5e-8 (emmeans' df are in the last range).
     func testProbabilitiesMatchR() {
         var worst = 0.0
         for row in StudentizedRangeReference.probabilities {
             let t = StudentizedRangeDistribution(groups: row.k, degreesOfFreedom: row.df).tails(row.q)
-            XCTAssertEqual(t.lower, row.lower, accuracy: 1e-9, "ptukey(\(row.q), \(row.k), \(row.df))")
-            XCTAssertEqual(t.upper, row.upper, accuracy: 1e-9, "upper ptukey(\(row.q), \(row.k), \(row.df))")
+            let tolerance = row.df < 3 ? 2e-4 : row.df < 5 ? 5e-6 : 5e-8
+            XCTAssertEqual(t.lower, row.lower, accuracy: tolerance, "ptukey(\(row.q), \(row.k), \(row.df))")
+            XCTAssertEqual(t.upper, row.upper, accuracy: tolerance, "upper ptukey(\(row.q), \(row.k), \(row.df))")
             XCTAssertEqual(t.lower + t.upper, 1, accuracy: 1e-12)
             worst = max(worst, abs(t.lower - row.lower), abs(t.upper - row.upper))
         }
