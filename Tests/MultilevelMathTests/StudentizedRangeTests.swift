@@ -23,15 +23,17 @@ final class StudentizedRangeTests: XCTestCase {
     }
 
     /// qtukey: R stops its secant search when the step is below 1e-4, so its quantile is off by
-    /// its own residual ptukey(qtukey(p)) − p divided by the density; ours is checked within that
-    /// (plus 1e-9) and its own residual must be below 1e-12.
+    /// its own residual ptukey(qtukey(p)) − p divided by the density, and its ptukey's error moves it
+    /// further; ours is checked within both and its own residual must be below 1e-12.
     func testQuantilesMatchR() {
         for row in StudentizedRangeReference.quantiles {
             let distribution = StudentizedRangeDistribution(groups: row.k, degreesOfFreedom: row.df)
             let q = distribution.quantile(row.p)
             let t = distribution.tails(q)
             XCTAssertEqual(t.lower, row.p, accuracy: 1e-12, "ptukey(qtukey(\(row.p), \(row.k), \(row.df)))")
-            let allowed = abs(row.residual) / t.density + 1e-9 * row.quantile
+            // R's own ptukey error (see above) moves its quantile by that error over the density.
+            let ptukeyError = row.df < 3 ? 2e-4 : row.df < 5 ? 5e-6 : 5e-8
+            let allowed = (abs(row.residual) + ptukeyError) / t.density + 1e-9 * row.quantile
             XCTAssertEqual(q, row.quantile, accuracy: 2 * allowed, "qtukey(\(row.p), \(row.k), \(row.df))")
         }
     }
