@@ -198,7 +198,7 @@ public enum FormulaResponse: Sendable, Equatable {
 
 extension FormulaNode {
     /// Column names referred to (every `.name` leaf), with their columns, in order.
-    var referencedNames: [(String, Int)] {
+    public var referencedNames: [(String, Int)] {
         switch self {
         case .name(let n, let c): return [(n, c)]
         case .number: return []

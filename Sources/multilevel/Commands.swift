@@ -2,7 +2,7 @@
 enum Commands {
     static let all: [Command] = [
         DescribeCommand(), FitCommand(), LmerCommand(), AnovaCommand(), BootstrapCommand(), CompareCommand(), DiagnoseCommand(),
-        PredictCommand(), EffectsCommand(), LooCommand(), KFoldCommand(),
+        PredictCommand(), EffectsCommand(), EmmeansCommand(), LooCommand(), KFoldCommand(),
     ]
 }
 

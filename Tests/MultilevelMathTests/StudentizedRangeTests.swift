@@ -1,0 +1,62 @@
+import XCTest
+@testable import MultilevelMath
+
+/// The studentized range distribution against R 4.2.2's `ptukey` and `qtukey`
+/// (StudentizedRangeReferenceValues.swift, from scripts/references/studentized_range.R).
+final class StudentizedRangeTests: XCTestCase {
+    /// Both tails at 168 (q, k, ν) points, k = 2…18, ν = 2…210 and ∞. R's ptukey is itself the
+    /// less accurate side: at k = 2, ν = 2 it is 2.6e-5 from the closed form 1/√2 at q = 2 that
+    /// ours meets to 1e-16 (testTwoGroupsIsTwoSidedT); the differences measured were 9.2e-5
+    /// (ν = 2), 2.2e-6 (ν = 3.5), 1.1e-8 (ν = 7) and 2.8e-8 (k = 18, ν = 42), so the tolerance
+    /// follows ν: 2e-4, 5e-6, then 5e-8 (emmeans' df are in the last range).
+    func testProbabilitiesMatchR() {
+        var worst = 0.0
+        for row in StudentizedRangeReference.probabilities {
+            let t = StudentizedRangeDistribution(groups: row.k, degreesOfFreedom: row.df).tails(row.q)
+            let tolerance = row.df < 3 ? 2e-4 : row.df < 5 ? 5e-6 : 5e-8
+            XCTAssertEqual(t.lower, row.lower, accuracy: tolerance, "ptukey(\(row.q), \(row.k), \(row.df))")
+            XCTAssertEqual(t.upper, row.upper, accuracy: tolerance, "upper ptukey(\(row.q), \(row.k), \(row.df))")
+            XCTAssertEqual(t.lower + t.upper, 1, accuracy: 1e-12)
+            worst = max(worst, abs(t.lower - row.lower), abs(t.upper - row.upper))
+        }
+        print("StudentizedRangeTests: largest |ptukey difference| \(worst)")
+    }
+
+    /// qtukey: R stops its secant search when the step is below 1e-4, so its quantile is off by
+    /// its own residual ptukey(qtukey(p)) − p divided by the density, and its ptukey's error moves it
+    /// further; ours is checked within both and its own residual must be below 1e-12.
+    func testQuantilesMatchR() {
+        for row in StudentizedRangeReference.quantiles {
+            let distribution = StudentizedRangeDistribution(groups: row.k, degreesOfFreedom: row.df)
+            let q = distribution.quantile(row.p)
+            let t = distribution.tails(q)
+            XCTAssertEqual(t.lower, row.p, accuracy: 1e-12, "ptukey(qtukey(\(row.p), \(row.k), \(row.df)))")
+            // R's own ptukey error (see above) moves its quantile by that error over the density.
+            let ptukeyError = row.df < 3 ? 2e-4 : row.df < 5 ? 5e-6 : 5e-8
+            let allowed = (abs(row.residual) + ptukeyError) / t.density + 1e-9 * row.quantile
+            XCTAssertEqual(q, row.quantile, accuracy: 2 * allowed, "qtukey(\(row.p), \(row.k), \(row.df))")
+        }
+    }
+
+    /// k = 2 and ν = ∞: Q/√2 is |Z₁ − Z₂|/√2, so P(Q ≤ q) = 2Φ(q/√2) − 1 (closed form).
+    func testTwoGroupsInfiniteDegreesIsFoldedNormal() {
+        let distribution = StudentizedRangeDistribution(groups: 2, degreesOfFreedom: .infinity)
+        for q in [0.1, 0.7, 1.5, 2.77, 4, 6] {
+            XCTAssertEqual(distribution.cdf(q), 2 * NormalDistribution.cdf(q / 2.0.squareRoot()) - 1, accuracy: 1e-14)
+            XCTAssertEqual(distribution.complementaryCDF(q), 2 * NormalDistribution.cdf(-q / 2.0.squareRoot()),
+                           accuracy: 1e-13 * NormalDistribution.cdf(-q / 2.0.squareRoot()))
+        }
+    }
+
+    /// k = 2, finite ν: Q/√2 is |T| with T ~ t_ν, so P(Q > q) = 2 P(T > q/√2) (closed form).
+    func testTwoGroupsIsTwoSidedT() {
+        for nu in [2.0, 5.5, 42, 300] {
+            let distribution = StudentizedRangeDistribution(groups: 2, degreesOfFreedom: nu)
+            let t = StudentTDistribution(degreesOfFreedom: nu)
+            for q in [0.5, 2, 3.5, 9] {
+                let expected = 2 * exp(t.logCDFAndCCDF(q / 2.0.squareRoot()).logCCDF)
+                XCTAssertEqual(distribution.complementaryCDF(q), expected, accuracy: 1e-11 * max(expected, 1e-3), "ν = \(nu), q = \(q)")
+            }
+        }
+    }
+}
