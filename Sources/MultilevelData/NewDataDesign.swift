@@ -119,7 +119,8 @@ public struct NewDataDesign: Sendable {
         // new rows need not have them.
         var rowFormula = formula
         rowFormula.additions = ResponseAdditions()
-        let combined = try ModelDesign.build(formula: rowFormula, table: combinedTable, factors: factors)
+        let combined = try ModelDesign.build(formula: rowFormula, table: combinedTable,
+                                             options: fitted.recipe?.options ?? DesignOptions(factors: factors))
         guard combined.rowCount == n + m else {
             throw DesignError("\(file): internal: the new rows' design has \(combined.rowCount - n) rows, expected \(m)")
         }
@@ -138,6 +139,13 @@ public struct NewDataDesign: Sendable {
             let k = combined.fixedEffectNames.firstIndex(of: extra)!
             let row = (0..<m).first { combined.fixedEffects[n + $0, k] != 0 } ?? 0
             throw DesignError("\(file):\(newData.sourceLines[row]): population-level column '\(extra)' comes from a value the fit did not see")
+        }
+        // Variables with fitted parameters (poly() bases, scale() centres and scales) are evaluated
+        // with the fit's parameters, as R's predict() does with the model frame's predvars: the
+        // combined rows above would give a basis of fitted and new rows together.
+        if let recipe = fitted.recipe, recipe.fixedEffectNames == fitted.fixedEffectNames {
+            let x = try recipe.fixedEffects(newData: newData)
+            if x.rows == m { fixed = x }
         }
 
         // Group-level terms, matched to the fitted terms by position (the same formula).
