@@ -42,6 +42,22 @@ public enum BoundedQuasiNewton {
         public var gradientUnavailable: Bool
     }
 
+    /// The BFGS update of an inverse-Hessian approximation (row-major n × n) by the step s and
+    /// gradient change y with sᵀy = `curvature` > 0 (Nocedal & Wright eq. 6.17):
+    /// H ← (I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ, ρ = 1/sᵀy.
+    public static func updateInverseHessian(_ h: inout [Double], step s: [Double], gradientChange y: [Double],
+                                            curvature sy: Double) {
+        let n = s.count
+        let rho = 1 / sy
+        var hy = [Double](repeating: 0, count: n)
+        for i in 0..<n { for j in 0..<n { hy[i] += h[i * n + j] * y[j] } }
+        var yhy = 0.0
+        for i in 0..<n { yhy += y[i] * hy[i] }
+        for i in 0..<n { for j in 0..<n {
+            h[i * n + j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j]
+        } }
+    }
+
     public static func minimize(start: [Double], lower: [Double], options: Options = Options(),
                                 evaluate: ([Double]) -> (value: Double, gradient: [Double]?)) -> Result {
         let n = start.count
@@ -124,15 +140,7 @@ public enum BoundedQuasiNewton {
                     for i in 0..<n { scaled[i * n + i] = sy / yy }
                     return scaled
                 }()
-                // H ← (I − ρsyᵀ) H (I − ρysᵀ) + ρssᵀ, ρ = 1/sᵀy.
-                let rho = 1 / sy
-                var hy = [Double](repeating: 0, count: n)
-                for i in 0..<n { for j in 0..<n { hy[i] += h[i * n + j] * y[j] } }
-                var yhy = 0.0
-                for i in 0..<n { yhy += y[i] * hy[i] }
-                for i in 0..<n { for j in 0..<n {
-                    h[i * n + j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j]
-                } }
+                updateInverseHessian(&h, step: s, gradientChange: y, curvature: sy)
                 inverseHessian = h
             }
             if largestStep <= options.stepTolerance { break }

@@ -81,31 +81,6 @@ final class ProfileLikelihoodTests: XCTestCase {
         }
     }
 
-    /// A block of 4 correlated coefficients, `(Days + I(Days^2) + I(Days^3) | Subject)` (10 θ
-    /// entries): sd(Intercept) and σ against lme4's profile (Fixtures/lmer_profile_block4.json,
-    /// scripts/references/lmer_profile_block4.R, bobyqa given 1e5 evaluations per profile point)
-    /// within 2e-3 relative, as the 3-block case.
-    func testProfilesOfBlocksOfFour() throws {
-        let reference = try RemlFixtures.reference("lmer_profile_block4")
-        let case_ = try XCTUnwrap(reference["cubic"] as? [String: Any])
-        let intervals = try XCTUnwrap(case_["intervals"] as? [String: [Double]])
-        let model = try LinearMixedModel(design: RemlFixtures.sleepstudy("cubic"))
-        let fit = try model.fit(method: .reml, options: .init(conditionalVariances: false))
-        XCTAssertEqual(fit.theta.count, 10)
-        let names = Set(intervals.keys)
-        XCTAssertEqual(names, ["sd_Subject__Intercept", "sigma"])
-        let profiled = try ProfileLikelihood(model: model).intervals(for: frequentistParameters(fit), only: names)
-        XCTAssertEqual(Set(profiled.filter { $0.lower != nil }.map(\.name)), names)
-        for parameter in profiled where names.contains(parameter.name) {
-            let expected = try XCTUnwrap(intervals[parameter.name], parameter.name)
-            let lower = try XCTUnwrap(parameter.lower), upper = try XCTUnwrap(parameter.upper)
-            print("4-block \(parameter.name): [\(lower), \(upper)], lme4 \(expected)")
-            let scale = max(abs(expected[0]), abs(expected[1]))
-            XCTAssertEqual(lower, expected[0], accuracy: 2e-3 * scale, "\(parameter.name) lower")
-            XCTAssertEqual(upper, expected[1], accuracy: 2e-3 * scale, "\(parameter.name) upper")
-        }
-    }
-
     func testSleepstudySlopesProfileAndWald() throws { try check(kind: "slopes", key: "slopes") }
     func testSleepstudyInterceptsProfileAndWald() throws { try check(kind: "intercepts", key: "intercepts") }
 }
