@@ -14,7 +14,8 @@ final class BootstrapBandsReportTests: XCTestCase {
         let design = try PlotTests.design("plot_sleepstudy", "Reaction ~ Days + (Days | Subject)")
         let model = try LinearMixedModel(design: design)
         let fit = try model.fit()
-        let result = try MixedModelBootstrap(model: model, fit: fit).run(scheme: .parametric, replicates: 40, seed: 7)
+        let result = try MixedModelBootstrap(model: model, fit: fit).run(scheme: .parametric, replicates: 40, seed: 7,
+                                                                                   recordFittedValues: true)
         return (BootstrapFittedBands(result: result, design: design, fit: fit, probabilities: [0.05, 0.5, 0.95]), design, fit)
     }
 
@@ -73,7 +74,7 @@ final class BootstrapBandsReportTests: XCTestCase {
     /// A level with a quote and a comma stays one field; a missing value is written NA.
     func testQuotingAndMissingValues() throws {
         let (bands, design, _) = try Self.bands()
-        var point = bands.groups[0]
+        var point = try XCTUnwrap(bands.groups.first)
         point.level = "a \"b\", c"
         point.quantiles[1] = .nan
         let csv = BootstrapBandsReport.csv([point], bands: bands, design: design, groupingFactor: "Subject")
