@@ -28,20 +28,27 @@ enum FrequentistBenchmarks {
                                      seconds[100] * 1000, seconds[50] * 1000, seconds[150] * 1000)
             }
         },
-        BenchmarkJob(name: "lmer-insteval", dataSize: "73,000 rows, 2,972 × 1,128 × 14 levels crossed",
-                     reference: "lme4 ~26 s (InstEval)") {
+        instEvalJob(name: "lmer-insteval", path: .automatic, reference: "lme4 ~26 s (InstEval)"),
+        instEvalJob(name: "lmer-insteval-bobyqa", path: .derivativeFree,
+                    reference: "the derivative-free path (BOBYQA + Newton finish on criterion differences)"),
+    ]
+
+    /// A REML fit of the InstEval shape by the given optimiser path (the automatic one takes the
+    /// analytic gradient from 10,000 rows on).
+    static func instEvalJob(name: String, path: ProfiledOptimizer, reference: String) -> BenchmarkJob {
+        BenchmarkJob(name: name, dataSize: "73,000 rows, 2,972 × 1,128 × 14 levels crossed", reference: reference) {
             let design = instEvalShaped(seed: 2)
             return {
                 let cpuStart = SamplingBenchmarks.processCPUSeconds()
                 let model = try LinearMixedModel(design: design)
-                let fit = try model.fit(method: .reml, options: .init(conditionalVariances: false))
+                let fit = try model.fit(method: .reml, options: .init(conditionalVariances: false, path: path))
                 let cpu = SamplingBenchmarks.processCPUSeconds() - cpuStart
                 let sds = fit.varianceComponents.map { String(format: "%.3f", $0.standardDeviations[0]) }.joined(separator: "/")
-                return "REML \(String(format: "%.2f", fit.criterion)), sd \(sds), \(fit.evaluations) evaluations; "
-                    + String(format: "%.2f CPU-s", cpu)
+                return "REML \(String(format: "%.6f", fit.criterion)), sd \(sds), θ \(fit.theta.map { String(format: "%.9f", $0) }), "
+                    + "\(fit.evaluations) evaluations; " + String(format: "%.2f CPU-s", cpu)
             }
-        },
-    ]
+        }
+    }
 
     /// 18 subjects × 10 days, Reaction = 251 + 10.5 Days + b₀ + b₁ Days + ε with lme4's sleepstudy
     /// estimates as truth (sd 24.7 and 5.9, correlation 0.07, σ 25.6).

@@ -1,3 +1,5 @@
+import MultilevelMath
+
 /// Minimisation of a smooth function over a box bounded below, {x : x ≥ lower} (entries of `lower`
 /// may be −∞), by a projected quasi-Newton method: BFGS updates of an inverse-Hessian
 /// approximation restricted to the variables off their bounds (Bertsekas 1982, "Projected Newton
@@ -130,15 +132,7 @@ struct ProjectedQuasiNewton {
                 for i in 0..<n { inverseHessian[i * n + i] = sy / yy }
                 isIdentity = false
             }
-            // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ.
-            let rho = 1 / sy
-            var hy = [Double](repeating: 0, count: n)
-            for i in 0..<n { for j in 0..<n { hy[i] += inverseHessian[i * n + j] * y[j] } }
-            var yhy = 0.0
-            for i in 0..<n { yhy += y[i] * hy[i] }
-            for i in 0..<n { for j in 0..<n {
-                inverseHessian[i * n + j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j]
-            } }
+            BoundedQuasiNewton.updateInverseHessian(&inverseHessian, step: s, gradientChange: y, curvature: sy)
         }
         return Result(x: x, value: fx, evaluations: evaluations, converged: false)
     }

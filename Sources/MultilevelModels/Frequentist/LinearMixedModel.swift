@@ -86,12 +86,17 @@ public struct LinearMixedModel {
         /// Start for θ; nil: lme4's θ = 1, or moment estimates for a design of 10 000 or more
         /// observations whose random effects are all scalar intercepts (`momentStartingTheta`).
         public var startTheta: [Double]?
+        /// Derivative-free or gradient-based minimisation (`ProfiledOptimizer`); an explicit
+        /// `optimizer` setting means BOBYQA.
+        public var path: ProfiledOptimizer
 
         public init(optimizer: BOBYQA.Options? = nil,
-                    conditionalVariances: Bool = true, startTheta: [Double]? = nil) {
+                    conditionalVariances: Bool = true, startTheta: [Double]? = nil,
+                    path: ProfiledOptimizer = .automatic) {
             self.optimizer = optimizer
             self.conditionalVariances = conditionalVariances
             self.startTheta = startTheta
+            self.path = path
         }
     }
 
@@ -113,6 +118,13 @@ public struct LinearMixedModel {
            let moments = momentStartingTheta(design: design, terms: equations.terms) {
             start = moments
             initialRadius = Swift.min(0.2, Swift.max(0.02, 0.1 * (moments.max() ?? 0)))
+        }
+        let gradientPath = options.optimizer == nil
+            && (options.path == .quasiNewton || (options.path == .automatic && design.rowCount >= 10_000))
+        if gradientPath, let optimum = gradientOptimum(start: start, initialStep: initialRadius, method: method) {
+            var warnings = convergenceWarnings(derivatives: optimum.derivatives, optimizerConverged: optimum.converged)
+            return try summarize(theta: optimum.theta, method: method, conditionalVariances: options.conditionalVariances,
+                                 evaluations: optimum.evaluations, warnings: &warnings)
         }
         let result = BOBYQA.minimize(start: start, lower: lower, upper: upper,
                                      options: options.optimizer ?? BOBYQA.Options(

@@ -26,10 +26,21 @@ struct NewtonFinish {
     init(theta start: [Double], value startValue: Double, lowerBounds: [Double],
          oneSidedCrossDifferences: Bool = false, maximumSteps: Int = 4,
          refreshAbove: Double = 1e-3, criterion: ([Double]) -> Double) {
+        self.init(theta: start, value: startValue, lowerBounds: lowerBounds, maximumSteps: maximumSteps,
+                  refreshAbove: refreshAbove, criterion: criterion) { theta, value in
+            CriterionDerivatives(theta: theta, lowerBounds: lowerBounds, center: value,
+                                 oneSidedCrossDifferences: oneSidedCrossDifferences, criterion: criterion)
+        }
+    }
+
+    /// The finish with derivatives from `derivativesAt(θ, f(θ))` (criterion differences, or
+    /// gradient differences where the criterion has an analytic gradient).
+    init(theta start: [Double], value startValue: Double, lowerBounds: [Double], maximumSteps: Int = 4,
+         refreshAbove: Double = 1e-3, criterion: ([Double]) -> Double,
+         derivativesAt: ([Double], Double) -> CriterionDerivatives) {
         theta = start
         value = startValue
-        derivatives = CriterionDerivatives(theta: theta, lowerBounds: lowerBounds, center: value,
-                                           oneSidedCrossDifferences: oneSidedCrossDifferences, criterion: criterion)
+        derivatives = derivativesAt(theta, value)
         evaluations += derivatives.evaluations
         for _ in 0..<maximumSteps {
             let current = derivatives
@@ -58,8 +69,7 @@ struct NewtonFinish {
             value = candidateValue
             acceptedSteps += 1
             if clamped || largest > refreshAbove * scale {
-                derivatives = CriterionDerivatives(theta: theta, lowerBounds: lowerBounds, center: value,
-                                                   oneSidedCrossDifferences: oneSidedCrossDifferences, criterion: criterion)
+                derivatives = derivativesAt(theta, value)
                 evaluations += derivatives.evaluations
                 continue
             }
