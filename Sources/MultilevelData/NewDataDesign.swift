@@ -62,7 +62,10 @@ public struct NewDataDesign: Sendable {
         var combinedColumns: [DataColumn] = []
         for (name, fittedColumn) in zip(fittedData.columnNames, fittedData.columns) {
             guard let column = newData.column(named: name) else {
-                if responseColumns.contains(name) {
+                // The response, and at the population level (re.form = NA) a grouping factor,
+                // are not used: lme4 and brms do not ask for them.
+                if responseColumns.contains(name)
+                    || (groupTerms == .none && groupingColumns.contains(name) && !isPopulationVariable(name, formula: formula)) {
                     combinedColumns.append(padded(fittedColumn, count: m))
                     continue
                 }

@@ -59,10 +59,6 @@ final class EmmeansCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: work) }
         let treatment = try CommandLineRunner.run(["emmeans", "cake.model", "--lmer", "--specs", "recipe", "--json"], in: work)
         let sum = try CommandLineRunner.run(["emmeans", "cake_sum.model", "--lmer", "--specs", "recipe", "--json"], in: work)
-        // Known defect (issue 17, point 5): the new-data design does not keep a model file's
-        // 'contrasts' key, so the grid of a sum-contrast fit fails with "population-level column
-        // 'recipe1' is not in the new rows' design". Skipped until NewDataDesign uses the recipe's contrasts.
-        if sum.err.contains("is not in the new rows' design") { throw XCTSkip("NewDataDesign drops the fit's contrasts: \(sum.err)") }
         XCTAssertEqual(treatment.status, 0, treatment.err)
         XCTAssertEqual(sum.status, 0, sum.err)
         let a = try XCTUnwrap(json(treatment.out)["emmeans"] as? [[String: Any]])

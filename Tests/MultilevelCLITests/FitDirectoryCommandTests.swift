@@ -95,6 +95,46 @@ final class FitDirectoryCommandTests: XCTestCase {
         XCTAssertEqual(refit.out, fit.out.replacingOccurrences(of: "Data: sleepstudy (", with: "Data: data ("))
     }
 
+    /// lme4's predict(newdata) for terms with fitted parameters (poly(), scale()) and for sum
+    /// contrasts (Fixtures/predict_transformed_terms.json, scripts/references/
+    /// predict_transformed_terms.R): the new rows are evaluated with the fit's basis, centre and
+    /// scale and contrasts. Population level to 1e-9 relative; with the group-level effects to 1e-7
+    /// (lme4's optimiser stops within that of the optimum).
+    func testPredictionsOfTransformedTermsMatchLme4() throws {
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "predict_transformed_terms", withExtension: "json", subdirectory: "Fixtures"))
+        let reference = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let work = try workDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try "Days,Subject\n0,\"308\"\n2.5,\"309\"\n9,\"350\"\n12,\"372\"\n"
+            .write(to: work.appendingPathComponent("days.csv"), atomically: true, encoding: .utf8)
+        func estimates(_ arguments: [String]) throws -> [Double] {
+            let run = try CommandLineRunner.run(["predict", "--lmer"] + arguments, in: work)
+            XCTAssertEqual(run.status, 0, run.err)
+            let lines = run.out.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+            let column = try XCTUnwrap(lines.first?.firstIndex(of: "Estimate"))
+            return lines.dropFirst().compactMap { Double($0[column]) }
+        }
+        let models = try XCTUnwrap(reference["models"] as? [String: [String: Any]])
+        for (name, model) in models {
+            let formula = try XCTUnwrap(model["formula"] as? String)
+            let common = ["--data", "sleepstudy.csv", "--formula", formula, "--newdata", "days.csv"]
+            for (key, extra, tolerance) in [("population", ["--re-formula", "NA"], 1e-9), ("conditional", [], 1e-7)] {
+                let expected = try XCTUnwrap(model[key] as? [Double])
+                let ours = try estimates(common + extra)
+                XCTAssertEqual(ours.count, expected.count, "\(name) \(key)")
+                for (a, b) in zip(ours, expected) { XCTAssertEqual(a, b, accuracy: tolerance * abs(b), "\(name) \(key)") }
+            }
+        }
+        let cake = try XCTUnwrap(reference["cake_sum"] as? [String: Any])
+        let cakeData = try XCTUnwrap(Bundle.module.url(forResource: "cake", withExtension: "csv", subdirectory: "Fixtures"))
+        try "recipe,temperature\nA,175\nB,205\nC,225\n".write(to: work.appendingPathComponent("cake-new.csv"), atomically: true, encoding: .utf8)
+        let ours = try estimates(["--data", cakeData.path, "--formula", "angle ~ recipe + temperature + (1 | replicate)",
+                                  "--factor", "temperature", "--contrasts", "recipe=sum", "--newdata", "cake-new.csv", "--re-formula", "NA"])
+        let expected = try XCTUnwrap(cake["population"] as? [Double])
+        XCTAssertEqual(ours.count, 3)
+        for (a, b) in zip(ours, expected) { XCTAssertEqual(a, b, accuracy: 1e-9 * abs(b), "cake sum contrasts") }
+    }
+
     func testPredictErrorsAreOneLine() throws {
         let work = try workDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
