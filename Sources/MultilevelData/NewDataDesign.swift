@@ -146,9 +146,11 @@ public struct NewDataDesign: Sendable {
         // Variables with fitted parameters (poly() bases, scale() centres and scales) are evaluated
         // with the fit's parameters, as R's predict() does with the model frame's predvars: the
         // combined rows above would give a basis of fitted and new rows together.
-        if let recipe = fitted.recipe, recipe.fixedEffectNames == fitted.fixedEffectNames {
-            let x = try recipe.fixedEffects(newData: newData)
-            if x.rows == m { fixed = x }
+        // (A recipe that cannot rebuild the columns — a forced factor whose new rows lack the
+        // reference level — leaves the combined rows' X, which codes them against the fitted rows.)
+        if let recipe = fitted.recipe, recipe.fixedEffectNames == fitted.fixedEffectNames,
+           let x = try? recipe.fixedEffects(newData: newData), x.rows == m {
+            fixed = x
         }
 
         // Group-level terms, matched to the fitted terms by position (the same formula).
