@@ -170,12 +170,12 @@ public struct PSISLeaveOneOut: Sendable {
         let lpd = maximum + log(sumScaled / Double(s))
         let variance = sumSquares / Double(s - 1)
         let r = chains.map { RelativeEfficiency.ofScaledLikelihood(scratch, chains: $0) } ?? 1
-        let (logWeights, k) = ParetoSmoothedImportanceSampling.smooth(logRatios: ll.map { -$0 }, relativeEfficiency: r)
-        let largestLogWeight = logWeights.max() ?? 0
-        var weights = logWeights
+        // The smoothed log weights, exponentiated in place.
+        var (weights, k) = ParetoSmoothedImportanceSampling.smooth(logRatios: ll.map { -$0 }, relativeEfficiency: r)
+        let largestLogWeight = weights.max() ?? 0
         var weightSum = 0.0, weightedSum = 0.0
         for t in 0..<s {
-            weights[t] = exp(logWeights[t] - largestLogWeight)
+            weights[t] = exp(weights[t] - largestLogWeight)
             weightSum += weights[t]
             weightedSum += weights[t] * scratch[t]
         }
