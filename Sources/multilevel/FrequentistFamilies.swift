@@ -7,8 +7,19 @@ import Multilevel
 enum FrequentistFamilies {
     static let fitted: [Family] = [.bernoulli, .binomial, .poisson, .negativeBinomial, .zeroInflatedPoisson, .zeroInflatedNegativeBinomial]
 
+    /// Whether `lmer` fits `family`: one of `fitted` with its default link, or bernoulli, binomial
+    /// (logit, probit, cloglog, cauchit) or poisson (log, identity, sqrt) with a link glmer takes.
+    static func fits(_ family: Family) -> Bool {
+        if fitted.contains(family) { return true }
+        switch family.kind {
+        case .bernoulli, .binomial: return GeneralizedLinearResponse.links(of: .binomial).contains(family.link)
+        case .poisson: return GeneralizedLinearResponse.links(of: .poisson).contains(family.link)
+        default: return false
+        }
+    }
+
     static func refusal(_ family: String) -> String {
-        "lmer fits families gaussian, bernoulli, binomial, poisson, negbinomial (as glmer.nb), zero_inflated_poisson and zero_inflated_negbinomial (as glmmTMB with ziformula = ~1); family '\(family)' has no frequentist fit here (use 'multilevel fit' for its Bayesian fit)"
+        "lmer fits families gaussian, bernoulli and binomial (links logit, probit, cloglog, cauchit), poisson (links log, identity, sqrt), negbinomial (as glmer.nb), zero_inflated_poisson and zero_inflated_negbinomial (as glmmTMB with ziformula = ~1); family '\(family)' has no frequentist fit here (use 'multilevel fit' for its Bayesian fit)"
     }
 
     /// --nagq N: 1 to 100, more than 1 only for bernoulli, binomial and poisson.
@@ -17,7 +28,7 @@ enum FrequentistFamilies {
         guard let points = Int(value), (1...100).contains(points) else {
             throw UsageError("--nagq must be a whole number of quadrature points from 1 (Laplace) to 100, not '\(value)'")
         }
-        if points > 1, ![.bernoulli, .binomial, .poisson].contains(family) {
+        if points > 1, ![.bernoulli, .binomial, .poisson].contains(family.kind) {
             throw UsageError("--nagq \(points): adaptive Gauss-Hermite quadrature is available for families bernoulli, binomial and poisson, not \(family.rawValue)")
         }
         return points

@@ -20,7 +20,9 @@ struct LmerCommand: Command {
     (--ddf kenward-roger: Kenward & Roger's adjusted SEs and df, as pbkrtest; REML fits with at most \
     \(KenwardRoger.maximumRandomEffects) random effects, because its dense algebra grows as the cube of \
     their number; --ddf none: lme4's table without them), and the summary Nakagawa's marginal and \
-    conditional R² (GLMMs: Nakagawa, Johnson & Schielzeth 2017; logit and Poisson log links). --exponentiate \
+    conditional R² (GLMMs: Nakagawa, Johnson & Schielzeth 2017; logit, probit, cloglog and Poisson log links). \
+    Non-canonical links (binomial("probit"), binomial("cloglog"), binomial("cauchit"), poisson("sqrt"), \
+    poisson("identity")) are fitted as glmer does, by PIRLS with Fisher scoring. --exponentiate \
     adds odds ratios (logit) or rate ratios (log) with their intervals; --drop1 prints lme4's \
     drop1(test = "Chisq"), one likelihood-ratio test per droppable fixed-effect term. A fit that fails lme4's convergence checks \
     prints its summary and warnings and exits with status 1 unless --allow-nonconvergence is given.
@@ -212,7 +214,7 @@ struct LmerCommand: Command {
             throw UsageError("--confint must be wald or profile, not '\(confint)'")
         }
         let familyValue = try Family(name: family)
-        guard FrequentistFamilies.fitted.contains(familyValue) else {
+        guard FrequentistFamilies.fits(familyValue) else {
             throw UsageError(FrequentistFamilies.refusal(family))
         }
         let points = try FrequentistFamilies.quadraturePoints(arguments.value("nagq"), family: familyValue)
@@ -254,6 +256,9 @@ struct LmerCommand: Command {
         case "profile": parameters = try GeneralizedProfileLikelihood(model: model, fit: fit).intervals(for: parameters)
         case "wald": parameters = waldIntervals(fit)
         default: break
+        }
+        if arguments.has("exponentiate"), !["logit", "log"].contains(fit.linkName) {
+            throw UsageError("--exponentiate gives odds ratios (logit link) or rate ratios (log link); exp of a \(fit.linkName)-link coefficient is neither")
         }
         let ratios = arguments.has("exponentiate")
             ? TermTestReport.ratios(confint == nil ? waldIntervals(fit) : parameters) : nil

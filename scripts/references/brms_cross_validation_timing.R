@@ -4,7 +4,7 @@
 #   2. a simulated random-intercept logistic model, y ~ x + (1 | g) and y ~ 1 + (1 | g), bernoulli,
 #      ROWS rows in ROWS / 20 groups (x ~ N(0, 1), eta = -0.5 + 0.8 x + u_g, u_g ~ N(0, 1),
 #      set.seed(11)): the two brm fits and loo(fit1, fit2) (PSIS-LOO of both plus loo_compare).
-# Run under `nice -n 19 Rscript scripts/references/brms_cross_validation_timing.R ROWS OUT.json`;
+# Run under `nice -n 19 Rscript scripts/references/brms_cross_validation_timing.R ROWS OUT.json [all|sleepstudy|bernoulli] [sampling|meanfield]`;
 # the load average is recorded before and after each step. Timings only: no fixture is made.
 suppressPackageStartupMessages({ library(brms); library(lme4); library(jsonlite) })
 options(mc.cores = 2)
@@ -12,6 +12,10 @@ args <- commandArgs(trailingOnly = TRUE)
 rows <- if (length(args) >= 1) as.integer(args[1]) else 10000L
 out_file <- if (length(args) >= 2) args[2] else "brms_cv_timing.json"
 what <- if (length(args) >= 3) args[3] else "all"
+# "sampling" (default: NUTS, 4 x (1000 + 1000)) or "meanfield": the Bernoulli fits' 4,000 draws from
+# ADVI (rstan::vb, output_samples = 4000), for timing loo() at 100,000 rows, where each NUTS fit
+# takes about 1.5 CPU-hours here; loo's work (log_lik of 100,000 x 4,000 and PSIS) is the same.
+algorithm <- if (length(args) >= 4) args[4] else "sampling"
 load <- function() readLines("/proc/loadavg")
 result <- list(brms = as.character(packageVersion("brms")), rstan = as.character(packageVersion("rstan")),
                loo = as.character(packageVersion("loo")), rows = rows)
@@ -42,10 +46,15 @@ if (what %in% c("all", "bernoulli")) {
   x <- rnorm(rows)
   y <- rbinom(rows, 1, plogis(-0.5 + 0.8 * x + u[g]))
   d <- data.frame(y = y, x = x, g = factor(g))
-  f1 <- step("bernoulli_brm_x", brm(y ~ x + (1 | g), data = d, family = bernoulli(), chains = 4, iter = 2000,
-                                    seed = 1, refresh = 0, silent = 2))
-  f0 <- step("bernoulli_brm_1", brm(y ~ 1 + (1 | g), data = d, family = bernoulli(), chains = 4, iter = 2000,
-                                    seed = 1, refresh = 0, silent = 2))
+  fit <- function(formula) if (algorithm == "sampling") {
+    brm(formula, data = d, family = bernoulli(), chains = 4, iter = 2000, seed = 1, refresh = 0, silent = 2)
+  } else {
+    brm(formula, data = d, family = bernoulli(), algorithm = algorithm, iter = 10000, output_samples = 4000,
+        seed = 1, refresh = 0, silent = 2)
+  }
+  result$algorithm <- algorithm
+  f1 <- step("bernoulli_brm_x", fit(y ~ x + (1 | g)))
+  f0 <- step("bernoulli_brm_1", fit(y ~ 1 + (1 | g)))
   l <- step("bernoulli_loo_2fits", loo(f1, f0))
   result$bernoulli_elpd_loo <- c(l$loos[[1]]$estimates["elpd_loo", 1], l$loos[[2]]$estimates["elpd_loo", 1])
   result$bernoulli_elpd_diff <- unname(l$diffs[2, 1:2])

@@ -1,6 +1,6 @@
 # References for issue 19's frequentist side: glmer.nb (default and tight θ search), an
 # observation-level random effect in a Poisson glmer, adaptive Gauss-Hermite quadrature (nAGQ = 9)
-# for a binomial and a Bernoulli model, and the cloglog link. lme4 1.1-31.
+# for a binomial and a Bernoulli model, and the probit, cloglog, cauchit and sqrt links. lme4 1.1-31.
 # Writes Tests/MultilevelModelsTests/Fixtures/glmer_extended.json.
 # Run from the repository root: nice -n 19 Rscript scripts/references/glmer_extended_families.R
 suppressMessages({ library(lme4); library(jsonlite) })
@@ -76,5 +76,14 @@ out$cloglog_cbpp <- describe(cll, "glmer(cbind(incidence, size - incidence) ~ pe
 prb <- glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), data = cbpp, family = binomial("probit"))
 out$probit_cbpp <- describe(prb, "glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), data = cbpp, family = binomial('probit'))",
                             "incidence | trials(size) ~ period + (1 | herd)", "binomial(\"probit\")")
+prb_x <- glmer(success ~ x + (1 | site) + (1 | rater), data = crossed, family = binomial("probit"))
+out$probit_bernoulli_crossed <- describe(prb_x, "glmer(success ~ x + (1 | site) + (1 | rater), data = glmer_crossed, family = binomial('probit'))",
+                                         "success ~ x + (1 | site) + (1 | rater)", "bernoulli(\"probit\")")
+cau <- glmer(success ~ x + (1 | site), data = crossed, family = binomial("cauchit"))
+out$cauchit_bernoulli <- describe(cau, "glmer(success ~ x + (1 | site), data = glmer_crossed, family = binomial('cauchit'))",
+                                  "success ~ x + (1 | site)", "bernoulli(\"cauchit\")")
+sq <- glmer(count ~ x + (1 | site), data = crossed, family = poisson("sqrt"))
+out$sqrt_poisson <- describe(sq, "glmer(count ~ x + (1 | site), data = glmer_crossed, family = poisson('sqrt'))",
+                             "count ~ x + (1 | site)", "poisson(\"sqrt\")")
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), file.path(fixtures, "glmer_extended.json"))
 print(summary(nb)); print(summary(nb_tight)); print(summary(olre)); print(summary(agq))

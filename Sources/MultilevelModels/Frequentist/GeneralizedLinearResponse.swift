@@ -1,12 +1,13 @@
 import Foundation
 import MultilevelData
 
-/// The response of a generalised linear mixed model fitted by Laplace: the canonical-link GLM
-/// families glmer fits here — binomial (logit; Bernoulli is binomial with one trial) and Poisson
-/// (log). Holds y and the binomial trials, and gives per observation what PIRLS and the Laplace
-/// deviance need (McCullagh & Nelder 1989, ch. 2; lme4's `glmFamily`): the mean μ = g⁻¹(η), the
-/// working weight w = (dμ/dη)² / Var(y), the working residual (y − μ)/(dμ/dη), the unit deviance and
-/// the log-likelihood. Prior weights (glmer's `weights =` for the Poisson family, `GeneralizedPriorWeights`)
+/// The response of a generalised linear mixed model fitted by Laplace: the GLM families glmer fits
+/// here — binomial (Bernoulli is binomial with one trial) with the logit, probit, cloglog or cauchit
+/// link, Poisson with the log, identity or sqrt link, and the negative binomial (log). Holds y and
+/// the binomial trials, and gives per observation what PIRLS and the Laplace deviance need
+/// (McCullagh & Nelder 1989, ch. 2; lme4's `glmFamily`): the mean μ = g⁻¹(η), the Fisher-scoring
+/// working weight w = (dμ/dη)² / Var(y) (the expected information, which lme4's PIRLS uses for
+/// every link), the working residual (y − μ)/(dμ/dη), the unit deviance and the log-likelihood. Prior weights (glmer's `weights =` for the Poisson family, `GeneralizedPriorWeights`)
 /// multiply each observation's working weight, unit deviance and log-likelihood, and its Pearson
 /// residual by √w, as R's `poisson()$dev.resids`, `aic` and `glm.fit` do.
 public struct GeneralizedLinearResponse: Sendable {
@@ -14,6 +15,10 @@ public struct GeneralizedLinearResponse: Sendable {
     public enum Kind: String, Sendable { case binomial, poisson, negativeBinomial }
 
     public let kind: Kind
+    /// The link g of μ = g⁻¹(η) (glmer's `binomial(link = "probit")`).
+    public let link: Link
+    /// Whether `link` is the kind's canonical one (logit, log), whose closed forms the hot paths use.
+    let isCanonical: Bool
     /// Counts of successes (binomial) or events (Poisson).
     public let counts: [Double]
     /// Binomial trials per observation (all 1 for Bernoulli); empty for Poisson.
@@ -26,14 +31,14 @@ public struct GeneralizedLinearResponse: Sendable {
     /// fixed in one Laplace fit and chosen by `NegativeBinomialMixedModel`; +∞ for the other kinds.
     public internal(set) var shape: Double = .infinity
 
-    /// The response of `design` under `family` (bernoulli and binomial → binomial, poisson → Poisson).
-    /// Throws for families the Laplace engine does not fit. `priorWeights` (one positive value per
+    /// The response of `design` under `family` (bernoulli and binomial → binomial, poisson → Poisson,
+    /// each with the family's link). Throws for families and links the Laplace engine does not fit. `priorWeights` (one positive value per
     /// row, Poisson only: a binomial's weights are its trials, `GeneralizedPriorWeights`) scale
     /// each row's contribution.
     public init(design: ModelDesign, family: Family, priorWeights: [Double]? = nil) throws {
         precondition(priorWeights == nil || priorWeights!.count == design.rowCount, "one prior weight per row")
         self.priorWeights = priorWeights ?? []
-        switch family {
+        switch family.kind {
         case .binomial, .bernoulli:
             kind = .binomial
             counts = design.response
@@ -49,6 +54,11 @@ public struct GeneralizedLinearResponse: Sendable {
         default:
             throw MixedModelError("the Laplace (glmer) engine fits the binomial, bernoulli, poisson and (at a given shape) negbinomial families, not '\(family.name)'")
         }
+        guard Self.links(of: kind).contains(family.link) else {
+            throw MixedModelError("the Laplace (glmer) engine fits family \(family.kind.rawValue) with the link\(Self.links(of: kind).count > 1 ? "s" : "") \(Self.links(of: kind).map(\.rawValue).joined(separator: ", ")), not '\(family.link.rawValue)'")
+        }
+        link = family.link
+        isCanonical = link == Self.links(of: kind)[0]
         if priorWeights != nil && kind == .binomial {
             throw MixedModelError("binomial prior weights are the numbers of trials: build the design with GeneralizedPriorWeights")
         }
@@ -56,6 +66,16 @@ public struct GeneralizedLinearResponse: Sendable {
             logLikelihoodConstants = zip(counts, trials).map { y, m in lgamma(m + 1) - lgamma(y + 1) - lgamma(m - y + 1) }
         } else {
             logLikelihoodConstants = counts.map { -lgamma($0 + 1) }
+        }
+    }
+
+    /// The links the engine fits for `kind`, the canonical one first: glmer's binomial links whose
+    /// mean is a probability for every η, and the Poisson links R's `poisson()` accepts.
+    public static func links(of kind: Kind) -> [Link] {
+        switch kind {
+        case .binomial: return [.logit, .probit, .cloglog, .cauchit]
+        case .poisson: return [.log, .identity, .sqrt]
+        case .negativeBinomial: return [.log]
         }
     }
 
@@ -68,11 +88,12 @@ public struct GeneralizedLinearResponse: Sendable {
 
     /// lme4's family line: `binomial  ( logit )`.
     public var familyName: String { kind == .negativeBinomial ? negativeBinomialFamilyName : kind.rawValue }
-    public var linkName: String { kind == .binomial ? "logit" : "log" }
+    public var linkName: String { link.rawValue }
 
     /// μ = g⁻¹(η) on the response's mean scale: the success probability (binomial) or the rate (Poisson).
     @inline(__always)
     public func mean(_ eta: Double) -> Double {
+        guard isCanonical else { return link.inverse(eta) }
         switch kind {
         case .binomial: return eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta))
         case .poisson, .negativeBinomial: return exp(eta)
@@ -85,6 +106,7 @@ public struct GeneralizedLinearResponse: Sendable {
     @inline(__always)
     public func workingWeightAndResidual(_ i: Int, eta: Double) -> (weight: Double, residual: Double) {
         let mu = mean(eta)
+        guard isCanonical else { return nonCanonicalWorkingWeightAndResidual(i, mu: mu, eta: eta) }
         switch kind {
         case .binomial:
             let m = trials[i]
@@ -121,6 +143,7 @@ public struct GeneralizedLinearResponse: Sendable {
     @inline(__always)
     public func logLikelihood(_ i: Int, eta: Double) -> Double {
         let y = counts[i]
+        guard isCanonical else { return nonCanonicalLogLikelihood(i, eta: eta) }
         switch kind {
         case .binomial:
             let m = trials[i]
@@ -140,9 +163,9 @@ public struct GeneralizedLinearResponse: Sendable {
             switch kind {
             case .binomial:
                 let mu = (counts[i] + 0.5) / (trials[i] + 1)
-                return log(mu / (1 - mu))
+                return link.apply(mu)
             case .poisson:
-                return log(counts[i] + 0.1)
+                return link.apply(counts[i] + 0.1)
             case .negativeBinomial:
                 return log(counts[i] + (counts[i] == 0 ? 1.0 / 6 : 0))
             }

@@ -31,12 +31,14 @@ public struct NakagawaR2: Sendable, Equatable {
 
     /// The components of a GLMM's Laplace fit (Nakagawa, Johnson & Schielzeth 2017, Table 1): σ²_ε
     /// is the distribution-specific variance on the latent scale — π²/3 for the logit link
-    /// (binomial, bernoulli); for the Poisson log link the lognormal approximation log(1 + 1/μ)
+    /// (binomial, bernoulli), 1 for the probit and π²/6 for the cloglog link; for the Poisson log link the lognormal approximation log(1 + 1/μ)
     /// with μ = exp(β₀) of the intercept-only null model with the same random effects
     /// (`nullIntercept`, as insight 0.19's `get_variance`). nil when that is not available.
     public init?(fit: GeneralizedLinearMixedModelFit, design: ModelDesign, nullIntercept: Double? = nil) {
         switch (fit.familyName, fit.linkName) {
         case ("binomial", "logit"), ("bernoulli", "logit"): residualVariance = Double.pi * Double.pi / 3
+        case ("binomial", "probit"), ("bernoulli", "probit"): residualVariance = 1
+        case ("binomial", "cloglog"), ("bernoulli", "cloglog"): residualVariance = Double.pi * Double.pi / 6
         case ("poisson", "log"):
             guard let nullIntercept else { return nil }
             residualVariance = log1p(exp(-nullIntercept))
