@@ -7,6 +7,9 @@ import Multilevel
 /// and bulk-ESS per CPU-second of the slowest-mixing reported parameter, next to brms 2.18's
 /// sampling seconds on the same data and run length (reference/v2/brms_cumulative_inhaler.json:
 /// 74.9 s summed over chains, 21.9 s warm-up, without its ~60 s compilation).
+/// First run (2026-12-07, shared 2-core machine at load ~10): CPU 34.6 s (wall 107.6 s); lowest
+/// bulk-ESS 3474 (sd_subject__Intercept), 100 per CPU-second, 0 divergent; brms' lowest bulk-ESS
+/// was 2766 over 96.8 s of warm-up and sampling.
 enum OrdinalFamilyBenchmarks {
     static let jobs: [BenchmarkJob] = [
         BenchmarkJob(name: "nuts-cumulative-inhaler", dataSize: "572 rows, 286 subjects, cumulative, 4 × (1000 + 5000)",
