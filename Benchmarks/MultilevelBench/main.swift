@@ -9,7 +9,7 @@ let allJobs: [BenchmarkJob] =
     DataBenchmarks.jobs + FrequentistBenchmarks.jobs + SamplingBenchmarks.jobs
     + DiagnosticsBenchmarks.jobs + ModelBenchmarks.jobs + WorkbenchBenchmarks.jobs + GibbsBenchmarks.jobs
     + FamilyBenchmarks.jobs + ScaleBenchmarks.jobs + AdaptationBenchmarks.jobs + TestingBenchmarks.jobs
-    + CountFamilyBenchmarks.jobs + CrossValidationBenchmarks.jobs + PredictionBenchmarks.jobs
+    + CountFamilyBenchmarks.jobs + OrdinalFamilyBenchmarks.jobs + CrossValidationBenchmarks.jobs + PredictionBenchmarks.jobs
 
 /// Peak resident set size of this process in bytes (Linux reports ru_maxrss in KiB).
 func peakResidentBytes() -> Int {

@@ -37,6 +37,14 @@ public func checkResponse(_ design: ModelDesign, family: Family) throws {
         throw ResponseError("response '\(design.responseName)' is a factor (levels \(levels.map { abbreviatedForMessage($0) }.joined(separator: ", "))), not numeric; family \(family.rawValue) needs numbers"
                             + (levels.count == 2 ? " (use --family bernoulli for a two-level response)" : ""))
     }
+    if family.kind == .cumulative {
+        if !design.hasIntercept {
+            throw ResponseError("family cumulative needs the formula's intercept: it becomes the thresholds b_Intercept[k] (remove `0 +` / `- 1` from '\(design.formulaText)')")
+        }
+        if let largest = design.response.max(), largest.isFinite, largest < 2 {
+            throw ResponseError("response '\(design.responseName)' has a single category (largest rating \(formatPriorNumber(largest))): family cumulative needs ratings 1, 2, … with at least 2 categories")
+        }
+    }
     if family.descriptor.needsVaryingResponse {
         guard let first = design.response.first else { return }
         if design.response.allSatisfy({ $0 == first }) {

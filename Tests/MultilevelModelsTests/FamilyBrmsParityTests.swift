@@ -44,6 +44,12 @@ extension PosteriorBrmsParityTests {
                    family: .beta, seed: 27)
     }
 
+    /// brms `cumulative("logit")` on the inhaler crossover trial (brms' `inhaler` data, v2 reference,
+    /// brms 2.18, 4 × 5000 draws): thresholds b_Intercept[1…3], b, sd.
+    func testCumulativeInhaler() throws {
+        try parity("brms_cumulative_inhaler", CumulativeFamilyTests.inhaler(), family: .cumulative, seed: 28)
+    }
+
     func testBernoulliCrossed() throws {
         try parity("brms_bernoulli_crossed", PosteriorTestData.built("glmer_crossed", "success ~ x + (1 | site) + (1 | rater)"),
                    family: .bernoulli, seed: 22)

@@ -54,6 +54,7 @@ final class FamilyLikelihoodNormalisationTests: XCTestCase {
             (.hurdlePoisson, 1, log(2.5), [0.6], 200),
             (.hurdlePoisson, 1, log(0.2), [0.35], 200),
             (.hurdleNegativeBinomial, 1, log(4.0), [1.3, 0.45], 3_000),
+            (.cumulative, 1, 0.4, [1.2, 0.8], 4), (.cumulative, 1, -2.5, [0.3, 2.1, 0.6], 5),
         ]
         for (family, trials, eta, auxiliary, limit) in cases {
             let moments = discreteMoments(family, trials: trials, eta: eta, auxiliary: auxiliary, upTo: limit)
@@ -103,7 +104,7 @@ final class FamilyLikelihoodNormalisationTests: XCTestCase {
             (.zeroInflatedPoisson, 1, log(3.5), [0.3]), (.zeroInflatedNegativeBinomial, 1, log(5.0), [2.2, 0.25]),
             (.hurdlePoisson, 1, log(2.5), [0.6]), (.hurdlePoisson, 1, log(0.2), [0.35]),
             (.hurdleNegativeBinomial, 1, log(4.0), [1.3, 0.45]), (.exponential, 1, log(2.0), []),
-            (.weibull, 1, log(3.0), [1.7]), (.beta, 1, -0.85, [12]),
+            (.weibull, 1, log(3.0), [1.7]), (.beta, 1, -0.85, [12]), (.cumulative, 1, 0.4, [1.2, 0.8]),
         ]
         XCTAssertEqual(Set(cases.map(\.0)), Set(Family.allCases))
         for (family, trials, eta, auxiliary) in cases {

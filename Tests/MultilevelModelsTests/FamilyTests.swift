@@ -92,6 +92,9 @@ final class FamilyTests: XCTestCase {
                 let shape = truth.auxiliary["shape"]!
                 let scale = exp(eta) / tgamma(1 + 1 / shape)
                 y.append(scale * pow(-log(1 - rng.nextUniform()), 1 / shape))
+            case .cumulative:
+                let u = rng.nextUniform(), latent = eta + log(u / (1 - u))
+                y.append(1 + Double([-0.5, 0.7, 1.8].filter { latent > $0 }.count))
             case .beta:
                 let mu = 1 / (1 + exp(-eta)), phi = truth.auxiliary["phi"]!
                 let a = gammaDraw(shape: mu * phi), b = gammaDraw(shape: (1 - mu) * phi)

@@ -21,6 +21,7 @@ final class GradientTests: XCTestCase {
                 case .nu: return .gamma(shape: 2, rate: 0.1)
                 case .shape, .phi: return .gamma(shape: 0.01, rate: 0.01)
                 case .zi, .hu: return .beta(alpha: 2, beta: 3)
+                case .thresholdGap: return .flat
                 }
             })
     }

@@ -74,6 +74,10 @@ enum PosteriorTestData {
                 y.append(Double(Int(exp(eta) * 2 * rng.nextUniform())))
             case .lognormal, .gamma, .exponential, .weibull: y.append(exp(eta + 0.4 * rng.nextNormal()))
             case .beta: y.append(1 / (1 + exp(-(eta + 0.4 * rng.nextNormal()))))
+            case .cumulative:
+                // A logistic latent variable cut at −0.5, 0.7 and 1.8: ratings 1 … 4.
+                let u = rng.nextUniform(), latent = eta + log(u / (1 - u))
+                y.append(1 + Double([-0.5, 0.7, 1.8].filter { latent > $0 }.count))
             }
         }
         let terms = [

@@ -50,7 +50,11 @@ public struct ConstrainedParameters: Sendable {
             names.append(name)
             cmdStan.append(cmdStanName ?? name)
         }
-        if layout.hasIntercept { add("b_Intercept") }
+        if layout.thresholdCount > 0 {
+            for k in 1...layout.thresholdCount { add("b_Intercept[\(k)]") }
+        } else if layout.hasIntercept {
+            add("b_Intercept")
+        }
         for name in layout.coefficientNames { add("b_\(name)") }
         for term in layout.terms {
             for name in term.columnNames { add("sd_\(term.groupName)__\(name)") }
@@ -61,7 +65,7 @@ public struct ConstrainedParameters: Sendable {
                 for i in 0..<j { add("cor_\(term.groupName)__\(c[i])__\(c[j])") }
             }
         }
-        for parameter in layout.auxiliaryParameters { add(parameter.rawValue) }
+        for parameter in layout.auxiliaryParameters where parameter != .thresholdGap { add(parameter.rawValue) }
         // Coefficient index within a group counts across all terms of that group.
         var groupCoefficients: [String: [String]] = [:]
         var groupOrder: [String] = []
@@ -138,7 +142,15 @@ public struct ConstrainedParameters: Sendable {
         }
         var o = 0
         let coefficientCount = layout.coefficientNames.count
-        if layout.hasIntercept {
+        if layout.thresholdCount > 0 {
+            // b_Intercept[k] = τ_k + x̄ · b, τ₁ = −slot, τ_{k+1} = τ_k + δ_k (`OrdinalThresholds`).
+            var value = -x[layout.interceptOffset]
+            for k in 0..<coefficientCount { value += columnMeans[k] * x[k] }
+            for k in 0..<layout.thresholdCount {
+                if k > 0 { value += exp(x[layout.auxiliaryOffset + k - 1]) }
+                out[o] = value; o += 1
+            }
+        } else if layout.hasIntercept {
             var value = x[layout.interceptOffset]
             for k in 0..<coefficientCount { value -= columnMeans[k] * x[k] }
             out[o] = value; o += 1
@@ -158,7 +170,7 @@ public struct ConstrainedParameters: Sendable {
                 }
             }
         }
-        for (a, parameter) in layout.auxiliaryParameters.enumerated() {
+        for (a, parameter) in layout.auxiliaryParameters.enumerated() where parameter != .thresholdGap {
             let y = x[layout.auxiliaryOffset + a]
             out[o] = parameter.isProbability ? inverseLogit(y) : LowerBoundTransform.constrain(y, lowerBound: parameter.lowerBound)
             o += 1

@@ -64,7 +64,7 @@ extension PriorSet {
                 }
             }
         }
-        for parameter in family.auxiliaryParameters(for: design) {
+        for parameter in family.auxiliaryParameters(for: design) where parameter != .thresholdGap {
             rows.append(PriorRow(prior: parameter.defaultPrior(identityScale: identityScale.scale),
                                  parameterClass: parameter.priorClass, source: .default))
         }

@@ -344,6 +344,9 @@ public struct GLMMPosterior: LogDensity {
             }
             g[layout.auxiliaryOffset + a] = (auxiliaryGradient[a] + prior.derivative) * (value - parameter.lowerBound) + 1
         }
+        if layout.thresholdCount > 0 {
+            lp += OrdinalThresholds.addPrior(priors.intercept, layout: layout, x: x, gaps: auxiliary, gradient: g)
+        }
 
         // Partially centred terms' priors, children first: each adds ∂/∂μ to a partially centred
         // parent's D before the parent is differentiated.
@@ -508,10 +511,12 @@ public struct GLMMPosterior: LogDensity {
         if columns.additions != nil {
             return family.visit(AdditionPassVisitor(runner: BlockRowPass(
                 columns: columns, rowCount: data.rowCount, sumLogResponse: data.sumLogResponse, theta: theta,
+                auxiliaryCount: layout.auxiliaryParameters.count,
                 thetaGradient: thetaGradient, auxiliary: auxiliary, auxiliaryGradient: auxiliaryGradient, block: block)))
         }
         return family.visit(RowPassVisitor(runner: BlockRowPass(
             columns: columns, rowCount: data.rowCount, sumLogResponse: data.sumLogResponse, theta: theta,
+                auxiliaryCount: layout.auxiliaryParameters.count,
             thetaGradient: thetaGradient, auxiliary: auxiliary, auxiliaryGradient: auxiliaryGradient, block: block)))
     }
 }
@@ -537,6 +542,7 @@ private struct BlockRowPass: RowPassRunner {
     let rowCount: Int
     let sumLogResponse: Double
     let theta: UnsafeMutablePointer<Double>
+    let auxiliaryCount: Int
     let thetaGradient: UnsafeMutablePointer<Double>
     let auxiliary: UnsafePointer<Double>
     let auxiliaryGradient: UnsafeMutablePointer<Double>
@@ -545,7 +551,8 @@ private struct BlockRowPass: RowPassRunner {
 
     @inline(__always)
     func run<Rows: RowLikelihood>(_ type: Rows.Type) -> Double {
-        var rows = Rows(auxiliary: auxiliary, rowCount: rowCount, sumLogResponse: sumLogResponse)
+        var rows = Rows(auxiliary: auxiliary, auxiliaryCount: auxiliaryCount, auxiliaryGradient: auxiliaryGradient,
+                        rowCount: rowCount, sumLogResponse: sumLogResponse)
         let eta = block, work = block + PosteriorColumns.blockSize
         var value = 0.0
         for b in 0..<columns.blockCount {

@@ -77,6 +77,9 @@ public struct ParameterLayout: Sendable, Equatable {
     public var interceptOffset: Int { coefficientNames.count }
     /// The family's auxiliary parameters.
     public var auxiliaryParameters: [AuxiliaryParameter]
+    /// The number of thresholds K − 1 of an ordinal model (0 otherwise): the intercept slot then
+    /// holds −τ₁ and the auxiliary parameters are the K − 2 gaps (`OrdinalThresholds`).
+    public var thresholdCount: Int = 0
     /// Offset of the first auxiliary parameter.
     public var auxiliaryOffset: Int
     /// The group-level terms in formula order.
@@ -111,6 +114,7 @@ public struct ParameterLayout: Sendable, Equatable {
         hasIntercept = design.hasIntercept
         coefficientNames = (hasIntercept ? Array(names.dropFirst()) : names).map(brmsName(ofColumn:))
         auxiliaryParameters = family.auxiliaryParameters(for: design)
+        thresholdCount = family.thresholdCount(for: design)
         auxiliaryOffset = coefficientNames.count + (hasIntercept ? 1 : 0)
         var offset = auxiliaryOffset + auxiliaryParameters.count
         var terms: [Term] = []
@@ -149,8 +153,12 @@ public struct ParameterLayout: Sendable, Equatable {
         var names: [String] = []
         names.reserveCapacity(dimension)
         for k in coefficientNames.indices { names.append("b[\(k + 1)]") }
-        if hasIntercept { names.append("Intercept") }
-        for parameter in auxiliaryParameters {
+        if hasIntercept { names.append(thresholdCount > 0 ? "-Intercept[1]" : "Intercept") }
+        for (a, parameter) in auxiliaryParameters.enumerated() {
+            if parameter == .thresholdGap {
+                names.append("log(Intercept[\(a + 2)] - Intercept[\(a + 1)])")
+                continue
+            }
             names.append(parameter.isProbability ? "logit(\(parameter.rawValue))" : parameter.lowerBound == 0 ? "log(\(parameter.rawValue))"
                                                     : "log(\(parameter.rawValue) - \(Int(parameter.lowerBound)))")
         }

@@ -67,8 +67,10 @@ public struct PosteriorPrediction: Sendable {
         let width = draws.variableCount
         let total = draws.chains.reduce(0) { $0 + $1.count / Swift.max(width, 1) }
         drawCount = total
-        let betaIndex = try fitted.fixedEffectNames.map { try index("b_" + brmsName(ofColumn: $0)) }
-        let auxiliaryIndex = try family.auxiliaryParameters.map { try index($0.rawValue) }
+        let drawColumns = try FamilyDrawColumns(draws: draws, fixedEffectNames: fitted.fixedEffectNames, family: family,
+                                                auxiliaryParameters: family.auxiliaryParameters, index: index)
+        let betaIndex = drawColumns.coefficients
+        let auxiliaryIndex = drawColumns.auxiliary
         auxiliaryCount = auxiliaryIndex.count
         // Gather per-draw values once (draw-major).
         var beta = [Double](repeating: 0, count: total * betaIndex.count)
@@ -78,8 +80,15 @@ public struct PosteriorPrediction: Sendable {
             for row in 0..<(chain.count / Swift.max(width, 1)) { rows.append((c, row * width)) }
         }
         for (s, (c, base)) in rows.enumerated() {
-            for (j, k) in betaIndex.enumerated() { beta[s * betaIndex.count + j] = draws.chains[c][base + k] }
-            for (j, k) in auxiliaryIndex.enumerated() { auxiliary[s * auxiliaryIndex.count + j] = draws.chains[c][base + k] }
+            for (j, k) in betaIndex.enumerated() {
+                // brms' linpred of an ordinal model is x·b + z·r without the thresholds.
+                beta[s * betaIndex.count + j] = k.sign < 0 && type == .linpred ? 0 : k.sign * draws.chains[c][base + k.column]
+            }
+            draws.chains[c].withUnsafeBufferPointer { values in
+                for j in auxiliaryIndex.indices {
+                    auxiliary[s * auxiliaryIndex.count + j] = drawColumns.auxiliaryValue(j, values, base: base)
+                }
+            }
         }
         var effects: [[Double]] = [], newEffects: [[Double]] = [], newIndex: [[Int?]] = []
         var rng = Xoshiro256PlusPlus(seed: seed)

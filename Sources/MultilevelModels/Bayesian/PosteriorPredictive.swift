@@ -42,7 +42,10 @@ public struct PosteriorPredictive: Sendable {
             }
             return k
         }
-        let betaIndex = try design.fixedEffectNames.map { try index("b_" + brmsName(ofColumn: $0)) }
+        let modelAuxiliary = family.auxiliaryParameters(for: design)
+        let drawColumns = try FamilyDrawColumns(draws: draws, fixedEffectNames: design.fixedEffectNames, family: family,
+                                                auxiliaryParameters: modelAuxiliary, index: index)
+        let betaIndex = drawColumns.coefficients
         let termIndices = try design.randomTerms.map { term in
             try term.grouping.levels.map { level in
                 try term.brmsColumnNames.map { try index("r_\(term.grouping.name)[\(level),\($0)]") }
@@ -55,8 +58,7 @@ public struct PosteriorPredictive: Sendable {
         if knownStandardErrors != nil && sigmaSlot == nil {
             throw FamilyError(message: "posterior predictive: se() needs a family with sigma, not \(family.name)")
         }
-        let modelAuxiliary = family.auxiliaryParameters(for: design)
-        let auxiliary = try modelAuxiliary.map { try index($0.rawValue) }
+        let auxiliaryCount = drawColumns.auxiliary.count
         let trials = design.trials ?? [Double](repeating: 1, count: n)
         let width = draws.variableCount
         let total = draws.chains.reduce(0) { $0 + $1.count / Swift.max(width, 1) }
@@ -74,7 +76,7 @@ public struct PosteriorPredictive: Sendable {
                 let base = row * width
                 for i in 0..<n {
                     var sum = 0.0
-                    for (j, k) in betaIndex.enumerated() { sum += design.fixedEffects[i, j] * chain[base + k] }
+                    for (j, k) in betaIndex.enumerated() { sum += design.fixedEffects[i, j] * (k.sign * chain[base + k.column]) }
                     eta[i] = sum
                 }
                 for (t, term) in design.randomTerms.enumerated() {
@@ -84,7 +86,9 @@ public struct PosteriorPredictive: Sendable {
                         for j in 0..<q { eta[i] += term.values[i * q + j] * chain[base + columns[j]] }
                     }
                 }
-                var aux = auxiliary.map { chain[base + $0] }
+                var aux = chain.withUnsafeBufferPointer { values in
+                    (0..<auxiliaryCount).map { drawColumns.auxiliaryValue($0, values, base: base) }
+                }
                 let sigma = withSigma ? aux[modelAuxiliary.firstIndex(of: .sigma)!] : 0
                 if knownStandardErrors != nil && !withSigma { aux.insert(0, at: sigmaSlot!) }
                 for i in 0..<n {

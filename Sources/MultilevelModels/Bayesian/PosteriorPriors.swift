@@ -39,7 +39,8 @@ extension PosteriorPriors {
                                   likelihoodGradient: UnsafePointer<Double>, layout: ParameterLayout) {
         if layout.hasIntercept {
             let io = layout.interceptOffset
-            let prior = intercept.logDensityAndDerivative(x[io])
+            // An ordinal model's slot is −τ₁; its thresholds' prior is `OrdinalThresholds.addPrior`.
+            let prior = layout.thresholdCount > 0 ? (value: 0.0, derivative: 0.0) : intercept.logDensityAndDerivative(x[io])
             lp += prior.value
             g[io] = likelihoodGradient[0] + prior.derivative
         }

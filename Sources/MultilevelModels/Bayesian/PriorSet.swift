@@ -205,7 +205,7 @@ public struct PriorSet: Sendable, Equatable {
                 if case let .lkj(eta) = effectivePrior(.cor, group: term.groupName) { return eta }
                 return 1
             },
-            auxiliary: layout.auxiliaryParameters.map { effectivePrior($0.priorClass) },
+            auxiliary: layout.auxiliaryParameters.map { $0 == .thresholdGap ? .flat : effectivePrior($0.priorClass) },
             covariance: layout.terms.map { term in
                 let prior = effectivePrior(.cov, group: term.groupName)
                 return prior.isHuangWand ? prior : nil

@@ -25,8 +25,8 @@ public struct PointwiseLogLikelihood: Sendable {
     public let newLevelRowCount: Int
 
     private let draws: Draws
-    private let fixedColumns: [Int]
-    private let auxiliaryColumns: [Int]
+    /// The draw columns of b and the auxiliary parameters (`FamilyDrawColumns`).
+    private let columns: FamilyDrawColumns
     /// Per term: the draw columns of r for every fitted level, level-major (`level * q + j`).
     private let termColumns: [[Int]]
     /// Per term, per row: the fitted level, or −1 − (index of the row's new level).
@@ -54,11 +54,11 @@ public struct PointwiseLogLikelihood: Sendable {
         self.family = family
         self.design = design
         self.draws = draws
-        fixedColumns = try design.fixedEffectNames.map { try index("b_" + brmsName(ofColumn: $0)) }
         // se() without sigma has no sigma (`Family.auxiliaryParameters(for:)`).
         let auxiliaryParameters = family.auxiliaryParameters(for: design)
-        auxiliaryColumns = try auxiliaryParameters.map { try index($0.rawValue) }
-        additionTerms = PointwiseAdditionTerms(design: design, family: family, auxiliaryCount: auxiliaryParameters.count)
+        columns = try FamilyDrawColumns(draws: draws, fixedEffectNames: design.fixedEffectNames, family: family,
+                                        auxiliaryParameters: auxiliaryParameters, index: index)
+        additionTerms = PointwiseAdditionTerms(design: design, family: family, auxiliaryCount: columns.auxiliary.count)
         if additionTerms != nil, !family.supportsAdditionTerms {
             throw FamilyError(message: "log-likelihood: family \(family.name) has no likelihood with the addition terms se(), cens(), weights(), trunc()")
         }
@@ -120,23 +120,26 @@ public struct PointwiseLogLikelihood: Sendable {
         precondition(output.count >= rows.count * drawCount)
         let trials = design.trials
         var eta = [Double](repeating: 0, count: rows.count)
-        var auxiliary = [Double](repeating: 0, count: auxiliaryColumns.count)
+        var auxiliary = [Double](repeating: 0, count: columns.auxiliary.count)
+        let coefficients = columns.coefficients
         let width = draws.variableCount
         var s = 0
         for chain in draws.chains {
             chain.withUnsafeBufferPointer { values in
                 for d in 0..<(chain.count / max(width, 1)) {
                     let base = d * width
-                    for (k, column) in auxiliaryColumns.enumerated() { auxiliary[k] = values[base + column] }
+                    for k in auxiliary.indices { auxiliary[k] = columns.auxiliaryValue(k, values, base: base) }
                     for (j, i) in rows.enumerated() {
                         var sum = design.offset?[i] ?? 0
-                        for (t, column) in fixedColumns.enumerated() { sum += design.fixedEffects[i, t] * values[base + column] }
+                        for (t, entry) in coefficients.enumerated() {
+                            sum += design.fixedEffects[i, t] * (entry.sign * values[base + entry.column])
+                        }
                         for (term, spec) in design.randomTerms.enumerated() {
                             let q = spec.columnCount
                             var level = rowLevels[term][i]
                             if level < 0 { level = newLevelChoices[term][s * newLevelCounts[term] + (-1 - level)] }
-                            let columns = termColumns[term]
-                            for c in 0..<q { sum += spec.values[i * q + c] * values[base + columns[level * q + c]] }
+                            let effectColumns = termColumns[term]
+                            for c in 0..<q { sum += spec.values[i * q + c] * values[base + effectColumns[level * q + c]] }
                         }
                         eta[j] = sum
                     }

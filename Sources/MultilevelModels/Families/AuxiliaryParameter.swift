@@ -12,6 +12,10 @@ public enum AuxiliaryParameter: String, Sendable, Equatable, CaseIterable {
     case hu
     /// Precision of the beta family (variance μ(1 − μ)/(1 + φ)), lower bound 0.
     case phi
+    /// The gap τ_{k+1} − τ_k > 0 between consecutive thresholds of an ordinal model (`cumulative`,
+    /// K − 2 of them; `OrdinalThresholds`): Stan's `ordered` transform. Reported as the thresholds
+    /// `b_Intercept[k]`, never by itself; its prior is the Intercept class's on each threshold.
+    case thresholdGap = "Intercept_gap"
 
     /// The lower bound of the parameter's support; the unconstrained value is log(x − bound)
     /// (logit x for a probability).
@@ -30,6 +34,7 @@ public enum AuxiliaryParameter: String, Sendable, Equatable, CaseIterable {
         case .zi: return .zi
         case .hu: return .hu
         case .phi: return .phi
+        case .thresholdGap: return .intercept
         }
     }
 
@@ -42,6 +47,7 @@ public enum AuxiliaryParameter: String, Sendable, Equatable, CaseIterable {
         case .shape, .phi: return .gamma(shape: 0.01, rate: 0.01)
         case .nu: return .gamma(shape: 2, rate: 0.1)
         case .zi, .hu: return .beta(alpha: 1, beta: 1)
+        case .thresholdGap: return .flat
         }
     }
 }

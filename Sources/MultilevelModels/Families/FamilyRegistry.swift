@@ -40,6 +40,8 @@ public struct Family: Sendable, Hashable {
         case weibull
         /// Proportions in (0, 1) with mean logistic(η) and precision `phi`.
         case beta
+        /// Ordinal ratings 1 … K, P(y ≤ k) = F(τ_k − η), logit link (probit too).
+        case cumulative
     }
 
     /// The response distribution.
@@ -68,6 +70,7 @@ public struct Family: Sendable, Hashable {
     public static let exponential = Family(.exponential)
     public static let weibull = Family(.weibull)
     public static let beta = Family(.beta)
+    public static let cumulative = Family(.cumulative)
 
     /// Every distribution with its default link.
     public static var allCases: [Family] { Kind.allCases.map { Family($0) } }
@@ -98,6 +101,7 @@ public struct Family: Sendable, Hashable {
         case (.gaussian, .reciprocal): return visitor.visit(LinkedFamily<GaussianFamily, ReciprocalLink>.self)
         case (.gamma, .reciprocal): return visitor.visit(LinkedFamily<GammaFamily, ReciprocalLink>.self)
         case (.gamma, .identity): return visitor.visit(LinkedFamily<GammaFamily, IdentityLink>.self)
+        case (.cumulative, .probit): return visitor.visit(CumulativeFamily<ProbitLink>.self)
         default: return Family.visitDefault(kind, visitor)
         }
     }
@@ -120,6 +124,7 @@ public struct Family: Sendable, Hashable {
         case .exponential: return visitor.visit(ExponentialFamily.self)
         case .weibull: return visitor.visit(WeibullFamily.self)
         case .beta: return visitor.visit(BetaFamily.self)
+        case .cumulative: return visitor.visit(CumulativeFamily<LogitLink>.self)
         }
     }
 
@@ -160,6 +165,7 @@ public struct Family: Sendable, Hashable {
         case "exponential": kind = .exponential
         case "weibull": kind = .weibull
         case "beta", "Beta": kind = .beta
+        case "cumulative": kind = .cumulative
         default:
             throw FamilyError(message: "unknown family '\(name)' (known: "
                 + Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")")

@@ -20,6 +20,11 @@ import MultilevelAVX2
 /// override it with a loop the compiler can vectorise.
 protocol RowLikelihood {
     init(auxiliary: UnsafePointer<Double>, rowCount: Int, sumLogResponse: Double)
+    /// The rows with the number of auxiliary parameters and their gradient's slots, for families
+    /// whose auxiliary block has a data-dependent length (cumulative's threshold gaps) and which
+    /// accumulate its gradient row by row; the default ignores both.
+    init(auxiliary: UnsafePointer<Double>, auxiliaryCount: Int, auxiliaryGradient: UnsafeMutablePointer<Double>,
+         rowCount: Int, sumLogResponse: Double)
     mutating func add(response y: Double, trials: Double, eta: Double) -> (value: Double, etaDerivative: Double)
     /// Σ of the rows' log-likelihoods; `eta[i]` becomes ∂/∂η_i. `work` holds 2 × `count` doubles.
     mutating func addBlock(count: Int, response: UnsafePointer<Double>, trials: UnsafePointer<Double>,
@@ -31,6 +36,10 @@ protocol RowLikelihood {
 }
 
 extension RowLikelihood {
+    init(auxiliary: UnsafePointer<Double>, auxiliaryCount: Int, auxiliaryGradient: UnsafeMutablePointer<Double>,
+         rowCount: Int, sumLogResponse: Double) {
+        self.init(auxiliary: auxiliary, rowCount: rowCount, sumLogResponse: sumLogResponse)
+    }
     mutating func useKernels(_ kernels: VectorKernels) {}
     /// Row i's log-likelihood by `add`; `eta[i]` becomes ∂/∂η_i.
     @inline(__always)

@@ -7,6 +7,8 @@ protocol StaticLink {
 
 /// μ = η.
 enum IdentityLink: StaticLink { static var link: Link { .identity } }
+/// μ = logistic(η) (the default link of the probability families, named for `CumulativeFamily`).
+enum LogitLink: StaticLink { static var link: Link { .logit } }
 /// μ = e^η.
 enum LogLink: StaticLink { static var link: Link { .log } }
 /// μ = Φ(η).
