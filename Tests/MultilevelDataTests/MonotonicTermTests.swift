@@ -22,7 +22,7 @@ final class MonotonicTermTests: XCTestCase {
         XCTAssertEqual(formula.monotonic.map(\.variable), ["edu"])
         XCTAssertEqual(formula.monotonic[0].column, 5)
         XCTAssertEqual(formula.fixed.terms.map(\.label), ["x"])
-        XCTAssertEqual(formula.referencedColumns.map(\.name), ["y", "edu", "x", "g"])
+        XCTAssertEqual(formula.referencedColumns.map(\.name), ["y", "x", "edu", "g"])
         XCTAssertEqual(try Formula.parse("y ~ mo(edu) + mo(edu)").monotonic.count, 1)
     }
 
