@@ -58,7 +58,8 @@ public struct BayesianModel {
     /// the rule and the measurements behind it are in `CollapsedSamplerRule.swift`).
     public var defaultSampler: String {
         // The addition terms (se(), cens(), weights(), trunc()) have only the joint row pass.
-        if design.additions != nil { return "nuts" }
+        // …and so have the monotonic effects mo().
+        if design.additions != nil || !design.monotonic.isEmpty { return "nuts" }
         return SamplerRule.defaultSampler(family: family, design: design, priors: priors,
                                    hasCovariancePriors: !covariancePriors.isEmpty)
     }
@@ -79,6 +80,9 @@ public struct BayesianModel {
         }
         if sampler != "nuts", let label = design.additions?.termNames.joined(separator: ", ") {
             throw BayesianModelUsageError("\(label) is fitted by the joint sampler only; use --sampler nuts")
+        }
+        if sampler != "nuts", let effect = design.monotonic.first {
+            throw BayesianModelUsageError("\(effect.text) is fitted by the joint sampler only; use --sampler nuts")
         }
         if sampler == "gibbs", design.offset != nil {
             throw BayesianModelUsageError("offset() is not supported by the Gibbs sampler; use --sampler nuts or marginal")

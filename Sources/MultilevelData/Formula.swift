@@ -20,6 +20,9 @@ public struct Formula: Sendable, Equatable {
     /// The arguments of `offset(...)` terms: numeric expressions added to the linear predictor
     /// with coefficient 1 (lme4 and brms alike); several offsets add up.
     public var offsets: [FormulaNode] = []
+    /// brms' monotonic effects `mo(x)` of the population-level part, in formula order
+    /// (`MonotonicEffect`); not columns of X.
+    public var monotonic: [MonotonicSpecification] = []
     /// brms' addition terms `se()`, `cens()`, `weights()`, `trunc()` (`trials()` is part of
     /// `response`).
     public var additions = ResponseAdditions()
@@ -46,6 +49,7 @@ public struct Formula: Sendable, Equatable {
         let fixed = try algebra.termList(of: rhs, allowRandom: true)
         var formula = Formula(text: text, response: response, fixed: fixed, randomTerms: algebra.randomTerms)
         formula.offsets = algebra.offsets
+        formula.monotonic = algebra.monotonic
         formula.additions = split?.additions ?? ResponseAdditions()
         try formula.checkResponseNotPredictor()
         return formula
@@ -54,7 +58,7 @@ public struct Formula: Sendable, Equatable {
     /// The response's columns may not appear on the right-hand side.
     private func checkResponseNotPredictor() throws {
         let responseNames = Set(response.variable.node.referencedNames.map(\.0))
-        for node in fixed.terms.flatMap({ $0.variables.map(\.node) }) + offsets + additions.dataNodes {
+        for node in fixed.terms.flatMap({ $0.variables.map(\.node) }) + offsets + additions.dataNodes + monotonicNodes {
             if let (name, column) = node.referencedNames.first(where: { responseNames.contains($0.0) }) {
                 throw FormulaError(column: column, message: "the response '\(name)' cannot also be a predictor")
             }
@@ -67,6 +71,9 @@ public struct Formula: Sendable, Equatable {
             }
         }
     }
+
+    /// The columns of the `mo()` terms as formula nodes.
+    var monotonicNodes: [FormulaNode] { monotonic.map { .name($0.variable, column: $0.variableColumn) } }
 
     /// Every column name the formula refers to, with the 1-based column of its first mention, in
     /// order of appearance.
@@ -83,6 +90,7 @@ public struct Formula: Sendable, Equatable {
         additions.dataNodes.forEach(add)
         for term in fixed.terms { term.variables.forEach { add($0.node) } }
         offsets.forEach(add)
+        monotonicNodes.forEach(add)
         for random in randomTerms {
             for term in random.effects.terms { term.variables.forEach { add($0.node) } }
             for (name, column) in zip(random.groupingVariables, random.groupingColumns) {

@@ -28,7 +28,7 @@ enum FormulaFunctions {
             }
             try checkArithmetic(l)
             try checkArithmetic(r)
-        case .call(let function, _, let column) where TermTransform.names.contains(function) || function == "offset":
+        case .call(let function, _, let column) where TermTransform.names.contains(function) || function == "offset" || function == "mo":
             throw FormulaError(column: column, message: "\(function)() must stand alone as a term (not inside another function or arithmetic)")
         case .call(let function, let arguments, let column):
             guard numeric[function] != nil || factor.contains(function) || function == identity else {

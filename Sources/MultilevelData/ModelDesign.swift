@@ -101,6 +101,9 @@ public struct ModelDesign: Sendable {
     /// The values of brms' addition terms `se()`, `cens()`, `weights()`, `trunc()` per row; nil
     /// without any.
     public var additions: RowAdditions?
+    /// brms' monotonic effects `mo(x)` (`MonotonicEffect`), formula order; empty without any.
+    /// They are not columns of `fixedEffects`: only the Bayesian posterior fits them.
+    public var monotonic: [MonotonicEffect] = []
     /// For a factor response, its two levels (first = failure), else nil.
     public var responseLevels: [String]?
     /// The fixed-effects model matrix X (n × p) after aliased columns were dropped.

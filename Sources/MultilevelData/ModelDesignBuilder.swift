@@ -94,6 +94,19 @@ extension ModelDesign {
         let additions = try RowAdditions.evaluate(formula.additions, response: responseValues, evaluator: evaluator,
                                                   lines: used.sourceLines, fileName: table.fileName)
 
+        let monotonic = try formula.monotonic.map { specification -> MonotonicEffect in
+            switch try evaluator.evaluate(.name(specification.variable, column: specification.variableColumn)) {
+            case .numeric(let values):
+                return try MonotonicEffect.evaluate(specification, values: values, lines: used.sourceLines,
+                                                    fileName: table.fileName)
+            case .factor(let levels, _):
+                let shown = levels.prefix(3).map { abbreviatedForMessage($0) }.joined(separator: ", ") + (levels.count > 3 ? ", ..." : "")
+                throw FormulaError(column: specification.variableColumn, message: "\(specification.text): '\(specification.variable)' is a factor (\(shown)); mo() needs its categories as whole numbers 0, 1, …, D in the data (a CSV file has no ordered factors)")
+            case .matrix:
+                throw FormulaError(column: specification.variableColumn, message: "\(specification.text): '\(specification.variable)' must be one column")
+            }
+        }
+
         // 4. Fixed effects.
         var variables: [String: EvaluatedVariable] = [:]
         func evaluateTerms(_ list: TermList) throws {
@@ -153,6 +166,7 @@ extension ModelDesign {
         design.missingValueColumns = missingColumns
         design.offset = offset
         design.additions = additions
+        design.monotonic = monotonic
         design.fixedTermLabels = formula.fixed.terms.map(\.label)
         design.fixedEffectAssignment = assignment
         design.fixedTermVariables = formula.fixed.terms.map { $0.variables.map(\.label) }

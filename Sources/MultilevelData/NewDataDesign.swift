@@ -31,6 +31,9 @@ public struct NewDataDesign: Sendable {
     public var offset: [Double]?
     /// 1-based line of the new-data file of each row.
     public var sourceLines: [Int]
+    /// Per monotonic effect of the fit (`ModelDesign.monotonic`), each row's category, counted as
+    /// the fit counted them (from the fitted rows' smallest value, within the fitted range).
+    public var monotonicCategories: [[Int]] = []
 
     /// Which group-level terms a prediction includes, brms' `re_formula` / lme4's `re.form`.
     public enum GroupTerms: Sendable, Equatable {
@@ -180,6 +183,12 @@ public struct NewDataDesign: Sendable {
         var design = NewDataDesign(rowCount: m, fixedEffects: fixed, terms: terms,
                                    trials: combined.trials.map { Array($0[n...]) }, sourceLines: newData.sourceLines)
         design.offset = combined.offset.map { Array($0[n...]) }
+        design.monotonicCategories = try fitted.monotonic.map { effect in
+            guard case .numeric(let values)? = newData.column(named: effect.variable) else {
+                throw DesignError("\(file): column '\(effect.variable)' of \(effect.text) must be numeric (whole numbers)")
+            }
+            return try effect.categories(of: values, lines: newData.sourceLines, fileName: file)
+        }
         return design
     }
 

@@ -13,6 +13,8 @@ struct TermAlgebra {
     private(set) var randomTerms: [RandomTermSpecification] = []
     /// `offset(x)` expressions of the fixed part (R keeps them out of the term labels).
     private(set) var offsets: [FormulaNode] = []
+    /// `mo(x)` terms of the fixed part (brms' monotonic effects, kept out of the model matrix).
+    private(set) var monotonic: [MonotonicSpecification] = []
 
     init(firstVariables: [String]) {
         for label in firstVariables where variableOrder[label] == nil { variableOrder[label] = variableOrder.count }
@@ -121,6 +123,18 @@ struct TermAlgebra {
                 }
                 try FormulaFunctions.checkArithmetic(arguments[0])
                 offsets.append(arguments[0])
+                return []
+            }
+            if function == "mo" {
+                guard allowRandom, !deleting else {
+                    throw FormulaError(column: column, message: "mo() can only be added (+) to the population-level part of the formula (not in an interaction, a group-level term or after '-')")
+                }
+                guard case .call(_, let arguments, _) = node, arguments.count == 1, case .name(let name, let nameColumn) = arguments[0] else {
+                    throw FormulaError(column: column, message: "mo() takes one column: mo(x), with x an ordinal predictor (whole numbers 0, 1, …, D)")
+                }
+                if !monotonic.contains(where: { $0.variable == name }) {
+                    monotonic.append(MonotonicSpecification(variable: name, column: column, variableColumn: nameColumn))
+                }
                 return []
             }
             if try TermTransform.parse(node) == nil { try FormulaFunctions.checkArithmetic(node) }

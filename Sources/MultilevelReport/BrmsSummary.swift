@@ -44,8 +44,10 @@ public struct BayesianFitDescription: Sendable {
 enum BrmsSummaryRow {
     /// `sd_<group>__<term>` → (group, `sd(term)`).
     case groupLevel(group: String, label: String)
-    /// `b_<name>` → `name`.
+    /// `b_<name>` → `name`; a monotonic effect's `bsp_mo<x>` → `mo<x>`.
     case population(label: String)
+    /// A monotonic effect's simplex `simo_mo<x>1[k]` → `mo<x>1[k]`.
+    case simplex(label: String)
     /// `sigma`, `shape`, `nu`, `zi`, `hu`, … → the name itself.
     case familySpecific(label: String)
     /// `r_…`, `lp__`, `Intercept` and other internal quantities: not in the summary.
@@ -60,6 +62,10 @@ enum BrmsSummaryRow {
             self = parts.count == 3 ? .groupLevel(group: parts[0], label: "cor(\(parts[1]),\(parts[2]))") : .omitted
         } else if name.hasPrefix("b_") {
             self = .population(label: String(name.dropFirst(2)))
+        } else if name.hasPrefix("bsp_") {
+            self = .population(label: String(name.dropFirst(4)))
+        } else if name.hasPrefix("simo_") {
+            self = .simplex(label: String(name.dropFirst(5)))
         } else if ["sigma", "shape", "nu", "phi", "zi", "hu"].contains(name) {
             self = .familySpecific(label: name)
         } else {
@@ -70,7 +76,8 @@ enum BrmsSummaryRow {
 
 /// Formats a Bayesian fit as brms' `summary(fit)` prints it (brms 2.18): the Family / Links /
 /// Formula / Data / Draws header, Group-Level Effects per grouping factor with `sd(…)` and
-/// `cor(…,…)` rows, Population-Level Effects, Family Specific Parameters, with columns Estimate
+/// `cor(…,…)` rows, Population-Level Effects (with monotonic effects' `bsp`), Simplex Parameters
+/// (their `simo`), Family Specific Parameters, with columns Estimate
 /// (posterior mean), Est.Error (posterior sd), l-95% CI and u-95% CI (2.5% and 97.5% quantiles),
 /// Rhat, Bulk_ESS and Tail_ESS. `summary` must hold the 0.025 and 0.975 quantiles.
 /// With `groupLevelEffects`, the `r_<group>[level,term]` rows follow in a table of their own.
@@ -97,6 +104,7 @@ public func brmsSummaryText(_ fit: BayesianFitDescription, summary: DrawsSummary
     var groupRows: [String: [(String, [String])]] = [:]
     var population: [(String, [String])] = []
     var familySpecific: [(String, [String])] = []
+    var simplexes: [(String, [String])] = []
     for v in summary.variables {
         switch BrmsSummaryRow(parameterName: v.name) {
         case let .groupLevel(group, label):
@@ -104,6 +112,7 @@ public func brmsSummaryText(_ fit: BayesianFitDescription, summary: DrawsSummary
             groupRows[group, default: []].append((label, row(v)))
         case let .population(label): population.append((label, row(v)))
         case let .familySpecific(label): familySpecific.append((label, row(v)))
+        case let .simplex(label): simplexes.append((label, row(v)))
         case .omitted: break
         }
     }
@@ -121,6 +130,10 @@ public func brmsSummaryText(_ fit: BayesianFitDescription, summary: DrawsSummary
     }
     text += "Population-Level Effects: \n"
     text += alignedTable(header: header, rows: population)
+    if !simplexes.isEmpty {
+        text += "\nSimplex Parameters: \n"
+        text += alignedTable(header: header, rows: simplexes)
+    }
     if !familySpecific.isEmpty {
         text += "\nFamily Specific Parameters: \n"
         text += alignedTable(header: header, rows: familySpecific)

@@ -56,7 +56,7 @@ struct BootstrapCommand: Command {
         let probabilities = try probabilitiesOption(arguments.value("probs"), defaults: [(1 - level) / 2, 0.5, (1 + level) / 2])
         let outputDirectory = try arguments.value("output").map { try prepareDirectory($0, option: "output") }
 
-        let loaded = try loadModel(arguments, allowingWeights: true)
+        let loaded = try loadModel(arguments, allowingWeights: true, command: "lmer")
         guard loaded.family == "gaussian" else {
             throw UsageError("family '\(loaded.family)': the bootstrap refits linear mixed models (gaussian) only")
         }

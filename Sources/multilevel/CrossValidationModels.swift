@@ -104,7 +104,7 @@ private func fittedModelFile(_ arguments: ParsedArguments, command: String, fitF
     // brms' addition terms: the pointwise log-likelihood is brms' log_lik of each row (log CDF /
     // CCDF of a censored row, truncation and weights included; PointwiseAdditionTerms); an
     // offset() enters every row's η.
-    let loaded = try loadModel(arguments, allowingOffset: true, allowingAdditions: true)
+    let loaded = try loadModel(arguments, allowingOffset: true, allowingAdditions: true, allowingMonotonic: true)
     let family = try loaded.responseFamily()
     // The sampler and priors `fit` would use, through the library's rules (BayesianModel).
     let priorTexts = loaded.specification.priors.map { (text: $0.value, origin: $0.origin.description) }

@@ -21,7 +21,8 @@ struct DescribeCommand: Command {
     ] }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let model = try loadModel(arguments, allowingOffset: true, allowingAdditions: true, allowingWeights: true)
+        let model = try loadModel(arguments, allowingOffset: true, allowingAdditions: true, allowingWeights: true,
+                                  allowingMonotonic: true)
         if let path = arguments.value("matrices") {
             let directory = try prepareDirectory(path, option: "matrices")
             let files = [("X.csv", DesignMatricesCSV.fixedEffects(model.design))] + DesignMatricesCSV.randomEffects(model.design)
@@ -101,6 +102,12 @@ struct ModelDescription {
             for (label, coding) in codings { text += "  \(label.padding(toLength: width, withPad: " ", startingAt: 0))  \(coding)\n" }
         }
 
+        for effect in design.monotonic {
+            if effect.variable == design.monotonic.first?.variable { text += "\nMonotonic effects (brms' mo(), Bürkner & Charpentier 2020):\n" }
+            let last = effect.minimum + Double(effect.categoryCount)
+            text += "  \(effect.text): \(effect.categoryCount + 1) categories (\(effect.variable) = \(RCollation.label(of: effect.minimum))…\(RCollation.label(of: last))); parameters \(effect.coefficientName), \(effect.simplexName)[1..\(effect.categoryCount)]\n"
+        }
+
         text += "\nRandom effects (\(terms.count) term\(terms.count == 1 ? "" : "s")):\n"
         guard !terms.isEmpty else { return text + "  none\n" }
         var rows: [[String]] = [["term", "group", "levels", "obs/level min", "median", "max", "columns"]]
@@ -137,6 +144,11 @@ struct ModelDescription {
             ])),
             ("fixed_effects", .array(design.fixedEffectNames.map(JSONValue.string))),
             ("dropped_fixed_effects", .array(design.droppedFixedEffectNames.map(JSONValue.string))),
+            ("monotonic_effects", .array(design.monotonic.map { effect in
+                .object([("term", .string(effect.text)), ("variable", .string(effect.variable)),
+                         ("categories", .integer(effect.categoryCount + 1)), ("minimum", .number(effect.minimum)),
+                         ("coefficient", .string(effect.coefficientName)), ("simplex", .string(effect.simplexName))])
+            })),
             ("term_coding", .array((design.recipe?.termCodings ?? []).map { .object([("term", .string($0.label)), ("coding", .string($0.coding))]) })),
             ("random_terms", .array(terms.map { t in
                 .object([

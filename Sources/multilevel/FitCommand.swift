@@ -56,7 +56,7 @@ struct FitCommand: Command {
     }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let model = try loadModel(arguments, allowingOffset: true, allowingAdditions: true)
+        let model = try loadModel(arguments, allowingOffset: true, allowingAdditions: true, allowingMonotonic: true)
         let specification = model.specification
         let family = try model.responseFamily()
         let bayesianModel = try BayesianModel(design: model.design, family: family,

@@ -32,7 +32,8 @@ func loadFittedModel(_ arguments: ParsedArguments, command: String) throws -> Fi
     if !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
         throw FitDirectoryError(file: path, message: "is a directory without fit.json: not a fit directory (write one with fit --output or lmer --output)")
     }
-    let model = try loadModel(arguments, allowingOffset: true)
+    let model = try loadModel(arguments, allowingOffset: true, allowingMonotonic: !arguments.has("lmer"),
+                              command: arguments.has("lmer") ? "lmer" : nil)
     let specification = model.specification
     let family = try model.responseFamily()
     let rows = FittedModel.rowsUsed(formula: model.formula, table: model.table, factors: specification.factors.map(\.value))

@@ -45,7 +45,7 @@ struct LmerCommand: Command {
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let loaded = try loadModel(arguments, allowingOffset: true, allowingWeights: true)
+        let loaded = try loadModel(arguments, allowingOffset: true, allowingWeights: true, command: "lmer")
         let weights = try loaded.specification.weights.map { try priorWeights($0, loaded: loaded, arguments: arguments) }
         let dataName = (try? loaded.specification.resolvedDataURL().deletingPathExtension().lastPathComponent) ?? "data"
         let outputDirectory = try arguments.value("output").map { try OutputDirectory(checking: $0, force: arguments.has("force")) }

@@ -38,7 +38,7 @@ private let modelKeyFlags: [(flag: String, key: String)] = [
 /// terms `se()`, `cens()`, `weights()`, `trunc()` (`allowingAdditions`); the other commands refuse
 /// them in one line rather than fit a different model.
 func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false, allowingAdditions: Bool = false,
-               allowingWeights: Bool = false) throws -> LoadedModel {
+               allowingWeights: Bool = false, allowingMonotonic: Bool = false, command: String? = nil) throws -> LoadedModel {
     let specification = try loadSpecification(arguments)
     guard let formulaSetting = specification.formula else {
         guard let fileURL = specification.fileURL else {
@@ -61,6 +61,12 @@ func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false, allow
     let design: ModelDesign
     do {
         formula = try Formula.parse(formulaSetting.value)
+        if !allowingMonotonic, let term = formula.monotonic.first {
+            // Before the design: the data need not be ordinal for this refusal.
+            throw UnsupportedTermError(description: command == "lmer"
+                ? "\(formulaSetting.origin): \(term.text) is a brms term with no lme4 form; fit it with 'multilevel fit'"
+                : "\(formulaSetting.origin): \(term.text) (a brms monotonic effect) is fitted by 'multilevel fit'; this command does not support it yet")
+        }
         design = try ModelDesign.build(formula: formula, table: table, options: specification.designOptions)
     } catch let error as FormulaError {
         throw LocatedFormulaError(origin: formulaSetting.origin, formula: formulaSetting.value, error: error)

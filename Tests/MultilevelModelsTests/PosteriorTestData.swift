@@ -118,6 +118,10 @@ enum PosteriorTestData {
             for i in 0..<(term.levelCount * term.columnCount) { x[term.zOffset + i] = rng.nextNormal() }
             for i in 0..<term.correlationCount { x[term.correlationOffset + i] = rng.nextUniform(-1, 1) }
         }
+        for effect in layout.monotonic {
+            x[effect.coefficientOffset] = rng.nextNormal()
+            for i in 0..<(effect.categoryCount - 1) { x[effect.simplexOffset + i] = rng.nextNormal() }
+        }
         return x
     }
 }

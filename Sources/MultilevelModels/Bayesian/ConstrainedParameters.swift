@@ -10,7 +10,7 @@ import MultilevelMath
 /// Maps an unconstrained draw to the quantities brms reports, in brms' order (DESIGN §3):
 ///
 ///     b_Intercept = Intercept − x̄ · b,  b_<coef>,  sd_<group>__<coef>,  cor_<group>__<coef1>__<coef2>,
-///     sigma / shape / nu,  r_<group>[<level>,<coef>]
+///     bsp_mo<x>,  sigma / shape / nu,  simo_mo<x>1[k],  r_<group>[<level>,<coef>]
 ///
 /// `cor_` entries are the upper triangle of L Lᵀ taken column by column ((1,2), (1,3), (2,3), …)
 /// as brms' generated quantities; `r_` entries run over levels first, then columns, then terms.
@@ -51,11 +51,12 @@ public struct ConstrainedParameters: Sendable {
             cmdStan.append(cmdStanName ?? name)
         }
         if layout.thresholdCount > 0 {
-            for k in 1...layout.thresholdCount { add("b_Intercept[\(k)]") }
+            for k in 1...layout.thresholdCount { add("b_Intercept[\(k)]", "b_Intercept.\(k)") }
         } else if layout.hasIntercept {
             add("b_Intercept")
         }
         for name in layout.coefficientNames { add("b_\(name)") }
+        for effect in layout.monotonic { add("bsp_\(effect.name)") }
         for term in layout.terms {
             for name in term.columnNames { add("sd_\(term.groupName)__\(name)") }
         }
@@ -66,6 +67,9 @@ public struct ConstrainedParameters: Sendable {
             }
         }
         for parameter in layout.auxiliaryParameters where parameter != .thresholdGap { add(parameter.rawValue) }
+        for effect in layout.monotonic {
+            for i in 1...effect.categoryCount { add("simo_\(effect.name)1[\(i)]", "simo_\(effect.name)1.\(i)") }
+        }
         // Coefficient index within a group counts across all terms of that group.
         var groupCoefficients: [String: [String]] = [:]
         var groupOrder: [String] = []
@@ -156,6 +160,7 @@ public struct ConstrainedParameters: Sendable {
             out[o] = value; o += 1
         }
         for k in 0..<coefficientCount { out[o] = x[k]; o += 1 }
+        for effect in layout.monotonic { out[o] = x[effect.coefficientOffset]; o += 1 }
         for term in layout.terms {
             for k in 0..<term.columnCount { out[o] = exp(x[term.sdOffset + k]); o += 1 }
         }
@@ -174,6 +179,10 @@ public struct ConstrainedParameters: Sendable {
             let y = x[layout.auxiliaryOffset + a]
             out[o] = parameter.isProbability ? inverseLogit(y) : LowerBoundTransform.constrain(y, lowerBound: parameter.lowerBound)
             o += 1
+        }
+        for effect in layout.monotonic {
+            SimplexTransform.constrain(x + effect.simplexOffset, size: effect.categoryCount, into: out + o)
+            o += effect.categoryCount
         }
         for (t, term) in layout.terms.enumerated() {
             let q = term.columnCount

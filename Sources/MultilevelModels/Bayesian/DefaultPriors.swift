@@ -28,7 +28,7 @@ extension PriorSet {
                                                  isFactor: design.responseLevels != nil)
         var rows: [PriorRow] = []
         let coefficients = (design.hasIntercept ? Array(design.fixedEffectNames.dropFirst()) : design.fixedEffectNames)
-            .map(brmsName(ofColumn:))
+            .map(brmsName(ofColumn:)) + design.monotonic.map(\.name)
         if !coefficients.isEmpty {
             rows.append(PriorRow(prior: .flat, parameterClass: .b, source: .default))
             for name in coefficients {

@@ -73,6 +73,10 @@ public struct GLMMPosterior: LogDensity {
     /// of the centred terms and of the q = 1 non-centred ones, whose entries are assigned rather
     /// than accumulated.
     let gradientZeroRanges: [Range<Int>]
+    /// The monotonic effects (`MonotonicEffect`): θ of their indicator columns = bsp · D · ζ.
+    let monotonic: [MonotonicGeometry]
+    /// Their scratch: per effect ζ (D), the stick lengths and fractions (D − 1 each) and ∂/∂ζ (D).
+    let monotonicStart: Int
 
     public var dimension: Int { layout.dimension }
 
@@ -117,6 +121,19 @@ public struct GLMMPosterior: LogDensity {
             constant -= priors.auxiliary[a].logProbabilityAbove(parameter.lowerBound)
         }
         constant -= Double(zCount) * halfLogTwoPi
+        // Dirichlet(1, …, 1) on each D-simplex: log Γ(D) (brms' dirichlet_lpdf keeps it).
+        var monotonic: [MonotonicGeometry] = []
+        var monotonicScratch = 0
+        for (m, effect) in layout.monotonic.enumerated() {
+            constant += lgamma(Double(effect.categoryCount))
+            monotonic.append(MonotonicGeometry(
+                categoryCount: effect.categoryCount, coefficientOffset: effect.coefficientOffset,
+                simplexOffset: effect.simplexOffset, thetaOffset: data.monotonicColumnOffsets[m],
+                scratchOffset: monotonicScratch,
+                prior: m < priors.monotonic.count ? priors.monotonic[m] : .flat))
+            monotonicScratch += 4 * effect.categoryCount
+        }
+        self.monotonic = monotonic
         self.constant = constant
         var geometry: [TermGeometry] = []
         var sdIndex = 0
@@ -171,7 +188,8 @@ public struct GLMMPosterior: LogDensity {
         partialPlan = PartialCentringPlan(layout: layout)
         partialStart = inverseStart + max(maxQ * maxQ, 2 * maxQ)
         blockStart = partialStart + 3 * partialPlan.levelCount
-        scratch = PosteriorScratch(count: blockStart + (sufficient == nil ? 3 * PosteriorColumns.blockSize : 0))
+        monotonicStart = blockStart + (sufficient == nil ? 3 * PosteriorColumns.blockSize : 0)
+        scratch = PosteriorScratch(count: monotonicStart + monotonicScratch)
     }
 
     public mutating func logDensity(at position: UnsafeBufferPointer<Double>,
@@ -216,6 +234,16 @@ public struct GLMMPosterior: LogDensity {
         let coefficientCount = layout.coefficientNames.count
         if layout.hasIntercept { theta[0] = x[layout.interceptOffset] }
         for k in 0..<coefficientCount { theta[interceptShift + k] = x[k] }
+        // Monotonic effects: ζ from the stick-breaking transform (with its log-Jacobian), then
+        // θ of the indicator [x ≥ i] = bsp · D · ζ_i.
+        for effect in monotonic {
+            let d = effect.categoryCount
+            let zeta = s + monotonicStart + effect.scratchOffset
+            lp += SimplexTransform.constrain(x + effect.simplexOffset, size: d, into: zeta, sticks: zeta + d,
+                                             fractions: zeta + 2 * d - 1)
+            let scale = x[effect.coefficientOffset] * Double(d)
+            for i in 0..<d { theta[effect.thetaOffset + i] = scale * zeta[i] }
+        }
 
         // Auxiliary parameters: x = bound + eʸ, log-Jacobian y.
         for (a, parameter) in layout.auxiliaryParameters.enumerated() {
@@ -334,6 +362,27 @@ public struct GLMMPosterior: LogDensity {
 
         // Population-level priors and gradient.
         priors.addPopulationLevelPriors(to: &lp, at: x, gradient: g, likelihoodGradient: thetaGradient, layout: layout)
+        // Monotonic effects: ∂/∂bsp = D Σ_i ∂/∂θ_i ζ_i, ∂/∂ζ_i = bsp D ∂/∂θ_i, then back through the
+        // stick-breaking transform (the Dirichlet(1) prior is constant on the simplex).
+        for effect in monotonic {
+            let d = effect.categoryCount
+            let zeta = s + monotonicStart + effect.scratchOffset
+            let adjoint = zeta + 3 * d - 2
+            let bsp = x[effect.coefficientOffset]
+            let scale = Double(d)
+            var coefficientGradient = 0.0
+            for i in 0..<d {
+                let thetaAdjoint = thetaGradient[effect.thetaOffset + i]
+                coefficientGradient += thetaAdjoint * zeta[i]
+                adjoint[i] = thetaAdjoint * bsp * scale
+            }
+            let prior = effect.prior.logDensityAndDerivative(bsp)
+            lp += prior.value
+            g[effect.coefficientOffset] = coefficientGradient * scale + prior.derivative
+            for k in 0..<(d - 1) { g[effect.simplexOffset + k] = 0 }
+            SimplexTransform.addGradient(size: d, xAdjoint: adjoint, sticks: zeta + d, fractions: zeta + 2 * d - 1,
+                                         yGradient: g + effect.simplexOffset)
+        }
         for (a, parameter) in layout.auxiliaryParameters.enumerated() {
             let value = auxiliary[a]
             let prior = priors.auxiliary[a].logDensityAndDerivative(value)
@@ -576,6 +625,23 @@ private struct BlockRowPass: RowPassRunner {
     func runFusedBernoulliPass() -> Double {
         columns.fusedBernoulliPass(theta: theta, thetaGradient: thetaGradient)
     }
+}
+
+/// The position of one monotonic effect's parameters, indicator columns and scratch (see
+/// `GLMMPosterior`).
+struct MonotonicGeometry: Sendable {
+    /// D, the simplex's size.
+    var categoryCount: Int
+    /// Offset of bsp in the unconstrained vector.
+    var coefficientOffset: Int
+    /// Offset of the D − 1 unconstrained simplex values.
+    var simplexOffset: Int
+    /// θ index of its first indicator column.
+    var thetaOffset: Int
+    /// Offset of its 4D scratch values after `monotonicStart`.
+    var scratchOffset: Int
+    /// Prior of bsp.
+    var prior: PriorDistribution
 }
 
 /// The position of one group-level term's parameters, effects and scratch (see `GLMMPosterior`).

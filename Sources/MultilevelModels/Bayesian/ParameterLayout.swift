@@ -49,6 +49,19 @@ public struct ParameterLayout: Sendable, Equatable {
         public var hasCorrelation: Bool { columnCount > 1 }
     }
 
+    /// The block of one monotonic effect `mo(x)` (`MonotonicEffect`): its coefficient bsp and the
+    /// D − 1 unconstrained values of its D-simplex ζ (`SimplexTransform`).
+    public struct Monotonic: Sendable, Equatable {
+        /// brms' name of the term (`moedu`).
+        public var name: String
+        /// D, the simplex's size.
+        public var categoryCount: Int
+        /// Offset of bsp.
+        public var coefficientOffset: Int
+        /// Offset of the D − 1 unconstrained simplex values.
+        public var simplexOffset: Int
+    }
+
     /// Names of the centred terms' grouping factors, formula order (a partially centred term keeps
     /// the flag the automatic rule's information ratio gave it).
     public var centredGroupNames: [String] { terms.filter(\.isCentred).map(\.groupName) }
@@ -84,6 +97,9 @@ public struct ParameterLayout: Sendable, Equatable {
     public var auxiliaryOffset: Int
     /// The group-level terms in formula order.
     public var terms: [Term]
+    /// The monotonic effects in formula order, after the group-level terms (their place in the
+    /// vector does not change the posterior; brms declares them after `Intercept`).
+    public var monotonic: [Monotonic] = []
     /// Total number of unconstrained values.
     public var dimension: Int
 
@@ -137,6 +153,11 @@ public struct ParameterLayout: Sendable, Equatable {
             }
         }
         self.terms = terms
+        for effect in design.monotonic {
+            monotonic.append(Monotonic(name: effect.name, categoryCount: effect.categoryCount,
+                                       coefficientOffset: offset, simplexOffset: offset + 1))
+            offset += effect.categoryCount
+        }
         dimension = offset
     }
 
@@ -172,6 +193,10 @@ public struct ParameterLayout: Sendable, Equatable {
             for i in 1..<max(1, term.columnCount) {
                 for j in 0..<i { names.append("atanh(cpc_\(id)[\(i + 1),\(j + 1)])") }
             }
+        }
+        for (m, effect) in monotonic.enumerated() {
+            names.append("bsp[\(m + 1)]")
+            for k in 1..<effect.categoryCount { names.append("stick(simo_\(m + 1))[\(k)]") }
         }
         return names
     }

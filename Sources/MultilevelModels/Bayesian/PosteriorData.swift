@@ -24,8 +24,11 @@ final class PosteriorData: Sendable {
     let fixedColumnCount: Int
     /// Row-major n × p_F matrix F.
     let fixed: [Double]
-    /// Column means x̄ of the non-intercept columns (zeros without an intercept).
+    /// Column means x̄ of the non-intercept columns of X (zeros without an intercept).
     let columnMeans: [Double]
+    /// The F column (= θ index) of each monotonic effect's first indicator [x ≥ 1]; its D
+    /// indicators [x ≥ i] take θ = bsp · D · ζ_i (`MonotonicEffect`).
+    let monotonicColumnOffsets: [Int]
     /// Number of random-effect terms T.
     let termCount: Int
     /// Columns q_t of each term.
@@ -64,21 +67,34 @@ final class PosteriorData: Sendable {
         let n = design.rowCount
         let hasIntercept = design.hasIntercept
         let x = design.fixedEffects
-        let p = design.fixedEffectCount
+        let pX = design.fixedEffectCount
+        // The monotonic effects' indicator columns [x ≥ i] follow X's, not centred (brms adds
+        // bsp · mo(simo, x) to the linear predictor outside Xc · b).
+        var monotonicOffsets: [Int] = []
+        var p = pX
+        for effect in design.monotonic {
+            monotonicOffsets.append(p)
+            p += effect.categoryCount
+        }
+        monotonicColumnOffsets = monotonicOffsets
         fixedColumnCount = p
         var means = [Double](repeating: 0, count: p)
         if hasIntercept {
-            for k in 1..<max(1, p) {
+            for k in 1..<max(1, pX) {
                 var sum = 0.0
                 for i in 0..<n { sum += x[i, k] }
                 means[k] = n > 0 ? sum / Double(n) : 0
             }
         }
-        columnMeans = Array(means.dropFirst(hasIntercept ? 1 : 0))
+        columnMeans = Array(means[(hasIntercept ? min(1, pX) : 0)..<pX])
         var fixed = [Double](repeating: 0, count: n * p)
         for i in 0..<n {
-            for k in 0..<p {
+            for k in 0..<pX {
                 fixed[i * p + k] = (hasIntercept && k == 0) ? 1 : x[i, k] - means[k]
+            }
+            for (m, effect) in design.monotonic.enumerated() {
+                let category = effect.categories[i]
+                for step in 0..<effect.categoryCount where category > step { fixed[i * p + monotonicOffsets[m] + step] = 1 }
             }
         }
         sumLogResponse = design.response.reduce(0) { $0 + log($1) }

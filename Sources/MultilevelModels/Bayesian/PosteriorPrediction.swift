@@ -39,6 +39,9 @@ public struct PosteriorPrediction: Sendable {
     private let seed: UInt64
     /// Per draw (draw-major), the population-level coefficients in the design's column order.
     private let beta: [Double]
+    /// Per monotonic effect: per draw, its value at each category 0…D, bsp · D · Σ_{i ≤ k} ζ_i
+    /// (draw-major: `[s * (D + 1) + k]`).
+    private let monotonicValues: [[Double]]
     /// Per draw, the family's auxiliary parameters.
     private let auxiliary: [Double]
     private let auxiliaryCount: Int
@@ -89,6 +92,9 @@ public struct PosteriorPrediction: Sendable {
                     auxiliary[s * auxiliaryIndex.count + j] = drawColumns.auxiliaryValue(j, values, base: base)
                 }
             }
+        }
+        monotonicValues = try fitted.monotonic.map { effect in
+            try MonotonicEffectDraws.values(effect, draws: draws, rows: rows, index: index)
         }
         var effects: [[Double]] = [], newEffects: [[Double]] = [], newIndex: [[Int?]] = []
         var rng = Xoshiro256PlusPlus(seed: seed)
@@ -193,6 +199,10 @@ public struct PosteriorPrediction: Sendable {
         for s in 0..<drawCount {
             var eta = rowOffset
             for j in 0..<p { eta += x[j] * beta[s * p + j] }
+            for (m, values) in monotonicValues.enumerated() {
+                let width = values.count / Swift.max(drawCount, 1)
+                eta += values[s * width + newData.monotonicCategories[m][i]]
+            }
             for (t, term) in newData.terms.enumerated() {
                 let q = term.included.count
                 if let level = term.levels[i] {

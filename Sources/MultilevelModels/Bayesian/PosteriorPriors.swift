@@ -15,6 +15,10 @@ public struct PosteriorPriors: Sendable, Equatable {
     /// Per term, a prior on its whole covariance matrix (`huangWand`) that replaces its sd and
     /// correlation priors, or nil.
     public var covariance: [PriorDistribution?]
+    /// Prior of each monotonic effect's coefficient bsp (`ParameterLayout.monotonic` order; brms'
+    /// class `b`, coefficient `moedu`); flat when empty. Their simplexes have brms' default
+    /// Dirichlet(1, …, 1) prior.
+    public var monotonic: [PriorDistribution] = []
 
     public init(intercept: PriorDistribution, coefficients: [PriorDistribution],
                 standardDeviations: [[PriorDistribution]], correlationEta: [Double],

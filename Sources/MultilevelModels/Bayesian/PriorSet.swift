@@ -195,7 +195,7 @@ public struct PriorSet: Sendable, Equatable {
 
     /// One distribution per parameter in `layout`'s order (what `GLMMPosterior` evaluates).
     public func resolved(for layout: ParameterLayout) -> PosteriorPriors {
-        PosteriorPriors(
+        var priors = PosteriorPriors(
             intercept: effectivePrior(.intercept),
             coefficients: layout.coefficientNames.map { effectivePrior(.b, coefficient: $0) },
             standardDeviations: layout.terms.map { term in
@@ -210,5 +210,7 @@ public struct PriorSet: Sendable, Equatable {
                 let prior = effectivePrior(.cov, group: term.groupName)
                 return prior.isHuangWand ? prior : nil
             })
+        priors.monotonic = layout.monotonic.map { effectivePrior(.b, coefficient: $0.name) }
+        return priors
     }
 }

@@ -3,7 +3,8 @@ import MultilevelMath
 
 extension ModelDesign {
     /// The design restricted to `rows` (indices into the used rows, repeats allowed, in the given
-    /// order): response, trials, offset, the addition terms' values, X, the random-effect terms'
+    /// order): response, trials, offset, the addition terms' values, X, the monotonic effects'
+    /// categories (D stays the fitted one), the random-effect terms'
     /// values and level indices, and source lines are copied row by row; grouping levels are kept as they are (a level no row uses adds
     /// a random effect with no data, which changes neither the REML criterion nor the estimates).
     public func selectingRows(_ rows: [Int]) -> ModelDesign {
@@ -26,6 +27,11 @@ extension ModelDesign {
             result.additions = additions
         }
         result.fixedEffects = x
+        result.monotonic = monotonic.map { effect in
+            var picked = effect
+            picked.categories = rows.map { effect.categories[$0] }
+            return picked
+        }
         result.sourceLines = rows.map { $0 < sourceLines.count ? sourceLines[$0] : 0 }
         result.randomTerms = randomTerms.map { term in
             let q = term.columnCount

@@ -7,7 +7,8 @@ import MultilevelSampling
 /// s and row i (brms' `log_lik`), evaluated block by block so that an n × S matrix is never held
 /// whole: `block(rows:into:)` fills one block of rows for every draw.
 ///
-/// ηᵢˢ = xᵢ·bˢ + Σ_terms zᵢ·rˢ[levelᵢ] from brms' constrained draws (`b_…`, `r_<group>[level,coef]`,
+/// ηᵢˢ = xᵢ·bˢ + Σ_mo moˢ(xᵢ) + Σ_terms zᵢ·rˢ[levelᵢ] from brms' constrained draws (`b_…`, `bsp_…`
+/// and `simo_…` (`MonotonicEffectDraws`), `r_<group>[level,coef]`,
 /// `sigma`/`shape`/`nu`); each family's density includes every constant, as brms' `log_lik` does
 /// (`Family.logDensity`). Rows may be other than the fitted ones (K-fold: the held-out rows): a row
 /// whose level the draws do not have gets, for each draw s, the effects rˢ of a level of the same
@@ -36,6 +37,8 @@ public struct PointwiseLogLikelihood: Sendable {
     private let newLevelCounts: [Int]
     /// The rows' addition terms, when the design has any.
     private let additionTerms: PointwiseAdditionTerms?
+    /// Per monotonic effect, per draw, its value at each category (`MonotonicEffectDraws`).
+    private let monotonicValues: [[Double]]
 
     /// - Parameters:
     ///   - design: the rows to evaluate.
@@ -65,6 +68,10 @@ public struct PointwiseLogLikelihood: Sendable {
         let width = max(draws.variableCount, 1)
         chainLengths = draws.chains.map { $0.count / width }
         drawCount = chainLengths.reduce(0, +)
+        let drawRows = chainLengths.enumerated().flatMap { chain, length in (0..<length).map { (chain: chain, base: $0 * width) } }
+        monotonicValues = try design.monotonic.map { effect in
+            try MonotonicEffectDraws.values(effect, draws: draws, rows: drawRows, index: index)
+        }
         var columns: [[Int]] = [], levels: [[Int]] = [], choices: [[Int]] = [], counts: [Int] = []
         var rng = Xoshiro256PlusPlus(seed: seed)
         var newRows = Set<Int>()
@@ -133,6 +140,9 @@ public struct PointwiseLogLikelihood: Sendable {
                         var sum = design.offset?[i] ?? 0
                         for (t, entry) in coefficients.enumerated() {
                             sum += design.fixedEffects[i, t] * (entry.sign * values[base + entry.column])
+                        }
+                        for (m, effect) in design.monotonic.enumerated() {
+                            sum += monotonicValues[m][s * (effect.categoryCount + 1) + effect.categories[i]]
                         }
                         for (term, spec) in design.randomTerms.enumerated() {
                             let q = spec.columnCount
