@@ -19,6 +19,9 @@ struct PredictCommand: Command {
     bootstrap percentile limits from lme4's parametric bootstrap (bootMer: --replicates refits to
     data simulated from the fit, each predicting the new rows with its own fixed and group-level
     effects; Std.Error is then the replicates' standard deviation; --seed makes it reproducible).
+    As in bootMer (use.u = FALSE) every replicate draws new group-level effects, so the band of a
+    known level's prediction is centred near the population prediction and is as wide as the
+    spread of the groups' lines, not a band about that level's own line.
     --re-formula NA predicts at the population level (brms' re_formula = NA, lme4's re.form = NA);
     '--re-formula "~ (1 | g)"' keeps only the group-level effects it names. A group level the fit
     has not seen needs --allow-new-levels: a Bayesian fit then gives it, draw by draw, the effects
