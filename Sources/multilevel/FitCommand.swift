@@ -45,7 +45,7 @@ struct FitCommand: Command {
             .flag("show-priors", "Print the priors in brms' prior_summary layout and exit."),
             .flag("ranef", "Also summarise group-level effects r_<group>[level,term]."),
             .option("hypothesis", "H", "brms' hypothesis(), e.g. 'Days > 8' or 'Intercept + 5 * Days = 300' (population-level effects without b_; repeatable): printed after the summary, and in the JSON.", repeatable: true),
-            .flag("bayes-r2", "Bayesian R² (Gelman et al. 2019, brms' bayes_R2) after the summary and in the JSON, however large the model (by default it is there when draws × rows ≤ 10⁷)."),
+            .flag("bayes-r2", "Bayesian R² (Gelman et al. 2019, brms' bayes_R2) after the summary and in the JSON, however large the model and for every family (by default it is there for gaussian models with draws × rows ≤ 10⁷)."),
             .flag("no-bayes-r2", "Leave Bayesian R² out of the summary and the JSON."),
             .flag("json", "Print one JSON object instead of the text summary."),
             .option("plots", "DIR", "Write trace and density plots and brms' pp_check plots (SVG) into DIR: pp_check.svg (density of y over 50 replicated data sets), pp_check_stat.svg (mean of y_rep per draw against mean of y)."),
@@ -155,7 +155,7 @@ struct FitCommand: Command {
 
         let hypotheses = try arguments.values("hypothesis").map { try Hypothesis($0, draws: parameterDraws) }
         // Bayesian R² and the pp_check plots need E(y | θ) and y_rep for every draw and row: by
-        // default only when that is cheap (≤ 10⁷ values), and for the families the predictive covers.
+        // default only when that is cheap (≤ 10⁷ values).
         if arguments.has("bayes-r2") && arguments.has("no-bayes-r2") {
             throw UsageError("options --bayes-r2 and --no-bayes-r2: give one of them")
         }
@@ -163,7 +163,10 @@ struct FitCommand: Command {
         let predictiveValues = Double(parameterDraws.chains.reduce(0) { $0 + $1.count } / max(1, parameterDraws.variableCount))
             * Double(model.design.rowCount)
         let cheap = predictiveValues <= Self.defaultPredictiveValues
-        let defaultR2 = !requiredR2 && !arguments.has("no-bayes-r2") && cheap
+        // The default covers gaussian models only: the predictive of other families can draw from
+        // overflowing means early in a poor run (a poisson η in the thousands), which --bayes-r2 and
+        // --predict report but a summary should not trip over.
+        let defaultR2 = !requiredR2 && !arguments.has("no-bayes-r2") && cheap && family == .gaussian
         let r2 = requiredR2 ? BayesR2Summary(draws: try bayesianR2(draws: parameterDraws, design: model.design, family: family))
             : defaultR2 ? (try? bayesianR2(draws: parameterDraws, design: model.design, family: family)).map(BayesR2Summary.init(draws:)) : nil
         var predictive: PosteriorPredictive?
