@@ -28,6 +28,20 @@ extension FittedModel {
         let design = try newDataDesign(newData, groupTerms: groupTerms, allowNewLevels: allowNewLevels)
         return try MixedModelPrediction(fit: mixedModelFit, fitted: self.design, newData: design, level: level)
     }
+
+    /// lme4's parametric bootstrap of `predict(newdata, re.form, allow.new.levels)` (lmer fits):
+    /// `replicates` bootMer refits under `seed`, and per new row the type-7 quantiles of the
+    /// replicate predictions at `probabilities` (`BootstrapPrediction`). `progress` gets the number
+    /// of finished replicates.
+    public func bootstrapPrediction(_ newData: DataTable, groupTerms: NewDataDesign.GroupTerms = .all,
+                                    allowNewLevels: Bool = false, replicates: Int, seed: UInt64,
+                                    probabilities: [Double], progress: ((Int) -> Void)? = nil) throws -> BootstrapPrediction {
+        guard let mixedModelFit else { throw FittedModelError("bootstrap predictions need an lmer fit (lmer --output), and this is a Bayesian fit") }
+        let newDesign = try newDataDesign(newData, groupTerms: groupTerms, allowNewLevels: allowNewLevels)
+        let bootstrap = MixedModelBootstrap(model: try LinearMixedModel(design: design), fit: mixedModelFit)
+        return try BootstrapPrediction(bootstrap: bootstrap, fitted: design, newData: newDesign, replicates: replicates,
+                                       seed: seed, probabilities: probabilities, progress: progress)
+    }
 }
 
 /// A question this fit cannot answer (one line).

@@ -27,6 +27,22 @@ public enum ComparisonPlots {
          ("density.svg", DensityPlot(title: "Posterior densities: \(title)", draws: draws, variables: variables).svg())]
     }
 
+    /// The posterior predictive checks `fit --plots` writes (brms' `pp_check`): pp_check.svg, the
+    /// density of y over those of `overlayDraws` replicated data sets taken evenly through the
+    /// draws, and pp_check_stat.svg, the histogram of mean(y_rep) over every draw against mean(y).
+    /// `replicates` is y_rep draw-major (`replicates[s * n + i]`, `PosteriorPredictive.replicates`).
+    public static func posteriorPredictiveChecks(response: [Double], replicates: [Double], title: String,
+                                                 overlayDraws: Int = 50) -> [(file: String, svg: String)] {
+        let n = response.count
+        let draws = n > 0 ? replicates.count / n : 0
+        let chosen = (0..<min(overlayDraws, draws)).map { $0 * draws / min(overlayDraws, draws) }
+        let overlay = PosteriorPredictiveDensityOverlay(title: "Posterior predictive check: \(title)", response: response,
+                                                        replicates: chosen.map { Array(replicates[($0 * n)..<(($0 + 1) * n)]) })
+        let statistic = PosteriorPredictiveStatistic(title: "Posterior predictive check of the mean: \(title)",
+                                                     response: response, replicates: replicates)
+        return [("pp_check.svg", overlay.svg()), ("pp_check_stat.svg", statistic.svg())]
+    }
+
     /// The plots `compare --plots` writes, and those it cannot draw for this model with the reason.
     public struct PlotFiles {
         public var plots: [(file: String, svg: String)]

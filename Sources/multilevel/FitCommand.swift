@@ -45,9 +45,10 @@ struct FitCommand: Command {
             .flag("show-priors", "Print the priors in brms' prior_summary layout and exit."),
             .flag("ranef", "Also summarise group-level effects r_<group>[level,term]."),
             .option("hypothesis", "H", "brms' hypothesis(), e.g. 'Days > 8' or 'Intercept + 5 * Days = 300' (population-level effects without b_; repeatable): printed after the summary, and in the JSON.", repeatable: true),
-            .flag("bayes-r2", "Bayesian R² (Gelman et al. 2019, brms' bayes_R2): printed after the summary, and in the JSON."),
+            .flag("bayes-r2", "Bayesian R² (Gelman et al. 2019, brms' bayes_R2) after the summary and in the JSON, however large the model and for every family (by default it is there for gaussian models with draws × rows ≤ 10⁷)."),
+            .flag("no-bayes-r2", "Leave Bayesian R² out of the summary and the JSON."),
             .flag("json", "Print one JSON object instead of the text summary."),
-            .option("plots", "DIR", "Write trace and density plots (SVG) into DIR."),
+            .option("plots", "DIR", "Write trace and density plots and brms' pp_check plots (SVG) into DIR: pp_check.svg (density of y over 50 replicated data sets), pp_check_stat.svg (mean of y_rep per draw against mean of y)."),
             .option("predict", "DIR", "Write posterior predictive draws (DIR/predictions.csv, y_rep per draw) and fitted values with 95% intervals (DIR/fitted.csv)."),
             .option("chain-id", "K", "Run only chain K (1-based) with the stream a multi-chain run gives chain K."),
             .option("parameterization", "MODE", "auto, centered or noncentered: how joint NUTS samples the group-level effects (default auto: centre a term when its levels' data outweigh its prior, see above)."),
@@ -153,8 +154,30 @@ struct FitCommand: Command {
                 : "sampling(NUTS)")
 
         let hypotheses = try arguments.values("hypothesis").map { try Hypothesis($0, draws: parameterDraws) }
-        let r2 = try arguments.has("bayes-r2")
-            ? BayesR2Summary(draws: bayesianR2(draws: parameterDraws, design: model.design, family: family)) : nil
+        // Bayesian R² and the pp_check plots need E(y | θ) and y_rep for every draw and row: by
+        // default only when that is cheap (≤ 10⁷ values).
+        if arguments.has("bayes-r2") && arguments.has("no-bayes-r2") {
+            throw UsageError("options --bayes-r2 and --no-bayes-r2: give one of them")
+        }
+        let requiredR2 = arguments.has("bayes-r2")
+        let predictiveValues = Double(parameterDraws.chains.reduce(0) { $0 + $1.count } / max(1, parameterDraws.variableCount))
+            * Double(model.design.rowCount)
+        let cheap = predictiveValues <= Self.defaultPredictiveValues
+        // The default covers gaussian models only: the predictive of other families can draw from
+        // overflowing means early in a poor run (a poisson η in the thousands), which --bayes-r2 and
+        // --predict report but a summary should not trip over.
+        let defaultR2 = !requiredR2 && !arguments.has("no-bayes-r2") && cheap && family == .gaussian
+        let r2 = requiredR2 ? BayesR2Summary(draws: try bayesianR2(draws: parameterDraws, design: model.design, family: family))
+            : defaultR2 ? (try? bayesianR2(draws: parameterDraws, design: model.design, family: family)).map(BayesR2Summary.init(draws:)) : nil
+        var predictive: PosteriorPredictive?
+        var predictiveProblem = cheap ? nil : "draws × rows = \(Int(predictiveValues)) > \(Int(Self.defaultPredictiveValues))"
+        if arguments.value("plots") != nil && cheap {
+            do {
+                predictive = try PosteriorPredictive(draws: parameterDraws, design: model.design, family: family, seed: settings.seed)
+            } catch {
+                predictiveProblem = (error as CustomStringConvertible).description
+            }
+        }
         var extra: [(String, JSONValue)] = []
         if !hypotheses.isEmpty { extra.append(("hypotheses", hypothesisJSON(hypotheses))) }
         if let r2 { extra.append(("bayes_R2", r2.json)) }
@@ -163,8 +186,14 @@ struct FitCommand: Command {
         if let path = arguments.value("plots") {
             let plotDirectory = try prepareDirectory(path)
             let population = parameterNames.filter { !$0.hasPrefix("r_") }
-            try writePlots(ComparisonPlots.posteriorPlots(draws: parameterDraws, variables: population,
-                                                          title: model.design.formulaText), into: plotDirectory)
+            var plots = ComparisonPlots.posteriorPlots(draws: parameterDraws, variables: population, title: model.design.formulaText)
+            if let predictive {
+                plots += ComparisonPlots.posteriorPredictiveChecks(response: model.design.response, replicates: predictive.replicates,
+                                                                   title: model.design.formulaText)
+            } else {
+                writeStandardError("multilevel: pp_check plots not drawn: \(predictiveProblem ?? "no posterior predictive draws")\n")
+            }
+            try writePlots(plots, into: plotDirectory)
         }
         if let directory = outputDirectory {
             writeStandardError("multilevel: chains written to \(directory.url.path)/chain-*.csv\n")
@@ -219,6 +248,10 @@ struct FitCommand: Command {
         }
         return 0
     }
+
+    /// The most draw × row values for which Bayesian R² and the pp_check plots are computed
+    /// without being asked for (two arrays of that many doubles: 160 MB).
+    static let defaultPredictiveValues = 1e7
 
     /// `parameterization` (model file or `--parameterization`) / `--centered` as a
     /// `ParameterisationChoice` (joint NUTS only). A command-line `--centered` overrides the model

@@ -11,8 +11,9 @@ enum FitInputOptions {
 }
 
 /// The fit named by the command's positional argument: a fit directory (`fit --output`, `lmer
-/// --output`) read back, or a model file fitted now with the model's settings.
-func loadFittedModel(_ arguments: ParsedArguments, command: String) throws -> FittedModel {
+/// --output`) read back, or a model file fitted now with the model's settings. `ownOptions` are
+/// options the command reads itself (predict's bootstrap --seed), allowed with a fit directory.
+func loadFittedModel(_ arguments: ParsedArguments, command: String, ownOptions: Set<String> = []) throws -> FittedModel {
     guard arguments.positional.count <= 1 else {
         throw UsageError("expected one FIT, got \(arguments.positional.count): \(arguments.positional.joined(separator: " "))")
     }
@@ -23,7 +24,7 @@ func loadFittedModel(_ arguments: ParsedArguments, command: String) throws -> Fi
         for flag in ["lmer"] where arguments.has(flag) {
             throw UsageError("option --\(flag) applies to a model file, and '\(path)' is a fit directory")
         }
-        for option in ["seed", "data", "formula", "family"] where arguments.value(option) != nil {
+        for option in ["seed", "data", "formula", "family"] where arguments.value(option) != nil && !ownOptions.contains(option) {
             throw UsageError("option --\(option) applies to a model file, and '\(path)' is a fit directory")
         }
         return try FitDirectory.load(URL(fileURLWithPath: path))

@@ -15,7 +15,13 @@ struct PredictCommand: Command {
     posterior mean (Estimate), standard deviation (Est.Error) and quantiles (Q2.5, Q97.5 by
     default) of brms' posterior_epred (--type epred, the default), posterior_linpred (linpred) or
     posterior_predict (prediction); for lmer fits lme4's predict (Estimate) with the delta-method
-    standard error of the population part and --interval confidence limits.
+    standard error of the population part and --interval confidence limits, or with --interval
+    bootstrap percentile limits from lme4's parametric bootstrap (bootMer: --replicates refits to
+    data simulated from the fit, each predicting the new rows with its own fixed and group-level
+    effects; Std.Error is then the replicates' standard deviation; --seed makes it reproducible).
+    As in bootMer (use.u = FALSE) every replicate draws new group-level effects, so the band of a
+    known level's prediction is centred near the population prediction and is as wide as the
+    spread of the groups' lines, not a band about that level's own line.
     --re-formula NA predicts at the population level (brms' re_formula = NA, lme4's re.form = NA);
     '--re-formula "~ (1 | g)"' keeps only the group-level effects it names. A group level the fit
     has not seen needs --allow-new-levels: a Bayesian fit then gives it, draw by draw, the effects
@@ -31,11 +37,13 @@ struct PredictCommand: Command {
             .option("sample-new-levels", "HOW", "uncertainty (default) or gaussian: how a new level's effects are drawn (Bayesian fits)."),
             .option("probs", "P,P", "Quantiles to report (default 0.025,0.975)."),
             .flag("draws", "Print every draw instead of summaries: one CSV row per draw, one column per new row (Bayesian fits)."),
-            .option("interval", "KIND", "lmer fits: none (default) or confidence (delta method on the fixed effects)."),
+            .option("interval", "KIND", "lmer fits: none (default), confidence (delta method on the fixed effects) or bootstrap (parametric bootstrap percentiles, bootMer)."),
             .option("level", "X", "Confidence level of --interval (default 0.95)."),
+            .option("replicates", "N", "With --interval bootstrap: the number of bootstrap replicates (default 1000)."),
+            .option("seed", "N", "With --interval bootstrap: the bootstrap's seed (default: drawn at random and reported); when FIT is a model file fitted by 'fit': the sampler's seed."),
             .option("prediction-seed", "N", "Seed of the random parts (--type prediction, new levels; default: the fit's seed)."),
             .flag("json", "Print one JSON object instead of CSV."),
-        ] + FitInputOptions.specs
+        ] + FitInputOptions.specs.filter { $0.name != "seed" }
     }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -45,17 +53,28 @@ struct PredictCommand: Command {
         let groupTerms = try groupTermsOption(arguments.value("re-formula"))
         let probabilities = try probabilitiesOption(arguments.value("probs"))
         let interval = arguments.value("interval") ?? "none"
-        guard ["none", "confidence"].contains(interval) else {
-            throw UsageError("option --interval: expected none or confidence, got '\(interval)'")
+        guard ["none", "confidence", "bootstrap"].contains(interval) else {
+            throw UsageError("option --interval: expected none, confidence or bootstrap, got '\(interval)'")
         }
         let level = try arguments.double("level") ?? 0.95
         guard level > 0, level < 1 else { throw UsageError("option --level: must be in (0, 1), got \(level)") }
+        let bootstrap = interval == "bootstrap"
+        if !bootstrap, arguments.value("replicates") != nil { throw UsageError("option --replicates applies to --interval bootstrap") }
+        let replicates = try arguments.integer("replicates") ?? 1000
+        guard replicates >= 2 else { throw UsageError("option --replicates: must be at least 2, got \(replicates)") }
+        let bootstrapSeed = try bootstrap ? arguments.value("seed").map { text -> UInt64 in
+            guard let seed = UInt64(text) else { throw UsageError("option --seed: expected a non-negative integer, got '\(text)'") }
+            return seed
+        } : nil
+        if interval != "none", !arguments.has("lmer"), !(arguments.positional.first.map(FitDirectory.isFitDirectory) ?? false) {
+            throw UsageError("option --interval applies to lmer fits: give --lmer to fit the model by REML, or an lmer fit directory")
+        }
         let predictionSeed = try arguments.value("prediction-seed").map { text -> UInt64 in
             guard let seed = UInt64(text) else { throw UsageError("option --prediction-seed: expected a non-negative integer, got '\(text)'") }
             return seed
         }
         let newData = try DataTable.read(contentsOf: URL(fileURLWithPath: newDataPath))
-        let fitted = try loadFittedModel(arguments, command: name)
+        let fitted = try loadFittedModel(arguments, command: name, ownOptions: bootstrap ? ["seed"] : [])
         let allowNewLevels = arguments.has("allow-new-levels")
         let json = arguments.has("json")
 
@@ -65,14 +84,35 @@ struct PredictCommand: Command {
                 throw UsageError("option --\(option) applies to Bayesian fits; this is an lmer fit")
             }
             if arguments.has("draws") { throw UsageError("option --draws applies to Bayesian fits; this is an lmer fit") }
-            let prediction = try fitted.mixedModelPrediction(newData, groupTerms: groupTerms, allowNewLevels: allowNewLevels,
-                                                             level: level)
-            var columns: [(String, [Double])] = [("Estimate", prediction.estimates), ("Std.Error", prediction.standardErrors)]
-            if interval == "confidence" {
-                let percent = formatPercent((1 - level) / 2), upperPercent = formatPercent(1 - (1 - level) / 2)
-                columns += [("l-\(percent)", prediction.lower), ("u-\(upperPercent)", prediction.upper)]
+            let percent = formatPercent((1 - level) / 2), upperPercent = formatPercent(1 - (1 - level) / 2)
+            var columns: [(String, [Double])]
+            if bootstrap {
+                try requireMemoryBudget(values: Double(replicates) * Double(newData.rowCount + 8), for: "--replicates \(replicates)")
+                let seed = bootstrapSeed ?? UInt64.random(in: 1...UInt64(UInt32.max))
+                if bootstrapSeed == nil {
+                    writeStandardError("multilevel: bootstrap seed = \(seed) (give --seed \(seed) to reproduce these limits)\n")
+                }
+                let bar = standardErrorIsTerminal ? ReplicateProgressBar(total: replicates, label: "bootstrap") : nil
+                let prediction = try fitted.bootstrapPrediction(newData, groupTerms: groupTerms, allowNewLevels: allowNewLevels,
+                                                                replicates: replicates, seed: seed,
+                                                                probabilities: [(1 - level) / 2, 1 - (1 - level) / 2],
+                                                                progress: bar.map { bar in { bar.update($0) } })
+                bar?.finish()
+                let failed = prediction.result.failedCount
+                if failed == replicates { throw BootstrapFailedError(replicates: replicates) }
+                if failed > 0 { writeStandardError("multilevel: \(failed) of \(replicates) refits failed and are left out\n") }
+                columns = [("Estimate", prediction.estimates), ("Std.Error", prediction.standardErrors),
+                           ("l-\(percent)", prediction.quantiles.map { $0[0] }), ("u-\(upperPercent)", prediction.quantiles.map { $0[1] })]
+            } else {
+                let prediction = try fitted.mixedModelPrediction(newData, groupTerms: groupTerms, allowNewLevels: allowNewLevels,
+                                                                 level: level)
+                columns = [("Estimate", prediction.estimates), ("Std.Error", prediction.standardErrors)]
+                if interval == "confidence" {
+                    columns += [("l-\(percent)", prediction.lower), ("u-\(upperPercent)", prediction.upper)]
+                }
             }
-            writeStandardOutput(json ? predictionJSON(newData, columns: columns, kind: "lme4 predict").serialized() + "\n"
+            let kind = bootstrap ? "lme4 predict, bootMer parametric percentiles (\(replicates) replicates)" : "lme4 predict"
+            writeStandardOutput(json ? predictionJSON(newData, columns: columns, kind: kind).serialized() + "\n"
                                      : predictionCSV(newData, columns: columns))
         case .bayesian:
             if interval != "none" { throw UsageError("option --interval applies to lmer fits; a Bayesian fit reports quantiles (--probs)") }

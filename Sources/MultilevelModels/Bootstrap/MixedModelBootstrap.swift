@@ -31,6 +31,10 @@ public struct BootstrapResult: Sendable {
     /// values Xβ̂* + Zb̂* at the original rows, replicateCount × n, replicate-major (NaN where the
     /// refit failed); empty otherwise.
     public var conditionalFittedValues: [Double] = []
+    /// With a `ReplicateStatistic` on a parametric bootstrap: its values, replicateCount ×
+    /// statisticCount, replicate-major (NaN where the refit failed); empty otherwise.
+    public var statisticValues: [Double] = []
+    public var statisticCount: Int = 0
 
     public var parameterCount: Int { parameterNames.count }
     public var failedCount: Int { failures.count }
@@ -83,11 +87,16 @@ public struct MixedModelBootstrap {
     /// `progress` is called with the number of finished replicates after each one, serialised.
     /// With `recordFittedValues` (parametric scheme only, where every replicate keeps the original
     /// rows and groups), each replicate's conditional fitted values Xβ̂* + Zb̂* are kept too, for
-    /// the bands of the groups' fitted lines (`BootstrapFittedBands`).
+    /// the bands of the groups' fitted lines (`BootstrapFittedBands`). A `statistic` (parametric
+    /// scheme only: it reads b̂* by the original levels) is evaluated on every successful refit,
+    /// bootMer's `FUN` (`BootstrapPrediction`).
     public func run(scheme: BootstrapScheme, replicates: Int, seed: UInt64, threads: Int? = nil,
-                    recordFittedValues: Bool = false,
+                    recordFittedValues: Bool = false, statistic: ReplicateStatistic? = nil,
                     progress: ((Int) -> Void)? = nil) throws -> BootstrapResult {
         guard replicates > 0 else { throw MixedModelError("the number of bootstrap replicates must be positive, not \(replicates)") }
+        if statistic != nil && scheme != .parametric {
+            throw MixedModelError("a statistic of the refits' group-level effects needs the parametric bootstrap (the resampling schemes change the groups)")
+        }
         let original = fit.populationParameterValues
         let names = original.map(\.name)
         let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
@@ -123,6 +132,10 @@ public struct MixedModelBootstrap {
         let fittedStorage = UnsafeMutableBufferPointer<Double>.allocate(capacity: recordFitted ? replicates * n : 0)
         fittedStorage.initialize(repeating: .nan)
         defer { fittedStorage.deallocate() }
+        let statisticCount = statistic?.count ?? 0
+        let statisticStorage = UnsafeMutableBufferPointer<Double>.allocate(capacity: replicates * statisticCount)
+        statisticStorage.initialize(repeating: .nan)
+        defer { statisticStorage.deallocate() }
         let outcomes = UnsafeMutableBufferPointer<(failure: RefitFailure?, evaluations: Int)>.allocate(capacity: replicates)
         outcomes.initialize(repeating: (nil, 0))
         defer { outcomes.deallocate() }
@@ -156,12 +169,19 @@ public struct MixedModelBootstrap {
                     return
                 }
                 for k in 0..<p { storage[r * p + k] = row[k] }
-                if recordFitted {
+                if recordFitted || statistic != nil {
                     // The refit leaves the equations factored at θ̂*: b̂* = Λθ̂* û*.
                     let modes = equations.solution().conditionalModes
-                    let fitted = conditionalFittedValues(design: design, fixedEffects: refit.fixedEffects,
-                                                         terms: equations.terms, modes: modes)
-                    for i in 0..<n { fittedStorage[r * n + i] = fitted[i] }
+                    if recordFitted {
+                        let fitted = conditionalFittedValues(design: design, fixedEffects: refit.fixedEffects,
+                                                             terms: equations.terms, modes: modes)
+                        for i in 0..<n { fittedStorage[r * n + i] = fitted[i] }
+                    }
+                    if let statistic {
+                        var values = [Double](repeating: .nan, count: statisticCount)
+                        statistic.evaluate(refit.fixedEffects, modes, &values)
+                        for k in 0..<statisticCount { statisticStorage[r * statisticCount + k] = values[k] }
+                    }
                 }
                 outcomes[r] = (nil, refit.evaluations)
             }
@@ -191,7 +211,8 @@ public struct MixedModelBootstrap {
         return BootstrapResult(scheme: scheme, method: method, seed: seed, parameterNames: names,
                                estimates: original.map(\.value), values: Array(storage), replicateCount: replicates,
                                failures: failures, evaluations: evaluations,
-                               conditionalFittedValues: Array(fittedStorage))
+                               conditionalFittedValues: Array(fittedStorage),
+                               statisticValues: Array(statisticStorage), statisticCount: statisticCount)
     }
 
     /// The mixed-model equations of a resampled design, after lme4's checks; a design whose X lost
