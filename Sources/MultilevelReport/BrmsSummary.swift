@@ -60,7 +60,7 @@ enum BrmsSummaryRow {
             self = parts.count == 3 ? .groupLevel(group: parts[0], label: "cor(\(parts[1]),\(parts[2]))") : .omitted
         } else if name.hasPrefix("b_") {
             self = .population(label: String(name.dropFirst(2)))
-        } else if ["sigma", "shape", "nu", "phi", "zi", "hu"].contains(name) {
+        } else if ["sigma", "shape", "nu", "phi", "zi", "hu", "alpha"].contains(name) {
             self = .familySpecific(label: name)
         } else {
             self = .omitted

@@ -21,6 +21,7 @@ final class GradientTests: XCTestCase {
                 case .nu: return .gamma(shape: 2, rate: 0.1)
                 case .shape, .phi: return .gamma(shape: 0.01, rate: 0.01)
                 case .zi, .hu: return .beta(alpha: 2, beta: 3)
+                case .alpha: return .normal(mean: 0, sd: 4)
                 }
             })
     }
@@ -114,6 +115,8 @@ final class GradientTests: XCTestCase {
     func testCrossedHurdleNegativeBinomial() throws { try checkCrossed(.hurdleNegativeBinomial) }
     func testCrossedExponential() throws { try checkCrossed(.exponential) }
     func testCrossedWeibull() throws { try checkCrossed(.weibull) }
+    func testCrossedSkewNormal() throws { try checkCrossed(.skewNormal) }
+    func testCrossedHurdleLognormal() throws { try checkCrossed(.hurdleLognormal) }
 
     func testCbppBinomial() throws {
         try check(PosteriorTestData.cbpp(), family: .binomial, scale: 2.5, location: -1.4, logScale: log(0.7))

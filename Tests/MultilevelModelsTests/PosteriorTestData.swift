@@ -74,6 +74,8 @@ enum PosteriorTestData {
                 y.append(Double(Int(exp(eta) * 2 * rng.nextUniform())))
             case .lognormal, .gamma, .exponential, .weibull: y.append(exp(eta + 0.4 * rng.nextNormal()))
             case .beta: y.append(1 / (1 + exp(-(eta + 0.4 * rng.nextNormal()))))
+            case .skewNormal: y.append(eta + 0.3 * rng.nextNormal() + 0.4 * abs(rng.nextNormal()))
+            case .hurdleLognormal: y.append(rng.nextUniform() < 0.3 ? 0 : exp(eta + 0.4 * rng.nextNormal()))
             }
         }
         let terms = [

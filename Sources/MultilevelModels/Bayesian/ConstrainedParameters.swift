@@ -160,7 +160,8 @@ public struct ConstrainedParameters: Sendable {
         }
         for (a, parameter) in layout.auxiliaryParameters.enumerated() {
             let y = x[layout.auxiliaryOffset + a]
-            out[o] = parameter.isProbability ? inverseLogit(y) : LowerBoundTransform.constrain(y, lowerBound: parameter.lowerBound)
+            out[o] = parameter.isUnbounded ? y : parameter.isProbability ? inverseLogit(y)
+                : LowerBoundTransform.constrain(y, lowerBound: parameter.lowerBound)
             o += 1
         }
         for (t, term) in layout.terms.enumerated() {

@@ -151,7 +151,8 @@ public struct ParameterLayout: Sendable, Equatable {
         for k in coefficientNames.indices { names.append("b[\(k + 1)]") }
         if hasIntercept { names.append("Intercept") }
         for parameter in auxiliaryParameters {
-            names.append(parameter.isProbability ? "logit(\(parameter.rawValue))" : parameter.lowerBound == 0 ? "log(\(parameter.rawValue))"
+            names.append(parameter.isUnbounded ? parameter.rawValue
+                         : parameter.isProbability ? "logit(\(parameter.rawValue))" : parameter.lowerBound == 0 ? "log(\(parameter.rawValue))"
                                                     : "log(\(parameter.rawValue) - \(Int(parameter.lowerBound)))")
         }
         for (t, term) in terms.enumerated() {

@@ -40,6 +40,10 @@ public struct Family: Sendable, Hashable {
         case weibull
         /// Proportions in (0, 1) with mean logistic(η) and precision `phi`.
         case beta
+        /// Skewed continuous response with mean η (identity link), `sigma` and skewness `alpha`.
+        case skewNormal = "skew_normal"
+        /// Zeros with probability `hu`, else lognormal with log-scale mean η and `sigma`.
+        case hurdleLognormal = "hurdle_lognormal"
     }
 
     /// The response distribution.
@@ -68,6 +72,8 @@ public struct Family: Sendable, Hashable {
     public static let exponential = Family(.exponential)
     public static let weibull = Family(.weibull)
     public static let beta = Family(.beta)
+    public static let skewNormal = Family(.skewNormal)
+    public static let hurdleLognormal = Family(.hurdleLognormal)
 
     /// Every distribution with its default link.
     public static var allCases: [Family] { Kind.allCases.map { Family($0) } }
@@ -120,6 +126,8 @@ public struct Family: Sendable, Hashable {
         case .exponential: return visitor.visit(ExponentialFamily.self)
         case .weibull: return visitor.visit(WeibullFamily.self)
         case .beta: return visitor.visit(BetaFamily.self)
+        case .skewNormal: return visitor.visit(SkewNormalFamily.self)
+        case .hurdleLognormal: return visitor.visit(HurdleLognormalFamily.self)
         }
     }
 
@@ -160,6 +168,8 @@ public struct Family: Sendable, Hashable {
         case "exponential": kind = .exponential
         case "weibull": kind = .weibull
         case "beta", "Beta": kind = .beta
+        case "skew_normal": kind = .skewNormal
+        case "hurdle_lognormal": kind = .hurdleLognormal
         default:
             throw FamilyError(message: "unknown family '\(name)' (known: "
                 + Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
