@@ -78,8 +78,15 @@ extension Xoshiro256PlusPlus {
     /// λ < 10: inversion by sequential search from 0. λ ≥ 10: PTRS, the transformed rejection with
     /// squeeze of Hörmann (1993), *The transformed rejection method for generating Poisson random
     /// variables*, Insurance: Mathematics and Economics 12.
+    /// Beyond λ = 2⁶⁰ a draw would not fit an `Int` for long: there it is λ + √λ·Z rounded (the
+    /// normal limit, relative error below 10⁻⁹ in every moment that matters at that size), capped
+    /// at `Int.max`, so that an overflowing mean (e^η of a wild draw) never traps.
     public mutating func nextPoisson(mean lambda: Double) -> Int {
         guard lambda > 0, lambda.isFinite else { return 0 }
+        if lambda >= 0x1p60 {
+            let value = (lambda + lambda.squareRoot() * nextNormal()).rounded()
+            return value >= 0x1p63 ? Int.max : Int(value)
+        }
         if lambda < 10 {
             while true {
                 var k = 0

@@ -66,7 +66,7 @@ enum BrmsSummaryRow {
             self = .population(label: String(name.dropFirst(4)))
         } else if name.hasPrefix("simo_") {
             self = .simplex(label: String(name.dropFirst(5)))
-        } else if ["sigma", "shape", "nu", "phi", "zi", "hu"].contains(name) {
+        } else if ["sigma", "shape", "nu", "phi", "zi", "hu", "alpha"].contains(name) {
             self = .familySpecific(label: name)
         } else {
             self = .omitted

@@ -14,7 +14,7 @@ enum ModelOptions {
         .option("sep", "SEP", "Field separator of the data file: ',', ';' or 'tab' (default: detected from the header line)."),
         .option("dec", "DEC", "Decimal mark: '.' or ',' (default ',' when the separator is ';', else '.')."),
         .option("formula", "FORMULA", "Model formula, lme4/brms syntax, e.g. 'Reaction ~ Days + (Days | Subject)'."),
-        .option("family", "FAMILY", "Response family: gaussian (default), bernoulli, binomial, poisson, negbinomial, student, lognormal, Gamma, zero_inflated_poisson, zero_inflated_negbinomial, hurdle_poisson, hurdle_negbinomial, exponential, weibull, beta, cumulative (ordinal ratings 1..K; thresholds b_Intercept[k]); a link as brms writes it: bernoulli(link = \"probit\"), binomial(\"cloglog\"), poisson(\"identity\"), Gamma(\"inverse\"), cumulative(\"probit\")."),
+        .option("family", "FAMILY", "Response family: gaussian (default), bernoulli, binomial, poisson, negbinomial, student, lognormal, Gamma, zero_inflated_poisson, zero_inflated_negbinomial, hurdle_poisson, hurdle_negbinomial, hurdle_lognormal, exponential, weibull, beta, skew_normal, cumulative (ordinal ratings 1..K; thresholds b_Intercept[k]); a link as brms writes it: bernoulli(link = \"probit\"), binomial(\"cloglog\"), poisson(\"identity\"), Gamma(\"inverse\"), cumulative(\"probit\")."),
         .option("factor", "COLUMN", "Treat a numeric column as a factor (repeatable).", repeatable: true),
         .option("contrasts", "F=KIND", "Contrasts of factor F: treatment, sum, helmert or poly (R's contr.*); KIND alone sets every factor (repeatable).", repeatable: true),
         .option("reference", "F=LEVEL", "Make LEVEL the reference (first) level of factor F, as R's relevel (repeatable).", repeatable: true),

@@ -123,6 +123,20 @@ final class RandomVariateTests: XCTestCase {
         XCTAssertEqual(g.nextPoisson(mean: 0), 0)
     }
 
+    /// An overflowing mean (e^η of a wild draw: 1e30, 1e300, the largest double) gives a draw, not a
+    /// trap: the normal limit λ + √λ Z, capped at Int.max; at λ = 2⁶¹ the draws' mean and SD are
+    /// λ and √λ within 5 SE.
+    func testPoissonOfHugeMeanDoesNotTrap() {
+        var g = Xoshiro256PlusPlus(seed: 5)
+        for lambda in [1e30, 1e300, Double.greatestFiniteMagnitude] { XCTAssertEqual(g.nextPoisson(mean: lambda), Int.max) }
+        let lambda = 0x1p61
+        let sample = (0..<4000).map { _ in Double(g.nextPoisson(mean: lambda)) - lambda }
+        let mean = sample.reduce(0, +) / 4000
+        let sd = (sample.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 3999).squareRoot()
+        XCTAssertEqual(mean, 0, accuracy: 5 * lambda.squareRoot() / 4000.0.squareRoot())
+        XCTAssertEqual(sd / lambda.squareRoot(), 1, accuracy: 5 / (2 * 4000.0).squareRoot())
+    }
+
     /// Σ = L Lᵀ with L = [[2, 0, 0], [0.6, 1.5, 0], [-1, 0.3, 0.8]].
     let factor: [Double] = [2, 0.6, -1, 0, 1.5, 0.3, 0, 0, 0.8]
     var sigma: [Double] {

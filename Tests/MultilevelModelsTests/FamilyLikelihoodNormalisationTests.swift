@@ -91,6 +91,27 @@ final class FamilyLikelihoodNormalisationTests: XCTestCase {
         XCTAssertEqual(beta.mass, 1, accuracy: 1e-10)
         XCTAssertEqual(beta.mean, expectedMean(.beta, eta: -0.85, auxiliary: [12]), accuracy: 1e-9)
         XCTAssertEqual(lognormal.mean, expectedMean(.lognormal, eta: 0.4, auxiliary: [0.6]), accuracy: 1e-8)
+        // skew_normal: mean μ and SD σ whatever α (brms' parameterisation), both skews.
+        for (eta, auxiliary) in [(0.7, [1.3, 4.0]), (-0.2, [0.6, -1.5]), (2.0, [0.9, 30.0])] {
+            let sigma = auxiliary[0]
+            let moments = continuousMoments(.skewNormal, eta: eta, auxiliary: auxiliary, from: eta - 15 * sigma,
+                                             to: eta + 15 * sigma)
+            XCTAssertEqual(moments.mass, 1, accuracy: 1e-10, "skew_normal \(auxiliary)")
+            XCTAssertEqual(moments.mean, expectedMean(.skewNormal, eta: eta, auxiliary: auxiliary), accuracy: 1e-9)
+            XCTAssertEqual(moments.mean, eta, accuracy: 1e-9)
+            // With jacobian t the "mean" is ∫ t² p(t) dt = E y² = σ² at μ = 0.
+            let second = continuousMoments(.skewNormal, eta: 0, auxiliary: auxiliary, from: -15 * sigma, to: 15 * sigma,
+                                           transform: { $0 }, jacobian: { $0 })
+            XCTAssertEqual(second.mean, sigma * sigma, accuracy: 1e-9, "skew_normal variance")
+        }
+        // hurdle_lognormal: P(0) = hu plus (1 − hu) times the lognormal on the log scale.
+        let hu = 0.3
+        let positive = continuousMoments(.hurdleLognormal, eta: 0.4, auxiliary: [0.6, hu], from: 0.4 - 12, to: 0.4 + 12,
+                                         transform: { exp($0) }, jacobian: { exp($0) })
+        let zero = exp(Family.hurdleLognormal.logLikelihood(response: 0, trials: 1, eta: 0.4, auxiliary: [0.6, hu]))
+        XCTAssertEqual(zero, hu, accuracy: 1e-15)
+        XCTAssertEqual(zero + positive.mass, 1, accuracy: 1e-10)
+        XCTAssertEqual(positive.mean, expectedMean(.hurdleLognormal, eta: 0.4, auxiliary: [0.6, hu]), accuracy: 1e-8)
     }
 
     /// The random draws (posterior prediction, parametric bootstrap) have the family's mean: over
@@ -105,6 +126,8 @@ final class FamilyLikelihoodNormalisationTests: XCTestCase {
             (.hurdlePoisson, 1, log(2.5), [0.6]), (.hurdlePoisson, 1, log(0.2), [0.35]),
             (.hurdleNegativeBinomial, 1, log(4.0), [1.3, 0.45]), (.exponential, 1, log(2.0), []),
             (.weibull, 1, log(3.0), [1.7]), (.beta, 1, -0.85, [12]), (.cumulative, 1, 0.4, [1.2, 0.8]),
+            (.weibull, 1, log(3.0), [1.7]), (.beta, 1, -0.85, [12]),
+            (.skewNormal, 1, 0.7, [1.3, 4]), (.skewNormal, 1, -0.2, [0.6, -1.5]), (.hurdleLognormal, 1, 0.4, [0.6, 0.3]),
         ]
         XCTAssertEqual(Set(cases.map(\.0)), Set(Family.allCases))
         for (family, trials, eta, auxiliary) in cases {

@@ -99,6 +99,17 @@ final class FamilyTests: XCTestCase {
                 let mu = 1 / (1 + exp(-eta)), phi = truth.auxiliary["phi"]!
                 let a = gammaDraw(shape: mu * phi), b = gammaDraw(shape: (1 - mu) * phi)
                 y.append(a / (a + b))
+            case .skewNormal:
+                // brms' (μ, σ, α) → ξ + ω (δ|U₀| + √(1 − δ²) U₁) (Azzalini's representation).
+                let sigma = truth.auxiliary["sigma"]!, alpha = truth.auxiliary["alpha"]!
+                let delta = alpha / (1 + alpha * alpha).squareRoot()
+                let omega = sigma / (1 - 2 / Double.pi * delta * delta).squareRoot()
+                let xi = eta - omega * delta * (2 / Double.pi).squareRoot()
+                let u0 = rng.nextNormal(), u1 = rng.nextNormal()
+                y.append(xi + omega * (delta * abs(u0) + (1 - delta * delta).squareRoot() * u1))
+            case .hurdleLognormal:
+                let positive = exp(eta + truth.auxiliary["sigma"]! * rng.nextNormal())
+                y.append(rng.nextUniform() < truth.auxiliary["hu"]! ? 0 : positive)
             }
         }
         let term = RandomEffectTerm(grouping: PosteriorTestData.grouping("g", labels), columnNames: ["(Intercept)"],
@@ -180,6 +191,15 @@ final class FamilyTests: XCTestCase {
 
     func testBetaRecovery() throws {
         try recover(.beta, Truth(intercept: 0.4, slope: 0.5, sd: 0.5, auxiliary: ["phi": 20]), seed: 33)
+    }
+
+    func testSkewNormalRecovery() throws {
+        try recover(.skewNormal, Truth(intercept: 1, slope: 0.5, sd: 0.5, auxiliary: ["sigma": 1, "alpha": 4]), seed: 34)
+    }
+
+    func testHurdleLognormalRecovery() throws {
+        try recover(.hurdleLognormal, Truth(intercept: 0.5, slope: 0.3, sd: 0.4, auxiliary: ["sigma": 0.6, "hu": 0.3]),
+                    seed: 35)
     }
 
     func testFamilyNamesAndLinks() throws {

@@ -22,6 +22,7 @@ final class GradientTests: XCTestCase {
                 case .shape, .phi: return .gamma(shape: 0.01, rate: 0.01)
                 case .zi, .hu: return .beta(alpha: 2, beta: 3)
                 case .thresholdGap: return .flat
+                case .alpha: return .normal(mean: 0, sd: 4)
                 }
             })
     }
@@ -115,6 +116,8 @@ final class GradientTests: XCTestCase {
     func testCrossedHurdleNegativeBinomial() throws { try checkCrossed(.hurdleNegativeBinomial) }
     func testCrossedExponential() throws { try checkCrossed(.exponential) }
     func testCrossedWeibull() throws { try checkCrossed(.weibull) }
+    func testCrossedSkewNormal() throws { try checkCrossed(.skewNormal) }
+    func testCrossedHurdleLognormal() throws { try checkCrossed(.hurdleLognormal) }
 
     func testCbppBinomial() throws {
         try check(PosteriorTestData.cbpp(), family: .binomial, scale: 2.5, location: -1.4, logScale: log(0.7))

@@ -22,7 +22,7 @@ final class PosteriorBrmsParityTests: XCTestCase {
                            : try BayesianFit.run(design: design, family: family, settings: settings,
                                                  parameterisation: parameterisation)
         let names = fit.draws.variableNames.filter {
-            $0.hasPrefix("b_") || $0.hasPrefix("bsp_") || $0.hasPrefix("simo_") || $0.hasPrefix("sd_") || $0.hasPrefix("cor_") || ["sigma", "shape", "phi", "zi", "hu"].contains($0)
+            $0.hasPrefix("b_") || $0.hasPrefix("bsp_") || $0.hasPrefix("simo_") || $0.hasPrefix("sd_") || $0.hasPrefix("cor_") || ["sigma", "shape", "phi", "zi", "hu", "alpha"].contains($0)
         }
         XCTAssertFalse(names.isEmpty, file: file, line: line)
         let summary = summarize(draws: fit.draws, quantiles: [0.025, 0.975])

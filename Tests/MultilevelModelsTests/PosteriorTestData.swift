@@ -78,6 +78,8 @@ enum PosteriorTestData {
                 // A logistic latent variable cut at −0.5, 0.7 and 1.8: ratings 1 … 4.
                 let u = rng.nextUniform(), latent = eta + log(u / (1 - u))
                 y.append(1 + Double([-0.5, 0.7, 1.8].filter { latent > $0 }.count))
+            case .skewNormal: y.append(eta + 0.3 * rng.nextNormal() + 0.4 * abs(rng.nextNormal()))
+            case .hurdleLognormal: y.append(rng.nextUniform() < 0.3 ? 0 : exp(eta + 0.4 * rng.nextNormal()))
             }
         }
         let terms = [

@@ -120,6 +120,11 @@ final class PosteriorTests: XCTestCase {
         var aux: [Double] = []
         for (a, parameter) in layout.auxiliaryParameters.enumerated() {
             let u = x[layout.auxiliaryOffset + a]
+            if parameter.isUnbounded {
+                aux.append(u)
+                lp += prior(priors.auxiliary[a], u)
+                continue
+            }
             if parameter.isProbability {
                 let probability = 1 / (1 + exp(-u))
                 aux.append(probability)
@@ -228,6 +233,17 @@ final class PosteriorTests: XCTestCase {
                 let mu = 1 / (1 + exp(-eta)), phi = aux[0]
                 lp += lgamma(phi) - lgamma(mu * phi) - lgamma((1 - mu) * phi)
                     + (mu * phi - 1) * log(y) + ((1 - mu) * phi - 1) * log(1 - y)
+            case .skewNormal:
+                // Stan's skew_normal(ξ, ω, α) with brms' ω = σ/√(1 − 2δ²/π), ξ = μ − ωδ√(2/π).
+                let sigma = aux[0], alpha = aux[1], delta = alpha / (1 + alpha * alpha).squareRoot()
+                let omega = sigma / (1 - 2 / Double.pi * delta * delta).squareRoot()
+                let xi = eta - omega * delta * (2 / Double.pi).squareRoot()
+                let z = (y - xi) / omega
+                lp += -log(omega) - 0.5 * log(2 * Double.pi) - 0.5 * z * z + log(erfc(-alpha * z / 2.0.squareRoot()))
+            case .hurdleLognormal:
+                let sigma = aux[0], hu = aux[1]
+                lp += y == 0 ? log(hu) : log(1 - hu) - log(y) - 0.5 * log(2 * Double.pi * sigma * sigma)
+                    - pow(log(y) - eta, 2) / (2 * sigma * sigma)
             }
         }
         return lp

@@ -177,7 +177,8 @@ public struct ConstrainedParameters: Sendable {
         }
         for (a, parameter) in layout.auxiliaryParameters.enumerated() where parameter != .thresholdGap {
             let y = x[layout.auxiliaryOffset + a]
-            out[o] = parameter.isProbability ? inverseLogit(y) : LowerBoundTransform.constrain(y, lowerBound: parameter.lowerBound)
+            out[o] = parameter.isUnbounded ? y : parameter.isProbability ? inverseLogit(y)
+                : LowerBoundTransform.constrain(y, lowerBound: parameter.lowerBound)
             o += 1
         }
         for effect in layout.monotonic {

@@ -117,7 +117,7 @@ public struct GLMMPosterior: LogDensity {
             factorOffsets.append(factorSize)
             factorSize += term.columnCount * term.columnCount
         }
-        for (a, parameter) in layout.auxiliaryParameters.enumerated() {
+        for (a, parameter) in layout.auxiliaryParameters.enumerated() where !parameter.isUnbounded {
             constant -= priors.auxiliary[a].logProbabilityAbove(parameter.lowerBound)
         }
         constant -= Double(zCount) * halfLogTwoPi
@@ -245,10 +245,14 @@ public struct GLMMPosterior: LogDensity {
             for i in 0..<d { theta[effect.thetaOffset + i] = scale * zeta[i] }
         }
 
-        // Auxiliary parameters: x = bound + eʸ, log-Jacobian y.
+        // Auxiliary parameters: x = bound + eʸ, log-Jacobian y (x = y for an unbounded one).
         for (a, parameter) in layout.auxiliaryParameters.enumerated() {
             let y = x[layout.auxiliaryOffset + a]
             auxiliaryGradient[a] = 0
+            if parameter.isUnbounded {
+                auxiliary[a] = y
+                continue
+            }
             if parameter.isProbability {
                 // x = logistic(y), log-Jacobian log x + log(1 − x).
                 auxiliary[a] = inverseLogit(y)
@@ -387,6 +391,10 @@ public struct GLMMPosterior: LogDensity {
             let value = auxiliary[a]
             let prior = priors.auxiliary[a].logDensityAndDerivative(value)
             lp += prior.value
+            if parameter.isUnbounded {
+                g[layout.auxiliaryOffset + a] = auxiliaryGradient[a] + prior.derivative
+                continue
+            }
             if parameter.isProbability {
                 g[layout.auxiliaryOffset + a] = (auxiliaryGradient[a] + prior.derivative) * (value * (1 - value)) + (1 - 2 * value)
                 continue

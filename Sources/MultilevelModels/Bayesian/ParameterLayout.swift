@@ -180,7 +180,8 @@ public struct ParameterLayout: Sendable, Equatable {
                 names.append("log(Intercept[\(a + 2)] - Intercept[\(a + 1)])")
                 continue
             }
-            names.append(parameter.isProbability ? "logit(\(parameter.rawValue))" : parameter.lowerBound == 0 ? "log(\(parameter.rawValue))"
+            names.append(parameter.isUnbounded ? parameter.rawValue
+                         : parameter.isProbability ? "logit(\(parameter.rawValue))" : parameter.lowerBound == 0 ? "log(\(parameter.rawValue))"
                                                     : "log(\(parameter.rawValue) - \(Int(parameter.lowerBound)))")
         }
         for (t, term) in terms.enumerated() {

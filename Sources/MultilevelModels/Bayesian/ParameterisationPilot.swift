@@ -64,7 +64,9 @@ public struct ParameterisationPilot: Sendable {
     public init(design: ModelDesign, family: Family) {
         let n = design.rowCount
         let p = design.fixedEffectCount
-        let y = family.hasLogScale ? design.response.map { log(max($0, .leastNormalMagnitude)) } : design.response
+        // log y on a log-scale family; a hurdle's zero is −∞, which its pilot weighs 0.
+        let y = family.hasLogScale ? design.response.map { $0 == 0 && family.kind == .hurdleLognormal ? -.infinity
+                                                                : log(max($0, .leastNormalMagnitude)) } : design.response
         let trials = design.trials ?? [Double](repeating: 1, count: n)
         let offset = design.offset ?? [Double](repeating: 0, count: n)
         var model = PilotFamily(family: family, trials: trials)

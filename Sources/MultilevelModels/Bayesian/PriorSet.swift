@@ -35,7 +35,7 @@ public struct PriorRow: Sendable, Equatable {
         switch parameterClass {
         case .sd, .sigma, .shape, .phi, .zi, .hu: return "0"
         case .nu: return "1"
-        case .b, .intercept, .cor, .cov: return ""
+        case .b, .intercept, .cor, .cov, .alpha: return ""
         }
     }
 
@@ -122,7 +122,7 @@ public struct PriorSet: Sendable, Equatable {
             case .cor: throw fail("the model has no correlated group-level effects")
             case .sd: throw fail("the model has no group-level effects")
             case .b: throw fail("the model has no population-level coefficients other than the intercept")
-            case .sigma, .shape, .nu, .phi, .zi, .hu: throw fail("the model's family has no parameter '\(cls.rawValue)'")
+            case .sigma, .shape, .nu, .phi, .zi, .hu, .alpha: throw fail("the model's family has no parameter '\(cls.rawValue)'")
             case .cov: break
             }
         }
@@ -164,7 +164,7 @@ public struct PriorSet: Sendable, Equatable {
                 throw fail("group '\(group)' has no group-level coefficient '\(coefficient)' (coefficients: \(known.joined(separator: ", ")))")
             }
             throw fail("the model has no grouping factor '\(target.split(separator: ":").first.map(String.init) ?? target)' (groups: \(groups.joined(separator: ", ")))")
-        case .intercept, .sigma, .shape, .nu, .phi, .zi, .hu, .cov:
+        case .intercept, .sigma, .shape, .nu, .phi, .zi, .hu, .alpha, .cov:
             throw fail("class \(cls.rawValue) takes no coefficient or group")
         }
     }

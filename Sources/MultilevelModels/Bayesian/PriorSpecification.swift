@@ -20,6 +20,8 @@ public enum PriorClass: String, Sendable, Equatable, CaseIterable {
     case hu
     /// Beta precision.
     case phi
+    /// Skew-normal skewness.
+    case alpha
     /// A whole covariance matrix (`cov:Subject ~ huang_wand(2, 25)`), replacing the group's sd and
     /// cor priors; a Multilevel extension so NUTS and Gibbs can share the Huang–Wand prior.
     case cov

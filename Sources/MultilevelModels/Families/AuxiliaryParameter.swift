@@ -16,10 +16,22 @@ public enum AuxiliaryParameter: String, Sendable, Equatable, CaseIterable {
     /// K − 2 of them; `OrdinalThresholds`): Stan's `ordered` transform. Reported as the thresholds
     /// `b_Intercept[k]`, never by itself; its prior is the Intercept class's on each threshold.
     case thresholdGap = "Intercept_gap"
+    /// Skewness of the skew_normal family, any real number (brms: `real alpha`).
+    case alpha
 
     /// The lower bound of the parameter's support; the unconstrained value is log(x − bound)
     /// (logit x for a probability).
-    public var lowerBound: Double { self == .nu ? 1 : 0 }
+    public var lowerBound: Double {
+        switch self {
+        case .nu: return 1
+        case .alpha: return -.infinity
+        default: return 0
+        }
+    }
+
+    /// Whether the parameter takes any real value (skew_normal's `alpha`): the unconstrained value
+    /// is the parameter itself, with no Jacobian.
+    public var isUnbounded: Bool { self == .alpha }
 
     /// Whether the parameter is a probability (brms: `real<lower=0, upper=1>`), unconstrained by
     /// the logit: x = logistic(y), log-Jacobian log x + log(1 − x).
@@ -35,12 +47,14 @@ public enum AuxiliaryParameter: String, Sendable, Equatable, CaseIterable {
         case .hu: return .hu
         case .phi: return .phi
         case .thresholdGap: return .intercept
+        case .alpha: return .alpha
         }
     }
 
     /// brms 2.18's default prior (`get_prior`): `sigma ~ student_t(3, 0, s)` with s the default
     /// scale of the response on the identity scale (`PriorSet.defaultScaleLocation`),
-    /// `shape`, `phi ~ gamma(0.01, 0.01)`, `nu ~ gamma(2, 0.1)`, `zi`, `hu ~ beta(1, 1)`.
+    /// `shape`, `phi ~ gamma(0.01, 0.01)`, `nu ~ gamma(2, 0.1)`, `zi`, `hu ~ beta(1, 1)`,
+    /// `alpha ~ normal(0, 4)`.
     func defaultPrior(identityScale: Double) -> PriorDistribution {
         switch self {
         case .sigma: return .studentT(degreesOfFreedom: 3, location: 0, scale: identityScale)
@@ -48,6 +62,7 @@ public enum AuxiliaryParameter: String, Sendable, Equatable, CaseIterable {
         case .nu: return .gamma(shape: 2, rate: 0.1)
         case .zi, .hu: return .beta(alpha: 1, beta: 1)
         case .thresholdGap: return .flat
+        case .alpha: return .normal(mean: 0, sd: 4)
         }
     }
 }

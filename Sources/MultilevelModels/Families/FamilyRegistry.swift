@@ -42,6 +42,10 @@ public struct Family: Sendable, Hashable {
         case beta
         /// Ordinal ratings 1 … K, P(y ≤ k) = F(τ_k − η), logit link (probit too).
         case cumulative
+        /// Skewed continuous response with mean η (identity link), `sigma` and skewness `alpha`.
+        case skewNormal = "skew_normal"
+        /// Zeros with probability `hu`, else lognormal with log-scale mean η and `sigma`.
+        case hurdleLognormal = "hurdle_lognormal"
     }
 
     /// The response distribution.
@@ -71,6 +75,8 @@ public struct Family: Sendable, Hashable {
     public static let weibull = Family(.weibull)
     public static let beta = Family(.beta)
     public static let cumulative = Family(.cumulative)
+    public static let skewNormal = Family(.skewNormal)
+    public static let hurdleLognormal = Family(.hurdleLognormal)
 
     /// Every distribution with its default link.
     public static var allCases: [Family] { Kind.allCases.map { Family($0) } }
@@ -125,6 +131,8 @@ public struct Family: Sendable, Hashable {
         case .weibull: return visitor.visit(WeibullFamily.self)
         case .beta: return visitor.visit(BetaFamily.self)
         case .cumulative: return visitor.visit(CumulativeFamily<LogitLink>.self)
+        case .skewNormal: return visitor.visit(SkewNormalFamily.self)
+        case .hurdleLognormal: return visitor.visit(HurdleLognormalFamily.self)
         }
     }
 
@@ -166,6 +174,8 @@ public struct Family: Sendable, Hashable {
         case "weibull": kind = .weibull
         case "beta", "Beta": kind = .beta
         case "cumulative": kind = .cumulative
+        case "skew_normal": kind = .skewNormal
+        case "hurdle_lognormal": kind = .hurdleLognormal
         default:
             throw FamilyError(message: "unknown family '\(name)' (known: "
                 + Kind.allCases.map(\.rawValue).joined(separator: ", ") + ")")

@@ -85,7 +85,7 @@ public struct CollapsedGaussianPosterior: LogDensity, StandardisedEffectsDrawing
         for (t, _) in layout.terms.enumerated() {
             for prior in priors.standardDeviations[t] { constant -= prior.logProbabilityAbove(0) }
         }
-        for (a, parameter) in layout.auxiliaryParameters.enumerated() {
+        for (a, parameter) in layout.auxiliaryParameters.enumerated() where !parameter.isUnbounded {
             constant -= priors.auxiliary[a].logProbabilityAbove(parameter.lowerBound)
         }
         self.constant = constant

@@ -75,7 +75,7 @@ public struct MarginalPosterior: LogDensity {
         sigmaOffset = layout.auxiliaryOffset
         var constant = data.dataConstant
         for prior in priors.standardDeviations[0] { constant -= prior.logProbabilityAbove(0) }
-        for (a, parameter) in layout.auxiliaryParameters.enumerated() {
+        for (a, parameter) in layout.auxiliaryParameters.enumerated() where !parameter.isUnbounded {
             constant -= priors.auxiliary[a].logProbabilityAbove(parameter.lowerBound)
         }
         self.constant = constant
