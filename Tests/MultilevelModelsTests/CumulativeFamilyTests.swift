@@ -128,14 +128,23 @@ final class CumulativeFamilyTests: XCTestCase {
     }
 
     /// brms' default priors for the inhaler model: Intercept ~ student_t(3, 0, 2.5) (on every
-    /// threshold), b flat, sd ~ student_t(3, 0, 2.5); no prior of its own for the thresholds' gaps.
+    /// threshold, listed as coef 1 … 3), b flat, sd ~ student_t(3, 0, 2.5); no prior of its own for
+    /// the thresholds' gaps. Every row of brms' prior_summary (class, coef, group, prior) is ours,
+    /// and ours has no other.
     func testDefaultPriors() throws {
         let rows = PriorSet.defaults(for: try Self.inhaler(), family: .cumulative).rows
         let intercept = rows.filter { $0.parameterClass == .intercept }
-        XCTAssertEqual(intercept.count, 1)
+        XCTAssertEqual(intercept.map(\.coefficient), ["", "1", "2", "3"])
         XCTAssertEqual(intercept.first?.prior, .studentT(degreesOfFreedom: 3, location: 0, scale: 2.5))
         XCTAssertEqual(rows.filter { $0.parameterClass == .sd && $0.group.isEmpty }.first?.prior,
                        .studentT(degreesOfFreedom: 3, location: 0, scale: 2.5))
+        let brms = try PosteriorTestData.brmsPriorRows("brms_cumulative_inhaler")
+            .map { [$0[1], $0[2], $0[3], $0[0]].joined(separator: "|") }
+        let ours = rows.map { row in
+            [row.parameterClass.rawValue, row.coefficient, row.group,
+             row.prior.map { "\($0)" }.map { $0 == "(flat)" ? "" : $0 } ?? ""].joined(separator: "|")
+        }
+        XCTAssertEqual(Set(ours), Set(brms))
     }
 
     func testRatingThatIsNotACategoryIsAOneLineError() throws {

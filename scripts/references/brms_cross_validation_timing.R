@@ -16,6 +16,13 @@ what <- if (length(args) >= 3) args[3] else "all"
 # ADVI (rstan::vb, output_samples = 4000), for timing loo() at 100,000 rows, where each NUTS fit
 # takes about 1.5 CPU-hours here; loo's work (log_lik of 100,000 x 4,000 and PSIS) is the same.
 algorithm <- if (length(args) >= 4) args[4] else "sampling"
+# Cores for loo(): at 100,000 rows each worker holds a 100,000 x 4,000 log-likelihood matrix
+# (3.2 GB) and its copies; two workers and the master outgrew 24 GB here, so pass 1 there.
+loo_cores <- if (length(args) >= 5) as.integer(args[5]) else 2L
+# "pointwise": loo(..., pointwise = TRUE), brms' low-memory route (the log-likelihood one observation
+# at a time). At 100,000 rows x 4,000 draws the default matrix route was killed by the kernel at
+# 24.2 GB resident with one core (2026-12-07), so the 100,000-row timing takes this route.
+pointwise <- length(args) >= 6 && args[6] == "pointwise"
 load <- function() readLines("/proc/loadavg")
 result <- list(brms = as.character(packageVersion("brms")), rstan = as.character(packageVersion("rstan")),
                loo = as.character(packageVersion("loo")), rows = rows)
@@ -55,7 +62,9 @@ if (what %in% c("all", "bernoulli")) {
   result$algorithm <- algorithm
   f1 <- step("bernoulli_brm_x", fit(y ~ x + (1 | g)))
   f0 <- step("bernoulli_brm_1", fit(y ~ 1 + (1 | g)))
-  l <- step("bernoulli_loo_2fits", loo(f1, f0))
+  result$loo_cores <- loo_cores
+  result$loo_pointwise <- pointwise
+  l <- step("bernoulli_loo_2fits", loo(f1, f0, cores = loo_cores, pointwise = pointwise))
   result$bernoulli_elpd_loo <- c(l$loos[[1]]$estimates["elpd_loo", 1], l$loos[[2]]$estimates["elpd_loo", 1])
   result$bernoulli_elpd_diff <- unname(l$diffs[2, 1:2])
   save()

@@ -39,6 +39,12 @@ extension PriorSet {
             rows.append(PriorRow(prior: .studentT(degreesOfFreedom: 3, location: linkScale.location,
                                                   scale: linkScale.scale),
                                  parameterClass: .intercept, source: .default))
+            // An ordinal model's thresholds, one vectorized row each as brms' prior_summary lists
+            // them (`Intercept`, coef 1 … K − 1).
+            let thresholds = family.kind == .cumulative ? family.thresholdCount(for: design) : 0
+            for k in stride(from: 1, through: thresholds, by: 1) {
+                rows.append(PriorRow(prior: nil, parameterClass: .intercept, coefficient: "\(k)", source: .vectorized))
+            }
         }
         let terms = design.randomTerms
         if !terms.isEmpty {
