@@ -85,7 +85,7 @@ final class GlmerFamiliesCommandTests: XCTestCase {
         let result = try CommandLineRunner.run(["lmer", "--data", try fixture("grouseticks"), "--formula",
                                                 "TICKS ~ YEAR + (1 | LOCATION)", "--family", "hurdle_poisson"])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.err.contains("lmer fits families gaussian, bernoulli, binomial, poisson, negbinomial (as glmer.nb), zero_inflated_poisson and zero_inflated_negbinomial"), result.err)
+        XCTAssertTrue(result.err.contains("lmer fits families gaussian, bernoulli and binomial (links logit, probit, cloglog, cauchit), poisson (links log, identity, sqrt), negbinomial (as glmer.nb), zero_inflated_poisson and zero_inflated_negbinomial"), result.err)
         XCTAssertTrue(result.err.contains("family 'hurdle_poisson' has no frequentist fit here"), result.err)
         XCTAssertEqual(result.err.split(separator: "\n").count, 1, result.err)
     }
