@@ -16,18 +16,7 @@ final class BetaFamilyTests: XCTestCase {
         let layout = ParameterLayout(design: design, family: family)
         XCTAssertEqual(layout.auxiliaryParameters, [.phi])
         let priors = GradientTests.testPriors(layout, family: family, scale: 2.5, location: 0)
-        var posterior = try GLMMPosterior(design: design, family: family, priors: priors, useSufficientStatistics: false)
-        let points = (1...3).map { PosteriorTestData.point(for: posterior, seed: UInt64($0), interceptGuess: 0.3,
-                                                            logScaleGuess: log(0.5)) }
-        let values = points.map { posterior.logDensityAndGradient(at: $0).value }
-        let references = points.map { PosteriorTests.referenceLogPosterior(design: design, family: family, priors: priors, x: $0) }
-        for i in 1..<points.count {
-            XCTAssertEqual(values[i] - values[0], references[i] - references[0], accuracy: 1e-9 * max(1, abs(references[i])))
-        }
-        for point in points {
-            let gradient = GradientTests.gradientError(posterior, at: point)
-            XCTAssertLessThanOrEqual(gradient.error, 1e-6, gradient.name)
-        }
+        try GradientTests.assertMatchesReferenceLogPosterior(design: design, family: family, priors: priors)
     }
 
     func testProportionOfZeroOrOneIsAOneLineError() {

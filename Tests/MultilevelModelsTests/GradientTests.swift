@@ -27,6 +27,28 @@ final class GradientTests: XCTestCase {
             })
     }
 
+    /// A family's row pass against `PosteriorTests.referenceLogPosterior` (the log density written
+    /// out term by term): differences between three typical points (`PosteriorTestData.point`,
+    /// `adjust` may move them) to 1e-9, and the gradient against finite differences to 1e-6.
+    static func assertMatchesReferenceLogPosterior(design: ModelDesign, family: Family, priors: PosteriorPriors,
+                                                   adjust: (inout [[Double]]) -> Void = { _ in },
+                                                   file: StaticString = #filePath, line: UInt = #line) throws {
+        var posterior = try GLMMPosterior(design: design, family: family, priors: priors, useSufficientStatistics: false)
+        var points = (1...3).map { PosteriorTestData.point(for: posterior, seed: UInt64($0), interceptGuess: 0.3,
+                                                            logScaleGuess: log(0.5)) }
+        adjust(&points)
+        let values = points.map { posterior.logDensityAndGradient(at: $0).value }
+        let references = points.map { PosteriorTests.referenceLogPosterior(design: design, family: family, priors: priors, x: $0) }
+        for i in 1..<points.count {
+            XCTAssertEqual(values[i] - values[0], references[i] - references[0], accuracy: 1e-9 * max(1, abs(references[i])),
+                           file: file, line: line)
+        }
+        for point in points {
+            let gradient = gradientError(posterior, at: point)
+            XCTAssertLessThanOrEqual(gradient.error, 1e-6, gradient.name, file: file, line: line)
+        }
+    }
+
     /// Largest |analytic − numeric| / max(1, |analytic|) over all coordinates, with the name of
     /// the worst coordinate.
     static func gradientError(_ posterior: GLMMPosterior, at x: [Double]) -> (error: Double, name: String) {
