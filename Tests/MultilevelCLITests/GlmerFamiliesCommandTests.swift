@@ -89,4 +89,17 @@ final class GlmerFamiliesCommandTests: XCTestCase {
         XCTAssertTrue(result.err.contains("family 'hurdle_poisson' has no frequentist fit here"), result.err)
         XCTAssertEqual(result.err.split(separator: "\n").count, 1, result.err)
     }
+
+    /// A probit fit prints glmer's family line; exp of a probit coefficient is no ratio, so
+    /// --exponentiate is refused in one line with a non-zero exit.
+    func testProbitLinkFitsAndRefusesExponentiate() throws {
+        let arguments = ["lmer", "--data", try fixture("cbpp"), "--formula", "incidence | trials(size) ~ period + (1 | herd)",
+                         "--family", "binomial(\"probit\")"]
+        let fit = try CommandLineRunner.run(arguments)
+        XCTAssertEqual(fit.status, 0, fit.err)
+        XCTAssertTrue(fit.out.contains(" Family: binomial  ( probit )"), fit.out)
+        let refused = try CommandLineRunner.run(arguments + ["--exponentiate"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertEqual(refused.err, "multilevel lmer: --exponentiate gives odds ratios (logit link) or rate ratios (log link); exp of a probit-link coefficient is neither\n")
+    }
 }
