@@ -22,7 +22,7 @@ struct DescribeCommand: Command {
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
         let model = try loadModel(arguments, allowingOffset: true, allowingAdditions: true, allowingWeights: true,
-                                  allowingMonotonic: true)
+                                  allowingMonotonic: true, allowingDistributional: true)
         if let path = arguments.value("matrices") {
             let directory = try prepareDirectory(path, option: "matrices")
             let files = [("X.csv", DesignMatricesCSV.fixedEffects(model.design))] + DesignMatricesCSV.randomEffects(model.design)
@@ -37,7 +37,13 @@ struct DescribeCommand: Command {
             writeStandardError("multilevel: model matrices written to \(directory.path): \(files.map(\.0).joined(separator: ", "))\n")
         }
         let description = ModelDescription(model)
-        writeStandardOutput(arguments.has("json") ? description.json.serialized() + "\n" : description.text)
+        var text = description.text
+        for part in model.distributional?.parameters ?? [] {
+            // brms' bf(): the mean's design is described above; each dpar's formula and link here.
+            let link = AuxiliaryParameter(rawValue: part.name)?.distributionalLinkName ?? "?"
+            text += "Distributional parameter: \(part.text) (\(link) link); 'fit' samples the model by joint NUTS, non-centered (the marginal and Gibbs samplers assume a constant \(part.name))\n"
+        }
+        writeStandardOutput(arguments.has("json") ? description.json.serialized() + "\n" : text)
         return 0
     }
 }

@@ -57,7 +57,13 @@ struct FitCommand: Command {
     }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let model = try loadModel(arguments, allowingOffset: true, allowingAdditions: true, allowingMonotonic: true)
+        let model = try loadModel(arguments, allowingOffset: true, allowingAdditions: true, allowingMonotonic: true,
+                                  allowingDistributional: true)
+        if let distributional = model.distributional, distributional.isDistributional {
+            return try runDistributionalFit(model, formula: distributional, arguments: arguments) {
+                try samplerSettings(model.specification, arguments)
+            }
+        }
         let specification = model.specification
         let family = try model.responseFamily()
         let bayesianModel = try BayesianModel(design: model.design, family: family,

@@ -14,6 +14,9 @@ struct LoadedModel {
     let design: ModelDesign
     /// The model file, when one was given.
     let modelFileURL: URL?
+    /// brms' `bf(y ~ …, dpar ~ …)` when the formula is written so (`formula` and `design` are then
+    /// the mean's); nil for a plain formula.
+    var distributional: DistributionalFormula? = nil
 
     /// The family as written (`gaussian` when not given).
     var family: String { specification.family?.value ?? "gaussian" }
@@ -38,7 +41,8 @@ private let modelKeyFlags: [(flag: String, key: String)] = [
 /// terms `se()`, `cens()`, `weights()`, `trunc()` (`allowingAdditions`); the other commands refuse
 /// them in one line rather than fit a different model.
 func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false, allowingAdditions: Bool = false,
-               allowingWeights: Bool = false, allowingMonotonic: Bool = false, command: String? = nil) throws -> LoadedModel {
+               allowingWeights: Bool = false, allowingMonotonic: Bool = false, allowingDistributional: Bool = false,
+               command: String? = nil) throws -> LoadedModel {
     let specification = try loadSpecification(arguments)
     guard let formulaSetting = specification.formula else {
         guard let fileURL = specification.fileURL else {
@@ -59,8 +63,22 @@ func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false, allow
     }
     let formula: Formula
     let design: ModelDesign
+    var distributional: DistributionalFormula?
     do {
-        formula = try Formula.parse(formulaSetting.value)
+        if DistributionalFormula.isBrmsFormulaCall(formulaSetting.value) {
+            // brms' bf(): the mean's formula, and the dpar formulas for `fit` (and `describe`).
+            let parsed = try DistributionalFormula.parse(formulaSetting.value)
+            if parsed.isDistributional && !allowingDistributional {
+                let dpars = parsed.parameters.map { "\($0.name) ~ …" }.joined(separator: ", ")
+                throw UnsupportedTermError(description: command == "lmer"
+                    ? "\(formulaSetting.origin): bf() with \(dpars) (brms' distributional regression) has no lme4 form; fit it with 'multilevel fit'"
+                    : "\(formulaSetting.origin): bf() with \(dpars) (brms' distributional regression) is fitted by 'multilevel fit'; this command does not support it yet")
+            }
+            distributional = parsed
+            formula = parsed.mean
+        } else {
+            formula = try Formula.parse(formulaSetting.value)
+        }
         if !allowingMonotonic, let term = formula.monotonic.first {
             // Before the design: the data need not be ordinal for this refusal.
             throw UnsupportedTermError(description: command == "lmer"
@@ -84,7 +102,7 @@ func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false, allow
     for (name, _) in formula.referencedColumns { if let notice = table.typeNotices[name] { writeStandardError("multilevel: \(notice)\n") } }
     for notice in design.notices { writeStandardError("multilevel: \(notice)\n") }
     return LoadedModel(specification: specification, table: table, formula: formula, design: design,
-                       modelFileURL: specification.fileURL)
+                       modelFileURL: specification.fileURL, distributional: distributional)
 }
 
 /// The model file (if a positional argument names one) with the command-line flags applied, and
