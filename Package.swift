@@ -41,7 +41,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MultilevelSamplingTests", dependencies: ["MultilevelSampling"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "MultilevelModelsTests", dependencies: ["MultilevelModels", "MultilevelData", "MultilevelAVX2"],
+        .testTarget(name: "MultilevelModelsTests", dependencies: ["MultilevelModels", "MultilevelData", "MultilevelAVX2", "Multilevel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "MultilevelCLITests", dependencies: ["MultilevelData", "MultilevelMath"],
                     resources: [.copy("Fixtures")]),

@@ -6,6 +6,9 @@ extension FittedModel {
     public func estimatedMarginalMeans(specs: [String], by: [String] = [], pairwise: Bool = false,
                                        adjustment: EstimatedMarginalMeans.Adjustment = .tukey,
                                        degreesOfFreedom method: EstimatedMarginalMeans.DegreesOfFreedomMethod = .kenwardRoger) throws -> EstimatedMarginalMeans {
+        if family.kind == .cumulative {
+            throw FittedModelError("emmeans of an ordinal (cumulative) fit is not supported: its linear predictor has K − 1 thresholds instead of an intercept; 'predict --type epred' on a grid gives P(Y = k), 'effects' the expected rating")
+        }
         let grid = try ReferenceGrid(formula: formula, design: design, data: data, factors: factors)
         switch kind {
         case .frequentist:

@@ -22,6 +22,10 @@ struct PredictCommand: Command {
     As in bootMer (use.u = FALSE) every replicate draws new group-level effects, so the band of a
     known level's prediction is centred near the population prediction and is as wide as the
     spread of the groups' lines, not a band about that level's own line.
+    An ordinal (cumulative) fit's epred is, as brms' posterior_epred, the probability of each
+    category: one line per new row and category k (column category; brms' fitted() calls it
+    P(Y = k)), in --json a categories array per row, with --draws a column V<i>[<k>] per row and
+    category.
     --re-formula NA predicts at the population level (brms' re_formula = NA, lme4's re.form = NA);
     '--re-formula "~ (1 | g)"' keeps only the group-level effects it names. A group level the fit
     has not seen needs --allow-new-levels: a Bayesian fit then gives it, draw by draw, the effects
@@ -119,15 +123,20 @@ struct PredictCommand: Command {
             let seed = predictionSeed ?? fitted.settings?.seed ?? 1
             let prediction = try fitted.posteriorPrediction(newData, type: type, groupTerms: groupTerms,
                                                             allowNewLevels: allowNewLevels, newLevels: newLevels, seed: seed)
+            // brms' posterior_epred of an ordinal fit: P(Y = k) per category, one output row per
+            // (new row, category).
+            let categories = type == .epred ? prediction.categoryCount : 0
             if arguments.has("draws") {
-                writeStandardOutput(drawsCSV(prediction))
+                writeStandardOutput(categories > 0 ? categoryDrawsCSV(prediction) : drawsCSV(prediction))
                 return 0
             }
-            let summaries = prediction.summaries(probabilities: probabilities)
+            let summaries = categories > 0 ? prediction.categorySummaries(probabilities: probabilities)
+                                           : prediction.summaries(probabilities: probabilities)
             var columns: [(String, [Double])] = [("Estimate", summaries.map(\.mean)), ("Est.Error", summaries.map(\.sd))]
             for (k, p) in probabilities.enumerated() { columns.append(("Q" + formatPercent(p).dropLast(), summaries.map { $0.quantiles[k] })) }
-            writeStandardOutput(json ? predictionJSON(newData, columns: columns, kind: "posterior_\(type.rawValue == "prediction" ? "predict" : type.rawValue)").serialized() + "\n"
-                                     : predictionCSV(newData, columns: columns))
+            let kind = "posterior_\(type.rawValue == "prediction" ? "predict" : type.rawValue)"
+            writeStandardOutput(json ? predictionJSON(newData, columns: columns, kind: kind, categories: categories).serialized() + "\n"
+                                     : predictionCSV(newData, columns: columns, categories: categories))
         }
         return 0
     }
@@ -165,23 +174,35 @@ func formatPercent(_ p: Double) -> String {
 }
 
 /// The new rows' columns followed by `columns`, as CSV (numbers in their shortest exact form).
-func predictionCSV(_ newData: DataTable, columns: [(String, [Double])]) -> String {
-    var text = (newData.columnNames + columns.map(\.0)).map(csvField).joined(separator: ",") + "\n"
+/// With `categories` K > 0 (an ordinal fit's per-category epred) each new row gives K lines, the
+/// new row's columns, `category` = k and the values of P(Y = k) (`columns` row-major by row, then
+/// category).
+func predictionCSV(_ newData: DataTable, columns: [(String, [Double])], categories: Int = 0) -> String {
+    let names = newData.columnNames + (categories > 0 ? ["category"] : []) + columns.map(\.0)
+    var text = names.map(csvField).joined(separator: ",") + "\n"
     for row in 0..<newData.rowCount {
-        var fields: [String] = zip(newData.columnNames, newData.columns).map { _, column in
+        let fields: [String] = zip(newData.columnNames, newData.columns).map { _, column in
             switch column {
             case .numeric(let values): return values[row].isNaN ? "NA" : formatNumber(values[row])
             case .factor(let levels, let codes): return codes[row] < 0 ? "NA" : csvField(levels[Int(codes[row])])
             }
         }
-        fields += columns.map { formatNumber($0.1[row]) }
-        text += fields.joined(separator: ",") + "\n"
+        if categories > 0 {
+            for k in 0..<categories {
+                let values = columns.map { formatNumber($0.1[row * categories + k]) }
+                text += (fields + [String(k + 1)] + values).joined(separator: ",") + "\n"
+            }
+        } else {
+            text += (fields + columns.map { formatNumber($0.1[row]) }).joined(separator: ",") + "\n"
+        }
     }
     return text
 }
 
 /// One JSON object: what was predicted and, per new row, its columns and the predicted values.
-func predictionJSON(_ newData: DataTable, columns: [(String, [Double])], kind: String) -> JSONValue {
+/// With `categories` K > 0 (an ordinal fit's per-category epred) each row holds `categories`: K
+/// objects with `category` = k and the values of P(Y = k).
+func predictionJSON(_ newData: DataTable, columns: [(String, [Double])], kind: String, categories: Int = 0) -> JSONValue {
     let rows: [JSONValue] = (0..<newData.rowCount).map { row in
         var pairs: [(String, JSONValue)] = zip(newData.columnNames, newData.columns).map { name, column in
             switch column {
@@ -189,7 +210,13 @@ func predictionJSON(_ newData: DataTable, columns: [(String, [Double])], kind: S
             case .factor(let levels, let codes): return (name, codes[row] < 0 ? .null : .string(levels[Int(codes[row])]))
             }
         }
-        pairs += columns.map { ($0.0, .number($0.1[row])) }
+        if categories > 0 {
+            pairs.append(("categories", .array((0..<categories).map { k in
+                .object([("category", .integer(k + 1))] + columns.map { ($0.0, .number($0.1[row * categories + k])) })
+            })))
+        } else {
+            pairs += columns.map { ($0.0, .number($0.1[row])) }
+        }
         return .object(pairs)
     }
     return .object([("prediction", .string(kind)), ("rows", .array(rows))])
@@ -206,6 +233,29 @@ func drawsCSV(_ prediction: PosteriorPrediction) -> String {
     var text = (0..<prediction.rowCount).map { "V\($0 + 1)" }.joined(separator: ",") + "\n"
     for s in 0..<prediction.drawCount {
         text += columns.map { formatNumber($0[s]) }.joined(separator: ",") + "\n"
+    }
+    return text
+}
+
+/// Every draw of an ordinal fit's per-category epred: a header naming column `V<i>[<k>]` for
+/// P(Y = k) of new row i (R's draws × rows × categories array of `posterior_epred`, flattened row
+/// by row), then one row per draw.
+func categoryDrawsCSV(_ prediction: PosteriorPrediction) -> String {
+    let categories = prediction.categoryCount, draws = prediction.drawCount
+    var rows: [[Double]] = []
+    var buffer: [Double] = []
+    for i in 0..<prediction.rowCount {
+        prediction.categoryProbabilities(row: i, into: &buffer)
+        rows.append(buffer)
+    }
+    var text = (0..<prediction.rowCount).flatMap { i in (1...categories).map { "V\(i + 1)[\($0)]" } }
+        .joined(separator: ",") + "\n"
+    var fields: [String] = []
+    fields.reserveCapacity(prediction.rowCount * categories)
+    for s in 0..<draws {
+        fields.removeAll(keepingCapacity: true)
+        for row in rows { for k in 0..<categories { fields.append(formatNumber(row[k * draws + s])) } }
+        text += fields.joined(separator: ",") + "\n"
     }
     return text
 }

@@ -34,6 +34,10 @@ public struct PosteriorPrediction: Sendable {
     public let type: PredictionType
     public let rowCount: Int
     public let drawCount: Int
+    /// The number of categories K of an ordinal (`cumulative`) fit's response (K − 1 thresholds),
+    /// 0 for the other families: brms' `posterior_epred` of such a fit is per draw and row the K
+    /// probabilities P(y = k) (`categoryProbabilities(row:into:)`).
+    public let categoryCount: Int
     private let family: Family
     private let newData: NewDataDesign
     private let seed: UInt64
@@ -75,6 +79,7 @@ public struct PosteriorPrediction: Sendable {
         let betaIndex = drawColumns.coefficients
         let auxiliaryIndex = drawColumns.auxiliary
         auxiliaryCount = auxiliaryIndex.count
+        categoryCount = family.kind == .cumulative ? auxiliaryIndex.count + 2 : 0
         // Gather per-draw values once (draw-major).
         var beta = [Double](repeating: 0, count: total * betaIndex.count)
         var auxiliary = [Double](repeating: 0, count: total * auxiliaryIndex.count)
@@ -186,35 +191,49 @@ public struct PosteriorPrediction: Sendable {
         return l
     }
 
+    /// η of new row `i` under draw `s` (`x` the row's population-level columns): the offset, x·b,
+    /// the monotonic effects and the kept group-level terms (a new level's drawn effects).
+    @inline(__always)
+    private func linearPredictor(row i: Int, draw s: Int, x: [Double]) -> Double {
+        let p = x.count
+        var eta = newData.offset?[i] ?? 0
+        for j in 0..<p { eta += x[j] * beta[s * p + j] }
+        for (m, values) in monotonicValues.enumerated() {
+            let width = values.count / Swift.max(drawCount, 1)
+            eta += values[s * width + newData.monotonicCategories[m][i]]
+        }
+        for (t, term) in newData.terms.enumerated() {
+            let q = term.included.count
+            if let level = term.levels[i] {
+                let levelCount = effects[t].count / Swift.max(drawCount * q, 1)
+                let offset = (s * levelCount + level) * q
+                for k in 0..<q where term.included[k] { eta += term.values[i * q + k] * effects[t][offset + k] }
+            } else if let l = newLevelIndex[t][i] {
+                let newCount = newLevelEffects[t].count / Swift.max(drawCount * q, 1)
+                let offset = (s * newCount + l) * q
+                for k in 0..<q where term.included[k] { eta += term.values[i * q + k] * newLevelEffects[t][offset + k] }
+            }
+        }
+        return eta
+    }
+
+    /// The population-level columns of new row `i`.
+    private func populationColumns(row i: Int) -> [Double] {
+        (0..<newData.fixedEffects.columns).map { newData.fixedEffects[i, $0] }
+    }
+
     /// The `drawCount` values of row `row` (in draw order: chain 1's draws, then chain 2's, …).
+    /// For an ordinal fit `.epred` gives E(y) = Σ_k k P(y = k), the mean brms' `conditional_effects`
+    /// plots (`ordinal_probs_continuous`); the per-category probabilities of `posterior_epred` come
+    /// from `categoryProbabilities(row:into:)`.
     public func values(row i: Int, into out: inout [Double]) {
         if out.count != drawCount { out = [Double](repeating: 0, count: drawCount) }
-        let p = newData.fixedEffects.columns
-        var x = [Double](repeating: 0, count: p)
-        for j in 0..<p { x[j] = newData.fixedEffects[i, j] }
+        let x = populationColumns(row: i)
         let trials = newData.trials?[i] ?? 1
         var rng = Xoshiro256PlusPlus(seed: seed ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15))
         var aux = [Double](repeating: 0, count: auxiliaryCount)
-        let rowOffset = newData.offset?[i] ?? 0
         for s in 0..<drawCount {
-            var eta = rowOffset
-            for j in 0..<p { eta += x[j] * beta[s * p + j] }
-            for (m, values) in monotonicValues.enumerated() {
-                let width = values.count / Swift.max(drawCount, 1)
-                eta += values[s * width + newData.monotonicCategories[m][i]]
-            }
-            for (t, term) in newData.terms.enumerated() {
-                let q = term.included.count
-                if let level = term.levels[i] {
-                    let levelCount = effects[t].count / Swift.max(drawCount * q, 1)
-                    let offset = (s * levelCount + level) * q
-                    for k in 0..<q where term.included[k] { eta += term.values[i * q + k] * effects[t][offset + k] }
-                } else if let l = newLevelIndex[t][i] {
-                    let newCount = newLevelEffects[t].count / Swift.max(drawCount * q, 1)
-                    let offset = (s * newCount + l) * q
-                    for k in 0..<q where term.included[k] { eta += term.values[i * q + k] * newLevelEffects[t][offset + k] }
-                }
-            }
+            let eta = linearPredictor(row: i, draw: s, x: x)
             switch type {
             case .linpred:
                 out[s] = eta
@@ -224,6 +243,49 @@ public struct PosteriorPrediction: Sendable {
                 out[s] = type == .epred ? mean : draw
             }
         }
+    }
+
+    /// brms' `posterior_epred` of an ordinal (`cumulative`) fit for new row `i`: per draw s and
+    /// category k = 1 … K,
+    ///     P(yᵢ = k | θ⁽ˢ⁾) = F(τ_k − μᵢ) − F(τ_{k−1} − μᵢ),   τ₀ = −∞, τ_K = +∞,
+    /// F the link's distribution function (Bürkner & Vuorre 2019, eq. 2; `CumulativeFamily`), with
+    /// τ_k − μᵢ = D_k − ηᵢ in the posterior's parameterization (η = −τ₁ + μ, D_k = τ_k − τ₁ the
+    /// cumulative threshold gaps). Category-major: `out[(k − 1) · drawCount + s]`, `categoryCount ·
+    /// drawCount` values. Empty for the other families.
+    public func categoryProbabilities(row i: Int, into out: inout [Double]) {
+        let categories = categoryCount
+        if out.count != categories * drawCount { out = [Double](repeating: 0, count: categories * drawCount) }
+        guard categories > 0 else { return }
+        let x = populationColumns(row: i)
+        let link = family.link
+        for s in 0..<drawCount {
+            let eta = linearPredictor(row: i, draw: s, x: x)
+            var cut = -eta, below = 0.0
+            for k in 1..<categories {
+                if k > 1 { cut += auxiliary[s * auxiliaryCount + k - 2] }
+                let cdf = link.inverse(cut)
+                out[(k - 1) * drawCount + s] = cdf - below
+                below = cdf
+            }
+            out[(categories - 1) * drawCount + s] = 1 - below
+        }
+    }
+
+    /// Per row and category (row-major: `[i · categoryCount + k − 1]`), the summary of
+    /// P(yᵢ = k) over the draws (`categoryProbabilities`) — brms' `fitted()` of an ordinal fit,
+    /// whose columns it names `P(Y = k)`.
+    public func categorySummaries(probabilities: [Double]) -> [PredictionSummary] {
+        var buffer: [Double] = []
+        var result: [PredictionSummary] = []
+        result.reserveCapacity(rowCount * categoryCount)
+        for i in 0..<rowCount {
+            categoryProbabilities(row: i, into: &buffer)
+            for k in 0..<categoryCount {
+                result.append(PredictionSummary(draws: Array(buffer[(k * drawCount)..<((k + 1) * drawCount)]),
+                                                probabilities: probabilities))
+            }
+        }
+        return result
     }
 
     /// Per row: mean, standard deviation (n − 1) and the quantiles `probabilities` (R's type 7, as
