@@ -133,12 +133,12 @@ final class FamilySBCTests: XCTestCase {
     }
 
     func testSkewNormal() throws {
-        try calibrate(.skewNormal, priors: "Intercept ~ normal(0, 0.5); sigma ~ lognormal(0, 0.3); alpha ~ normal(0, 4); "
+        try calibrate(.skewNormal, priors: "Intercept ~ normal(0, 0.5); sigma ~ lognormal(0, 0.3); alpha ~ normal(0, 2); "
                       + Self.linearPriors, seed: 44) { rng in
             let drawn = Self.linearPredictor(&rng, centre: 0)
             var truth = drawn.truth
             let eta = drawn.eta
-            let sigma = exp(0.3 * rng.nextNormal()), alpha = 4 * rng.nextNormal()
+            let sigma = exp(0.3 * rng.nextNormal()), alpha = 2 * rng.nextNormal()
             truth["sigma"] = sigma
             truth["alpha"] = alpha
             // brms' (μ = mean, σ = sd, α) → Azzalini's ξ + ω(δ|U₀| + √(1 − δ²) U₁).
