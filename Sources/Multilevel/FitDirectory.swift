@@ -24,6 +24,8 @@ public enum FitDirectory {
         public var contrasts: [String: ContrastKind] = [:]
         public var defaultContrast: ContrastKind?
         public var references: [String: String] = [:]
+        /// The order of an ordinal response's levels (`ordered: y = a, b, c`), by column.
+        public var ordered: [String: [String]] = [:]
         /// Bayesian, joint NUTS: `ParameterisationChoice.recordedText` (`auto`, `centered`,
         /// `noncentered`, `centered:g1,g2`).
         public var parameterization: String?
@@ -48,6 +50,7 @@ public enum FitDirectory {
             contrasts = options.contrasts
             defaultContrast = options.defaultContrast
             references = options.references
+            ordered = options.ordered
         }
     }
 
@@ -118,6 +121,7 @@ public enum FitDirectory {
         if let kind = record.defaultContrast { lines.append("contrasts: \(kind.rawValue)") }
         lines += record.contrasts.sorted { $0.key < $1.key }.map { "contrasts: \($0.key) = \($0.value.rawValue)" }
         lines += record.references.sorted { $0.key < $1.key }.map { "reference: \($0.key) = \($0.value)" }
+        lines += record.ordered.sorted { $0.key < $1.key }.map { "ordered: \($0.key) = \($0.value.joined(separator: ", "))" }
         if let s = record.settings {
             lines += ["chains: \(s.chains)", "iter: \(s.iterations)", "warmup: \(s.warmup)", "seed: \(s.seed)",
                       "sampler: \(record.engine)", "adapt_delta: \(formatNumber(s.adaptDelta))",
@@ -161,6 +165,9 @@ public enum FitDirectory {
         }
         if !record.references.isEmpty {
             model.append(("references", .object(record.references.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        }
+        if !record.ordered.isEmpty {
+            model.append(("ordered", .object(record.ordered.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map(JSONValue.string))) })))
         }
         model += [("data_name", .string(record.dataName)), ("data_source", .string(record.dataSource)),
                   ("settings", .object(settings))]
@@ -260,6 +267,10 @@ public enum FitDirectory {
         for (name, value) in (model["references"] as? [String: Any]) ?? [:] {
             guard let level = value as? String else { throw FitDirectoryError(file: indexFile, message: "model.references: '\(name)' is not a level name") }
             options.references[name] = level
+        }
+        for (name, value) in (model["ordered"] as? [String: Any]) ?? [:] {
+            guard let levels = value as? [String] else { throw FitDirectoryError(file: indexFile, message: "model.ordered: '\(name)' is not a list of level names") }
+            options.ordered[name] = levels
         }
         let design = try ModelDesign.build(formula: formula, table: table, options: options)
 

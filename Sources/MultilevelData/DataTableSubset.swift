@@ -59,4 +59,30 @@ extension DataTable {
         copy.columns[index] = .factor(levels: order.map { levels[$0] }, codes: codes.map { $0 < 0 ? -1 : newCode[Int($0)] })
         return copy
     }
+
+    /// The table with column `name` replaced by the positions 1…L of its values in `levels`: R's
+    /// `as.numeric(ordered(x, levels = levels))`, for an ordinal response whose order a CSV file
+    /// cannot carry. Numbers are matched by their labels as R prints them (`factor:`'s levels).
+    /// Missing values stay missing; a value not in `levels` is an error naming its line (R would
+    /// make it NA without a word).
+    public func ordering(_ name: String, levels: [String]) throws -> DataTable {
+        guard let index = columnNames.firstIndex(of: name) else {
+            throw DesignError("ordered: unknown column '\(name)'" + nearestColumnsHint(for: name, columns: columnNames))
+        }
+        guard case .factor(let present, let codes) = forcingFactor(name).columns[index] else { return self }
+        var positionOf: [String: Double] = [:]
+        for (k, level) in levels.enumerated() { positionOf[level] = Double(k + 1) }
+        var positions: [Double] = []
+        for (code, level) in present.enumerated() {
+            guard let position = positionOf[level] else {
+                let row = codes.firstIndex(of: Int32(code)) ?? 0
+                let line = row < sourceLines.count ? ":\(sourceLines[row])" : ""
+                throw DesignError("\(fileName)\(line): '\(name)' is '\(abbreviatedForMessage(level))', not one of the levels given to 'ordered: \(name) = \(levels.joined(separator: ", "))'")
+            }
+            positions.append(position)
+        }
+        var copy = self
+        copy.columns[index] = .numeric(codes.map { $0 < 0 ? .nan : positions[Int($0)] })
+        return copy
+    }
 }

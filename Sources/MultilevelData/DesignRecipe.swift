@@ -20,13 +20,16 @@ public struct DesignOptions: Sendable, Equatable {
     public var defaultContrast: ContrastKind?
     /// Reference (first) level by column name (R's `relevel`).
     public var references: [String: String]
+    /// The order of an ordinal response's levels by column name (R's `ordered(y, levels = …)`).
+    public var ordered: [String: [String]]
 
     public init(factors: [String] = [], contrasts: [String: ContrastKind] = [:], defaultContrast: ContrastKind? = nil,
-                references: [String: String] = [:]) {
+                references: [String: String] = [:], ordered: [String: [String]] = [:]) {
         self.factors = factors
         self.contrasts = contrasts
         self.defaultContrast = defaultContrast
         self.references = references
+        self.ordered = ordered
     }
 
     /// The contrasts of a factor variable: its `C(f, kind)`, else the setting for its label or

@@ -106,6 +106,10 @@ public struct ModelDesign: Sendable {
     public var monotonic: [MonotonicEffect] = []
     /// For a factor response, its two levels (first = failure), else nil.
     public var responseLevels: [String]?
+    /// For a response given an order (`ordered: rating = low, mid, high`, R's `ordered()`): the
+    /// levels that occur, in that order; the response holds their positions 1…K (R drops unused
+    /// levels, so brms' categories are these). Nil otherwise.
+    public var orderedResponseLevels: [String]?
     /// The fixed-effects model matrix X (n × p) after aliased columns were dropped.
     public var fixedEffects: DenseMatrix
     /// R's names of X's columns: `(Intercept)`, `Days`, `period2`, `age:SexFemale`.

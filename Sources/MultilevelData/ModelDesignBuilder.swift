@@ -33,6 +33,12 @@ extension ModelDesign {
         for (name, level) in options.references.sorted(by: { $0.key < $1.key }) {
             working = try working.relevelled(name, reference: level)
         }
+        for (name, levels) in options.ordered.sorted(by: { $0.key < $1.key }) {
+            guard case .single = formula.response, formula.response.variable.label == name else {
+                throw DesignError("ordered: '\(name)' is not the response '\(formula.response.variable.label)'; an order of levels is for an ordinal response (family cumulative)")
+            }
+            working = try working.ordering(name, levels: levels)
+        }
 
         // 2. Complete cases over the used columns.
         let usedNames = referenced.map(\.name)
@@ -88,6 +94,16 @@ extension ModelDesign {
             trials = zip(responseValues, try evaluator.numeric(failures)).map(+)
         }
         try requireFinite(responseValues, what: "the response '\(response.variable.label)'", lines: used.sourceLines, table: table)
+        // An ordered response's categories are the levels that occur, renumbered 1…K in order
+        // (R's model frame drops unused levels; brms' cumulative then has K − 1 thresholds).
+        var orderedResponseLevels: [String]?
+        if case .single = response, let levels = options.ordered[response.variable.label] {
+            let occurring = Array(Set(responseValues)).sorted()
+            var category: [Double: Double] = [:]
+            for (k, position) in occurring.enumerated() { category[position] = Double(k + 1) }
+            responseValues = responseValues.map { category[$0] ?? $0 }
+            orderedResponseLevels = occurring.map { levels[Int($0) - 1] }
+        }
         if let trials { try requireFinite(trials, what: "the number of trials", lines: used.sourceLines, table: table) }
 
         let offset = try offsetValues(formula, evaluator: evaluator, lines: used.sourceLines, table: table)
@@ -164,6 +180,7 @@ extension ModelDesign {
             fixedEffectNames: names, droppedFixedEffectNames: droppedNames, randomTerms: terms,
             sourceLines: used.sourceLines, droppedRowCount: dropped)
         design.missingValueColumns = missingColumns
+        design.orderedResponseLevels = orderedResponseLevels
         design.offset = offset
         design.additions = additions
         design.monotonic = monotonic

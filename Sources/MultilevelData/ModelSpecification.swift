@@ -38,14 +38,14 @@ public struct ModelSpecification: Sendable, Equatable {
     }
 
     /// Keys accepted in model files, in documentation order. Command-line flags use `-` for `_`.
-    public static let keys = ["data", "formula", "family", "prior", "factor", "contrasts", "reference", "sep", "dec",
+    public static let keys = ["data", "formula", "family", "prior", "factor", "contrasts", "reference", "ordered", "sep", "dec",
                               "chains", "iter", "warmup", "seed", "sampler", "adapt_delta", "max_treedepth",
                               "parameterization", "weights"]
     /// The accepted values of `parameterization`.
     public static let parameterizationModes: Set<String> = ["auto", "centered", "centred", "noncentered", "noncentred",
                                                             "non-centered", "non-centred"]
     /// Keys that may be given several times.
-    public static let repeatableKeys: Set<String> = ["prior", "factor", "contrasts", "reference"]
+    public static let repeatableKeys: Set<String> = ["prior", "factor", "contrasts", "reference", "ordered"]
 
     /// A `contrasts:` entry: `recipe = sum` (column nil: `contrasts: sum`, every factor).
     public struct ContrastSetting: Sendable, Equatable {
@@ -57,6 +57,12 @@ public struct ModelSpecification: Sendable, Equatable {
     public struct ReferenceLevel: Sendable, Equatable {
         public var column: String
         public var level: String
+    }
+
+    /// An `ordered:` entry: `rating = low, mid, high` (R's `ordered(rating, levels = c(...))`).
+    public struct OrderedLevels: Sendable, Equatable {
+        public var column: String
+        public var levels: [String]
     }
 
     /// The model file this came from, if any.
@@ -73,6 +79,8 @@ public struct ModelSpecification: Sendable, Equatable {
     public var contrasts: [Setting<ContrastSetting>] = []
     /// Reference levels (`reference: temperature = 185`).
     public var references: [Setting<ReferenceLevel>] = []
+    /// Orders of ordinal responses (`ordered: rating = low, mid, high`), one column per entry.
+    public var ordered: [Setting<OrderedLevels>] = []
     /// Field separator of the data file (`,`, `;` or a tab; detected when not given).
     public var separator: Setting<UInt8>?
     /// Decimal mark of the data file (`.` or `,`; `,` when the separator is `;` and not given).
@@ -175,6 +183,24 @@ public struct ModelSpecification: Sendable, Equatable {
             }
             parameterization = Setting(value, origin: origin)
         case "prior": priors.append(Setting(value, origin: origin))
+        case "ordered":
+            let sides = value.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let levels = sides.count == 2 ? sides[1].split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) } : []
+            guard sides.count == 2, !sides[0].isEmpty, levels.count >= 2, !levels.contains(where: \.isEmpty) else {
+                throw ModelFileError(location: origin.description, message: "\(prefix)expected 'column = level1, level2, …' (the levels in order, at least two), got '\(value)'")
+            }
+            if let repeated = levels.indices.first(where: { levels[..<$0].contains(levels[$0]) }) {
+                throw ModelFileError(location: origin.description, message: "\(prefix)level '\(levels[repeated])' is listed twice")
+            }
+            if let earlier = ordered.firstIndex(where: { $0.value.column == sides[0] }) {
+                // A flag replaces the model file's order of the same column; two in one source clash.
+                guard case .option = origin, case .file = ordered[earlier].origin else {
+                    throw ModelFileError(location: origin.description, message: "\(prefix)'\(sides[0])' is given an order twice (first at \(ordered[earlier].origin))")
+                }
+                ordered.remove(at: earlier)
+            }
+            ordered.append(Setting(OrderedLevels(column: sides[0], levels: levels), origin: origin))
         case "factor":
             for name in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
                 factors.append(Setting(name, origin: origin))
@@ -231,6 +257,7 @@ public struct ModelSpecification: Sendable, Equatable {
         case "factor": return factors.last?.origin
         case "contrasts": return contrasts.last?.origin
         case "reference": return references.last?.origin
+        case "ordered": return ordered.last?.origin
         case "sep": return separator?.origin
         case "dec": return decimal?.origin
         case "chains": return chains?.origin
@@ -253,6 +280,7 @@ public struct ModelSpecification: Sendable, Equatable {
             if let column = setting.value.column { options.contrasts[column] = setting.value.kind } else { options.defaultContrast = setting.value.kind }
         }
         for setting in references { options.references[setting.value.column] = setting.value.level }
+        for setting in ordered { options.ordered[setting.value.column] = setting.value.levels }
         return options
     }
 

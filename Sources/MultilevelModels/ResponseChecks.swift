@@ -37,6 +37,9 @@ public func checkResponse(_ design: ModelDesign, family: Family) throws {
         throw ResponseError("response '\(design.responseName)' is a factor (levels \(levels.map { abbreviatedForMessage($0) }.joined(separator: ", "))), not numeric; family \(family.rawValue) needs numbers"
                             + (levels.count == 2 ? " (use --family bernoulli for a two-level response)" : ""))
     }
+    if let levels = design.orderedResponseLevels, family.kind != .cumulative {
+        throw ResponseError("response '\(design.responseName)' is ordered (levels \(levels.map { abbreviatedForMessage($0) }.joined(separator: " < "))); only family cumulative models ordered categories (give --family cumulative, or drop 'ordered:')")
+    }
     if family.kind == .cumulative {
         if !design.hasIntercept {
             throw ResponseError("family cumulative needs the formula's intercept: it becomes the thresholds b_Intercept[k] (remove `0 +` / `- 1` from '\(design.formulaText)')")

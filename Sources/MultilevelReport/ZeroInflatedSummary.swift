@@ -29,6 +29,9 @@ public enum ZeroInflatedSummary {
             + GlmerSummary.waldTable(names: ["(Intercept)"], estimates: [fit.zeroInflationLogit],
                                      standardErrors: [fit.zeroInflationLogitStandardError], zValues: [z],
                                      pValues: [2 * NormalDistribution.cdf(-abs(z))])
+        if fit.zeroInflationAtBoundary {
+            out += "zi is at its boundary 0 (logit held at \(LmerSummary.rFormat([fit.zeroInflationLogit], digits: 3)[0])): the zero inflation does not improve on the count model\n"
+        }
         for warning in fit.warnings { out += warning + "\n" }
         return out
     }
@@ -45,7 +48,8 @@ public enum ZeroInflatedSummary {
             ("df", .integer(fit.degreesOfFreedom)),
             ("theta", .array(fit.theta.map { .optionalNumber($0) })),
             ("zi_logit_Intercept", .object([("estimate", .optionalNumber(fit.zeroInflationLogit)),
-                                            ("se", .optionalNumber(fit.zeroInflationLogitStandardError))])),
+                                            ("se", .optionalNumber(fit.zeroInflationLogitStandardError)),
+                                            ("at_boundary", .bool(fit.zeroInflationAtBoundary))])),
             ("parameters", LmerJSON.parametersObject(fit.namedEstimates)),
             ("warnings", .array(fit.warnings.map { .string($0) })),
         ])

@@ -18,6 +18,7 @@ enum ModelOptions {
         .option("factor", "COLUMN", "Treat a numeric column as a factor (repeatable).", repeatable: true),
         .option("contrasts", "F=KIND", "Contrasts of factor F: treatment, sum, helmert or poly (R's contr.*); KIND alone sets every factor (repeatable).", repeatable: true),
         .option("reference", "F=LEVEL", "Make LEVEL the reference (first) level of factor F, as R's relevel (repeatable).", repeatable: true),
+        .option("ordered", "Y=L1,L2,...", "The order of the levels of an ordinal response Y for family cumulative, as R's ordered(Y, levels = c(L1, L2, ...)): L1 is category 1; levels that do not occur are dropped, a value not listed is an error.", repeatable: true),
         .option("weights", "COLUMN", "lmer: prior weights, lme4's weights = (gaussian: residual variance sigma^2/w; binomial/bernoulli: the trials of a proportion response; poisson: each row's log-likelihood times w); brms' weights are 'y | weights(w)' in the formula."),
     ]
 }

@@ -31,7 +31,7 @@ struct CrossValidatedModel {
 }
 
 /// Options that define the model to fit; a fit directory keeps its own.
-private let modelDefiningOptions = ["data", "sep", "dec", "formula", "family", "factor", "contrasts", "reference",
+private let modelDefiningOptions = ["data", "sep", "dec", "formula", "family", "factor", "contrasts", "reference", "ordered",
                                     "prior", "sampler", "chains", "cores", "iter", "warmup", "parameterization", "centered"]
 
 /// Loads every FIT named on the command line — a fit directory, or a model file fitted now with

@@ -26,7 +26,7 @@ struct LoadedModel {
 /// the file's entries, the others replace them.
 private let modelKeyFlags: [(flag: String, key: String)] = [
     ("data", "data"), ("formula", "formula"), ("family", "family"), ("factor", "factor"), ("prior", "prior"),
-    ("contrasts", "contrasts"), ("reference", "reference"), ("sep", "sep"), ("dec", "dec"),
+    ("contrasts", "contrasts"), ("reference", "reference"), ("ordered", "ordered"), ("sep", "sep"), ("dec", "dec"),
     ("chains", "chains"), ("iter", "iter"), ("warmup", "warmup"), ("seed", "seed"), ("sampler", "sampler"),
     ("adapt-delta", "adapt_delta"), ("max-treedepth", "max_treedepth"), ("parameterization", "parameterization"),
     ("weights", "weights"),

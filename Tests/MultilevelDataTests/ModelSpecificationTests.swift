@@ -60,7 +60,7 @@ final class ModelSpecificationTests: XCTestCase {
     }
 
     func testUnknownKeyWithoutNearMatch() {
-        XCTAssertEqual(error("zzzzzzzz: 1"), "m.model:1: unknown key 'zzzzzzzz'; known keys: data, formula, family, prior, factor, contrasts, reference, sep, dec, chains, iter, warmup, seed, sampler, adapt_delta, max_treedepth, parameterization, weights")
+        XCTAssertEqual(error("zzzzzzzz: 1"), "m.model:1: unknown key 'zzzzzzzz'; known keys: data, formula, family, prior, factor, contrasts, reference, ordered, sep, dec, chains, iter, warmup, seed, sampler, adapt_delta, max_treedepth, parameterization, weights")
     }
 
     func testDuplicateKey() {

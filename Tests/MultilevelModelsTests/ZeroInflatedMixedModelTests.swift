@@ -7,10 +7,10 @@ import MultilevelMath
 /// glmmTMB parity of the zero-inflated Laplace fits (issue 19, point 3): `count ~ mined + spp +
 /// (1 | site)` on Salamanders with `ziformula = ~1`, Poisson and nbinom2, against glmmTMB 1.1.5
 /// (the `frequentist.glmmTMB` blocks of ../shared/reference/v2/brms_zi{p,nb}_salamanders.json):
-/// estimates, the zero-inflation probability and the log-likelihood to 1e-4. Standard errors: ζ's
-/// within 0.2%, the fixed effects' within 3% only (measured 2026-12-07: intercept 0.16786 against
-/// glmmTMB's 0.17249, minedyes 0.27501 against 0.27530) — a discrepancy not yet explained (the
-/// finite-difference Hessian of the Laplace deviance here, sdreport's there).
+/// estimates, the zero-inflation probability, the log-likelihood and the standard errors — TMB's
+/// `sdreport`, the inverse Hessian of the Laplace objective in all outer parameters — to 1e-4
+/// relative. (Before the mode was solved to rounding the finite-difference Hessian of the deviance
+/// was noisy and the intercept's SE 2.7% low: 0.16786 against 0.17249.)
 final class ZeroInflatedMixedModelTests: XCTestCase {
     static let formula = "count ~ mined + spp + (1 | site)"
 
@@ -21,13 +21,15 @@ final class ZeroInflatedMixedModelTests: XCTestCase {
         return try XCTUnwrap(frequentist["glmmTMB"] as? [String: Any])
     }
 
-    func parity(_ fixture: String, family: Family, checkZetaSE: Bool, file: StaticString = #filePath, line: UInt = #line) throws {
+    @discardableResult
+    func parity(_ fixture: String, family: Family, checkZetaSE: Bool, file: StaticString = #filePath,
+                line: UInt = #line) throws -> ZeroInflatedMixedModelFit {
         let design = try PosteriorTestData.built("Salamanders", Self.formula)
         let fit = try ZeroInflatedMixedModel(design: design, family: family).fit()
         let reference = try glmmTMB(fixture)
         let parameters = try XCTUnwrap(reference["parameters"] as? [String: [String: Any]])
         let ours = Dictionary(uniqueKeysWithValues: fit.namedEstimates.map { ($0.name, $0) })
-        var worst = (name: "", distance: 0.0)
+        var worst = (name: "", distance: 0.0), worstSE = (name: "", distance: 0.0)
         for (name, entry) in parameters {
             let target = name == "zi_probability" ? "zi" : name
             guard target != "zi_logit_Intercept" else { continue }
@@ -37,35 +39,42 @@ final class ZeroInflatedMixedModelTests: XCTestCase {
             if distance > worst.distance { worst = (name, distance) }
             XCTAssertEqual(mine.estimate, estimate, accuracy: 1e-4 * max(abs(estimate), 1), "\(fixture) \(name)", file: file, line: line)
             if let se = entry["se"] as? Double {
-                XCTAssertEqual(try XCTUnwrap(mine.standardError), se, accuracy: 3e-2 * se, "\(fixture) \(name) SE", file: file, line: line)
+                let ourSE = try XCTUnwrap(mine.standardError)
+                if abs(ourSE - se) / se > worstSE.distance { worstSE = (name, abs(ourSE - se) / se) }
+                XCTAssertEqual(ourSE, se, accuracy: 1e-4 * se, "\(fixture) \(name) SE", file: file, line: line)
             }
         }
         if checkZetaSE {
             let zeta = try XCTUnwrap(parameters["zi_logit_Intercept"])
             XCTAssertEqual(fit.zeroInflationLogit, try XCTUnwrap(zeta["estimate"] as? Double), accuracy: 1e-4, file: file, line: line)
             XCTAssertEqual(fit.zeroInflationLogitStandardError, try XCTUnwrap(zeta["se"] as? Double),
-                           accuracy: 3e-3 * (zeta["se"] as! Double), file: file, line: line)
+                           accuracy: 1e-4 * (zeta["se"] as! Double), file: file, line: line)
         }
         let logLik = try XCTUnwrap(reference["logLik"] as? Double)
         XCTAssertEqual(fit.logLikelihood, logLik, accuracy: 1e-4, file: file, line: line)
         XCTAssertEqual(fit.akaikeInformationCriterion, try XCTUnwrap(reference["AIC"] as? Double), accuracy: 2e-4, file: file, line: line)
         XCTAssertEqual(fit.bayesianInformationCriterion, try XCTUnwrap(reference["BIC"] as? Double), accuracy: 2e-4, file: file, line: line)
         XCTAssertEqual(fit.degreesOfFreedom, try XCTUnwrap(reference["df"] as? Int), file: file, line: line)
-        print("\(fixture): logLik \(fit.logLikelihood) vs glmmTMB \(logLik) (Δ \(fit.logLikelihood - logLik)); largest relative distance \(worst.name) \(worst.distance); \(fit.evaluations) evaluations; warnings \(fit.warnings)")
+        print("\(fixture): logLik \(fit.logLikelihood) vs glmmTMB \(logLik) (Δ \(fit.logLikelihood - logLik)); largest relative distance \(worst.name) \(worst.distance), of SEs \(worstSE.name) \(worstSE.distance); \(fit.evaluations) evaluations; warnings \(fit.warnings)")
+        return fit
     }
 
     func testZeroInflatedPoissonMatchesGlmmTMB() throws {
-        try parity("brms_zip_salamanders", family: .zeroInflatedPoisson, checkZetaSE: true)
+        let fit = try parity("brms_zip_salamanders", family: .zeroInflatedPoisson, checkZetaSE: true)
+        XCTAssertFalse(fit.zeroInflationAtBoundary)
+        XCTAssertTrue(fit.converged, "\(fit.warnings)")
     }
 
-    /// glmmTMB puts π at the boundary (logit −16, π ≈ 1e-7); compared on the probability scale.
-    /// Not in the default run yet: on 2026-12-07 this fit had not finished after 2 CPU-minutes
-    /// (the optimiser along the flat ζ direction towards its bound; to be found). Runs with
-    /// MULTILEVEL_SLOW_TESTS=1.
+    /// glmmTMB puts π at the boundary (logit −16, π ≈ 1e-7): ours detects that the deviance rises
+    /// from π = 0 and holds ζ at its bound (π ≈ 1e-13), so π is compared on the probability scale
+    /// and ζ's standard error (glmmTMB: 3341, a flat direction) is not; the β SEs leave ζ out.
     func testZeroInflatedNegativeBinomialMatchesGlmmTMB() throws {
-        try XCTSkipUnless(ProcessInfo.processInfo.environment["MULTILEVEL_SLOW_TESTS"] != nil,
-                          "the zero-inflated negative-binomial parity runs with MULTILEVEL_SLOW_TESTS=1")
-        try parity("brms_zinb_salamanders", family: .zeroInflatedNegativeBinomial, checkZetaSE: false)
+        let started = Date()
+        let fit = try parity("brms_zinb_salamanders", family: .zeroInflatedNegativeBinomial, checkZetaSE: false)
+        XCTAssertTrue(fit.zeroInflationAtBoundary)
+        XCTAssertTrue(fit.zeroInflationLogitStandardError.isNaN)
+        XCTAssertTrue(fit.converged, "\(fit.warnings)")
+        print("ZINB fit and parity: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     }
 
     /// The row log-density's η-derivatives against central differences, zeros and counts, both kinds.

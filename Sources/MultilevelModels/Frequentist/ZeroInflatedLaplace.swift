@@ -29,6 +29,8 @@ public struct ZeroInflatedMixedModel {
     let layout: PenalizedIterativelyReweightedLeastSquares
     let logFactorials: [Double]
     public static let maximumRandomEffects = 3000
+    /// The Newton iterations for û stop when gᵀH⁻¹g (about ‖û − u‖²_H) falls below this.
+    static let modeDecrementTolerance = 1e-20
 
     public init(design: ModelDesign, family: Family) throws {
         switch family {
@@ -167,7 +169,22 @@ public struct ZeroInflatedMixedModel {
             }
             let step = factor.solvingLowerTranspose(factor.solvingLower(gradient))
             let decrement = zip(step, gradient).reduce(0) { $0 + $1.0 * $1.1 }
-            if decrement < 1e-20 * (1 + abs(current.objective)) { break }
+            if decrement < Self.modeDecrementTolerance { break }
+            // In the quadratic region (decrement < 1e-8, a promised gain below 5e-9) the full
+            // Newton step is taken without comparing objectives, which rounding decides from a
+            // gain of about 1e-13·|objective| down; the iterations go on until the decrement is
+            // below 1e-20, so that û — on which log det depends to first order — is exact to
+            // rounding and the deviance smooth enough for second differences (its Hessian gives
+            // the standard errors).
+            if decrement < 1e-8 {
+                let candidate = zip(u, step).map(+)
+                let next = evaluate(candidate)
+                if next.objective.isFinite {
+                    u = candidate
+                    current = next
+                    continue
+                }
+            }
             var fraction = 1.0
             var accepted = false
             for _ in 0..<40 {
@@ -181,7 +198,7 @@ public struct ZeroInflatedMixedModel {
                 }
                 fraction /= 2
             }
-            if !accepted || decrement < 1e-14 { break }
+            if !accepted { break }
         }
         let exact = hessian(current.h, clipped: false)
         let factor = try exact.choleskyLower()
