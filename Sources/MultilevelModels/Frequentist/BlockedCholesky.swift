@@ -27,8 +27,9 @@ public final class BlockedMixedModelEquations {
 
     let q0: Int
     let levels0: Int
-    /// Z₁ᵀZ₁ per level of the first term (q₀ × q₀ column-major each).
-    let a00: [Double]
+    /// Z₁ᵀZ₁ per level of the first term (q₀ × q₀ column-major each). The cross products are
+    /// variables only so that PIRLS can refill them for new weights (`WeightedMixedModelEquations`).
+    var a00: [Double]
     /// Sparse block column 0 below the diagonal: for level l, segments segmentStart[l]..<segmentStart[l+1];
     /// a segment covers rest rows segmentRow..<segmentRow+segmentHeight, belongs to term
     /// segmentTerm (−1: the X/y rows) and stores height × q₀ values (column-major) at segmentValue.
@@ -37,13 +38,13 @@ public final class BlockedMixedModelEquations {
     let segmentHeight: [Int]
     let segmentTerm: [Int]
     let segmentValue: [Int]
-    let a10: [Double]
+    var a10: [Double]
     /// Size m of the rest (Σ_{k≥1} Lₖqₖ + p + 1), its random-effects part, and each term's offset.
     public let restSize: Int
     let zRestSize: Int
     let restOffsets: [Int]
     /// Full symmetric m × m cross products of [Z_rest X y].
-    let aRest: [Double]
+    var aRest: [Double]
 
     /// θ of the current factor.
     public private(set) var theta: [Double]
@@ -162,6 +163,42 @@ public final class BlockedMixedModelEquations {
         l00 = [Double](repeating: 0, count: a00.count)
         l10 = [Double](repeating: 0, count: values.count)
         lRest = [Double](repeating: 0, count: m * m)
+    }
+
+    /// A system with `other`'s structure and cross products that owns its copies of them, to be
+    /// refilled for other weights (`WeightedMixedModelEquations`) and factored on its own.
+    init(copyingStructureOf other: BlockedMixedModelEquations) {
+        terms = other.terms
+        termOrder = other.termOrder
+        covarianceFactor = other.covarianceFactor
+        observationCount = other.observationCount
+        fixedEffectCount = other.fixedEffectCount
+        q0 = other.q0
+        levels0 = other.levels0
+        a00 = other.a00
+        segmentStart = other.segmentStart
+        segmentRow = other.segmentRow
+        segmentHeight = other.segmentHeight
+        segmentTerm = other.segmentTerm
+        segmentValue = other.segmentValue
+        a10 = other.a10
+        restSize = other.restSize
+        zRestSize = other.zRestSize
+        restOffsets = other.restOffsets
+        aRest = other.aRest
+        theta = []
+        l00 = [Double](repeating: 0, count: other.a00.count)
+        l10 = [Double](repeating: 0, count: other.a10.count)
+        lRest = [Double](repeating: 0, count: other.restSize * other.restSize)
+        maximumSegmentHeight = other.maximumSegmentHeight
+    }
+
+    /// Marks the factor stale after the cross products changed (a PIRLS refill), and drops the
+    /// scalar crossed case's precomputed products, which were built from the old ones.
+    func invalidateFactor() {
+        isFactored = false
+        schurPattern = nil
+        updateCount = 0
     }
 
     /// Refactors L(θ) (Bates et al. 2015, eq. 18 in blocked form). Throws
