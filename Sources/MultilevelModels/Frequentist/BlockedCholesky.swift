@@ -56,6 +56,8 @@ public final class BlockedMixedModelEquations {
     /// Tallest segment of block column 0, number of `update` calls, the scalar crossed case's
     /// precomputed Schur products (built on the second update) and a reused workspace.
     let maximumSegmentHeight: Int
+    /// Largest Σ heights of one level's segments (rows of one column block of L₁₀).
+    let maximumLevelHeight: Int
     var updateCount = 0
     var schurPattern: ScalarSchurComplementPattern?
     var workspace: [Double] = []
@@ -158,6 +160,7 @@ public final class BlockedMixedModelEquations {
         segmentTerm = termOf
         segmentValue = valueOffsets
         maximumSegmentHeight = heights.max() ?? 0
+        maximumLevelHeight = (0..<levels0).map { l in (start[l]..<start[l + 1]).reduce(0) { $0 + heights[$1] } }.max() ?? 0
         a10 = values
         theta = []
         l00 = [Double](repeating: 0, count: a00.count)
@@ -191,6 +194,7 @@ public final class BlockedMixedModelEquations {
         l10 = [Double](repeating: 0, count: other.a10.count)
         lRest = [Double](repeating: 0, count: other.restSize * other.restSize)
         maximumSegmentHeight = other.maximumSegmentHeight
+        maximumLevelHeight = other.maximumLevelHeight
     }
 
     /// Marks the factor stale after the cross products changed (a PIRLS refill), and drops the
@@ -226,7 +230,8 @@ public final class BlockedMixedModelEquations {
         }
         // Workspace: T₀ᵀA₀₀ product and L₀₀ block (q₀² each), a segment product (height × q₀), the
         // rest scaling D (m) and the Schur weights (levels₀).
-        let workCount = 2 * q0 * q0 + maximumSegmentHeight * q0 + m + levels0
+        // Then a level's gathered L₁₀ rows (values, q₀ per row, and their rest rows as Doubles).
+        let workCount = 2 * q0 * q0 + maximumSegmentHeight * q0 + m + levels0 + maximumLevelHeight * (q0 + 1)
         if work.count < workCount { work = [Double](repeating: 0, count: workCount) }
         let segmentStart = self.segmentStart, segmentRow = self.segmentRow, segmentHeight = self.segmentHeight
         let segmentTerm = self.segmentTerm, segmentValue = self.segmentValue
@@ -243,6 +248,7 @@ public final class BlockedMixedModelEquations {
             let l10 = l10Buffer.baseAddress ?? UnsafeMutablePointer<Double>(bitPattern: 8)!
             let product = workBuffer.baseAddress!, block = product + q0 * q0, scratch = block + q0 * q0
             let scaling = scratch + maximumSegmentHeight * q0, weights = scaling + m
+            let gathered = weights + levels0, gatheredRows = gathered + maximumLevelHeight * q0
             templates[0].withUnsafeBufferPointer { t0Buffer in
                 let t0 = t0Buffer.baseAddress!
                 for l in 0..<levels0 {
@@ -394,27 +400,37 @@ public final class BlockedMixedModelEquations {
                 for l in 0..<levels0 { let ratio = t0 / l00[l]; weights[l] = ratio * ratio }
                 pattern.subtract(from: rest, leadingDimension: m, weights: weights, scaling: scaling)
             } else {
+                // Per level, gather its column block of L₁₀ (the segments' rows, increasing, with
+                // q₀ values each) and subtract the block's outer product from the lower triangle:
+                // for gathered rows a ≥ b, rest[row_a, row_b] −= Σₖ V[a, k] V[b, k].
+                let levelHeight = maximumLevelHeight
                 for l in 0..<levels0 {
-                    let first = segmentStart[l], last = segmentStart[l + 1]
-                    for s1 in first..<last {
-                        let h1 = segmentHeight[s1], o1 = segmentValue[s1], r1 = segmentRow[s1]
-                        for s2 in first...s1 {
-                            let h2 = segmentHeight[s2], o2 = segmentValue[s2], r2 = segmentRow[s2]
-                            for j in 0..<h2 {
-                                let column = rest + (r2 + j) * m
-                                if q0 == 2 {
-                                    // The loop below, unrolled (same operations).
-                                    for i in 0..<h1 where r1 + i >= r2 + j {
-                                        column[r1 + i] -= 0.0 + l10[o1 + i] * l10[o2 + j] + l10[o1 + i + h1] * l10[o2 + j + h2]
-                                    }
-                                    continue
-                                }
-                                for i in 0..<h1 where r1 + i >= r2 + j {
-                                    var sum = 0.0
-                                    for k in 0..<q0 { sum += l10[o1 + i + k * h1] * l10[o2 + j + k * h2] }
-                                    column[r1 + i] -= sum
-                                }
-                            }
+                    var count = 0
+                    for s in segmentStart[l]..<segmentStart[l + 1] {
+                        let h = segmentHeight[s], o = segmentValue[s], r = segmentRow[s]
+                        for i in 0..<h {
+                            gatheredRows[count] = Double(r + i)
+                            for k in 0..<q0 { gathered[count * q0 + k] = l10[o + i + k * h] }
+                            count += 1
+                        }
+                    }
+                    precondition(count <= levelHeight, "a level's rows fit the gathered block")
+                    if q0 == 1 {
+                        for b in 0..<count {
+                            let column = rest + Int(gatheredRows[b]) * m
+                            let vb = gathered[b]
+                            for a in b..<count { column[Int(gatheredRows[a])] -= 0.0 + gathered[a] * vb }
+                        }
+                        continue
+                    }
+                    for b in 0..<count {
+                        let column = rest + Int(gatheredRows[b]) * m
+                        let vb = gathered + b * q0
+                        for a in b..<count {
+                            let va = gathered + a * q0
+                            var sum = 0.0
+                            for k in 0..<q0 { sum += va[k] * vb[k] }
+                            column[Int(gatheredRows[a])] -= sum
                         }
                     }
                 }

@@ -22,6 +22,8 @@ public struct WeightedMixedModelEquations {
     let segmentOffsets: [Int]
     /// For each level of term 0: offset of its X/y segment.
     let fixedSegmentOffsets: [Int]
+    /// For row r and term k ≥ 1: the first rest row of r's level of term k (same layout).
+    let restRows: [Int]
 
     /// The structure of the weighted system of `randomTerms` (design order) and, when
     /// `includingFixedEffects`, the p columns of `fixedEffects`.
@@ -35,6 +37,7 @@ public struct WeightedMixedModelEquations {
         let terms = prototype.terms
         let others = terms.count - 1
         var offsets = [Int](repeating: 0, count: n * others)
+        var restRows = [Int](repeating: 0, count: n * others)
         var fixedOffsets = [Int](repeating: 0, count: prototype.levels0)
         for l in 0..<prototype.levels0 {
             for s in prototype.segmentStart[l]..<prototype.segmentStart[l + 1] where prototype.segmentTerm[s] < 0 {
@@ -54,10 +57,12 @@ public struct WeightedMixedModelEquations {
                 }
                 precondition(prototype.segmentRow[low] == row, "every level pair of a row has its segment")
                 offsets[r * others + k - 1] = prototype.segmentValue[low]
+                restRows[r * others + k - 1] = row
             }
         }
         segmentOffsets = offsets
         fixedSegmentOffsets = fixedOffsets
+        self.restRows = restRows
     }
 
     /// A new system with this structure, to refill and factor (each PIRLS run owns one).
@@ -79,14 +84,18 @@ public struct WeightedMixedModelEquations {
         var a00 = [Double](), a10 = [Double](), aRest = [Double]()
         swap(&a00, &equations.a00); swap(&a10, &equations.a10); swap(&aRest, &equations.aRest)
         defer { swap(&a00, &equations.a00); swap(&a10, &equations.a10); swap(&aRest, &equations.aRest) }
-        let restOffsets = prototype.restOffsets
         let qs = terms.map(\.columnCount)
         let maximumQ = qs.max() ?? 1
+        let firstLevels = terms[0].grouping.levelIndex
+        let values = terms.map(\.values)
         a00.withUnsafeMutableBufferPointer { a00Buffer in
           a10.withUnsafeMutableBufferPointer { a10Buffer in
             aRest.withUnsafeMutableBufferPointer { restBuffer in
-              withUnsafeTemporaryAllocation(of: Int.self, capacity: m) { indexBuffer in
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: m + 2 * maximumQ) { valueBuffer in
+              segmentOffsets.withUnsafeBufferPointer { segmentOffsets in
+                restRows.withUnsafeBufferPointer { restRows in
+                  fixedEffects.elements.withUnsafeBufferPointer { x in
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: m) { indexBuffer in
+                      withUnsafeTemporaryAllocation(of: Double.self, capacity: m + 2 * maximumQ) { valueBuffer in
             let a00 = a00Buffer.baseAddress!, rest = restBuffer.baseAddress!
             let a10 = a10Buffer.baseAddress!
             let restIndices = indexBuffer.baseAddress!, restValues = valueBuffer.baseAddress!
@@ -96,24 +105,23 @@ public struct WeightedMixedModelEquations {
             rest.update(repeating: 0, count: restBuffer.count)
             for r in 0..<n {
                 let root = rootWeights[r]
-                let l0 = terms[0].grouping.levelIndex[r]
-                for j in 0..<q0 { z0[j] = terms[0].values[r * q0 + j] * root }
+                let l0 = firstLevels[r]
+                for j in 0..<q0 { z0[j] = values[0][r * q0 + j] * root }
                 let base00 = l0 * q0 * q0
                 for j in 0..<q0 { for i in 0..<q0 { a00[base00 + i + j * q0] += z0[i] * z0[j] } }
                 var count = 0
                 for k in 1..<(others + 1) where others > 0 {
                     let q = qs[k]
-                    let level = terms[k].grouping.levelIndex[r]
-                    for i in 0..<q { zk[i] = terms[k].values[r * q + i] * root }
+                    for i in 0..<q { zk[i] = values[k][r * q + i] * root }
                     let offset = segmentOffsets[r * others + k - 1]
                     for j in 0..<q0 { for i in 0..<q { a10[offset + i + j * q] += zk[i] * z0[j] } }
-                    let rowStart = restOffsets[k] + level * q
+                    let rowStart = restRows[r * others + k - 1]
                     for i in 0..<q { restIndices[count] = rowStart + i; restValues[count] = zk[i]; count += 1 }
                 }
                 let fixedOffset = fixedSegmentOffsets[l0]
                 let y = response[r]
                 for i in 0..<p {
-                    let value = fixedEffects.elements[r + i * n] * root
+                    let value = x[r + i * n] * root
                     for j in 0..<q0 { a10[fixedOffset + i + j * (p + 1)] += value * z0[j] }
                     restIndices[count] = zRest + i; restValues[count] = value; count += 1
                 }
@@ -126,6 +134,9 @@ public struct WeightedMixedModelEquations {
                     for b in 0..<count { column[restIndices[b]] += restValues[b] * va }
                 }
             }
+                      }
+                    }
+                  }
                 }
               }
             }
