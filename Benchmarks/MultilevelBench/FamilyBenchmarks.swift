@@ -69,6 +69,24 @@ enum FamilyBenchmarks {
                 return String(format: "sd %.3f, %d evaluations", fit.varianceComponents[0].standardDeviations[0], fit.evaluations)
             }
         },
+        BenchmarkJob(name: "glmer-verbagg", dataSize: "7,584 rows, 316 × 24 crossed, r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)",
+                     reference: "glmer 4.68 CPU-s per fit (median of 5, load 14–18; scripts/references/glmer_verbagg_timing.R)") {
+            let design = try AdaptationBenchmarks.modelsDesign("verbagg.csv", "r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)")
+            // One untimed fit first, so the timed ones measure warm code.
+            _ = try GeneralizedLinearMixedModel(design: design, family: .bernoulli).fit()
+            return {
+                var seconds: [Double] = []
+                var note = ""
+                for _ in 0..<5 {
+                    let cpuStart = SamplingBenchmarks.processCPUSeconds()
+                    let fit = try GeneralizedLinearMixedModel(design: design, family: .bernoulli).fit()
+                    seconds.append(SamplingBenchmarks.processCPUSeconds() - cpuStart)
+                    note = String(format: "logLik %.6f, %d evaluations", fit.logLikelihood, fit.evaluations)
+                }
+                seconds.sort()
+                return note + String(format: "; 5 fits, CPU-s per fit median %.3f (%.3f–%.3f)", seconds[2], seconds[0], seconds[4])
+            }
+        },
         BenchmarkJob(name: "nuts-bernoulli-100k-continuous", dataSize: "100,000 rows, 5,000 groups, x continuous, 4 × (1000 + 1000)",
                      reference: "issue 6 target ≤ 60 s") {
             let design = ModelBenchmarks.simulatedBernoulli(rows: 100_000, groups: 5_000, continuous: true, seed: 7)

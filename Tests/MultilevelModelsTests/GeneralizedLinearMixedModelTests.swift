@@ -89,6 +89,30 @@ final class GeneralizedLinearMixedModelTests: XCTestCase {
         for (mine, theirs) in zip(fit.fixedEffects, RemlFixtures.numbers(best["beta"])) { XCTAssertEqual(mine, theirs, accuracy: 1e-3) }
     }
 
+    /// VerbAgg (lme4's data, models/verbagg.csv: 7,584 Bernoulli rows, 316 × 24 crossed
+    /// intercepts; scripts/references/glmer_verbagg.R) against glmer's tight bobyqa refit
+    /// (rhoend 1e-12): −2 logLik within 1e-6, θ and β within 1e-4 — the fit on the blocked
+    /// weighted system (`WeightedMixedModelEquations`) reaches lme4's optimum.
+    func testVerbAggCrossedReachesGlmersOptimum() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let table = try DataTable.read(contentsOf: root.appendingPathComponent("models/verbagg.csv"))
+        let design = try ModelDesign.build(formula: Formula.parse("r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)"),
+                                           table: table)
+        let start = ProcessInfo.processInfo.systemUptime
+        let fit = try GeneralizedLinearMixedModel(design: design, family: .bernoulli).fit(conditionalVariances: false)
+        let seconds = ProcessInfo.processInfo.systemUptime - start
+        let data = try Data(contentsOf: PosteriorTestData.fixtureURL("glmer_verbagg", "json"))
+        let reference = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let tight = try XCTUnwrap(reference["tight"] as? [String: Any])
+        let logLik = try XCTUnwrap(tight["logLik"] as? Double)
+        print("verbagg: logLik \(fit.logLikelihood) vs glmer tight \(logLik), θ \(fit.theta), \(fit.evaluations) evaluations, \(seconds) s")
+        XCTAssertTrue(fit.converged, "\(fit.warnings)")
+        XCTAssertEqual(fit.logLikelihood, logLik, accuracy: 1e-6)
+        XCTAssertEqual(fit.fixedEffectNames, try XCTUnwrap(tight["names"] as? [String]))
+        for (mine, theirs) in zip(fit.theta, RemlFixtures.numbers(tight["theta"])) { XCTAssertEqual(mine, theirs, accuracy: 1e-4) }
+        for (mine, theirs) in zip(fit.fixedEffects, RemlFixtures.numbers(tight["beta"])) { XCTAssertEqual(mine, theirs, accuracy: 1e-4) }
+    }
+
     func testResponseChecks() throws {
         var design = try PosteriorTestData.built("glmer_crossed", "success ~ x + (1 | site) + (1 | rater)")
         XCTAssertNoThrow(try checkResponse(design, family: .binomial))

@@ -27,8 +27,9 @@ public final class BlockedMixedModelEquations {
 
     let q0: Int
     let levels0: Int
-    /// Z₁ᵀZ₁ per level of the first term (q₀ × q₀ column-major each).
-    let a00: [Double]
+    /// Z₁ᵀZ₁ per level of the first term (q₀ × q₀ column-major each). The cross products are
+    /// variables only so that PIRLS can refill them for new weights (`WeightedMixedModelEquations`).
+    var a00: [Double]
     /// Sparse block column 0 below the diagonal: for level l, segments segmentStart[l]..<segmentStart[l+1];
     /// a segment covers rest rows segmentRow..<segmentRow+segmentHeight, belongs to term
     /// segmentTerm (−1: the X/y rows) and stores height × q₀ values (column-major) at segmentValue.
@@ -37,13 +38,13 @@ public final class BlockedMixedModelEquations {
     let segmentHeight: [Int]
     let segmentTerm: [Int]
     let segmentValue: [Int]
-    let a10: [Double]
+    var a10: [Double]
     /// Size m of the rest (Σ_{k≥1} Lₖqₖ + p + 1), its random-effects part, and each term's offset.
     public let restSize: Int
     let zRestSize: Int
     let restOffsets: [Int]
     /// Full symmetric m × m cross products of [Z_rest X y].
-    let aRest: [Double]
+    var aRest: [Double]
 
     /// θ of the current factor.
     public private(set) var theta: [Double]
@@ -55,6 +56,8 @@ public final class BlockedMixedModelEquations {
     /// Tallest segment of block column 0, number of `update` calls, the scalar crossed case's
     /// precomputed Schur products (built on the second update) and a reused workspace.
     let maximumSegmentHeight: Int
+    /// Largest Σ heights of one level's segments (rows of one column block of L₁₀).
+    let maximumLevelHeight: Int
     var updateCount = 0
     var schurPattern: ScalarSchurComplementPattern?
     var workspace: [Double] = []
@@ -157,11 +160,49 @@ public final class BlockedMixedModelEquations {
         segmentTerm = termOf
         segmentValue = valueOffsets
         maximumSegmentHeight = heights.max() ?? 0
+        maximumLevelHeight = (0..<levels0).map { l in (start[l]..<start[l + 1]).reduce(0) { $0 + heights[$1] } }.max() ?? 0
         a10 = values
         theta = []
         l00 = [Double](repeating: 0, count: a00.count)
         l10 = [Double](repeating: 0, count: values.count)
         lRest = [Double](repeating: 0, count: m * m)
+    }
+
+    /// A system with `other`'s structure and cross products that owns its copies of them, to be
+    /// refilled for other weights (`WeightedMixedModelEquations`) and factored on its own.
+    init(copyingStructureOf other: BlockedMixedModelEquations) {
+        terms = other.terms
+        termOrder = other.termOrder
+        covarianceFactor = other.covarianceFactor
+        observationCount = other.observationCount
+        fixedEffectCount = other.fixedEffectCount
+        q0 = other.q0
+        levels0 = other.levels0
+        a00 = other.a00
+        segmentStart = other.segmentStart
+        segmentRow = other.segmentRow
+        segmentHeight = other.segmentHeight
+        segmentTerm = other.segmentTerm
+        segmentValue = other.segmentValue
+        a10 = other.a10
+        restSize = other.restSize
+        zRestSize = other.zRestSize
+        restOffsets = other.restOffsets
+        aRest = other.aRest
+        theta = []
+        l00 = [Double](repeating: 0, count: other.a00.count)
+        l10 = [Double](repeating: 0, count: other.a10.count)
+        lRest = [Double](repeating: 0, count: other.restSize * other.restSize)
+        maximumSegmentHeight = other.maximumSegmentHeight
+        maximumLevelHeight = other.maximumLevelHeight
+    }
+
+    /// Marks the factor stale after the cross products changed (a PIRLS refill), and drops the
+    /// scalar crossed case's precomputed products, which were built from the old ones.
+    func invalidateFactor() {
+        isFactored = false
+        schurPattern = nil
+        updateCount = 0
     }
 
     /// Refactors L(θ) (Bates et al. 2015, eq. 18 in blocked form). Throws
@@ -189,7 +230,8 @@ public final class BlockedMixedModelEquations {
         }
         // Workspace: T₀ᵀA₀₀ product and L₀₀ block (q₀² each), a segment product (height × q₀), the
         // rest scaling D (m) and the Schur weights (levels₀).
-        let workCount = 2 * q0 * q0 + maximumSegmentHeight * q0 + m + levels0
+        // Then a level's gathered L₁₀ rows (values, q₀ per row, and their rest rows as Doubles).
+        let workCount = 2 * q0 * q0 + maximumSegmentHeight * q0 + m + levels0 + maximumLevelHeight * (q0 + 1)
         if work.count < workCount { work = [Double](repeating: 0, count: workCount) }
         let segmentStart = self.segmentStart, segmentRow = self.segmentRow, segmentHeight = self.segmentHeight
         let segmentTerm = self.segmentTerm, segmentValue = self.segmentValue
@@ -206,6 +248,7 @@ public final class BlockedMixedModelEquations {
             let l10 = l10Buffer.baseAddress ?? UnsafeMutablePointer<Double>(bitPattern: 8)!
             let product = workBuffer.baseAddress!, block = product + q0 * q0, scratch = block + q0 * q0
             let scaling = scratch + maximumSegmentHeight * q0, weights = scaling + m
+            let gathered = weights + levels0, gatheredRows = gathered + maximumLevelHeight * q0
             templates[0].withUnsafeBufferPointer { t0Buffer in
                 let t0 = t0Buffer.baseAddress!
                 for l in 0..<levels0 {
@@ -357,27 +400,37 @@ public final class BlockedMixedModelEquations {
                 for l in 0..<levels0 { let ratio = t0 / l00[l]; weights[l] = ratio * ratio }
                 pattern.subtract(from: rest, leadingDimension: m, weights: weights, scaling: scaling)
             } else {
+                // Per level, gather its column block of L₁₀ (the segments' rows, increasing, with
+                // q₀ values each) and subtract the block's outer product from the lower triangle:
+                // for gathered rows a ≥ b, rest[row_a, row_b] −= Σₖ V[a, k] V[b, k].
+                let levelHeight = maximumLevelHeight
                 for l in 0..<levels0 {
-                    let first = segmentStart[l], last = segmentStart[l + 1]
-                    for s1 in first..<last {
-                        let h1 = segmentHeight[s1], o1 = segmentValue[s1], r1 = segmentRow[s1]
-                        for s2 in first...s1 {
-                            let h2 = segmentHeight[s2], o2 = segmentValue[s2], r2 = segmentRow[s2]
-                            for j in 0..<h2 {
-                                let column = rest + (r2 + j) * m
-                                if q0 == 2 {
-                                    // The loop below, unrolled (same operations).
-                                    for i in 0..<h1 where r1 + i >= r2 + j {
-                                        column[r1 + i] -= 0.0 + l10[o1 + i] * l10[o2 + j] + l10[o1 + i + h1] * l10[o2 + j + h2]
-                                    }
-                                    continue
-                                }
-                                for i in 0..<h1 where r1 + i >= r2 + j {
-                                    var sum = 0.0
-                                    for k in 0..<q0 { sum += l10[o1 + i + k * h1] * l10[o2 + j + k * h2] }
-                                    column[r1 + i] -= sum
-                                }
-                            }
+                    var count = 0
+                    for s in segmentStart[l]..<segmentStart[l + 1] {
+                        let h = segmentHeight[s], o = segmentValue[s], r = segmentRow[s]
+                        for i in 0..<h {
+                            gatheredRows[count] = Double(r + i)
+                            for k in 0..<q0 { gathered[count * q0 + k] = l10[o + i + k * h] }
+                            count += 1
+                        }
+                    }
+                    precondition(count <= levelHeight, "a level's rows fit the gathered block")
+                    if q0 == 1 {
+                        for b in 0..<count {
+                            let column = rest + Int(gatheredRows[b]) * m
+                            let vb = gathered[b]
+                            for a in b..<count { column[Int(gatheredRows[a])] -= 0.0 + gathered[a] * vb }
+                        }
+                        continue
+                    }
+                    for b in 0..<count {
+                        let column = rest + Int(gatheredRows[b]) * m
+                        let vb = gathered + b * q0
+                        for a in b..<count {
+                            let va = gathered + a * q0
+                            var sum = 0.0
+                            for k in 0..<q0 { sum += va[k] * vb[k] }
+                            column[Int(gatheredRows[a])] -= sum
                         }
                     }
                 }

@@ -24,16 +24,19 @@ public struct PenalizedIterativelyReweightedLeastSquares {
     public var maxIterations: Int = 100
     /// The formula's `offset()` per row (added to η with coefficient 1), or nil.
     public var offset: [Double]?
+    /// The structure of the weighted system with β held (Z only) and with β estimated (Z and X),
+    /// found once: each PIRLS step refills one in place (`WeightedMixedModelEquations`).
+    let heldSystem: WeightedMixedModelEquations
+    let jointSystem: WeightedMixedModelEquations
 
     public init(fixedEffects: DenseMatrix, randomTerms: [RandomEffectTerm], response: GeneralizedLinearResponse) {
         self.fixedEffects = fixedEffects
         self.randomTerms = randomTerms
         self.response = response
-        let probe = BlockedMixedModelEquations(response: [Double](repeating: 0, count: fixedEffects.rows),
-                                               fixedEffects: DenseMatrix(rows: fixedEffects.rows, columns: 0),
-                                               randomTerms: randomTerms)
-        fittingTerms = probe.terms
-        covarianceFactor = probe.covarianceFactor
+        heldSystem = WeightedMixedModelEquations(randomTerms: randomTerms, fixedEffects: fixedEffects, includingFixedEffects: false)
+        jointSystem = WeightedMixedModelEquations(randomTerms: randomTerms, fixedEffects: fixedEffects, includingFixedEffects: true)
+        fittingTerms = heldSystem.prototype.terms
+        covarianceFactor = heldSystem.prototype.covarianceFactor
     }
 
     /// The conditional mode at θ: û (per fitting-order term, level-major), β (given or estimated),
@@ -64,8 +67,9 @@ public struct PenalizedIterativelyReweightedLeastSquares {
         var deviance = penalizedDeviance(eta: eta, spherical: u)
         var iterations = 0
         var converged = false
+        var weighted = WeightedSystem(pirls: self, beta: beta, estimateBeta: estimateBeta)
         while true {
-            let equations = try weightedEquations(theta: theta, eta: eta, beta: beta, estimateBeta: estimateBeta)
+            let equations = try weighted.factored(theta: theta, eta: eta)
             if converged || iterations >= maxIterations {
                 return Mode(theta: theta, fixedEffects: beta, spherical: u, linearPredictor: eta,
                             penalizedDeviance: deviance, equations: equations, iterations: iterations, converged: converged)
@@ -115,8 +119,9 @@ public struct PenalizedIterativelyReweightedLeastSquares {
         var u = fittingTerms.map { [Double](repeating: 0, count: $0.columnCount * $0.grouping.levelCount) }
         var eta = eta0
         var oldDeviance = Double.greatestFiniteMagnitude
+        var weighted = WeightedSystem(pirls: self, beta: beta, estimateBeta: estimateBeta)
         for iteration in 1...30 {
-            let equations = try weightedEquations(theta: theta, eta: eta, beta: beta, estimateBeta: estimateBeta)
+            let equations = try weighted.factored(theta: theta, eta: eta)
             let solution = equations.solution()
             var newBeta = estimateBeta ? solution.fixedEffects : beta
             var newU = solution.spherical
@@ -195,30 +200,46 @@ public struct PenalizedIterativelyReweightedLeastSquares {
     /// The blocked equations of the weighted problem at η: rows of Z and X scaled by √wᵢ, response
     /// √wᵢ (ηᵢ − offsetᵢ − xᵢβ·[β held] + working residualᵢ); X left out when β is held.
     func weightedEquations(theta: [Double], eta: [Double], beta: [Double], estimateBeta: Bool) throws -> BlockedMixedModelEquations {
-        let n = eta.count
-        let p = fixedEffects.columns
-        var roots = [Double](repeating: 0, count: n)
-        var target = [Double](repeating: 0, count: n)
-        var known = estimateBeta || p == 0 ? [Double](repeating: 0, count: n) : fixedEffects.multiplied(by: beta)
-        if let offset { for i in 0..<n { known[i] += offset[i] } }
-        for i in 0..<n {
-            let (weight, residual) = response.workingWeightAndResidual(i, eta: eta[i])
-            let root = weight.squareRoot()
-            roots[i] = root
-            target[i] = root * (eta[i] - known[i] + residual)
+        var weighted = WeightedSystem(pirls: self, beta: beta, estimateBeta: estimateBeta)
+        return try weighted.factored(theta: theta, eta: eta)
+    }
+
+    /// One PIRLS run's weighted system: its own equations (refilled and refactored at each step's
+    /// η), the known part of η (offset, and Xβ when β is held) and the row buffers of √wᵢ and
+    /// the weighted working response, so that a step allocates nothing per row.
+    struct WeightedSystem {
+        let pirls: PenalizedIterativelyReweightedLeastSquares
+        let system: WeightedMixedModelEquations
+        let equations: BlockedMixedModelEquations
+        let known: [Double]
+        var roots: [Double]
+        var target: [Double]
+
+        init(pirls: PenalizedIterativelyReweightedLeastSquares, beta: [Double], estimateBeta: Bool) {
+            self.pirls = pirls
+            system = estimateBeta ? pirls.jointSystem : pirls.heldSystem
+            equations = system.makeEquations()
+            let n = pirls.fixedEffects.rows
+            let p = pirls.fixedEffects.columns
+            var known = estimateBeta || p == 0 ? [Double](repeating: 0, count: n) : pirls.fixedEffects.multiplied(by: beta)
+            if let offset = pirls.offset { for i in 0..<n { known[i] += offset[i] } }
+            self.known = known
+            roots = [Double](repeating: 0, count: n)
+            target = [Double](repeating: 0, count: n)
         }
-        let terms = randomTerms.map { term -> RandomEffectTerm in
-            var scaled = term
-            let q = term.columnCount
-            for r in 0..<n { for j in 0..<q { scaled.values[r * q + j] *= roots[r] } }
-            return scaled
+
+        /// The equations refilled at η's working weights and response, factored at θ.
+        mutating func factored(theta: [Double], eta: [Double]) throws -> BlockedMixedModelEquations {
+            let response = pirls.response
+            for i in eta.indices {
+                let (weight, residual) = response.workingWeightAndResidual(i, eta: eta[i])
+                let root = weight.squareRoot()
+                roots[i] = root
+                target[i] = root * (eta[i] - known[i] + residual)
+            }
+            system.refill(equations, rootWeights: roots, response: target, fixedEffects: pirls.fixedEffects)
+            try equations.update(theta: theta)
+            return equations
         }
-        var x = DenseMatrix(rows: n, columns: estimateBeta ? p : 0)
-        if estimateBeta {
-            for j in 0..<p { for i in 0..<n { x.elements[i + j * n] = fixedEffects.elements[i + j * n] * roots[i] } }
-        }
-        let equations = BlockedMixedModelEquations(response: target, fixedEffects: x, randomTerms: terms)
-        try equations.update(theta: theta)
-        return equations
     }
 }
