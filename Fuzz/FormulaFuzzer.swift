@@ -12,10 +12,20 @@ y,x,z,g,h,n,k,f
 """, fileName: "fuzz.csv")
 
 /// libFuzzer entry point for the formula parser: any text must parse to a `Formula` or throw a
-/// `FormulaError`, never trap; a formula that parses is built into a design against `fuzzTable`.
+/// `FormulaError`, never trap (brms' `bf()` calls included); a formula that parses is built into a
+/// design against `fuzzTable`.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func formulaFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    // brms' bf(y ~ …, dpar ~ …): every formula it holds is built like a plain one.
+    if DistributionalFormula.isBrmsFormulaCall(text), let table = fuzzTable {
+        if let parsed = try? DistributionalFormula.parse(text) {
+            for formula in [parsed.mean] + parsed.parameters.map(\.formula) {
+                _ = try? ModelDesign.build(formula: formula, table: table, factors: ["x"])
+            }
+        }
+        return 0
+    }
     guard let formula = try? Formula.parse(text), let table = fuzzTable else { return 0 }
     _ = try? ModelDesign.build(formula: formula, table: table, factors: ["x"])
     // Contrasts, a reference level, and X rebuilt for the same rows as new data.

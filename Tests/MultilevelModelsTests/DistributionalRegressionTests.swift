@@ -107,21 +107,8 @@ final class DistributionalRegressionTests: XCTestCase {
 
     static func gradientError(_ posterior: DistributionalPosterior, at x: [Double]) -> (error: Double, index: Int) {
         var p = posterior
-        let (value, analytic) = p.logDensityAndGradient(at: x)
-        precondition(value.isFinite)
-        var worst = (0.0, -1)
-        for i in x.indices {
-            let h = 1e-4 * max(1, abs(x[i]))
-            func f(_ delta: Double) -> Double {
-                var y = x
-                y[i] += delta
-                return p.logDensityAndGradient(at: y).value
-            }
-            let numeric = (8 * (f(h) - f(-h)) - (f(2 * h) - f(-2 * h))) / (12 * h)
-            let error = abs(analytic[i] - numeric) / max(1, abs(analytic[i]))
-            if error > worst.0 { worst = (error, i) }
-        }
-        return worst
+        precondition(p.logDensityAndGradient(at: x).value.isFinite)
+        return GradientTests.gradientError(of: posterior, at: x)
     }
 
     func checkGradient(_ csv: String, _ formula: String, family: Family, location: Double, dparIntercept: Double,
