@@ -64,4 +64,33 @@ final class ZeroInflatedBootstrapTests: XCTestCase {
         XCTAssertEqual(one.values.map(\.bitPattern), two.values.map(\.bitPattern))
         XCTAssertNotEqual(one.values, other.values)
     }
+
+    /// glmmTMB's parametric bootstrap of the same fit (scripts/references/zip_bootstrap_salamanders.R:
+    /// `simulate` and refit, 200 replicates) on Salamanders, `count ~ mined + (1 | site)`: the same
+    /// estimates, and replicate means and SDs (the bootstrap bias and SE) equal within 4 Monte-Carlo
+    /// standard errors of their difference (a mean's SE s/√R, an SD's s/√(2(R − 1)), both runs').
+    func testMatchesGlmmTMBParametricBootstrapOnSalamanders() throws {
+        let data = try Data(contentsOf: PosteriorTestData.fixtureURL("zip_bootstrap_salamanders", "json"))
+        let root = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let referenceCount = Double(try XCTUnwrap(root["replicates"] as? Int))
+        let reference = try XCTUnwrap(root["parameters"] as? [String: [String: Double]])
+        let model = try ZeroInflatedMixedModel(design: try PosteriorTestData.built("Salamanders", "count ~ mined + (1 | site)"),
+                                               family: .zeroInflatedPoisson)
+        let fit = try model.fit()
+        let result = try ZeroInflatedBootstrap(model: model, fit: fit, family: .zeroInflatedPoisson).run(replicates: 200, seed: 1)
+        XCTAssertEqual(result.failedCount, 0)
+        for (k, name) in result.parameterNames.enumerated() {
+            let entry = try XCTUnwrap(reference[name], name)
+            XCTAssertEqual(result.estimates[k], try XCTUnwrap(entry["estimate"]), accuracy: 1e-4, name)
+            let values = result.replicateValues(ofParameter: k).filter(\.isFinite)
+            let count = Double(values.count)
+            let mean = values.reduce(0, +) / count
+            let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (count - 1)).squareRoot()
+            let referenceSD = try XCTUnwrap(entry["sd"])
+            let meanError = (sd * sd / count + referenceSD * referenceSD / referenceCount).squareRoot()
+            let sdError = (sd * sd / (2 * (count - 1)) + referenceSD * referenceSD / (2 * (referenceCount - 1))).squareRoot()
+            XCTAssertEqual(mean, try XCTUnwrap(entry["mean"]), accuracy: 4 * meanError, "\(name) replicate mean")
+            XCTAssertEqual(sd, referenceSD, accuracy: 4 * sdError, "\(name) bootstrap SD")
+        }
+    }
 }
