@@ -9,7 +9,8 @@ public enum GeneralizedComparisonReport {
     public static func text(_ c: GeneralizedModelComparison) -> String {
         let level = Int((c.level * 100).rounded())
         var out = "Comparison: \(c.design.formulaText)  (\(c.design.rowCount) rows, family \(c.family.name))\n"
-        out += "  glmer = maximum likelihood (Laplace), Wald intervals;\n"
+        out += c.zeroInflatedLaplace == nil ? "  glmer = maximum likelihood (Laplace), Wald intervals;\n"
+            : "  glmmTMB = maximum likelihood (Laplace, ziformula = ~1), Wald intervals;\n"
         out += "  Bayes = \(c.sampler), \(c.settings.chains) chains x \(c.settings.samplingIterations) draws, median [\(level)% CrI] and \(level)% HDI (seed \(c.settings.seed)).\n"
         out += "  Pooling sections (OLS, no pooling, bootstrap) are drawn for gaussian models only.\n\n"
         out += "1. Population-level coefficients (\(level)% intervals, link scale)\n"
@@ -22,11 +23,17 @@ public enum GeneralizedComparisonReport {
                     "\(ComparisonReport.number(p.bayes.median, d)) [\(ComparisonReport.number(p.bayes.lower, d)), \(ComparisonReport.number(p.bayes.upper, d))]",
                     "[\(ComparisonReport.number(p.bayes.hdiLower, d)), \(ComparisonReport.number(p.bayes.hdiUpper, d))]"]
         }
-        out += ComparisonReport.table(["parameter", "glmer [Wald]", "Bayes median [CrI]", "HDI"], rows)
+        out += ComparisonReport.table(["parameter", c.zeroInflatedLaplace == nil ? "glmer [Wald]" : "glmmTMB [Wald]",
+                                       "Bayes median [CrI]", "HDI"], rows)
         out += "\n2. Models\n"
         if let fit = c.laplace {
             out += ComparisonReport.table(["model", "df", "logLik", "AIC", "BIC"], [[
                 "glmer (Laplace)", String(fit.degreesOfFreedom), ComparisonReport.number(fit.logLikelihood),
+                ComparisonReport.number(fit.akaikeInformationCriterion), ComparisonReport.number(fit.bayesianInformationCriterion),
+            ]])
+        } else if let fit = c.zeroInflatedLaplace {
+            out += ComparisonReport.table(["model", "df", "logLik", "AIC", "BIC"], [[
+                "glmmTMB (Laplace)", String(fit.degreesOfFreedom), ComparisonReport.number(fit.logLikelihood),
                 ComparisonReport.number(fit.akaikeInformationCriterion), ComparisonReport.number(fit.bayesianInformationCriterion),
             ]])
         } else {
@@ -50,10 +57,13 @@ public enum GeneralizedComparisonReport {
                                    ("hdi_upper", .number(p.bayes.hdiUpper))])),
             ]))
         }
-        let fits: JSONValue = c.laplace.map { fit in
-            .array([.object([("model", .string("glmer (Laplace)")), ("parameters", .integer(fit.degreesOfFreedom)),
-                             ("logLik", .number(fit.logLikelihood)), ("AIC", .number(fit.akaikeInformationCriterion)),
-                             ("BIC", .number(fit.bayesianInformationCriterion))])])
+        let criteria = c.laplace.map { ("glmer (Laplace)", $0.degreesOfFreedom, $0.logLikelihood, $0.akaikeInformationCriterion,
+                                        $0.bayesianInformationCriterion) }
+            ?? c.zeroInflatedLaplace.map { ("glmmTMB (Laplace)", $0.degreesOfFreedom, $0.logLikelihood,
+                                            $0.akaikeInformationCriterion, $0.bayesianInformationCriterion) }
+        let fits: JSONValue = criteria.map { model, df, logLik, aic, bic in
+            .array([.object([("model", .string(model)), ("parameters", .integer(df)),
+                             ("logLik", .number(logLik)), ("AIC", .number(aic)), ("BIC", .number(bic))])])
         } ?? .array([])
         let models: [(String, JSONValue)] = [("fits", fits), ("loo", ComparisonJSON.leaveOneOutJSON(c.leaveOneOut)),
                                              ("waic", ComparisonJSON.waicJSON(c.waic))]

@@ -57,8 +57,12 @@ struct BootstrapCommand: Command {
         let outputDirectory = try arguments.value("output").map { try prepareDirectory($0, option: "output") }
 
         let loaded = try loadModel(arguments, allowingWeights: true, command: "lmer")
+        if loaded.family == "zero_inflated_poisson" || loaded.family == "zero_inflated_negbinomial" {
+            return try runZeroInflated(arguments, loaded: loaded, scheme: scheme, replicates: replicates, level: level,
+                                       outputDirectory: outputDirectory)
+        }
         guard loaded.family == "gaussian" else {
-            throw UsageError("family '\(loaded.family)': the bootstrap refits linear mixed models (gaussian) only")
+            throw UsageError("family '\(loaded.family)': the bootstrap refits linear mixed models (gaussian) and the zero-inflated counts (zero_inflated_poisson, zero_inflated_negbinomial) only")
         }
         let seed = loaded.specification.seed?.value ?? UInt64.random(in: 0...UInt64(UInt32.max))
         // lme4's prior weights: the model of the √w-scaled rows has the weighted fit's β, θ and σ, and

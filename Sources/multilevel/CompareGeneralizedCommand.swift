@@ -28,6 +28,9 @@ extension CompareCommand {
         if let laplace = comparison.laplace {
             for warning in laplace.warnings { writeStandardError("multilevel: glmer: \(warning)\n") }
         }
+        if let zeroInflated = comparison.zeroInflatedLaplace {
+            for warning in zeroInflated.warnings { writeStandardError("multilevel: glmmTMB: \(warning)\n") }
+        }
         if arguments.has("json") {
             writeStandardOutput(GeneralizedComparisonReport.json(comparison).serialized() + "\n")
         } else {

@@ -81,6 +81,9 @@ struct ModelDescription {
     private var responseKind: String {
         let design = model.design
         if let levels = design.responseLevels { return "factor: \(levels[0]) = 0, \(levels[1]) = 1" }
+        if let levels = design.orderedResponseLevels {
+            return "ordered: " + levels.enumerated().map { "\($1) = \($0 + 1)" }.joined(separator: " < ")
+        }
         if design.trials != nil { return "successes, with binomial trials" }
         return "numeric"
     }
@@ -146,6 +149,7 @@ struct ModelDescription {
             ("response", .object([
                 ("name", .string(design.responseName)),
                 ("levels", design.responseLevels.map { .array($0.map(JSONValue.string)) } ?? .null),
+                ("ordered_levels", design.orderedResponseLevels.map { .array($0.map(JSONValue.string)) } ?? .null),
                 ("binomial_trials", .bool(design.trials != nil)),
             ])),
             ("fixed_effects", .array(design.fixedEffectNames.map(JSONValue.string))),

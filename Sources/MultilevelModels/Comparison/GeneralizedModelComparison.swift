@@ -24,6 +24,8 @@ public struct GeneralizedModelComparison {
     public var family: Family
     /// The Laplace fit; nil when the family has no Laplace fit here or it failed (`laplaceFailure`).
     public var laplace: GeneralizedLinearMixedModelFit?
+    /// The zero-inflated families' Laplace fit (glmmTMB's `ziformula = ~1`) in place of glmer's.
+    public var zeroInflatedLaplace: ZeroInflatedMixedModelFit?
     public var laplaceFailure: String?
     /// The Bayesian fit's draws and the sampler that made them.
     public var draws: Draws
@@ -40,20 +42,26 @@ public struct GeneralizedModelComparison {
     public static func run(design: ModelDesign, family: Family, draws: Draws, sampler: String, settings: SamplerSettings,
                            level: Double = 0.95) throws -> GeneralizedModelComparison {
         var laplace: GeneralizedLinearMixedModelFit?
+        var zeroInflated: ZeroInflatedMixedModelFit?
         var failure: String?
         do {
-            laplace = try GeneralizedLinearMixedModel(design: design, family: family).fit()
+            if family == .zeroInflatedPoisson || family == .zeroInflatedNegativeBinomial {
+                zeroInflated = try ZeroInflatedMixedModel(design: design, family: family).fit()
+            } else {
+                laplace = try GeneralizedLinearMixedModel(design: design, family: family).fit()
+            }
         } catch {
             failure = "\(error)"
         }
         let z = NormalDistribution.quantile(0.5 + level / 2)
         var wald: [String: EstimateInterval] = [:]
-        if let laplace {
-            for (j, name) in laplace.fixedEffectNames.enumerated() {
-                let se = laplace.standardErrors[j]
-                wald["b_" + brmsName(ofColumn: name)] = EstimateInterval(estimate: laplace.fixedEffects[j],
-                                                                       lower: laplace.fixedEffects[j] - z * se,
-                                                                       upper: laplace.fixedEffects[j] + z * se)
+        let maximumLikelihood = laplace.map { ($0.fixedEffectNames, $0.fixedEffects, $0.standardErrors) }
+            ?? zeroInflated.map { ($0.fixedEffectNames, $0.fixedEffects, $0.standardErrors) }
+        if let (names, estimates, standardErrors) = maximumLikelihood {
+            for (j, name) in names.enumerated() {
+                wald["b_" + brmsName(ofColumn: name)] = EstimateInterval(estimate: estimates[j],
+                                                                       lower: estimates[j] - z * standardErrors[j],
+                                                                       upper: estimates[j] + z * standardErrors[j])
             }
         }
         let names = draws.variableNames.filter { $0.hasPrefix("b_") }
@@ -67,7 +75,8 @@ public struct GeneralizedModelComparison {
         }
         let criteria = try? LeaveOneOutCriteria(PointwiseLogLikelihood(design: design, family: family, draws: draws,
                                                                        seed: settings.seed))
-        return GeneralizedModelComparison(design: design, family: family, laplace: laplace, laplaceFailure: failure,
+        return GeneralizedModelComparison(design: design, family: family, laplace: laplace, zeroInflatedLaplace: zeroInflated,
+                                          laplaceFailure: failure,
                                           draws: draws, sampler: sampler, settings: settings, parameters: parameters,
                                           leaveOneOut: criteria?.leaveOneOut, waic: criteria?.waic, level: level)
     }
