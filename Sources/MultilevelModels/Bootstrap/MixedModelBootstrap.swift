@@ -189,19 +189,7 @@ public struct MixedModelBootstrap {
 
         let workerCount = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, replicates))
         let scheduler = ReplicateScheduler(total: replicates, chunk: max(1, min(16, replicates / (8 * workerCount))))
-        if workerCount == 1 {
-            for r in 0..<replicates {
-                runReplicate(r)
-                progress?(r + 1)
-            }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
-                while let range = scheduler.nextChunk() {
-                    for r in range { runReplicate(r) }
-                    scheduler.finished(range.count, progress: progress)
-                }
-            }
-        }
+        scheduler.run(workers: workerCount, progress: progress, runReplicate)
         var failures: [BootstrapFailure] = []
         var evaluations = 0
         for r in 0..<replicates {
@@ -260,5 +248,24 @@ final class ReplicateScheduler: @unchecked Sendable {
         defer { lock.unlock() }
         done += count
         progress?(done)
+    }
+
+    /// Runs `replicate(r)` for every replicate: in order on the calling thread when `workers` is 1,
+    /// otherwise on `workers` threads taking chunks from this scheduler; `progress` gets the number
+    /// finished so far.
+    func run(workers: Int, progress: ((Int) -> Void)?, _ replicate: (Int) -> Void) {
+        if workers == 1 {
+            for r in 0..<total {
+                replicate(r)
+                progress?(r + 1)
+            }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let range = nextChunk() {
+                for r in range { replicate(r) }
+                finished(range.count, progress: progress)
+            }
+        }
     }
 }

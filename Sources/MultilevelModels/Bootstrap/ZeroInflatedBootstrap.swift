@@ -92,20 +92,7 @@ public struct ZeroInflatedBootstrap {
         }
 
         let workerCount = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, replicates))
-        if workerCount == 1 {
-            for r in 0..<replicates {
-                runReplicate(r)
-                progress?(r + 1)
-            }
-        } else {
-            let scheduler = ReplicateScheduler(total: replicates, chunk: 1)
-            DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
-                while let range = scheduler.nextChunk() {
-                    for r in range { runReplicate(r) }
-                    scheduler.finished(range.count, progress: progress)
-                }
-            }
-        }
+        ReplicateScheduler(total: replicates, chunk: 1).run(workers: workerCount, progress: progress, runReplicate)
         var failures: [BootstrapFailure] = []
         var evaluations = 0
         for r in 0..<replicates {
