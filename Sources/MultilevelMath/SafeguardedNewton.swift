@@ -6,9 +6,15 @@
 ///   - initial: starting point inside (lower, upper).
 ///   - lower, upper: bracket; `upper` may be +∞.
 ///   - increasing: whether `function` increases in x.
+///   - relativeTolerance: the search stops once a Newton step moves x by at most this much
+///     relative to x (default 4 ulps). A function evaluated by quadrature, whose value is only
+///     accurate to ~1e-15, may never settle to 4 ulps; a step of 1e-12 relative means the point
+///     reached is already accurate far beyond what that function can resolve (the error after a
+///     step is quadratic in it).
 ///   - function: returns g(x) and g′(x); the root g(x) = 0 is sought.
-/// - Returns: the root to about 4 ulps, after at most 300 evaluations.
+/// - Returns: the root to about `relativeTolerance`, after at most 300 evaluations.
 func safeguardedNewtonRoot(initial: Double, lower: Double, upper: Double, increasing: Bool,
+                           relativeTolerance: Double = 4 * Double.ulpOfOne,
                            _ function: (Double) -> (value: Double, derivative: Double)) -> Double {
     var low = lower, high = upper
     var x = min(max(initial, low), high)
@@ -19,8 +25,11 @@ func safeguardedNewtonRoot(initial: Double, lower: Double, upper: Double, increa
         if g.isNaN { return x }
         if (g < 0) == increasing { low = x } else { high = x }
         var next = x - g / derivative
+        // A step too small to leave x (it may round to x itself, on the bracket's edge) means x is
+        // the root: test that before the bracket check, which would otherwise send it away.
+        if next.isFinite && abs(next - x) <= relativeTolerance * abs(next) { return next }
         if !(next > low && next < high) || !next.isFinite { next = nextBracketPoint(low, high, x) }
-        if abs(next - x) <= 4 * Double.ulpOfOne * abs(next) { return next }
+        if abs(next - x) <= relativeTolerance * abs(next) { return next }
         if high.isFinite && high - low <= 4 * Double.ulpOfOne * abs(high) { return 0.5 * (low + high) }
         x = next
     }
