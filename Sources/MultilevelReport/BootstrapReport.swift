@@ -11,7 +11,7 @@ public enum BootstrapReport {
     public static func title(_ result: BootstrapResult) -> String {
         let kind: String
         switch result.scheme {
-        case .parametric: kind = "Parametric bootstrap (new random effects and residuals from the fit)"
+        case .parametric: kind = "Parametric bootstrap (new random effects and \(result.simulatedData) from the fit)"
         case .groups: kind = "Bootstrap resampling levels of the first grouping factor"
         case .rows(let fraction):
             kind = fraction == 1 ? "Bootstrap resampling rows"

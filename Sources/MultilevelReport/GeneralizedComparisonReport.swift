@@ -48,9 +48,10 @@ public enum GeneralizedComparisonReport {
     }
 
     public static func json(_ c: GeneralizedModelComparison) -> JSONValue {
+        let laplaceKey = c.zeroInflatedLaplace == nil ? "glmer" : "glmmTMB"  // the column's name in the text table
         let parameters: [(String, JSONValue)] = c.parameters.map { p in
             (p.name, .object([
-                ("glmer", p.laplace.map { .object([("estimate", .number($0.estimate)), ("lower", .number($0.lower)),
+                (laplaceKey, p.laplace.map { .object([("estimate", .number($0.estimate)), ("lower", .number($0.lower)),
                                                    ("upper", .number($0.upper))]) } ?? .null),
                 ("bayes", .object([("median", .number(p.bayes.median)), ("lower", .number(p.bayes.lower)),
                                    ("upper", .number(p.bayes.upper)), ("hdi_lower", .number(p.bayes.hdiLower)),

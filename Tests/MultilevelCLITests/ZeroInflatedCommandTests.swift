@@ -38,6 +38,7 @@ final class ZeroInflatedCommandTests: XCTestCase {
         let text = try CommandLineRunner.run(arguments)
         XCTAssertEqual(text.status, 0, text.err)
         XCTAssertTrue(text.out.contains("zi"), text.out)
+        XCTAssertTrue(text.out.hasPrefix("Parametric bootstrap (new random effects and responses from the fit) of the ML fit"), text.out)
         for refused in [["--type", "group"], ["--bands"]] {
             let result = try CommandLineRunner.run(arguments + refused)
             XCTAssertNotEqual(result.status, 0)
@@ -60,7 +61,8 @@ final class ZeroInflatedCommandTests: XCTestCase {
                                            "--family", "zero_inflated_poisson"])["parameters"] as? [String: [String: Any]])
         let parameters = try XCTUnwrap(object["parameters"] as? [String: [String: Any]])
         for (name, entry) in parameters {
-            let wald = try XCTUnwrap(entry["glmer"] as? [String: Double], name)
+            XCTAssertNil(entry["glmer"], "the Laplace column is glmmTMB's here")
+            let wald = try XCTUnwrap(entry["glmmTMB"] as? [String: Double], name)
             let estimate = try XCTUnwrap(wald["estimate"], name)
             XCTAssertEqual(estimate, try XCTUnwrap(lmer[name]?["estimate"] as? Double, name), accuracy: 1e-9, name)
             XCTAssertLessThan(try XCTUnwrap(wald["lower"]), estimate)

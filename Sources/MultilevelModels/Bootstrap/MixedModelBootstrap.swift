@@ -35,6 +35,10 @@ public struct BootstrapResult: Sendable {
     /// statisticCount, replicate-major (NaN where the refit failed); empty otherwise.
     public var statisticValues: [Double] = []
     public var statisticCount: Int = 0
+    /// What the parametric bootstrap simulates besides new group-level effects: "residuals" for a
+    /// linear mixed model, "responses" (zero inflation and counts) for the Laplace fits of
+    /// non-gaussian families.
+    public var simulatedData = "residuals"
 
     public var parameterCount: Int { parameterNames.count }
     public var failedCount: Int { failures.count }

@@ -99,8 +99,10 @@ public struct ZeroInflatedBootstrap {
             if let failure = outcomes[r].failure { failures.append(BootstrapFailure(replicate: r, reason: failure)) }
             evaluations += outcomes[r].evaluations
         }
-        return BootstrapResult(scheme: .parametric, method: .ml, seed: seed, parameterNames: names,
-                               estimates: original.map(\.estimate), values: Array(storage), replicateCount: replicates,
-                               failures: failures, evaluations: evaluations)
+        var result = BootstrapResult(scheme: .parametric, method: .ml, seed: seed, parameterNames: names,
+                                     estimates: original.map(\.estimate), values: Array(storage), replicateCount: replicates,
+                                     failures: failures, evaluations: evaluations)
+        result.simulatedData = "responses"
+        return result
     }
 }
