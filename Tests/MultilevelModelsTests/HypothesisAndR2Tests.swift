@@ -44,7 +44,7 @@ final class HypothesisAndR2Tests: XCTestCase {
         // Quantiles: the 5% and 95% limits within the bound of their combined quantile MCSEs.
         let sorted = days.sorted()
         for (probability, key, mcseKey, value) in [(0.05, "CI.Lower", "mcse_q5", h.lower), (0.95, "CI.Upper", "mcse_q95", h.upper)] {
-            XCTAssertEqual(value, PosteriorPredictive.quantile(sorted, probability), accuracy: 1e-12)
+            XCTAssertEqual(value, quantileType7(sorted, probability: probability), accuracy: 1e-12)
             let reference = try XCTUnwrap(expected[key] as? Double), theirs = try XCTUnwrap(draws[mcseKey] as? Double)
             // Our quantile MCSE taken as theirs scaled by √(their ESS / ours): 20,000 draws against
             // 4,000 with a similar efficiency (the bulk-ESS ratio), so ≈ √5 times theirs.

@@ -62,13 +62,13 @@ public struct Hypothesis: Sendable, Equatable {
         error = sd
         switch direction {
         case .equal:
-            lower = PosteriorPredictive.quantile(sorted, alpha / 2)
-            upper = PosteriorPredictive.quantile(sorted, 1 - alpha / 2)
+            lower = quantileType7(sorted, probability: alpha / 2)
+            upper = quantileType7(sorted, probability: 1 - alpha / 2)
             evidenceRatio = nil
             posteriorProbability = nil
         case .greater, .less:
-            lower = PosteriorPredictive.quantile(sorted, alpha)
-            upper = PosteriorPredictive.quantile(sorted, 1 - alpha)
+            lower = quantileType7(sorted, probability: alpha)
+            upper = quantileType7(sorted, probability: 1 - alpha)
             let hits = Double(values.filter { direction == .greater ? $0 > 0 : $0 < 0 }.count)
             posteriorProbability = hits / n
             evidenceRatio = hits == n ? .infinity : hits / (n - hits)

@@ -319,6 +319,6 @@ public struct PredictionSummary: Sendable, Equatable {
         let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(Swift.max(draws.count - 1, 1))
         let sorted = draws.sorted()
         self.init(mean: mean, sd: variance.squareRoot(),
-                  quantiles: probabilities.map { PosteriorPredictive.quantile(sorted, $0) })
+                  quantiles: probabilities.map { quantileType7(sorted, probability: $0) })
     }
 }

@@ -116,8 +116,8 @@ public struct PosteriorPredictive: Sendable {
             column.sort()
             means[i] = mean
             sds[i] = variance.squareRoot()
-            lower[i] = Self.quantile(column, 0.025)
-            upper[i] = Self.quantile(column, 0.975)
+            lower[i] = quantileType7(column, probability: 0.025)
+            upper[i] = quantileType7(column, probability: 0.975)
         }
         if keepExpected { self.expected = expected }
         fittedMean = means
@@ -126,11 +126,4 @@ public struct PosteriorPredictive: Sendable {
         fittedUpper = upper
     }
 
-    /// R's type-7 quantile of sorted values.
-    static func quantile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let h = Double(sorted.count - 1) * p
-        let low = Int(h.rounded(.down)), high = Swift.min(low + 1, sorted.count - 1)
-        return sorted[low] + (h - Double(low)) * (sorted[high] - sorted[low])
-    }
 }
