@@ -33,11 +33,14 @@ struct LooCommand: Command {
         try checkSameRows(models)
         var results: [(model: CrossValidatedModel, loo: PSISLeaveOneOut, waic: WAIC, skipped: Int)] = []
         for model in models {
-            let criteria = try LeaveOneOutCriteria(try model.pointwiseLogLikelihood())
+            let criteria = try LeaveOneOutCriteria(try model.logLikelihoodBlocks())
             var loo = criteria.leaveOneOut
             let high = ExactLeaveOneOut.candidates(loo)
             var skipped = 0
-            if !high.isEmpty, high.count <= relooLimit {
+            if !high.isEmpty, model.distributional != nil {
+                skipped = high.count
+                writeStandardError("multilevel: \(model.name): \(high.count) observation\(high.count == 1 ? "" : "s") with Pareto k > 0.7: not refitted (exact refits of a bf() fit are not supported yet)\n")
+            } else if !high.isEmpty, high.count <= relooLimit {
                 writeStandardError("multilevel: \(model.name): refitting \(high.count) observation\(high.count == 1 ? "" : "s") with Pareto k > 0.7 exactly\n")
                 loo = try ExactLeaveOneOut.apply(to: loo, rows: high, design: model.design, family: model.family,
                                                  seed: model.seed, refit: model.refit)
