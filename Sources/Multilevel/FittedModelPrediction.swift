@@ -10,7 +10,6 @@ extension FittedModel {
     }
 
     /// brms' `posterior_epred` / `posterior_linpred` / `posterior_predict` on `newData` (Bayesian
-    /// fits).
     /// fits). For a distributional fit (`bf()`) every dpar is predicted from its own formula on the
     /// new rows (`groupTerms` applies to each; a dpar without the named terms keeps none), and
     /// `dpar` asks for brms' `dpar =`: that parameter's linear predictor or value.
@@ -18,19 +17,40 @@ extension FittedModel {
                                     allowNewLevels: Bool = false, newLevels: NewLevelSampling = .uncertainty,
                                     seed: UInt64, dpar: AuxiliaryParameter? = nil) throws -> PosteriorPrediction {
         guard let draws else { throw FittedModelError("posterior predictions need a Bayesian fit (fit --output), and this is an lmer fit") }
-        let design = try newDataDesign(newData, groupTerms: groupTerms, allowNewLevels: allowNewLevels)
         guard let distributional else {
+            let design = try newDataDesign(newData, groupTerms: groupTerms, allowNewLevels: allowNewLevels)
             if let dpar {
                 throw FittedModelError("dpar '\(dpar.rawValue)': the model predicts no auxiliary parameter (brms' dpar = needs a bf() formula such as bf(y ~ x, \(dpar.rawValue) ~ x))")
             }
             return try PosteriorPrediction(draws: draws, fitted: self.design, family: family, newData: design, type: type,
                                            newLevels: newLevels, seed: seed)
         }
+        // Each part judges the new rows by the columns its own formula uses: a new level of a
+        // grouping factor that only another part uses is not its concern, so the other columns
+        // are set to a fitted row's value for it.
+        func rows(for formula: Formula) -> DataTable {
+            let used = Set(formula.referencedColumns.map(\.name))
+            var copy = newData
+            for (k, name) in copy.columnNames.enumerated() where !used.contains(name) {
+                guard let fitted = data.column(named: name), let row = (0..<data.rowCount).first(where: { !fitted.isMissing($0) }) else {
+                    continue
+                }
+                switch fitted {
+                case .numeric(let values): copy.columns[k] = .numeric([Double](repeating: values[row], count: copy.rowCount))
+                case .factor(let levels, let codes):
+                    copy.columns[k] = .factor(levels: levels, codes: [Int32](repeating: codes[row], count: copy.rowCount))
+                }
+            }
+            return copy
+        }
+        let design = try NewDataDesign.build(formula: formula, fitted: self.design, fittedData: data, factors: factors,
+                                             newData: rows(for: formula), groupTerms: groupTerms, allowNewLevels: allowNewLevels)
         var parameters: [(parameter: AuxiliaryParameter, fitted: ModelDesign, newData: NewDataDesign)] = []
         for (part, fitted) in zip(distributional.formula.parameters, distributional.design.parameters) {
+            let partRows = rows(for: part.formula)
             func build(_ terms: NewDataDesign.GroupTerms) throws -> NewDataDesign {
                 try NewDataDesign.build(formula: part.formula, fitted: fitted.design, fittedData: data, factors: factors,
-                                        newData: newData, groupTerms: terms, allowNewLevels: allowNewLevels)
+                                        newData: partRows, groupTerms: terms, allowNewLevels: allowNewLevels)
             }
             var isSubset = false
             if case .subset = groupTerms { isSubset = true }

@@ -111,4 +111,25 @@ final class DistributionalFitDirectoryTests: XCTestCase {
         XCTAssertEqual(bad.err.split(separator: "\n").count, 1, bad.err)
         XCTAssertTrue(bad.err.contains("'sigma' is predicted by its own formula"), bad.err)
     }
+
+    /// A new level of a grouping factor that the sigma formula does not use: the mean's prediction
+    /// draws it, sigma's ignores it (each part judges the new rows by its own columns).
+    func testNewLevelOnlyTheMeanUses() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bf-fit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fit = try CommandLineRunner.run(["fit", "--data", fixture("sleepstudy").path, "--formula",
+                                             "bf(Reaction ~ Days + (1 | Subject), sigma ~ Days)", "--iter", "300", "--warmup", "150",
+                                             "--chains", "2", "--seed", "3", "--output", directory.path])
+        XCTAssertEqual(fit.status, 0, fit.err)
+        let newData = directory.appendingPathComponent("new.csv")
+        try "Days,Subject\n0,308\n9,new1\n".write(to: newData, atomically: true, encoding: .utf8)
+        for type in ["epred", "prediction", "linpred"] {
+            let result = try CommandLineRunner.run(["predict", directory.path, "--newdata", newData.path, "--allow-new-levels",
+                                                    "--type", type])
+            XCTAssertEqual(result.status, 0, "\(type): \(result.err)")
+            XCTAssertEqual(result.out.split(separator: "\n").count, 3, result.out)
+        }
+        let sigma = try CommandLineRunner.run(["predict", directory.path, "--newdata", newData.path, "--dpar", "sigma"])
+        XCTAssertEqual(sigma.status, 1, "the mean's new level still needs --allow-new-levels")
+    }
 }

@@ -38,12 +38,18 @@ final class DistributionalPostFitTests: XCTestCase {
     static func prediction(_ table: DataTable, _ parsed: DistributionalFormula, _ design: DistributionalDesign, draws: Draws,
                            newData: DataTable, type: PredictionType, groupTerms: NewDataDesign.GroupTerms = .all,
                            dpar: AuxiliaryParameter? = nil, seed: UInt64 = 1) throws -> PosteriorPrediction {
-        let mean = try NewDataDesign.build(formula: parsed.mean, fitted: design.mean, fittedData: table, factors: [],
+        // Each part's fitted rows with the columns its formula uses (as FittedModel.posteriorPrediction).
+        func columns(_ formula: Formula) -> DataTable {
+            var names: [String] = []
+            for (name, _) in formula.referencedColumns where !names.contains(name) { names.append(name) }
+            return table.subset(rows: Array(0..<table.rowCount), columns: names)
+        }
+        let mean = try NewDataDesign.build(formula: parsed.mean, fitted: design.mean, fittedData: columns(parsed.mean), factors: [],
                                            newData: newData, groupTerms: groupTerms, allowNewLevels: true)
         let parts = try zip(parsed.parameters, design.parameters).map { part, fitted in
             (parameter: fitted.parameter, fitted: fitted.design,
-             newData: try NewDataDesign.build(formula: part.formula, fitted: fitted.design, fittedData: table, factors: [],
-                                              newData: newData, groupTerms: groupTerms, allowNewLevels: true))
+             newData: try NewDataDesign.build(formula: part.formula, fitted: fitted.design, fittedData: columns(part.formula),
+                                              factors: [], newData: newData, groupTerms: groupTerms, allowNewLevels: true))
         }
         return try PosteriorPrediction(draws: draws, fitted: design.mean, family: .gaussian, newData: mean, parameters: parts,
                                        type: type, dpar: dpar, seed: seed)

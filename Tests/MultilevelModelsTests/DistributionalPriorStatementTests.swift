@@ -71,8 +71,10 @@ final class DistributionalPriorStatementTests: XCTestCase {
             do {
                 _ = try DistributionalPosterior(design: design, family: .gaussian, statements: try Self.statements(texts))
                 return nil
+            } catch let error as PriorError {
+                return error.message
             } catch {
-                return (error as CustomStringConvertible).description
+                return "\(error)"
             }
         }
         XCTAssertEqual(message(["sigma ~ exponential(1)"]),
