@@ -248,7 +248,9 @@ public enum FitDirectory {
         let dataObject: [String: Any] = try field(index, "data", "data")
         let columns: [[String: Any]] = try field(dataObject, "columns", "data.columns")
 
-        let formula = try Formula.parse(formulaText)
+        // brms' bf(y ~ …, dpar ~ …): the mean's formula here, every part's design below.
+        let distributional = try DistributionalFormula.isBrmsFormulaCall(formulaText) ? DistributionalFormula.parse(formulaText) : nil
+        let formula = try distributional?.mean ?? Formula.parse(formulaText)
         let family = try Family(name: familyName)
         var table = try DataTable.read(contentsOf: directory.appendingPathComponent("data.csv"))
         table.fileName = directory.appendingPathComponent("data.csv").path
@@ -273,6 +275,9 @@ public enum FitDirectory {
             options.ordered[name] = levels
         }
         let design = try ModelDesign.build(formula: formula, table: table, options: options)
+        let distributionalDesign = try distributional.flatMap { parsed in
+            try parsed.isDistributional ? DistributionalDesign.build(formula: parsed, table: table, options: options, family: family) : nil
+        }
 
         switch kind {
         case .bayesian:
@@ -297,6 +302,7 @@ public enum FitDirectory {
                 }
                 fitted.parameterization = choice
             }
+            if let distributional, let distributionalDesign { fitted.distributional = (distributional, distributionalDesign) }
             return fitted
         case .frequentist:
             let method: EstimationMethod = (settingsObject["method"] as? String) == "ML" ? .ml : .reml

@@ -34,6 +34,9 @@ public struct FittedModel: Sendable {
     public var mixedModelFit: LinearMixedModelFit?
     /// Bayesian, joint NUTS: how the group-level effects were parameterised (refits use the same).
     public var parameterization: ParameterisationChoice = .automatic
+    /// brms' distributional model `bf(y ~ …, dpar ~ …)`: the whole formula and the designs of every
+    /// part on `data` (`formula` and `design` are then the mean's); nil for other fits.
+    public var distributional: (formula: DistributionalFormula, design: DistributionalDesign)?
 
     public init(kind: Kind, engine: String, formula: Formula, family: Family, priors: [String], factors: [String],
                 dataName: String, data: DataTable, design: ModelDesign, settings: SamplerSettings?,
@@ -56,11 +59,21 @@ public struct FittedModel: Sendable {
     /// as `ModelDesign.build` selects them), restricted to those columns (and `factors`), with the
     /// factors' levels as the design sees them.
     public static func rowsUsed(formula: Formula, table: DataTable, factors: [String]) -> DataTable {
-        var names = formula.referencedColumns.map(\.name)
+        rowsUsed(formulas: [formula], table: table, factors: factors)
+    }
+
+    /// The rows of `table` the designs of all of `formulas` use (complete cases over every column
+    /// any of them refers to: a distributional model's mean and dpar formulas), restricted to those
+    /// columns (and `factors`).
+    public static func rowsUsed(formulas: [Formula], table: DataTable, factors: [String]) -> DataTable {
+        var referenced: [String] = []
+        for formula in formulas {
+            for (name, _) in formula.referencedColumns where !referenced.contains(name) { referenced.append(name) }
+        }
+        var names = referenced
         for name in factors where !names.contains(name) && table.column(named: name) != nil { names.append(name) }
         var working = table
         for name in factors { working = working.forcingFactor(name) }
-        let referenced = formula.referencedColumns.map(\.name)
         let rows = (0..<table.rowCount).filter { row in
             referenced.allSatisfy { working.column(named: $0)?.isMissing(row) != true }
         }

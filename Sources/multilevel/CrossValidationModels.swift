@@ -22,11 +22,26 @@ struct CrossValidatedModel {
     /// Fits the same model (priors, sampler, settings) to another design and returns its draws;
     /// safe to call from several threads at once (each refit's chains then run one after another).
     let refit: @Sendable (ModelDesign) throws -> Draws
+    /// A distributional fit's (`bf()`) pointwise log-likelihood, each row with its own dpar values;
+    /// such a fit is not refitted (no exact LOO, no K-fold yet).
+    var distributional: DistributionalLogLikelihood? = nil
 
     /// The model's pointwise log-likelihood on its own rows.
     func pointwiseLogLikelihood() throws -> PointwiseLogLikelihood {
         guard let draws else { throw ComparisonError("\(name): no full-data fit was made (a kfold --fold job scores only its fold)") }
+        if distributional != nil { throw ComparisonError(Self.distributionalRefusal(name)) }
         return try PointwiseLogLikelihood(design: design, family: family, draws: draws, seed: seed)
+    }
+
+    /// The pointwise log-likelihood `loo` reads: the distributional one for a `bf()` fit.
+    func logLikelihoodBlocks() throws -> any PointwiseLogLikelihoodBlocks {
+        if let distributional { return distributional }
+        return try pointwiseLogLikelihood()
+    }
+
+    /// The one line refusing refits of a distributional fit.
+    static func distributionalRefusal(_ name: String) -> String {
+        "\(name): refits of a distributional model (bf() with predicted dpars: exact LOO, kfold) are not supported yet"
     }
 }
 
@@ -79,6 +94,15 @@ private func storedFit(_ path: String, seed: UInt64?, command: String) throws ->
     guard fitted.kind == .bayesian, let draws = fitted.draws, var settings = fitted.settings else {
         throw FitDirectoryError(file: URL(fileURLWithPath: path).appendingPathComponent("fit.json").path,
                                 message: "a \(fitted.kind.rawValue) fit (lmer --output): \(command) needs a Bayesian fit (fit --output)")
+    }
+    if fitted.distributional != nil {
+        let name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
+        var model = CrossValidatedModel(name: name, table: fitted.data, design: fitted.design, family: fitted.family,
+                                        draws: draws, seed: seed ?? settings.seed, seedGiven: true, refit: { _ in
+            throw ComparisonError(CrossValidatedModel.distributionalRefusal(name))
+        })
+        model.distributional = try fitted.distributionalLogLikelihood()
+        return model
     }
     let family = fitted.family, priorTexts = fitted.priors.map { (text: $0, origin: "\(path)/fit.json") }
     let engine = fitted.engine, parameterisation = fitted.parameterization
@@ -139,8 +163,10 @@ private func distinctlyNamed(_ models: [CrossValidatedModel], paths: [String]) -
     let counts = Dictionary(models.map { ($0.name, 1) }, uniquingKeysWith: +)
     return zip(models, paths).map { model, path in
         guard counts[model.name, default: 0] > 1 else { return model }
-        return CrossValidatedModel(name: path, table: model.table, design: model.design, family: model.family,
-                                   draws: model.draws, seed: model.seed, seedGiven: model.seedGiven, refit: model.refit)
+        var renamed = CrossValidatedModel(name: path, table: model.table, design: model.design, family: model.family,
+                                          draws: model.draws, seed: model.seed, seedGiven: model.seedGiven, refit: model.refit)
+        renamed.distributional = model.distributional
+        return renamed
     }
 }
 

@@ -5,22 +5,23 @@ import Multilevel
 /// `DistributionalPosterior` (non-centred group-level effects as brms; the marginal and Gibbs
 /// samplers assume a constant σ), printed as brms' summary (`sigma_Intercept`, `sd(sigma_Intercept)`
 /// rows) or as JSON, or the default priors with `--show-priors` (brms' prior_summary with its dpar
-/// column). The options that need the constant-parameter model (`--output`, `--predict`,
-/// `--plots`, `--bayes-r2`, `--hypothesis`, `--prior`, `--sampler` other than nuts) are refused in
-/// one line.
+/// column). `--output DIR` writes the fit directory (chains in CmdStan CSV with brms' names, the
+/// rows every part uses, the bf() model) that `predict` and `loo` read. Priors: the usual
+/// statements for the mean, and brms' `dpar =` as a class suffix (`b_sigma:Days ~ normal(0, 1)`,
+/// `Intercept_sigma ~ …`, `sd_sigma:Subject ~ …`). The options that need the constant-parameter
+/// model (`--predict`, `--plots`, `--bayes-r2`, `--hypothesis`, `--sampler` other than nuts) are
+/// refused in one line.
 func runDistributionalFit(_ model: LoadedModel, formula: DistributionalFormula, arguments: ParsedArguments,
                           settings: () throws -> SamplerSettings) throws -> Int32 {
     let specification = model.specification
     let origin = specification.formula?.origin.description ?? "--formula"
-    for option in ["output", "predict", "plots", "hypothesis", "chain-id"] where arguments.value(option) != nil {
+    for option in ["predict", "plots", "hypothesis", "chain-id"] where arguments.value(option) != nil {
         throw UsageError("--\(option) is not supported yet for a distributional model (\(origin): bf() with \(formula.parameters.map(\.name).joined(separator: ", ")))")
     }
     if arguments.has("bayes-r2") {
         throw UsageError("--bayes-r2 is not supported yet for a distributional model (\(origin): bf() with predicted auxiliary parameters)")
     }
-    if let prior = specification.priors.first {
-        throw UnsupportedTermError(description: "\(prior.origin): prior statements are not supported yet with bf() (brms' dpar = …); the default priors are used without them")
-    }
+    let statements = try specification.priors.map { try PriorStatement.parse($0.value, origin: $0.origin.description) }
     if let sampler = specification.sampler, sampler.value != "nuts" {
         throw UsageError("\(sampler.origin): sampler '\(sampler.value)' assumes a constant sigma; a distributional model (bf()) is sampled by joint NUTS only")
     }
@@ -34,15 +35,16 @@ func runDistributionalFit(_ model: LoadedModel, formula: DistributionalFormula, 
     }
     let posterior: DistributionalPosterior
     do {
-        posterior = try DistributionalPosterior(design: design, family: family)
+        posterior = try DistributionalPosterior(design: design, family: family, statements: statements)
     } catch let error as DistributionalModelError {
         throw UnsupportedTermError(description: "\(origin): \(error.description)")
     }
     if arguments.has("show-priors") {
-        writeStandardOutput(posterior.priorSummary(design: design))
+        writeStandardOutput(posterior.priorSummary(design: design, statements: statements))
         return 0
     }
     let settings = try settings()
+    let outputDirectory = try arguments.value("output").map { try OutputDirectory(checking: $0, force: arguments.has("force")) }
     let stop = InterruptionHandler()
     let fit = try DistributionalFit.run(posterior: posterior, settings: settings,
                                         progress: ChainProgress.standardErrorIfTerminal(), stopFlag: stop.flag)
@@ -52,6 +54,29 @@ func runDistributionalFit(_ model: LoadedModel, formula: DistributionalFormula, 
     guard parameterDraws.drawsPerChain > 0 else {
         writeStandardError("multilevel: interrupted during warm-up: no draws to summarise\n")
         return 128 + (stop.signalNumber ?? SIGINT)
+    }
+    if let directory = outputDirectory {
+        let runID = CmdStanRunSettings.runIdentifier(
+            configuration: [model.modelName, model.dataFileName, formula.text, family.specification, "nuts",
+                            String(settings.seed), String(settings.iterations), String(settings.warmup),
+                            String(settings.adaptDelta), String(settings.maxTreeDepth), String(settings.initRadius)]
+                + specification.priors.map(\.value),
+            data: design.mean.response)
+        try writeDistributionalChains(fit, settings: settings, directory: directory, modelName: model.modelName,
+                                      dataFile: model.dataFileName, formula: formula.text, family: family.specification, runID: runID)
+        writeStandardError("multilevel: chains written to \(directory.url.path)/chain-*.csv\n")
+        if stop.signalNumber == nil {
+            var record = FitDirectory.ModelRecord(
+                kind: .bayesian, engine: "nuts", formula: formula.text, family: model.family, priors: specification.priors.map(\.value),
+                factors: specification.factors.map(\.value), dataName: model.dataName,
+                dataSource: (try? specification.resolvedDataURL().path) ?? model.dataFileName, settings: settings)
+            record.recordDesignOptions(specification.designOptions)
+            let rows = FittedModel.rowsUsed(formulas: [formula.mean] + formula.parameters.map(\.formula), table: model.table,
+                                            factors: specification.factors.map(\.value))
+            try FitDirectory.write(record, data: rows, chains: (0..<settings.chains).map { "chain-\($0 + 1).csv" },
+                                   mixedModelFit: nil, into: directory.url)
+            writeStandardError("multilevel: fit directory written to \(directory.url.path) (fit.json; 'multilevel predict \(directory.path) --newdata CSV' and 'multilevel loo \(directory.path)' read it)\n")
+        }
     }
     let summary = summarize(draws: parameterDraws, quantiles: [0.025, 0.975])
     var levelCounts: [String: Int] = [:]
@@ -91,4 +116,42 @@ func runDistributionalFit(_ model: LoadedModel, formula: DistributionalFormula, 
         }
     }
     return 0
+}
+
+/// Writes each chain of a distributional fit to `DIR/chain-K.csv` in CmdStan's CSV layout
+/// (`CmdStanCSVWriter`: brms' names in CmdStan's index form, `r_Subject__sigma.1.1`, with the
+/// index names in comments), the adaptation block after the warm-up rows, and the timings. The
+/// draws are written after sampling (joint NUTS keeps them in memory for the summary anyway).
+func writeDistributionalChains(_ fit: DistributionalFit, settings: SamplerSettings, directory: OutputDirectory,
+                               modelName: String, dataFile: String, formula: String, family: String, runID: String) throws {
+    let samplerColumns = TransitionStatistics.columnNames.count
+    let names = Array(fit.draws.variableNames.dropFirst(samplerColumns))
+    try directory.create(chains: 0..<settings.chains, clearingAll: true)
+    let width = fit.draws.variableCount
+    for (c, chain) in fit.draws.chains.enumerated() {
+        let summary = c < fit.chainSummaries.count ? fit.chainSummaries[c] : nil
+        var run = CmdStanRunSettings(modelName: modelName, chainID: c + 1, seed: settings.seed,
+                                     sampleCount: settings.samplingIterations, warmupCount: settings.warmup,
+                                     saveWarmup: settings.saveWarmup)
+        run.maxTreeDepth = settings.maxTreeDepth
+        run.adaptDelta = settings.adaptDelta
+        run.initRadius = settings.initRadius
+        run.dataFile = dataFile
+        run.extra = [("formula", formula), ("family", family), ("run_id", runID)]
+        let writer = try CmdStanCSVWriter(url: directory.url.appendingPathComponent("chain-\(c + 1).csv"), settings: run,
+                                          parameterNames: names, samplerColumns: CmdStanCSVWriter.nutsSamplerColumns)
+        let rows = chain.count / max(width, 1)
+        let warmupRows = settings.saveWarmup ? min(rows, settings.warmup) : 0
+        for row in 0..<rows {
+            if row == warmupRows, let adaptation = summary?.adaptation {
+                try writer.writeAdaptation(stepSize: adaptation.stepSize, inverseMetricDiagonal: adaptation.inverseMetricDiagonal)
+            }
+            try writer.append(Array(chain[(row * width)..<((row + 1) * width)]))
+        }
+        if let summary, summary.stopped {
+            try writer.finishInterrupted(reason: "interrupted after \(summary.completedIterations) of \(settings.iterations) iterations")
+        } else {
+            try writer.finish(warmupSeconds: summary?.warmupSeconds ?? 0, samplingSeconds: summary?.samplingSeconds ?? 0)
+        }
+    }
 }

@@ -45,6 +45,7 @@ struct PredictCommand: Command {
             .option("level", "X", "Confidence level of --interval (default 0.95)."),
             .option("replicates", "N", "With --interval bootstrap: the number of bootstrap replicates (default 1000)."),
             .option("seed", "N", "With --interval bootstrap: the bootstrap's seed (default: drawn at random and reported); when FIT is a model file fitted by 'fit': the sampler's seed."),
+            .option("dpar", "NAME", "Distributional fits (bf()): the linear predictor (--type linpred) or value (--type epred) of the predicted parameter NAME, e.g. sigma (brms' dpar =)."),
             .option("prediction-seed", "N", "Seed of the random parts (--type prediction, new levels; default: the fit's seed)."),
             .flag("json", "Print one JSON object instead of CSV."),
         ] + FitInputOptions.specs.filter { $0.name != "seed" }
@@ -84,7 +85,7 @@ struct PredictCommand: Command {
 
         switch fitted.kind {
         case .frequentist:
-            for option in ["type", "sample-new-levels", "probs", "prediction-seed"] where arguments.value(option) != nil {
+            for option in ["type", "sample-new-levels", "probs", "prediction-seed", "dpar"] where arguments.value(option) != nil {
                 throw UsageError("option --\(option) applies to Bayesian fits; this is an lmer fit")
             }
             if arguments.has("draws") { throw UsageError("option --draws applies to Bayesian fits; this is an lmer fit") }
@@ -121,8 +122,15 @@ struct PredictCommand: Command {
         case .bayesian:
             if interval != "none" { throw UsageError("option --interval applies to lmer fits; a Bayesian fit reports quantiles (--probs)") }
             let seed = predictionSeed ?? fitted.settings?.seed ?? 1
+            let dpar = try arguments.value("dpar").map { name -> AuxiliaryParameter in
+                guard let parameter = AuxiliaryParameter(rawValue: name) else {
+                    throw UsageError("option --dpar: '\(name)' is not a distributional parameter (sigma, shape, phi, nu, …)")
+                }
+                return parameter
+            }
             let prediction = try fitted.posteriorPrediction(newData, type: type, groupTerms: groupTerms,
-                                                            allowNewLevels: allowNewLevels, newLevels: newLevels, seed: seed)
+                                                            allowNewLevels: allowNewLevels, newLevels: newLevels, seed: seed,
+                                                            dpar: dpar)
             // brms' posterior_epred of an ordinal fit: P(Y = k) per category, one output row per
             // (new row, category).
             let categories = type == .epred ? prediction.categoryCount : 0

@@ -55,11 +55,25 @@ public struct PosteriorPrediction: Sendable {
     private let newLevelEffects: [[Double]]
     /// Per kept term: for each row, the index of its new level (nil for an existing level).
     private let newLevelIndex: [[Int?]]
+    /// brms' `bf()`: the predicted auxiliary parameters, each with its linear predictor on the
+    /// new rows (`DistributionalPrediction`); empty for a model with constant auxiliary parameters.
+    var predictedAuxiliary: [PredictedAuxiliary] = []
+    /// brms' `dpar =` argument: the position in `predictedAuxiliary` of the parameter whose
+    /// linear predictor (`linpred`) or value (`epred`) is asked for instead of the mean's.
+    var requestedAuxiliary: Int?
 
     /// `draws` are the fit's constrained draws (`b_…`, `r_<g>[level,term]`, `sd_…`, `cor_…`, the
     /// family's auxiliary parameters); `fitted` the fitted design; `newData` the new rows' design.
     public init(draws: Draws, fitted: ModelDesign, family: Family, newData: NewDataDesign, type: PredictionType,
                 newLevels: NewLevelSampling = .uncertainty, seed: UInt64) throws {
+        try self.init(draws: draws, fitted: fitted, family: family, newData: newData, type: type, newLevels: newLevels,
+                      seed: seed, predicted: [])
+    }
+
+    /// As the public initialiser; the auxiliary parameters in `predicted` are not read from the
+    /// draws (a distributional model predicts them row by row).
+    init(draws: Draws, fitted: ModelDesign, family: Family, newData: NewDataDesign, type: PredictionType,
+         newLevels: NewLevelSampling, seed: UInt64, predicted: Set<AuxiliaryParameter>) throws {
         func index(_ name: String) throws -> Int {
             guard let k = draws.index(of: name) else {
                 throw FamilyError(message: "prediction: the draws have no variable '\(name)'")
@@ -75,7 +89,10 @@ public struct PosteriorPrediction: Sendable {
         let total = draws.chains.reduce(0) { $0 + $1.count / Swift.max(width, 1) }
         drawCount = total
         let drawColumns = try FamilyDrawColumns(draws: draws, fixedEffectNames: fitted.fixedEffectNames, family: family,
-                                                auxiliaryParameters: family.auxiliaryParameters, index: index)
+                                                auxiliaryParameters: family.auxiliaryParameters) { name in
+            if let parameter = AuxiliaryParameter(rawValue: name), predicted.contains(parameter) { return 0 }
+            return try index(name)
+        }
         let betaIndex = drawColumns.coefficients
         let auxiliaryIndex = drawColumns.auxiliary
         auxiliaryCount = auxiliaryIndex.count
@@ -194,7 +211,7 @@ public struct PosteriorPrediction: Sendable {
     /// η of new row `i` under draw `s` (`x` the row's population-level columns): the offset, x·b,
     /// the monotonic effects and the kept group-level terms (a new level's drawn effects).
     @inline(__always)
-    private func linearPredictor(row i: Int, draw s: Int, x: [Double]) -> Double {
+    func linearPredictor(row i: Int, draw s: Int, x: [Double]) -> Double {
         let p = x.count
         var eta = newData.offset?[i] ?? 0
         for j in 0..<p { eta += x[j] * beta[s * p + j] }
@@ -218,7 +235,7 @@ public struct PosteriorPrediction: Sendable {
     }
 
     /// The population-level columns of new row `i`.
-    private func populationColumns(row i: Int) -> [Double] {
+    func populationColumns(row i: Int) -> [Double] {
         (0..<newData.fixedEffects.columns).map { newData.fixedEffects[i, $0] }
     }
 
@@ -232,6 +249,15 @@ public struct PosteriorPrediction: Sendable {
         let trials = newData.trials?[i] ?? 1
         var rng = Xoshiro256PlusPlus(seed: seed ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15))
         var aux = [Double](repeating: 0, count: auxiliaryCount)
+        let predictedColumns = predictedAuxiliary.map { $0.linear.populationColumns(row: i) }
+        if let r = requestedAuxiliary {
+            let part = predictedAuxiliary[r]
+            for s in 0..<drawCount {
+                let eta = part.linear.linearPredictor(row: i, draw: s, x: predictedColumns[r])
+                out[s] = type == .linpred ? eta : part.parameter.inverseDistributionalLink(eta).value
+            }
+            return
+        }
         for s in 0..<drawCount {
             let eta = linearPredictor(row: i, draw: s, x: x)
             switch type {
@@ -239,9 +265,33 @@ public struct PosteriorPrediction: Sendable {
                 out[s] = eta
             case .epred, .prediction:
                 for k in 0..<auxiliaryCount { aux[k] = auxiliary[s * auxiliaryCount + k] }
+                for (p, part) in predictedAuxiliary.enumerated() {
+                    let value = part.linear.linearPredictor(row: i, draw: s, x: predictedColumns[p])
+                    aux[part.index] = part.parameter.inverseDistributionalLink(value).value
+                }
                 let (mean, draw) = family.descriptor.meanAndDraw(eta: eta, trials: trials, auxiliary: aux, rng: &rng)
                 out[s] = type == .epred ? mean : draw
             }
+        }
+    }
+
+    /// log p(y | θ⁽ˢ⁾) of new row `i` with response `y` (and `trials`) for every draw s, in draw
+    /// order — brms' `log_lik` with `newdata`: η and the auxiliary parameters as `values` takes
+    /// them for `.epred` (each predicted auxiliary parameter through its inverse link at the row's
+    /// own linear predictor), then the family's density with every constant (`Family.logDensity`).
+    public func logLikelihood(row i: Int, response y: Double, trials: Double, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count >= drawCount)
+        let x = populationColumns(row: i)
+        let predictedColumns = predictedAuxiliary.map { $0.linear.populationColumns(row: i) }
+        var aux = [Double](repeating: 0, count: auxiliaryCount)
+        for s in 0..<drawCount {
+            let eta = linearPredictor(row: i, draw: s, x: x)
+            for k in 0..<auxiliaryCount { aux[k] = auxiliary[s * auxiliaryCount + k] }
+            for (p, part) in predictedAuxiliary.enumerated() {
+                let value = part.linear.linearPredictor(row: i, draw: s, x: predictedColumns[p])
+                aux[part.index] = part.parameter.inverseDistributionalLink(value).value
+            }
+            out[s] = family.logDensity(y: y, trials: trials, eta: eta, auxiliary: aux)
         }
     }
 

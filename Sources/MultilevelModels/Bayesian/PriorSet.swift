@@ -88,6 +88,9 @@ public struct PriorSet: Sendable, Equatable {
     public mutating func apply(_ statements: [PriorStatement]) throws {
         var seen: [String: PriorStatement] = [:]
         for statement in statements {
+            guard statement.dpar.isEmpty else {
+                throw PriorError(message: "\(statement.origin): prior '\(statement.text)': the model does not predict '\(statement.dpar)' (brms' dpar = \(statement.dpar) needs a formula bf(y ~ …, \(statement.dpar) ~ …))")
+            }
             let (coefficient, group) = try resolveTarget(statement)
             let key = "\(statement.parameterClass.rawValue)|\(coefficient)|\(group)"
             if let earlier = seen[key] {

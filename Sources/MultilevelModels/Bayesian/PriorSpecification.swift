@@ -58,6 +58,10 @@ public struct PriorStatement: Sendable, Equatable, CustomStringConvertible {
     public var text: String
     /// Where it came from (`--prior`, `models/sleepstudy.model:4`), for messages.
     public var origin: String
+    /// brms' `dpar`: the predicted auxiliary parameter of a distributional model (`bf()`) whose
+    /// coefficients the statement is about, written after the class (`b_sigma:Days ~ …` is brms'
+    /// `prior(…, class = b, coef = Days, dpar = sigma)`); empty for the mean's.
+    public var dpar: String = ""
 
     public init(parameterClass: PriorClass, target: String, distribution: PriorDistribution,
                 text: String, origin: String) {
@@ -119,7 +123,17 @@ public struct PriorStatement: Sendable, Equatable, CustomStringConvertible {
             className = lhs
             target = ""
         }
-        guard let parameterClass = PriorClass(statementName: className) else {
+        // brms' dpar = …: `b_sigma`, `Intercept_sigma`, `sd_sigma`, `cor_sigma` (the class of a
+        // predicted auxiliary parameter's linear predictor).
+        var classText = className, dpar = ""
+        if PriorClass(statementName: className) == nil, let underscore = className.firstIndex(of: "_") {
+            let base = String(className[..<underscore]), suffix = String(className[className.index(after: underscore)...])
+            if ["b", "Intercept", "sd", "cor", "L"].contains(base), AuxiliaryParameter(rawValue: suffix) != nil {
+                classText = base
+                dpar = suffix
+            }
+        }
+        guard let parameterClass = PriorClass(statementName: classText) else {
             throw fail("unknown parameter class '\(className)' (known: b, Intercept, sd, cor, cov, sigma, shape, nu, zi, hu)",
                        at: lhsStart)
         }
@@ -182,8 +196,10 @@ public struct PriorStatement: Sendable, Equatable, CustomStringConvertible {
         if parameterClass != .cov, distribution.isHuangWand {
             throw fail("huang_wand is a prior for covariance matrices (class cov), not \(className)", at: nameStart)
         }
-        return PriorStatement(parameterClass: parameterClass, target: target, distribution: distribution,
-                              text: text.priorTrimmed(), origin: origin)
+        var statement = PriorStatement(parameterClass: parameterClass, target: target, distribution: distribution,
+                                       text: text.priorTrimmed(), origin: origin)
+        statement.dpar = dpar
+        return statement
     }
 }
 

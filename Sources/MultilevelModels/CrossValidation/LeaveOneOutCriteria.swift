@@ -11,12 +11,12 @@ public struct LeaveOneOutCriteria: Sendable {
     /// - Parameters:
     ///   - logLikelihood: the fit's pointwise log-likelihood.
     ///   - relativeEfficiency: compute r_eff from the chains (loo's `relative_eff`); false: r_eff = 1.
-    public init(_ logLikelihood: PointwiseLogLikelihood, relativeEfficiency: Bool = true) throws {
+    public init(_ logLikelihood: some PointwiseLogLikelihoodBlocks, relativeEfficiency: Bool = true) throws {
         let n = logLikelihood.observationCount, s = logLikelihood.drawCount
         guard s >= 2, n >= 1 else { throw InformationCriterionError.emptyLogLikelihood }
         let chains = logLikelihood.chainLengths.count
         let equalChains = Set(logLikelihood.chainLengths).count == 1
-        let blockRows = logLikelihood.blockRows()
+        let blockRows = logLikelihood.blockRows(targetValues: 4_000_000)
         let blocks = (n + blockRows - 1) / blockRows
         var loo = [LeaveOneOutPoint](repeating: LeaveOneOutPoint(elpd: 0, effectiveParameters: 0, paretoK: 0,
                                                                    monteCarloError: 0, lpd: 0), count: n)
