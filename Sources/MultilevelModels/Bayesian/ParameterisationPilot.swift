@@ -129,9 +129,17 @@ public struct ParameterisationPilot: Sendable {
             for i in 0..<n { eta[i] = linearPredictor(i) }
             model.updateDispersion(y, eta)
         }
+        // 3. A coarse term whose levels hold finer nested levels learns about its effects through
+        // theirs: its levels' information is the marginal one (`NestedLevelInformation`).
+        let variances = sds.map { sd in sd.isEmpty ? 0 : sd.reduce(0) { $0 + $1 * $1 } / Double(sd.count) }
+        let marginal = NestedLevelInformation.marginalised(terms: terms, variances: variances, information: informations)
+        for t in terms.indices where marginal[t] != informations[t] {
+            let levelRatios = marginal[t].filter { $0 > 0 }.map { variances[t] * $0 }
+            ratios[t] = levelRatios.isEmpty ? 0 : median(levelRatios)
+        }
         standardDeviations = sds
         informationRatios = ratios
-        levelInformation = informations
+        levelInformation = marginal
         lowerInformationRatios = zip(terms, ratios).map { term, ratio in
             let degrees = Double(term.grouping.levelCount - 1)
             return degrees > 0 ? ratio * ChiSquaredDistribution(degreesOfFreedom: degrees).quantile(0.05) / degrees : 0
