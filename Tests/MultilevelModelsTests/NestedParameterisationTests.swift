@@ -94,14 +94,20 @@ final class NestedParameterisationTests: XCTestCase {
     /// lme4's grouseticks `TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | LOCATION)` (118 broods in 63
     /// locations): the locations' information is the marginal one. At lme4's estimates (sd_BROOD
     /// 0.770, sd_LOCATION 0.574) the median of sd² I_j is 2.55 for broods, 3.43 for locations by
-    /// their rows and 0.51 through their broods; the pilot's backfitting, though, gives the
-    /// locations most of the brood variance (sd̂ 1.14 and 0.38), so its ratios stay on the other
-    /// side (LOCATION 5.9, BROOD 0.71) and the rule's choice (LOCATION centred) is unchanged.
+    /// their rows and 0.51 through their broods. Backfitting alone gave the locations most of the
+    /// brood variance (sd̂ 1.14 and 0.38, LOCATION centred); the nested analysis of variance gives
+    /// 0.75 and 0.62, and the rule centres the broods, not the locations; `automatic` partially
+    /// centres both (nested terms).
     func testGrouseticksLocationsLearnThroughTheirBroods() throws {
         let design = try PosteriorTestData.built("grouseticks", "TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | LOCATION)")
         XCTAssertEqual(design.randomTerms.map(\.grouping.name), ["BROOD", "LOCATION"])
         let pilot = ParameterisationPilot(design: design, family: .poisson)
         print("grouseticks pilot: sd \(pilot.standardDeviations), ratios \(pilot.informationRatios), lower \(pilot.lowerInformationRatios)")
         try Self.assertMarginal(pilot, design: design, coarse: 1, fine: 0)
+        XCTAssertEqual(pilot.standardDeviations[0][0], 0.77, accuracy: 0.25)
+        XCTAssertEqual(pilot.standardDeviations[1][0], 0.57, accuracy: 0.25)
+        XCTAssertEqual(try ParameterisationChoice.automatic.centredTerms(design: design, family: .poisson), [true, false])
+        let chosen = try ParameterisationChoice.automatic.parameterisationWithWeights(design: design, family: .poisson)
+        XCTAssertTrue(chosen.centringWeights.allSatisfy { $0 != nil }, "both terms partially centred")
     }
 }

@@ -139,7 +139,12 @@ final class PartialCentringTests: XCTestCase {
         let order = pilot.levelInformation[1].indices.sorted { pilot.levelInformation[1][$0] < pilot.levelInformation[1][$1] }
         XCTAssertEqual(order.map { brood[$0] }, order.map { brood[$0] }.sorted())
         XCTAssertGreaterThan(brood.max()! - brood.min()!, 0.1, "the levels' information differs")
-        let none = try ParameterisationChoice.automatic.parameterisationWithWeights(design: design, family: .poisson)
+        // Broods nested in locations: `automatic` partially centres too.
+        let nested = try ParameterisationChoice.automatic.parameterisationWithWeights(design: design, family: .poisson)
+        XCTAssertEqual(nested.centringWeights, weights)
+        XCTAssertEqual(nested.centringParents, parents)
+        let crossed = CentredParameterisationTests.richAndSparse(family: .poisson)
+        let none = try ParameterisationChoice.automatic.parameterisationWithWeights(design: crossed, family: .poisson)
         XCTAssertTrue(none.centringWeights.allSatisfy { $0 == nil })
     }
 }

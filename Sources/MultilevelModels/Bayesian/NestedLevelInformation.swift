@@ -24,18 +24,10 @@ enum NestedLevelInformation {
     /// contributes nothing. Terms with several columns, or with no nested term, are returned as given.
     static func marginalised(terms: [RandomEffectTerm], variances: [Double], information: [[Double]]) -> [[Double]] {
         var result = information
-        let interceptOnly = terms.map { $0.columnCount == 1 && $0.values.allSatisfy { $0 == 1 } }
         // Finest first: a child is marginalised before its parent reads it.
         let order = terms.indices.sorted { (terms[$1].grouping.levelCount, $1) < (terms[$0].grouping.levelCount, $0) }
-        for u in order where interceptOnly[u] {
-            var child: (term: Int, parentLevel: [Int])?
-            for t in terms.indices where t != u && interceptOnly[t]
-                && terms[t].grouping.levelCount > terms[u].grouping.levelCount {
-                if let best = child, terms[best.term].grouping.levelCount <= terms[t].grouping.levelCount { continue }
-                guard let map = HierarchicalCentring.parentLevels(of: terms[t].grouping, in: terms[u].grouping) else { continue }
-                child = (t, map)
-            }
-            guard let child else { continue }
+        for u in order {
+            guard let child = Self.child(of: u, terms: terms) else { continue }
             var marginal = [Double](repeating: 0, count: terms[u].grouping.levelCount)
             for (b, k) in child.parentLevel.enumerated() where result[child.term][b] > 0 {
                 marginal[k] += 1 / (1 / result[child.term][b] + variances[child.term])
@@ -43,5 +35,58 @@ enum NestedLevelInformation {
             result[u] = marginal
         }
         return result
+    }
+
+    /// The intercept-only term nested in intercept-only term u with the fewest levels above u's,
+    /// and the level of u each of its levels lies in; nil when there is none.
+    static func child(of u: Int, terms: [RandomEffectTerm]) -> (term: Int, parentLevel: [Int])? {
+        func interceptOnly(_ t: Int) -> Bool { terms[t].columnCount == 1 && terms[t].values.allSatisfy { $0 == 1 } }
+        guard interceptOnly(u) else { return nil }
+        var child: (term: Int, parentLevel: [Int])?
+        for t in terms.indices where t != u && interceptOnly(t) && terms[t].grouping.levelCount > terms[u].grouping.levelCount {
+            if let best = child, terms[best.term].grouping.levelCount <= terms[t].grouping.levelCount { continue }
+            guard let map = HierarchicalCentring.parentLevels(of: terms[t].grouping, in: terms[u].grouping) else { continue }
+            child = (t, map)
+        }
+        return child
+    }
+
+    /// Method-of-moments variances of a nested pair (the unbalanced nested analysis of variance):
+    /// `totals[b]` estimates r_u,k(b) + r_t,b with sampling variance 1/`information[b]` (levels with
+    /// information 0 are left out), `parentLevel[b]` = k(b). Within the coarse levels,
+    /// E Σ_k Σ_{b ∈ k} (v_b − v̄_k)² = Σ_k (1 − 1/n_k) Σ_{b ∈ k} (sd_t² + 1/I_b) gives sd_t²; then the
+    /// precision-weighted level means m_k = Σ w_b v_b / W_k, w_b = 1/(1/I_b + sd_t²), W_k = Σ w_b,
+    /// have variance sd_u² + 1/W_k about their mean, which gives sd_u². Both are clamped at 0.
+    static func nestedVariances(totals: [Double], information: [Double], parentLevel: [Int],
+                                parentCount: Int) -> (fine: Double, coarse: Double) {
+        var count = [Double](repeating: 0, count: parentCount), sum = count, noise = count
+        for (b, k) in parentLevel.enumerated() where information[b] > 0 {
+            count[k] += 1
+            sum[k] += totals[b]
+            noise[k] += 1 / information[b]
+        }
+        var within = 0.0, withinNoise = 0.0, degrees = 0.0
+        for (b, k) in parentLevel.enumerated() where information[b] > 0 {
+            let deviation = totals[b] - sum[k] / count[k]
+            within += deviation * deviation
+        }
+        for k in 0..<parentCount where count[k] > 0 {
+            withinNoise += (1 - 1 / count[k]) * noise[k]
+            degrees += count[k] - 1
+        }
+        let fine = degrees > 0 ? max(0, (within - withinNoise) / degrees) : 0
+        var weight = [Double](repeating: 0, count: parentCount), weighted = weight
+        for (b, k) in parentLevel.enumerated() where information[b] > 0 {
+            let w = 1 / (1 / information[b] + fine)
+            weight[k] += w
+            weighted[k] += w * totals[b]
+        }
+        let levels = (0..<parentCount).filter { weight[$0] > 0 }
+        guard levels.count > 1 else { return (fine, 0) }
+        let means = levels.map { weighted[$0] / weight[$0] }
+        let centre = means.reduce(0, +) / Double(means.count)
+        let spread = means.reduce(0) { $0 + ($1 - centre) * ($1 - centre) } / Double(means.count - 1)
+        let meanNoise = levels.reduce(0) { $0 + 1 / weight[$1] } / Double(levels.count)
+        return (fine, max(0, spread - meanNoise))
     }
 }
