@@ -26,7 +26,14 @@ import MultilevelSampling
 ///    (a Newton step on the penalised likelihood).
 ///    The dispersion (σ² for gaussian-like families, the negative-binomial shape φ, the gamma
 ///    shape α) is re-estimated by moments after each sweep.
-/// 3. The term's ratio is the median over levels of (1/q) Σ_k sd̂_k² (I_j)_kk — the prior
+/// 3. Nesting (issue 21): for an intercept-only term with an intercept-only term nested in it
+///    (broods in locations; two levels of nesting only), the two variances come from the nested
+///    analysis of variance of the fine levels' one-step totals (`NestedLevelInformation
+///    .nestedVariances`) — backfitting, coarse term first, gives the coarse term most of both —
+///    and the coarse levels' information I_j is the marginal one, Σ over their nested levels b of
+///    1/(1/I_b + sd̂_fine²) (`NestedLevelInformation.marginalised`): a location sees its effect only
+///    through its broods' effects.
+/// 4. The term's ratio is the median over levels of (1/q) Σ_k sd̂_k² (I_j)_kk — the prior
 ///    variance over the data variance of a level's effect —, and its lower ratio the same with
 ///    sd̂² at its lower 95% bound sd̂² · χ²_{J−1}(0.05)/(J − 1) (J levels). The posterior of a non-centred z_jk
 ///    has variance ≈ 1/(1 + ratio): near 0 when the ratio is large, so z_j and sd are tightly
@@ -129,9 +136,45 @@ public struct ParameterisationPilot: Sendable {
             for i in 0..<n { eta[i] = linearPredictor(i) }
             model.updateDispersion(y, eta)
         }
+        // 3. Two-level nesting: backfitting splits the variance of a coarse term and the term nested
+        // in it badly (the coarse term, estimated first, takes most of it), so their variances
+        // come from the nested analysis of variance of the fine levels' one-step totals instead.
+        for u in terms.indices {
+            guard let child = NestedLevelInformation.child(of: u, terms: terms),
+                  NestedLevelInformation.child(of: child.term, terms: terms) == nil,
+                  !terms.indices.contains(where: { NestedLevelInformation.child(of: $0, terms: terms)?.term == u }) else { continue }
+            let t = child.term, parentLevel = child.parentLevel
+            let fineCount = terms[t].grouping.levelCount
+            var information = [Double](repeating: 0, count: fineCount), score = information
+            for i in 0..<n {
+                let (w, e) = model.workingWeightAndResidual(y[i], eta[i], i)
+                let b = terms[t].grouping.levelIndex[i]
+                information[b] += w
+                score[b] += w * e
+            }
+            let totals = (0..<fineCount).map { b in
+                effects[t][b] + effects[u][parentLevel[b]] + (information[b] > 0 ? score[b] / information[b] : 0)
+            }
+            let (fine, coarse) = NestedLevelInformation.nestedVariances(totals: totals, information: information,
+                                                                        parentLevel: parentLevel,
+                                                                        parentCount: terms[u].grouping.levelCount)
+            sds[t] = [fine.squareRoot()]
+            sds[u] = [coarse.squareRoot()]
+            informations[t] = information
+            let fineRatios = information.filter { $0 > 0 }.map { fine * $0 }
+            ratios[t] = fineRatios.isEmpty ? 0 : median(fineRatios)
+        }
+        // A coarse term whose levels hold finer nested levels learns about its effects through
+        // theirs: its levels' information is the marginal one (`NestedLevelInformation`).
+        let variances = sds.map { sd in sd.isEmpty ? 0 : sd.reduce(0) { $0 + $1 * $1 } / Double(sd.count) }
+        let marginal = NestedLevelInformation.marginalised(terms: terms, variances: variances, information: informations)
+        for t in terms.indices where marginal[t] != informations[t] {
+            let levelRatios = marginal[t].filter { $0 > 0 }.map { variances[t] * $0 }
+            ratios[t] = levelRatios.isEmpty ? 0 : median(levelRatios)
+        }
         standardDeviations = sds
         informationRatios = ratios
-        levelInformation = informations
+        levelInformation = marginal
         lowerInformationRatios = zip(terms, ratios).map { term, ratio in
             let degrees = Double(term.grouping.levelCount - 1)
             return degrees > 0 ? ratio * ChiSquaredDistribution(degreesOfFreedom: degrees).quantile(0.05) / degrees : 0
