@@ -11,6 +11,7 @@ final class DistributionalPriorSummaryTests: XCTestCase {
         for (fixture, csv, formula, family) in [
             ("brms_sleepstudy_sigma_days", "sleepstudy", "bf(Reaction ~ Days + (Days | Subject), sigma ~ Days)", Family.gaussian),
             ("brms_sleepstudy_sigma_subject", "sleepstudy", "bf(Reaction ~ Days + (Days | Subject), sigma ~ 1 + (1 | Subject))", Family.gaussian),
+            ("brms_zip_zi_salamanders", "Salamanders", "bf(count ~ mined + (1 | site), zi ~ mined)", Family.zeroInflatedPoisson),
         ] {
             guard let url = Bundle.module.url(forResource: fixture, withExtension: "json", subdirectory: "Fixtures") else {
                 XCTFail("\(fixture) missing")

@@ -144,6 +144,70 @@ final class DistributionalRegressionTests: XCTestCase {
                           family: .zeroInflatedNegativeBinomial, location: 0.5, dparIntercept: 0)
     }
 
+    /// zi and hu through the logit link, each with a population-level slope and a group-level
+    /// intercept, for the five zero-inflated and hurdle families.
+    func testGradientZeroInflationAndHurdleProbabilities() throws {
+        try checkGradient("Salamanders", "bf(count ~ mined + (1 | site), zi ~ mined + (1 | site))",
+                          family: .zeroInflatedPoisson, location: 0.5, dparIntercept: -0.5)
+        try checkGradient("Salamanders", "bf(count ~ mined + (1 | site), zi ~ mined, shape ~ 1)",
+                          family: .zeroInflatedNegativeBinomial, location: 0.5, dparIntercept: -1)
+        try checkGradient("Salamanders", "bf(count ~ mined + (1 | site), hu ~ mined + (1 | site))",
+                          family: .hurdlePoisson, location: 0.5, dparIntercept: 0.5)
+        try checkGradient("Salamanders", "bf(count ~ mined + (1 | site), hu ~ mined, shape ~ mined)",
+                          family: .hurdleNegativeBinomial, location: 0.5, dparIntercept: 0.5)
+        try checkGradient("hurdle_lognormal_sim", "bf(y ~ x + (1 | g), hu ~ x + (1 | g))",
+                          family: .hurdleLognormal, location: 0.3, dparIntercept: -1)
+    }
+
+    /// skew_normal's alpha through the identity link; its intercept's default prior normal(0, 4).
+    func testGradientSkewNormalAlpha() throws {
+        try checkGradient("skew_normal_sim", "bf(y ~ x + (1 | g), alpha ~ x + (1 | g))", family: .skewNormal,
+                          location: 0.5, dparIntercept: 1)
+        let posterior = try Self.posterior("skew_normal_sim", "bf(y ~ x, alpha ~ x)", family: .skewNormal)
+        XCTAssertEqual(posterior.priors.intercept[1], .normal(mean: 0, sd: 4))
+        XCTAssertEqual(posterior.parameterNames.names, ["b_Intercept", "b_alpha_Intercept", "b_x", "b_alpha_x", "sigma"])
+    }
+
+    /// brms' names and default priors of a predicted zi (get_prior(bf(count ~ mined + (1 | site),
+    /// zi ~ mined), Salamanders, zero_inflated_poisson()): `logistic(0, 1)` on Intercept_zi, flat
+    /// b_zi); with `zi ~ 1` the model is the constant-zi model with zi's beta(1, 1) prior carried to
+    /// the logit scale, which is exactly logistic(0, 1): the log densities agree at every point.
+    func testZeroInflationNamesPriorsAndConstantEquivalence() throws {
+        let posterior = try Self.posterior("Salamanders", "bf(count ~ mined + (1 | site), zi ~ mined)", family: .zeroInflatedPoisson)
+        XCTAssertEqual(Array(posterior.parameterNames.names.prefix(5)),
+                       ["b_Intercept", "b_zi_Intercept", "b_minedyes", "b_zi_minedyes", "sd_site__Intercept"])
+        XCTAssertFalse(posterior.parameterNames.names.contains("zi"))
+        XCTAssertEqual(posterior.priors.intercept[1], .logistic(location: 0, scale: 1))
+        XCTAssertEqual(posterior.priors.coefficients[1], [.flat])
+        let hurdle = try Self.posterior("Salamanders", "bf(count ~ mined, hu ~ 1 + (1 | site))", family: .hurdlePoisson)
+        XCTAssertEqual(Array(hurdle.parameterNames.names.prefix(3)), ["b_Intercept", "b_hu_Intercept", "b_minedyes"])
+        XCTAssertTrue(hurdle.parameterNames.names.contains("sd_site__hu_Intercept"))
+        XCTAssertTrue(hurdle.parameterNames.names.contains("r_site__hu[VF-1,Intercept]"))
+        XCTAssertEqual(hurdle.priors.intercept[1], .logistic(location: 0, scale: 1))
+
+        // y = logit(zi): beta(1, 1) on zi with the Jacobian zi(1 − zi) is the logistic(0, 1) density of y.
+        var predicted = try Self.posterior("Salamanders", "bf(count ~ mined + (1 | site), zi ~ 1)", family: .zeroInflatedPoisson)
+        let plain = try DistributionalFormula.parse("count ~ mined + (1 | site)")
+        let design = try DistributionalDesign.build(formula: plain, table: try Self.table("Salamanders"), family: .zeroInflatedPoisson)
+        var constant = try DistributionalPosterior(design: design, family: .zeroInflatedPoisson)
+        XCTAssertEqual(predicted.dimension, constant.dimension)
+        let ziPredicted = predicted.predictors[1].interceptOffset, ziConstant = constant.dimension - 1
+        for seed in [4, 5] as [UInt64] {
+            var x = Self.point(predicted, seed: seed, location: 0.3, dparIntercept: -0.8)
+            var y = [Double](repeating: 0, count: constant.dimension)
+            // Same mean parameters; zi moved to the end of the constant model's vector.
+            var k = 0
+            for i in 0..<x.count where i != ziPredicted { y[k] = x[i]; k += 1 }
+            y[ziConstant] = x[ziPredicted]
+            XCTAssertEqual(predicted.logDensityAndGradient(at: x).value, constant.logDensityAndGradient(at: y).value,
+                           accuracy: 1e-9 * abs(constant.logDensityAndGradient(at: y).value))
+            x[ziPredicted] += 0.3
+            y[ziConstant] += 0.3
+            XCTAssertEqual(predicted.logDensityAndGradient(at: x).value, constant.logDensityAndGradient(at: y).value,
+                           accuracy: 1e-9 * abs(constant.logDensityAndGradient(at: y).value))
+        }
+    }
+
     func testGradientBetaPhi() throws {
         try checkGradient("presidentialElections", "bf(demShare ~ south + (1 | state), phi ~ south + (1 | year))",
                           family: .beta, location: 0, dparIntercept: 3)
@@ -292,6 +356,13 @@ final class DistributionalBrmsParityTests: XCTestCase {
     func testSleepstudySigmaOnDays() throws {
         try parity("brms_sleepstudy_sigma_days", csv: "sleepstudy",
                    formula: "bf(Reaction ~ Days + (Days | Subject), sigma ~ Days)", family: .gaussian, seed: 201)
+    }
+
+    /// zi on a factor (scripts/references/brms_dpars_trunc_mo.R): Salamanders' zero inflation by
+    /// mining, the count's mean with a site intercept.
+    func testZeroInflatedPoissonZiOnMined() throws {
+        try parity("brms_zip_zi_salamanders", csv: "Salamanders",
+                   formula: "bf(count ~ mined + (1 | site), zi ~ mined)", family: .zeroInflatedPoisson, seed: 203)
     }
 
     func testSleepstudySigmaVaryingBySubject() throws {

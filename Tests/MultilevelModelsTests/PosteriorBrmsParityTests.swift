@@ -14,12 +14,12 @@ import MultilevelSampling
 /// scaled by √(our tail-ESS / their tail-ESS) (MCSE ∝ 1/√ESS). Sampler-heavy: run with -c release.
 final class PosteriorBrmsParityTests: XCTestCase {
     func parity(_ fixture: String, _ design: ModelDesign, family: Family, seed: UInt64, marginal: Bool = false,
-                parameterisation: ParameterisationChoice = .automatic, label: String = #function,
+                parameterisation: ParameterisationChoice = .automatic, priors: [PriorStatement] = [], label: String = #function,
                 file: StaticString = #filePath, line: UInt = #line) throws {
         let table = try GibbsTestSupport.brmsReferenceTable(fixture)
         let settings = SamplerSettings(iterations: 3000, warmup: 1000, chains: 4, seed: seed)
         let fit = marginal ? try BayesianFit.runMarginal(design: design, settings: settings)
-                           : try BayesianFit.run(design: design, family: family, settings: settings,
+                           : try BayesianFit.run(design: design, family: family, priors: priors, settings: settings,
                                                  parameterisation: parameterisation)
         let names = fit.draws.variableNames.filter {
             $0.hasPrefix("b_") || $0.hasPrefix("bsp_") || $0.hasPrefix("simo_") || $0.hasPrefix("sd_") || $0.hasPrefix("cor_") || ["sigma", "shape", "phi", "zi", "hu", "alpha"].contains($0)

@@ -187,12 +187,46 @@ final class PriorTests: XCTestCase {
         XCTAssertEqual(PriorDistribution.gamma(shape: 2, rate: 1).logDensity(-1), -.infinity)
     }
 
+    /// logistic(μ, s) (brms' default prior on a predicted zi/hu intercept): R's
+    /// `dlogis(x, μ, s, log = TRUE)` = −log s − z − 2 log(1 + e^(−z)), z = (x − μ)/s, evaluated in
+    /// Python's math (log 2 − 2 − 2 log1p(e^(−2)) at x = 2 of logistic(1, 0.5); −log 4 at the
+    /// centre; −3 − 2 log1p(e^(−3)) far in the tail, where the naive form would lose digits).
+    func testLogisticAgainstClosedForms() throws {
+        XCTAssertEqual(PriorDistribution.logistic(location: 1, scale: 0.5).logDensity(2), -1.560_708_841_525_999_5, accuracy: 1e-14)
+        XCTAssertEqual(PriorDistribution.logistic(location: 0, scale: 1).logDensity(0), -1.386_294_361_119_890_6, accuracy: 1e-15)
+        XCTAssertEqual(PriorDistribution.logistic(location: 0, scale: 1).logDensity(3), -3.097_174_703_147_484, accuracy: 1e-14)
+        XCTAssertEqual(PriorDistribution.logistic(location: 0, scale: 1).logDensity(-3), -3.097_174_703_147_484, accuracy: 1e-14)
+        XCTAssertEqual(PriorDistribution.logistic(location: 0, scale: 1).logDensity(-800), -800, accuracy: 1e-12)
+        // Symmetric about μ: the derivative vanishes there and is 1 − 2F(z) over s elsewhere.
+        XCTAssertEqual(PriorDistribution.logistic(location: 2, scale: 3).logDensityAndDerivative(2).derivative, 0, accuracy: 1e-16)
+        XCTAssertEqual(PriorDistribution.logistic(location: 0, scale: 1).logDensityAndDerivative(-800).derivative, 1, accuracy: 1e-15)
+        // P(X > 0) for logistic(1, 0.5) is 1 − plogis(−2) = 1/(1 + e^(−2)): log −0.12692801104297252.
+        XCTAssertEqual(PriorDistribution.logistic(location: 1, scale: 0.5).logProbabilityAbove(0), -0.126_928_011_042_972_52,
+                       accuracy: 1e-15)
+        // It integrates to 1 (trapezoid on [−40, 40]).
+        var total = 0.0
+        let h = 0.001
+        for k in -40_000...40_000 { total += exp(PriorDistribution.logistic(location: 0.3, scale: 0.7).logDensity(Double(k) * h)) * h }
+        XCTAssertEqual(total, 1, accuracy: 1e-9)
+        XCTAssertEqual(try PriorDistribution.make(name: "logistic", arguments: [0, 1]), .logistic(location: 0, scale: 1))
+        XCTAssertEqual(PriorDistribution.logistic(location: 0, scale: 1).description, "logistic(0, 1)")
+        XCTAssertThrowsError(try PriorDistribution.make(name: "logistic", arguments: [0, -1])) {
+            XCTAssertEqual(($0 as? PriorDistributionError)?.message, "logistic(0, -1): the scale must be positive, got -1")
+        }
+        XCTAssertThrowsError(try PriorDistribution.make(name: "logistic", arguments: [0])) {
+            XCTAssertEqual(($0 as? PriorDistributionError)?.message, "logistic takes 2 arguments (location, scale), got 1")
+        }
+        let statement = try PriorStatement.parse("Intercept ~ logistic(0.5, 2)")
+        XCTAssertEqual(statement.distribution, .logistic(location: 0.5, scale: 2))
+    }
+
     func testDerivativesAgainstFiniteDifferences() {
         let cases: [(PriorDistribution, Double)] = [
             (.normal(mean: 1, sd: 2), 0.3), (.studentT(degreesOfFreedom: 3, location: 2, scale: 5), -4),
             (.cauchy(location: 0, scale: 2), 1.5), (.exponential(rate: 0.1), 3), (.gamma(shape: 2, rate: 0.1), 5),
             (.inverseGamma(shape: 3, scale: 2), 0.7), (.lognormal(meanLog: 0.5, sdLog: 0.8), 2.2),
             (.beta(alpha: 2, beta: 3), 0.35), (.uniform(lower: -1, upper: 1), 0.2),
+            (.logistic(location: 0, scale: 1), 1.3), (.logistic(location: -1, scale: 0.4), -2.5),
         ]
         for (distribution, x) in cases {
             let h = 1e-5

@@ -22,7 +22,7 @@ public struct DistributionalDesign: Sendable {
                 throw FormulaError(column: part.column, message: "family \(family.rawValue) has no parameter '\(part.name)' to predict (\(list))")
             }
             guard parameter.distributionalInterceptPrior != nil else {
-                throw FormulaError(column: part.column, message: "predicting '\(part.name)' is not supported yet (brms' default prior of its intercept has no counterpart here); predict sigma, shape, phi or nu")
+                throw FormulaError(column: part.column, message: "predicting '\(part.name)' is not supported yet (brms' default prior of its intercept has no counterpart here); predict sigma, shape, phi, nu, zi, hu or alpha")
             }
             parameters.append((parameter, try ModelDesign.build(formula: part.formula, table: table, options: options)))
         }

@@ -50,13 +50,16 @@ extension AuxiliaryParameter {
     }
 
     /// brms 2.18's default prior of the dpar's intercept on the link scale (`get_prior`):
-    /// student_t(3, 0, 2.5) for the log-link dpars (sigma, shape, phi), normal(2.7, 0.8) for nu;
-    /// nil where brms' default (logistic(0, 1) for zi and hu) has no `PriorDistribution` yet.
+    /// student_t(3, 0, 2.5) for the log-link dpars (sigma, shape, phi), normal(2.7, 0.8) for nu,
+    /// logistic(0, 1) for the logit-link zi and hu (a uniform prior on the probability at the
+    /// intercept), normal(0, 4) for skew_normal's alpha (identity link, as its constant prior).
     var distributionalInterceptPrior: PriorDistribution? {
         switch self {
         case .sigma, .shape, .phi: return .studentT(degreesOfFreedom: 3, location: 0, scale: 2.5)
         case .nu: return .normal(mean: 2.7, sd: 0.8)
-        case .zi, .hu, .alpha, .thresholdGap: return nil
+        case .zi, .hu: return .logistic(location: 0, scale: 1)
+        case .alpha: return .normal(mean: 0, sd: 4)
+        case .thresholdGap: return nil
         }
     }
 }

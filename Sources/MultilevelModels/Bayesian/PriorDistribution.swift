@@ -35,6 +35,9 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
     case uniform(lower: Double, upper: Double)
     /// beta(a, b).
     case beta(alpha: Double, beta: Double)
+    /// logistic(μ, s): density e^(−z) / (s (1 + e^(−z))²), z = (x − μ)/s (Stan's `logistic_lpdf`);
+    /// brms' default prior on the intercept of a predicted zi or hu (`logistic(0, 1)`).
+    case logistic(location: Double, scale: Double)
     /// LKJ(η) on a correlation matrix, applied to its Cholesky factor (`lkj_corr_cholesky`).
     case lkj(eta: Double)
     /// Huang & Wand (2013)'s prior on a covariance matrix Σ = diag(sd) · C · diag(sd) (an extension
@@ -45,7 +48,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
 
     /// The distribution names accepted in prior statements.
     public static let knownNames = ["normal", "student_t", "cauchy", "exponential", "gamma",
-                                    "inv_gamma", "lognormal", "uniform", "beta", "lkj",
+                                    "inv_gamma", "lognormal", "uniform", "beta", "logistic", "lkj",
                                     "lkj_corr_cholesky", "huang_wand", "flat"]
 
     /// Builds and validates a distribution from its brms name and numeric arguments, as Stan
@@ -114,6 +117,10 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
             try positive(a[0], "first shape")
             try positive(a[1], "second shape")
             return .beta(alpha: a[0], beta: a[1])
+        case "logistic":
+            try expect(2, "location, scale")
+            try positive(a[1], "scale")
+            return .logistic(location: a[0], scale: a[1])
         case "lkj", "lkj_corr_cholesky":
             try expect(1, "eta")
             try positive(a[0], "shape eta")
@@ -155,6 +162,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
         case let .lognormal(m, s): return call("lognormal", m, s)
         case let .uniform(l, u): return call("uniform", l, u)
         case let .beta(a, b): return call("beta", a, b)
+        case let .logistic(m, s): return call("logistic", m, s)
         case let .lkj(eta): return "lkj_corr_cholesky(\(formatPriorNumber(eta)))"
         case let .huangWand(nu, scales):
             return "huang_wand(\(([nu] + scales).map(formatPriorNumber).joined(separator: ", ")))"
@@ -203,6 +211,10 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
             let value = logGamma(a + b) - logGamma(a) - logGamma(b)
                 + (a - 1) * log(x) + (b - 1) * log1p(-x)
             return (value, (a - 1) / x - (b - 1) / (1 - x))
+        case let .logistic(m, s):
+            // log p = −log s − z − 2 log(1 + e^(−z)); d/dx = (1 − 2 F(z))/s, F the logistic CDF.
+            let z = (x - m) / s
+            return (-log(s) - z - 2 * log1pexp(-z), (1 - 2 * inverseLogit(z)) / s)
         }
     }
 
@@ -240,6 +252,9 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
             if bound <= 0 { return 0 }
             if bound >= 1 { return -.infinity }
             return log1p(-regularizedIncompleteBeta(a, b, bound))
+        case let .logistic(m, s):
+            // 1 − F(z) = 1/(1 + e^z).
+            return -log1pexp((bound - m) / s)
         }
     }
 }
