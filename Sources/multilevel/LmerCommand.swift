@@ -41,6 +41,7 @@ struct LmerCommand: Command {
         .option("output", "DIR", "Write the fit directory DIR (fit.json, data.csv, model.txt, estimates.json; docs/fit-directory.md) for predict and the other post-fit commands (gaussian mixed models)."),
         .flag("force", "Allow --output to write into an existing directory."),
         .flag("allow-nonconvergence", "Exit with status 0 even when the fit fails lme4's convergence checks."),
+        .option("maxfun", "N", "GLMMs (bernoulli, binomial, poisson): at most N Laplace-deviance evaluations in each optimiser stage (glmer's optCtrl = list(maxfun = N)); a stage that runs out makes the fit non-converged."),
         .option("nagq", "N", "GLMMs with one scalar random-effect term: N-point adaptive Gauss-Hermite quadrature instead of the Laplace approximation (glmer's nAGQ; 1 = Laplace)."),
     ] + ModelOptions.specs }
 
@@ -93,6 +94,9 @@ struct LmerCommand: Command {
         }
         if arguments.value("nagq") != nil {
             throw UsageError("--nagq is for GLMMs (families bernoulli, binomial, poisson); a gaussian model's likelihood is exact")
+        }
+        if arguments.value("maxfun") != nil {
+            throw UsageError("--maxfun is for GLMMs (families bernoulli, binomial, poisson): linear mixed models are fitted to their optimum")
         }
         let pooling = arguments.value("pooling") ?? "partial"
         guard ["partial", "complete", "none"].contains(pooling) else {
@@ -218,6 +222,15 @@ struct LmerCommand: Command {
             throw UsageError(FrequentistFamilies.refusal(family))
         }
         let points = try FrequentistFamilies.quadraturePoints(arguments.value("nagq"), family: familyValue)
+        let maximumEvaluations = try arguments.value("maxfun").map { text -> Int in
+            guard let value = Int(text), value >= 1 else {
+                throw UsageError("--maxfun must be a whole number of evaluations ≥ 1, not '\(text)'")
+            }
+            guard ![.negativeBinomial, .zeroInflatedPoisson, .zeroInflatedNegativeBinomial].contains(familyValue) else {
+                throw UsageError("--maxfun caps the Laplace fit of families bernoulli, binomial and poisson, not '\(family)'")
+            }
+            return value
+        }
         if responseWeights != nil, familyValue != .poisson || points != 1 {
             throw UsageError("prior weights with family '\(family)'\(points != 1 ? " and --nagq" : ""): glmer's weights are fitted for the binomial (as trials), bernoulli and poisson families by the Laplace approximation")
         }
@@ -232,6 +245,7 @@ struct LmerCommand: Command {
             model = try GeneralizedLinearMixedModel(design: design, family: .negativeBinomial, negativeBinomialShape: fit.negativeBinomialShape)
         } else {
             model.quadraturePoints = points
+            model.maximumEvaluations = maximumEvaluations
             fit = try model.fit()
         }
         var notices = fit.warnings

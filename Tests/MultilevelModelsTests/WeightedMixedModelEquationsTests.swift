@@ -29,7 +29,32 @@ final class WeightedMixedModelEquationsTests: XCTestCase {
             RandomEffectTerm(grouping: GroupingFactor(name: "r", levels: (0..<raters).map(String.init), levelIndex: r),
                              columnNames: ["(Intercept)"], values: ones, text: "(1 | r)"),
         ]
-        let theta = [0.9, -0.3, 0.4, 0.7]
+        try checkRefill(terms: terms, x: x, theta: [0.9, -0.3, 0.4, 0.7], rng: &rng)
+    }
+
+    /// The all-scalar case (crossed intercepts, VerbAgg's shape), whose refill and factor take
+    /// their own one-multiplication paths.
+    func testScalarCrossedRefillMatchesSystemBuiltFromScaledRows() throws {
+        var rng = Xoshiro256PlusPlus(seed: 11)
+        let n = 300, groups = 40, raters = 9
+        var x = DenseMatrix(rows: n, columns: 3)
+        let ones = [Double](repeating: 1, count: n)
+        var g: [Int] = [], r: [Int] = []
+        for row in 0..<n {
+            x[row, 0] = 1; x[row, 1] = rng.nextNormal(); x[row, 2] = rng.nextUniform() < 0.5 ? 1 : 0
+            g.append(row % groups); r.append(Int(rng.nextUniform() * Double(raters)))
+        }
+        let terms = [
+            RandomEffectTerm(grouping: GroupingFactor(name: "g", levels: (0..<groups).map(String.init), levelIndex: g),
+                             columnNames: ["(Intercept)"], values: ones, text: "(1 | g)"),
+            RandomEffectTerm(grouping: GroupingFactor(name: "r", levels: (0..<raters).map(String.init), levelIndex: r),
+                             columnNames: ["(Intercept)"], values: ones, text: "(1 | r)"),
+        ]
+        try checkRefill(terms: terms, x: x, theta: [1.3, 0.6], rng: &rng)
+    }
+
+    func checkRefill(terms: [RandomEffectTerm], x: DenseMatrix, theta: [Double], rng: inout Xoshiro256PlusPlus) throws {
+        let n = x.rows
         for joint in [true, false] {
             let system = WeightedMixedModelEquations(randomTerms: terms, fixedEffects: x, includingFixedEffects: joint)
             let refilled = system.makeEquations()

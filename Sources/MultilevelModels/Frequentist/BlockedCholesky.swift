@@ -215,6 +215,7 @@ public final class BlockedMixedModelEquations {
         let templates = terms.indices.map { covarianceFactor.template(ofTerm: $0, theta: newTheta) }
         let q0 = self.q0, m = restSize, levels0 = self.levels0
         let allScalar = terms.dropFirst().allSatisfy { $0.columnCount == 1 }
+        let termScales = templates.map { $0.count == 1 ? $0[0] : 0 }
         // The scalar crossed case streams precomputed products; built on the second update, so a
         // one-off system (a PIRLS step) does not pay for it.
         if q0 == 1 && allScalar && updateCount == 2 && schurPattern == nil {
@@ -230,8 +231,8 @@ public final class BlockedMixedModelEquations {
         }
         // Workspace: T₀ᵀA₀₀ product and L₀₀ block (q₀² each), a segment product (height × q₀), the
         // rest scaling D (m) and the Schur weights (levels₀).
-        // Then a level's gathered L₁₀ rows (values, q₀ per row, and their rest rows as Doubles).
-        let workCount = 2 * q0 * q0 + maximumSegmentHeight * q0 + m + levels0 + maximumLevelHeight * (q0 + 1)
+        // Then a level's gathered L₁₀ rows (values, q₀ per row).
+        let workCount = 2 * q0 * q0 + maximumSegmentHeight * q0 + m + levels0 + maximumLevelHeight * q0
         if work.count < workCount { work = [Double](repeating: 0, count: workCount) }
         let segmentStart = self.segmentStart, segmentRow = self.segmentRow, segmentHeight = self.segmentHeight
         let segmentTerm = self.segmentTerm, segmentValue = self.segmentValue
@@ -248,9 +249,29 @@ public final class BlockedMixedModelEquations {
             let l10 = l10Buffer.baseAddress ?? UnsafeMutablePointer<Double>(bitPattern: 8)!
             let product = workBuffer.baseAddress!, block = product + q0 * q0, scratch = block + q0 * q0
             let scaling = scratch + maximumSegmentHeight * q0, weights = scaling + m
-            let gathered = weights + levels0, gatheredRows = gathered + maximumLevelHeight * q0
+            let gathered = weights + levels0
             templates[0].withUnsafeBufferPointer { t0Buffer in
                 let t0 = t0Buffer.baseAddress!
+                if q0 == 1 && allScalar {
+                    // Scalar terms: L₀₀ is one number per level, √(t₀² A₀₀ + 1), and each value of
+                    // block column 0 is A₁₀ t₀ tₖ / L₀₀ (tₖ = 1 on the X/y rows): the loops below
+                    // with their 1 × 1 products written as one multiplication per value.
+                    let theta0 = t0[0]
+                    for l in 0..<levels0 {
+                        let pivot = theta0 * theta0 * a00[l] + 1
+                        precondition(pivot > 0 && pivot.isFinite, "ΛᵀZᵀZΛ + I is positive definite")
+                        let root = pivot.squareRoot()
+                        l00[l] = root
+                        let ratio = theta0 / root
+                        for s in segmentStart[l]..<segmentStart[l + 1] {
+                            let term = segmentTerm[s]
+                            let factor = term >= 0 ? ratio * termScales[term] : ratio
+                            let o = segmentValue[s]
+                            for i in 0..<segmentHeight[s] { l10[o + i] = a10[o + i] * factor }
+                        }
+                    }
+                    return
+                }
                 for l in 0..<levels0 {
                     // T₀ᵀ A₀₀ T₀ + I, then its Cholesky factor.
                     let base = l * q0 * q0
@@ -404,12 +425,16 @@ public final class BlockedMixedModelEquations {
                 // q₀ values each) and subtract the block's outer product from the lower triangle:
                 // for gathered rows a ≥ b, rest[row_a, row_b] −= Σₖ V[a, k] V[b, k].
                 let levelHeight = maximumLevelHeight
+                // The gathered rows as integers (a Double → Int conversion in the inner loop
+                // cost more than the multiply–subtract it indexes).
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(levelHeight, 1)) { rowBuffer in
+                let gatheredRows = rowBuffer.baseAddress!
                 for l in 0..<levels0 {
                     var count = 0
                     for s in segmentStart[l]..<segmentStart[l + 1] {
                         let h = segmentHeight[s], o = segmentValue[s], r = segmentRow[s]
                         for i in 0..<h {
-                            gatheredRows[count] = Double(r + i)
+                            gatheredRows[count] = r + i
                             for k in 0..<q0 { gathered[count * q0 + k] = l10[o + i + k * h] }
                             count += 1
                         }
@@ -417,22 +442,23 @@ public final class BlockedMixedModelEquations {
                     precondition(count <= levelHeight, "a level's rows fit the gathered block")
                     if q0 == 1 {
                         for b in 0..<count {
-                            let column = rest + Int(gatheredRows[b]) * m
+                            let column = rest + gatheredRows[b] * m
                             let vb = gathered[b]
-                            for a in b..<count { column[Int(gatheredRows[a])] -= 0.0 + gathered[a] * vb }
+                            for a in b..<count { column[gatheredRows[a]] -= 0.0 + gathered[a] * vb }
                         }
                         continue
                     }
                     for b in 0..<count {
-                        let column = rest + Int(gatheredRows[b]) * m
+                        let column = rest + gatheredRows[b] * m
                         let vb = gathered + b * q0
                         for a in b..<count {
                             let va = gathered + a * q0
                             var sum = 0.0
                             for k in 0..<q0 { sum += va[k] * vb[k] }
-                            column[Int(gatheredRows[a])] -= sum
+                            column[gatheredRows[a]] -= sum
                         }
                     }
+                }
                 }
             }
             return choleskyFactorLowerInPlace(rest, order: m, leadingDimension: m)

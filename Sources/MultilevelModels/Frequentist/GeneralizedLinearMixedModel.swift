@@ -69,6 +69,11 @@ public struct GeneralizedLinearMixedModel {
     /// glmer's nAGQ: 1 is the Laplace approximation; n > 1 replaces it in stage 2 by n-point
     /// adaptive Gauss–Hermite quadrature (one scalar random-effect term only).
     public var quadraturePoints = 1
+    /// glmer's `optCtrl = list(maxfun = N)`: at most N deviance evaluations in each optimiser
+    /// stage (nil: the optimiser's own limit). A stage that runs out makes the fit
+    /// non-converged, with the warning saying so, whatever the gradient checks find (lme4's
+    /// "convergence code 1 from bobyqa").
+    public var maximumEvaluations: Int?
 
     /// Checks the response for `family` and the random-effects structure, drops aliased columns.
     /// `priorWeights`: glmer's Poisson prior weights (`GeneralizedPriorWeights.apply`). The
@@ -112,10 +117,11 @@ public struct GeneralizedLinearMixedModel {
         if let offset = design.offset { for r in offset.indices { start[r] += offset[r] } }
         laplace.startLinearPredictor = start
         laplace.startLinearPredictor = try laplace.mode(theta: factor.initialTheta, beta: nil).linearPredictor
+        let budget = maximumEvaluations.map { Swift.max($0, 1) } ?? BOBYQA.Options().maxEvaluations
         // Stage 1 (nAGQ = 0).
         let first = BOBYQA.minimize(start: factor.initialTheta, lower: thetaLower,
                                     upper: [Double](repeating: .infinity, count: nTheta),
-                                    options: .init(initialRadius: 0.2, finalRadius: 1e-6)) { laplace.deviance(theta: $0, beta: nil) }
+                                    options: .init(initialRadius: 0.2, finalRadius: 1e-6, maxEvaluations: budget)) { laplace.deviance(theta: $0, beta: nil) }
         guard first.value.isFinite else {
             throw MixedModelError("the Laplace deviance could not be evaluated (singular fixed-effects matrix?)")
         }
@@ -136,14 +142,44 @@ public struct GeneralizedLinearMixedModel {
         }
         let scaledObjective = { (z: [Double]) -> Double in objective(zip(z, scales).map { $0 * $1 }) }
         let scaledStart = zip(first.x + startMode.fixedEffects, scales).map { $0 / $1 }
-        // BOBYQA to ρ = 1e-6 (below that the Laplace deviance's PIRLS noise only costs evaluations),
-        // then Newton steps on finite-difference derivatives as for linear models.
-        let second = BOBYQA.minimize(start: scaledStart, lower: lower, upper: upper,
-                                     options: .init(initialRadius: 0.1, finalRadius: 1e-6), scaledObjective)
-        guard second.value.isFinite else { throw MixedModelError("the Laplace deviance could not be minimised") }
-        let snapped = snappingToBoundary(second.x, value: second.value, lowerBounds: thetaLower, objective: scaledObjective)
-        let finish = NewtonFinish(theta: snapped.x, value: scaledObjective(snapped.x), lowerBounds: lower,
+        // Stage 2 first tries Newton steps from the stage-1 point on finite-difference
+        // derivatives (`NewtonFinish`, n(n + 3) evaluations a round for n = dim θ + p): near the
+        // nAGQ = 0 optimum the Laplace deviance is close to quadratic, and two or three rounds
+        // reach its optimum in fewer evaluations than BOBYQA spends shrinking its trust region.
+        // They are kept when the last step was small (the finish's convergence rule) with no
+        // coordinate at its bound; otherwise BOBYQA runs to ρ = 1e-6 from the better point
+        // (below that the Laplace deviance's PIRLS noise only costs evaluations) and the
+        // Newton finish follows.
+        let startValue = scaledObjective(scaledStart)
+        var secondConverged = true
+        var secondEvaluations = 1
+        let finish: NewtonFinish
+        var fallbackStart = scaledStart
+        var newton: NewtonFinish?
+        if maximumEvaluations == nil, startValue.isFinite {
+            let attempt = NewtonFinish(theta: scaledStart, value: startValue, lowerBounds: lower, maximumSteps: 4,
+                                       criterion: scaledObjective)
+            secondEvaluations += attempt.evaluations
+            if attempt.endedOnSmallStep && attempt.derivatives.free.count == nTheta + p {
+                newton = attempt
+            } else if attempt.value < startValue {
+                fallbackStart = attempt.theta
+            }
+        }
+        if let newton {
+            finish = newton
+            secondEvaluations -= newton.evaluations
+        } else {
+            let second = BOBYQA.minimize(start: fallbackStart, lower: lower, upper: upper,
+                                         options: .init(initialRadius: 0.1, finalRadius: 1e-6, maxEvaluations: budget),
+                                         scaledObjective)
+            guard second.value.isFinite else { throw MixedModelError("the Laplace deviance could not be minimised") }
+            secondConverged = second.converged
+            secondEvaluations += second.evaluations
+            let snapped = snappingToBoundary(second.x, value: second.value, lowerBounds: thetaLower, objective: scaledObjective)
+            finish = NewtonFinish(theta: snapped.x, value: scaledObjective(snapped.x), lowerBounds: lower,
                                   criterion: scaledObjective)
+        }
         let x = zip(finish.theta, scales).map { $0 * $1 }
         let theta = Array(x[..<nTheta])
         let beta = Array(x[nTheta...])
@@ -153,16 +189,25 @@ public struct GeneralizedLinearMixedModel {
         // evaluations counts only when the checks fail too (the Newton finish may have completed it).
         let checks = convergenceWarnings(derivatives: finish.derivatives, optimizerConverged: true)
         var warnings = checks
-        if !second.converged && !checks.isEmpty {
+        if let maximumEvaluations, !first.converged || !secondConverged {
+            warnings.insert("Model failed to converge: the optimiser ran out of evaluations (maxfun = \(maximumEvaluations))", at: 0)
+        } else if !secondConverged && !checks.isEmpty {
             warnings.insert("Model failed to converge: the optimiser ran out of evaluations", at: 0)
         }
         let singular = isSingularFit(theta: theta, covarianceFactor: factor)
         if singular { warnings.append(singularFitMessage) }
 
-        // Var(β̂) from the Hessian of the Laplace deviance, as lme4's vcov.
+        // Var(β̂) from the Hessian of the Laplace deviance, as lme4's vcov: lme4's `deriv12`
+        // differences (step 1e-4 in the unscaled coordinates). The Newton finish's own Hessian
+        // (h = 1e-3 in the scaled coordinates, Richardson-extrapolated) would save these
+        // 2(dim θ + p)² + 1 evaluations, but glmer's standard errors are its deriv12's: on cbpp the
+        // finish's Hessian puts the intercept's SE 1.45e-3 (relative) from glmer's.
         var covariance = DenseMatrix(rows: p, columns: p)
         var fromHessian = false
-        if let inverse = try? finiteDifferenceHessian(objective, at: x, lower: lower).symmetricPositiveDefiniteInverse() {
+        let dimension = Double(nTheta + p)
+        let hessianEvaluations = Int(2 * dimension * dimension + 1)
+        let hessian = finiteDifferenceHessian(objective, at: x, lower: lower)
+        if let inverse = try? hessian.symmetricPositiveDefiniteInverse() {
             for j in 0..<p { for i in 0..<p { covariance[i, j] = 2 * inverse[nTheta + i, nTheta + j] } }
             fromHessian = covariance.diagonal.allSatisfy { $0.isFinite && $0 > 0 }
         }
@@ -198,7 +243,8 @@ public struct GeneralizedLinearMixedModel {
             conditionalModes: modes, conditionalStandardDeviations: conditionalSDs, linearPredictor: eta,
             fittedValues: eta.map(response.mean), pearsonResiduals: (0..<n).map { response.pearsonResidual($0, eta: eta[$0]) },
             warnings: warnings,
-            evaluations: first.evaluations + second.evaluations + finish.evaluations, standardErrorsFromHessian: fromHessian,
+            evaluations: first.evaluations + secondEvaluations + finish.evaluations + hessianEvaluations,
+            standardErrorsFromHessian: fromHessian,
             quadraturePoints: quadraturePoints)
     }
 

@@ -25,6 +25,9 @@ public struct GeneralizedLinearResponse: Sendable {
     public let trials: [Double]
     /// log C(m, y) (binomial) or −log y! (Poisson) per observation, the constant part of the log-likelihood.
     let logLikelihoodConstants: [Double]
+    /// Binomial: 2[y log(y/m) + (m − y) log((m − y)/m)] per observation (0 log 0 = 0), the
+    /// η-free part of the unit deviance (`devianceSum`); empty for the other kinds.
+    let saturatedDevianceConstants: [Double]
     /// Prior weights per observation; empty when every weight is 1.
     public let priorWeights: [Double]
     /// The negative-binomial shape θ (variance μ + μ²/θ; MASS's `negative.binomial(theta)`), held
@@ -64,8 +67,12 @@ public struct GeneralizedLinearResponse: Sendable {
         }
         if kind == .binomial {
             logLikelihoodConstants = zip(counts, trials).map { y, m in lgamma(m + 1) - lgamma(y + 1) - lgamma(m - y + 1) }
+            saturatedDevianceConstants = zip(counts, trials).map { y, m in
+                2 * ((y > 0 ? y * log(y / m) : 0) + (y < m ? (m - y) * log((m - y) / m) : 0))
+            }
         } else {
             logLikelihoodConstants = counts.map { -lgamma($0 + 1) }
+            saturatedDevianceConstants = []
         }
     }
 
@@ -137,6 +144,34 @@ public struct GeneralizedLinearResponse: Sendable {
         case .negativeBinomial:
             return negativeBinomialUnitDeviance(y, mu: mu)
         }
+    }
+
+    /// Σᵢ dᵢ(μᵢ) over all observations at η (PIRLS' penalised deviance without ‖u‖²). For the
+    /// logit link, with −log μ = s(−η) and −log(1 − μ) = s(η), s(t) = max(t, 0) + log(1 + e^(−|t|)),
+    ///
+    ///     dᵢ = 2[yᵢ log(yᵢ/mᵢ) + (mᵢ − yᵢ) log((mᵢ − yᵢ)/mᵢ)] + 2[mᵢ log(1 + e^(−|ηᵢ|)) + yᵢ max(−ηᵢ, 0) + (mᵢ − yᵢ) max(ηᵢ, 0)]:
+    ///
+    /// one exponential and one logarithm per observation, and finite where μ rounds to 0 or 1.
+    public func devianceSum(eta: [Double]) -> Double {
+        var total = 0.0
+        guard kind == .binomial && isCanonical else {
+            for i in eta.indices { total += unitDeviance(i, eta: eta[i]) }
+            return total
+        }
+        eta.withUnsafeBufferPointer { eta in
+            counts.withUnsafeBufferPointer { y in
+                trials.withUnsafeBufferPointer { m in
+                    saturatedDevianceConstants.withUnsafeBufferPointer { constants in
+                        for i in 0..<eta.count {
+                            let value = eta[i]
+                            let e = exp(-abs(value))
+                            total += constants[i] + 2 * (m[i] * log1p(e) + y[i] * Swift.max(-value, 0) + (m[i] - y[i]) * Swift.max(value, 0))
+                        }
+                    }
+                }
+            }
+        }
+        return total
     }
 
     /// log p(yᵢ | η) including its constant (dbinom / dpois with `log = TRUE`).

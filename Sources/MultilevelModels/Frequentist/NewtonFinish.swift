@@ -22,6 +22,9 @@ struct NewtonFinish {
     var evaluations = 0
     /// Newton steps accepted.
     var acceptedSteps = 0
+    /// Whether the finish stopped after an accepted small step (its convergence rule), rather
+    /// than on a rejected step, a singular Hessian or the step limit.
+    var endedOnSmallStep = false
 
     init(theta start: [Double], value startValue: Double, lowerBounds: [Double],
          oneSidedCrossDifferences: Bool = false, maximumSteps: Int = 4,
@@ -75,6 +78,7 @@ struct NewtonFinish {
             }
             let change = current.hessian.multiplied(by: step)
             for a in current.gradient.indices { derivatives.gradient[a] += change[a] }
+            endedOnSmallStep = true
             return
         }
     }

@@ -120,12 +120,18 @@ public struct PenalizedIterativelyReweightedLeastSquares {
         var eta = eta0
         var oldDeviance = Double.greatestFiniteMagnitude
         var weighted = WeightedSystem(pirls: self, beta: beta, estimateBeta: estimateBeta)
+        let known = weighted.known
         for iteration in 1...30 {
             let equations = try weighted.factored(theta: theta, eta: eta)
             let solution = equations.solution()
             var newBeta = estimateBeta ? solution.fixedEffects : beta
             var newU = solution.spherical
-            var newEta = linearPredictor(theta: theta, beta: newBeta, spherical: newU)
+            // With β held, offset + Xβ is the system's known part, computed once per run.
+            func predictor(_ beta: [Double], spherical: [[Double]]) -> [Double] {
+                estimateBeta ? linearPredictor(theta: theta, beta: beta, spherical: spherical)
+                    : linearPredictor(base: known, theta: theta, spherical: spherical)
+            }
+            var newEta = predictor(newBeta, spherical: newU)
             var deviance = penalizedDeviance(eta: newEta, spherical: newU)
             if abs((oldDeviance - deviance) / deviance) < relativeTolerance {
                 return Mode(theta: theta, fixedEffects: newBeta, spherical: newU, linearPredictor: newEta,
@@ -136,7 +142,7 @@ public struct PenalizedIterativelyReweightedLeastSquares {
                 halvings += 1
                 newBeta = zip(beta, newBeta).map { ($0 + $1) / 2 }
                 newU = zip(u, newU).map { old, new in zip(old, new).map { ($0 + $1) / 2 } }
-                newEta = linearPredictor(theta: theta, beta: newBeta, spherical: newU)
+                newEta = predictor(newBeta, spherical: newU)
                 deviance = penalizedDeviance(eta: newEta, spherical: newU)
             }
             if deviance > oldDeviance { throw MixedModelError("PIRLS step failed to reduce the penalised deviance") }
@@ -152,6 +158,12 @@ public struct PenalizedIterativelyReweightedLeastSquares {
     public func linearPredictor(theta: [Double], beta: [Double], spherical: [[Double]]) -> [Double] {
         var eta = beta.isEmpty ? [Double](repeating: 0, count: fixedEffects.rows) : fixedEffects.multiplied(by: beta)
         if let offset { for r in eta.indices { eta[r] += offset[r] } }
+        return linearPredictor(base: eta, theta: theta, spherical: spherical)
+    }
+
+    /// η = base + Σₖ Zₖ Tₖ uₖ, with base = offset + Xβ already computed.
+    func linearPredictor(base: [Double], theta: [Double], spherical: [[Double]]) -> [Double] {
+        var eta = base
         for (k, term) in fittingTerms.enumerated() {
             let q = term.columnCount
             let b = randomEffects(theta: theta, spherical: spherical[k], term: k)
@@ -184,8 +196,7 @@ public struct PenalizedIterativelyReweightedLeastSquares {
 
     /// Σᵢ dᵢ(μᵢ) + ‖u‖².
     public func penalizedDeviance(eta: [Double], spherical: [[Double]]) -> Double {
-        var total = 0.0
-        for i in eta.indices { total += response.unitDeviance(i, eta: eta[i]) }
+        var total = response.devianceSum(eta: eta)
         for block in spherical { for value in block { total += value * value } }
         return total
     }

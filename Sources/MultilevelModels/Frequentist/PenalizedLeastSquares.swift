@@ -26,8 +26,9 @@ extension BlockedMixedModelEquations {
         }
         // Block 0: L₀₀ᵀ u₀ = c₀ − L₁₀ᵀ x, per level.
         var u0 = [Double](repeating: 0, count: levels0 * q0)
+        var rhs = [Double](repeating: 0, count: q0)
         for l in 0..<levels0 {
-            var rhs = [Double](repeating: 0, count: q0)
+            for j in 0..<q0 { rhs[j] = 0 }
             for s in segmentStart[l]..<segmentStart[l + 1] {
                 let h = segmentHeight[s], o = segmentValue[s], r = segmentRow[s]
                 for j in 0..<q0 {

@@ -24,6 +24,10 @@ public struct WeightedMixedModelEquations {
     let fixedSegmentOffsets: [Int]
     /// For row r and term k ≥ 1: the first rest row of r's level of term k (same layout).
     let restRows: [Int]
+    /// Each row's random-effect values of all terms in fitting order (row-major, Σₖqₖ per row),
+    /// and each row's level of term 0, so that a refill reads them through one pointer each.
+    let rowValues: [Double]
+    let firstLevels: [Int]
 
     /// The structure of the weighted system of `randomTerms` (design order) and, when
     /// `includingFixedEffects`, the p columns of `fixedEffects`.
@@ -63,6 +67,17 @@ public struct WeightedMixedModelEquations {
         segmentOffsets = offsets
         fixedSegmentOffsets = fixedOffsets
         self.restRows = restRows
+        let width = terms.reduce(0) { $0 + $1.columnCount }
+        var rowValues = [Double](repeating: 0, count: n * width)
+        for r in 0..<n {
+            var column = r * width
+            for term in terms {
+                let q = term.columnCount
+                for j in 0..<q { rowValues[column] = term.values[r * q + j]; column += 1 }
+            }
+        }
+        self.rowValues = rowValues
+        firstLevels = terms[0].grouping.levelIndex
     }
 
     /// A new system with this structure, to refill and factor (each PIRLS run owns one).
@@ -85,34 +100,73 @@ public struct WeightedMixedModelEquations {
         swap(&a00, &equations.a00); swap(&a10, &equations.a10); swap(&aRest, &equations.aRest)
         defer { swap(&a00, &equations.a00); swap(&a10, &equations.a10); swap(&aRest, &equations.aRest) }
         let qs = terms.map(\.columnCount)
+        let width = qs.reduce(0, +)
         let maximumQ = qs.max() ?? 1
-        let firstLevels = terms[0].grouping.levelIndex
-        let values = terms.map(\.values)
         a00.withUnsafeMutableBufferPointer { a00Buffer in
           a10.withUnsafeMutableBufferPointer { a10Buffer in
             aRest.withUnsafeMutableBufferPointer { restBuffer in
               segmentOffsets.withUnsafeBufferPointer { segmentOffsets in
                 restRows.withUnsafeBufferPointer { restRows in
                   fixedEffects.elements.withUnsafeBufferPointer { x in
+                    rowValues.withUnsafeBufferPointer { rowValues in
+                      firstLevels.withUnsafeBufferPointer { firstLevels in
+                        rootWeights.withUnsafeBufferPointer { rootWeights in
+                          response.withUnsafeBufferPointer { response in
                     withUnsafeTemporaryAllocation(of: Int.self, capacity: m) { indexBuffer in
                       withUnsafeTemporaryAllocation(of: Double.self, capacity: m + 2 * maximumQ) { valueBuffer in
             let a00 = a00Buffer.baseAddress!, rest = restBuffer.baseAddress!
-            let a10 = a10Buffer.baseAddress!
+            let a10 = a10Buffer.baseAddress ?? UnsafeMutablePointer<Double>(bitPattern: 8)!
             let restIndices = indexBuffer.baseAddress!, restValues = valueBuffer.baseAddress!
             let z0 = restValues + m, zk = z0 + maximumQ
+            let values = rowValues.baseAddress!
             a00.update(repeating: 0, count: a00Buffer.count)
             a10.update(repeating: 0, count: a10Buffer.count)
             rest.update(repeating: 0, count: restBuffer.count)
+            if q0 == 1 && qs.allSatisfy({ $0 == 1 }) {
+                // Scalar terms (the crossed-intercept case): the loops below with q = 1.
+                for r in 0..<n {
+                    let root = rootWeights[r]
+                    let l0 = firstLevels[r]
+                    let row = values + r * width
+                    let v0 = row[0] * root
+                    a00[l0] += v0 * v0
+                    var count = 0
+                    for k in 0..<others {
+                        let v = row[k + 1] * root
+                        a10[segmentOffsets[r * others + k]] += v * v0
+                        restIndices[count] = restRows[r * others + k]; restValues[count] = v; count += 1
+                    }
+                    let fixedOffset = fixedSegmentOffsets[l0]
+                    for i in 0..<p {
+                        let value = x[r + i * n] * root
+                        a10[fixedOffset + i] += value * v0
+                        restIndices[count] = zRest + i; restValues[count] = value; count += 1
+                    }
+                    let y = response[r]
+                    a10[fixedOffset + p] += y * v0
+                    restIndices[count] = m - 1; restValues[count] = y; count += 1
+                    for a in 0..<count {
+                        let va = restValues[a]
+                        if va == 0 { continue }
+                        let column = rest + restIndices[a] * m
+                        for b in 0..<count { column[restIndices[b]] += restValues[b] * va }
+                    }
+                }
+                return
+            }
             for r in 0..<n {
                 let root = rootWeights[r]
                 let l0 = firstLevels[r]
-                for j in 0..<q0 { z0[j] = values[0][r * q0 + j] * root }
+                var row = values + r * width
+                for j in 0..<q0 { z0[j] = row[j] * root }
+                row += q0
                 let base00 = l0 * q0 * q0
                 for j in 0..<q0 { for i in 0..<q0 { a00[base00 + i + j * q0] += z0[i] * z0[j] } }
                 var count = 0
                 for k in 1..<(others + 1) where others > 0 {
                     let q = qs[k]
-                    for i in 0..<q { zk[i] = values[k][r * q + i] * root }
+                    for i in 0..<q { zk[i] = row[i] * root }
+                    row += q
                     let offset = segmentOffsets[r * others + k - 1]
                     for j in 0..<q0 { for i in 0..<q { a10[offset + i + j * q] += zk[i] * z0[j] } }
                     let rowStart = restRows[r * others + k - 1]
@@ -134,6 +188,10 @@ public struct WeightedMixedModelEquations {
                     for b in 0..<count { column[restIndices[b]] += restValues[b] * va }
                 }
             }
+                      }
+                    }
+                          }
+                        }
                       }
                     }
                   }
