@@ -365,6 +365,13 @@ final class DistributionalBrmsParityTests: XCTestCase {
                    formula: "bf(count ~ mined + (1 | site), zi ~ mined)", family: .zeroInflatedPoisson, seed: 203)
     }
 
+    /// hu on a factor (scripts/references/brms_dpars_trunc_mo.R): Salamanders' hurdle probability
+    /// by mining, the positive counts' mean with a site intercept.
+    func testHurdlePoissonHuOnMined() throws {
+        try parity("brms_hurdle_hu_salamanders", csv: "Salamanders",
+                   formula: "bf(count ~ mined + (1 | site), hu ~ mined)", family: .hurdlePoisson, seed: 204)
+    }
+
     func testSleepstudySigmaVaryingBySubject() throws {
         try parity("brms_sleepstudy_sigma_subject", csv: "sleepstudy",
                    formula: "bf(Reaction ~ Days + (Days | Subject), sigma ~ 1 + (1 | Subject))", family: .gaussian, seed: 202)

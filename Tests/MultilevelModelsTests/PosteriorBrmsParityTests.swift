@@ -75,6 +75,15 @@ final class PosteriorBrmsParityTests: XCTestCase {
         try parity("brms_dyestuff", PosteriorTestData.dyestuff(), family: .gaussian, seed: 13)
     }
 
+    /// brms' `y | trunc(lb = 0) ~ x + (1 | g)` (scripts/references/brms_dpars_trunc_mo.R): each row's
+    /// density divided by 1 − Φ((0 − μᵢ)/σ); b ~ normal(0, 5) on both sides (brms' flat b does not
+    /// settle on these 80 rows).
+    func testTruncatedGaussianLowerBound() throws {
+        let design = try PosteriorTestData.built("truncated_gaussian", "y | trunc(lb = 0) ~ x + (1 | g)")
+        try parity("brms_trunc_lb_gaussian", design, family: .gaussian, seed: 14,
+                   priors: [try PriorStatement.parse("b ~ normal(0, 5)", origin: "test")])
+    }
+
     // The marginal sampler (`fit`'s default for gaussian models with one group-level term) on the
     // same references: group-level effects integrated out, then drawn exactly.
 
