@@ -130,14 +130,8 @@ func writeDistributionalChains(_ fit: DistributionalFit, settings: SamplerSettin
     let width = fit.draws.variableCount
     for (c, chain) in fit.draws.chains.enumerated() {
         let summary = c < fit.chainSummaries.count ? fit.chainSummaries[c] : nil
-        var run = CmdStanRunSettings(modelName: modelName, chainID: c + 1, seed: settings.seed,
-                                     sampleCount: settings.samplingIterations, warmupCount: settings.warmup,
-                                     saveWarmup: settings.saveWarmup)
-        run.maxTreeDepth = settings.maxTreeDepth
-        run.adaptDelta = settings.adaptDelta
-        run.initRadius = settings.initRadius
-        run.dataFile = dataFile
-        run.extra = [("formula", formula), ("family", family), ("run_id", runID)]
+        let run = CmdStanRunSettings(modelName: modelName, chain: c, settings: settings, dataFile: dataFile,
+                                     extra: [("formula", formula), ("family", family), ("run_id", runID)])
         let writer = try CmdStanCSVWriter(url: directory.url.appendingPathComponent("chain-\(c + 1).csv"), settings: run,
                                           parameterNames: names, samplerColumns: CmdStanCSVWriter.nutsSamplerColumns)
         let rows = chain.count / max(width, 1)

@@ -422,15 +422,9 @@ final class CmdStanOutputSink: ConstrainedDrawSink, @unchecked Sendable {
     private func writer(for chain: Int) throws -> CmdStanCSVWriter {
         let index = chain - settings.firstChain
         if let writer = writers[index] { return writer }
-        var run = CmdStanRunSettings(modelName: modelName, chainID: chain + 1, seed: settings.seed,
-                                     sampleCount: settings.samplingIterations, warmupCount: settings.warmup,
-                                     saveWarmup: settings.saveWarmup)
-        run.maxTreeDepth = settings.maxTreeDepth
-        run.adaptDelta = settings.adaptDelta
-        run.initRadius = settings.initRadius
-        run.dataFile = dataFile
-        run.extra = [("formula", formula), ("family", family), ("vector_kernels", VectorKernels.selected.rawValue),
-                     ("run_id", runID)]
+        var run = CmdStanRunSettings(modelName: modelName, chain: chain, settings: settings, dataFile: dataFile,
+                                     extra: [("formula", formula), ("family", family),
+                                             ("vector_kernels", VectorKernels.selected.rawValue), ("run_id", runID)])
         run.engine = engine
         let writer = try CmdStanCSVWriter(url: directory.url.appendingPathComponent("chain-\(chain + 1).csv"),
                                           settings: run, parameterNames: parameterNames,
