@@ -372,6 +372,13 @@ final class DistributionalBrmsParityTests: XCTestCase {
                    formula: "bf(count ~ mined + (1 | site), hu ~ mined)", family: .hurdlePoisson, seed: 204)
     }
 
+    /// phi on a factor (scripts/references/brms_distributional.R phi_south): the beta precision of
+    /// the Democratic vote share by region, crossed state and year intercepts in the mean.
+    func testBetaPhiOnSouth() throws {
+        try parity("brms_beta_phi_presidential", csv: "presidentialElections",
+                   formula: "bf(demShare ~ south + (1 | state) + (1 | year), phi ~ south)", family: .beta, seed: 205)
+    }
+
     func testSleepstudySigmaVaryingBySubject() throws {
         try parity("brms_sleepstudy_sigma_subject", csv: "sleepstudy",
                    formula: "bf(Reaction ~ Days + (Days | Subject), sigma ~ 1 + (1 | Subject))", family: .gaussian, seed: 202)
