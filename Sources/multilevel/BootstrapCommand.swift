@@ -88,19 +88,7 @@ struct BootstrapCommand: Command {
                                                                         recordFittedValues: bands,
                                                                         progress: bar.map { bar in { bar.update($0) } })
         bar?.finish()
-        if result.failedCount > 0 {
-            writeStandardError("multilevel: \(result.failedCount) of \(replicates) refits failed and are left out\n")
-        }
-        if result.failedCount == replicates { throw BootstrapFailedError(replicates: replicates) }
-        if let outputDirectory {
-            let url = outputDirectory.appendingPathComponent("replicates.csv")
-            do {
-                try BootstrapReport.replicatesCSV(result).write(to: url, atomically: true, encoding: .utf8)
-            } catch {
-                throw UsageError("option --output: cannot write '\(url.path)': \(error.localizedDescription)")
-            }
-            writeStandardError("multilevel: \(replicates) replicates written to \(url.path)\n")
-        }
+        try finishReplicates(result, outputDirectory: outputDirectory)
         let fittedBands = bands ? BootstrapFittedBands(result: result, design: model.design, fit: fit, probabilities: probabilities) : nil
         if let outputDirectory, let fittedBands {
             try writeBands(fittedBands, design: model.design, to: outputDirectory)
@@ -171,5 +159,25 @@ final class ReplicateProgressBar: @unchecked Sendable {
 
     func finish() {
         writeStandardError("\r" + String(repeating: " ", count: label.count + 50) + "\r")
+    }
+}
+
+extension BootstrapCommand {
+    /// After the replicates of either bootstrap engine: the failed refits on stderr, an error when
+    /// every refit failed, and with `--output` the replicates as `DIR/replicates.csv` (bootMer's `t`).
+    func finishReplicates(_ result: BootstrapResult, outputDirectory: URL?) throws {
+        let replicates = result.replicateCount
+        if result.failedCount > 0 {
+            writeStandardError("multilevel: \(result.failedCount) of \(replicates) refits failed and are left out\n")
+        }
+        if result.failedCount == replicates { throw BootstrapFailedError(replicates: replicates) }
+        guard let outputDirectory else { return }
+        let url = outputDirectory.appendingPathComponent("replicates.csv")
+        do {
+            try BootstrapReport.replicatesCSV(result).write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            throw UsageError("option --output: cannot write '\(url.path)': \(error.localizedDescription)")
+        }
+        writeStandardError("multilevel: \(replicates) replicates written to \(url.path)\n")
     }
 }

@@ -28,19 +28,7 @@ extension BootstrapCommand {
         let result = try ZeroInflatedBootstrap(model: model, fit: fit, family: family)
             .run(replicates: replicates, seed: seed, progress: bar.map { bar in { bar.update($0) } })
         bar?.finish()
-        if result.failedCount > 0 {
-            writeStandardError("multilevel: \(result.failedCount) of \(replicates) refits failed and are left out\n")
-        }
-        if result.failedCount == replicates { throw BootstrapFailedError(replicates: replicates) }
-        if let outputDirectory {
-            let url = outputDirectory.appendingPathComponent("replicates.csv")
-            do {
-                try BootstrapReport.replicatesCSV(result).write(to: url, atomically: true, encoding: .utf8)
-            } catch {
-                throw UsageError("option --output: cannot write '\(url.path)': \(error.localizedDescription)")
-            }
-            writeStandardError("multilevel: \(replicates) replicates written to \(url.path)\n")
-        }
+        try finishReplicates(result, outputDirectory: outputDirectory)
         if arguments.has("json") {
             writeStandardOutput(BootstrapReport.json(result, formula: loaded.design.formulaText, level: level).serialized() + "\n")
         } else {
