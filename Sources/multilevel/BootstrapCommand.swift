@@ -9,6 +9,9 @@ struct BootstrapCommand: Command {
     let discussion = """
     Fits the model by REML (or ML with --ml), then refits it to --replicates data sets made by \
     --type: parametric simulates new random effects and residuals from the fit (lme4's bootMer); \
+    for the families lmer fits by the Laplace approximation (bernoulli, binomial, poisson, \
+    negbinomial, the zero-inflated counts) it simulates new random effects and then responses from \
+    the family, parametric only; \
     group resamples levels of the first grouping factor with replacement, whole; row resamples rows \
     with replacement, --fraction of them per replicate (intervals then describe estimates from that \
     many rows). Refits run in parallel, warm-started from the fit; the same --seed gives the same \
@@ -57,12 +60,9 @@ struct BootstrapCommand: Command {
         let outputDirectory = try arguments.value("output").map { try prepareDirectory($0, option: "output") }
 
         let loaded = try loadModel(arguments, allowingWeights: true, command: "lmer")
-        if loaded.family == "zero_inflated_poisson" || loaded.family == "zero_inflated_negbinomial" {
-            return try runZeroInflated(arguments, loaded: loaded, scheme: scheme, replicates: replicates, level: level,
-                                       outputDirectory: outputDirectory)
-        }
-        guard loaded.family == "gaussian" else {
-            throw UsageError("family '\(loaded.family)': the bootstrap refits linear mixed models (gaussian) and the zero-inflated counts (zero_inflated_poisson, zero_inflated_negbinomial) only")
+        if loaded.family != "gaussian" {
+            return try runLaplace(arguments, loaded: loaded, scheme: scheme, replicates: replicates, level: level,
+                                  outputDirectory: outputDirectory)
         }
         let seed = loaded.specification.seed?.value ?? UInt64.random(in: 0...UInt64(UInt32.max))
         // lme4's prior weights: the model of the √w-scaled rows has the weighted fit's β, θ and σ, and

@@ -17,11 +17,12 @@ struct CompareCommand: Command {
     plots; each one the model cannot draw is named on standard error with the reason. The same --seed \
     gives the same output on any number of cores. For other families (bernoulli, binomial, poisson, \
     …) it compares glmer's Laplace fit with the Bayesian fit (the sampler 'fit' chooses): each \
-    coefficient by both, glmer's logLik, AIC and BIC, and PSIS-LOO and WAIC of the Bayesian fit, \
+    coefficient by both (with --replicates N, by the parametric bootstrap of the Laplace fit too: \
+    bootMer's percentile intervals), glmer's logLik, AIC and BIC, and PSIS-LOO and WAIC of the Bayesian fit, \
     the numbers 'multilevel loo' prints for the same model and seed.
     """
     var options: [OptionSpec] { [
-        .option("replicates", "N", "Bootstrap replicates (default 1000)."),
+        .option("replicates", "N", "Bootstrap replicates (default 1000 for gaussian models; other families: none unless given, each a Laplace refit)."),
         .option("seed", "N", "Random seed of the bootstrap and the sampler (default: a random one, printed)."),
         .option("chains", "N", "Number of chains (default 4)."),
         .option("cores", "N", "Chains that sample at once (default: two per available core)."),
@@ -33,8 +34,10 @@ struct CompareCommand: Command {
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
+        if let replicates = try arguments.integer("replicates"), replicates < 2 {
+            throw UsageError("--replicates must be at least 2, not \(replicates)")
+        }
         let replicates = try arguments.integer("replicates") ?? 1000
-        guard replicates >= 2 else { throw UsageError("--replicates must be at least 2, not \(replicates)") }
         let loaded = try loadModel(arguments)
         guard loaded.family == "gaussian" else { return try runGeneralized(loaded, arguments) }
         let specification = loaded.specification

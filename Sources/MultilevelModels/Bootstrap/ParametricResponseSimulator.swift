@@ -5,7 +5,7 @@ import MultilevelMath
 /// estimates): y* = Xβ̂ + Zb* + ε* with b* = σ̂ Λθ̂ u*, u* ~ N(0, I) and ε* ~ N(0, σ̂² I) — new
 /// random effects every time, lme4's `simulate(fit, use.u = FALSE)` and so `bootMer`'s default.
 public struct ParametricResponseSimulator: Sendable {
-    /// Xβ̂ per row.
+    /// Xβ̂ per row (with the offset, for a GLMM; a linear mixed model fits y − offset).
     public let fixedPart: [Double]
     /// The random-effect terms in fitting order with their templates Tₖ(θ̂) (column-major q × q).
     let terms: [RandomEffectTerm]
@@ -22,9 +22,28 @@ public struct ParametricResponseSimulator: Sendable {
         sigma = fit.sigma
     }
 
+    /// The simulator of a GLMM's linear predictor (`simulateLinearPredictor`): Xβ̂ + offset and
+    /// b* = Λθ̂ u* (σ = 1, the scale of the group-level effects of a glmer fit).
+    public init(fit: GeneralizedLinearMixedModelFit, design: ModelDesign) {
+        precondition(design.fixedEffectCount == fit.fixedEffects.count, "the fit does not belong to this design")
+        var fixedPart = design.fixedEffects.multiplied(by: fit.fixedEffects)
+        if let offset = design.offset { for r in fixedPart.indices { fixedPart[r] += offset[r] } }
+        self.fixedPart = fixedPart
+        terms = fit.terms
+        templates = fit.terms.indices.map { fit.covarianceFactor.template(ofTerm: $0, theta: fit.theta) }
+        sigma = 1
+    }
+
     /// Writes one simulated response into `response` (length n), drawing first u* level by level
-    /// and term by term, then ε* row by row.
+    /// and term by term (`simulateLinearPredictor`), then ε* row by row.
     public func simulate(into response: inout [Double], using generator: inout Xoshiro256PlusPlus) {
+        simulateLinearPredictor(into: &response, using: &generator)
+        for r in 0..<fixedPart.count { response[r] += sigma * generator.nextNormal() }
+    }
+
+    /// Writes Xβ̂ (+ offset) + Zb* into `response` (length n), b* = σ̂ Λθ̂ u* with u* drawn
+    /// level by level and term by term: the conditional mean of a new response, or a GLMM's η*.
+    public func simulateLinearPredictor(into response: inout [Double], using generator: inout Xoshiro256PlusPlus) {
         let n = fixedPart.count
         if response.count != n { response = [Double](repeating: 0, count: n) }
         for r in 0..<n { response[r] = fixedPart[r] }
@@ -53,6 +72,5 @@ public struct ParametricResponseSimulator: Sendable {
                 }
             }
         }
-        for r in 0..<n { response[r] += sigma * generator.nextNormal() }
     }
 }

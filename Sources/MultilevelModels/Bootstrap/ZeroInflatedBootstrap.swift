@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import MultilevelData
 import MultilevelMath
@@ -46,11 +45,7 @@ public struct ZeroInflatedBootstrap {
     /// when nil); `progress` is called with the number of finished replicates, serialised.
     public func run(replicates: Int, seed: UInt64, threads: Int? = nil,
                     progress: ((Int) -> Void)? = nil) throws -> BootstrapResult {
-        guard replicates > 0 else { throw MixedModelError("the number of bootstrap replicates must be positive, not \(replicates)") }
         let original = fit.namedEstimates
-        let names = original.map(\.name)
-        let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        let p = names.count
         let design = model.design
         let n = design.rowCount
         let fixedPart = zip(design.fixedEffects.multiplied(by: fit.fixedEffects), design.offset ?? [Double](repeating: 0, count: n))
@@ -60,49 +55,13 @@ public struct ZeroInflatedBootstrap {
         let family = self.family
         let probability = fit.zeroInflationProbability
         let shape = fit.shape
-
-        let storage = UnsafeMutableBufferPointer<Double>.allocate(capacity: replicates * p)
-        storage.initialize(repeating: .nan)
-        defer { storage.deallocate() }
-        let outcomes = UnsafeMutableBufferPointer<(failure: RefitFailure?, evaluations: Int)>.allocate(capacity: replicates)
-        outcomes.initialize(repeating: (nil, 0))
-        defer { outcomes.deallocate() }
-
-        func runReplicate(_ r: Int) {
-            var generator = replicateRandomStream(seed: seed, replicate: r)
+        return try runNamedRefitReplicates(names: original.map(\.name), estimates: original.map(\.estimate),
+                                           replicates: replicates, seed: seed, threads: threads, progress: progress) { generator in
             var replicate = design
             Self.simulate(into: &replicate.response, fixedPart: fixedPart, loadings: loadings, effectCount: effectCount,
                           probability: probability, shape: shape, using: &generator)
-            do {
-                let refit = try ZeroInflatedMixedModel(design: replicate, family: family).fit()
-                var seen = 0
-                var row = [Double](repeating: .nan, count: p)
-                for estimate in refit.namedEstimates {
-                    if let k = position[estimate.name] { row[k] = estimate.estimate; seen += 1 }
-                }
-                guard seen == p else {
-                    outcomes[r] = (.unusableData("not every parameter of the original fit is estimable"), 0)
-                    return
-                }
-                for k in 0..<p { storage[r * p + k] = row[k] }
-                outcomes[r] = (nil, refit.evaluations)
-            } catch {
-                outcomes[r] = (.unusableData((error as CustomStringConvertible).description), 0)
-            }
+            let refit = try ZeroInflatedMixedModel(design: replicate, family: family).fit()
+            return (refit.namedEstimates, refit.evaluations)
         }
-
-        let workerCount = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, replicates))
-        ReplicateScheduler(total: replicates, chunk: 1).run(workers: workerCount, progress: progress, runReplicate)
-        var failures: [BootstrapFailure] = []
-        var evaluations = 0
-        for r in 0..<replicates {
-            if let failure = outcomes[r].failure { failures.append(BootstrapFailure(replicate: r, reason: failure)) }
-            evaluations += outcomes[r].evaluations
-        }
-        var result = BootstrapResult(scheme: .parametric, method: .ml, seed: seed, parameterNames: names,
-                                     estimates: original.map(\.estimate), values: Array(storage), replicateCount: replicates,
-                                     failures: failures, evaluations: evaluations)
-        result.simulatedData = "responses"
-        return result
     }
 }

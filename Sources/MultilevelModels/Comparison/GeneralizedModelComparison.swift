@@ -8,14 +8,18 @@ import MultilevelSampling
 /// both (Wald interval β̂ ± z·SE; posterior median and equal-tailed credible interval), glmer's
 /// logLik / AIC / BIC, and PSIS-LOO and WAIC of the Bayesian fit computed by the same code as
 /// `multilevel loo` (`LeaveOneOutCriteria` on the family's pointwise log-likelihood, relative
-/// efficiency from the chains; Vehtari, Gelman & Gabry 2017). The pooling sections of the gaussian
-/// workbench (OLS, no pooling, parametric bootstrap) have no counterpart here.
+/// efficiency from the chains; Vehtari, Gelman & Gabry 2017). When asked for replicates, the
+/// parametric bootstrap of the Laplace fit (`GeneralizedBootstrap`, bootMer; `ZeroInflatedBootstrap`
+/// for the zero-inflated counts) adds each coefficient's percentile interval. The pooling sections
+/// of the gaussian workbench (OLS, no pooling) have no counterpart here.
 public struct GeneralizedModelComparison {
     /// One population-level coefficient by both fits.
     public struct Coefficient: Sendable, Equatable {
         public var name: String
         /// glmer's estimate with its Wald interval; nil without a Laplace fit.
         public var laplace: EstimateInterval?
+        /// The estimate with the bootstrap's percentile interval; nil without a bootstrap.
+        public var bootstrap: EstimateInterval?
         /// Posterior median, equal-tailed credible interval and HDI.
         public var bayes: PosteriorInterval
     }
@@ -33,25 +37,50 @@ public struct GeneralizedModelComparison {
     public var settings: SamplerSettings
     /// Every `b_` coefficient: Wald (glmer) and posterior (Bayes).
     public var parameters: [Coefficient]
+    /// The parametric bootstrap of the Laplace fit, when replicates were asked for and it ran.
+    public var bootstrap: BootstrapResult?
     public var leaveOneOut: PSISLeaveOneOut?
     public var waic: WAIC?
     public var level: Double
 
     /// Compares the Laplace fit of `design` with the Bayesian fit whose draws are given (sampled by
     /// `sampler` with `settings`, as `loo` samples the model, so both commands see the same draws).
+    /// `bootstrapReplicates` replicates of the parametric bootstrap under `bootstrapSeed` (none when
+    /// nil; `progress` gets the number finished).
     public static func run(design: ModelDesign, family: Family, draws: Draws, sampler: String, settings: SamplerSettings,
-                           level: Double = 0.95) throws -> GeneralizedModelComparison {
+                           level: Double = 0.95, bootstrapReplicates: Int? = nil, bootstrapSeed: UInt64 = 0,
+                           progress: ((Int) -> Void)? = nil) throws -> GeneralizedModelComparison {
         var laplace: GeneralizedLinearMixedModelFit?
         var zeroInflated: ZeroInflatedMixedModelFit?
         var failure: String?
+        var bootstrap: BootstrapResult?
         do {
             if family == .zeroInflatedPoisson || family == .zeroInflatedNegativeBinomial {
-                zeroInflated = try ZeroInflatedMixedModel(design: design, family: family).fit()
+                let model = try ZeroInflatedMixedModel(design: design, family: family)
+                let fit = try model.fit()
+                zeroInflated = fit
+                if let bootstrapReplicates {
+                    bootstrap = try ZeroInflatedBootstrap(model: model, fit: fit, family: family)
+                        .run(replicates: bootstrapReplicates, seed: bootstrapSeed, progress: progress)
+                }
             } else {
-                laplace = try GeneralizedLinearMixedModel(design: design, family: family).fit()
+                let model = try GeneralizedLinearMixedModel(design: design, family: family)
+                let fit = try model.fit()
+                laplace = fit
+                if let bootstrapReplicates {
+                    bootstrap = try GeneralizedBootstrap(design: model.design, fit: fit, family: family)
+                        .run(replicates: bootstrapReplicates, seed: bootstrapSeed, progress: progress)
+                }
             }
         } catch {
             failure = "\(error)"
+        }
+        var percentile: [String: EstimateInterval] = [:]
+        if let bootstrap {
+            for summary in bootstrap.summaries(level: level) {
+                percentile[summary.name] = EstimateInterval(estimate: summary.estimate, lower: summary.percentile.lower,
+                                                            upper: summary.percentile.upper)
+            }
         }
         let z = NormalDistribution.quantile(0.5 + level / 2)
         var wald: [String: EstimateInterval] = [:]
@@ -69,7 +98,7 @@ public struct GeneralizedModelComparison {
         let summary = summarize(draws: draws.selecting(names), quantiles: [tail, 1 - tail], intervals: [level])
         let parameters = summary.variables.map { v -> Coefficient in
             let hdi = v.highestDensityIntervals.first ?? nil
-            return Coefficient(name: v.name, laplace: wald[v.name],
+            return Coefficient(name: v.name, laplace: wald[v.name], bootstrap: percentile[v.name],
                                bayes: PosteriorInterval(median: v.median, lower: v.quantiles[0], upper: v.quantiles[1],
                                                         hdiLower: hdi?.lower ?? .nan, hdiUpper: hdi?.upper ?? .nan))
         }
@@ -78,6 +107,7 @@ public struct GeneralizedModelComparison {
         return GeneralizedModelComparison(design: design, family: family, laplace: laplace, zeroInflatedLaplace: zeroInflated,
                                           laplaceFailure: failure,
                                           draws: draws, sampler: sampler, settings: settings, parameters: parameters,
+                                          bootstrap: bootstrap,
                                           leaveOneOut: criteria?.leaveOneOut, waic: criteria?.waic, level: level)
     }
 }
