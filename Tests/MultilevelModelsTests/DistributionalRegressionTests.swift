@@ -325,7 +325,7 @@ final class DistributionalBrmsParityTests: XCTestCase {
         let table = try GibbsTestSupport.brmsReferenceTable(fixture)
         let posterior = try DistributionalRegressionTests.posterior(csv, formula, family: family)
         let fit = try DistributionalFit.run(posterior: posterior,
-                                            settings: SamplerSettings(iterations: 3000, warmup: 1000, chains: 4, seed: seed))
+                                            settings: SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: seed))
         let names = fit.draws.variableNames.filter { $0.hasPrefix("b_") || $0.hasPrefix("sd_") || $0.hasPrefix("cor_")
             || ["sigma", "shape", "phi", "nu", "zi", "hu"].contains($0) }
         XCTAssertFalse(names.isEmpty, file: file, line: line)
