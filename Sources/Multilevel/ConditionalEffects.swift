@@ -8,6 +8,8 @@ import Foundation
 /// grouping factor with its group-level effects. Bayesian fits summarise the draws of
 /// posterior_epred as brms does (`robust = TRUE`: estimate = median, se = MAD, 2.5% and 97.5%
 /// quantiles); lmer fits give xβ̂ (+ zb̂ by group) with delta-method 95% confidence limits.
+/// For a distributional fit (`bf()`) `dpar` gives brms' `conditional_effects(dpar = "sigma")`: the
+/// same summaries of that parameter's value (posterior_epred with `dpar`) over the grid.
 public struct ConditionalEffects: Sendable {
     /// The grid: one column per effect variable (and the grouping factor when `byGroup`), as text.
     public var gridColumns: [String]
@@ -22,9 +24,10 @@ public struct ConditionalEffects: Sendable {
 
 extension FittedModel {
     /// The conditional effects of `effect` (`Days`, `Days:f`), at the population level or, with
-    /// `byGroup`, for each level of that grouping factor.
+    /// `byGroup`, for each level of that grouping factor; `dpar` (bf() fits) that distributional
+    /// parameter instead of the mean.
     public func conditionalEffects(effect: String, byGroup: String? = nil, gridPoints: Int = 100,
-                                   seed: UInt64 = 1) throws -> ConditionalEffects {
+                                   seed: UInt64 = 1, dpar: AuxiliaryParameter? = nil) throws -> ConditionalEffects {
         let variables = effect.split(separator: ":").map { String($0).trimmingCharacters(in: .whitespaces) }
         guard (1...2).contains(variables.count) else {
             throw FittedModelError("--effect '\(effect)': expected one predictor or two joined by ':' (e.g. Days or Days:f)")
@@ -32,6 +35,12 @@ extension FittedModel {
         let responseNames = NewDataDesign.responseColumnNames(formula)
         var groupingNames = Set<String>()
         for term in formula.randomTerms { groupingNames.formUnion(term.groupingVariables) }
+        for part in distributional?.formula.parameters ?? [] {
+            for term in part.formula.randomTerms { groupingNames.formUnion(term.groupingVariables) }
+        }
+        if let dpar, kind == .frequentist {
+            throw FittedModelError("--dpar \(dpar.rawValue): an lmer fit predicts no distributional parameter (fit bf(y ~ …, \(dpar.rawValue) ~ …) with 'multilevel fit')")
+        }
         let predictors = data.columnNames.filter { !responseNames.contains($0) }
         for variable in variables where !predictors.contains(variable) || groupingNames.contains(variable) {
             throw FittedModelError("--effect '\(effect)': '\(variable)' is not a population-level predictor of the model (predictors: \(predictors.filter { !groupingNames.contains($0) }.joined(separator: ", ")))")
@@ -88,7 +97,7 @@ extension FittedModel {
         let columns = variables + (byGroup.map { [$0] } ?? [])
         switch kind {
         case .bayesian:
-            let prediction = try posteriorPrediction(table, type: .epred, groupTerms: groupTerms, seed: seed)
+            let prediction = try posteriorPrediction(table, type: .epred, groupTerms: groupTerms, seed: seed, dpar: dpar)
             var estimate: [Double] = [], error: [Double] = [], lower: [Double] = [], upper: [Double] = []
             var buffer: [Double] = []
             for i in 0..<prediction.rowCount {

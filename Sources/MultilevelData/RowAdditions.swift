@@ -111,6 +111,9 @@ public struct RowAdditions: Sendable, Equatable {
             let n = response.count
             let lower = try additions.truncationLower.map { try numbers($0, "trunc(lb = \($0.deparsed))") } ?? [Double](repeating: -.infinity, count: n)
             let upper = try additions.truncationUpper.map { try numbers($0, "trunc(ub = \($0.deparsed))") } ?? [Double](repeating: .infinity, count: n)
+            if let row = (0..<n).first(where: { lower[$0] > upper[$0] }) {
+                throw fail(row, "truncation bounds [\(RCollation.label(of: lower[row])), \(RCollation.label(of: upper[row]))] are empty: trunc() needs lb ≤ ub")
+            }
             for row in 0..<n where !(lower[row] <= response[row] && response[row] <= upper[row]) || lower[row].isNaN || upper[row].isNaN {
                 throw fail(row, "response \(RCollation.label(of: response[row])) is outside the truncation bounds [\(RCollation.label(of: lower[row])), \(RCollation.label(of: upper[row]))]")
             }

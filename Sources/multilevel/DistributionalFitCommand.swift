@@ -8,18 +8,19 @@ import Multilevel
 /// column). `--output DIR` writes the fit directory (chains in CmdStan CSV with brms' names, the
 /// rows every part uses, the bf() model) that `predict` and `loo` read. Priors: the usual
 /// statements for the mean, and brms' `dpar =` as a class suffix (`b_sigma:Days ~ normal(0, 1)`,
-/// `Intercept_sigma ~ …`, `sd_sigma:Subject ~ …`). The options that need the constant-parameter
-/// model (`--predict`, `--plots`, `--bayes-r2`, `--hypothesis`, `--sampler` other than nuts) are
-/// refused in one line.
+/// `Intercept_sigma ~ …`, `sd_sigma:Subject ~ …`). `--hypothesis` is brms' hypothesis() on the
+/// draws (`sigma_Days > 0` reads b_sigma_Days), `--bayes-r2` brms' bayes_R2 with every part's
+/// own predictor (`FittedModel.bayesianR2`). The options that need the constant-parameter model
+/// (`--predict`, `--plots`, `--sampler` other than nuts) are refused in one line.
 func runDistributionalFit(_ model: LoadedModel, formula: DistributionalFormula, arguments: ParsedArguments,
                           settings: () throws -> SamplerSettings) throws -> Int32 {
     let specification = model.specification
     let origin = specification.formula?.origin.description ?? "--formula"
-    for option in ["predict", "plots", "hypothesis", "chain-id"] where arguments.value(option) != nil {
+    for option in ["predict", "plots", "chain-id"] where arguments.value(option) != nil {
         throw UsageError("--\(option) is not supported yet for a distributional model (\(origin): bf() with \(formula.parameters.map(\.name).joined(separator: ", ")))")
     }
-    if arguments.has("bayes-r2") {
-        throw UsageError("--bayes-r2 is not supported yet for a distributional model (\(origin): bf() with predicted auxiliary parameters)")
+    if arguments.has("bayes-r2") && arguments.has("no-bayes-r2") {
+        throw UsageError("options --bayes-r2 and --no-bayes-r2: give one of them")
     }
     let statements = try specification.priors.map { try PriorStatement.parse($0.value, origin: $0.origin.description) }
     if let sampler = specification.sampler, sampler.value != "nuts" {
@@ -79,6 +80,21 @@ func runDistributionalFit(_ model: LoadedModel, formula: DistributionalFormula, 
         }
     }
     let summary = summarize(draws: parameterDraws, quantiles: [0.025, 0.975])
+    let hypotheses = try arguments.values("hypothesis").map { try Hypothesis($0, draws: parameterDraws) }
+    var r2: BayesR2Summary?
+    if arguments.has("bayes-r2") {
+        // The fit as a fit directory would give it back: the rows every part uses, each design on them.
+        let factors = specification.factors.map(\.value)
+        let rows = FittedModel.rowsUsed(formulas: [formula.mean] + formula.parameters.map(\.formula), table: model.table,
+                                        factors: factors)
+        let rowsDesign = try DistributionalDesign.build(formula: formula, table: rows, options: specification.designOptions,
+                                                        family: family)
+        var fitted = FittedModel(kind: .bayesian, engine: "nuts", formula: formula.mean, family: family,
+                                 priors: specification.priors.map(\.value), factors: factors, dataName: model.dataName,
+                                 data: rows, design: rowsDesign.mean, settings: settings, draws: parameterDraws, mixedModelFit: nil)
+        fitted.distributional = (formula, rowsDesign)
+        r2 = BayesR2Summary(draws: try fitted.bayesianR2())
+    }
     var levelCounts: [String: Int] = [:]
     for part in [design.mean] + design.parameters.map(\.design) {
         for term in part.randomTerms { levelCounts[term.grouping.name] = term.grouping.levelCount }
@@ -104,12 +120,17 @@ func runDistributionalFit(_ model: LoadedModel, formula: DistributionalFormula, 
                                                ("rhat", .number(v.rhat)), ("ess_bulk", .number(v.essBulk)),
                                                ("ess_tail", .number(v.essTail)), ("mcse_mean", .number(v.mcseMean))])))
         }
-        let json = JSONValue.object([("formula", .string(formula.text)), ("family", .string(family.name)),
-                                     ("sampler", .string("nuts (joint, non-centered; distributional model)")),
-                                     ("divergences", .number(Double(divergences))), ("parameters", .object(variables))])
+        var fields: [(String, JSONValue)] = [("formula", .string(formula.text)), ("family", .string(family.name)),
+                                             ("sampler", .string("nuts (joint, non-centered; distributional model)")),
+                                             ("divergences", .number(Double(divergences))), ("parameters", .object(variables))]
+        if !hypotheses.isEmpty { fields.append(("hypotheses", hypothesisJSON(hypotheses))) }
+        if let r2 { fields.append(("bayes_R2", r2.json)) }
+        let json = JSONValue.object(fields)
         writeStandardOutput(json.serialized(pretty: true) + "\n")
     } else {
         writeStandardOutput(brmsSummaryText(description, summary: summary, groupLevelEffects: arguments.has("ranef")))
+        if !hypotheses.isEmpty { writeStandardOutput("\n" + hypothesisText(hypotheses)) }
+        if let r2 { writeStandardOutput("\n" + r2.text) }
         for line in brmsWarnings(summary: summary, divergences: divergences, treeDepthSaturations: saturations,
                                  maxTreeDepth: settings.maxTreeDepth) {
             writeStandardError("multilevel: \(line)\n")

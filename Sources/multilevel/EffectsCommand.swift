@@ -18,12 +18,14 @@ struct EffectsCommand: Command {
     fits: the fixed-effects prediction with its delta-method standard error and 95% confidence
     limits. --by-group G gives one line per level of the grouping factor G with its group-level
     effects (the course's picture: each subject's line with its band). --plots DIR writes the
-    lines with their bands as SVG (effects.svg).
+    lines with their bands as SVG (effects.svg). For a distributional fit (bf()) --dpar sigma
+    gives that parameter's conditional effects (brms' conditional_effects(dpar = "sigma")).
     """
     var options: [OptionSpec] {
         [
             .option("effect", "X", "The predictor (Days), or two joined by ':' (Days:f) for one line per level of the second."),
             .option("by-group", "G", "One line per level of grouping factor G, with its group-level effects."),
+            .option("dpar", "NAME", "Distributional fits (bf()): the conditional effects of the predicted parameter NAME, e.g. sigma (brms' dpar =)."),
             .option("plots", "DIR", "Write effects.svg (lines with their bands and the data) into DIR."),
             .flag("json", "Print one JSON object instead of CSV."),
         ] + FitInputOptions.specs
@@ -34,7 +36,13 @@ struct EffectsCommand: Command {
         if let path = arguments.value("plots") { try checkPlotDirectory(path) }
         let fitted = try loadFittedModel(arguments, command: name)
         let byGroup = arguments.value("by-group")
-        let effects = try fitted.conditionalEffects(effect: effect, byGroup: byGroup, seed: fitted.settings?.seed ?? 1)
+        let dpar = try arguments.value("dpar").map { name -> AuxiliaryParameter in
+            guard let parameter = AuxiliaryParameter(rawValue: name) else {
+                throw UsageError("option --dpar: '\(name)' is not a distributional parameter (sigma, shape, phi, nu, …)")
+            }
+            return parameter
+        }
+        let effects = try fitted.conditionalEffects(effect: effect, byGroup: byGroup, seed: fitted.settings?.seed ?? 1, dpar: dpar)
         let names = effects.gridColumns + ["estimate__", "se__", "lower__", "upper__"]
         if arguments.has("json") {
             let rows: [JSONValue] = effects.grid.indices.map { i in
@@ -43,6 +51,7 @@ struct EffectsCommand: Command {
                            ("lower__", .number(effects.lower[i])), ("upper__", .number(effects.upper[i]))])
             }
             writeStandardOutput(JSONValue.object([("effect", .string(effect)), ("by_group", byGroup.map { .string($0) } ?? .null),
+                                                  ("dpar", dpar.map { .string($0.rawValue) } ?? .null),
                                                   ("kind", .string(fitted.kind.rawValue)), ("rows", .array(rows))]).serialized() + "\n")
         } else {
             var text = names.joined(separator: ",") + "\n"
@@ -55,18 +64,22 @@ struct EffectsCommand: Command {
         }
         if let path = arguments.value("plots") {
             let directory = try prepareDirectory(path)
-            try writePlots([("effects.svg", effectsSVG(effects, fitted: fitted, effect: effect, byGroup: byGroup))], into: directory)
+            try writePlots([("effects.svg", effectsSVG(effects, fitted: fitted, effect: effect, byGroup: byGroup, dpar: dpar))],
+                           into: directory)
         }
         return 0
     }
 
     /// The lines with their bands: one panel (population, or one line per level of a second
-    /// effect), or one panel per group with the group's data.
-    private func effectsSVG(_ effects: ConditionalEffects, fitted: FittedModel, effect: String, byGroup: String?) -> String {
+    /// effect), or one panel per group with the group's data (no data for a dpar's effects: not on
+    /// its scale).
+    private func effectsSVG(_ effects: ConditionalEffects, fitted: FittedModel, effect: String, byGroup: String?,
+                            dpar: AuxiliaryParameter?) -> String {
         let variable = effects.gridColumns[0]
         let title = "\(fitted.formula.text): \(fitted.kind == .bayesian ? "posterior median with 95% credible band" : "estimate with 95% confidence band")"
         let palette = ["#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#66429a", "#00798c"]
-        let response = fitted.design.response
+        let response = dpar == nil ? fitted.design.response : []
+        let yLabel = dpar?.rawValue ?? fitted.design.responseName
         let dataX: [Double] = {
             if case .numeric(let values)? = fitted.data.column(named: variable) { return values }
             return []
@@ -89,7 +102,7 @@ struct EffectsCommand: Command {
             }
         }
         guard let group = byGroup else {
-            return PopulationFitPlot(title: title, xLabel: variable, yLabel: fitted.design.responseName,
+            return PopulationFitPlot(title: title, xLabel: variable, yLabel: yLabel,
                                      dataX: dataX.count == response.count ? dataX : [], dataY: dataX.count == response.count ? response : [],
                                      curves: curves(rows: Array(effects.grid.indices))).svg()
         }
@@ -97,9 +110,10 @@ struct EffectsCommand: Command {
         let panels: [GroupPanel] = (term?.grouping.levels ?? []).map { level in
             let rows = effects.grid.indices.filter { effects.grid[$0].last == level }
             let members = term.map { t in t.grouping.levelIndex.indices.filter { t.grouping.levels[t.grouping.levelIndex[$0]] == level } } ?? []
-            return GroupPanel(label: level, dataX: dataX.isEmpty ? [] : members.map { dataX[$0] }, dataY: dataX.isEmpty ? [] : members.map { response[$0] },
+            let hasData = !dataX.isEmpty && !response.isEmpty
+            return GroupPanel(label: level, dataX: hasData ? members.map { dataX[$0] } : [], dataY: hasData ? members.map { response[$0] } : [],
                               curves: curves(rows: rows))
         }
-        return GroupLatticePlot(title: title, xLabel: variable, yLabel: fitted.design.responseName, panels: panels).svg()
+        return GroupLatticePlot(title: title, xLabel: variable, yLabel: yLabel, panels: panels).svg()
     }
 }

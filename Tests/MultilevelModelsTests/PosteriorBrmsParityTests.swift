@@ -84,6 +84,14 @@ final class PosteriorBrmsParityTests: XCTestCase {
                    priors: [try PriorStatement.parse("b ~ normal(0, 5)", origin: "test")])
     }
 
+    /// brms' `y | trunc(ub = 10) ~ x + (1 | g)`, poisson (scripts/references/brms_dpars_trunc_mo.R,
+    /// 120 simulated counts kept when ≤ 10): each row's mass divided by P(Y ≤ 10) =
+    /// Q(11, μᵢ); brms' default priors on both sides.
+    func testTruncatedPoissonUpperBound() throws {
+        let design = try PosteriorTestData.built("truncated_poisson", "y | trunc(ub = 10) ~ x + (1 | g)")
+        try parity("brms_trunc_ub_poisson", design, family: .poisson, seed: 15)
+    }
+
     // The marginal sampler (`fit`'s default for gaussian models with one group-level term) on the
     // same references: group-level effects integrated out, then drawn exactly.
 

@@ -11,7 +11,7 @@ import MultilevelData
 /// The row pass of a model with brms' addition terms (`cens()`, `weights()`, `trunc()`, `se()`),
 /// as brms' Stan code writes the likelihood row by row:
 ///
-///     ℓ_i = w_i · (log p_i − log(F(ub_i) − F(lb_i)))
+///     ℓ_i = w_i · (log p_i − log(F(ub_i) − F(lb_i)))   (F(lb_i − 1) for the count families)
 ///     log p_i = log f(y_i)            (uncensored; with se(): normal with SD s_i or √(σ² + s_i²))
 ///             = log F(y_i)            (left-censored)
 ///             = log(1 − F(y_i))       (right-censored)
@@ -92,8 +92,14 @@ final class AdditionColumns: @unchecked Sendable {
             default: term = AdditionColumns.logProbability(F.self, between: y, and: censoringUpper![j], eta: eta, auxiliary: auxiliary)
             }
             if truncationLower != nil || truncationUpper != nil {
-                let lower = truncationLower?[j] ?? -.infinity, upper = truncationUpper?[j] ?? .infinity
+                var lower = truncationLower?[j] ?? -.infinity, upper = truncationUpper?[j] ?? .infinity
                 let hasLower = lower > F.supportLowerEnd, hasUpper = upper < .infinity
+                if F.isDiscrete {
+                    // Inclusive integer bounds: P(lb ≤ Y ≤ ub) = F(ub) − F(lb − 1), brms'
+                    // `log_diff_exp(lcdf(ub), lcdf(lb - 1))` and `lccdf(lb - 1)`.
+                    lower = lower.rounded(.up) - 1
+                    upper = upper.rounded(.down)
+                }
                 var normaliser = CensoredTerm(value: 0, eta: 0, auxiliary: (0, 0))
                 if hasLower && hasUpper {
                     normaliser = AdditionColumns.logProbability(F.self, between: lower, and: upper, eta: eta, auxiliary: auxiliary)

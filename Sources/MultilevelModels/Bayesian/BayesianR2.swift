@@ -9,22 +9,28 @@ import MultilevelSampling
 /// rows. Returns one value per draw, in draw order (chain 1's draws first).
 public func bayesianR2(draws: Draws, design: ModelDesign, family: Family) throws -> [Double] {
     let predictive = try PosteriorPredictive(draws: draws, design: design, family: family, seed: 0, keepExpected: true)
-    let n = design.rowCount
-    var result = [Double](repeating: 0, count: predictive.drawCount)
-    for s in 0..<predictive.drawCount {
+    return bayesianR2(response: design.response, expected: predictive.expected, drawCount: predictive.drawCount)
+}
+
+/// R² per draw as above from the expected responses ŷ of every draw and row (`expected[s · n + i]`,
+/// n = `response.count`): var(ŷ_s)/(var(ŷ_s) + var(y − ŷ_s)), the variances over the rows.
+public func bayesianR2(response: [Double], expected: [Double], drawCount: Int) -> [Double] {
+    let n = response.count
+    var result = [Double](repeating: 0, count: drawCount)
+    for s in 0..<drawCount {
         var meanFit = 0.0, meanResidual = 0.0
         for i in 0..<n {
-            let fit = predictive.expected[s * n + i]
+            let fit = expected[s * n + i]
             meanFit += fit
-            meanResidual += design.response[i] - fit
+            meanResidual += response[i] - fit
         }
         meanFit /= Double(n)
         meanResidual /= Double(n)
         var fitVariance = 0.0, residualVariance = 0.0
         for i in 0..<n {
-            let fit = predictive.expected[s * n + i]
+            let fit = expected[s * n + i]
             fitVariance += (fit - meanFit) * (fit - meanFit)
-            let e = design.response[i] - fit - meanResidual
+            let e = response[i] - fit - meanResidual
             residualVariance += e * e
         }
         result[s] = fitVariance / (fitVariance + residualVariance)

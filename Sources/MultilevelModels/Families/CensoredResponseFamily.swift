@@ -23,10 +23,14 @@ protocol CensoredResponseFamily: ResponseFamily {
     /// The lower end of the response's support (0 for the positive families, −∞ otherwise): a
     /// truncation bound at or below it truncates nothing.
     static var supportLowerEnd: Double { get }
+    /// Whether the response is an integer count (poisson, negbinomial): F(k) = P(Y ≤ k), the
+    /// complement P(Y > k), and `trunc()` bounds are inclusive (brms' `lcdf(lb - 1)`).
+    static var isDiscrete: Bool { get }
 }
 
 extension CensoredResponseFamily {
     static var supportLowerEnd: Double { 0 }
+    static var isDiscrete: Bool { false }
     static var supportsAdditionTerms: Bool { true }
     @inline(__always)
     static func additionRowPass<Runner: RowPassRunner>(_ runner: Runner) -> Double { runner.runAdditions(Self.self) }
