@@ -42,7 +42,7 @@ public struct ModelSpecification: Sendable, Equatable {
                               "chains", "iter", "warmup", "seed", "sampler", "adapt_delta", "max_treedepth",
                               "parameterization", "weights"]
     /// The accepted values of `parameterization`.
-    public static let parameterizationModes: Set<String> = ["auto", "centered", "centred", "noncentered", "noncentred",
+    public static let parameterizationModes: Set<String> = ["auto", "partial", "centered", "centred", "noncentered", "noncentred",
                                                             "non-centered", "non-centred"]
     /// Keys that may be given several times.
     public static let repeatableKeys: Set<String> = ["prior", "factor", "contrasts", "reference", "ordered"]
@@ -179,7 +179,7 @@ public struct ModelSpecification: Sendable, Equatable {
         case "parameterization":
             guard ModelSpecification.parameterizationModes.contains(value) else {
                 throw ModelFileError(location: origin.description,
-                                     message: "\(prefix)expected auto, centered or noncentered, got '\(value)'")
+                                     message: "\(prefix)expected auto, partial, centered or noncentered, got '\(value)'")
             }
             parameterization = Setting(value, origin: origin)
         case "prior": priors.append(Setting(value, origin: origin))

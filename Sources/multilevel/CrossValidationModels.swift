@@ -178,7 +178,7 @@ let crossValidationSamplingOptions: [OptionSpec] = [
     .option("warmup", "N", "Model files: warm-up iterations per chain (default iter/2)."),
     .option("prior", "PRIOR", "Model files: a prior in brms syntax (repeatable).", repeatable: true),
     .option("sampler", "NAME", "Model files: nuts, gibbs or marginal (default as 'fit')."),
-    .option("parameterization", "MODE", "Model files, joint NUTS: auto, centered or noncentered (as 'fit'; refits use it too)."),
+    .option("parameterization", "MODE", "Model files, joint NUTS: auto, partial, centered or noncentered (as 'fit'; refits use it too)."),
     .option("centered", "GROUPS", "Model files, joint NUTS: grouping factors sampled centred, the others non-centred (as 'fit')."),
     .flag("json", "Print one JSON object instead of the text tables."),
 ] + ModelOptions.specs

@@ -26,7 +26,13 @@ struct FitCommand: Command {
     are named on stderr. A centred intercept-only term nested in another (instructors within
     departments) is moreover hierarchically centred: it samples each level's effect plus that of
     the level it lies in, and the coarsest such term its effects plus the Intercept (Gelfand,
-    Sahu & Carlin 1995), also named on stderr. The draws and their columns are the same either way.
+    Sahu & Carlin 1995), also named on stderr. When an intercept-only term is nested in another
+    (broods within locations), auto samples every one-column term partially centred per level
+    instead: level j's effect is scaled by sd^(1-w_j), w_j = v I_j/(1 + v I_j) the share of its
+    posterior precision that comes from its data at the pilot's variance v (for a term with another
+    nested in it, v's lower 95% bound) (Papaspiliopoulos, Roberts & Sköld 2007), w = 1 centred,
+    w = 0 non-centred. --parameterization partial asks for that per-level weighting for
+    any model. The draws and their columns are the same either way.
     """
     var options: [OptionSpec] {
         [
@@ -51,7 +57,7 @@ struct FitCommand: Command {
             .option("plots", "DIR", "Write trace and density plots and brms' pp_check plots (SVG) into DIR: pp_check.svg (density of y over 50 replicated data sets), pp_check_stat.svg (mean of y_rep per draw against mean of y)."),
             .option("predict", "DIR", "Write posterior predictive draws (DIR/predictions.csv, y_rep per draw) and fitted values with 95% intervals (DIR/fitted.csv)."),
             .option("chain-id", "K", "Run only chain K (1-based) with the stream a multi-chain run gives chain K."),
-            .option("parameterization", "MODE", "auto, centered or noncentered: how joint NUTS samples the group-level effects (default auto: centre a term when its levels' data outweigh its prior, see above)."),
+            .option("parameterization", "MODE", "auto, partial, centered or noncentered: how joint NUTS samples the group-level effects (default auto: centre a term when its levels' data outweigh its prior, see above; partial: every one-column term partially centred per level, see above)."),
             .option("centered", "GROUPS", "Comma-separated grouping factors whose terms joint NUTS samples centred, the others non-centred (instead of --parameterization)."),
         ] + ModelOptions.specs
     }
@@ -289,6 +295,7 @@ struct FitCommand: Command {
         }
         switch mode!.value {
         case "auto": return .automatic
+        case "partial": return .automaticPartial
         case "centered", "centred": return .centred
         default: return .nonCentred       // the other values `ModelSpecification` accepts
         }

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// `fit --parameterization auto|centered|noncentered` and `--centered GROUPS` (joint NUTS): the
+/// `fit --parameterization auto|partial|centered|noncentered` and `--centered GROUPS` (joint NUTS): the
 /// automatic rule centres a data-rich term and leaves a sparse one non-centred, the centred terms
 /// are named on stderr, the draws' columns do not change, and bad values are usage errors.
 final class ParameterisationOptionTests: XCTestCase {
@@ -64,7 +64,7 @@ final class ParameterisationOptionTests: XCTestCase {
         let data = try richAndSparseCSV()
         let unknownMode = try fit(["--parameterization", "sideways"], data: data)
         XCTAssertEqual(unknownMode.status, 2)
-        XCTAssertEqual(unknownMode.err, "multilevel fit: option --parameterization: expected auto, centered or noncentered, got 'sideways'\n")
+        XCTAssertEqual(unknownMode.err, "multilevel fit: option --parameterization: expected auto, partial, centered or noncentered, got 'sideways'\n")
         let unknownGroup = try fit(["--centered", "herd"], data: data)
         XCTAssertEqual(unknownGroup.status, 2)
         XCTAssertEqual(unknownGroup.err, "multilevel fit: option --centered: centred group 'herd' is not a grouping factor of the model (its groups: rich, sparse)\n")
@@ -112,7 +112,37 @@ final class ParameterisationOptionTests: XCTestCase {
         let bad = try model("sideways")
         let badRun = try run([bad])
         XCTAssertEqual(badRun.status, 1)
-        XCTAssertEqual(badRun.err, "multilevel fit: \(bad):3: parameterization: expected auto, centered or noncentered, got 'sideways'\n")
+        XCTAssertEqual(badRun.err, "multilevel fit: \(bad):3: parameterization: expected auto, partial, centered or noncentered, got 'sideways'\n")
+    }
+
+    /// `--parameterization partial` (and the model file's `parameterization: partial`) samples
+    /// every one-column term partially centred per level and says so on stderr; the automatic
+    /// choice, for these two crossed terms, does not; the summary rows are the same; fit.json
+    /// records `auto+partial`, which refits read back.
+    func testPartialCentringOption() throws {
+        let data = try richAndSparseCSV()
+        let partial = try fit(["--parameterization", "partial"], data: data)
+        XCTAssertEqual(partial.status, 0, partial.err)
+        XCTAssertTrue(partial.err.contains("multilevel: group-level effects of rich, sparse partially centred per level"), partial.err)
+        let automatic = try fit([], data: data)
+        XCTAssertEqual(automatic.status, 0, automatic.err)
+        XCTAssertFalse(automatic.err.contains("partially centred"), automatic.err)
+        func rowNames(_ out: String) -> [String] {
+            out.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+        }
+        XCTAssertEqual(rowNames(partial.out), rowNames(automatic.out))
+        let directory = data.deletingLastPathComponent()
+        let model = directory.appendingPathComponent("partial.model")
+        try "data: \(data.lastPathComponent)\nformula: y ~ 1 + (1 | rich) + (1 | sparse)\nparameterization: partial\nsampler: nuts\n"
+            .write(to: model, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent("partial-fit")
+        let fromFile = try CommandLineRunner.run(["fit", model.path, "--chains", "1", "--iter", "200", "--seed", "4",
+                                                  "--output", output.path])
+        XCTAssertEqual(fromFile.status, 0, fromFile.err)
+        XCTAssertTrue(fromFile.err.contains("partially centred per level"), fromFile.err)
+        let index = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("fit.json"))) as? [String: Any])
+        let stored = ((index["model"] as? [String: Any])?["settings"] as? [String: Any])?["parameterization"] as? String
+        XCTAssertEqual(stored, "auto+partial")
     }
 
     func testHelpDescribesTheRule() throws {

@@ -147,4 +147,29 @@ final class PartialCentringTests: XCTestCase {
         let none = try ParameterisationChoice.automatic.parameterisationWithWeights(design: crossed, family: .poisson)
         XCTAssertTrue(none.centringWeights.allSatisfy { $0 == nil })
     }
+
+    /// The coarse term of a nested pair (locations, in which broods are nested) is weighted at its
+    /// variance's lower 95% bound v·χ²_ν(0.05)/ν, ν = Σ_k λ_k² at the pilot's v (by hand here):
+    /// less centred than at v, where its posterior sd's lower tail would meet the centred funnel.
+    /// The leaf term keeps the pilot's v (`testAutomaticRuleWeightsTheLeafTermFromThePilot`).
+    func testCoarseNestedTermIsWeightedAtItsLowerVarianceBound() throws {
+        let design = CovariateCentringTests.miniGrouseticks(family: .poisson)
+        let pilot = ParameterisationPilot(design: design, family: .poisson)
+        XCTAssertEqual(pilot.hasNestedTerm, [true, false])
+        let location = try XCTUnwrap(try ParameterisationChoice.automatic.parameterisationWithWeights(design: design, family: .poisson)
+            .centringWeights[0])
+        let information = pilot.levelInformation[0]
+        let variance = pilot.standardDeviations[0][0] * pilot.standardDeviations[0][0]
+        XCTAssertGreaterThan(variance, 0)
+        let degrees = information.reduce(0) { $0 + pow(variance * $1 / (1 + variance * $1), 2) }
+        let lower = variance * ChiSquaredDistribution(degreesOfFreedom: degrees).quantile(0.05) / degrees
+        // 12 locations of 3 small broods learn little (ν ≈ Σ λ_k² is small): the bound is far below
+        // sd̂², and the locations are sampled nearly non-centred.
+        XCTAssertLessThan(lower, variance)
+        XCTAssertGreaterThanOrEqual(lower, 0)
+        for (k, i) in information.enumerated() {
+            XCTAssertEqual(location[k], lower * i / (1 + lower * i), accuracy: 1e-14)
+            XCTAssertLessThan(location[k], variance * i / (1 + variance * i))
+        }
+    }
 }

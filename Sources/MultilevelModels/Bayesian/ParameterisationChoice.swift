@@ -22,10 +22,10 @@ import MultilevelData
 /// `automaticPartial` adds partial centring per level to that rule: every one-column term is
 /// partially centred (`PartiallyCentredGroupEffects`, weights λ_j = sd̂² I_j/(1 + sd̂² I_j) from
 /// `ParameterisationPilot.partialCentringWeights`) and every intercept-only term nested in another
-/// is hierarchically centred on it. It is not the default: on lme4's grouseticks (4 × 1,000,
-/// seed 2) it gave 30 divergences and R-hat 1.019 (sd_LOCATION) where `automatic` gave 0 and
-/// 1.00996 — one λ per level, fixed at the pilot's sd̂, cannot suit both ends of a posterior whose
-/// sd spans 0.08–0.96 (learning λ in warm-up, Gorinova et al. 2020, is the next step).
+/// is hierarchically centred on it (`--parameterization partial`). `automatic` chooses it only for
+/// models with nested intercept-only terms (`hasNestedInterceptTerms`); on crossed terms one
+/// choice per term measured better (grouseticks before nesting was recognised, 4 × 1,000, seed 2:
+/// 30 divergences and R-hat 1.019 against 0 and 1.00996).
 public enum ParameterisationChoice: Sendable, Equatable {
     /// Centre the terms whose pilot information ratio exceeds `automaticThreshold` and
     /// hierarchically centre them: one choice per term.
@@ -137,7 +137,10 @@ extension ParameterisationChoice {
     /// 1.012/1.011/1.006 and sd_LOCATION's 2.5% quantile 0.11/0.07/0.10 against 0.063 in a long
     /// non-centred run at adapt_delta 0.99 (fixture `grouseticks_long_noncentered.json`), where one
     /// choice per term gave 0 divergences, R-hat up to 1.08 and 0.09/0.19/0.19 (LOCATION centred, by
-    /// the rows' information) or 64–703 divergences (LOCATION non-centred, by the nested one).
+    /// the rows' information) or 64–703 divergences (LOCATION non-centred, by the nested one). With
+    /// the coarse term weighted at its variance's lower bound (`ParameterisationPilot
+    /// .partialCentringWeights`), seeds 1–5: 0/0/1/1/0 divergences, R-hat 1.0125/1.0089/1.0147/
+    /// 1.0075/1.0053 (`GrouseticksCoverageTests` checks the quantiles of both sds).
     static func hasNestedInterceptTerms(_ design: ModelDesign) -> Bool {
         design.randomTerms.indices.contains { NestedLevelInformation.child(of: $0, terms: design.randomTerms) != nil }
     }
