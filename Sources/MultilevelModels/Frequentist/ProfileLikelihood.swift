@@ -88,6 +88,13 @@ public struct ProfileLikelihood {
         maximumLikelihoodFit = try model.fit(method: .ml, options: .init(conditionalVariances: false))
     }
 
+    /// Profiles around an ML fit of `model` already made (`lmer --ml`), without fitting it again.
+    public init(model: LinearMixedModel, maximumLikelihoodFit fit: LinearMixedModelFit) throws {
+        guard fit.method == .ml else { throw MixedModelError("profile intervals start from the ML fit, not the \(fit.method.rawValue) fit") }
+        self.model = model
+        maximumLikelihoodFit = fit
+    }
+
     /// Intervals for every parameter of `frequentistParameters` order, attached to `estimates`
     /// (the REML or ML fit being reported); with `only`, for those parameters alone (lme4's `parm`),
     /// the others keeping the intervals they came with.
