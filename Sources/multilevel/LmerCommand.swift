@@ -179,7 +179,11 @@ struct LmerCommand: Command {
         var parameters = frequentistParameters(fit)
         switch confint {
         case "wald": parameters = waldIntervals(fit)
-        case "profile": parameters = try ProfileLikelihood(model: model).intervals(for: parameters)
+        case "profile":
+            // An unweighted ML fit is the profiles' own starting fit: not fitted a second time.
+            let profile = try fit.method == .ml && weighted == nil
+                ? ProfileLikelihood(model: model, maximumLikelihoodFit: fit) : ProfileLikelihood(model: model)
+            parameters = try profile.intervals(for: parameters)
         default: break
         }
         if json {

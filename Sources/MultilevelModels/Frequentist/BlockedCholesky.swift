@@ -206,7 +206,8 @@ public final class BlockedMixedModelEquations {
     }
 
     /// Refactors L(θ) (Bates et al. 2015, eq. 18 in blocked form). Throws
-    /// `NotPositiveDefiniteError` only when the fixed-effects block is singular (X rank deficient).
+    /// `NotPositiveDefiniteError` when the fixed-effects block is singular (X rank deficient), or
+    /// when θ is so extreme that rounding makes a pivot of the first term's blocks non-positive.
     public func update(theta newTheta: [Double]) throws {
         precondition(newTheta.count == covarianceFactor.parameterCount, "θ has the wrong length")
         theta = newTheta
@@ -237,6 +238,12 @@ public final class BlockedMixedModelEquations {
         let segmentStart = self.segmentStart, segmentRow = self.segmentRow, segmentHeight = self.segmentHeight
         let segmentTerm = self.segmentTerm, segmentValue = self.segmentValue
         let restOffsets = self.restOffsets, zRestSize = self.zRestSize
+        // ΛᵀZᵀZΛ + I is positive definite for every finite θ, but for extreme θ (a profile far out
+        // in a standard deviation, entries of 1e8 on a column of values in the hundreds) rounding
+        // can leave a pivot of a level's block non-positive: that is reported as a failure at
+        // `firstBlockFailure` and thrown, never trapped (issue 22: a profile aborted here).
+        var firstBlockFailed = false
+        let firstBlockFailure = -1
         let failure: Int? = a00.withUnsafeBufferPointer { a00Buffer in
           a10.withUnsafeBufferPointer { a10Buffer in
             aRest.withUnsafeBufferPointer { aRestBuffer in
@@ -259,7 +266,7 @@ public final class BlockedMixedModelEquations {
                     let theta0 = t0[0]
                     for l in 0..<levels0 {
                         let pivot = theta0 * theta0 * a00[l] + 1
-                        precondition(pivot > 0 && pivot.isFinite, "ΛᵀZᵀZΛ + I is positive definite")
+                        guard pivot > 0 && pivot.isFinite else { firstBlockFailed = true; return }
                         let root = pivot.squareRoot()
                         l00[l] = root
                         let ratio = theta0 / root
@@ -286,14 +293,14 @@ public final class BlockedMixedModelEquations {
                         block[1] = 0.0 + t01 * p00 + t11 * p10 + 0
                         block[3] = 0.0 + t01 * p01 + t11 * p11 + 1
                         let pivot0 = block[0]
-                        precondition(pivot0 > 0 && pivot0.isFinite, "ΛᵀZᵀZΛ + I is positive definite")
+                        guard pivot0 > 0 && pivot0.isFinite else { firstBlockFailed = true; return }
                         let root0 = pivot0.squareRoot()
                         block[0] = root0
                         block[1] *= 1 / root0
                         let factor = block[1]
                         if factor != 0 { block[3] -= factor * block[1] }
                         let pivot1 = block[3]
-                        precondition(pivot1 > 0 && pivot1.isFinite, "ΛᵀZᵀZΛ + I is positive definite")
+                        guard pivot1 > 0 && pivot1.isFinite else { firstBlockFailed = true; return }
                         block[3] = pivot1.squareRoot()
                         for k in 0..<4 { l00[base + k] = block[k] }
                         for s in segmentStart[l]..<segmentStart[l + 1] {
@@ -336,7 +343,7 @@ public final class BlockedMixedModelEquations {
                     } }
                     let failed = q0 <= 64 ? unblockedCholesky(block, order: q0, leadingDimension: q0)
                         : choleskyFactorLowerInPlace(block, order: q0, leadingDimension: q0)
-                    precondition(failed == nil, "ΛᵀZᵀZΛ + I is positive definite")
+                    guard failed == nil else { firstBlockFailed = true; return }
                     for k in 0..<(q0 * q0) { l00[base + k] = block[k] }
                     // Segments: V = S A T₀ L₀₀⁻ᵀ, S = Tₖᵀ for a term segment, identity for X/y.
                     for s in segmentStart[l]..<segmentStart[l + 1] {
@@ -370,6 +377,7 @@ public final class BlockedMixedModelEquations {
                     }
                 }
             }
+            if firstBlockFailed { return firstBlockFailure }
             // Λᵀ (·) Λ on the other terms' rows and columns, in place (templates are lower triangular).
             if allScalar {
                 // All-scalar terms: copy and scale the lower triangle in one pass by the diagonal D.
@@ -470,8 +478,11 @@ public final class BlockedMixedModelEquations {
           }
         }
         if let failure {
-            // The y pivot may vanish for a perfect fit; anything earlier is a singular X block.
-            if failure == m - 1 {
+            // The y pivot may vanish for a perfect fit; anything earlier is a singular X block
+            // (or, at `firstBlockFailure`, a level's block of the first term lost to rounding).
+            if failure == firstBlockFailure {
+                throw NotPositiveDefiniteError(column: 0)
+            } else if failure == m - 1 {
                 lRest[(m - 1) * (m + 1)] = 0
             } else {
                 throw NotPositiveDefiniteError(column: failure)

@@ -7,21 +7,15 @@ import MultilevelMath
 /// parameter — standard deviations, correlations and σ on lme4's σ scale, and fixed effects — the
 /// signed root ζ(v) = sign(v − v̂)·√(d(v) − d̂) of the deviance minimised over all other parameters
 /// with this one held at v; the interval is where ζ = ±z₍₁₊ₗₑᵥₑₗ₎/₂. lme4 interpolates ζ by a
-/// spline through a grid; here each crossing is found by root finding on ζ itself.
+/// spline through a grid; here each crossing is found by root finding on ζ itself, and each point
+/// of ζ by a quasi-Newton search over θ alone (`intervals(for:level:only:)`), which makes profiles
+/// of blocks of any size fast.
 public struct ProfileLikelihood {
     public let model: LinearMixedModel
     /// The ML fit the profiles start from, and its deviance d̂.
     public let maximumLikelihoodFit: LinearMixedModelFit
 
-    /// One profiled parameter on the σ scale: a standard deviation, a correlation or σ.
-    private struct ScaleParameter {
-        var name: String
-        var term: Int      // −1 for σ
-        var index: Int     // sd index, or flattened (i, j) for a correlation
-        var isCorrelation: Bool
-    }
-
-    /// The σ-scale coordinates of a profile: per term (fitting order) its standard deviations and
+    /// The σ-scale coordinates of a profile (the GLMM profiles' coordinates): per term (fitting order) its standard deviations and
     /// the canonical partial correlations of its correlation matrix with the variables taken in
     /// `orders[term]`, then σ. Every point in the box (sd ≥ 0, CPC ∈ [−1, 1], σ > 0) is a valid
     /// covariance, for any block size; a correlation (i, j) is profiled as the first CPC of its
@@ -94,124 +88,213 @@ public struct ProfileLikelihood {
         maximumLikelihoodFit = try model.fit(method: .ml, options: .init(conditionalVariances: false))
     }
 
+    /// Profiles around an ML fit of `model` already made (`lmer --ml`), without fitting it again.
+    public init(model: LinearMixedModel, maximumLikelihoodFit fit: LinearMixedModelFit) throws {
+        guard fit.method == .ml else { throw MixedModelError("profile intervals start from the ML fit, not the \(fit.method.rawValue) fit") }
+        self.model = model
+        maximumLikelihoodFit = fit
+    }
+
     /// Intervals for every parameter of `frequentistParameters` order, attached to `estimates`
     /// (the REML or ML fit being reported); with `only`, for those parameters alone (lme4's `parm`),
     /// the others keeping the intervals they came with.
+    ///
+    /// Every profile point minimises a deviance over θ alone (β, and σ where it is not tied to the
+    /// profiled parameter, profiled out in closed form), by `ProfileInnerMinimum` on its analytic
+    /// gradient from the previous point's minimiser:
+    /// - sdᵢ of term k held at v: σ = v/‖row i of Tₖ‖ and d(θ, σ) (`deviance(sigma:)`), whose
+    ///   gradient adds ∂d/∂σ·∂σ/∂θ (∂d/∂σ = 2n/σ − 2r²/σ³, ∂σ/∂Tᵢc = −σTᵢc/‖Tᵢ‖²) to
+    ///   `devianceGradient(sigma:)`;
+    /// - σ held at v: d(θ, v);
+    /// - cor(a, b) held at ρ: the term's columns reordered to put a and b first, so that the
+    ///   correlation is T₁₀/‖row 1‖; row 1 is c·(ρ, √(1 − ρ²)) with c ≥ 0 free, and the profiled
+    ///   ML criterion (eq. 35) is minimised over c and the other θ entries;
+    /// - βⱼ held at v: the profiled ML criterion of y − xⱼv on the other columns, over θ.
+    /// The crossing ζ = ±z is then found by `crossing` (a bracket, then regula falsi on ζ).
     public func intervals(for estimates: [NamedEstimate], level: Double = 0.95,
                           only: Set<String>? = nil) throws -> [NamedEstimate] {
         let z = NormalDistribution.quantile((1 + level) / 2)
         var bounds = [String: (Double, Double)]()
         let fit = maximumLikelihoodFit
         let base = fit.criterion
-        // σ-scale parameters.
-        var parameters: [ScaleParameter] = []
-        var values: [Double] = []
+        let equations = model.equations
+        let factor = equations.covarianceFactor
+        let thetaHat = fit.theta
+        let lowerTheta = factor.lowerBounds
+        let n = Double(fit.observationCount)
+        let scales = Self.rowScales(theta: thetaHat, factor: factor)
+        func wanted(_ name: String) -> Bool { only?.contains(name) ?? true }
+        func signedRoot(_ minimum: Double, _ v: Double, _ estimate: Double) -> Double {
+            (v < estimate ? -1 : 1) * max(0, minimum - base).squareRoot()
+        }
         for (k, component) in fit.varianceComponents.enumerated() {
             let names = component.columnNames.map(brmsName(ofColumn:))
             let q = names.count
-            for i in 0..<q {
-                parameters.append(ScaleParameter(name: "sd_\(component.group)__\(names[i])", term: k, index: i, isCorrelation: false))
-                values.append(component.standardDeviations[i])
+            let offset = factor.offset(ofTerm: k)
+            // Standard deviations: σ tied to the held value through row i's length.
+            for i in 0..<q where wanted("sd_\(component.group)__\(names[i])") {
+                let estimate = component.standardDeviations[i]
+                let row = (0...i).map { offset + Self.lowerTriangleIndex(row: i, column: $0, size: q) }
+                var warm = thetaHat, warmValue = estimate
+                // The lower end stops just above 0 (σ = v/‖Tᵢ‖ is undefined at 0) and takes ζ there
+                // from its limit: row i of T zero (the coefficient without a random effect) and σ
+                // profiled out; an end there is reported as 0.
+                let nearZero = 1e-6 * estimate
+                func zetaAtZero() -> Double {
+                    let free = thetaHat.indices.filter { !row.contains($0) }
+                    func objective(_ x: [Double]) -> (value: Double, gradient: [Double]?) {
+                        var theta = [Double](repeating: 0, count: thetaHat.count)
+                        for (position, index) in free.enumerated() { theta[index] = x[position] }
+                        return (equations.criterion(at: theta, .ml), nil)
+                    }
+                    let lower = free.map { lowerTheta[$0] }, units = free.map { scales[$0] }
+                    let fromWarm = ProfileInnerMinimum.minimize(start: free.map { warm[$0] }, lower: lower, scales: units, objective)
+                    let fromEstimate = ProfileInnerMinimum.minimize(start: free.map { thetaHat[$0] }, lower: lower, scales: units, objective)
+                    return -max(0, min(fromWarm.value, fromEstimate.value) - base).squareRoot()
+                }
+                func zeta(_ v: Double) -> Double {
+                    if v <= nearZero { return zetaAtZero() }
+                    // The previous minimiser with row i scaled by v/v′, so that σ = v/‖Tᵢ‖ starts
+                    // where it was: near sdᵢ = 0 an unscaled start would put σ far off and leave
+                    // the search above the minimum (it did on the 4 × 4 block's sd(Days)).
+                    var start = warm
+                    if warmValue > 0 { for e in row { start[e] *= v / warmValue } }
+                    let result = ProfileInnerMinimum.minimize(start: start, lower: lowerTheta, scales: scales) { theta in
+                        do { try equations.update(theta: theta) } catch { return (.infinity, nil) }
+                        var length2 = 0.0
+                        for e in row { length2 += theta[e] * theta[e] }
+                        guard length2 > 0 else { return (.infinity, nil) }
+                        let sigma = v / length2.squareRoot()
+                        let value = equations.deviance(sigma: sigma)
+                        guard var gradient = equations.devianceGradient(sigma: sigma) else { return (value, nil) }
+                        let r2 = equations.penalizedResidualSumOfSquares
+                        let dSigma = 2 * n / sigma - 2 * r2 / (sigma * sigma * sigma)
+                        for e in row { gradient[e] -= dSigma * sigma * theta[e] / length2 }
+                        return (value, gradient)
+                    }
+                    if result.value.isFinite { warm = result.x; warmValue = v }
+                    return signedRoot(result.value, v, estimate)
+                }
+                let name = "sd_\(component.group)__\(names[i])"
+                guard estimate > 0 else {
+                    // A zero estimate: the interval starts at 0.
+                    let upperEnd = Self.crossing(zeta, estimate: 0, target: z, step: 0.3 * fit.sigma, bound: .infinity)
+                    bounds[name] = (0, upperEnd)
+                    continue
+                }
+                let lowerEnd = Self.crossing(zeta, estimate: estimate, target: -z, step: 0.3 * estimate, bound: nearZero)
+                warm = thetaHat
+                warmValue = estimate
+                let upperEnd = Self.crossing(zeta, estimate: estimate, target: z, step: 0.3 * estimate, bound: .infinity)
+                bounds[name] = (lowerEnd == nearZero ? 0 : lowerEnd, upperEnd)
             }
-            for j in 0..<q { for i in (j + 1)..<max(j + 1, q) {
-                parameters.append(ScaleParameter(name: "cor_\(component.group)__\(names[j])__\(names[i])", term: k,
-                                                 index: i * q + j, isCorrelation: true))
-                values.append(component.correlations[i * q + j])
+            // Correlations: the pair's columns first, row 1 of the reordered template c·(ρ, √(1 − ρ²)).
+            for a in 0..<q { for b in (a + 1)..<max(a + 1, q) {
+                let name = "cor_\(component.group)__\(names[a])__\(names[b])"
+                guard wanted(name) else { continue }
+                let estimate = component.correlations[b * q + a]
+                guard estimate.isFinite else { continue }
+                let order = [a, b] + (0..<q).filter { $0 != a && $0 != b }
+                let term = equations.terms[k]
+                var values = [Double](repeating: 0, count: term.values.count)
+                for r in 0..<(term.values.count / q) { for c in 0..<q { values[r * q + c] = term.values[r * q + order[c]] } }
+                var terms = equations.terms
+                terms[k] = RandomEffectTerm(grouping: term.grouping, columnNames: order.map { term.columnNames[$0] },
+                                            values: values, text: term.text)
+                let system = BlockedMixedModelEquations(response: model.design.response,
+                                                        fixedEffects: model.design.fixedEffects, randomTerms: terms)
+                let relative = factor.standardDeviationsAndCorrelations(ofTerm: k, theta: thetaHat, sigma: 1)
+                var correlations = [Double](repeating: 0, count: q * q)
+                for r in 0..<q { for c in 0..<q { correlations[r * q + c] = relative.correlations[order[r] * q + order[c]] } }
+                guard let entries = factor.templateEntries(sds: order.map { relative.sds[$0] }, correlations: correlations,
+                                                           sigma: 1) else { continue }
+                var permuted = thetaHat
+                permuted.replaceSubrange(offset..<(offset + entries.count), with: entries)
+                // Free coordinates: θ of the reordered model without T₁₁, with T₁₀'s slot holding c.
+                let tiedRow = offset + 1, tiedDiagonal = offset + q
+                func free(_ theta: [Double]) -> [Double] {
+                    var x = theta
+                    x[tiedRow] = (theta[tiedRow] * theta[tiedRow] + theta[tiedDiagonal] * theta[tiedDiagonal]).squareRoot()
+                    x.remove(at: tiedDiagonal)
+                    return x
+                }
+                let permutedScales = Self.rowScales(theta: permuted, factor: factor)
+                var freeScales = permutedScales
+                freeScales.remove(at: tiedDiagonal)
+                var freeLower = lowerTheta
+                freeLower[tiedRow] = 0
+                freeLower.remove(at: tiedDiagonal)
+                let fromEstimate = free(permuted)
+                var warm = fromEstimate
+                func zeta(_ rho: Double) -> Double {
+                    let complement = max(0, 1 - rho * rho).squareRoot()
+                    func objective(_ x: [Double]) -> (value: Double, gradient: [Double]?) {
+                        var theta = x
+                        theta.insert(complement * x[tiedRow], at: tiedDiagonal)
+                        theta[tiedRow] = rho * x[tiedRow]
+                        let (value, gradient) = system.criterionAndGradient(at: theta, .ml)
+                        guard var g = gradient else { return (value, nil) }
+                        g[tiedRow] = rho * g[tiedRow] + complement * g[tiedDiagonal]
+                        g.remove(at: tiedDiagonal)
+                        return (value, g)
+                    }
+                    // A block's other correlations can leave the warm start in another valley (on a
+                    // block of 3 an earlier search stopped 3.1 above the minimum at cor = −0.615):
+                    // the search also starts from the estimate, and the lower minimum is kept.
+                    var result = ProfileInnerMinimum.minimize(start: warm, lower: freeLower, scales: freeScales, objective)
+                    if warm != fromEstimate {
+                        let other = ProfileInnerMinimum.minimize(start: fromEstimate, lower: freeLower, scales: freeScales, objective)
+                        if other.value < result.value { result = other }
+                    }
+                    if result.value.isFinite { warm = result.x }
+                    return signedRoot(result.value, rho, estimate)
+                }
+                // Ends within 1e-6 of ±1 are reported as ±1 (row 1's diagonal vanishes there).
+                let edge = 1 - 1e-6
+                let lowerEnd = Self.crossing(zeta, estimate: estimate, target: -z, step: 0.2, bound: -edge)
+                warm = fromEstimate
+                let upperEnd = Self.crossing(zeta, estimate: estimate, target: z, step: 0.2, bound: edge)
+                bounds[name] = (lowerEnd == -edge ? -1 : lowerEnd, upperEnd == edge ? 1 : upperEnd)
             } }
         }
-        parameters.append(ScaleParameter(name: "sigma", term: -1, index: 0, isCorrelation: false))
-        values.append(fit.sigma)
-        let equations = model.equations
-        let factor = equations.covarianceFactor
-        let termSizes = factor.termSizes
-        let identityOrders = termSizes.map { Array(0..<$0) }
-        for (p, parameter) in parameters.enumerated() where only?.contains(parameter.name) ?? true {
-            // The coordinates of this profile: the profiled correlation's pair first in its term.
-            var orders = identityOrders
-            let position: Int
-            let unprofiled = ScaleCoordinates(termSizes: termSizes, orders: identityOrders)
-            if parameter.isCorrelation {
-                let q = termSizes[parameter.term]
-                let first = parameter.index % q, second = parameter.index / q
-                orders[parameter.term] = [first, second] + (0..<q).filter { $0 != first && $0 != second }
-                position = unprofiled.offsets[parameter.term] + q
-            } else {
-                position = parameter.term < 0 ? unprofiled.count - 1 : unprofiled.offsets[parameter.term] + parameter.index
-            }
-            let coordinates = ScaleCoordinates(termSizes: termSizes, orders: orders)
-            let sigmaPosition = coordinates.count - 1
-            var estimate = coordinates.point(fit.varianceComponents, sigma: fit.sigma)
-            // A correlation does not involve σ, so its profile minimises the deviance with σ
-            // profiled out in closed form (eq. 35) over the relative standard deviations sdᵢ/σ
-            // (σ-coordinate fixed at 1, so that the coordinates map to θ itself) and the other CPCs:
-            // one coordinate fewer, and none of the strong sd–σ coupling that kept the optimiser
-            // of the σ-scale coordinates short of the minimum on blocks of 3 (issue 22).
-            if parameter.isCorrelation {
-                for (k, q) in termSizes.enumerated() {
-                    for i in 0..<q { estimate[coordinates.offsets[k] + i] /= fit.sigma }
-                }
-                estimate[sigmaPosition] = 1
-            }
-            let lower = coordinates.lower.enumerated().map { $0.offset == sigmaPosition ? 1e-10 * fit.sigma : $0.element }
-            let upper = coordinates.upper
-            let scales = estimate.enumerated().map { index, value in lower[index] == -1 ? 1 : (value > 0 ? value : 1) }
-            /// ML deviance at σ-scale coordinates (lme4's devfun2), or profiled over σ for a correlation.
-            func deviance(_ phi: [Double]) -> Double {
-                guard let theta = coordinates.theta(phi, factor: factor) else { return .infinity }
-                do { try equations.update(theta: theta) } catch { return .infinity }
-                return parameter.isCorrelation ? equations.profiledCriterion(.ml)
-                    : equations.deviance(sigma: phi[sigmaPosition])
-            }
-            let others = estimate.indices.filter { $0 != position && !(parameter.isCorrelation && $0 == sigmaPosition) }
-            let fromEstimate = others.map { estimate[$0] / scales[$0] }
-            var warm = fromEstimate
+        // σ held at v: d(θ, v) over θ.
+        if wanted("sigma") {
+            var warm = thetaHat
             func zeta(_ v: Double) -> Double {
-                var phi = estimate
-                phi[position] = v
-                let minimum: Double
-                if others.isEmpty {
-                    minimum = deviance(phi)
-                } else {
-                    // A block's other correlations can leave the warm start (the previous v's
-                    // optimum) in a valley the bounded optimiser does not leave (on a block of 3 it
-                    // stopped 3.1 above the minimum at cor = −0.615): for a correlation the search
-                    // also starts from the estimate, and the lower minimum is kept.
-                    minimum = Self.minimum(of: deviance, holding: phi, free: others, scales: scales,
-                                           lower: lower, upper: upper, warm: &warm,
-                                           alsoFrom: parameter.isCorrelation ? fromEstimate : nil)
+                let result = ProfileInnerMinimum.minimize(start: warm, lower: lowerTheta, scales: scales) { theta in
+                    do { try equations.update(theta: theta) } catch { return (.infinity, nil) }
+                    return (equations.deviance(sigma: v), equations.devianceGradient(sigma: v))
                 }
-                let difference = max(0, minimum - base)
-                return (v < values[p] ? -1 : 1) * difference.squareRoot()
+                if result.value.isFinite { warm = result.x }
+                return signedRoot(result.value, v, fit.sigma)
             }
-            let step = parameter.isCorrelation ? 0.2 : parameter.term < 0 ? values[p] * z / (2 * Double(fit.observationCount)).squareRoot() : 0.3 * scales[position]
-            let start = warm
-            let lowerEnd = Self.crossing(zeta, estimate: values[p], target: -z, step: step, bound: lower[position])
-            warm = start
-            let upperEnd = Self.crossing(zeta, estimate: values[p], target: z, step: step, bound: upper[position])
-            bounds[parameter.name] = (lowerEnd, upperEnd)
+            let step = fit.sigma * z / (2 * n).squareRoot()
+            let lowerEnd = Self.crossing(zeta, estimate: fit.sigma, target: -z, step: step, bound: 1e-10 * fit.sigma)
+            warm = thetaHat
+            let upperEnd = Self.crossing(zeta, estimate: fit.sigma, target: z, step: step, bound: .infinity)
+            bounds["sigma"] = (lowerEnd, upperEnd)
         }
         // Fixed effects: β_j held at v through an offset, θ re-optimised by ML.
         let design = model.design
         let xMatrix = design.fixedEffects
         for j in 0..<design.fixedEffectCount
-        where only?.contains("b_" + brmsName(ofColumn: design.fixedEffectNames[j])) ?? true {
+        where wanted("b_" + brmsName(ofColumn: design.fixedEffectNames[j])) {
             let keep = (0..<design.fixedEffectCount).filter { $0 != j }
             var reduced = DenseMatrix(rows: xMatrix.rows, columns: keep.count)
             for (c, source) in keep.enumerated() { for i in 0..<xMatrix.rows { reduced[i, c] = xMatrix[i, source] } }
-            var warmTheta = fit.theta
-            let lowerTheta = factor.lowerBounds
-            let upperTheta = [Double](repeating: .infinity, count: lowerTheta.count)
+            var warm = thetaHat
             func zeta(_ v: Double) -> Double {
                 let offsetResponse = (0..<xMatrix.rows).map { design.response[$0] - xMatrix[$0, j] * v }
                 let system = BlockedMixedModelEquations(response: offsetResponse, fixedEffects: reduced, randomTerms: design.randomTerms)
-                let result = BOBYQA.minimize(start: warmTheta, lower: lowerTheta, upper: upperTheta,
-                                             options: .init(initialRadius: 0.05, finalRadius: 1e-8)) { system.criterion(at: $0, .ml) }
-                warmTheta = result.x
-                return (v < fit.fixedEffects[j] ? -1 : 1) * max(0, result.value - base).squareRoot()
+                let result = ProfileInnerMinimum.minimize(start: warm, lower: lowerTheta, scales: scales) {
+                    system.criterionAndGradient(at: $0, .ml)
+                }
+                if result.value.isFinite { warm = result.x }
+                return signedRoot(result.value, v, fit.fixedEffects[j])
             }
             let step = z * fit.standardErrors[j]
             let lowerEnd = Self.crossing(zeta, estimate: fit.fixedEffects[j], target: -z, step: step, bound: -.infinity)
-            warmTheta = fit.theta
+            warm = thetaHat
             let upperEnd = Self.crossing(zeta, estimate: fit.fixedEffects[j], target: z, step: step, bound: .infinity)
             bounds["b_" + brmsName(ofColumn: design.fixedEffectNames[j])] = (lowerEnd, upperEnd)
         }
@@ -222,6 +305,29 @@ public struct ProfileLikelihood {
             if let (low, high) = bounds[estimate.name] { result.lower = low; result.upper = high }
             return result
         }
+    }
+
+    /// Position of entry (row, column), row ≥ column, in a q × q template's θ entries (the lower
+    /// triangle column-major, `RelativeCovarianceFactor`'s order).
+    static func lowerTriangleIndex(row: Int, column: Int, size q: Int) -> Int {
+        column * q - column * (column - 1) / 2 + (row - column)
+    }
+
+    /// The optimiser's unit for each θ entry: the length of its template row, ‖row r of Tₖ‖ (the
+    /// relative standard deviation of that coefficient), so that the rows of a term whose columns
+    /// differ by orders of magnitude (Days and Days³) are searched on one scale; the largest row
+    /// of the term where a row is zero, 1 where the whole term is.
+    static func rowScales(theta: [Double], factor: RelativeCovarianceFactor) -> [Double] {
+        var scales: [Double] = []
+        for (k, q) in factor.termSizes.enumerated() {
+            let t = factor.template(ofTerm: k, theta: theta)
+            let lengths = (0..<q).map { r in (0...r).map { t[r + $0 * q] * t[r + $0 * q] }.reduce(0, +).squareRoot() }
+            let largest = lengths.max() ?? 0
+            for c in 0..<q { for r in c..<q {
+                scales.append(lengths[r] > 0 ? lengths[r] : (largest > 0 ? largest : 1))
+            } }
+        }
+        return scales
     }
 
     /// The minimum of f over the coordinates `free` of `point` (the others held), by BOBYQA in
@@ -277,9 +383,18 @@ public struct ProfileLikelihood {
         guard bracketed else { return .nan }
         var side = 0
         for _ in 0..<100 {
-            let c = b - (zb - target) * (b - a) / (zb - za)
+            // Regula falsi; bisection where ζ is not finite at an end (a deviance that overflowed
+            // far out) or the secant leaves the bracket.
+            var c = b - (zb - target) * (b - a) / (zb - za)
+            if !zb.isFinite || !za.isFinite || !c.isFinite || (c - a) * (c - b) > 0 { c = (a + b) / 2 }
             let zc = zeta(c)
             if abs(zc - target) < 1e-9 || abs(b - a) < 1e-12 * max(1, abs(c)) { return c }
+            if !zc.isFinite {
+                // Beyond the target (ζ overflowed there): the far end of the bracket moves in.
+                if direction * (za - target) > 0 { a = c; za = zc } else { b = c; zb = zc }
+                side = 0
+                continue
+            }
             if (zc - target) * (zb - target) < 0 {
                 a = b; za = zb; b = c; zb = zc
                 side = 0

@@ -21,17 +21,33 @@ extension BlockedMixedModelEquations {
     /// factorisation (the inverse of the rest factor).
     public func profiledCriterionGradient(_ method: EstimationMethod) -> [Double]? {
         precondition(isFactored, "update(theta:) before profiledCriterionGradient")
+        let r2 = penalizedResidualSumOfSquares
+        guard r2 > 0, r2.isFinite else { return nil }
+        let n = Double(observationCount)
+        let residualDegrees = method == .ml ? n : n - Double(fixedEffectCount)
+        return criterionGradient(includingFixedEffects: method == .reml, residualWeight: residualDegrees / r2)
+    }
+
+    /// The analytic gradient ∂d/∂θ, at the factored θ and a given σ, of the ML deviance with β
+    /// profiled out, d(θ, σ) = log|Lθ|² + n log(2πσ²) + r²(θ)/σ² (`deviance(sigma:)`, lme4's
+    /// `devfun2` before σ is profiled): the formula of `profiledCriterionGradient` with n′/r²
+    /// replaced by 1/σ² (Gₖ = 2 Tₖ⁻ᵀ (nₖ I − Σₗ Bₗ − Uₖ/σ²)). Nil where that one is.
+    public func devianceGradient(sigma: Double) -> [Double]? {
+        precondition(isFactored, "update(theta:) before devianceGradient")
+        guard sigma > 0, sigma.isFinite else { return nil }
+        return criterionGradient(includingFixedEffects: false, residualWeight: 1 / (sigma * sigma))
+    }
+
+    /// Gₖ = 2 Tₖ⁻ᵀ (nₖ I − Σₗ Bₗ − w Uₖ) per term, its lower triangles in θ order: the
+    /// log-determinant's derivative plus w times the penalised residual sum of squares' one.
+    private func criterionGradient(includingFixedEffects: Bool, residualWeight: Double) -> [Double]? {
         let factor = covarianceFactor
         let templates = terms.indices.map { factor.template(ofTerm: $0, theta: theta) }
         for (k, t) in templates.enumerated() {
             let q = terms[k].columnCount
             for j in 0..<q where !(t[j + j * q] > 0) { return nil }
         }
-        let r2 = penalizedResidualSumOfSquares
-        guard r2 > 0, r2.isFinite else { return nil }
-        let n = Double(observationCount)
-        let residualDegrees = method == .ml ? n : n - Double(fixedEffectCount)
-        let blocks = inverseDiagonalBlocks(includingFixedEffects: method == .reml, perLevel: false)
+        let blocks = inverseDiagonalBlocks(includingFixedEffects: includingFixedEffects, perLevel: false)
         let spherical = solution().spherical
         var gradient = [Double](repeating: 0, count: factor.parameterCount)
         for k in terms.indices {
@@ -41,7 +57,7 @@ extension BlockedMixedModelEquations {
             for j in 0..<q { for i in 0..<q {
                 var outer = 0.0
                 for l in 0..<levels { outer += u[l * q + i] * u[l * q + j] }
-                inner[i + j * q] = (i == j ? Double(levels) : 0) - blocks[k][i + j * q] - residualDegrees / r2 * outer
+                inner[i + j * q] = (i == j ? Double(levels) : 0) - blocks[k][i + j * q] - residualWeight * outer
             } }
             let t = templates[k]
             var index = factor.offset(ofTerm: k)
