@@ -20,8 +20,8 @@ public struct Formula: Sendable, Equatable {
     /// The arguments of `offset(...)` terms: numeric expressions added to the linear predictor
     /// with coefficient 1 (lme4 and brms alike); several offsets add up.
     public var offsets: [FormulaNode] = []
-    /// brms' monotonic effects `mo(x)` of the population-level part, in formula order
-    /// (`MonotonicEffect`); not columns of X.
+    /// brms' monotonic effects `mo(x)` of the population-level part, alone or interacted with
+    /// numeric columns (`mo(x):z`), in R's term order (`MonotonicEffect`); not columns of X.
     public var monotonic: [MonotonicSpecification] = []
     /// brms' addition terms `se()`, `cens()`, `weights()`, `trunc()` (`trials()` is part of
     /// `response`).
@@ -49,7 +49,9 @@ public struct Formula: Sendable, Equatable {
         let fixed = try algebra.termList(of: rhs, allowRandom: true)
         var formula = Formula(text: text, response: response, fixed: fixed, randomTerms: algebra.randomTerms)
         formula.offsets = algebra.offsets
-        formula.monotonic = algebra.monotonic
+        // R orders terms by degree, ties in order of appearance (`mo(edu)` before `mo(edu):x`).
+        formula.monotonic = algebra.monotonic.enumerated()
+            .sorted { ($0.element.covariates.count, $0.offset) < ($1.element.covariates.count, $1.offset) }.map(\.element)
         formula.additions = split?.additions ?? ResponseAdditions()
         try formula.checkResponseNotPredictor()
         return formula
@@ -73,7 +75,12 @@ public struct Formula: Sendable, Equatable {
     }
 
     /// The columns of the `mo()` terms as formula nodes.
-    var monotonicNodes: [FormulaNode] { monotonic.map { .name($0.variable, column: $0.variableColumn) } }
+    var monotonicNodes: [FormulaNode] {
+        monotonic.flatMap { term in
+            [.name(term.variable, column: term.variableColumn)]
+                + zip(term.covariates, term.covariateColumns).map { .name($0.0, column: $0.1) }
+        }
+    }
 
     /// Every column name the formula refers to, with the 1-based column of its first mention, in
     /// order of appearance.

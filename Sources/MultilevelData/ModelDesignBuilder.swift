@@ -113,8 +113,11 @@ extension ModelDesign {
         let monotonic = try formula.monotonic.map { specification -> MonotonicEffect in
             switch try evaluator.evaluate(.name(specification.variable, column: specification.variableColumn)) {
             case .numeric(let values):
-                return try MonotonicEffect.evaluate(specification, values: values, lines: used.sourceLines,
-                                                    fileName: table.fileName)
+                var effect = try MonotonicEffect.evaluate(specification, values: values, lines: used.sourceLines,
+                                                          fileName: table.fileName)
+                effect.covariateValues = try monotonicCovariates(specification, evaluator: evaluator,
+                                                                 lines: used.sourceLines, table: table)
+                return effect
             case .factor(let levels, _):
                 let shown = levels.prefix(3).map { abbreviatedForMessage($0) }.joined(separator: ", ") + (levels.count > 3 ? ", ..." : "")
                 throw FormulaError(column: specification.variableColumn, message: "\(specification.text): '\(specification.variable)' is a factor (\(shown)); mo() needs its categories as whole numbers 0, 1, …, D in the data (a CSV file has no ordered factors)")
@@ -225,6 +228,21 @@ extension ModelDesign {
             total = total.map { zip($0, values).map(+) } ?? values
         }
         return total
+    }
+
+    /// The product of a monotonic interaction's covariates on the used rows (brms' `Csp`; empty for
+    /// a plain `mo(x)`): numeric and finite, else one line naming the column or the row.
+    static func monotonicCovariates(_ specification: MonotonicSpecification, evaluator: VariableEvaluator,
+                                    lines: [Int], table: DataTable) throws -> [Double] {
+        var product: [Double] = []
+        for (name, column) in zip(specification.covariates, specification.covariateColumns) {
+            guard case .numeric(let values) = try evaluator.evaluate(.name(name, column: column)) else {
+                throw FormulaError(column: column, message: "\(specification.text): '\(name)' must be a numeric column (an interaction of mo() with a factor is not supported; use numeric indicator columns)")
+            }
+            try requireFinite(values, what: "'\(name)' of \(specification.text)", lines: lines, table: table)
+            product = product.isEmpty ? values : zip(product, values).map(*)
+        }
+        return product
     }
 
     private static func rowMajor(_ columns: [[Double]], rows: Int) -> [Double] {

@@ -1,7 +1,9 @@
 /// `mo(x)` in a formula: brms' monotonic effect of an ordinal predictor (Bürkner & Charpentier
 /// 2020, *Modelling monotonic effects of ordinal predictors in Bayesian regression models*, Br. J.
 /// Math. Stat. Psychol. 73(3), eq. 2). A term of the population-level part only; the column it
-/// names and where it stands in the formula.
+/// names and where it stands in the formula. In an interaction with numeric columns
+/// (`mo(edu):x`, brms' special-effects covariates `Csp`) the term is bsp · mo(simo, edu) · x,
+/// with its own bsp and simplex.
 public struct MonotonicSpecification: Sendable, Equatable {
     /// The predictor's column (`edu`).
     public var variable: String
@@ -9,6 +11,13 @@ public struct MonotonicSpecification: Sendable, Equatable {
     public var column: Int
     /// 1-based formula column of the predictor's name.
     public var variableColumn: Int
+    /// The numeric columns the effect is multiplied by (`x` of `mo(edu):x`), in R's term-label
+    /// order; empty for a plain `mo(edu)`.
+    public var covariates: [String] = []
+    /// 1-based formula columns of the covariates' names.
+    public var covariateColumns: [Int] = []
+    /// Where `mo(edu)` stands among the term's variables in R's label order (`x:mo(edu)` → 1).
+    public var monotonicPosition = 0
 
     public init(variable: String, column: Int, variableColumn: Int) {
         self.variable = variable
@@ -16,8 +25,12 @@ public struct MonotonicSpecification: Sendable, Equatable {
         self.variableColumn = variableColumn
     }
 
-    /// The term as written: `mo(edu)`.
-    public var text: String { "mo(\(variable))" }
+    /// The term as R labels it: `mo(edu)`, `mo(edu):x`.
+    public var text: String {
+        var parts = covariates
+        parts.insert("mo(\(variable))", at: min(monotonicPosition, parts.count))
+        return parts.joined(separator: ":")
+    }
 }
 
 /// A monotonic effect in a design: the predictor's category (0…D) on every used row. Its
@@ -39,6 +52,14 @@ public struct MonotonicEffect: Sendable, Equatable {
     /// The value subtracted from the column to give category 0 (brms counts a numeric
     /// predictor's categories from its smallest value).
     public var minimum: Double
+    /// The numeric columns of an interaction `mo(edu):x` (`MonotonicSpecification.covariates`);
+    /// empty for a plain `mo(edu)`.
+    public var covariates: [String] = []
+    /// Where `mo(edu)` stands among the term's variables (`MonotonicSpecification.monotonicPosition`).
+    public var monotonicPosition = 0
+    /// The product of the covariates on every used row (brms' `Csp`); empty without covariates
+    /// (a factor of 1 on every row).
+    public var covariateValues: [Double] = []
 
     public init(variable: String, categories: [Int], categoryCount: Int, minimum: Double) {
         self.variable = variable
@@ -47,15 +68,29 @@ public struct MonotonicEffect: Sendable, Equatable {
         self.minimum = minimum
     }
 
-    /// brms' name of the term in parameter names: `moedu` (`bsp_moedu`, `simo_moedu1[k]`).
-    public var name: String { "mo" + brmsName(ofColumn: variable) }
+    /// The covariates' product on used row `i` (1 for a plain `mo(x)`).
+    @inline(__always)
+    public func covariate(_ i: Int) -> Double { covariateValues.isEmpty ? 1 : covariateValues[i] }
+
+    /// brms' name of the term in parameter names: `moedu` (`bsp_moedu`, `simo_moedu1[k]`), and for
+    /// an interaction the term label with `mo(edu)` written `moedu`: `moedu:x` (`bsp_moedu:x`,
+    /// `simo_moedu:x1[k]`).
+    public var name: String {
+        var parts = covariates.map(brmsName(ofColumn:))
+        parts.insert("mo" + brmsName(ofColumn: variable), at: min(monotonicPosition, parts.count))
+        return parts.joined(separator: ":")
+    }
     /// The coefficient's brms name: `bsp_moedu`.
     public var coefficientName: String { "bsp_\(name)" }
     /// The simplex's brms name without index: `simo_moedu1` (the 1 counts the variables of the
     /// term; a term of one variable has one simplex).
     public var simplexName: String { "simo_\(name)1" }
-    /// The term as written: `mo(edu)`.
-    public var text: String { "mo(\(variable))" }
+    /// The term as R labels it: `mo(edu)`, `mo(edu):x`.
+    public var text: String {
+        var parts = covariates
+        parts.insert("mo(\(variable))", at: min(monotonicPosition, parts.count))
+        return parts.joined(separator: ":")
+    }
 
     /// Categories of `values` (a numeric column's values on the used rows): value − `minimum`, which
     /// must be a whole number in 0…`categoryCount`. Throws naming the file, line and column of the
@@ -92,7 +127,10 @@ public struct MonotonicEffect: Sendable, Equatable {
         guard categoryCount <= 1000 else {
             throw DesignError("\(text): '\(specification.variable)' spans \(categoryCount + 1) categories (\(RCollation.label(of: minimum)) to \(RCollation.label(of: maximum))); mo() is for ordinal predictors with a few categories")
         }
-        return MonotonicEffect(variable: specification.variable, categories: values.map { Int($0 - minimum) },
-                               categoryCount: categoryCount, minimum: minimum)
+        var effect = MonotonicEffect(variable: specification.variable, categories: values.map { Int($0 - minimum) },
+                                     categoryCount: categoryCount, minimum: minimum)
+        effect.covariates = specification.covariates
+        effect.monotonicPosition = specification.monotonicPosition
+        return effect
     }
 }

@@ -34,6 +34,9 @@ public struct NewDataDesign: Sendable {
     /// Per monotonic effect of the fit (`ModelDesign.monotonic`), each row's category, counted as
     /// the fit counted them (from the fitted rows' smallest value, within the fitted range).
     public var monotonicCategories: [[Int]] = []
+    /// Per monotonic effect of the fit, the product of its covariates on each row (`x` of
+    /// `mo(edu):x`; empty for a plain `mo(edu)`, a factor of 1).
+    public var monotonicCovariates: [[Double]] = []
 
     /// Which group-level terms a prediction includes, brms' `re_formula` / lme4's `re.form`.
     public enum GroupTerms: Sendable, Equatable {
@@ -188,6 +191,20 @@ public struct NewDataDesign: Sendable {
                 throw DesignError("\(file): column '\(effect.variable)' of \(effect.text) must be numeric (whole numbers)")
             }
             return try effect.categories(of: values, lines: newData.sourceLines, fileName: file)
+        }
+        design.monotonicCovariates = try fitted.monotonic.map { effect in
+            var product: [Double] = []
+            for name in effect.covariates {
+                guard case .numeric(let values)? = newData.column(named: name) else {
+                    throw DesignError("\(file): column '\(name)' of \(effect.text) must be numeric")
+                }
+                if let row = values.firstIndex(where: { !$0.isFinite }) {
+                    let line = row < newData.sourceLines.count ? ":\(newData.sourceLines[row])" : ""
+                    throw DesignError("\(file)\(line): '\(name)' of \(effect.text) is \(RCollation.label(of: values[row])); values must be finite")
+                }
+                product = product.isEmpty ? values : zip(product, values).map(*)
+            }
+            return product
         }
         return design
     }

@@ -127,14 +127,9 @@ struct TermAlgebra {
             }
             if function == "mo" {
                 guard allowRandom, !deleting else {
-                    throw FormulaError(column: column, message: "mo() can only be added (+) to the population-level part of the formula (not in an interaction, a group-level term or after '-')")
+                    throw FormulaError(column: column, message: TermAlgebra.monotonicPlacement)
                 }
-                guard case .call(_, let arguments, _) = node, arguments.count == 1, case .name(let name, let nameColumn) = arguments[0] else {
-                    throw FormulaError(column: column, message: "mo() takes one column: mo(x), with x an ordinal predictor (whole numbers 0, 1, …, D)")
-                }
-                if !monotonic.contains(where: { $0.variable == name }) {
-                    monotonic.append(MonotonicSpecification(variable: name, column: column, variableColumn: nameColumn))
-                }
+                try addMonotonic([node])
                 return []
             }
             if try TermTransform.parse(node) == nil { try FormulaFunctions.checkArithmetic(node) }
@@ -174,10 +169,28 @@ struct TermAlgebra {
                 }
                 return result
             case ":", "%in%":
+                if op == ":", allowRandom, !deleting, let operands = try monotonicChain(node, op: ":") {
+                    try addMonotonic(operands)
+                    return []
+                }
                 let a = try expandInteractionOperand(left, intercept: &intercept)
                 let b = try expandInteractionOperand(right, intercept: &intercept)
                 return try interaction(a, b, column: column)
             case "*":
+                if allowRandom, !deleting, let operands = try monotonicChain(node, op: "*") {
+                    // a * b * …: every non-empty subset of the operands, mo() ones as monotonic terms.
+                    var result: [Term] = []
+                    for mask in 1..<(1 << operands.count) {
+                        let subset = operands.indices.filter { mask & (1 << $0) != 0 }.map { operands[$0] }
+                        if subset.contains(where: TermAlgebra.isMonotonicCall) {
+                            try addMonotonic(subset)
+                        } else {
+                            let term = Array(Set(subset.map { register(FormulaVariable(node: $0)) })).sorted()
+                            if !result.contains(term) { result.append(term) }
+                        }
+                    }
+                    return result
+                }
                 let a = try expandInteractionOperand(left, intercept: &intercept)
                 let b = try expandInteractionOperand(right, intercept: &intercept)
                 return union(union(a, b), try interaction(a, b, column: column))
@@ -218,6 +231,87 @@ struct TermAlgebra {
             throw FormulaError(column: column, message: "a random term (x | g) cannot be part of an interaction")
         default:
             return try expand(node, intercept: &intercept, deleting: false, allowRandom: false)
+        }
+    }
+
+    /// Where mo() may stand, for the error naming a misplaced one.
+    static let monotonicPlacement = "mo() can only be added (+) to the population-level part of the formula, alone or in an interaction with numeric columns (mo(x):z, mo(x)*z); not inside another function, a group-level term or after '-'"
+
+    /// Whether `node` is a call `mo(…)` (parentheses around it removed).
+    static func isMonotonicCall(_ node: FormulaNode) -> Bool {
+        switch node {
+        case .call("mo", _, _): return true
+        case .parenthesized(let inner, _): return isMonotonicCall(inner)
+        default: return false
+        }
+    }
+
+    /// Most operands of an interaction with mo() (`mo(x)*a*b*c` has 15 terms).
+    static let maximumMonotonicOperands = 4
+
+    /// The operands of a chain `a:b:…` (or `a*b*…`) joined by `op` when one of them is `mo(x)`,
+    /// parentheses removed; nil when none is. Each operand must be `mo(name)` or a column name, and
+    /// only one a mo() (brms' product of two monotonic transforms is not supported).
+    private func monotonicChain(_ node: FormulaNode, op: String) throws -> [FormulaNode]? {
+        var operands: [FormulaNode] = []
+        var pending = [node]
+        while let next = pending.popLast() {
+            switch next {
+            case .parenthesized(let inner, _): pending.append(inner)
+            case .binary(let innerOp, let l, let r, _) where innerOp == op: pending.append(r); pending.append(l)
+            default: operands.append(next)
+            }
+        }
+        let calls = operands.filter(TermAlgebra.isMonotonicCall)
+        guard !calls.isEmpty else { return nil }
+        if calls.count > 1 {
+            throw FormulaError(column: calls[1].column, message: "a product of monotonic effects (mo(x):mo(z)) is not supported; interact mo(x) with numeric columns only (mo(x):z)")
+        }
+        guard operands.count <= TermAlgebra.maximumMonotonicOperands else {
+            throw FormulaError(column: operands[TermAlgebra.maximumMonotonicOperands].column, message: "an interaction with mo() takes at most \(TermAlgebra.maximumMonotonicOperands) operands")
+        }
+        for operand in operands where !TermAlgebra.isMonotonicCall(operand) {
+            guard case .name(let name, _) = operand, name != "." else {
+                throw FormulaError(column: operand.column, message: "in an interaction with mo(), the other operands must be column names (numeric predictors), not '\(operand.deparsed)'")
+            }
+        }
+        return operands
+    }
+
+    /// Records the monotonic term of `operands` (one `mo(x)` and numeric column names): its
+    /// variables in R's label order (first appearance in the formula), once per set of variables.
+    private mutating func addMonotonic(_ operands: [FormulaNode]) throws {
+        var monotonicNode: FormulaNode?
+        for operand in operands where TermAlgebra.isMonotonicCall(operand) {
+            var inner = operand
+            while case .parenthesized(let unwrapped, _) = inner { inner = unwrapped }
+            monotonicNode = inner
+        }
+        guard case .call(_, let arguments, let column)? = monotonicNode else { return }
+        guard arguments.count == 1, case .name(let name, let nameColumn) = arguments[0] else {
+            throw FormulaError(column: column, message: "mo() takes one column: mo(x), with x an ordinal predictor (whole numbers 0, 1, …, D)")
+        }
+        let label = "mo(\(name))"
+        var ranked: [(position: Int, name: String, column: Int, isMonotonic: Bool)] = []
+        for operand in operands {
+            if TermAlgebra.isMonotonicCall(operand) {
+                if variableOrder[label] == nil { variableOrder[label] = variableOrder.count }
+                ranked.append((variableOrder[label]!, name, nameColumn, true))
+            } else if case .name(let covariate, let covariateColumn) = operand {
+                if covariate == name {
+                    throw FormulaError(column: covariateColumn, message: "'\(name)' cannot be interacted with its own monotonic effect mo(\(name))")
+                }
+                if ranked.contains(where: { $0.name == covariate && !$0.isMonotonic }) { continue }
+                ranked.append((register(FormulaVariable(node: operand)), covariate, covariateColumn, false))
+            }
+        }
+        ranked.sort { $0.position < $1.position }
+        var specification = MonotonicSpecification(variable: name, column: column, variableColumn: nameColumn)
+        specification.covariates = ranked.filter { !$0.isMonotonic }.map(\.name)
+        specification.covariateColumns = ranked.filter { !$0.isMonotonic }.map(\.column)
+        specification.monotonicPosition = ranked.firstIndex(where: \.isMonotonic) ?? 0
+        if !monotonic.contains(where: { $0.variable == name && Set($0.covariates) == Set(specification.covariates) }) {
+            monotonic.append(specification)
         }
     }
 

@@ -111,10 +111,10 @@ struct ModelDescription {
             for (label, coding) in codings { text += "  \(label.padding(toLength: width, withPad: " ", startingAt: 0))  \(coding)\n" }
         }
 
-        for effect in design.monotonic {
-            if effect.variable == design.monotonic.first?.variable { text += "\nMonotonic effects (brms' mo(), Bürkner & Charpentier 2020):\n" }
+        for (m, effect) in design.monotonic.enumerated() {
+            if m == 0 { text += "\nMonotonic effects (brms' mo(), Bürkner & Charpentier 2020):\n" }
             let last = effect.minimum + Double(effect.categoryCount)
-            text += "  \(effect.text): \(effect.categoryCount + 1) categories (\(effect.variable) = \(RCollation.label(of: effect.minimum))…\(RCollation.label(of: last))); parameters \(effect.coefficientName), \(effect.simplexName)[1..\(effect.categoryCount)]\n"
+            text += "  \(effect.text): \(effect.categoryCount + 1) categories (\(effect.variable) = \(RCollation.label(of: effect.minimum))…\(RCollation.label(of: last)))\(effect.covariates.isEmpty ? "" : " times " + effect.covariates.joined(separator: " · ")); parameters \(effect.coefficientName), \(effect.simplexName)[1..\(effect.categoryCount)]\n"
         }
 
         text += "\nRandom effects (\(terms.count) term\(terms.count == 1 ? "" : "s")):\n"
@@ -157,6 +157,7 @@ struct ModelDescription {
             ("monotonic_effects", .array(design.monotonic.map { effect in
                 .object([("term", .string(effect.text)), ("variable", .string(effect.variable)),
                          ("categories", .integer(effect.categoryCount + 1)), ("minimum", .number(effect.minimum)),
+                         ("covariates", .array(effect.covariates.map(JSONValue.string))),
                          ("coefficient", .string(effect.coefficientName)), ("simplex", .string(effect.simplexName))])
             })),
             ("term_coding", .array((design.recipe?.termCodings ?? []).map { .object([("term", .string($0.label)), ("coding", .string($0.coding))]) })),

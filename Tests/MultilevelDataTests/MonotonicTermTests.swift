@@ -26,6 +26,38 @@ final class MonotonicTermTests: XCTestCase {
         XCTAssertEqual(try Formula.parse("y ~ mo(edu) + mo(edu)").monotonic.count, 1)
     }
 
+    /// `mo(edu):x` is its own term (brms' `bsp_moedu:x`, `simo_moedu:x1`), named as R labels the
+    /// term (variables in order of first appearance), ordered by degree as R orders terms;
+    /// `mo(edu)*x` expands to mo(edu) + x + mo(edu):x.
+    func testInteractionsParse() throws {
+        let formula = try Formula.parse("y ~ mo(edu):x + mo(edu) + (1 | g)")
+        XCTAssertEqual(formula.monotonic.map(\.text), ["mo(edu)", "mo(edu):x"])
+        XCTAssertEqual(formula.monotonic[1].covariates, ["x"])
+        XCTAssertEqual(formula.monotonic[1].covariateColumns, [13])
+        XCTAssertEqual(formula.fixed.terms.map(\.label), [])
+        XCTAssertEqual(formula.referencedColumns.map(\.name), ["y", "edu", "x", "g"])
+        XCTAssertEqual(try Formula.parse("y ~ x + h:mo(edu)").monotonic.map(\.text), ["h:mo(edu)"])
+        XCTAssertEqual(try Formula.parse("y ~ x + mo(edu):x:h").monotonic.map(\.text), ["x:mo(edu):h"])
+        let star = try Formula.parse("y ~ mo(edu) * x")
+        XCTAssertEqual(star.monotonic.map(\.text), ["mo(edu)", "mo(edu):x"])
+        XCTAssertEqual(star.fixed.terms.map(\.label), ["x"])
+        XCTAssertEqual(try Formula.parse("y ~ mo(edu):x + x:mo(edu)").monotonic.count, 1)
+    }
+
+    /// The interaction's rows carry the covariates' product (brms' `Csp`), its names follow brms.
+    func testInteractionDesign() throws {
+        let d = try design("y ~ mo(edu) + mo(edu):x:h", csv)
+        XCTAssertEqual(d.monotonic.map(\.name), ["moedu", "moedu:x:h"])
+        XCTAssertEqual(d.monotonic[1].coefficientName, "bsp_moedu:x:h")
+        XCTAssertEqual(d.monotonic[1].simplexName, "simo_moedu:x:h1")
+        XCTAssertEqual(d.monotonic[1].covariateValues, [0.2 * 0.5, 0.1 * 1, -1 * 2, 0.4 * 1.5])
+        XCTAssertEqual(d.monotonic[0].covariateValues, [])
+        XCTAssertEqual(d.monotonic[0].covariate(2), 1)
+        let factor = message("y ~ mo(edu):g", csv) ?? ""
+        XCTAssertTrue(factor.contains("mo(edu):g: 'g' must be a numeric column"), factor)
+        XCTAssertTrue(factor.contains("column 13"), factor)
+    }
+
     func testCategoriesCountFromTheSmallestValue() throws {
         let d = try design("y ~ mo(edu) + x + (1 | g)", csv)
         XCTAssertEqual(d.monotonic.count, 1)
@@ -41,7 +73,11 @@ final class MonotonicTermTests: XCTestCase {
 
     func testFormulaErrors() {
         for (formula, column, text) in [
-            ("y ~ mo(edu):x", 5, "mo() can only be added (+) to the population-level part"),
+            ("y ~ mo(edu):mo(x)", 13, "a product of monotonic effects (mo(x):mo(z)) is not supported"),
+            ("y ~ mo(edu):log(x)", 13, "the other operands must be column names"),
+            ("y ~ mo(edu):edu", 13, "'edu' cannot be interacted with its own monotonic effect"),
+            ("y ~ x - mo(edu):x", 9, "mo() can only be added (+) to the population-level part"),
+            ("y ~ (mo(edu) + x):h", 6, "mo() can only be added (+) to the population-level part"),
             ("y ~ x + (mo(edu) | g)", 10, "mo() can only be added (+) to the population-level part"),
             ("y ~ mo(edu, x)", 5, "mo() takes one column"),
             ("y ~ mo(log(edu))", 5, "mo() takes one column"),

@@ -146,6 +146,66 @@ final class MonotonicEffectTests: XCTestCase {
         XCTAssertEqual(value, logLikelihood + priorsValue + logJacobian + log(2.0), accuracy: 1e-9)
     }
 
+    func testInteractionGradientSufficientStatistics() throws {
+        try GradientTests.checkGradient(try Self.design(Self.interaction), family: .gaussian, scale: 2.5, location: 1.8,
+                                        logScale: log(0.9))
+    }
+
+    func testInteractionGradientRowPass() throws {
+        try GradientTests.checkGradient(try Self.design(Self.interaction), family: .gaussian, scale: 2.5, location: 1.8,
+                                        logScale: log(0.9), sufficient: false)
+    }
+
+    func testInteractionGradientStudentWithoutIntercept() throws {
+        try GradientTests.checkGradient(try Self.design("y ~ 0 + x + mo(edu):x + (1 | g)"), family: .student, scale: 2.5,
+                                        location: 1.8, logScale: log(0.9))
+    }
+
+    static let interaction = "y ~ mo(edu) + mo(edu):x + (1 | g)"
+
+    /// `mo(edu):x` adds bsp · mo(ζ, edu) · x (brms' `(bsp[2]) * mo(simo_2, Xmo_2[n]) * Csp_1[n]`):
+    /// the log density with ζ by hand, no group term, flat bsp prior.
+    func testInteractionLogDensityClosedForm() throws {
+        let design = try Self.design("y ~ mo(edu):x + 1")
+        XCTAssertEqual(design.monotonic.map(\.coefficientName), ["bsp_moedu:x"])
+        let layout = ParameterLayout(design: design, family: .gaussian)
+        var priors = GradientTests.testPriors(layout, family: .gaussian, scale: 2.5, location: 1.8)
+        priors.monotonic = [.flat]
+        var posterior = try GLMMPosterior(design: design, family: .gaussian, priors: priors)
+        let y = [-0.2, 0.5]
+        let bsp = -0.6, intercept = 0.9, logSigma = log(1.3)
+        var x = [Double](repeating: 0, count: layout.dimension)
+        x[layout.interceptOffset] = intercept
+        x[layout.auxiliaryOffset] = logSigma
+        x[layout.monotonic[0].coefficientOffset] = bsp
+        for i in 0..<2 { x[layout.monotonic[0].simplexOffset + i] = y[i] }
+        let value = posterior.logDensityAndGradient(at: x).value
+        let z1 = 1 / (1 + exp(-(y[0] - log(2)))), z2 = 1 / (1 + exp(-(y[1] - log(1))))
+        let zeta = [z1, (1 - z1) * z2, (1 - z1) * (1 - z2)]
+        let logJacobian = log(z1) + log(1 - z1) + log(1 - z1) + log(z2) + log(1 - z2)
+        let sigma = exp(logSigma)
+        let table = try DataTable.read(contentsOf: PosteriorTestData.fixtureURL("monotonic", "csv"))
+        guard case .numeric(let covariate)? = table.column(named: "x") else { return XCTFail("x") }
+        XCTAssertEqual(covariate.count, design.rowCount)
+        var logLikelihood = 0.0
+        for (i, response) in design.response.enumerated() {
+            let eta = intercept + bsp * 3 * zeta.prefix(design.monotonic[0].categories[i]).reduce(0, +) * covariate[i]
+            logLikelihood += -0.5 * log(2 * Double.pi) - log(sigma) - 0.5 * pow((response - eta) / sigma, 2)
+        }
+        let priorsValue = priors.intercept.logDensity(intercept) + priors.auxiliary[0].logDensity(sigma)
+            - priors.auxiliary[0].logProbabilityAbove(0) + logSigma
+        XCTAssertEqual(value, logLikelihood + priorsValue + logJacobian + log(2.0), accuracy: 1e-9)
+    }
+
+    func testInteractionDrawNames() throws {
+        let layout = ParameterLayout(design: try Self.design(Self.interaction), family: .gaussian)
+        let names = ConstrainedParameters(layout: layout, columnMeans: []).names
+        XCTAssertEqual(Array(names.prefix(3)), ["b_Intercept", "bsp_moedu", "bsp_moedu:x"])
+        XCTAssertEqual(names.filter { $0.hasPrefix("simo_") },
+                       ["simo_moedu1[1]", "simo_moedu1[2]", "simo_moedu1[3]",
+                        "simo_moedu:x1[1]", "simo_moedu:x1[2]", "simo_moedu:x1[3]"])
+    }
+
     func testConstrainedDrawNamesAndValues() throws {
         let design = try Self.design()
         let layout = ParameterLayout(design: design, family: .gaussian)
@@ -168,5 +228,12 @@ final class MonotonicEffectTests: XCTestCase {
 extension PosteriorBrmsParityTests {
     func testMonotonicAgainstBrms() throws {
         try parity("brms_mo_gaussian", try MonotonicEffectTests.design(), family: .gaussian, seed: 51)
+    }
+
+    /// `y ~ mo(edu) + mo(edu):x + (1 | g)` against brms 2.18 (scripts/references/brms_dpars_trunc_mo.R
+    /// `mo_interaction`, 4 × 3000 draws, default priors): two bsp and two simplexes.
+    func testMonotonicInteractionAgainstBrms() throws {
+        try parity("brms_mo_interaction", try MonotonicEffectTests.design(MonotonicEffectTests.interaction),
+                   family: .gaussian, seed: 52)
     }
 }

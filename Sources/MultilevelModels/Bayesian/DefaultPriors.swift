@@ -18,7 +18,8 @@ extension PriorSet {
     ///   (logit, probit, cloglog, cauchit) location 0 and scale 2.5;
     ///   `sigma` always uses the identity scale of y (log y for lognormal);
     /// - `L ~ lkj_corr_cholesky(1)` when a term has two or more columns;
-    /// - `shape ~ gamma(0.01, 0.01)`, `nu ~ gamma(2, 0.1)`.
+    /// - `shape ~ gamma(0.01, 0.01)`, `nu ~ gamma(2, 0.1)`;
+    /// - `simo ~ dirichlet(1)` for each monotonic effect's simplex (coefficient `moedu1`).
     /// sleepstudy gives student_t(3, 288.7, 59.3) and student_t(3, 0, 59.3).
     public static func defaults(for design: ModelDesign, family: Family) -> PriorSet {
         let linkScale = defaultScaleLocation(response: design.response, link: family.hasLogScale ? .log : family.link,
@@ -69,6 +70,13 @@ extension PriorSet {
                     rows.append(PriorRow(prior: nil, parameterClass: .cor, group: group, source: .vectorized))
                 }
             }
+        }
+        // Each monotonic simplex: dirichlet(1) (brms' `simo`, coefficient `moedu1`).
+        for effect in design.monotonic {
+            var row = PriorRow(prior: .dirichlet(concentration: [1]), parameterClass: .simo,
+                               coefficient: effect.name + "1", source: .default)
+            row.simplexSize = effect.categoryCount
+            rows.append(row)
         }
         for parameter in family.auxiliaryParameters(for: design) where parameter != .thresholdGap {
             rows.append(PriorRow(prior: parameter.defaultPrior(identityScale: identityScale.scale),

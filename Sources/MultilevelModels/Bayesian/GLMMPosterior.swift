@@ -77,6 +77,9 @@ public struct GLMMPosterior: LogDensity {
     let monotonic: [MonotonicGeometry]
     /// Their scratch: per effect ζ (D), the stick lengths and fractions (D − 1 each) and ∂/∂ζ (D).
     let monotonicStart: Int
+    /// α_i − 1 of the simplexes with a Dirichlet prior other than Dirichlet(1)
+    /// (`MonotonicGeometry.exponentOffset`).
+    let simplexExponents: [Double]
 
     public var dimension: Int { layout.dimension }
 
@@ -121,19 +124,28 @@ public struct GLMMPosterior: LogDensity {
             constant -= priors.auxiliary[a].logProbabilityAbove(parameter.lowerBound)
         }
         constant -= Double(zCount) * halfLogTwoPi
-        // Dirichlet(1, …, 1) on each D-simplex: log Γ(D) (brms' dirichlet_lpdf keeps it).
+        // Dirichlet(α) on each D-simplex: log Γ(Σα) − Σ log Γ(α_i) (brms' dirichlet_lpdf keeps it;
+        // log Γ(D) for the default α = 1), and Σ (α_i − 1) log ζ_i per evaluation when some α_i ≠ 1.
         var monotonic: [MonotonicGeometry] = []
         var monotonicScratch = 0
+        var exponents: [Double] = []
         for (m, effect) in layout.monotonic.enumerated() {
-            constant += lgamma(Double(effect.categoryCount))
+            let alpha = m < priors.simplexConcentrations.count ? priors.simplexConcentrations[m]
+                : [Double](repeating: 1, count: effect.categoryCount)
+            precondition(alpha.count == effect.categoryCount, "Dirichlet concentrations do not match the simplex")
+            constant += lgamma(alpha.reduce(0, +)) - alpha.reduce(0) { $0 + lgamma($1) }
+            let hasExponents = alpha.contains { $0 != 1 }
             monotonic.append(MonotonicGeometry(
                 categoryCount: effect.categoryCount, coefficientOffset: effect.coefficientOffset,
                 simplexOffset: effect.simplexOffset, thetaOffset: data.monotonicColumnOffsets[m],
                 scratchOffset: monotonicScratch,
-                prior: m < priors.monotonic.count ? priors.monotonic[m] : .flat))
+                prior: m < priors.monotonic.count ? priors.monotonic[m] : .flat,
+                exponentOffset: hasExponents ? exponents.count : -1))
+            if hasExponents { exponents += alpha.map { $0 - 1 } }
             monotonicScratch += 4 * effect.categoryCount
         }
         self.monotonic = monotonic
+        simplexExponents = exponents
         self.constant = constant
         var geometry: [TermGeometry] = []
         var sdIndex = 0
@@ -243,6 +255,9 @@ public struct GLMMPosterior: LogDensity {
                                              fractions: zeta + 2 * d - 1)
             let scale = x[effect.coefficientOffset] * Double(d)
             for i in 0..<d { theta[effect.thetaOffset + i] = scale * zeta[i] }
+            if effect.exponentOffset >= 0 {
+                for i in 0..<d { lp += simplexExponents[effect.exponentOffset + i] * log(zeta[i]) }
+            }
         }
 
         // Auxiliary parameters: x = bound + eʸ, log-Jacobian y (x = y for an unbounded one).
@@ -367,7 +382,7 @@ public struct GLMMPosterior: LogDensity {
         // Population-level priors and gradient.
         priors.addPopulationLevelPriors(to: &lp, at: x, gradient: g, likelihoodGradient: thetaGradient, layout: layout)
         // Monotonic effects: ∂/∂bsp = D Σ_i ∂/∂θ_i ζ_i, ∂/∂ζ_i = bsp D ∂/∂θ_i, then back through the
-        // stick-breaking transform (the Dirichlet(1) prior is constant on the simplex).
+        // stick-breaking transform (with the Dirichlet's (α_i − 1)/ζ_i; Dirichlet(1) is constant).
         for effect in monotonic {
             let d = effect.categoryCount
             let zeta = s + monotonicStart + effect.scratchOffset
@@ -379,6 +394,10 @@ public struct GLMMPosterior: LogDensity {
                 let thetaAdjoint = thetaGradient[effect.thetaOffset + i]
                 coefficientGradient += thetaAdjoint * zeta[i]
                 adjoint[i] = thetaAdjoint * bsp * scale
+            }
+            if effect.exponentOffset >= 0 {
+                // The Dirichlet's Σ (α_i − 1) log ζ_i.
+                for i in 0..<d { adjoint[i] += simplexExponents[effect.exponentOffset + i] / zeta[i] }
             }
             let prior = effect.prior.logDensityAndDerivative(bsp)
             lp += prior.value
@@ -650,6 +669,9 @@ struct MonotonicGeometry: Sendable {
     var scratchOffset: Int
     /// Prior of bsp.
     var prior: PriorDistribution
+    /// Offset of its α_i − 1 in `GLMMPosterior.simplexExponents`; −1 under Dirichlet(1, …, 1),
+    /// which is constant on the simplex.
+    var exponentOffset: Int
 }
 
 /// The position of one group-level term's parameters, effects and scratch (see `GLMMPosterior`).

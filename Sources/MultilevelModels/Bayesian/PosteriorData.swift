@@ -68,8 +68,9 @@ final class PosteriorData: Sendable {
         let hasIntercept = design.hasIntercept
         let x = design.fixedEffects
         let pX = design.fixedEffectCount
-        // The monotonic effects' indicator columns [x ≥ i] follow X's, not centred (brms adds
-        // bsp · mo(simo, x) to the linear predictor outside Xc · b).
+        // The monotonic effects' indicator columns [x ≥ i] (times the covariates z of mo(x):z)
+        // follow X's, not centred (brms adds bsp · mo(simo, x) · z to the linear predictor outside
+        // Xc · b).
         var monotonicOffsets: [Int] = []
         var p = pX
         for effect in design.monotonic {
@@ -94,7 +95,8 @@ final class PosteriorData: Sendable {
             }
             for (m, effect) in design.monotonic.enumerated() {
                 let category = effect.categories[i]
-                for step in 0..<effect.categoryCount where category > step { fixed[i * p + monotonicOffsets[m] + step] = 1 }
+                let covariate = effect.covariate(i)
+                for step in 0..<effect.categoryCount where category > step { fixed[i * p + monotonicOffsets[m] + step] = covariate }
             }
         }
         sumLogResponse = design.response.reduce(0) { $0 + log($1) }

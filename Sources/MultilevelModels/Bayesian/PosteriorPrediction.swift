@@ -217,7 +217,8 @@ public struct PosteriorPrediction: Sendable {
         for j in 0..<p { eta += x[j] * beta[s * p + j] }
         for (m, values) in monotonicValues.enumerated() {
             let width = values.count / Swift.max(drawCount, 1)
-            eta += values[s * width + newData.monotonicCategories[m][i]]
+            let covariates = newData.monotonicCovariates[m]
+            eta += values[s * width + newData.monotonicCategories[m][i]] * (covariates.isEmpty ? 1 : covariates[i])
         }
         for (t, term) in newData.terms.enumerated() {
             let q = term.included.count

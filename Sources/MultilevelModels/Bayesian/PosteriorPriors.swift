@@ -16,9 +16,11 @@ public struct PosteriorPriors: Sendable, Equatable {
     /// correlation priors, or nil.
     public var covariance: [PriorDistribution?]
     /// Prior of each monotonic effect's coefficient bsp (`ParameterLayout.monotonic` order; brms'
-    /// class `b`, coefficient `moedu`); flat when empty. Their simplexes have brms' default
-    /// Dirichlet(1, …, 1) prior.
+    /// class `b`, coefficient `moedu`); flat when empty.
     public var monotonic: [PriorDistribution] = []
+    /// The Dirichlet concentrations α of each monotonic effect's simplex (`ParameterLayout.monotonic`
+    /// order, D values each; brms' class `simo`); brms' default Dirichlet(1, …, 1) when empty.
+    public var simplexConcentrations: [[Double]] = []
 
     public init(intercept: PriorDistribution, coefficients: [PriorDistribution],
                 standardDeviations: [[PriorDistribution]], correlationEta: [Double],

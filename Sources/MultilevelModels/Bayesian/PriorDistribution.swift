@@ -45,11 +45,15 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
     /// a_k ~ IG(½, 1/A_k²); each sd_k is marginally half-t(ν, A_k) and ν = 2 makes the correlations
     /// marginally uniform. One scale A for all coefficients, or one per coefficient.
     case huangWand(degreesOfFreedom: Double, scales: [Double])
+    /// Dirichlet(α) on a monotonic effect's simplex (brms' class `simo`; Stan's `dirichlet_lpdf`,
+    /// evaluated by `GLMMPosterior` on the simplex itself). One concentration is brms' shorthand
+    /// for the same value in every category (`dirichlet(1)`, the default).
+    case dirichlet(concentration: [Double])
 
     /// The distribution names accepted in prior statements.
     public static let knownNames = ["normal", "student_t", "cauchy", "exponential", "gamma",
                                     "inv_gamma", "lognormal", "uniform", "beta", "logistic", "lkj",
-                                    "lkj_corr_cholesky", "huang_wand", "flat"]
+                                    "lkj_corr_cholesky", "huang_wand", "dirichlet", "flat"]
 
     /// Builds and validates a distribution from its brms name and numeric arguments, as Stan
     /// validates them: scales, rates, shapes and η positive; degrees of freedom positive;
@@ -133,6 +137,12 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
             try positive(a[0], "degrees of freedom")
             for scale in a.dropFirst() { try positive(scale, "scale") }
             return .huangWand(degreesOfFreedom: a[0], scales: Array(a.dropFirst()))
+        case "dirichlet":
+            guard !a.isEmpty, a.allSatisfy(\.isFinite) else {
+                throw PriorDistributionError(message: "dirichlet takes one concentration per category of the simplex (alpha1, alpha2, ...), got \(a.count) arguments")
+            }
+            for alpha in a { try positive(alpha, "concentration") }
+            return .dirichlet(concentration: a)
         default:
             throw PriorDistributionError(message:
                 "unknown prior distribution '\(name)' (known: \(knownNames.filter { $0 != "lkj_corr_cholesky" }.joined(separator: ", ")))")
@@ -144,6 +154,9 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
 
     /// Whether this is the Huang–Wand covariance prior (valid only for class `cov`).
     public var isHuangWand: Bool { if case .huangWand = self { return true } else { return false } }
+
+    /// Whether this is a Dirichlet prior (valid only for class `simo`).
+    public var isDirichlet: Bool { if case .dirichlet = self { return true } else { return false } }
 
     /// The brms spelling: `student_t(3, 288.7, 59.3)`, `lkj_corr_cholesky(1)` (as brms prints
     /// class `L` priors); the flat prior is the empty string, as in `prior_summary`'s data frame.
@@ -166,16 +179,21 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
         case let .lkj(eta): return "lkj_corr_cholesky(\(formatPriorNumber(eta)))"
         case let .huangWand(nu, scales):
             return "huang_wand(\(([nu] + scales).map(formatPriorNumber).joined(separator: ", ")))"
+        case let .dirichlet(alpha):
+            // As brms' prior_summary prints the R call: `dirichlet(1)`, `dirichlet(c(1, 2, 3))`.
+            let values = alpha.map(formatPriorNumber).joined(separator: ", ")
+            return alpha.count == 1 ? "dirichlet(\(values))" : "dirichlet(c(\(values)))"
         }
     }
 
     /// log p(x) and d log p(x) / dx; −∞ (derivative 0) outside the support. Not defined for
-    /// `lkj` (see `CholeskyCorrelationTransform.lkjLogDensity`), which returns (0, 0) here.
+    /// `lkj` (see `CholeskyCorrelationTransform.lkjLogDensity`) or `dirichlet` (see
+    /// `GLMMPosterior`), which return (0, 0) here.
     @inline(__always)
     public func logDensityAndDerivative(_ x: Double) -> (value: Double, derivative: Double) {
         let halfLogTwoPi = 0.918_938_533_204_672_7
         switch self {
-        case .flat, .lkj, .huangWand:
+        case .flat, .lkj, .huangWand, .dirichlet:
             return (0, 0)
         case let .normal(m, s):
             let z = (x - m) / s
@@ -226,7 +244,7 @@ public enum PriorDistribution: Equatable, Sendable, CustomStringConvertible {
     /// for a half-Student-t on an sd). 0 when the whole support lies above the bound.
     public func logProbabilityAbove(_ bound: Double) -> Double {
         switch self {
-        case .flat, .lkj, .huangWand:
+        case .flat, .lkj, .huangWand, .dirichlet:
             return 0
         case let .normal(m, s):
             return log(NormalDistribution.complementaryCDF((bound - m) / s))

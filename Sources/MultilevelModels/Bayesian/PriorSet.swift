@@ -20,6 +20,9 @@ public struct PriorRow: Sendable, Equatable {
     public var coefficient: String
     public var group: String
     public var source: PriorSource
+    /// For a class `simo` row, the simplex's length (the predictor's categories − 1), which a
+    /// user's Dirichlet must match.
+    public var simplexSize: Int?
 
     public init(prior: PriorDistribution?, parameterClass: PriorClass, coefficient: String = "",
                 group: String = "", source: PriorSource) {
@@ -35,7 +38,7 @@ public struct PriorRow: Sendable, Equatable {
         switch parameterClass {
         case .sd, .sigma, .shape, .phi, .zi, .hu: return "0"
         case .nu: return "1"
-        case .b, .intercept, .cor, .cov, .alpha: return ""
+        case .b, .intercept, .cor, .cov, .alpha, .simo: return ""
         }
     }
 
@@ -104,6 +107,10 @@ public struct PriorSet: Sendable, Equatable {
             guard let i = index(statement.parameterClass, coefficient: coefficient, group: group) else {
                 throw PriorError(message: "\(statement.origin): prior '\(statement.text)' does not correspond to any model parameter")
             }
+            if case let .dirichlet(alpha) = statement.distribution, let size = rows[i].simplexSize,
+               alpha.count != 1, alpha.count != size {
+                throw PriorError(message: "\(statement.origin): prior '\(statement.text)': simo_\(coefficient) has \(size) elements (the categories of its predictor − 1) but the Dirichlet gives \(alpha.count) concentrations")
+            }
             rows[i].prior = statement.distribution
             rows[i].source = .user
         }
@@ -126,8 +133,17 @@ public struct PriorSet: Sendable, Equatable {
             case .sd: throw fail("the model has no group-level effects")
             case .b: throw fail("the model has no population-level coefficients other than the intercept")
             case .sigma, .shape, .nu, .phi, .zi, .hu, .alpha: throw fail("the model's family has no parameter '\(cls.rawValue)'")
+            case .simo: throw fail("the model has no monotonic effects mo()")
             case .cov: break
             }
+        }
+        if cls == .simo {
+            let simplexes = classRows.map(\.coefficient)
+            guard simplexes.contains(target) else {
+                throw fail(target.isEmpty ? "name the simplex, as in simo:\(simplexes[0]) ~ dirichlet(…) (simplexes: \(simplexes.joined(separator: ", ")))"
+                           : "the model has no monotonic simplex '\(target)' (simplexes: \(simplexes.joined(separator: ", ")))")
+            }
+            return (target, "")
         }
         if target.isEmpty { return ("", "") }
         let groups = Array(Set(classRows.map(\.group).filter { !$0.isEmpty })).sorted()
@@ -167,7 +183,7 @@ public struct PriorSet: Sendable, Equatable {
                 throw fail("group '\(group)' has no group-level coefficient '\(coefficient)' (coefficients: \(known.joined(separator: ", ")))")
             }
             throw fail("the model has no grouping factor '\(target.split(separator: ":").first.map(String.init) ?? target)' (groups: \(groups.joined(separator: ", ")))")
-        case .intercept, .sigma, .shape, .nu, .phi, .zi, .hu, .alpha, .cov:
+        case .intercept, .sigma, .shape, .nu, .phi, .zi, .hu, .alpha, .cov, .simo:
             throw fail("class \(cls.rawValue) takes no coefficient or group")
         }
     }
@@ -214,6 +230,12 @@ public struct PriorSet: Sendable, Equatable {
                 return prior.isHuangWand ? prior : nil
             })
         priors.monotonic = layout.monotonic.map { effectivePrior(.b, coefficient: $0.name) }
+        priors.simplexConcentrations = layout.monotonic.map { effect in
+            guard case let .dirichlet(alpha) = effectivePrior(.simo, coefficient: effect.name + "1") else {
+                return [Double](repeating: 1, count: effect.categoryCount)
+            }
+            return alpha.count == 1 ? [Double](repeating: alpha[0], count: effect.categoryCount) : alpha
+        }
         return priors
     }
 }

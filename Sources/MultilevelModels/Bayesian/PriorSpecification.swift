@@ -25,6 +25,9 @@ public enum PriorClass: String, Sendable, Equatable, CaseIterable {
     /// A whole covariance matrix (`cov:Subject ~ huang_wand(2, 25)`), replacing the group's sd and
     /// cor priors; a Multilevel extension so NUTS and Gibbs can share the Huang–Wand prior.
     case cov
+    /// A monotonic effect's simplex (`simo:moedu1 ~ dirichlet(1, 2, 3)`, brms'
+    /// `prior(dirichlet(c(1, 2, 3)), class = simo, coef = moedu1)`).
+    case simo
 
     /// The class named in a statement: brms' names plus `cor` for `L`.
     init?(statementName: String) {
@@ -43,6 +46,7 @@ public enum PriorClass: String, Sendable, Equatable, CaseIterable {
 ///     cor ~ lkj(2)                      cor:Subject ~ lkj(2)
 ///     sigma ~ exponential(0.1)          shape ~ gamma(0.01, 0.01)          nu ~ gamma(2, 0.1)
 ///     cov:Subject ~ huang_wand(2, 25)   (Huang–Wand prior on the whole covariance matrix)
+///     simo:moedu1 ~ dirichlet(1, 2, 3)  (a monotonic effect's simplex; also `simo_moedu1 ~ …`)
 ///
 /// The text after the class (`Subject:Days`) is kept whole as `target` and matched against the
 /// model by `PriorSet.apply`, because coefficient and group names may themselves contain `:`
@@ -126,7 +130,13 @@ public struct PriorStatement: Sendable, Equatable, CustomStringConvertible {
         // brms' dpar = …: `b_sigma`, `Intercept_sigma`, `sd_sigma`, `cor_sigma` (the class of a
         // predicted auxiliary parameter's linear predictor).
         var classText = className, dpar = ""
-        if PriorClass(statementName: className) == nil, let underscore = className.firstIndex(of: "_") {
+        var statementTarget = target
+        // brms' parameter name `simo_moedu1` (`simo_moedu:x1`) for class simo, coefficient moedu1.
+        if lhs.hasPrefix("simo_"), lhs.count > 5 {
+            classText = "simo"
+            statementTarget = String(lhs.dropFirst(5)).priorTrimmed()
+        }
+        if PriorClass(statementName: classText) == nil, let underscore = className.firstIndex(of: "_") {
             let base = String(className[..<underscore]), suffix = String(className[className.index(after: underscore)...])
             if ["b", "Intercept", "sd", "cor", "L"].contains(base), AuxiliaryParameter(rawValue: suffix) != nil {
                 classText = base
@@ -134,7 +144,7 @@ public struct PriorStatement: Sendable, Equatable, CustomStringConvertible {
             }
         }
         guard let parameterClass = PriorClass(statementName: classText) else {
-            throw fail("unknown parameter class '\(className)' (known: b, Intercept, sd, cor, cov, sigma, shape, nu, zi, hu)",
+            throw fail("unknown parameter class '\(className)' (known: b, Intercept, sd, cor, cov, sigma, shape, nu, zi, hu, simo)",
                        at: lhsStart)
         }
         position += 1   // '~'
@@ -193,10 +203,16 @@ public struct PriorStatement: Sendable, Equatable, CustomStringConvertible {
         if parameterClass != .cor, distribution.isLKJ {
             throw fail("lkj is a prior for correlation matrices (class cor), not \(className)", at: nameStart)
         }
+        if parameterClass == .simo, !distribution.isDirichlet {
+            throw fail("monotonic simplexes (class simo) take a dirichlet(alpha1, …) prior, not \(name)", at: nameStart)
+        }
+        if parameterClass != .simo, distribution.isDirichlet {
+            throw fail("dirichlet is a prior for monotonic simplexes (class simo, as in simo:moedu1 ~ dirichlet(1, 1, 1)), not \(className)", at: nameStart)
+        }
         if parameterClass != .cov, distribution.isHuangWand {
             throw fail("huang_wand is a prior for covariance matrices (class cov), not \(className)", at: nameStart)
         }
-        var statement = PriorStatement(parameterClass: parameterClass, target: target, distribution: distribution,
+        var statement = PriorStatement(parameterClass: parameterClass, target: statementTarget, distribution: distribution,
                                        text: text.priorTrimmed(), origin: origin)
         statement.dpar = dpar
         return statement

@@ -30,6 +30,7 @@ extension ModelDesign {
         result.monotonic = monotonic.map { effect in
             var picked = effect
             picked.categories = rows.map { effect.categories[$0] }
+            if !effect.covariateValues.isEmpty { picked.covariateValues = rows.map { effect.covariateValues[$0] } }
             return picked
         }
         result.sourceLines = rows.map { $0 < sourceLines.count ? sourceLines[$0] : 0 }

@@ -142,7 +142,7 @@ public struct PointwiseLogLikelihood: Sendable {
                             sum += design.fixedEffects[i, t] * (entry.sign * values[base + entry.column])
                         }
                         for (m, effect) in design.monotonic.enumerated() {
-                            sum += monotonicValues[m][s * (effect.categoryCount + 1) + effect.categories[i]]
+                            sum += monotonicValues[m][s * (effect.categoryCount + 1) + effect.categories[i]] * effect.covariate(i)
                         }
                         for (term, spec) in design.randomTerms.enumerated() {
                             let q = spec.columnCount
