@@ -184,8 +184,14 @@ final class CrossValidationCommandTests: XCTestCase {
         let text = try CommandLineRunner.run(["compare"] + model)
         XCTAssertEqual(text.status, 0, text.err)
         XCTAssertTrue(text.out.contains("PSIS-LOO (Bayesian fit): elpd_loo = "), text.out)
+        // --replicates adds the parametric bootstrap of the glmer fit (GlmerBootstrapCommandTests
+        // checks its intervals); --plots is still for gaussian models only.
         let bootstrap = try CommandLineRunner.run(["compare"] + model + ["--replicates", "10"])
-        XCTAssertEqual(bootstrap.status, 2)
+        XCTAssertEqual(bootstrap.status, 0, bootstrap.err)
+        XCTAssertTrue(bootstrap.out.contains("bootstrap [percentile]"), bootstrap.out)
+        let plots = try CommandLineRunner.run(["compare"] + model + ["--plots", FileManager.default.temporaryDirectory.path])
+        XCTAssertEqual(plots.status, 2, plots.err)
+        XCTAssertEqual(plots.err.split(separator: "\n").count, 1, plots.err)
     }
 
     /// Refits sample with the fit's parameterisation: a joint NUTS fit written with
