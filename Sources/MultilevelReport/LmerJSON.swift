@@ -11,7 +11,7 @@ public enum LmerJSON {
     /// `fixed_effect_tests` ({b_name: {estimate, se, df, t, p}}, lmerTest's coefficient table,
     /// with `ddf` naming the method) and `r2` adds `r2_nakagawa`.
     public static func object(_ fit: LinearMixedModelFit, parameters: [NamedEstimate]? = nil,
-                              intervalMethod: String? = nil, includeRanef: Bool = true,
+                              intervalMethod: String? = nil, level: Double = 0.95, includeRanef: Bool = true,
                               tests: [FixedEffectTest]? = nil, ddf: String? = nil, r2: NakagawaR2? = nil) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("formula", .string(fit.formulaText)),
@@ -26,7 +26,10 @@ public enum LmerJSON {
             ("singular", .bool(fit.isSingular)),
             ("theta", .array(fit.theta.map { .optionalNumber($0) })),
         ]
-        if let intervalMethod { pairs.append(("intervals", .string(intervalMethod))) }
+        if let intervalMethod {
+            pairs.append(("intervals", .string(intervalMethod)))
+            pairs.append(("level", .number(level)))
+        }
         pairs.append(("parameters", parametersObject(parameters ?? frequentistParameters(fit))))
         if let tests {
             pairs.append(("ddf", .string(ddf ?? "satterthwaite")))

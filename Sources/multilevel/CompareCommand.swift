@@ -34,12 +34,15 @@ struct CompareCommand: Command {
     ] + ModelOptions.specs }
 
     func run(_ arguments: ParsedArguments) throws -> Int32 {
-        if let replicates = try arguments.integer("replicates"), replicates < 2 {
-            throw UsageError("--replicates must be at least 2, not \(replicates)")
+        let requestedReplicates = try arguments.integer("replicates")
+        if let requestedReplicates, requestedReplicates < 2 {
+            throw UsageError("--replicates must be at least 2, not \(requestedReplicates)")
         }
-        let replicates = try arguments.integer("replicates") ?? 1000
         let loaded = try loadModel(arguments)
-        guard loaded.family == "gaussian" else { return try runGeneralized(loaded, arguments) }
+        guard loaded.family == "gaussian" else {
+            return try runGeneralized(loaded, arguments, replicates: requestedReplicates)
+        }
+        let replicates = requestedReplicates ?? 1000
         let specification = loaded.specification
         let statements = try specification.priors.map { try PriorStatement.parse($0.value, origin: $0.origin.description) }
         let seed = specification.seed?.value ?? UInt64.random(in: 1...UInt64(Int32.max))

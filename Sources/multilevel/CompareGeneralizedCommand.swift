@@ -6,12 +6,15 @@ extension CompareCommand {
     /// as `loo` samples it (the default sampler rule, `fit`'s settings), with the same PSIS-LOO and
     /// WAIC (`GeneralizedModelComparison`); with --replicates N, the parametric bootstrap of the
     /// Laplace fit too (opt-in: every replicate is a Laplace refit).
-    func runGeneralized(_ loaded: LoadedModel, _ arguments: ParsedArguments) throws -> Int32 {
+    func runGeneralized(_ loaded: LoadedModel, _ arguments: ParsedArguments, replicates: Int?) throws -> Int32 {
         if arguments.value("plots") != nil {
             throw UsageError("option --plots: the plots of compare are for gaussian models, and the family is \(loaded.family)")
         }
-        let replicates = try arguments.integer("replicates")
         let family = try loaded.responseFamily()
+        if replicates != nil, family != .zeroInflatedPoisson, family != .zeroInflatedNegativeBinomial,
+           let reason = GeneralizedBootstrap.refusal(of: family) {
+            throw UsageError("option --replicates: \(reason)")
+        }
         let specification = loaded.specification
         let priorTexts = specification.priors.map { (text: $0.value, origin: $0.origin.description) }
         let model: BayesianModel

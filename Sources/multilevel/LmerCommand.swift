@@ -31,6 +31,7 @@ struct LmerCommand: Command {
         .flag("ml", "Maximum likelihood instead of REML."),
         .option("pooling", "KIND", "partial (the mixed model, default), complete (OLS) or none (what the random effects vary, per group)."),
         .option("confint", "KIND", "Intervals: wald or profile."),
+        .option("level", "L", "Level of the --confint and --exponentiate intervals (and of --pooling's lm intervals), in (0, 1) (default 0.95), as confint(fit, level = L)."),
         .option("anova", "TYPE", "Print lmerTest's ANOVA table of the fixed-effect terms instead of the summary: type 3 (marginal, SAS type III), 2 (hierarchical) or 1 (sequential), with the --ddf method's df."),
         .option("ddf", "METHOD", "Denominator degrees of freedom of the fixed-effect tests: satterthwaite (default), kenward-roger (REML, at most \(KenwardRoger.maximumRandomEffects) random effects) or none."),
         .flag("exponentiate", "Also print exp of the fixed effects and their intervals: odds ratios (logit link) or rate ratios (log link)."),
@@ -106,6 +107,7 @@ struct LmerCommand: Command {
         if let confint, !["wald", "profile"].contains(confint) {
             throw UsageError("--confint must be wald or profile, not '\(confint)'")
         }
+        let level = try intervalLevel(arguments)
         if design.offset != nil, pooling != "partial" || confint == "profile" {
             throw UnsupportedTermError(description: "offset() is supported by the mixed-model fit with Wald intervals; not with --pooling \(pooling) or --confint profile")
         }
@@ -135,11 +137,11 @@ struct LmerCommand: Command {
             + (design.hasIntercept || fixedPart.isEmpty ? "" : " - 1")
         switch pooling {
         case "complete":
-            let fit = try completePoolingFit(design)
+            let fit = try completePoolingFit(design, level: level)
             return (json ? LmerJSON.completePooling(fit, formula: lmFormula).serialized() + "\n"
                          : LmerSummary.completePoolingText(fit, formula: lmFormula), [], nil, true)
         case "none":
-            let fit = try noPoolingFit(design)
+            let fit = try noPoolingFit(design, level: level)
             return (json ? LmerJSON.noPooling(fit).serialized() + "\n" : LmerSummary.noPoolingText(fit), [], nil, true)
         default:
             break
@@ -178,23 +180,23 @@ struct LmerCommand: Command {
         }
         var parameters = frequentistParameters(fit)
         switch confint {
-        case "wald": parameters = waldIntervals(fit)
+        case "wald": parameters = waldIntervals(fit, level: level)
         case "profile":
             // An unweighted ML fit is the profiles' own starting fit: not fitted a second time.
             let profile = try fit.method == .ml && weighted == nil
                 ? ProfileLikelihood(model: model, maximumLikelihoodFit: fit) : ProfileLikelihood(model: model)
-            parameters = try profile.intervals(for: parameters)
+            parameters = try profile.intervals(for: parameters, level: level)
         default: break
         }
         if json {
-            return (LmerJSON.object(fit, parameters: parameters, intervalMethod: confint,
+            return (LmerJSON.object(fit, parameters: parameters, intervalMethod: confint, level: level,
                                     tests: tests, ddf: ddf, r2: r2).serialized() + "\n", notices, fit, fit.converged)
         }
         var text = LmerSummary.text(fit, dataName: dataName, tests: tests, r2: r2)
         if let confint {
             text += "\n" + LmerSummary.intervalsText(parameters, title: confint == "profile"
                 ? "Profile-likelihood confidence intervals (computed on the ML fit, as lme4's confint)"
-                : "Wald confidence intervals")
+                : "Wald confidence intervals", level: level)
         }
         if arguments.has("ranef") { text += "\n" + LmerSummary.conditionalModesText(fit) }
         if arguments.value("varcorr") != nil { text += "\n" + LmerSummary.covarianceFactorText(fit) }
@@ -221,6 +223,7 @@ struct LmerCommand: Command {
         if let confint, !["wald", "profile"].contains(confint) {
             throw UsageError("--confint must be wald or profile, not '\(confint)'")
         }
+        let level = try intervalLevel(arguments)
         let familyValue = try Family(name: family)
         guard FrequentistFamilies.fits(familyValue) else {
             throw UsageError(FrequentistFamilies.refusal(family))
@@ -271,15 +274,15 @@ struct LmerCommand: Command {
         }
         var parameters = frequentistParameters(fit)
         switch confint {
-        case "profile": parameters = try GeneralizedProfileLikelihood(model: model, fit: fit).intervals(for: parameters)
-        case "wald": parameters = waldIntervals(fit)
+        case "profile": parameters = try GeneralizedProfileLikelihood(model: model, fit: fit).intervals(for: parameters, level: level)
+        case "wald": parameters = waldIntervals(fit, level: level)
         default: break
         }
         if arguments.has("exponentiate"), !["logit", "log"].contains(fit.linkName) {
             throw UsageError("--exponentiate gives odds ratios (logit link) or rate ratios (log link); exp of a \(fit.linkName)-link coefficient is neither")
         }
         let ratios = arguments.has("exponentiate")
-            ? TermTestReport.ratios(confint == nil ? waldIntervals(fit) : parameters) : nil
+            ? TermTestReport.ratios(confint == nil ? waldIntervals(fit, level: level) : parameters) : nil
         let intervalName = confint == "profile" ? "profile-likelihood" : "Wald"
         // Poisson: the distribution variance needs the intercept of the null model.
         var nullIntercept: Double?
@@ -294,6 +297,7 @@ struct LmerCommand: Command {
             guard case .object(var pairs) = GlmerSummary.json(fit, family: family) else { preconditionFailure("an object") }
             if confint != nil {
                 pairs.insert(("intervals", .string(confint!)), at: pairs.count - 3)
+                pairs.insert(("level", .number(level)), at: pairs.count - 3)
                 pairs[pairs.count - 3] = ("parameters", LmerJSON.parametersObject(parameters))
             }
             if let ratios { pairs.append(("ratios", TermTestReport.ratiosJSON(ratios, link: fit.linkName, intervalName: intervalName))) }
@@ -305,9 +309,9 @@ struct LmerCommand: Command {
         if let confint {
             text += "\n" + LmerSummary.intervalsText(parameters, title: confint == "profile"
                 ? "Profile-likelihood confidence intervals (Laplace deviance, as lme4's confint)"
-                : "Wald confidence intervals")
+                : "Wald confidence intervals", level: level)
         }
-        if let ratios { text += "\n" + TermTestReport.ratiosText(ratios, link: fit.linkName, intervalName: intervalName) }
+        if let ratios { text += "\n" + TermTestReport.ratiosText(ratios, link: fit.linkName, intervalName: intervalName, level: level) }
         if arguments.has("ranef") { text += "\n" + LmerSummary.conditionalModesText(fit) }
         return (text, notices, fit.converged)
     }
@@ -353,3 +357,14 @@ private func formatWeight(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
 }
 
+/// `--level`: the level of the `--confint` and `--exponentiate` intervals and of the pooled
+/// fits' lm intervals, in (0, 1), default 0.95; refused in one line when no interval is printed.
+private func intervalLevel(_ arguments: ParsedArguments) throws -> Double {
+    guard let level = try arguments.double("level") else { return 0.95 }
+    guard level > 0 && level < 1 else { throw UsageError("--level must be in (0, 1), not \(level)") }
+    let pooled = (arguments.value("pooling") ?? "partial") != "partial"
+    guard arguments.value("confint") != nil || arguments.has("exponentiate") || pooled else {
+        throw UsageError("--level sets the level of the --confint (or --exponentiate) intervals; give --confint wald or profile")
+    }
+    return level
+}

@@ -192,6 +192,13 @@ final class CrossValidationCommandTests: XCTestCase {
         let plots = try CommandLineRunner.run(["compare"] + model + ["--plots", FileManager.default.temporaryDirectory.path])
         XCTAssertEqual(plots.status, 2, plots.err)
         XCTAssertEqual(plots.err.split(separator: "\n").count, 1, plots.err)
+        // A family the response simulator lacks is refused in one line before anything samples
+        // (it was caught with the Laplace fit's errors and printed as a glmer failure).
+        let gamma = ["--data", cbpp.path, "--formula", "size ~ period + (1 | herd)", "--family", "Gamma",
+                     "--iter", "600", "--warmup", "300", "--seed", "3"]
+        let refused = try CommandLineRunner.run(["compare"] + gamma + ["--replicates", "10"])
+        XCTAssertEqual(refused.status, 2, refused.err)
+        XCTAssertEqual(refused.err, "multilevel compare: option --replicates: the glmer bootstrap simulates bernoulli, binomial, poisson and negbinomial responses, not 'Gamma'\n")
     }
 
     /// Refits sample with the fit's parameterisation: a joint NUTS fit written with

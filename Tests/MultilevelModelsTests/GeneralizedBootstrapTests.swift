@@ -109,27 +109,15 @@ final class GeneralizedBootstrapTests: XCTestCase {
         let design = try PosteriorTestData.built("cbpp", "incidence | trials(size) ~ period + (1 | herd)")
         let model = try GeneralizedLinearMixedModel(design: design, family: .binomial)
         let bootstrap = try GeneralizedBootstrap(design: model.design, fit: try model.fit(conditionalVariances: false), family: .binomial)
-        let one = try bootstrap.run(replicates: 6, seed: 99, threads: 1)
-        let two = try bootstrap.run(replicates: 6, seed: 99, threads: 2)
-        let other = try bootstrap.run(replicates: 6, seed: 100, threads: 2)
-        XCTAssertEqual(one.values.map(\.bitPattern), two.values.map(\.bitPattern))
-        XCTAssertNotEqual(one.values, other.values)
+        try BootstrapTestSupport.assertReplicatesDependOnTheSeedOnly { try bootstrap.run(replicates: $0, seed: $1, threads: $2) }
     }
 
     /// glmer.nb's bootstrap re-estimates the shape in every refit: on a simulated NB2 data set
     /// (y ~ x + (1 | g), 200 rows, 10 groups, shape 3) every parameter, `shape` included, has
     /// replicates spread around the estimate (percentile interval containing it, positive SD).
     func testNegativeBinomialRefitsTheShape() throws {
-        var rng = Xoshiro256PlusPlus(seed: 5)
-        let effects = (0..<10).map { _ in 0.4 * rng.nextNormal() }
-        var lines = ["y,x,g"]
-        for i in 0..<200 {
-            let x = rng.nextNormal(), g = i % 10
-            let mean = exp(0.8 + 0.5 * x + effects[g])
-            lines.append("\(rng.nextPoisson(mean: rng.nextGamma(shape: 3, rate: 3 / mean))),\(x),g\(g)")
-        }
-        let table = try DataTable.read(data: Data((lines.joined(separator: "\n") + "\n").utf8), fileName: "nb.csv")
-        let design = try ModelDesign.build(formula: try Formula.parse("y ~ x + (1 | g)"), table: table)
+        let design = try BootstrapTestSupport.countDesign(seed: 5, rows: 200, groups: 10, groupSD: 0.4, intercept: 0.8, slope: 0.5,
+                                                          shape: 3)
         let fit = try NegativeBinomialMixedModel(design: design).fit(conditionalVariances: false).fit
         let result = try GeneralizedBootstrap(design: design, fit: fit, family: .negativeBinomial).run(replicates: 20, seed: 3)
         XCTAssertEqual(result.parameterNames, ["b_Intercept", "b_x", "sd_g__Intercept", "shape"])

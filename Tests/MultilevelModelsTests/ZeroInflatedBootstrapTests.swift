@@ -13,17 +13,8 @@ import MultilevelMath
 final class ZeroInflatedBootstrapTests: XCTestCase {
     /// y ~ x + (1 | g): η = 0.5 + 0.6x + u_g, u_g ~ N(0, 0.5²), a structural zero with probability 0.3.
     static func design(negativeBinomial: Bool = false) throws -> ModelDesign {
-        var rng = Xoshiro256PlusPlus(seed: 2024)
-        let effects = (0..<10).map { _ in 0.5 * rng.nextNormal() }
-        var lines = ["y,x,g"]
-        for i in 0..<150 {
-            let x = rng.nextNormal(), g = i % 10
-            let mean = exp(0.5 + 0.6 * x + effects[g])
-            let count = negativeBinomial ? rng.nextPoisson(mean: rng.nextGamma(shape: 3, rate: 3 / mean)) : rng.nextPoisson(mean: mean)
-            lines.append("\(rng.nextUniform() < 0.3 ? 0 : count),\(x),g\(g)")
-        }
-        let table = try DataTable.read(data: Data((lines.joined(separator: "\n") + "\n").utf8), fileName: "zip.csv")
-        return try ModelDesign.build(formula: try Formula.parse("y ~ x + (1 | g)"), table: table)
+        try BootstrapTestSupport.countDesign(seed: 2024, rows: 150, groups: 10, groupSD: 0.5, intercept: 0.5, slope: 0.6,
+                                             shape: negativeBinomial ? 3 : nil, zeroInflation: 0.3)
     }
 
     func check(family: Family, negativeBinomial: Bool, expected: [String]) throws {
@@ -58,11 +49,7 @@ final class ZeroInflatedBootstrapTests: XCTestCase {
         let model = try ZeroInflatedMixedModel(design: try Self.design(), family: .zeroInflatedPoisson)
         let fit = try model.fit()
         let bootstrap = ZeroInflatedBootstrap(model: model, fit: fit, family: .zeroInflatedPoisson)
-        let one = try bootstrap.run(replicates: 6, seed: 99, threads: 1)
-        let two = try bootstrap.run(replicates: 6, seed: 99, threads: 2)
-        let other = try bootstrap.run(replicates: 6, seed: 100, threads: 2)
-        XCTAssertEqual(one.values.map(\.bitPattern), two.values.map(\.bitPattern))
-        XCTAssertNotEqual(one.values, other.values)
+        try BootstrapTestSupport.assertReplicatesDependOnTheSeedOnly { try bootstrap.run(replicates: $0, seed: $1, threads: $2) }
     }
 
     /// glmmTMB's parametric bootstrap of the same fit (scripts/references/zip_bootstrap_salamanders.R:

@@ -20,10 +20,14 @@ public struct GeneralizedBootstrap {
     /// glmer's nAGQ of the refits.
     public var quadraturePoints = 1
 
+    /// Whether the response simulator has `family`; nil when it has, else the one-line reason.
+    public static func refusal(of family: Family) -> String? {
+        [.bernoulli, .binomial, .poisson, .negativeBinomial].contains(family.kind) ? nil
+            : "the glmer bootstrap simulates bernoulli, binomial, poisson and negbinomial responses, not '\(family.name)'"
+    }
+
     public init(design: ModelDesign, fit: GeneralizedLinearMixedModelFit, family: Family) throws {
-        guard [.bernoulli, .binomial, .poisson, .negativeBinomial].contains(family.kind) else {
-            throw MixedModelError("the glmer bootstrap simulates bernoulli, binomial, poisson and negbinomial responses, not '\(family.name)'")
-        }
+        if let reason = GeneralizedBootstrap.refusal(of: family) { throw MixedModelError(reason) }
         guard family.kind != .negativeBinomial || fit.negativeBinomialShape != nil else {
             throw MixedModelError("the negbinomial bootstrap needs the glmer.nb fit's shape")
         }

@@ -54,26 +54,32 @@ public struct GeneralizedModelComparison {
         var zeroInflated: ZeroInflatedMixedModelFit?
         var failure: String?
         var bootstrap: BootstrapResult?
-        do {
-            if family == .zeroInflatedPoisson || family == .zeroInflatedNegativeBinomial {
-                let model = try ZeroInflatedMixedModel(design: design, family: family)
-                let fit = try model.fit()
-                zeroInflated = fit
-                if let bootstrapReplicates {
-                    bootstrap = try ZeroInflatedBootstrap(model: model, fit: fit, family: family)
-                        .run(replicates: bootstrapReplicates, seed: bootstrapSeed, progress: progress)
-                }
-            } else {
-                let model = try GeneralizedLinearMixedModel(design: design, family: family)
-                let fit = try model.fit()
-                laplace = fit
-                if let bootstrapReplicates {
-                    bootstrap = try GeneralizedBootstrap(design: model.design, fit: fit, family: family)
-                        .run(replicates: bootstrapReplicates, seed: bootstrapSeed, progress: progress)
-                }
+        // A Laplace fit that fails is reported beside the Bayesian fit (the comparison still has one
+        // side); a bootstrap that was asked for and cannot run is the caller's error.
+        if family == .zeroInflatedPoisson || family == .zeroInflatedNegativeBinomial {
+            var model: ZeroInflatedMixedModel?
+            do {
+                model = try ZeroInflatedMixedModel(design: design, family: family)
+                zeroInflated = try model?.fit()
+            } catch {
+                failure = "\(error)"
             }
-        } catch {
-            failure = "\(error)"
+            if let bootstrapReplicates, let model, let zeroInflated {
+                bootstrap = try ZeroInflatedBootstrap(model: model, fit: zeroInflated, family: family)
+                    .run(replicates: bootstrapReplicates, seed: bootstrapSeed, progress: progress)
+            }
+        } else {
+            var model: GeneralizedLinearMixedModel?
+            do {
+                model = try GeneralizedLinearMixedModel(design: design, family: family)
+                laplace = try model?.fit()
+            } catch {
+                failure = "\(error)"
+            }
+            if let bootstrapReplicates, let model, let laplace {
+                bootstrap = try GeneralizedBootstrap(design: model.design, fit: laplace, family: family)
+                    .run(replicates: bootstrapReplicates, seed: bootstrapSeed, progress: progress)
+            }
         }
         var percentile: [String: EstimateInterval] = [:]
         if let bootstrap {
