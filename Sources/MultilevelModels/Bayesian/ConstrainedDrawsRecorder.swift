@@ -99,9 +99,10 @@ extension BayesianFit {
         var priorSet = PriorSet.defaults(for: design, family: family)
         try priorSet.apply(statements)
         let layout = ParameterLayout(design: design, family: family)
-        let (centred, parents, weights) = try parameterisation.parameterisationWithWeights(design: design, family: family)
+        let (centred, parents, weights, followSD) = try parameterisation.parameterisationWithWeights(design: design, family: family)
         let posterior = try GLMMPosterior(design: design, family: family, priors: priorSet.resolved(for: layout),
-                                          centred: centred, centringParents: parents, centringWeights: weights)
+                                          centred: centred, centringParents: parents, centringWeights: weights,
+                                          centringWeightsFollowSD: followSD)
         let map = ConstrainedParameters(posterior: posterior)
         try sink?.prepare(parameterNames: map.names)
         let recorder = ConstrainedDrawsRecorder(map: map, settings: settings, sink: sink)

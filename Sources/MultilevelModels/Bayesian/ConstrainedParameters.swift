@@ -137,7 +137,8 @@ public struct ConstrainedParameters: Sendable {
             weights.withUnsafeBufferPointer { w in
                 entry.parentIndex.withUnsafeBufferPointer { parents in
                     PartiallyCentredGroupEffects.effects(
-                        stored: x + term.zOffset, weights: w, logSD: x[term.sdOffset],
+                        stored: x + term.zOffset, weights: w, followsSD: term.centringWeightsFollowSD,
+                        logSD: x[term.sdOffset],
                         parentValues: entry.parentIsPartial ? UnsafePointer(centres) : x, parentIndex: parents,
                         covariates: term.centringCovariates, from: x, into: out + effectOutputOffsets[entry.term],
                         centres: entry.hasPartialChildren ? centres + entry.offset : nil)

@@ -87,13 +87,25 @@ public struct GLMMPosterior: LogDensity {
     /// response is outside the family's support (naming the first offending line).
     /// `centred[t]` makes term t centred (nil: all non-centred, as brms); `centringParents[t]`
     /// hierarchically centres the centred term t (`HierarchicalCentring`); `centringWeights[t]`
-    /// partially centres the one-column term t per level (`PartiallyCentredGroupEffects`).
+    /// partially centres the one-column term t per level (`PartiallyCentredGroupEffects`; with
+    /// `centringWeightsFollowSD` they are the levels' information and the weights follow sd).
     public init(design: ModelDesign, family: Family, priors: PosteriorPriors,
                 useSufficientStatistics: Bool = true, centred: [Bool]? = nil,
                 centringParents: [CentringParent?]? = nil, centringWeights: [[Double]?]? = nil) throws {
+        try self.init(design: design, family: family, priors: priors, useSufficientStatistics: useSufficientStatistics,
+                      centred: centred, centringParents: centringParents, centringWeights: centringWeights,
+                      centringWeightsFollowSD: [])
+    }
+
+    /// The posterior as above, term t's partial-centring weights following its sd when
+    /// `centringWeightsFollowSD[t]`.
+    public init(design: ModelDesign, family: Family, priors: PosteriorPriors,
+                useSufficientStatistics: Bool = true, centred: [Bool]?,
+                centringParents: [CentringParent?]?, centringWeights: [[Double]?]?,
+                centringWeightsFollowSD: [Bool]) throws {
         try checkResponse(design, family: family)
         let layout = ParameterLayout(design: design, family: family, centred: centred, centringParents: centringParents,
-                                     centringWeights: centringWeights)
+                                     centringWeights: centringWeights, centringWeightsFollowSD: centringWeightsFollowSD)
         shear = HierarchicalShear(layout: layout)
         precondition(priors.coefficients.count == layout.coefficientNames.count
                      && priors.standardDeviations.count == layout.terms.count
@@ -167,7 +179,8 @@ public struct GLMMPosterior: LogDensity {
                                          isCentredOnIntercept: term.isCentred && term.centringParent == .intercept
                                              && term.centringWeights == nil,
                                          centringCovariates: term.centringCovariates,
-                                         centringWeights: term.centringWeights ?? []))
+                                         centringWeights: term.centringWeights ?? [],
+                                         centringWeightsFollowSD: term.centringWeightsFollowSD))
             sdIndex += term.columnCount
         }
         self.geometry = geometry
@@ -350,7 +363,8 @@ public struct GLMMPosterior: LogDensity {
             term.centringWeights.withUnsafeBufferPointer { weights in
                 entry.parentIndex.withUnsafeBufferPointer { parents in
                     PartiallyCentredGroupEffects.effects(
-                        stored: x + term.zOffset, weights: weights, logSD: x[term.sdOffset],
+                        stored: x + term.zOffset, weights: weights, followsSD: term.centringWeightsFollowSD,
+                        logSD: x[term.sdOffset],
                         parentValues: entry.parentIsPartial ? UnsafePointer(centres) : x, parentIndex: parents,
                         covariates: term.centringCovariates, from: x, into: theta + term.thetaOffset,
                         centres: entry.hasPartialChildren ? centres + entry.offset : nil)
@@ -432,7 +446,8 @@ public struct GLMMPosterior: LogDensity {
             sdGradient[0] = 0
             lp += term.centringWeights.withUnsafeBufferPointer { weights in
                 PartiallyCentredGroupEffects.addLogDensity(
-                    effects: theta + term.thetaOffset, weights: weights, logSD: x[term.sdOffset],
+                    effects: theta + term.thetaOffset, stored: x + term.zOffset, weights: weights,
+                    followsSD: term.centringWeightsFollowSD, logSD: x[term.sdOffset],
                     likelihoodGradient: thetaGradient + term.thetaOffset,
                     childGradient: entry.hasPartialChildren ? UnsafePointer(childGradients + entry.offset) : nil,
                     effectGradient: g + term.zOffset, centreGradient: centreGradients + entry.offset, sdAdjoint: sdGradient)
@@ -702,6 +717,8 @@ struct TermGeometry: Sendable {
     /// Per level, its partial-centring weight λ_j (`PartiallyCentredGroupEffects`); empty when it
     /// is not partially centred.
     var centringWeights: [Double]
+    /// Whether `centringWeights` holds the levels' information, the weights following sd.
+    var centringWeightsFollowSD: Bool
     /// Whether it is partially centred.
     var isPartial: Bool { !centringWeights.isEmpty }
 }

@@ -38,6 +38,9 @@ public struct ParameterLayout: Sendable, Equatable {
         /// with μ_j its hierarchical centre (`centringParent`, `centringCovariates`). nil: the term
         /// is sampled as `isCentred` and `centringParent` say.
         public var centringWeights: [Double]? = nil
+        /// Whether `centringWeights` holds the levels' information I_j instead, the weight then
+        /// following the term's sd, λ_j = sd² I_j/(1 + sd² I_j) (`PartiallyCentredGroupEffects`).
+        public var centringWeightsFollowSD: Bool = false
 
         /// Number of columns q.
         public var columnCount: Int { columnNames.count }
@@ -107,9 +110,18 @@ public struct ParameterLayout: Sendable, Equatable {
     /// nil, as brms); `centringParents[t]` hierarchically centres the centred term t
     /// (`HierarchicalCentring.parents`).
     /// `centringWeights[t]` partially centres the one-column term t per level (the terms
-    /// hierarchically centred on it must be partially centred too).
+    /// hierarchically centred on it must be partially centred too); with `centringWeightsFollowSD`
+    /// they are the levels' information and the weights follow sd (`PartiallyCentredGroupEffects`).
     public init(design: ModelDesign, family: Family, centred: [Bool]? = nil, centringParents: [CentringParent?]? = nil,
                 centringWeights: [[Double]?]? = nil) {
+        self.init(design: design, family: family, centred: centred, centringParents: centringParents,
+                  centringWeights: centringWeights, centringWeightsFollowSD: [])
+    }
+
+    /// The layout as above, term t's partial-centring weights following its sd when
+    /// `centringWeightsFollowSD[t]` (missing entries: false).
+    public init(design: ModelDesign, family: Family, centred: [Bool]?, centringParents: [CentringParent?]?,
+                centringWeights: [[Double]?]?, centringWeightsFollowSD: [Bool]) {
         precondition(centred == nil || centred!.count == design.randomTerms.count, "one flag per group-level term")
         precondition(centringParents == nil || centringParents!.indices.allSatisfy { t in
             centringParents![t] == nil || ((centred?[t] ?? false) || centringWeights?[t] != nil)
@@ -145,7 +157,9 @@ public struct ParameterLayout: Sendable, Equatable {
                               columnNames: term.brmsColumnNames, sdOffset: sdOffset, zOffset: zOffset,
                               correlationOffset: correlationOffset, isCentred: centred?[t] ?? false,
                               centringParent: centringParents?[t] ?? nil,
-                              centringWeights: centringWeights?[t] ?? nil))
+                              centringWeights: centringWeights?[t] ?? nil,
+                              centringWeightsFollowSD: t < centringWeightsFollowSD.count && centringWeightsFollowSD[t]
+                                  && centringWeights?[t] != nil))
         }
         if let centringParents {
             for (t, covariates) in CovariateCentring.covariates(design: design, parents: centringParents).enumerated() {

@@ -20,8 +20,8 @@ import MultilevelData
 /// (`HierarchicalCentring`, Gelfand, Sahu & Carlin 1995): the ridge between a coarse level's
 /// effect and the mean of its nested levels' effects, which only the priors bound, is gone.
 /// `automaticPartial` adds partial centring per level to that rule: every one-column term is
-/// partially centred (`PartiallyCentredGroupEffects`, weights λ_j = sd̂² I_j/(1 + sd̂² I_j) from
-/// `ParameterisationPilot.partialCentringWeights`) and every intercept-only term nested in another
+/// partially centred (`PartiallyCentredGroupEffects`, weights λ_j = sd² I_j/(1 + sd² I_j) at each
+/// draw's sd, I_j from `ParameterisationPilot.levelInformation`) and every intercept-only term nested in another
 /// is hierarchically centred on it (`--parameterization partial`). `automatic` chooses it only for
 /// models with nested intercept-only terms (`hasNestedInterceptTerms`); on crossed terms one
 /// choice per term measured better (grouseticks before nesting was recognised, 4 × 1,000, seed 2:
@@ -138,22 +138,27 @@ extension ParameterisationChoice {
     /// non-centred run at adapt_delta 0.99 (fixture `grouseticks_long_noncentered.json`), where one
     /// choice per term gave 0 divergences, R-hat up to 1.08 and 0.09/0.19/0.19 (LOCATION centred, by
     /// the rows' information) or 64–703 divergences (LOCATION non-centred, by the nested one). With
-    /// the coarse term weighted at its variance's lower bound (`ParameterisationPilot
-    /// .partialCentringWeights`), seeds 1–5: 0/0/1/1/0 divergences, R-hat 1.0125/1.0089/1.0147/
-    /// 1.0075/1.0053 (`GrouseticksCoverageTests` checks the quantiles of both sds).
+    /// weights fixed at the pilot's variances (the coarse term's at its lower 95% bound), seeds 1–5:
+    /// 0/0/1/1/0 divergences, R-hat 1.0125/1.0089/1.0147/1.0075/1.0053, and sd_LOCATION's 2.5%
+    /// quantile above the long run's on every seed (z 1.61/2.80/2.00/0.77/1.84); with the weights
+    /// following sd (now): 0 divergences on every seed, R-hat 1.0067/1.0187/1.0058/1.0136/1.0233,
+    /// z 0.41/−2.36/−1.47/2.26/−1.41 (`GrouseticksCoverageTests` checks the quantiles of both sds).
     static func hasNestedInterceptTerms(_ design: ModelDesign) -> Bool {
         design.randomTerms.indices.contains { NestedLevelInformation.child(of: $0, terms: design.randomTerms) != nil }
     }
 
     /// `parameterisation` with, for `automaticPartial` (and `automatic` when intercept-only terms
     /// are nested, `hasNestedInterceptTerms`), the partial-centring weights of every one-column
-    /// term (nil for the other terms and choices).
+    /// term (nil for the other terms and choices), and per term whether they follow its sd
+    /// (`PartiallyCentredGroupEffects`): then they are the levels' information I_j from the pilot
+    /// (`ParameterisationPilot.levelInformation`, the marginal one for a term with another nested
+    /// in it) and λ_j = sd² I_j/(1 + sd² I_j) at each draw's sd.
     public func parameterisationWithWeights(design: ModelDesign, family: Family) throws
-        -> (centred: [Bool], centringParents: [CentringParent?], centringWeights: [[Double]?]) {
+        -> (centred: [Bool], centringParents: [CentringParent?], centringWeights: [[Double]?], centringWeightsFollowSD: [Bool]) {
         let terms = design.randomTerms
         guard self == .automaticPartial || (self == .automatic && Self.hasNestedInterceptTerms(design)), !terms.isEmpty else {
             let (centred, parents) = try parameterisation(design: design, family: family)
-            return (centred, parents, [[Double]?](repeating: nil, count: centred.count))
+            return (centred, parents, [[Double]?](repeating: nil, count: centred.count), centred.map { _ in false })
         }
         let pilot = ParameterisationPilot(design: design, family: family)
         // Every one-column term is partially centred, so every nested intercept-only term is
@@ -162,8 +167,7 @@ extension ParameterisationChoice {
         let centred = pilot.lowerInformationRatios.map { $0 > Self.automaticThreshold }
         let parents = HierarchicalCentring.parents(design: design, centred: oneColumn,
                                                    centreOnIntercept: Self.automaticCentresOnIntercept)
-        let weights = pilot.partialCentringWeights
-        let partial = terms.indices.map { t -> [Double]? in oneColumn[t] ? weights[t] : nil }
-        return (centred, parents, partial)
+        let partial = terms.indices.map { t -> [Double]? in oneColumn[t] ? pilot.levelInformation[t] : nil }
+        return (centred, parents, partial, oneColumn)
     }
 }

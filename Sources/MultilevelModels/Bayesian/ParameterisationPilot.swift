@@ -55,42 +55,11 @@ public struct ParameterisationPilot: Sendable {
     public let levelInformation: [[Double]]
 
     /// Per term, whether an intercept-only term is nested in it (`NestedLevelInformation.child`):
-    /// its `levelInformation` is the marginal one.
+    /// its `levelInformation` is the marginal one. `levelInformation` is what the automatic choice
+    /// gives `PartiallyCentredGroupEffects`, whose weights λ_j = sd² I_j/(1 + sd² I_j) follow each
+    /// draw's sd (issue 21: weights fixed at one variance, the pilot's sd̂² or its lower bound,
+    /// left lme4's grouseticks' sd_LOCATION lower tail too high).
     public let hasNestedTerm: [Bool]
-
-    /// Per term and level, the partial-centring weight λ_j = v I_j / (1 + v I_j) (I_j from
-    /// `levelInformation`): the share of the level's posterior precision that comes from its data,
-    /// which is the optimal weight of the partially non-centred parameterisation of a gaussian
-    /// level's location at the variance v (Papaspiliopoulos, Roberts & Sköld 2003, "Non-centered
-    /// parameterisations for hierarchical models and data augmentation", Bayesian Statistics 7;
-    /// 2007, Statistical Science 22), used by `PartiallyCentredGroupEffects`. v is the mean of the
-    /// term's sd̂_k², except for a term with a term nested in it (`hasNestedTerm`), where v is
-    /// `lowerVariance`: its posterior sd reaches down towards 0 (lme4's grouseticks: sd_LOCATION's
-    /// 2.5% quantile 0.06 for a median 0.57), and weights set for sd̂ make the levels too centred
-    /// down there, where the centred funnel is — issue 21 measured that tail's ESS to double.
-    public var partialCentringWeights: [[Double]] {
-        standardDeviations.indices.map { t in
-            let sd = standardDeviations[t], information = levelInformation[t]
-            let variance = sd.isEmpty ? 0 : sd.reduce(0) { $0 + $1 * $1 } / Double(sd.count)
-            let v = hasNestedTerm[t] ? Self.lowerVariance(variance, information: information) : variance
-            return information.map { v * $0 / (1 + v * $0) }
-        }
-    }
-
-    /// The lower 95% bound of a term's variance sd̂² from its levels' information I_j: with the
-    /// levels' estimates r̂_j ~ N(0, sd² + 1/I_j), the Fisher information of sd² is
-    /// ½ Σ_j (I_j/(1 + sd² I_j))², so Var(sd̂²) ≈ 2 sd⁴/ν with ν = Σ_j λ_j² (λ_j = sd̂² I_j/(1 +
-    /// sd̂² I_j)) effective degrees of freedom, and the scaled χ²_ν approximation (Satterthwaite 1946)
-    /// gives sd̂² · χ²_ν(0.05)/ν — as `lowerInformationRatios` bounds sd̂² with J − 1 degrees, but
-    /// counting a level by how much its data say about its effect.
-    static func lowerVariance(_ variance: Double, information: [Double]) -> Double {
-        let degrees = information.reduce(0) { sum, i in
-            let lambda = variance * i / (1 + variance * i)
-            return sum + lambda * lambda
-        }
-        guard variance > 0, degrees > 0 else { return variance }
-        return variance * ChiSquaredDistribution(degreesOfFreedom: degrees).quantile(0.05) / degrees
-    }
 
     /// Runs the pilot on `design` under `family`.
     public init(design: ModelDesign, family: Family) {

@@ -31,15 +31,41 @@ import Musl
 /// So the terms are evaluated parents first (γ of a partially centred parent is kept for its
 /// children) and differentiated children first (`PartialCentringPlan`). A level whose data carry
 /// much information next to the prior (λ_j → 1) avoids the non-centred ridge between z_j and sd;
-/// one with little data (λ_j → 0) avoids the centred funnel; the weights come from
-/// `ParameterisationPilot.partialCentringWeights`.
+/// one with little data (λ_j → 0) avoids the centred funnel. The automatic choices let the
+/// weights follow sd, with I_j from `ParameterisationPilot.levelInformation`.
+///
+/// **Weights that follow sd** (`followsSD`, issue 21): the stored values are then
+/// the levels' information I_j and λ_j = λ_j(s) = sd² I_j/(1 + sd² I_j) at the current sd — the
+/// optimal weight of a gaussian level at that variance (Papaspiliopoulos, Roberts & Sköld 2003,
+/// §3), where fixed weights are optimal at one variance only. The map (x̂, s) ↦ (r, s) stays a
+/// bijection with a triangular Jacobian, ∂r_j/∂x̂_j = e^{(1−λ_j(s)) s}, so log p(x̂_j) keeps the
+/// form above. The conditional scale of x̂_j given sd, sd^{λ_j}(1 − λ_j)^{1/2} for a gaussian
+/// level, then tends to 1 as sd → 0 (λ_j → 0, non-centred) and to I_j^{−1/2} as sd → ∞ (λ_j → 1,
+/// centred), where with a fixed λ_j > 0 it shrinks as sd^{λ_j} towards sd = 0: the centred funnel
+/// in the lower tail of sd, which fixed weights only narrow. With
+/// λ'_j = dλ_j/ds = 2 λ_j (1 − λ_j), h'_j = (1 − λ_j) − λ'_j s and k'_j = λ_j + λ'_j s, the
+/// gradients in x̂_j and μ_j are unchanged and
+///
+///     ∂/∂s = Σ_j [h'_j g_j r_j − k'_j (1 − m_j² e^{−2 λ_j s}) − λ'_j μ_j G_j],
+///
+/// with λ'_j μ_j = 2 (1 − λ_j)(x̂_j − m_j) (no division by λ_j); with λ'_j = 0 it is the sum above.
 enum PartiallyCentredGroupEffects {
+    /// λ_j: `stored` itself, or with `followsSD` the weight sd² I_j/(1 + sd² I_j) of information
+    /// I_j = `stored` at sd² = `variance` (1 when sd² I_j is infinite, 0 when it is undefined).
+    @inline(__always)
+    static func weight(_ stored: Double, variance: Double, followsSD: Bool) -> Double {
+        guard followsSD else { return stored }
+        let a = variance * stored
+        return a.isFinite ? a / (1 + a) : a.isNaN ? 0 : 1
+    }
+
     /// r_j = e^{(1−λ_j) s} (x̂_j − λ_j μ_j) into `effects` and, when `centres` is given,
     /// γ_j = μ_j + r_j into it; μ_j = `parentValues[parentIndex[j]]` (none when `parentIndex` is
     /// empty) + Σ_k b_k c_jk over `covariates`, b_k = `x[covariate.coefficient]`.
+    /// With `followsSD`, `weights` holds the levels' information and λ_j follows sd (see above).
     @inline(__always)
-    static func effects(stored xHat: UnsafePointer<Double>, weights: UnsafeBufferPointer<Double>, logSD s: Double,
-                        parentValues: UnsafePointer<Double>, parentIndex: UnsafeBufferPointer<Int>,
+    static func effects(stored xHat: UnsafePointer<Double>, weights: UnsafeBufferPointer<Double>, followsSD: Bool = false,
+                        logSD s: Double, parentValues: UnsafePointer<Double>, parentIndex: UnsafeBufferPointer<Int>,
                         covariates: [CentringCovariate], from x: UnsafePointer<Double>,
                         into effects: UnsafeMutablePointer<Double>, centres: UnsafeMutablePointer<Double>?) {
         let count = weights.count
@@ -55,9 +81,11 @@ enum PartiallyCentredGroupEffects {
                 for j in 0..<count { effects[j] += b * c[j] }
             }
         }
+        let variance = exp(2 * s)
         for j in 0..<count {
             let mu = effects[j]
-            let r = exp((1 - weights[j]) * s) * (xHat[j] - weights[j] * mu)
+            let lambda = weight(weights[j], variance: variance, followsSD: followsSD)
+            let r = exp((1 - lambda) * s) * (xHat[j] - lambda * mu)
             effects[j] = r
             if let centres { centres[j] = mu + r }
         }
@@ -66,17 +94,20 @@ enum PartiallyCentredGroupEffects {
     /// Adds log p(x̂) of the term (without its −½ log 2π per level) to the returned value, writes
     /// G_j into `effectGradient` and ∂/∂μ_j into `centreGradient` (g_j = `likelihoodGradient[j]` +
     /// `childGradient[j]`, D_j = `childGradient[j]`, zero when nil) at the effects `effects`
-    /// wrote, and adds ∂/∂sd to `sdAdjoint`.
+    /// wrote, and adds ∂/∂sd to `sdAdjoint`. With `followsSD`, `weights` holds the levels'
+    /// information, λ_j follows sd and `stored` (the x̂_j) gives λ'_j μ_j (see above).
     @inline(__always)
-    static func addLogDensity(effects r: UnsafePointer<Double>, weights: UnsafeBufferPointer<Double>, logSD s: Double,
+    static func addLogDensity(effects r: UnsafePointer<Double>, stored xHat: UnsafePointer<Double>,
+                              weights: UnsafeBufferPointer<Double>, followsSD: Bool = false, logSD s: Double,
                               likelihoodGradient: UnsafePointer<Double>, childGradient: UnsafePointer<Double>?,
                               effectGradient: UnsafeMutablePointer<Double>,
                               centreGradient: UnsafeMutablePointer<Double>,
                               sdAdjoint: UnsafeMutablePointer<Double>) -> Double {
         var value = 0.0
         var logSDGradient = 0.0
+        let variance = exp(2 * s)
         for j in 0..<weights.count {
-            let lambda = weights[j]
+            let lambda = weight(weights[j], variance: variance, followsSD: followsSD)
             let scale = exp((1 - lambda) * s)
             let inversePriorVariance = exp(-2 * lambda * s)
             let m = r[j] / scale
@@ -87,7 +118,14 @@ enum PartiallyCentredGroupEffects {
             let g = gradient * scale - m * inversePriorVariance
             effectGradient[j] = g
             centreGradient[j] = direct - lambda * g
-            logSDGradient += (1 - lambda) * gradient * r[j] - lambda + lambda * priorSquare
+            if followsSD {
+                let slope = 2 * lambda * (1 - lambda)
+                let slopeTimesCentre = 2 * (1 - lambda) * (xHat[j] - m)
+                logSDGradient += ((1 - lambda) - slope * s) * gradient * r[j] - (lambda + slope * s) * (1 - priorSquare)
+                    - slopeTimesCentre * g
+            } else {
+                logSDGradient += (1 - lambda) * gradient * r[j] - lambda + lambda * priorSquare
+            }
         }
         sdAdjoint[0] += logSDGradient * exp(-s)
         return value
