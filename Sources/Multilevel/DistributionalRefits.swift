@@ -67,7 +67,8 @@ public struct DistributionalRefits: Sendable {
         let width = max(fit.draws.variableCount, 1)
         let ll = DistributionalLogLikelihood(prediction: prediction, response: heldOut.map { fitted.design.response[$0] },
                                              trials: fitted.design.trials.map { trials in heldOut.map { trials[$0] } },
-                                             chainLengths: fit.draws.chains.map { $0.count / width })
+                                             chainLengths: fit.draws.chains.map { $0.count / width },
+                                             weights: fitted.design.additions?.weights.map { weights in heldOut.map { weights[$0] } })
         // Rows with a level of some part's grouping factor that the kept rows lack.
         var newLevelRows = Set<Int>()
         for (whole, part) in zip([full.mean] + full.parameters.map(\.design), [design.mean] + design.parameters.map(\.design)) {

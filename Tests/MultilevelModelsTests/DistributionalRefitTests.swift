@@ -282,3 +282,71 @@ extension DistributionalBrmsParityTests {
                    formula: "bf(Reaction ~ Days + (Days |p| Subject), sigma ~ Days + (1 |p| Subject))", family: .gaussian, seed: 212)
     }
 }
+
+/// brms' `weights(w)` with a predicted σ: each row's log-likelihood (constant included) times wᵢ,
+/// in the posterior and in the pointwise log-likelihood (brms' `log_lik`), and brms 2.18's fit of
+/// `bf(y | weights(w) ~ x + (1 | g), sigma ~ x)` (scripts/references/brms_distributional_refits_id.R weights).
+final class DistributionalWeightsTests: XCTestCase {
+    static let formula = "bf(y | weights(w) ~ x + (1 | g), sigma ~ x)"
+
+    /// With every weight 2 the log posterior exceeds the unweighted one by exactly Σᵢ log p(yᵢ | θ)
+    /// at the same point (the pointwise log-likelihood of the unweighted model), and the weighted
+    /// pointwise log-likelihood is twice the unweighted one.
+    func testWeightsMultiplyEachRowsLogLikelihood() throws {
+        var table = try DistributionalRegressionTests.table("weights")
+        let k = try XCTUnwrap(table.columnNames.firstIndex(of: "w"))
+        table.columns[k] = .numeric([Double](repeating: 2, count: table.rowCount))
+        let weighted = try DistributionalFormula.parse(Self.formula), plain = try DistributionalFormula.parse("bf(y ~ x + (1 | g), sigma ~ x)")
+        let weightedDesign = try DistributionalDesign.build(formula: weighted, table: table, family: .gaussian)
+        let plainDesign = try DistributionalDesign.build(formula: plain, table: table, family: .gaussian)
+        var a = try DistributionalPosterior(design: weightedDesign, family: .gaussian)
+        var b = try DistributionalPosterior(design: plainDesign, family: .gaussian)
+        // The same priors (brms' defaults depend on y only), the same layout.
+        XCTAssertEqual(a.priors, b.priors)
+        XCTAssertEqual(a.dimension, b.dimension)
+        let x = DistributionalRegressionTests.point(b, seed: 6, location: 3, dparIntercept: 0.1, spread: 0.3)
+        let draws = Draws(variableNames: b.parameterNames.names, chains: [b.constrained(x)])
+        let prediction = try DistributionalPostFitTests.prediction(table, plain, plainDesign, draws: draws, newData: table, type: .epred)
+        var sum = 0.0
+        var value = [0.0]
+        for i in 0..<table.rowCount {
+            value.withUnsafeMutableBufferPointer {
+                prediction.logLikelihood(row: i, response: plainDesign.mean.response[i], trials: 1, into: $0)
+            }
+            sum += value[0]
+        }
+        XCTAssertEqual(a.logDensityAndGradient(at: x).value - b.logDensityAndGradient(at: x).value, sum,
+                       accuracy: 1e-9 * abs(sum))
+        let plainLL = DistributionalLogLikelihood(prediction: prediction, response: plainDesign.mean.response, trials: nil,
+                                                  chainLengths: [1]).matrix()
+        let weightedLL = DistributionalLogLikelihood(prediction: prediction, response: plainDesign.mean.response, trials: nil,
+                                                     chainLengths: [1], weights: weightedDesign.mean.additions?.weights).matrix()
+        for i in 0..<table.rowCount { XCTAssertEqual(weightedLL[0, i], 2 * plainLL[0, i], accuracy: 1e-12) }
+    }
+
+    func testGradientMatchesFiniteDifferences() throws {
+        let posterior = try DistributionalRegressionTests.posterior("weights", Self.formula, family: .gaussian)
+        for seed in [1, 2, 3] as [UInt64] {
+            let x = DistributionalRegressionTests.point(posterior, seed: seed, location: 3, dparIntercept: 0.1, spread: 0.3)
+            let (error, index) = DistributionalRegressionTests.gradientError(posterior, at: x)
+            XCTAssertLessThanOrEqual(error, 1e-6, "seed \(seed): coordinate \(index)")
+        }
+    }
+
+    /// se(), cens() and trunc() with a predicted dpar are still refused in one line.
+    func testOtherAdditionTermsAreRefused() throws {
+        let parsed = try DistributionalFormula.parse("bf(y | trunc(lb = 0) ~ x + (1 | g), sigma ~ x)")
+        let design = try DistributionalDesign.build(formula: parsed, table: try DistributionalRegressionTests.table("weights"),
+                                                    family: .gaussian)
+        XCTAssertThrowsError(try DistributionalPosterior(design: design, family: .gaussian)) { error in
+            XCTAssertEqual("\(error)", "bf(): addition terms se(), cens() and trunc() are not supported with predicted auxiliary parameters yet (weights() is)")
+        }
+    }
+}
+
+extension DistributionalBrmsParityTests {
+    func testWeightsWithPredictedSigma() throws {
+        try parity("brms_distributional_weights", csv: "weights", formula: DistributionalWeightsTests.formula, family: .gaussian,
+                   seed: 213)
+    }
+}

@@ -8,8 +8,11 @@
 #           bf(Reaction ~ Days + (Days |p| Subject), sigma ~ Days + (1 |p| Subject)), default priors,
 #           4 chains x (1000 warm-up + 2000 draws), seed 20261208: posterior summaries with MCSEs,
 #           one fixture per model (brms_distributional_id_intercepts.json, brms_distributional_id_slopes.json).
+#   weights brms' weights() with a predicted sigma: bf(y | weights(w) ~ x + (1 | g), sigma ~ x) on weights.csv
+#           (12 groups x 8 rows, formula_addition_terms.R), default priors, 4 chains x (1000 warm-up + 2000
+#           draws), seed 20261208: posterior summaries with MCSEs (brms_distributional_weights.json).
 # Run from the repository root:
-#   nice -n 5 Rscript scripts/references/brms_distributional_refits_id.R [kfold] [id]
+#   nice -n 5 Rscript scripts/references/brms_distributional_refits_id.R [kfold] [id] [weights]
 suppressMessages({library(brms); library(posterior); library(jsonlite); library(loo)})
 out <- "Tests/MultilevelModelsTests/Fixtures"
 which <- commandArgs(trailingOnly = TRUE)
@@ -84,4 +87,21 @@ if (wanted("id")) {
     write_json_file(result, paste0("brms_distributional_id_", name, ".json"))
     print(summary(fit))
   }
+}
+
+if (wanted("weights")) {
+  t0 <- Sys.time()
+  chains <- 4; iter <- 3000; warmup <- 1000
+  d <- read.csv(file.path(out, "weights.csv"), stringsAsFactors = TRUE)
+  fit <- brm(bf(y | weights(w) ~ x + (1 | g), sigma ~ x), data = d, family = gaussian(), chains = chains, iter = iter,
+             warmup = warmup, seed = seed, cores = 2, refresh = 0, silent = 2)
+  np <- nuts_params(fit)
+  ll <- log_lik(fit)
+  write_json_file(list(formula = "bf(y | weights(w) ~ x + (1 | g), sigma ~ x)", family = "gaussian", data_csv = "weights.csv",
+                       chains = chains, iter = iter, warmup = warmup, seed = seed,
+                       brms_version = as.character(packageVersion("brms")),
+                       divergences = sum(np$Value[np$Parameter == "divergent__"]), parameters = param_summary(fit),
+                       log_lik_mean_row1 = mean(ll[, 1]), seconds = as.numeric(Sys.time() - t0, units = "secs")),
+                  "brms_distributional_weights.json")
+  print(summary(fit))
 }

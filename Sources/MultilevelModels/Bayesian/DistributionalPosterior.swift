@@ -32,7 +32,9 @@ public struct DistributionalModelError: Error, CustomStringConvertible, Equatabl
 /// with that row's auxiliary values, so its value and its analytic derivatives ∂ℓ/∂η_μ and
 /// ∂ℓ/∂(auxiliary) are exactly those of the constant-parameter row pass; the chain rule through
 /// each dpar's inverse link gives ∂ℓ/∂η_dpar. The pass is generic over the family (`Family.visit`)
-/// so the loop is specialised per family. Constants are included as in `GLMMPosterior`.
+/// so the loop is specialised per family. Constants are included as in `GLMMPosterior`. brms'
+/// `weights(w)` multiply each row's log-likelihood, constant and derivatives by wᵢ (brms' Stan
+/// code: `target += weights[n] * normal_lpdf(Y[n] | mu[n], sigma[n])`).
 public struct DistributionalPosterior: LogDensity {
     /// The response family.
     public let family: Family
@@ -50,6 +52,8 @@ public struct DistributionalPosterior: LogDensity {
     let auxiliaryOffset: [Int]
     /// Model-scale response, trials and log of the raw response per row.
     let response: [Double], trials: [Double], logResponse: [Double]
+    /// brms' `weights(w)` of each row (nil: every row 1).
+    let weights: [Double]?
     let rowCount: Int
     /// Data constant and the normalising constants of the z and truncated priors.
     let constant: Double
@@ -141,7 +145,13 @@ public struct DistributionalPosterior: LogDensity {
         trials = design.trials ?? [Double](repeating: 1, count: n)
         logResponse = design.response.map { $0 > 0 ? log($0) : 0 }
         rowCount = n
-        constant += family.dataConstant(response: response, trials: trials)
+        weights = design.additions?.weights
+        if let weights = design.additions?.weights {
+            // Each row's constant times its weight.
+            for i in 0..<n { constant += weights[i] * family.dataConstant(response: [response[i]], trials: [trials[i]]) }
+        } else {
+            constant += family.dataConstant(response: response, trials: trials)
+        }
         constant -= Double(zCount) * halfLogTwoPi
         self.constant = constant
         self.etaStart = etaStart
@@ -160,8 +170,9 @@ public struct DistributionalPosterior: LogDensity {
         if family.kind == .cumulative {
             throw DistributionalModelError("bf(): family cumulative has no auxiliary parameter to predict")
         }
-        if design.additions != nil {
-            throw DistributionalModelError("bf(): addition terms (se(), cens(), weights(), trunc()) are not supported with predicted auxiliary parameters yet")
+        if let additions = design.additions,
+           additions.standardErrors != nil || additions.censoring != nil || additions.isTruncated {
+            throw DistributionalModelError("bf(): addition terms se(), cens() and trunc() are not supported with predicted auxiliary parameters yet (weights() is)")
         }
         if !design.monotonic.isEmpty {
             throw DistributionalModelError("bf(): mo() terms are not supported with predicted auxiliary parameters yet")
@@ -297,6 +308,7 @@ public struct DistributionalPosterior: LogDensity {
                     predictorOfAuxiliary.withUnsafeBufferPointer { predictorOf in
                         family.visit(DistributionalRowPass(
                             rowCount: n, parameters: auxiliaryParameters, predictorOfAuxiliary: predictorOf.baseAddress!,
+                            weights: weights,
                             response: response.baseAddress!, trials: trials.baseAddress!, logResponse: logResponse.baseAddress!,
                             eta: s + etaStart, constantValues: constantValues, constantGradients: constantGradients,
                             rowAuxiliary: s + rowAuxiliaryStart, rowAuxiliaryGradient: s + rowAuxiliaryGradientStart,
@@ -411,6 +423,8 @@ private struct DistributionalRowPass: ResponseFamilyVisitor {
     let rowCount: Int
     let parameters: [AuxiliaryParameter]
     let predictorOfAuxiliary: UnsafePointer<Int>
+    /// brms' weights(w) of the rows (nil: 1).
+    let weights: [Double]?
     let response: UnsafePointer<Double>, trials: UnsafePointer<Double>, logResponse: UnsafePointer<Double>
     /// η per predictor (rowCount each, the mean's first), replaced by ∂ℓ/∂η.
     let eta: UnsafeMutablePointer<Double>
@@ -438,14 +452,15 @@ private struct DistributionalRowPass: ResponseFamilyVisitor {
                 }
                 var rows = F.Rows(auxiliary: rowAuxiliary, rowCount: 1, sumLogResponse: logResponse[i])
                 let term = rows.add(response: response[i], trials: trials[i], eta: eta[i])
-                value += term.value + rows.finish(auxiliaryGradient: rowAuxiliaryGradient)
-                eta[i] = term.etaDerivative
+                let w = weights?[i] ?? 1
+                value += w * (term.value + rows.finish(auxiliaryGradient: rowAuxiliaryGradient))
+                eta[i] = w * term.etaDerivative
                 for a in 0..<count {
                     let p = predictorOfAuxiliary[a]
                     if p < 0 {
-                        constantGradients[a] += rowAuxiliaryGradient[a]
+                        constantGradients[a] += w * rowAuxiliaryGradient[a]
                     } else {
-                        eta[p * n + i] = rowAuxiliaryGradient[a] * linkDerivative[a]
+                        eta[p * n + i] = w * rowAuxiliaryGradient[a] * linkDerivative[a]
                     }
                 }
             }
