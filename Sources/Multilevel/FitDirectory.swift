@@ -303,6 +303,7 @@ public enum FitDirectory {
                 fitted.parameterization = choice
             }
             if let distributional, let distributionalDesign { fitted.distributional = (distributional, distributionalDesign) }
+            fitted.designOptions = options
             return fitted
         case .frequentist:
             let method: EstimationMethod = (settingsObject["method"] as? String) == "ML" ? .ml : .reml

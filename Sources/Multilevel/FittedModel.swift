@@ -37,6 +37,9 @@ public struct FittedModel: Sendable {
     /// brms' distributional model `bf(y ~ …, dpar ~ …)`: the whole formula and the designs of every
     /// part on `data` (`formula` and `design` are then the mean's); nil for other fits.
     public var distributional: (formula: DistributionalFormula, design: DistributionalDesign)?
+    /// Contrasts, reference levels and ordered factors the designs were built with (refits rebuild
+    /// them so).
+    public var designOptions = DesignOptions()
 
     public init(kind: Kind, engine: String, formula: Formula, family: Family, priors: [String], factors: [String],
                 dataName: String, data: DataTable, design: ModelDesign, settings: SamplerSettings?,

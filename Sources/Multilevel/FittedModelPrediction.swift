@@ -75,7 +75,7 @@ extension FittedModel {
         let prediction = try posteriorPrediction(data, type: .epred, seed: settings?.seed ?? 1)
         let width = max(draws.variableCount, 1)
         return DistributionalLogLikelihood(prediction: prediction, response: design.response, trials: design.trials,
-                                           chainLengths: draws.chains.map { $0.count / width })
+                                           chainLengths: draws.chains.map { $0.count / width }, weights: design.additions?.weights)
     }
 
     /// lme4's `predict(newdata, re.form, allow.new.levels)` with delta-method confidence limits at

@@ -158,11 +158,13 @@ public struct RandomTermSpecification: Sendable, Equatable {
     public var column: Int
     /// The left side as written, deparsed (`Days`, `0 + x`).
     public var effectsText: String
+    /// brms' ID of `(x |ID| g)` (terms sharing it are correlated across a bf() formula's parts).
+    public var id: String? = nil
 
     /// brms' group name: `Subject`, `a:b`.
     public var groupingName: String { groupingVariables.joined(separator: ":") }
     /// The term as text: `(Days | Subject)`, `(1 | a:b)`, `(x || g)`.
-    public var text: String { "(\(effectsText) \(correlated ? "|" : "||") \(groupingName))" }
+    public var text: String { "(\(effectsText) \(id.map { "|\($0)|" } ?? (correlated ? "|" : "||")) \(groupingName))" }
 }
 
 /// The left side of the formula.
@@ -222,7 +224,7 @@ extension FormulaNode {
             if TermTransform.names.contains(function) { return arguments.first?.referencedNames ?? [] }
             return arguments.flatMap(\.referencedNames)
         case .binary("=", _, let r, _): return r.referencedNames
-        case .binary(_, let l, let r, _), .bar(let l, let r, _, _): return l.referencedNames + r.referencedNames
+        case .binary(_, let l, let r, _), .bar(let l, let r, _, _, _): return l.referencedNames + r.referencedNames
         case .negate(let e, _), .parenthesized(let e, _): return e.referencedNames
         }
     }

@@ -40,7 +40,7 @@ enum FormulaFunctions {
                 throw FormulaError(column: column, message: "\(function)() takes one argument, got \(arguments.count)")
             }
             try checkArithmetic(arguments[0])
-        case .bar(_, _, _, let column):
+        case .bar(_, _, _, _, let column):
             throw FormulaError(column: column, message: "a random term (x | g) cannot be inside a function")
         }
     }

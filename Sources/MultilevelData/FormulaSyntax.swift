@@ -13,14 +13,15 @@ public indirect enum FormulaNode: Sendable, Equatable {
     case binary(String, FormulaNode, FormulaNode, column: Int)
     case negate(FormulaNode, column: Int)
     case parenthesized(FormulaNode, column: Int)
-    /// `(left | right)` or `(left || right)`; column of the opening parenthesis.
-    case bar(FormulaNode, FormulaNode, double: Bool, column: Int)
+    /// `(left | right)` or `(left || right)`, or brms' `(left |ID| right)` with `id`; column of
+    /// the opening parenthesis.
+    case bar(FormulaNode, FormulaNode, double: Bool, id: String?, column: Int)
 
     /// 1-based column of the node (for binary nodes: of the left operand's start).
     public var column: Int {
         switch self {
         case .name(_, let c), .number(_, let c), .call(_, _, let c), .negate(_, let c),
-             .parenthesized(_, let c), .bar(_, _, _, let c): return c
+             .parenthesized(_, let c), .bar(_, _, _, _, let c): return c
         case .binary(_, let left, _, _): return left.column
         }
     }
@@ -37,7 +38,8 @@ public indirect enum FormulaNode: Sendable, Equatable {
             return l.deparsed + (spaced ? " \(op) " : op) + r.deparsed
         case .negate(let e, _): return "-" + e.deparsed
         case .parenthesized(let e, _): return "(" + e.deparsed + ")"
-        case .bar(let l, let r, let double, _): return "(" + l.deparsed + (double ? " || " : " | ") + r.deparsed + ")"
+        case .bar(let l, let r, let double, let id, _):
+            return "(" + l.deparsed + (id.map { " |\($0)| " } ?? (double ? " || " : " | ")) + r.deparsed + ")"
         }
     }
 }
@@ -300,10 +302,31 @@ struct FormulaParser {
                     throw FormulaError(column: current.column,
                                        message: "expected a grouping factor after '\(double ? "||" : "|")' at column \(barColumn)")
                 }
-                let grouping = try parseSum()
+                var grouping = try parseSum()
+                var id: String?
+                if isSymbol("|") || isSymbol("||") {
+                    // brms' (x |ID| g): terms with the same ID are correlated across a bf() formula's parts.
+                    let label: String
+                    switch grouping {
+                    case .name(let name, _): label = name
+                    case .number(let value, _): label = RCollation.label(of: value)
+                    default:
+                        throw FormulaError(column: grouping.column, message: "expected an ID (a name) between the bars of brms' (x |ID| g)")
+                    }
+                    guard !double, isSymbol("|") else {
+                        throw FormulaError(column: current.column, message: "brms' ID syntax is (x |\(label)| g), with single bars")
+                    }
+                    let idColumn = current.column
+                    advance()
+                    if isSymbol(")") || current.kind == .end {
+                        throw FormulaError(column: current.column, message: "expected a grouping factor after '|\(label)|' at column \(idColumn)")
+                    }
+                    id = label
+                    grouping = try parseSum()
+                }
                 guard isSymbol(")") else { throw expectedClose(token.column) }
                 advance()
-                return .bar(inner, grouping, double: double, column: token.column)
+                return .bar(inner, grouping, double: double, id: id, column: token.column)
             }
             guard isSymbol(")") else { throw expectedClose(token.column) }
             advance()

@@ -33,12 +33,15 @@ public struct RandomEffectTerm: Sendable, Equatable {
     public var values: [Double]
     /// The term as written in the formula, for messages and summaries (`(Days | Subject)`).
     public var text: String
+    /// brms' ID of `(x |ID| g)`: terms sharing it are correlated across a bf() formula's parts.
+    public var correlationID: String?
 
-    public init(grouping: GroupingFactor, columnNames: [String], values: [Double], text: String) {
+    public init(grouping: GroupingFactor, columnNames: [String], values: [Double], text: String, correlationID: String? = nil) {
         self.grouping = grouping
         self.columnNames = columnNames
         self.values = values
         self.text = text
+        self.correlationID = correlationID
     }
 
     /// Number of columns q.

@@ -167,7 +167,8 @@ extension ModelDesign {
             }
             if specification.correlated {
                 terms.append(RandomEffectTerm(grouping: grouping, columnNames: columns.names,
-                                              values: rowMajor(columns.values, rows: n), text: specification.text))
+                                              values: rowMajor(columns.values, rows: n), text: specification.text,
+                                              correlationID: specification.id))
             } else {
                 for (name, values) in zip(columns.names, columns.values) {
                     let text = name == "(Intercept)" ? "(1 | \(grouping.name))" : "(0 + \(name) | \(grouping.name))"

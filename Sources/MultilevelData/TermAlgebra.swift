@@ -139,11 +139,11 @@ struct TermAlgebra {
         case .negate(let inner, _):
             _ = try expand(inner, intercept: &intercept, deleting: !deleting, allowRandom: false)
             return []
-        case .bar(let left, let right, let double, let column):
+        case .bar(let left, let right, let double, let id, let column):
             guard allowRandom, !deleting else {
                 throw FormulaError(column: column, message: "a random term (x | g) can only be added (+) to the formula, not used inside another term")
             }
-            try addRandomTerm(left: left, grouping: right, double: double, column: column)
+            try addRandomTerm(left: left, grouping: right, double: double, id: id, column: column)
             return []
         case .binary(let op, let left, let right, let column):
             switch op {
@@ -227,7 +227,7 @@ struct TermAlgebra {
         switch node {
         case .number(_, let column):
             throw FormulaError(column: column, message: "a number cannot be part of an interaction; use I() for arithmetic")
-        case .bar(_, _, _, let column):
+        case .bar(_, _, _, _, let column):
             throw FormulaError(column: column, message: "a random term (x | g) cannot be part of an interaction")
         default:
             return try expand(node, intercept: &intercept, deleting: false, allowRandom: false)
@@ -315,7 +315,7 @@ struct TermAlgebra {
         }
     }
 
-    private mutating func addRandomTerm(left: FormulaNode, grouping: FormulaNode, double: Bool, column: Int) throws {
+    private mutating func addRandomTerm(left: FormulaNode, grouping: FormulaNode, double: Bool, id: String?, column: Int) throws {
         var inner = TermAlgebra(firstVariables: [])
         inner.variableOrder = variableOrder
         inner.variableAt = variableAt
@@ -331,7 +331,7 @@ struct TermAlgebra {
             guard seenNames.insert(names.joined(separator: ":")).inserted else { continue }
             randomTerms.append(RandomTermSpecification(effects: effects, groupingVariables: names,
                                                        groupingColumns: columns, correlated: !double,
-                                                       column: column, effectsText: left.deparsed))
+                                                       column: column, effectsText: left.deparsed, id: id))
         }
     }
 

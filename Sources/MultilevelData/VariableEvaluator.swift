@@ -154,7 +154,7 @@ struct VariableEvaluator {
                 throw FormulaError(column: column, message: "\(function)() must stand alone as a term (not inside another function or arithmetic)")
             }
             throw FormulaError(column: column, message: "unknown function '\(function)'")
-        case .bar(_, _, _, let column):
+        case .bar(_, _, _, _, let column):
             throw FormulaError(column: column, message: "a random term cannot be evaluated as a number")
         }
     }

@@ -22,14 +22,21 @@ struct CrossValidatedModel {
     /// Fits the same model (priors, sampler, settings) to another design and returns its draws;
     /// safe to call from several threads at once (each refit's chains then run one after another).
     let refit: @Sendable (ModelDesign) throws -> Draws
-    /// A distributional fit's (`bf()`) pointwise log-likelihood, each row with its own dpar values;
-    /// such a fit is not refitted (no exact LOO, no K-fold yet).
+    /// A distributional fit's (`bf()`) pointwise log-likelihood, each row with its own dpar values
+    /// (nil for a `kfold --fold` job, which makes no full-data fit).
     var distributional: DistributionalLogLikelihood? = nil
+    /// A distributional fit's refits (exact LOO, K-fold), which replace `refit`.
+    var distributionalRefits: DistributionalRefits? = nil
+
+    /// Refits without some rows and scores them: the distributional refits of a `bf()` fit, else
+    /// `refit` with `PointwiseLogLikelihood`.
+    var heldOutScoring: HeldOutLogLikelihood.Scoring {
+        distributionalRefits?.scoring ?? HeldOutLogLikelihood.refitting(design: design, family: family, refit: refit)
+    }
 
     /// The model's pointwise log-likelihood on its own rows.
     func pointwiseLogLikelihood() throws -> PointwiseLogLikelihood {
         guard let draws else { throw ComparisonError("\(name): no full-data fit was made (a kfold --fold job scores only its fold)") }
-        if distributional != nil { throw ComparisonError(Self.distributionalRefusal(name)) }
         return try PointwiseLogLikelihood(design: design, family: family, draws: draws, seed: seed)
     }
 
@@ -37,11 +44,6 @@ struct CrossValidatedModel {
     func logLikelihoodBlocks() throws -> any PointwiseLogLikelihoodBlocks {
         if let distributional { return distributional }
         return try pointwiseLogLikelihood()
-    }
-
-    /// The one line refusing refits of a distributional fit.
-    static func distributionalRefusal(_ name: String) -> String {
-        "\(name): refits of a distributional model (bf() with predicted dpars: exact LOO, kfold) are not supported yet"
     }
 }
 
@@ -97,12 +99,12 @@ private func storedFit(_ path: String, seed: UInt64?, command: String) throws ->
     }
     if fitted.distributional != nil {
         let name = URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent
-        var model = CrossValidatedModel(name: name, table: fitted.data, design: fitted.design, family: fitted.family,
-                                        draws: draws, seed: seed ?? settings.seed, seedGiven: true, refit: { _ in
-            throw ComparisonError(CrossValidatedModel.distributionalRefusal(name))
-        })
-        model.distributional = try fitted.distributionalLogLikelihood()
-        return model
+        let statements = try fitted.priors.map { try PriorStatement.parse($0, origin: "\(path)/fit.json") }
+        if let seed { settings.seed = seed }
+        settings.cores = 1
+        settings.firstChain = 0
+        return try distributionalModel(name: name, fitted: fitted, statements: statements, options: fitted.designOptions,
+                                       settings: settings, seedGiven: true)
     }
     let family = fitted.family, priorTexts = fitted.priors.map { (text: $0, origin: "\(path)/fit.json") }
     let engine = fitted.engine, parameterisation = fitted.parameterization
@@ -128,8 +130,12 @@ private func fittedModelFile(_ arguments: ParsedArguments, command: String, fitF
     // brms' addition terms: the pointwise log-likelihood is brms' log_lik of each row (log CDF /
     // CCDF of a censored row, truncation and weights included; PointwiseAdditionTerms); an
     // offset() enters every row's η.
-    let loaded = try loadModel(arguments, allowingOffset: true, allowingAdditions: true, allowingMonotonic: true)
+    let loaded = try loadModel(arguments, allowingOffset: true, allowingAdditions: true, allowingMonotonic: true,
+                               allowingDistributional: true)
     let family = try loaded.responseFamily()
+    if let formula = loaded.distributional, formula.isDistributional {
+        return try distributionalModelFile(loaded, formula: formula, family: family, arguments: arguments, fitFullData: fitFullData)
+    }
     // The sampler and priors `fit` would use, through the library's rules (BayesianModel).
     let priorTexts = loaded.specification.priors.map { (text: $0.value, origin: $0.origin.description) }
     let chosen = loaded.specification.sampler.map { (name: $0.value, origin: $0.origin.description) }
@@ -156,6 +162,59 @@ private func fittedModelFile(_ arguments: ParsedArguments, command: String, fitF
                                refit: { design in try fitOnce(design, singleCoreSettings, nil).draws })
 }
 
+/// A `bf()` model file fitted now as `fit` fits it (joint NUTS on the rows every part uses, unless
+/// `fitFullData` is false), refitted by `DistributionalRefits` with the same priors and settings.
+private func distributionalModelFile(_ loaded: LoadedModel, formula: DistributionalFormula, family: Family,
+                                     arguments: ParsedArguments, fitFullData: Bool) throws -> CrossValidatedModel {
+    let specification = loaded.specification
+    if let sampler = specification.sampler, sampler.value != "nuts" {
+        throw UsageError("\(sampler.origin): sampler '\(sampler.value)' assumes a constant sigma; a distributional model (bf()) is sampled by joint NUTS only")
+    }
+    let statements = try specification.priors.map { try PriorStatement.parse($0.value, origin: $0.origin.description) }
+    let settings = try FitCommand().samplerSettings(specification, arguments)
+    let factors = specification.factors.map(\.value)
+    let rows = FittedModel.rowsUsed(formulas: [formula.mean] + formula.parameters.map(\.formula), table: loaded.table,
+                                    factors: factors)
+    let design: DistributionalDesign
+    do {
+        design = try DistributionalDesign.build(formula: formula, table: rows, options: specification.designOptions, family: family)
+    } catch let error as FormulaError {
+        throw LocatedFormulaError(origin: specification.formula!.origin, formula: formula.text, error: error)
+    }
+    var draws: Draws?
+    do {
+        let posterior = try DistributionalPosterior(design: design, family: family, statements: statements)
+        if fitFullData {
+            let fit = try DistributionalFit.run(posterior: posterior, settings: settings, progress: ChainProgress.standardErrorIfTerminal())
+            draws = fit.draws.selecting(Array(fit.draws.variableNames.dropFirst(TransitionStatistics.columnNames.count)))
+        }
+    } catch let error as DistributionalModelError {
+        throw UnsupportedTermError(description: "\(specification.formula?.origin.description ?? "--formula"): \(error.description)")
+    }
+    var fitted = FittedModel(kind: .bayesian, engine: "nuts", formula: formula.mean, family: family,
+                             priors: specification.priors.map(\.value), factors: factors, dataName: loaded.dataName,
+                             data: rows, design: design.mean, settings: settings, draws: draws, mixedModelFit: nil)
+    fitted.distributional = (formula, design)
+    fitted.designOptions = specification.designOptions
+    var refitSettings = settings
+    refitSettings.cores = 1
+    return try distributionalModel(name: loaded.modelName, fitted: fitted, statements: statements,
+                                   options: specification.designOptions, settings: refitSettings,
+                                   seedGiven: specification.seed != nil)
+}
+
+/// The `CrossValidatedModel` of a distributional fit (`fitted.draws` nil: no full-data fit).
+private func distributionalModel(name: String, fitted: FittedModel, statements: [PriorStatement], options: DesignOptions,
+                                 settings: SamplerSettings, seedGiven: Bool) throws -> CrossValidatedModel {
+    var model = CrossValidatedModel(name: name, table: fitted.data, design: fitted.design, family: fitted.family,
+                                    draws: fitted.draws, seed: settings.seed, seedGiven: seedGiven, refit: { _ in
+        throw ComparisonError("\(name): a distributional model is refitted by its DistributionalRefits")
+    })
+    if fitted.draws != nil { model.distributional = try fitted.distributionalLogLikelihood() }
+    model.distributionalRefits = try DistributionalRefits(fitted: fitted, statements: statements, options: options, settings: settings)
+    return model
+}
+
 /// The models with names that tell them apart: where two share a name, each is called by its path
 /// as given.
 private func distinctlyNamed(_ models: [CrossValidatedModel], paths: [String]) -> [CrossValidatedModel] {
@@ -166,6 +225,7 @@ private func distinctlyNamed(_ models: [CrossValidatedModel], paths: [String]) -
         var renamed = CrossValidatedModel(name: path, table: model.table, design: model.design, family: model.family,
                                           draws: model.draws, seed: model.seed, seedGiven: model.seedGiven, refit: model.refit)
         renamed.distributional = model.distributional
+        renamed.distributionalRefits = model.distributionalRefits
         return renamed
     }
 }

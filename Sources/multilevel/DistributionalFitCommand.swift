@@ -10,13 +10,15 @@ import Multilevel
 /// statements for the mean, and brms' `dpar =` as a class suffix (`b_sigma:Days ~ normal(0, 1)`,
 /// `Intercept_sigma ~ …`, `sd_sigma:Subject ~ …`). `--hypothesis` is brms' hypothesis() on the
 /// draws (`sigma_Days > 0` reads b_sigma_Days), `--bayes-r2` brms' bayes_R2 with every part's
-/// own predictor (`FittedModel.bayesianR2`). The options that need the constant-parameter model
-/// (`--predict`, `--plots`, `--sampler` other than nuts) are refused in one line.
+/// own predictor (`FittedModel.bayesianR2`). `--predict DIR` writes y_rep and E(y | θ) of the
+/// rows with each row's own predicted dpars (`FittedModel.distributionalPosteriorPredictive`),
+/// `--plots DIR` the trace/density plots and brms' pp_check plots from the same replicates.
+/// `--sampler` other than nuts and `--chain-id` are refused in one line.
 func runDistributionalFit(_ model: LoadedModel, formula: DistributionalFormula, arguments: ParsedArguments,
                           settings: () throws -> SamplerSettings) throws -> Int32 {
     let specification = model.specification
     let origin = specification.formula?.origin.description ?? "--formula"
-    for option in ["predict", "plots", "chain-id"] where arguments.value(option) != nil {
+    for option in ["chain-id"] where arguments.value(option) != nil {
         throw UsageError("--\(option) is not supported yet for a distributional model (\(origin): bf() with \(formula.parameters.map(\.name).joined(separator: ", ")))")
     }
     if arguments.has("bayes-r2") && arguments.has("no-bayes-r2") {
@@ -45,6 +47,8 @@ func runDistributionalFit(_ model: LoadedModel, formula: DistributionalFormula, 
         return 0
     }
     let settings = try settings()
+    if let path = arguments.value("plots") { try checkPlotDirectory(path) }
+    if let path = arguments.value("predict") { try checkPredictionDirectory(path, force: arguments.has("force")) }
     let outputDirectory = try arguments.value("output").map { try OutputDirectory(checking: $0, force: arguments.has("force")) }
     let stop = InterruptionHandler()
     let fit = try DistributionalFit.run(posterior: posterior, settings: settings,
@@ -81,19 +85,44 @@ func runDistributionalFit(_ model: LoadedModel, formula: DistributionalFormula, 
     }
     let summary = summarize(draws: parameterDraws, quantiles: [0.025, 0.975])
     let hypotheses = try arguments.values("hypothesis").map { try Hypothesis($0, draws: parameterDraws) }
-    var r2: BayesR2Summary?
-    if arguments.has("bayes-r2") {
-        // The fit as a fit directory would give it back: the rows every part uses, each design on them.
+    // The fit as a fit directory would give it back: the rows every part uses, each design on them.
+    var fittedModel: FittedModel?
+    func fitted() throws -> FittedModel {
+        if let fittedModel { return fittedModel }
         let factors = specification.factors.map(\.value)
         let rows = FittedModel.rowsUsed(formulas: [formula.mean] + formula.parameters.map(\.formula), table: model.table,
                                         factors: factors)
         let rowsDesign = try DistributionalDesign.build(formula: formula, table: rows, options: specification.designOptions,
                                                         family: family)
-        var fitted = FittedModel(kind: .bayesian, engine: "nuts", formula: formula.mean, family: family,
-                                 priors: specification.priors.map(\.value), factors: factors, dataName: model.dataName,
-                                 data: rows, design: rowsDesign.mean, settings: settings, draws: parameterDraws, mixedModelFit: nil)
-        fitted.distributional = (formula, rowsDesign)
-        r2 = BayesR2Summary(draws: try fitted.bayesianR2())
+        var made = FittedModel(kind: .bayesian, engine: "nuts", formula: formula.mean, family: family,
+                               priors: specification.priors.map(\.value), factors: factors, dataName: model.dataName,
+                               data: rows, design: rowsDesign.mean, settings: settings, draws: parameterDraws, mixedModelFit: nil)
+        made.distributional = (formula, rowsDesign)
+        made.designOptions = specification.designOptions
+        fittedModel = made
+        return made
+    }
+    var r2: BayesR2Summary?
+    if arguments.has("bayes-r2") { r2 = BayesR2Summary(draws: try fitted().bayesianR2()) }
+    if let path = arguments.value("plots") {
+        let population = parameterNames.filter { !$0.hasPrefix("r_") }
+        let title = formula.text
+        var plots = ComparisonPlots.posteriorPlots(draws: parameterDraws, variables: population, title: title)
+        do {
+            let predictive = try fitted().distributionalPosteriorPredictive(seed: settings.seed)
+            plots += ComparisonPlots.posteriorPredictiveChecks(response: try fitted().design.response, replicates: predictive.replicates,
+                                                               title: title)
+        } catch {
+            writeStandardError("multilevel: pp_check plots not drawn: \((error as CustomStringConvertible).description)\n")
+        }
+        try writePlots(plots, into: try prepareDirectory(path))
+    }
+    if let path = arguments.value("predict") {
+        let written = try writePosteriorPredictions(seed: settings.seed, sourceLines: try fitted().design.sourceLines, directory: path,
+                                                    force: arguments.has("force")) { stream in
+            try fitted().distributionalPosteriorPredictive(seed: stream)
+        }
+        writeStandardError("multilevel: posterior predictions written to \(written.path)/predictions.csv and fitted.csv\n")
     }
     var levelCounts: [String: Int] = [:]
     for part in [design.mean] + design.parameters.map(\.design) {

@@ -56,8 +56,7 @@ struct KFoldCommand: Command {
 
         if let onlyFold {
             let model = models[0]
-            let result = try KFold.runFold(onlyFold, folds: folds, design: design, family: model.family,
-                                           seed: model.seed, refit: model.refit)
+            let result = try KFold.runFold(onlyFold, folds: folds, seed: model.seed, score: model.heldOutScoring)
             var text = "# multilevel kfold fold \(onlyFold) of \(k); \(description); model \(model.name); rows \(design.rowCount); seed \(model.seed)\n"
             text += "row,fold,elpd\n"
             for (row, value) in zip(result.rows, result.elpd) { text += "\(row + 1),\(onlyFold),\(value)\n" }
@@ -70,8 +69,7 @@ struct KFoldCommand: Command {
             let full = try fullFitLpd(model)
             let kfold: KFold
             if mergeFiles.isEmpty {
-                kfold = try KFold.run(folds: folds, design: model.design, family: model.family, seed: model.seed,
-                                      fullFitLpd: full, refit: model.refit)
+                kfold = try KFold.run(folds: folds, seed: model.seed, fullFitLpd: full, score: model.heldOutScoring)
             } else {
                 kfold = try KFold(combining: try mergeFiles.map { try readFoldFile($0, folds: folds) }, folds: folds, fullFitLpd: full)
             }
@@ -116,9 +114,9 @@ struct KFoldCommand: Command {
 
     /// The pointwise lpdᵢ = log((1/S) Σₛ p(yᵢ | θˢ)) of the full-data fit (for p_kfold).
     private func fullFitLpd(_ model: CrossValidatedModel) throws -> [Double] {
-        let ll = try model.pointwiseLogLikelihood()
+        let ll = try model.logLikelihoodBlocks()
         var lpd = [Double](repeating: 0, count: ll.observationCount)
-        let step = ll.blockRows()
+        let step = ll.blockRows(targetValues: 4_000_000)
         var buffer = [Double](repeating: 0, count: step * ll.drawCount)
         for start in stride(from: 0, to: ll.observationCount, by: step) {
             let rows = start..<min(ll.observationCount, start + step)

@@ -37,13 +37,9 @@ struct LooCommand: Command {
             var loo = criteria.leaveOneOut
             let high = ExactLeaveOneOut.candidates(loo)
             var skipped = 0
-            if !high.isEmpty, model.distributional != nil {
-                skipped = high.count
-                writeStandardError("multilevel: \(model.name): \(high.count) observation\(high.count == 1 ? "" : "s") with Pareto k > 0.7: not refitted (exact refits of a bf() fit are not supported yet)\n")
-            } else if !high.isEmpty, high.count <= relooLimit {
+            if !high.isEmpty, high.count <= relooLimit {
                 writeStandardError("multilevel: \(model.name): refitting \(high.count) observation\(high.count == 1 ? "" : "s") with Pareto k > 0.7 exactly\n")
-                loo = try ExactLeaveOneOut.apply(to: loo, rows: high, design: model.design, family: model.family,
-                                                 seed: model.seed, refit: model.refit)
+                loo = try ExactLeaveOneOut.apply(to: loo, rows: high, seed: model.seed, score: model.heldOutScoring)
             } else if !high.isEmpty {
                 skipped = high.count
                 writeStandardError("multilevel: \(model.name): \(high.count) observations with Pareto k > 0.7, more than --reloo \(relooLimit): not refitted; consider 'multilevel kfold'\n")
@@ -87,8 +83,7 @@ struct LooCommand: Command {
             var text = ""
             for entry in results {
                 if results.count > 1 { text += "Model \(entry.model.name): \(entry.model.design.formulaText)\n" }
-                text += leaveOneOutText(entry.loo, waic: entry.waic, skipped: entry.skipped,
-                                        refittable: entry.model.distributional == nil)
+                text += leaveOneOutText(entry.loo, waic: entry.waic, skipped: entry.skipped)
                 text += "\n"
             }
             if let comparison {
@@ -109,7 +104,7 @@ struct LooCommand: Command {
     }
 
     /// loo's print: the estimates, the Monte Carlo SE, the Pareto k table; then WAIC.
-    private func leaveOneOutText(_ loo: PSISLeaveOneOut, waic: WAIC, skipped: Int, refittable: Bool = true) -> String {
+    private func leaveOneOutText(_ loo: PSISLeaveOneOut, waic: WAIC, skipped: Int) -> String {
         var text = "Computed from \(loo.draws) by \(loo.observations) log-likelihood matrix\n\n"
         text += estimateTable([("elpd_loo", loo.elpd), ("p_loo", loo.effectiveParameters), ("looic", loo.looic)])
         text += "------\n"
@@ -132,8 +127,7 @@ struct LooCommand: Command {
             text += loo.exactlyRefitted.isEmpty ? "All Pareto k estimates are ok (k < 0.7).\n"
                 : "All other Pareto k estimates are ok (k < 0.7).\n"
         } else if skipped > 0 {
-            text += "\(skipped) Pareto k estimates above 0.7: elpd_loo is unreliable for them"
-                + (refittable ? " (raise --reloo or use kfold).\n" : " (a bf() fit is not refitted yet).\n")
+            text += "\(skipped) Pareto k estimates above 0.7: elpd_loo is unreliable for them (raise --reloo or use kfold).\n"
         }
         text += "\n" + estimateTable([("elpd_waic", waic.elpd), ("p_waic", waic.effectiveParameters), ("waic", waic.waic)])
         if waic.largeEffectiveParameterCount > 0 {

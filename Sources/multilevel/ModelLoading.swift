@@ -79,6 +79,9 @@ func loadModel(_ arguments: ParsedArguments, allowingOffset: Bool = false, allow
         } else {
             formula = try Formula.parse(formulaSetting.value)
         }
+        if distributional?.isDistributional != true, let term = formula.randomTerms.first(where: { $0.id != nil }) {
+            throw FormulaError(column: term.column, message: "\(term.text): brms' |ID| correlates group-level terms across the parts of a bf() formula with predicted dpars; within one formula write them as one term (… | \(term.groupingName))")
+        }
         if !allowingMonotonic, let term = formula.monotonic.first {
             // Before the design: the data need not be ordinal for this refusal.
             throw UnsupportedTermError(description: command == "lmer"

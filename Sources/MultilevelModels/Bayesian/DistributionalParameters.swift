@@ -32,12 +32,11 @@ extension DistributionalPosterior {
                 for name in term.columnNames { add("sd_\(term.groupName)__\(predictor.namePrefix)\(name)") }
             }
         }
-        for predictor in predictors {
-            for term in predictor.terms where term.columnCount > 1 {
-                let c = term.columnNames.map { predictor.namePrefix + $0 }
-                for j in 1..<c.count {
-                    for i in 0..<j { add("cor_\(term.groupName)__\(c[i])__\(c[j])") }
-                }
+        // A block joined by |ID| across parts: `cor_Subject__Intercept__sigma_Intercept`.
+        for block in blocks where block.columnCount > 1 {
+            let c = block.columnNames
+            for j in 1..<c.count {
+                for i in 0..<j { add("cor_\(block.groupName)__\(c[i])__\(c[j])") }
             }
         }
         for (a, parameter) in auxiliaryParameters.enumerated() where auxiliaryOffset[a] >= 0 { add(parameter.rawValue) }
@@ -76,35 +75,28 @@ extension DistributionalPosterior {
                 for k in 0..<term.columnCount { out.append(exp(x[term.sdOffset + k])) }
             }
         }
-        var factors: [[[Double]]] = []
-        for predictor in predictors {
-            var termFactors: [[Double]] = []
-            for term in predictor.terms {
-                let q = term.columnCount
-                var factor = [Double](repeating: 0, count: q * q)
-                if q > 1 {
-                    x.withUnsafeBufferPointer { xp in
-                        factor.withUnsafeMutableBufferPointer { f in
-                            _ = CholeskyCorrelationTransform.constrain(xp.baseAddress! + term.correlationOffset, dimension: q,
-                                                                       into: f.baseAddress!)
-                        }
+        let factors = blocks.map { block -> [Double] in
+            let q = block.columnCount
+            var factor = [Double](repeating: 0, count: q * q)
+            if q > 1 {
+                x.withUnsafeBufferPointer { xp in
+                    factor.withUnsafeMutableBufferPointer { f in
+                        _ = CholeskyCorrelationTransform.constrain(xp.baseAddress! + block.correlationOffset, dimension: q,
+                                                                   into: f.baseAddress!)
                     }
-                } else {
-                    factor[0] = 1
                 }
-                termFactors.append(factor)
+            } else {
+                factor[0] = 1
             }
-            factors.append(termFactors)
+            return factor
         }
-        for (p, predictor) in predictors.enumerated() {
-            for (t, term) in predictor.terms.enumerated() where term.columnCount > 1 {
-                let q = term.columnCount, factor = factors[p][t]
-                for j in 1..<q {
-                    for i in 0..<j {
-                        var value = 0.0
-                        for l in 0...i { value += factor[i * q + l] * factor[j * q + l] }
-                        out.append(value)
-                    }
+        for (b, block) in blocks.enumerated() where block.columnCount > 1 {
+            let q = block.columnCount, factor = factors[b]
+            for j in 1..<q {
+                for i in 0..<j {
+                    var value = 0.0
+                    for l in 0...i { value += factor[i * q + l] * factor[j * q + l] }
+                    out.append(value)
                 }
             }
         }
@@ -118,14 +110,17 @@ extension DistributionalPosterior {
                 out.append(parameter.lowerBound + exp(y))
             }
         }
-        for (p, predictor) in predictors.enumerated() {
-            for (t, term) in predictor.terms.enumerated() {
-                let q = term.columnCount, factor = factors[p][t]
+        for predictor in predictors {
+            for term in predictor.terms {
+                // The term's columns K … K + q − 1 of its block: r = sd · (L z)[K + k].
+                let q = term.columnCount, block = blocks[term.block], factor = factors[term.block]
+                let width = block.columnCount, first = term.blockColumn
                 var effects = [Double](repeating: 0, count: term.levelCount * q)
                 for j in 0..<term.levelCount {
                     for k in 0..<q {
+                        let c = first + k
                         var w = 0.0
-                        for l in 0...k { w += factor[k * q + l] * x[term.zOffset + j * q + l] }
+                        for l in 0...c { w += factor[c * width + l] * x[block.zOffset + j * width + l] }
                         effects[j * q + k] = exp(x[term.sdOffset + k]) * w
                     }
                 }

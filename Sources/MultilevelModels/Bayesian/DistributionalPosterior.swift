@@ -25,13 +25,16 @@ public struct DistributionalModelError: Error, CustomStringConvertible, Equatabl
 ///
 /// the other auxiliary parameters constant with their usual priors. Group-level effects are
 /// non-centred (brms' parameterisation): r_t,j = diag(sd_t) L_t z_t,j, z ~ N(0, I), sd on the log
-/// scale, L_t through Stan's partial-correlation transform with an LKJ(η) prior.
+/// scale, L_t through Stan's partial-correlation transform with an LKJ(η) prior; terms joined by
+/// brms' `|ID|` across the parts share one L and z (`DistributionalCorrelationBlock`).
 ///
 /// The row log-likelihood is the family's own `RowLikelihood` evaluated for one row at a time
 /// with that row's auxiliary values, so its value and its analytic derivatives ∂ℓ/∂η_μ and
 /// ∂ℓ/∂(auxiliary) are exactly those of the constant-parameter row pass; the chain rule through
 /// each dpar's inverse link gives ∂ℓ/∂η_dpar. The pass is generic over the family (`Family.visit`)
-/// so the loop is specialised per family. Constants are included as in `GLMMPosterior`.
+/// so the loop is specialised per family. Constants are included as in `GLMMPosterior`. brms'
+/// `weights(w)` multiply each row's log-likelihood, constant and derivatives by wᵢ (brms' Stan
+/// code: `target += weights[n] * normal_lpdf(Y[n] | mu[n], sigma[n])`).
 public struct DistributionalPosterior: LogDensity {
     /// The response family.
     public let family: Family
@@ -41,12 +44,16 @@ public struct DistributionalPosterior: LogDensity {
     public let priors: DistributionalPriors
     /// The predictors: `[0]` the mean's, then one per predicted auxiliary parameter.
     let predictors: [DistributionalPredictor]
+    /// The correlation blocks of the group-level terms (one per term, or per |ID| across parts).
+    let blocks: [DistributionalCorrelationBlock]
     /// For each auxiliary parameter, the index of its predictor, or −1 when it is a constant.
     let predictorOfAuxiliary: [Int]
     /// For each auxiliary parameter, its offset in the unconstrained vector when constant (−1 else).
     let auxiliaryOffset: [Int]
     /// Model-scale response, trials and log of the raw response per row.
     let response: [Double], trials: [Double], logResponse: [Double]
+    /// brms' `weights(w)` of each row (nil: every row 1).
+    let weights: [Double]?
     let rowCount: Int
     /// Data constant and the normalising constants of the z and truncated priors.
     let constant: Double
@@ -72,7 +79,9 @@ public struct DistributionalPosterior: LogDensity {
         }
         let priors = priors ?? Self.defaultPriors(design: design, predictors: predictors, family: family)
         self.priors = priors
-        // Unconstrained layout: per predictor b, Intercept, then per term sd, correlations, z;
+        var blocks = try DistributionalCorrelationBlock.blocks(of: &predictors)
+        // Unconstrained layout: per predictor b, Intercept, then per term its sd, and after a
+        // block's last member the block's correlations and z (a term alone: sd, correlations, z);
         // then the constant auxiliary parameters.
         var offset = 0
         let n = design.rowCount
@@ -89,24 +98,33 @@ public struct DistributionalPosterior: LogDensity {
                 offset += 1
             }
             for t in predictors[p].terms.indices {
-                let q = predictors[p].terms[t].columnCount, levels = predictors[p].terms[t].levelCount
                 predictors[p].terms[t].sdOffset = offset
-                offset += q
-                predictors[p].terms[t].correlationOffset = offset
+                offset += predictors[p].terms[t].columnCount
+                for prior in priors.standardDeviations[p][t] { constant -= prior.logProbabilityAbove(0) }
+                let b = predictors[p].terms[t].block
+                guard blocks[b].endsWith(predictor: p, term: t) else { continue }
+                let q = blocks[b].columnCount, levels = blocks[b].levelCount
+                blocks[b].correlationOffset = offset
                 offset += CholeskyCorrelationTransform.freeCount(q)
-                predictors[p].terms[t].zOffset = offset
+                blocks[b].zOffset = offset
                 offset += levels * q
                 zCount += levels * q
-                predictors[p].terms[t].effectStart = scratchCount
-                predictors[p].terms[t].effectGradientStart = scratchCount + levels * q
-                predictors[p].terms[t].factorStart = scratchCount + 2 * levels * q
-                predictors[p].terms[t].factorAdjointStart = scratchCount + 2 * levels * q + q * q
-                predictors[p].terms[t].sdStart = scratchCount + 2 * levels * q + 2 * q * q
-                predictors[p].terms[t].sdGradientStart = scratchCount + 2 * levels * q + 2 * q * q + q
-                scratchCount += 2 * levels * q + 2 * q * q + 2 * q
-                for prior in priors.standardDeviations[p][t] { constant -= prior.logProbabilityAbove(0) }
+                blocks[b].effectStart = scratchCount
+                blocks[b].effectGradientStart = scratchCount + levels * q
+                blocks[b].factorStart = scratchCount + 2 * levels * q
+                blocks[b].factorAdjointStart = scratchCount + 2 * levels * q + q * q
+                blocks[b].sdStart = scratchCount + 2 * levels * q + 2 * q * q
+                blocks[b].sdGradientStart = scratchCount + 2 * levels * q + 2 * q * q + q
+                scratchCount += blocks[b].scratchCount
             }
         }
+        for p in predictors.indices {
+            for t in predictors[p].terms.indices {
+                predictors[p].terms[t].correlationOffset = blocks[predictors[p].terms[t].block].correlationOffset
+                predictors[p].terms[t].zOffset = blocks[predictors[p].terms[t].block].zOffset
+            }
+        }
+        self.blocks = blocks
         var predictorOfAuxiliary = [Int](repeating: -1, count: auxiliary.count)
         var auxiliaryOffset = [Int](repeating: -1, count: auxiliary.count)
         for (a, parameter) in auxiliary.enumerated() {
@@ -127,7 +145,13 @@ public struct DistributionalPosterior: LogDensity {
         trials = design.trials ?? [Double](repeating: 1, count: n)
         logResponse = design.response.map { $0 > 0 ? log($0) : 0 }
         rowCount = n
-        constant += family.dataConstant(response: response, trials: trials)
+        weights = design.additions?.weights
+        if let weights = design.additions?.weights {
+            // Each row's constant times its weight.
+            for i in 0..<n { constant += weights[i] * family.dataConstant(response: [response[i]], trials: [trials[i]]) }
+        } else {
+            constant += family.dataConstant(response: response, trials: trials)
+        }
         constant -= Double(zCount) * halfLogTwoPi
         self.constant = constant
         self.etaStart = etaStart
@@ -146,8 +170,9 @@ public struct DistributionalPosterior: LogDensity {
         if family.kind == .cumulative {
             throw DistributionalModelError("bf(): family cumulative has no auxiliary parameter to predict")
         }
-        if design.additions != nil {
-            throw DistributionalModelError("bf(): addition terms (se(), cens(), weights(), trunc()) are not supported with predicted auxiliary parameters yet")
+        if let additions = design.additions,
+           additions.standardErrors != nil || additions.censoring != nil || additions.isTruncated {
+            throw DistributionalModelError("bf(): addition terms se(), cens() and trunc() are not supported with predicted auxiliary parameters yet (weights() is)")
         }
         if !design.monotonic.isEmpty {
             throw DistributionalModelError("bf(): mo() terms are not supported with predicted auxiliary parameters yet")
@@ -204,6 +229,31 @@ public struct DistributionalPosterior: LogDensity {
         for i in 0..<dimension { g[i] = 0 }
         let n = rowCount
         var lp = constant
+        // Group-level effects of every block: r_j = diag(sd) L z_j.
+        for block in blocks {
+            let q = block.columnCount
+            let factor = s + block.factorStart, sd = s + block.sdStart, r = s + block.effectStart
+            if q > 1 {
+                lp += CholeskyCorrelationTransform.constrain(x + block.correlationOffset, dimension: q, into: factor)
+            } else {
+                factor[0] = 1
+            }
+            for m in block.memberPredictors.indices {
+                let term = predictors[block.memberPredictors[m]].terms[block.memberTerms[m]]
+                for k in 0..<term.columnCount {
+                    lp += x[term.sdOffset + k]
+                    sd[term.blockColumn + k] = exp(x[term.sdOffset + k])
+                }
+            }
+            let z = x + block.zOffset
+            for j in 0..<block.levelCount {
+                for k in 0..<q {
+                    var w = 0.0
+                    for l in 0...k { w += factor[k * q + l] * z[j * q + l] }
+                    r[j * q + k] = sd[k] * w
+                }
+            }
+        }
         // Linear predictors: Intercept + X_c b (+ offset) + Σ_t Z_t r_t.
         for (p, predictor) in predictors.enumerated() {
             let eta = s + etaStart + p * n
@@ -219,29 +269,12 @@ public struct DistributionalPosterior: LogDensity {
             }
             if let offset = predictor.offset { for i in 0..<n { eta[i] += offset[i] } }
             for term in predictor.terms {
-                let q = term.columnCount
-                let factor = s + term.factorStart, sd = s + term.sdStart, r = s + term.effectStart
-                if q > 1 {
-                    lp += CholeskyCorrelationTransform.constrain(x + term.correlationOffset, dimension: q, into: factor)
-                } else {
-                    factor[0] = 1
-                }
-                for k in 0..<q {
-                    lp += x[term.sdOffset + k]
-                    sd[k] = exp(x[term.sdOffset + k])
-                }
-                let z = x + term.zOffset
-                for j in 0..<term.levelCount {
-                    for k in 0..<q {
-                        var w = 0.0
-                        for l in 0...k { w += factor[k * q + l] * z[j * q + l] }
-                        r[j * q + k] = sd[k] * w
-                    }
-                }
+                let q = term.columnCount, width = blocks[term.block].columnCount
+                let r = UnsafePointer(s + blocks[term.block].effectStart + term.blockColumn)
                 term.values.withUnsafeBufferPointer { values in
                     term.levelIndex.withUnsafeBufferPointer { levels in
                         for i in 0..<n {
-                            let effects = r + levels[i] * q
+                            let effects = r + levels[i] * width
                             var value = 0.0
                             for k in 0..<q { value += values[i * q + k] * effects[k] }
                             eta[i] += value
@@ -275,6 +308,7 @@ public struct DistributionalPosterior: LogDensity {
                     predictorOfAuxiliary.withUnsafeBufferPointer { predictorOf in
                         family.visit(DistributionalRowPass(
                             rowCount: n, parameters: auxiliaryParameters, predictorOfAuxiliary: predictorOf.baseAddress!,
+                            weights: weights,
                             response: response.baseAddress!, trials: trials.baseAddress!, logResponse: logResponse.baseAddress!,
                             eta: s + etaStart, constantValues: constantValues, constantGradients: constantGradients,
                             rowAuxiliary: s + rowAuxiliaryStart, rowAuxiliaryGradient: s + rowAuxiliaryGradientStart,
@@ -283,7 +317,11 @@ public struct DistributionalPosterior: LogDensity {
                 }
             }
         }
-        // Back through each predictor, with the priors.
+        // Back through each predictor, with the priors; ∂/∂r gathered per block.
+        for block in blocks {
+            let rGradient = s + block.effectGradientStart
+            for i in 0..<(block.levelCount * block.columnCount) { rGradient[i] = 0 }
+        }
         for (p, predictor) in predictors.enumerated() {
             let etaGradient = UnsafePointer(s + etaStart + p * n)
             if predictor.hasIntercept {
@@ -303,51 +341,60 @@ public struct DistributionalPosterior: LogDensity {
                     g[predictor.coefficientOffset + k] = sum + prior.derivative
                 }
             }
-            for (t, term) in predictor.terms.enumerated() {
-                let q = term.columnCount
-                let factor = s + term.factorStart, factorAdjoint = s + term.factorAdjointStart
-                let sd = s + term.sdStart, sdGradient = s + term.sdGradientStart
-                let rGradient = s + term.effectGradientStart
-                for i in 0..<(term.levelCount * q) { rGradient[i] = 0 }
-                for i in 0..<(q * q) { factorAdjoint[i] = 0 }
-                for k in 0..<q { sdGradient[k] = 0 }
+            for term in predictor.terms {
+                let q = term.columnCount, width = blocks[term.block].columnCount
+                let rGradient = s + blocks[term.block].effectGradientStart + term.blockColumn
                 term.values.withUnsafeBufferPointer { values in
                     term.levelIndex.withUnsafeBufferPointer { levels in
                         for i in 0..<n {
-                            let gr = rGradient + levels[i] * q
+                            let gr = rGradient + levels[i] * width
                             for k in 0..<q { gr[k] += etaGradient[i] * values[i * q + k] }
                         }
                     }
                 }
-                let z = x + term.zOffset, gz = g + term.zOffset
-                for j in 0..<term.levelCount {
-                    for k in 0..<q {
-                        var w = 0.0
-                        for l in 0...k { w += factor[k * q + l] * z[j * q + l] }
-                        let grk = rGradient[j * q + k]
-                        sdGradient[k] += grk * w
-                        let gw = sd[k] * grk
-                        for l in 0...k {
-                            gz[j * q + l] += factor[k * q + l] * gw
-                            factorAdjoint[k * q + l] += gw * z[j * q + l]
-                        }
-                    }
-                    for l in 0..<q {
-                        lp -= 0.5 * z[j * q + l] * z[j * q + l]
-                        gz[j * q + l] -= z[j * q + l]
-                    }
-                }
+            }
+        }
+        for block in blocks {
+            let q = block.columnCount
+            let factor = s + block.factorStart, factorAdjoint = s + block.factorAdjointStart
+            let sd = s + block.sdStart, sdGradient = s + block.sdGradientStart
+            let rGradient = s + block.effectGradientStart
+            for i in 0..<(q * q) { factorAdjoint[i] = 0 }
+            for k in 0..<q { sdGradient[k] = 0 }
+            let z = x + block.zOffset, gz = g + block.zOffset
+            for j in 0..<block.levelCount {
                 for k in 0..<q {
-                    let prior = priors.standardDeviations[p][t][k].logDensityAndDerivative(sd[k])
+                    var w = 0.0
+                    for l in 0...k { w += factor[k * q + l] * z[j * q + l] }
+                    let grk = rGradient[j * q + k]
+                    sdGradient[k] += grk * w
+                    let gw = sd[k] * grk
+                    for l in 0...k {
+                        gz[j * q + l] += factor[k * q + l] * gw
+                        factorAdjoint[k * q + l] += gw * z[j * q + l]
+                    }
+                }
+                for l in 0..<q {
+                    lp -= 0.5 * z[j * q + l] * z[j * q + l]
+                    gz[j * q + l] -= z[j * q + l]
+                }
+            }
+            for m in block.memberPredictors.indices {
+                let p = block.memberPredictors[m], t = block.memberTerms[m]
+                let term = predictors[p].terms[t]
+                for k in 0..<term.columnCount {
+                    let c = term.blockColumn + k
+                    let prior = priors.standardDeviations[p][t][k].logDensityAndDerivative(sd[c])
                     lp += prior.value
-                    g[term.sdOffset + k] = (sdGradient[k] + prior.derivative) * sd[k] + 1
+                    g[term.sdOffset + k] = (sdGradient[c] + prior.derivative) * sd[c] + 1
                 }
-                if q > 1 {
-                    lp += CholeskyCorrelationTransform.lkjLogDensity(eta: priors.correlationEta[p][t], factor: factor,
-                                                                     dimension: q, factorAdjoint: factorAdjoint)
-                    CholeskyCorrelationTransform.addGradient(x + term.correlationOffset, dimension: q, factor: factor,
-                                                             factorAdjoint: factorAdjoint, yAdjoint: g + term.correlationOffset)
-                }
+            }
+            if q > 1 {
+                // A block's LKJ(η) is its first member's (every member's, unless priors differ).
+                let eta = priors.correlationEta[block.memberPredictors[0]][block.memberTerms[0]]
+                lp += CholeskyCorrelationTransform.lkjLogDensity(eta: eta, factor: factor, dimension: q, factorAdjoint: factorAdjoint)
+                CholeskyCorrelationTransform.addGradient(x + block.correlationOffset, dimension: q, factor: factor,
+                                                         factorAdjoint: factorAdjoint, yAdjoint: g + block.correlationOffset)
             }
         }
         for (a, parameter) in auxiliaryParameters.enumerated() {
@@ -376,6 +423,8 @@ private struct DistributionalRowPass: ResponseFamilyVisitor {
     let rowCount: Int
     let parameters: [AuxiliaryParameter]
     let predictorOfAuxiliary: UnsafePointer<Int>
+    /// brms' weights(w) of the rows (nil: 1).
+    let weights: [Double]?
     let response: UnsafePointer<Double>, trials: UnsafePointer<Double>, logResponse: UnsafePointer<Double>
     /// η per predictor (rowCount each, the mean's first), replaced by ∂ℓ/∂η.
     let eta: UnsafeMutablePointer<Double>
@@ -403,14 +452,15 @@ private struct DistributionalRowPass: ResponseFamilyVisitor {
                 }
                 var rows = F.Rows(auxiliary: rowAuxiliary, rowCount: 1, sumLogResponse: logResponse[i])
                 let term = rows.add(response: response[i], trials: trials[i], eta: eta[i])
-                value += term.value + rows.finish(auxiliaryGradient: rowAuxiliaryGradient)
-                eta[i] = term.etaDerivative
+                let w = weights?[i] ?? 1
+                value += w * (term.value + rows.finish(auxiliaryGradient: rowAuxiliaryGradient))
+                eta[i] = w * term.etaDerivative
                 for a in 0..<count {
                     let p = predictorOfAuxiliary[a]
                     if p < 0 {
-                        constantGradients[a] += rowAuxiliaryGradient[a]
+                        constantGradients[a] += w * rowAuxiliaryGradient[a]
                     } else {
-                        eta[p * n + i] = rowAuxiliaryGradient[a] * linkDerivative[a]
+                        eta[p * n + i] = w * rowAuxiliaryGradient[a] * linkDerivative[a]
                     }
                 }
             }

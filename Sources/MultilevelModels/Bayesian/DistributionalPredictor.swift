@@ -73,13 +73,13 @@ struct DistributionalTerm: Sendable {
     var groupName: String
     var levelNames: [String]
     var columnNames: [String]
-    /// Offsets in the unconstrained vector: q log standard deviations, q(q − 1)/2 correlation
-    /// values, levelCount × q standardised effects.
+    /// brms' `|ID|` of the term (`(1 |p| Subject)`), nil without one.
+    var correlationID: String?
+    /// Its correlation block (`DistributionalCorrelationBlock`) and its first column there.
+    var block = 0, blockColumn = 0
+    /// Offsets in the unconstrained vector: q log standard deviations; its block's correlation
+    /// values and standardised effects (levelCount × the block's columns).
     var sdOffset = 0, correlationOffset = 0, zOffset = 0
-    /// Offsets in the scratch: effects r and ∂/∂r (levelCount × q each), factor and its adjoint
-    /// (q × q each), sd values and ∂/∂sd (q each).
-    var effectStart = 0, effectGradientStart = 0, factorStart = 0, factorAdjointStart = 0
-    var sdStart = 0, sdGradientStart = 0
 
     init(term: RandomEffectTerm) {
         columnCount = term.columnCount
@@ -89,5 +89,6 @@ struct DistributionalTerm: Sendable {
         groupName = term.grouping.name
         levelNames = term.grouping.levels
         columnNames = term.brmsColumnNames
+        correlationID = term.correlationID
     }
 }

@@ -107,6 +107,18 @@ public struct PosteriorPredictive: Sendable {
         self.replicates = replicates
         drawChains = chainsOfDraws
         drawIterations = iterations
+        if keepExpected { self.expected = expected }
+        let summaries = Self.fittedSummaries(expected: expected, observations: n, draws: total)
+        fittedMean = summaries.mean
+        fittedSD = summaries.sd
+        fittedLower = summaries.lower
+        fittedUpper = summaries.upper
+    }
+
+    /// Per observation: mean, SD (n − 1) and 2.5% / 97.5% quantiles (type 7) of E(yᵢ | θ⁽ˢ⁾),
+    /// given draw-major (`expected[s * n + i]`).
+    static func fittedSummaries(expected: [Double], observations n: Int, draws total: Int)
+        -> (mean: [Double], sd: [Double], lower: [Double], upper: [Double]) {
         var means = [Double](repeating: 0, count: n), sds = means, lower = means, upper = means
         var column = [Double](repeating: 0, count: total)
         for i in 0..<n {
@@ -119,11 +131,7 @@ public struct PosteriorPredictive: Sendable {
             lower[i] = quantileType7(column, probability: 0.025)
             upper[i] = quantileType7(column, probability: 0.975)
         }
-        if keepExpected { self.expected = expected }
-        fittedMean = means
-        fittedSD = sds
-        fittedLower = lower
-        fittedUpper = upper
+        return (means, sds, lower, upper)
     }
 
 }

@@ -6,7 +6,8 @@ import MultilevelMath
 ///
 ///     log p(yᵢ | θˢ) = log f(yᵢ | μᵢˢ = g⁻¹(η_μ,iˢ), σᵢˢ = exp(η_σ,iˢ), …),
 ///
-/// with every normalising constant (`Family.logDensity`). The linear predictors come from a
+/// with every normalising constant (`Family.logDensity`), times the row's weight wᵢ with brms'
+/// `weights(w)` (as brms' `log_lik`). The linear predictors come from a
 /// `PosteriorPrediction` of the fitted rows (`PosteriorPrediction.logLikelihood(row:response:trials:into:)`),
 /// so the rows' η and the dpars' are computed exactly as predictions compute them.
 public struct DistributionalLogLikelihood: PointwiseLogLikelihoodBlocks {
@@ -16,15 +17,20 @@ public struct DistributionalLogLikelihood: PointwiseLogLikelihoodBlocks {
     public let response: [Double]
     public let trials: [Double]?
     public let chainLengths: [Int]
+    /// brms' weights(w) of the rows (nil: 1).
+    public let weights: [Double]?
 
     /// `prediction` covers the rows of `response` in order; `chainLengths` are the draws per chain
     /// of the draws it was built from.
-    public init(prediction: PosteriorPrediction, response: [Double], trials: [Double]?, chainLengths: [Int]) {
+    public init(prediction: PosteriorPrediction, response: [Double], trials: [Double]?, chainLengths: [Int],
+                weights: [Double]? = nil) {
         precondition(prediction.rowCount == response.count && chainLengths.reduce(0, +) == prediction.drawCount)
+        precondition(weights == nil || weights!.count == response.count)
         self.prediction = prediction
         self.response = response
         self.trials = trials
         self.chainLengths = chainLengths
+        self.weights = weights
     }
 
     public var observationCount: Int { response.count }
@@ -40,6 +46,7 @@ public struct DistributionalLogLikelihood: PointwiseLogLikelihoodBlocks {
         for (j, i) in rows.enumerated() {
             prediction.logLikelihood(row: i, response: response[i], trials: trials?[i] ?? 1,
                                      into: UnsafeMutableBufferPointer(rebasing: output[(j * s)..<((j + 1) * s)]))
+            if let w = weights?[i] { for k in (j * s)..<((j + 1) * s) { output[k] *= w } }
         }
     }
 

@@ -21,22 +21,19 @@ public enum ExactLeaveOneOut {
     public static func apply(to loo: PSISLeaveOneOut, rows: [Int], design: ModelDesign, family: Family, seed: UInt64,
                              parallel: Bool = true,
                              refit: @escaping @Sendable (ModelDesign) throws -> Draws) throws -> PSISLeaveOneOut {
+        try apply(to: loo, rows: rows, seed: seed, parallel: parallel,
+                  score: HeldOutLogLikelihood.refitting(design: design, family: family, refit: refit))
+    }
+
+    /// `apply` through `score` (any model that can refit itself without a row and score it: a
+    /// distributional one too); row i's new levels draw from `seed + i`.
+    public static func apply(to loo: PSISLeaveOneOut, rows: [Int], seed: UInt64, parallel: Bool = true,
+                             score: @escaping HeldOutLogLikelihood.Scoring) throws -> PSISLeaveOneOut {
         guard !rows.isEmpty else { return loo }
+        let n = loo.paretoK.count
         let results = try CrossValidationRuns.map(rows, parallel: parallel) { row -> LeaveOneOutPoint in
-            let kept = (0..<design.rowCount).filter { $0 != row }
-            let training = design.trainingDesign(rows: kept)
-            let draws = try refit(training)
-            let ll = try PointwiseLogLikelihood(design: design.selectingRows([row]), family: family, draws: draws,
-                                                fittedLevels: training.groupingLevels, seed: seed &+ UInt64(row))
-            let values = ll.matrix().column(0)
-            let r = values.withUnsafeBufferPointer {
-                RelativeEfficiency.ofLikelihood(logLikelihood: $0, chains: max(1, ll.chainLengths.count))
-            }
-            return values.withUnsafeBufferPointer {
-                PSISLeaveOneOut.exactPoint(logLikelihood: $0, relativeEfficiency: r,
-                                           lpd: loo.pointwiseElpd[row] + loo.pointwiseEffectiveParameters[row],
-                                           paretoK: loo.paretoK[row])
-            }
+            let ll = try score((0..<n).filter { $0 != row }, [row], seed &+ UInt64(row))
+            return ll.point(0, lpd: loo.pointwiseElpd[row] + loo.pointwiseEffectiveParameters[row], paretoK: loo.paretoK[row])
         }
         var points = loo.paretoK.indices.map { i in
             LeaveOneOutPoint(elpd: loo.pointwiseElpd[i], effectiveParameters: loo.pointwiseEffectiveParameters[i],

@@ -114,35 +114,40 @@ public struct KFold: Sendable {
 
     /// Refits without fold `fold` and predicts it.
     public static func runFold(_ fold: Int, folds: [Int], design: ModelDesign, family: Family, seed: UInt64,
-                               refit: (ModelDesign) throws -> Draws) throws -> KFoldFold {
+                               refit: @escaping @Sendable (ModelDesign) throws -> Draws) throws -> KFoldFold {
+        try runFold(fold, folds: folds, seed: seed, score: HeldOutLogLikelihood.refitting(design: design, family: family, refit: refit))
+    }
+
+    /// Refits without fold `fold` and predicts it through `score` (any model that can refit itself
+    /// to some rows and score the others: a distributional one too); new levels draw from
+    /// `seed + fold`.
+    public static func runFold(_ fold: Int, folds: [Int], seed: UInt64,
+                               score: HeldOutLogLikelihood.Scoring) throws -> KFoldFold {
         let heldOut = folds.indices.filter { folds[$0] == fold }
         let kept = folds.indices.filter { folds[$0] != fold }
         guard !heldOut.isEmpty, !kept.isEmpty else {
             throw ComparisonError("fold \(fold) holds \(heldOut.count) of \(folds.count) rows; every fold needs rows both held out and kept")
         }
-        let training = design.trainingDesign(rows: kept)
-        let draws = try refit(training)
-        let ll = try PointwiseLogLikelihood(design: design.selectingRows(heldOut), family: family, draws: draws,
-                                            fittedLevels: training.groupingLevels, seed: seed &+ UInt64(fold))
-        let matrix = ll.matrix()
-        let points = (0..<heldOut.count).map { j in
-            matrix.column(j).withUnsafeBufferPointer { column in
-                PSISLeaveOneOut.exactPoint(logLikelihood: column,
-                                           relativeEfficiency: RelativeEfficiency.ofLikelihood(logLikelihood: column, chains: max(1, ll.chainLengths.count)),
-                                           lpd: 0, paretoK: 0)
-            }
-        }
+        let ll = try score(kept, heldOut, seed &+ UInt64(fold))
+        let points = heldOut.indices.map { ll.point($0) }
         return KFoldFold(fold: fold, rows: heldOut, elpd: points.map(\.elpd), monteCarloError: points.map(\.monteCarloError),
-                         newLevelRows: ll.newLevelRowCount)
+                         newLevelRows: ll.newLevelRows)
     }
 
     /// Refits for every fold (several at once when `parallel`) and combines them.
     public static func run(folds: [Int], design: ModelDesign, family: Family, seed: UInt64, parallel: Bool = true,
                            fullFitLpd: [Double]? = nil,
                            refit: @escaping @Sendable (ModelDesign) throws -> Draws) throws -> KFold {
+        try run(folds: folds, seed: seed, parallel: parallel, fullFitLpd: fullFitLpd,
+                score: HeldOutLogLikelihood.refitting(design: design, family: family, refit: refit))
+    }
+
+    /// Refits for every fold through `score` (several at once when `parallel`) and combines them.
+    public static func run(folds: [Int], seed: UInt64, parallel: Bool = true, fullFitLpd: [Double]? = nil,
+                           score: @escaping HeldOutLogLikelihood.Scoring) throws -> KFold {
         let names = Array(Set(folds)).sorted()
         let results = try CrossValidationRuns.map(names, parallel: parallel) { fold in
-            try runFold(fold, folds: folds, design: design, family: family, seed: seed, refit: refit)
+            try runFold(fold, folds: folds, seed: seed, score: score)
         }
         return try KFold(combining: results, folds: folds, fullFitLpd: fullFitLpd)
     }
