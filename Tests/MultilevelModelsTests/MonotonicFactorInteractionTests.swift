@@ -27,12 +27,13 @@ final class MonotonicFactorInteractionTests: XCTestCase {
             XCTAssertEqual(design.monotonic[m].covariateValues, codes.map { levels[Int($0)] == level ? 1 : 0 })
             XCTAssertEqual(design.monotonic[m].categories, design.monotonic[0].categories)
         }
-        // Without mo(edu) alone every level has its column (R: `f + mo(edu):f` codes f:mo(edu) by indicators).
+        // Without mo(edu) alone every level has its column (R: `f + mo(edu):f` codes f:mo(edu) by
+        // indicators); the label orders the variables by first appearance, as R's `f:mo(edu)`.
         let full = try Self.design("y ~ f + mo(edu):f + (1 | g)")
-        XCTAssertEqual(full.monotonic.map(\.name), ["moedu:fa", "moedu:fb", "moedu:fc"])
-        // With a numeric covariate as well: the product of f's indicator and w.
+        XCTAssertEqual(full.monotonic.map(\.name), ["fa:moedu", "fb:moedu", "fc:moedu"])
+        // With a numeric covariate as well: the product of f's indicator and w (R's label mo(edu):w:f).
         let withW = try Self.design("y ~ mo(edu) + mo(edu):w + mo(edu):f:w + (1 | g)")
-        XCTAssertEqual(withW.monotonic.map(\.name), ["moedu", "moedu:w", "moedu:fb:w", "moedu:fc:w"])
+        XCTAssertEqual(withW.monotonic.map(\.name), ["moedu", "moedu:w", "moedu:w:fb", "moedu:w:fc"])
         guard case .numeric(let w)? = table.column(named: "w") else { return XCTFail("w") }
         XCTAssertEqual(withW.monotonic[3].covariateValues, zip(codes, w).map { levels[Int($0.0)] == "c" ? $0.1 : 0 })
     }

@@ -110,21 +110,22 @@ final class TruncatedPredictionTests: XCTestCase {
     }
 
     /// Our fit's per-row means of the truncated epred and predictive draws (`PosteriorPredictive`)
-    /// against brms' posterior_epred / posterior_predict, each within the family-wise bound of the
-    /// combined MCSEs of the two means.
+    /// against brms' posterior_epred and `predictReference` (posterior_predict, or posterior_epred:
+    /// the mean the draws estimate), each within the family-wise bound of the combined MCSEs.
     func parity(_ fixture: String, _ csv: String, _ formula: String, family: Family, priors: [PriorStatement] = [],
-                seed: UInt64) throws {
+                predictReference: String = "predict", seed: UInt64) throws {
         let url = PosteriorTestData.fixtureURL(fixture, "json")
         let reference = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let design = try PosteriorTestData.built(csv, formula)
-        let settings = SamplerSettings(iterations: 1000, warmup: 1000, chains: 4, seed: seed)
+        let settings = SamplerSettings(iterations: 2000, warmup: 1000, chains: 4, seed: seed)
         let fit = try BayesianFit.run(design: design, family: family, priors: priors, settings: settings)
         let predictive = try PosteriorPredictive(draws: fit.draws, design: design, family: family, seed: seed, keepExpected: true)
         let n = design.rowCount
         let perChain = predictive.drawCount / 4
         let bound = MonteCarloTolerance.familyWiseMCSEBound(checks: 2 * n)
-        for (key, values) in [("epred", predictive.expected), ("predict", predictive.replicates)] {
-            let rows = try XCTUnwrap(reference[key] as? [[String: Any]])
+        for (key, values, referenceKey) in [("epred", predictive.expected, "epred"),
+                                            ("predict", predictive.replicates, predictReference)] {
+            let rows = try XCTUnwrap(reference[referenceKey] as? [[String: Any]])
             XCTAssertEqual(rows.count, n)
             var worst = 0.0
             for i in 0..<n {
@@ -146,8 +147,51 @@ final class TruncatedPredictionTests: XCTestCase {
                    priors: [try PriorStatement.parse("b ~ normal(0, 5)", origin: "test")], seed: 61)
     }
 
+    /// brms' posterior_predict of a truncated count draws by rejection (5 tries, then ub + 1e-10:
+    /// "1% of all predicted values were invalid"), so its row means drift above its own truncated
+    /// mean where P(Y > 10) is large (row 97: posterior_predict 9.740 against posterior_epred 9.135,
+    /// z = 40); our draws (exact inversion) are checked against brms' posterior_epred instead.
     func testTruncatedPoissonPredictionsAgainstBrms() throws {
         try parity("brms_trunc_predict_poisson", "truncated_poisson", "y | trunc(ub = 10) ~ x + (1 | g)", family: .poisson,
-                   seed: 62)
+                   predictReference: "epred", seed: 62)
+    }
+
+    /// `predict` on new rows of a truncated fit: the bounds come from the new data (a number, or
+    /// the bound's column), epred is the truncated mean of each draw — here μ + σ φ(α)/(1 − Φ(α)),
+    /// α = (lb − μ)/σ, by hand — and a missing bound column is refused in one line.
+    func testNewRowsTakeTheirBounds() throws {
+        // The fitted rows hold the formula's columns only (as `FittedModel.rowsUsed` keeps them).
+        let table = try DataTable(csv: "y,x,lo\n0.5,0.1,0\n1.5,-0.4,0\n2.5,1.2,1\n0.2,0.3,0\n")
+        for (formula, csv) in [("y | trunc(lb = 0) ~ x", "x\n-1.0\n2.0\n"), ("y | trunc(lb = lo) ~ x", "x,lo\n-1.0,0\n2.0,-0.5\n")] {
+            let table = formula.contains("lo") ? table : try DataTable(csv: "y,x\n0.5,0.1\n1.5,-0.4\n2.5,1.2\n0.2,0.3\n")
+            let parsed = try Formula.parse(formula)
+            let design = try ModelDesign.build(formula: parsed, table: table)
+            let names = ["b_Intercept", "b_x", "sigma"]
+            var rng = Xoshiro256PlusPlus(seed: 4)
+            let draws = Draws(variableNames: names, chains: [(0..<6).flatMap { _ in
+                [rng.nextNormal() * 0.3, 0.5 + rng.nextNormal() * 0.2, 0.8 + rng.nextUniform() * 0.4] }])
+            let rows = try DataTable(csv: csv, fileName: "new.csv")
+            let newData = try NewDataDesign.build(formula: parsed, fitted: design, fittedData: table, factors: [], newData: rows)
+            let prediction = try PosteriorPrediction(draws: draws, fitted: design, family: .gaussian, newData: newData,
+                                                     type: .epred, seed: 5)
+            let lower: [Double] = formula.contains("lo") ? [0, -0.5] : [0, 0]
+            var buffer: [Double] = []
+            for (i, x) in [-1.0, 2.0].enumerated() {
+                prediction.values(row: i, into: &buffer)
+                for s in 0..<6 {
+                    let d = draws.chains[0], base = s * 3
+                    let mu = d[base] + d[base + 1] * x, sigma = d[base + 2]
+                    let alpha = (lower[i] - mu) / sigma
+                    let mean = mu + sigma * NormalDistribution.density(alpha) / (1 - NormalDistribution.cdf(alpha))
+                    XCTAssertEqual(buffer[s], mean, accuracy: 1e-12, "\(formula) row \(i) draw \(s)")
+                }
+            }
+        }
+        let parsed = try Formula.parse("y | trunc(lb = lo) ~ x")
+        let design = try ModelDesign.build(formula: parsed, table: table)
+        XCTAssertThrowsError(try NewDataDesign.build(formula: parsed, fitted: design, fittedData: table, factors: [],
+                                                     newData: try DataTable(csv: "x\n1\n", fileName: "new.csv"))) { error in
+            XCTAssertTrue("\(error)".contains("new.csv: trunc(lb = lo): the new data need the numeric column 'lo'"), "\(error)")
+        }
     }
 }
