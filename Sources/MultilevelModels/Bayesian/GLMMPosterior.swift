@@ -17,8 +17,8 @@ import MultilevelSampling
 /// for a non-centred term (brms' parameterisation; the columns of brms' monotonic group-level
 /// effects `(mo(x) | g)` are r · mo(ζ, x), `MonotonicGroupEffects`); a centred term
 /// (`ParameterLayout.Term.isCentred`) has r_t,j itself in the unconstrained vector with
-/// r_t,j ~ MVN(0, diag(sd_t) L_t L_tᵀ diag(sd_t)) (`CentredGroupEffects`) — the same posterior, better conditioned when a level's data outweigh
-/// its prior (`ParameterisationChoice`).
+/// r_t,j ~ MVN(0, diag(sd_t) L_t L_tᵀ diag(sd_t)) (`CentredGroupEffects`) — the same posterior,
+/// better conditioned when a level's data outweigh its prior (`ParameterisationChoice`).
 ///
 /// X_c the centred non-intercept columns; L_t the Cholesky factor of term t's correlation matrix
 /// with an LKJ(η) prior; sd_t, sigma, shape, nu on the log scale (x = bound + eʸ) and L_t through
