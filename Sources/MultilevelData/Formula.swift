@@ -54,6 +54,7 @@ public struct Formula: Sendable, Equatable {
             .sorted { ($0.element.covariates.count, $0.offset) < ($1.element.covariates.count, $1.offset) }.map(\.element)
         formula.additions = split?.additions ?? ResponseAdditions()
         try formula.checkResponseNotPredictor()
+        try formula.checkGroupLevelMonotonic()
         return formula
     }
 
@@ -70,6 +71,17 @@ public struct Formula: Sendable, Equatable {
             let inGroups = Array(zip(random.groupingVariables, random.groupingColumns))
             if let (name, column) = (inEffects + inGroups).first(where: { responseNames.contains($0.0) }) {
                 throw FormulaError(column: column, message: "the response '\(name)' cannot appear in a random term")
+            }
+        }
+    }
+
+    /// A group-level `mo(x)` needs the population-level `mo(x)` whose coefficient it varies and
+    /// whose simplex it shares (brms: "Special group-level terms require corresponding
+    /// population-level terms").
+    private func checkGroupLevelMonotonic() throws {
+        for random in randomTerms {
+            for term in random.monotonic where !monotonic.contains(where: { $0.variable == term.variable && $0.covariates.isEmpty }) {
+                throw FormulaError(column: term.column, message: "the group-level mo(\(term.variable)) of \(random.text) needs the population-level term mo(\(term.variable)) too (brms varies its coefficient by group and shares its simplex): add + mo(\(term.variable))")
             }
         }
     }
@@ -160,6 +172,10 @@ public struct RandomTermSpecification: Sendable, Equatable {
     public var effectsText: String
     /// brms' ID of `(x |ID| g)` (terms sharing it are correlated across a bf() formula's parts).
     public var id: String? = nil
+    /// brms' monotonic group-level effects `(mo(x) | g)`: the plain `mo(x)` summands of the left
+    /// side, kept out of `effects`; each varies the coefficient of the population-level `mo(x)`
+    /// by level and shares its simplex (the term's last columns, `RandomEffectTerm.monotonic`).
+    public var monotonic: [MonotonicSpecification] = []
 
     /// brms' group name: `Subject`, `a:b`.
     public var groupingName: String { groupingVariables.joined(separator: ":") }

@@ -35,6 +35,13 @@ public struct RandomEffectTerm: Sendable, Equatable {
     public var text: String
     /// brms' ID of `(x |ID| g)`: terms sharing it are correlated across a bf() formula's parts.
     public var correlationID: String?
+    /// brms' monotonic group-level effects `(mo(x) | g)`: for each of the term's last
+    /// `monotonic.count` columns, the index in `ModelDesign.monotonic` of the population-level
+    /// `mo(x)` it varies. Such a column holds the row's category k (0…D), and its value in Z is
+    /// mo(ζ, k) = D · Σ_{i ≤ k} ζ_i with the population-level effect's simplex ζ (brms'
+    /// `(bsp + r_g) * mo(simo, x)`; Bürkner & Charpentier 2020, eq. 2), so it is known per draw,
+    /// not as data. Empty for an ordinary term.
+    public var monotonic: [Int] = []
 
     public init(grouping: GroupingFactor, columnNames: [String], values: [Double], text: String, correlationID: String? = nil) {
         self.grouping = grouping
@@ -46,6 +53,8 @@ public struct RandomEffectTerm: Sendable, Equatable {
 
     /// Number of columns q.
     public var columnCount: Int { columnNames.count }
+    /// Number of its columns that are not monotonic (the first ones).
+    public var regularColumnCount: Int { columnNames.count - monotonic.count }
 
     /// Column names as brms writes them in parameter names: `(Intercept)` becomes `Intercept`.
     public var brmsColumnNames: [String] { columnNames.map(brmsName(ofColumn:)) }

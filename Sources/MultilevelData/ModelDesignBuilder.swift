@@ -110,14 +110,13 @@ extension ModelDesign {
         let additions = try RowAdditions.evaluate(formula.additions, response: responseValues, evaluator: evaluator,
                                                   lines: used.sourceLines, fileName: table.fileName)
 
-        let monotonic = try formula.monotonic.map { specification -> MonotonicEffect in
+        let monotonic = try formula.monotonic.flatMap { specification -> [MonotonicEffect] in
             switch try evaluator.evaluate(.name(specification.variable, column: specification.variableColumn)) {
             case .numeric(let values):
-                var effect = try MonotonicEffect.evaluate(specification, values: values, lines: used.sourceLines,
+                let effect = try MonotonicEffect.evaluate(specification, values: values, lines: used.sourceLines,
                                                           fileName: table.fileName)
-                effect.covariateValues = try monotonicCovariates(specification, evaluator: evaluator,
-                                                                 lines: used.sourceLines, table: table)
-                return effect
+                return try monotonicCovariates(specification, effect: effect, formula: formula, evaluator: evaluator,
+                                               contrasts: contrasts, lines: used.sourceLines, table: table)
             case .factor(let levels, _):
                 let shown = levels.prefix(3).map { abbreviatedForMessage($0) }.joined(separator: ", ") + (levels.count > 3 ? ", ..." : "")
                 throw FormulaError(column: specification.variableColumn, message: "\(specification.text): '\(specification.variable)' is a factor (\(shown)); mo() needs its categories as whole numbers 0, 1, …, D in the data (a CSV file has no ordered factors)")
@@ -158,7 +157,17 @@ extension ModelDesign {
         for specification in formula.randomTerms {
             try evaluateTerms(specification.effects)
             let grouping = try groupingFactor(specification, used: used, evaluator: evaluator)
-            let columns = try ModelMatrix.build(specification.effects, variables: variables, contrasts: contrasts, rowCount: n)
+            var columns = try ModelMatrix.build(specification.effects, variables: variables, contrasts: contrasts, rowCount: n)
+            // (mo(x) | g): one more column per mo(x), after the others (brms orders a term's special
+            // effects last), holding the row's category; the posterior multiplies its effect by the
+            // population-level mo(x)'s transform mo(ζ, x) (`RandomEffectTerm.monotonic`).
+            var monotonicIndices: [Int] = []
+            for term in specification.monotonic {
+                guard let m = monotonic.firstIndex(where: { $0.variable == term.variable && $0.covariates.isEmpty }) else { continue }
+                monotonicIndices.append(m)
+                columns.names.append(term.text)
+                columns.values.append(monotonic[m].categories.map(Double.init))
+            }
             guard !columns.names.isEmpty else {
                 throw FormulaError(column: specification.column, message: "random term \(specification.text) has no columns (nothing left of '|')")
             }
@@ -166,13 +175,18 @@ extension ModelDesign {
                 try requireFinite(values, what: "column '\(name)' of \(specification.text)", lines: used.sourceLines, table: table)
             }
             if specification.correlated {
-                terms.append(RandomEffectTerm(grouping: grouping, columnNames: columns.names,
-                                              values: rowMajor(columns.values, rows: n), text: specification.text,
-                                              correlationID: specification.id))
+                var term = RandomEffectTerm(grouping: grouping, columnNames: columns.names,
+                                            values: rowMajor(columns.values, rows: n), text: specification.text,
+                                            correlationID: specification.id)
+                term.monotonic = monotonicIndices
+                terms.append(term)
             } else {
-                for (name, values) in zip(columns.names, columns.values) {
+                let regularCount = columns.names.count - monotonicIndices.count
+                for (k, (name, values)) in zip(columns.names, columns.values).enumerated() {
                     let text = name == "(Intercept)" ? "(1 | \(grouping.name))" : "(0 + \(name) | \(grouping.name))"
-                    terms.append(RandomEffectTerm(grouping: grouping, columnNames: [name], values: values, text: text))
+                    var term = RandomEffectTerm(grouping: grouping, columnNames: [name], values: values, text: text)
+                    if k >= regularCount { term.monotonic = [monotonicIndices[k - regularCount]] }
+                    terms.append(term)
                 }
             }
         }
@@ -231,19 +245,59 @@ extension ModelDesign {
         return total
     }
 
-    /// The product of a monotonic interaction's covariates on the used rows (brms' `Csp`; empty for
-    /// a plain `mo(x)`): numeric and finite, else one line naming the column or the row.
-    static func monotonicCovariates(_ specification: MonotonicSpecification, evaluator: VariableEvaluator,
-                                    lines: [Int], table: DataTable) throws -> [Double] {
-        var product: [Double] = []
+    /// The terms of a monotonic interaction (brms' `Csp`): `effect` with the product of its
+    /// covariates on the used rows (empty for a plain `mo(x)`). Numeric covariates must be finite
+    /// (else one line naming the row). A factor covariate f gives one term per column of its
+    /// treatment coding, R's `model.matrix` rule for f in the term (Chambers & Hastie 1992, p. 38):
+    /// levels 2…K when the term without f is also a monotonic term of the formula (`mo(edu) * f` →
+    /// `mo(edu):fb`, `mo(edu):fc`, as brms 2.18 codes it), else all K levels; several factors give
+    /// the columns of their product, the first varying fastest.
+    static func monotonicCovariates(_ specification: MonotonicSpecification, effect: MonotonicEffect, formula: Formula,
+                                    evaluator: VariableEvaluator, contrasts: [String: ContrastKind], lines: [Int],
+                                    table: DataTable) throws -> [MonotonicEffect] {
+        // Per covariate, its columns: (name, level or nil, values).
+        var columnsPerCovariate: [[(name: String, level: String?, values: [Double])]] = []
         for (name, column) in zip(specification.covariates, specification.covariateColumns) {
-            guard case .numeric(let values) = try evaluator.evaluate(.name(name, column: column)) else {
-                throw FormulaError(column: column, message: "\(specification.text): '\(name)' must be a numeric column (an interaction of mo() with a factor is not supported; use numeric indicator columns)")
+            switch try evaluator.evaluate(.name(name, column: column)) {
+            case .numeric(let values):
+                try requireFinite(values, what: "'\(name)' of \(specification.text)", lines: lines, table: table)
+                columnsPerCovariate.append([(name: name, level: nil, values: values)])
+            case .factor(let levels, let codes):
+                var columns: [(name: String, level: String?, values: [Double])] = []
+                if let kind = contrasts[name], kind != .treatment {
+                    throw FormulaError(column: column, message: "\(specification.text): factor '\(name)' has \(kind.rawValue) contrasts; an interaction with mo() takes treatment coding only")
+                }
+                let occurring = Set(codes.filter { $0 >= 0 })
+                let used = levels.indices.filter { occurring.contains(Int32($0)) }
+                let rest = Set(specification.covariates.filter { $0 != name })
+                let reduced = formula.monotonic.contains { $0.variable == specification.variable && Set($0.covariates) == rest }
+                for k in reduced ? Array(used.dropFirst()) : used {
+                    let indicator: [Double] = codes.map { $0 == Int32(k) ? 1.0 : 0.0 }
+                    columns.append((name: name + levels[k], level: Optional(levels[k]), values: indicator))
+                }
+                columnsPerCovariate.append(columns)
+            case .matrix:
+                throw FormulaError(column: column, message: "\(specification.text): '\(name)' must be one column")
             }
-            try requireFinite(values, what: "'\(name)' of \(specification.text)", lines: lines, table: table)
-            product = product.isEmpty ? values : zip(product, values).map(*)
         }
-        return product
+        guard !columnsPerCovariate.isEmpty else { return [effect] }
+        // The product of the covariates' columns, the first covariate varying fastest (R's order).
+        var combinations: [[(name: String, level: String?, values: [Double])]] = [[]]
+        for columns in columnsPerCovariate {
+            var next: [[(name: String, level: String?, values: [Double])]] = []
+            for column in columns { for combination in combinations { next.append(combination + [column]) } }
+            combinations = next
+        }
+        return combinations.map { combination in
+            var term = effect
+            term.covariates = combination.map(\.name)
+            term.covariateValues = combination.dropFirst().reduce(combination[0].values) { zip($0, $1.values).map(*) }
+            if combination.contains(where: { $0.level != nil }) {
+                term.covariateSources = specification.covariates
+                term.covariateLevels = combination.map(\.level)
+            }
+            return term
+        }
     }
 
     private static func rowMajor(_ columns: [[Double]], rows: Int) -> [Double] {

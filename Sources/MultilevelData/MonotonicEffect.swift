@@ -1,9 +1,10 @@
 /// `mo(x)` in a formula: brms' monotonic effect of an ordinal predictor (Bürkner & Charpentier
 /// 2020, *Modelling monotonic effects of ordinal predictors in Bayesian regression models*, Br. J.
 /// Math. Stat. Psychol. 73(3), eq. 2). A term of the population-level part only; the column it
-/// names and where it stands in the formula. In an interaction with numeric columns
-/// (`mo(edu):x`, brms' special-effects covariates `Csp`) the term is bsp · mo(simo, edu) · x,
-/// with its own bsp and simplex.
+/// names and where it stands in the formula. In an interaction with columns (`mo(edu):x`, brms'
+/// special-effects covariates `Csp`) the term is bsp · mo(simo, edu) · x, with its own bsp and
+/// simplex; a factor among them gives one such term per column of its coding (`mo(edu):f` →
+/// `moedu:fb`, `moedu:fc`, `MonotonicEffect.covariateLevels`).
 public struct MonotonicSpecification: Sendable, Equatable {
     /// The predictor's column (`edu`).
     public var variable: String
@@ -60,6 +61,11 @@ public struct MonotonicEffect: Sendable, Equatable {
     /// The product of the covariates on every used row (brms' `Csp`); empty without covariates
     /// (a factor of 1 on every row).
     public var covariateValues: [Double] = []
+    /// For each covariate, the data column it comes from and, for the indicator column of a
+    /// factor's level (`fb` of `mo(edu):f`), that level; nil for a numeric column (then the
+    /// column is the covariate's name). Empty when every covariate is a numeric column.
+    public var covariateSources: [String] = []
+    public var covariateLevels: [String?] = []
 
     public init(variable: String, categories: [Int], categoryCount: Int, minimum: Double) {
         self.variable = variable

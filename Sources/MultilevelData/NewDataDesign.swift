@@ -34,6 +34,10 @@ public struct NewDataDesign: Sendable {
     /// Per monotonic effect of the fit (`ModelDesign.monotonic`), each row's category, counted as
     /// the fit counted them (from the fitted rows' smallest value, within the fitted range).
     public var monotonicCategories: [[Int]] = []
+    /// `trunc(lb, ub)` of a truncated fit: each new row's bounds (nil for a bound the fit lacks),
+    /// taken from the new data as brms takes them from `newdata`.
+    public var truncationLower: [Double]?
+    public var truncationUpper: [Double]?
     /// Per monotonic effect of the fit, the product of its covariates on each row (`x` of
     /// `mo(edu):x`; empty for a plain `mo(edu)`, a factor of 1).
     public var monotonicCovariates: [[Double]] = []
@@ -186,6 +190,32 @@ public struct NewDataDesign: Sendable {
         var design = NewDataDesign(rowCount: m, fixedEffects: fixed, terms: terms,
                                    trials: combined.trials.map { Array($0[n...]) }, sourceLines: newData.sourceLines)
         design.offset = combined.offset.map { Array($0[n...]) }
+        // trunc(lb, ub): a number, or a numeric column of the new data.
+        func bounds(_ node: FormulaNode?, _ name: String) throws -> [Double]? {
+            guard let node else { return nil }
+            switch node {
+            case .number(let value, _):
+                return [Double](repeating: value, count: m)
+            case .negate(.number(let value, _), _):
+                return [Double](repeating: -value, count: m)
+            case .name(let column, _):
+                guard case .numeric(let values)? = newData.column(named: column) else {
+                    throw DesignError("\(file): trunc(\(name) = \(column)): the new data need the numeric column '\(column)' (the rows' truncation bound)")
+                }
+                if let row = values.firstIndex(where: \.isNaN) {
+                    throw DesignError("\(file):\(newData.sourceLines[row]): trunc(\(name) = \(column)) is missing; every row needs its bound")
+                }
+                return values
+            default:
+                throw DesignError("\(file): trunc(\(name) = \(node.deparsed)): predictions take a number or a column as a truncation bound")
+            }
+        }
+        design.truncationLower = try bounds(formula.additions.truncationLower, "lb")
+        design.truncationUpper = try bounds(formula.additions.truncationUpper, "ub")
+        if let lower = design.truncationLower, let upper = design.truncationUpper,
+           let row = (0..<m).first(where: { lower[$0] > upper[$0] }) {
+            throw DesignError("\(file):\(newData.sourceLines[row]): truncation bounds [\(RCollation.label(of: lower[row])), \(RCollation.label(of: upper[row]))] are empty: trunc() needs lb ≤ ub")
+        }
         design.monotonicCategories = try fitted.monotonic.map { effect in
             guard case .numeric(let values)? = newData.column(named: effect.variable) else {
                 throw DesignError("\(file): column '\(effect.variable)' of \(effect.text) must be numeric (whole numbers)")
@@ -194,7 +224,27 @@ public struct NewDataDesign: Sendable {
         }
         design.monotonicCovariates = try fitted.monotonic.map { effect in
             var product: [Double] = []
-            for name in effect.covariates {
+            for (k, covariate) in effect.covariates.enumerated() {
+                if k < effect.covariateLevels.count, let level = effect.covariateLevels[k] {
+                    // The indicator of a factor's level (`fb` of mo(edu):f): the row's label must be
+                    // a level the fit saw.
+                    let source = effect.covariateSources[k]
+                    let fittedLevels: [String]
+                    if case .factor(let levels, _)? = fittedData.column(named: source) { fittedLevels = levels } else { fittedLevels = [] }
+                    let labels: [String]
+                    switch newData.column(named: source) {
+                    case .factor(let levels, let codes)?: labels = codes.map { $0 >= 0 ? levels[Int($0)] : "NA" }
+                    case .numeric(let values)?: labels = values.map { RCollation.label(of: $0) }
+                    case nil: throw DesignError("\(file): the new data need column '\(source)' of \(effect.text)")
+                    }
+                    if let row = labels.firstIndex(where: { !fittedLevels.contains($0) }) {
+                        throw DesignError("\(file):\(newData.sourceLines[row]): level '\(abbreviatedForMessage(labels[row]))' of factor '\(source)' in \(effect.text) is not in the fit")
+                    }
+                    let values = labels.map { $0 == level ? 1.0 : 0.0 }
+                    product = product.isEmpty ? values : zip(product, values).map(*)
+                    continue
+                }
+                let name = covariate
                 guard case .numeric(let values)? = newData.column(named: name) else {
                     throw DesignError("\(file): column '\(name)' of \(effect.text) must be numeric")
                 }

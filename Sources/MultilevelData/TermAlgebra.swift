@@ -235,7 +235,7 @@ struct TermAlgebra {
     }
 
     /// Where mo() may stand, for the error naming a misplaced one.
-    static let monotonicPlacement = "mo() can only be added (+) to the population-level part of the formula, alone or in an interaction with numeric columns (mo(x):z, mo(x)*z); not inside another function, a group-level term or after '-'"
+    static let monotonicPlacement = "mo() can only be added (+) to the population-level part of the formula, alone or in an interaction with columns (mo(x):z, mo(x)*f), or on its own to a group-level term ((mo(x) | g)); not inside another function, in a group-level interaction or after '-'"
 
     /// Whether `node` is a call `mo(…)` (parentheses around it removed).
     static func isMonotonicCall(_ node: FormulaNode) -> Bool {
@@ -265,14 +265,14 @@ struct TermAlgebra {
         let calls = operands.filter(TermAlgebra.isMonotonicCall)
         guard !calls.isEmpty else { return nil }
         if calls.count > 1 {
-            throw FormulaError(column: calls[1].column, message: "a product of monotonic effects (mo(x):mo(z)) is not supported; interact mo(x) with numeric columns only (mo(x):z)")
+            throw FormulaError(column: calls[1].column, message: "a product of monotonic effects (mo(x):mo(z)) is not supported yet; interact mo(x) with columns only (mo(x):z, mo(x):f)")
         }
         guard operands.count <= TermAlgebra.maximumMonotonicOperands else {
             throw FormulaError(column: operands[TermAlgebra.maximumMonotonicOperands].column, message: "an interaction with mo() takes at most \(TermAlgebra.maximumMonotonicOperands) operands")
         }
         for operand in operands where !TermAlgebra.isMonotonicCall(operand) {
             guard case .name(let name, _) = operand, name != "." else {
-                throw FormulaError(column: operand.column, message: "in an interaction with mo(), the other operands must be column names (numeric predictors), not '\(operand.deparsed)'")
+                throw FormulaError(column: operand.column, message: "in an interaction with mo(), the other operands must be column names (numeric predictors or factors), not '\(operand.deparsed)'")
             }
         }
         return operands
@@ -320,8 +320,19 @@ struct TermAlgebra {
         inner.variableOrder = variableOrder
         inner.variableAt = variableAt
         inner.formedTerms = formedTerms
-        let effects = try inner.termList(of: left, allowRandom: false)
+        let (rest, monotonicCalls) = TermAlgebra.splitMonotonic(left)
+        let effects = try inner.termList(of: rest, allowRandom: false)
         formedTerms = inner.formedTerms
+        var monotonicEffects: [MonotonicSpecification] = []
+        for call in monotonicCalls {
+            guard case .call(_, let arguments, let callColumn) = call, arguments.count == 1,
+                  case .name(let name, let nameColumn) = arguments[0] else {
+                throw FormulaError(column: call.column, message: "mo() takes one column: mo(x), with x an ordinal predictor (whole numbers 0, 1, …, D)")
+            }
+            if !monotonicEffects.contains(where: { $0.variable == name }) {
+                monotonicEffects.append(MonotonicSpecification(variable: name, column: callColumn, variableColumn: nameColumn))
+            }
+        }
         let groups = try groupingVariables(grouping)
         var seenNames = Set<String>()
         for group in groups {
@@ -331,8 +342,35 @@ struct TermAlgebra {
             guard seenNames.insert(names.joined(separator: ":")).inserted else { continue }
             randomTerms.append(RandomTermSpecification(effects: effects, groupingVariables: names,
                                                        groupingColumns: columns, correlated: !double,
-                                                       column: column, effectsText: left.deparsed, id: id))
+                                                       column: column, effectsText: left.deparsed, id: id,
+                                                       monotonic: monotonicEffects))
         }
+    }
+
+    /// The left of a bar without its summands `mo(x)` (brms' monotonic group-level effects,
+    /// `(mo(x) | g)`), and those calls (parentheses removed). The rest keeps R's intercept rules:
+    /// `1 + …` in front, so `(mo(x) | g)` has an intercept and `(0 + mo(x) | g)` none. A mo()
+    /// anywhere else (in an interaction, after '-') stays in the rest and is refused there.
+    static func splitMonotonic(_ node: FormulaNode) -> (rest: FormulaNode, calls: [FormulaNode]) {
+        var spine: [(op: String, node: FormulaNode)] = []
+        var leftmost = node
+        while case .binary(let op, let l, let r, _) = leftmost, op == "+" || op == "-" {
+            spine.append((op, r))
+            leftmost = l
+        }
+        spine.append(("+", leftmost))
+        var calls: [FormulaNode] = []
+        var rest: FormulaNode = .number(1, column: node.column)
+        for (op, operand) in spine.reversed() {
+            if op == "+", isMonotonicCall(operand) {
+                var inner = operand
+                while case .parenthesized(let unwrapped, _) = inner { inner = unwrapped }
+                calls.append(inner)
+            } else {
+                rest = .binary(op, rest, operand, column: operand.column)
+            }
+        }
+        return calls.isEmpty ? (node, []) : (rest, calls)
     }
 
     /// Expands the right of a bar: `g` → [[g]]; `a:b` → [[a, b]]; `a/b` → [[a], [a, b]].

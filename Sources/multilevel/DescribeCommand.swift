@@ -115,6 +115,11 @@ struct ModelDescription {
             if m == 0 { text += "\nMonotonic effects (brms' mo(), Bürkner & Charpentier 2020):\n" }
             let last = effect.minimum + Double(effect.categoryCount)
             text += "  \(effect.text): \(effect.categoryCount + 1) categories (\(effect.variable) = \(RCollation.label(of: effect.minimum))…\(RCollation.label(of: last)))\(effect.covariates.isEmpty ? "" : " times " + effect.covariates.joined(separator: " · ")); parameters \(effect.coefficientName), \(effect.simplexName)[1..\(effect.categoryCount)]\n"
+            for term in design.randomTerms where term.monotonic.contains(m) {
+                // (mo(x) | g): brms' (bsp + r_g) · mo(simo, x), the same simplex.
+                let group = term.grouping.name, name = "mo" + brmsName(ofColumn: effect.variable)
+                text += "    varied by group in \(term.text): (\(effect.coefficientName) + r_\(group)[level,\(name)]) · mo(\(effect.simplexName), \(effect.variable)); sd_\(group)__\(name)\n"
+            }
         }
 
         text += "\nRandom effects (\(terms.count) term\(terms.count == 1 ? "" : "s")):\n"
@@ -154,11 +159,12 @@ struct ModelDescription {
             ])),
             ("fixed_effects", .array(design.fixedEffectNames.map(JSONValue.string))),
             ("dropped_fixed_effects", .array(design.droppedFixedEffectNames.map(JSONValue.string))),
-            ("monotonic_effects", .array(design.monotonic.map { effect in
+            ("monotonic_effects", .array(design.monotonic.enumerated().map { m, effect in
                 .object([("term", .string(effect.text)), ("variable", .string(effect.variable)),
                          ("categories", .integer(effect.categoryCount + 1)), ("minimum", .number(effect.minimum)),
                          ("covariates", .array(effect.covariates.map(JSONValue.string))),
-                         ("coefficient", .string(effect.coefficientName)), ("simplex", .string(effect.simplexName))])
+                         ("coefficient", .string(effect.coefficientName)), ("simplex", .string(effect.simplexName)),
+                         ("group_level_terms", .array(design.randomTerms.filter { $0.monotonic.contains(m) }.map { .string($0.text) }))])
             })),
             ("term_coding", .array((design.recipe?.termCodings ?? []).map { .object([("term", .string($0.label)), ("coding", .string($0.coding))]) })),
             ("random_terms", .array(terms.map { t in

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import MultilevelData
 
-/// brms' `mo(x)`: parsing (a population-level term only, one column), the categories on the used
+/// brms' `mo(x)`: parsing (one column; in a group-level term only beside the population-level one), the categories on the used
 /// rows (whole numbers counted from the smallest), and one-line errors naming the file, line and
 /// column for predictors that are not ordinal.
 final class MonotonicTermTests: XCTestCase {
@@ -53,9 +53,12 @@ final class MonotonicTermTests: XCTestCase {
         XCTAssertEqual(d.monotonic[1].covariateValues, [0.2 * 0.5, 0.1 * 1, -1 * 2, 0.4 * 1.5])
         XCTAssertEqual(d.monotonic[0].covariateValues, [])
         XCTAssertEqual(d.monotonic[0].covariate(2), 1)
-        let factor = message("y ~ mo(edu):g", csv) ?? ""
-        XCTAssertTrue(factor.contains("mo(edu):g: 'g' must be a numeric column"), factor)
-        XCTAssertTrue(factor.contains("column 13"), factor)
+        // A factor gives one term per level's indicator (all levels without mo(edu) alone).
+        let factor = try design("y ~ mo(edu):g", csv)
+        XCTAssertEqual(factor.monotonic.map(\.name), ["moedu:ga", "moedu:gb"])
+        XCTAssertEqual(factor.monotonic[1].covariateValues, [0, 0, 1, 1])
+        XCTAssertEqual(factor.monotonic[1].covariateLevels, ["b"])
+        XCTAssertEqual(try design("y ~ mo(edu) * g", csv).monotonic.map(\.name), ["moedu", "moedu:gb"])
     }
 
     func testCategoriesCountFromTheSmallestValue() throws {
@@ -78,7 +81,8 @@ final class MonotonicTermTests: XCTestCase {
             ("y ~ mo(edu):edu", 13, "'edu' cannot be interacted with its own monotonic effect"),
             ("y ~ x - mo(edu):x", 9, "mo() can only be added (+) to the population-level part"),
             ("y ~ (mo(edu) + x):h", 6, "mo() can only be added (+) to the population-level part"),
-            ("y ~ x + (mo(edu) | g)", 10, "mo() can only be added (+) to the population-level part"),
+            ("y ~ x + (mo(edu) | g)", 10, "the group-level mo(edu) of (mo(edu) | g) needs the population-level term mo(edu)"),
+            ("y ~ mo(edu) + (mo(edu):x | g)", 16, "mo() can only be added (+) to the population-level part"),
             ("y ~ mo(edu, x)", 5, "mo() takes one column"),
             ("y ~ mo(log(edu))", 5, "mo() takes one column"),
             ("y ~ log(mo(edu))", 9, "mo() must stand alone as a term"),

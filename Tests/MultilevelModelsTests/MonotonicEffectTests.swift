@@ -68,6 +68,14 @@ final class MonotonicEffectTests: XCTestCase {
         }
     }
 
+    /// ζ of a 3-simplex from its two unconstrained values y by Stan's stick-breaking transform
+    /// written out (z_k = logistic(y_k − log(K − k)), offsets log 2 and log 1), and the transform's
+    /// log-Jacobian Σ log z_k + log(1 − z_k) + log of the remaining stick lengths.
+    static func threeSimplex(_ y: [Double]) -> (zeta: [Double], logJacobian: Double) {
+        let z1 = 1 / (1 + exp(-(y[0] - log(2)))), z2 = 1 / (1 + exp(-(y[1] - log(1))))
+        return ([z1, (1 - z1) * z2, (1 - z1) * (1 - z2)], log(z1) + log(1 - z1) + log(1 - z1) + log(z2) + log(1 - z2))
+    }
+
     /// Determinant by Gaussian elimination with partial pivoting (n ≤ 4 here).
     static func determinant(_ a: [Double], _ n: Int) -> Double {
         var m = a
@@ -132,9 +140,7 @@ final class MonotonicEffectTests: XCTestCase {
         for i in 0..<2 { x[layout.monotonic[0].simplexOffset + i] = y[i] }
         let value = posterior.logDensityAndGradient(at: x).value
         // Independent: ζ by hand, η_i = Intercept + bsp · 3 · Σ_{k ≤ edu_i} ζ_k.
-        let z1 = 1 / (1 + exp(-(y[0] - log(2)))), z2 = 1 / (1 + exp(-(y[1] - log(1))))
-        let zeta = [z1, (1 - z1) * z2, (1 - z1) * (1 - z2)]
-        let logJacobian = log(z1) + log(1 - z1) + log(1 - z1) + log(z2) + log(1 - z2)
+        let (zeta, logJacobian) = Self.threeSimplex(y)
         let sigma = exp(logSigma)
         var logLikelihood = 0.0
         for (i, response) in design.response.enumerated() {
@@ -180,9 +186,7 @@ final class MonotonicEffectTests: XCTestCase {
         x[layout.monotonic[0].coefficientOffset] = bsp
         for i in 0..<2 { x[layout.monotonic[0].simplexOffset + i] = y[i] }
         let value = posterior.logDensityAndGradient(at: x).value
-        let z1 = 1 / (1 + exp(-(y[0] - log(2)))), z2 = 1 / (1 + exp(-(y[1] - log(1))))
-        let zeta = [z1, (1 - z1) * z2, (1 - z1) * (1 - z2)]
-        let logJacobian = log(z1) + log(1 - z1) + log(1 - z1) + log(z2) + log(1 - z2)
+        let (zeta, logJacobian) = Self.threeSimplex(y)
         let sigma = exp(logSigma)
         let table = try DataTable.read(contentsOf: PosteriorTestData.fixtureURL("monotonic", "csv"))
         guard case .numeric(let covariate)? = table.column(named: "x") else { return XCTFail("x") }

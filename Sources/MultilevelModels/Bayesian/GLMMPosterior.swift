@@ -14,10 +14,11 @@ import MultilevelSampling
 ///
 ///     η = Intercept + X_c b + Σ_t Z_t r_t,   r_t,j = diag(sd_t) · L_t · z_t,j,   z ~ N(0, I),
 ///
-/// for a non-centred term (brms' parameterisation); a centred term (`ParameterLayout.Term.isCentred`)
-/// has r_t,j itself in the unconstrained vector with r_t,j ~ MVN(0, diag(sd_t) L_t L_tᵀ diag(sd_t))
-/// (`CentredGroupEffects`) — the same posterior, better conditioned when a level's data outweigh
-/// its prior (`ParameterisationChoice`).
+/// for a non-centred term (brms' parameterisation; the columns of brms' monotonic group-level
+/// effects `(mo(x) | g)` are r · mo(ζ, x), `MonotonicGroupEffects`); a centred term
+/// (`ParameterLayout.Term.isCentred`) has r_t,j itself in the unconstrained vector with
+/// r_t,j ~ MVN(0, diag(sd_t) L_t L_tᵀ diag(sd_t)) (`CentredGroupEffects`) — the same posterior,
+/// better conditioned when a level's data outweigh its prior (`ParameterisationChoice`).
 ///
 /// X_c the centred non-intercept columns; L_t the Cholesky factor of term t's correlation matrix
 /// with an LKJ(η) prior; sd_t, sigma, shape, nu on the log scale (x = bound + eʸ) and L_t through
@@ -75,11 +76,16 @@ public struct GLMMPosterior: LogDensity {
     let gradientZeroRanges: [Range<Int>]
     /// The monotonic effects (`MonotonicEffect`): θ of their indicator columns = bsp · D · ζ.
     let monotonic: [MonotonicGeometry]
-    /// Their scratch: per effect ζ (D), the stick lengths and fractions (D − 1 each) and ∂/∂ζ (D).
+    /// Their scratch: per effect ζ (D), the stick lengths and fractions (D − 1 each) and ∂/∂ζ (D);
+    /// then, `monotonicScratchCount` further on, the group-level terms' share of ∂/∂ζ
+    /// (`MonotonicGroupEffects`), and the effects r and ∂/∂r of the terms with monotonic columns.
     let monotonicStart: Int
+    let monotonicScratchCount: Int
     /// α_i − 1 of the simplexes with a Dirichlet prior other than Dirichlet(1)
     /// (`MonotonicGeometry.exponentOffset`).
     let simplexExponents: [Double]
+    /// Whether some group-level term has monotonic columns (`TermGeometry.effectOffset`).
+    let hasMonotonicGroupEffects: Bool
 
     public var dimension: Int { layout.dimension }
 
@@ -156,11 +162,13 @@ public struct GLMMPosterior: LogDensity {
             if hasExponents { exponents += alpha.map { $0 - 1 } }
             monotonicScratch += 4 * effect.categoryCount
         }
+        monotonicScratchCount = monotonicScratch
         self.monotonic = monotonic
         simplexExponents = exponents
         self.constant = constant
         var geometry: [TermGeometry] = []
         var sdIndex = 0
+        var groupEffectScratch = 2 * monotonicScratch
         var scales: [Double] = []
         for (t, term) in layout.terms.enumerated() {
             var nu = 0.0
@@ -181,6 +189,21 @@ public struct GLMMPosterior: LogDensity {
                                          centringCovariates: term.centringCovariates,
                                          centringWeights: term.centringWeights ?? [],
                                          centringWeightsFollowSD: term.centringWeightsFollowSD))
+            let designTerm = design.randomTerms[t]
+            if !designTerm.monotonic.isEmpty {
+                precondition(!term.isCentred && term.centringWeights == nil,
+                             "a group-level term with mo() columns is sampled non-centred")
+                var dataColumn = designTerm.regularColumnCount
+                geometry[t].monotonicColumns = designTerm.monotonic.enumerated().map { c, m in
+                    defer { dataColumn += monotonic[m].categoryCount }
+                    return MonotonicGroupEffects.Column(effect: designTerm.regularColumnCount + c, dataColumn: dataColumn,
+                                                        categoryCount: monotonic[m].categoryCount,
+                                                        simplexScratch: monotonic[m].scratchOffset)
+                }
+                geometry[t].dataColumnCount = dataColumn
+                geometry[t].effectOffset = groupEffectScratch
+                groupEffectScratch += 2 * term.levelCount * term.columnCount
+            }
             sdIndex += term.columnCount
         }
         self.geometry = geometry
@@ -214,7 +237,8 @@ public struct GLMMPosterior: LogDensity {
         partialStart = inverseStart + max(maxQ * maxQ, 2 * maxQ)
         blockStart = partialStart + 3 * partialPlan.levelCount
         monotonicStart = blockStart + (sufficient == nil ? 3 * PosteriorColumns.blockSize : 0)
-        scratch = PosteriorScratch(count: monotonicStart + monotonicScratch)
+        scratch = PosteriorScratch(count: monotonicStart + groupEffectScratch)
+        hasMonotonicGroupEffects = geometry.contains { $0.effectOffset >= 0 }
     }
 
     public mutating func logDensity(at position: UnsafeBufferPointer<Double>,
@@ -307,7 +331,8 @@ public struct GLMMPosterior: LogDensity {
                 lp += sdBase[k]
                 sd[k] = exp(sdBase[k])
             }
-            let thetaBase = theta + term.thetaOffset
+            // A term with monotonic columns keeps r in scratch (expanded into θ below).
+            let thetaBase = term.effectOffset >= 0 ? s + monotonicStart + term.effectOffset : theta + term.thetaOffset
             if term.isPartial { continue }     // after this loop, parents first
             if term.isCentred {
                 if term.isCentredOnIntercept {
@@ -373,6 +398,16 @@ public struct GLMMPosterior: LogDensity {
             if entry.hasPartialChildren { for j in 0..<term.levelCount { childGradients[entry.offset + j] = 0 } }
         }
 
+        // (mo(x) | g): θ of the indicator columns = r · D · ζ_i.
+        if hasMonotonicGroupEffects {
+            for term in geometry where term.effectOffset >= 0 {
+                MonotonicGroupEffects.expand(effects: s + monotonicStart + term.effectOffset, levelCount: term.levelCount,
+                                             q: term.columnCount, regularCount: term.columnCount - term.monotonicColumns.count,
+                                             dataWidth: term.dataColumnCount, columns: term.monotonicColumns,
+                                             simplexes: s + monotonicStart, into: theta + term.thetaOffset)
+            }
+        }
+
         // Likelihood and its gradient with respect to θ and the auxiliary parameters.
         let thetaCount = data.thetaCount
         for i in 0..<thetaCount { thetaGradient[i] = 0 }
@@ -393,6 +428,20 @@ public struct GLMMPosterior: LogDensity {
                           auxiliary: auxiliary, auxiliaryGradient: auxiliaryGradient, block: s + blockStart)
         }
 
+        // (mo(x) | g): ∂/∂r of the terms with monotonic columns, and their share of ∂/∂ζ.
+        if hasMonotonicGroupEffects {
+            let groupAdjoints = s + monotonicStart + monotonicScratchCount
+            for i in 0..<monotonicScratchCount { groupAdjoints[i] = 0 }
+            for term in geometry where term.effectOffset >= 0 {
+                let effects = s + monotonicStart + term.effectOffset
+                MonotonicGroupEffects.pullBack(
+                    thetaGradient: thetaGradient + term.thetaOffset, effects: effects, levelCount: term.levelCount,
+                    q: term.columnCount, regularCount: term.columnCount - term.monotonicColumns.count,
+                    dataWidth: term.dataColumnCount, columns: term.monotonicColumns, simplexes: s + monotonicStart,
+                    effectGradient: effects + term.levelCount * term.columnCount, simplexAdjoints: groupAdjoints)
+            }
+        }
+
         // Population-level priors and gradient.
         priors.addPopulationLevelPriors(to: &lp, at: x, gradient: g, likelihoodGradient: thetaGradient, layout: layout)
         // Monotonic effects: ∂/∂bsp = D Σ_i ∂/∂θ_i ζ_i, ∂/∂ζ_i = bsp D ∂/∂θ_i, then back through the
@@ -408,6 +457,10 @@ public struct GLMMPosterior: LogDensity {
                 let thetaAdjoint = thetaGradient[effect.thetaOffset + i]
                 coefficientGradient += thetaAdjoint * zeta[i]
                 adjoint[i] = thetaAdjoint * bsp * scale
+            }
+            if hasMonotonicGroupEffects {
+                let groupAdjoint = zeta + monotonicScratchCount
+                for i in 0..<d { adjoint[i] += groupAdjoint[i] }
             }
             if effect.exponentOffset >= 0 {
                 // The Dirichlet's Σ (α_i − 1) log ζ_i.
@@ -471,7 +524,8 @@ public struct GLMMPosterior: LogDensity {
             let sdGradient = s + sdGradientStart + term.sdIndex
             let sd = sdValues + term.sdIndex
             if !term.isPartial { for k in 0..<q { sdGradient[k] = 0 } }    // else summed in the pass above
-            let gradientBase = thetaGradient + term.thetaOffset
+            let gradientBase = term.effectOffset >= 0
+                ? s + monotonicStart + term.effectOffset + term.levelCount * q : thetaGradient + term.thetaOffset
             if term.isPartial {
                 // Its prior and gradient are done (the pass above).
             } else if term.isCentred {
@@ -721,4 +775,11 @@ struct TermGeometry: Sendable {
     var centringWeightsFollowSD: Bool
     /// Whether it is partially centred.
     var isPartial: Bool { !centringWeights.isEmpty }
+    /// `(mo(x) | g)`: its monotonic columns (`MonotonicGroupEffects`), the last of its q effects.
+    var monotonicColumns: [MonotonicGroupEffects.Column] = []
+    /// With monotonic columns, its Z columns per level (each monotonic column as D) and the
+    /// offset after `GLMMPosterior.monotonicStart` of its effects r (then ∂/∂r, L · q each), which
+    /// θ holds expanded; −1 (and `dataColumnCount` unused) without.
+    var dataColumnCount = 0
+    var effectOffset = -1
 }

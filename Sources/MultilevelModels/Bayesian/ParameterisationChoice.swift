@@ -121,6 +121,15 @@ public enum ParameterisationChoice: Sendable, Equatable {
     }
 }
 
+/// A centred parameterisation asked of a model with monotonic group-level effects `(mo(x) | g)`,
+/// which are sampled non-centred only.
+public struct MonotonicCentringError: Error, CustomStringConvertible {
+    public let term: String
+    public var description: String {
+        "\(term) has a monotonic group-level effect, which is sampled non-centred only; drop the centred parameterisation option"
+    }
+}
+
 /// A centred group that is not a grouping factor of the model.
 public struct ParameterisationError: Error, CustomStringConvertible {
     public let group: String
@@ -156,6 +165,17 @@ extension ParameterisationChoice {
     public func parameterisationWithWeights(design: ModelDesign, family: Family) throws
         -> (centred: [Bool], centringParents: [CentringParent?], centringWeights: [[Double]?], centringWeightsFollowSD: [Bool]) {
         let terms = design.randomTerms
+        if terms.contains(where: { !$0.monotonic.isEmpty }) {
+            // (mo(x) | g) is sampled as brms samples it, every term non-centred (its effects r
+            // multiply mo(ζ, x), which a centred or partially centred prior does not handle).
+            switch self {
+            case .automatic, .automaticPartial, .nonCentred:
+                return ([Bool](repeating: false, count: terms.count), [CentringParent?](repeating: nil, count: terms.count),
+                        [[Double]?](repeating: nil, count: terms.count), [Bool](repeating: false, count: terms.count))
+            default:
+                throw MonotonicCentringError(term: terms.first { !$0.monotonic.isEmpty }!.text)
+            }
+        }
         guard self == .automaticPartial || (self == .automatic && Self.hasNestedInterceptTerms(design)), !terms.isEmpty else {
             let (centred, parents) = try parameterisation(design: design, family: family)
             return (centred, parents, [[Double]?](repeating: nil, count: centred.count), centred.map { _ in false })

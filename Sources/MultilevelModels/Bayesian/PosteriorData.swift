@@ -31,7 +31,8 @@ final class PosteriorData: Sendable {
     let monotonicColumnOffsets: [Int]
     /// Number of random-effect terms T.
     let termCount: Int
-    /// Columns q_t of each term.
+    /// Columns q_t of each term in Z (a monotonic column of `(mo(x) | g)` counts as its D
+    /// indicator columns).
     let termColumnCounts: [Int]
     /// Offset of each term's block in θ.
     let termOffsets: [Int]
@@ -115,16 +116,21 @@ final class PosteriorData: Sendable {
 
         let terms = design.randomTerms
         termCount = terms.count
-        termColumnCounts = terms.map(\.columnCount)
+        // A monotonic column of a term ((mo(x) | g)) becomes its D indicator columns [x ≥ i], whose
+        // effects the posterior sets to r · D · ζ_i (`MonotonicGroupEffects`).
+        let dataColumnCounts = terms.map { term in
+            term.regularColumnCount + term.monotonic.reduce(0) { $0 + design.monotonic[$1].categoryCount }
+        }
+        termColumnCounts = dataColumnCounts
         var thetaOffset = p
         var valueOffset = 0
         var offsets: [Int] = []
         var valueOffsets: [Int] = []
-        for term in terms {
+        for (t, term) in terms.enumerated() {
             offsets.append(thetaOffset)
             valueOffsets.append(valueOffset)
-            thetaOffset += term.grouping.levelCount * term.columnCount
-            valueOffset += term.columnCount
+            thetaOffset += term.grouping.levelCount * dataColumnCounts[t]
+            valueOffset += dataColumnCounts[t]
         }
         termOffsets = offsets
         termValueOffsets = valueOffsets
@@ -133,10 +139,18 @@ final class PosteriorData: Sendable {
         var values = [Double](repeating: 0, count: n * valueOffset)
         var thetaIndex = [Int](repeating: 0, count: n * terms.count)
         for (t, term) in terms.enumerated() {
-            let q = term.columnCount
+            let q = term.columnCount, regular = term.regularColumnCount
             for i in 0..<n {
-                for k in 0..<q { values[i * valueOffset + valueOffsets[t] + k] = term.values[i * q + k] }
-                thetaIndex[i * terms.count + t] = offsets[t] + term.grouping.levelIndex[i] * q
+                for k in 0..<regular { values[i * valueOffset + valueOffsets[t] + k] = term.values[i * q + k] }
+                var column = valueOffsets[t] + regular
+                for (c, m) in term.monotonic.enumerated() {
+                    let category = Int(term.values[i * q + regular + c])
+                    for step in 0..<design.monotonic[m].categoryCount {
+                        values[i * valueOffset + column + step] = category > step ? 1 : 0
+                    }
+                    column += design.monotonic[m].categoryCount
+                }
+                thetaIndex[i * terms.count + t] = offsets[t] + term.grouping.levelIndex[i] * dataColumnCounts[t]
             }
         }
         if mergeRows && descriptor.mergesRows && design.offset == nil && design.additions == nil {

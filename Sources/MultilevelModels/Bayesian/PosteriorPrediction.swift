@@ -46,6 +46,13 @@ public struct PosteriorPrediction: Sendable {
     /// Per monotonic effect: per draw, its value at each category 0…D, bsp · D · Σ_{i ≤ k} ζ_i
     /// (draw-major: `[s * (D + 1) + k]`).
     private let monotonicValues: [[Double]]
+    /// A truncated fit's predictions (`TruncatedPrediction`, the new rows' bounds in `newData`).
+    private let truncation: TruncatedPrediction?
+    /// Per monotonic effect varied by a group-level term `(mo(x) | g)`, per draw, mo(ζ, k) at each
+    /// category (the Z value of its column); empty for the others.
+    private let monotonicTransforms: [[Double]]
+    /// Per kept term, the fitted term's monotonic columns (`RandomEffectTerm.monotonic`).
+    private let termMonotonic: [[Int]]
     /// Per draw, the family's auxiliary parameters.
     private let auxiliary: [Double]
     private let auxiliaryCount: Int
@@ -82,6 +89,7 @@ public struct PosteriorPrediction: Sendable {
         }
         self.type = type
         self.family = family
+        truncation = newData.truncationLower != nil || newData.truncationUpper != nil ? try TruncatedPrediction(family: family) : nil
         self.newData = newData
         self.seed = seed
         rowCount = newData.rowCount
@@ -117,6 +125,12 @@ public struct PosteriorPrediction: Sendable {
         }
         monotonicValues = try fitted.monotonic.map { effect in
             try MonotonicEffectDraws.values(effect, draws: draws, rows: rows, index: index)
+        }
+        termMonotonic = newData.terms.map { fitted.randomTerms[$0.fittedIndex].monotonic }
+        let groupLevelMonotonic = Set(termMonotonic.joined())
+        monotonicTransforms = try fitted.monotonic.indices.map { m in
+            guard groupLevelMonotonic.contains(m) else { return [] }
+            return try MonotonicEffectDraws.values(fitted.monotonic[m], draws: draws, rows: rows, scaled: false, index: index)
         }
         var effects: [[Double]] = [], newEffects: [[Double]] = [], newIndex: [[Int?]] = []
         var rng = Xoshiro256PlusPlus(seed: seed)
@@ -222,14 +236,22 @@ public struct PosteriorPrediction: Sendable {
         }
         for (t, term) in newData.terms.enumerated() {
             let q = term.included.count
+            let regular = q - termMonotonic[t].count
+            // Z of column k: the data, or for (mo(x) | g) this draw's mo(ζ, x) at the row's category.
+            @inline(__always) func z(_ k: Int) -> Double {
+                if k < regular { return term.values[i * q + k] }
+                let m = termMonotonic[t][k - regular]
+                let width = monotonicTransforms[m].count / Swift.max(drawCount, 1)
+                return monotonicTransforms[m][s * width + newData.monotonicCategories[m][i]]
+            }
             if let level = term.levels[i] {
                 let levelCount = effects[t].count / Swift.max(drawCount * q, 1)
                 let offset = (s * levelCount + level) * q
-                for k in 0..<q where term.included[k] { eta += term.values[i * q + k] * effects[t][offset + k] }
+                for k in 0..<q where term.included[k] { eta += z(k) * effects[t][offset + k] }
             } else if let l = newLevelIndex[t][i] {
                 let newCount = newLevelEffects[t].count / Swift.max(drawCount * q, 1)
                 let offset = (s * newCount + l) * q
-                for k in 0..<q where term.included[k] { eta += term.values[i * q + k] * newLevelEffects[t][offset + k] }
+                for k in 0..<q where term.included[k] { eta += z(k) * newLevelEffects[t][offset + k] }
             }
         }
         return eta
@@ -270,7 +292,9 @@ public struct PosteriorPrediction: Sendable {
                     let value = part.linear.linearPredictor(row: i, draw: s, x: predictedColumns[p])
                     aux[part.index] = part.parameter.inverseDistributionalLink(value).value
                 }
-                let (mean, draw) = family.descriptor.meanAndDraw(eta: eta, trials: trials, auxiliary: aux, rng: &rng)
+                let (mean, draw) = truncation?.meanAndDraw(eta: eta, auxiliary: aux, lower: newData.truncationLower?[i] ?? -.infinity,
+                                                           upper: newData.truncationUpper?[i] ?? .infinity, rng: &rng)
+                    ?? family.descriptor.meanAndDraw(eta: eta, trials: trials, auxiliary: aux, rng: &rng)
                 out[s] = type == .epred ? mean : draw
             }
         }

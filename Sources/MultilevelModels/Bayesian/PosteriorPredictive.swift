@@ -5,12 +5,15 @@ import MultilevelSampling
 
 /// Posterior predictive draws and fitted values of a Bayesian GLMM (brms' `posterior_predict` and
 /// `fitted`/`posterior_epred`): for every posterior draw s and observation i, the linear predictor
-/// ηᵢ⁽ˢ⁾ = xᵢ·b⁽ˢ⁾ + Σ zᵢ·r⁽ˢ⁾[levelᵢ], the expected response E(yᵢ | θ⁽ˢ⁾) on the response scale
+/// ηᵢ⁽ˢ⁾ = xᵢ·b⁽ˢ⁾ + Σ bsp⁽ˢ⁾·mo(ζ⁽ˢ⁾, xᵢ) + Σ zᵢ·r⁽ˢ⁾[levelᵢ] (z of a `(mo(x) | g)` column being
+/// mo(ζ⁽ˢ⁾, xᵢ)), the expected response E(yᵢ | θ⁽ˢ⁾) on the response scale
 /// (gaussian/student/poisson/negbinomial/Gamma: μ = g⁻¹(η); bernoulli: p; binomial: trialsᵢ·p;
 /// lognormal: exp(η + σ²/2)), and one replicate yᵢ_rep⁽ˢ⁾ drawn from the family. With brms'
 /// `se(s)` the replicate's residual SD is sᵢ, with `se(s, sigma = TRUE)` √(sᵢ² + σ²) (brms'
 /// `posterior_predict` of a model with known SEs); `cens()` and `weights()` do not change the
-/// predictions (brms predicts the uncensored response); `trunc()` is refused.
+/// predictions (brms predicts the uncensored response); with `trunc(lb, ub)` the expected response
+/// is the truncated mean and the replicate a draw from the truncated distribution
+/// (`TruncatedPrediction`, brms' `posterior_epred_trunc_*` and `posterior_predict` with bounds).
 public struct PosteriorPredictive: Sendable {
     /// Number of observations n and of draws S (all chains, in chain order).
     public let observationCount: Int
@@ -32,9 +35,9 @@ public struct PosteriorPredictive: Sendable {
     /// r_<group>[level,term], sigma / shape / nu), the design and the family. The replicates use
     /// one generator stream from `seed`, draw after draw, so they are reproducible.
     public init(draws: Draws, design: ModelDesign, family: Family, seed: UInt64, keepExpected: Bool = false) throws {
-        if let additions = design.additions, additions.isTruncated {
-            throw FamilyError(message: "posterior predictive: trunc() models are not predicted yet (brms draws from the truncated distribution); fit without --predict/--bayes-r2")
-        }
+        let truncation = design.additions?.isTruncated == true ? try TruncatedPrediction(family: family) : nil
+        let truncationLower = design.additions?.truncationLower ?? []
+        let truncationUpper = design.additions?.truncationUpper ?? []
         let n = design.rowCount
         func index(_ name: String) throws -> Int {
             guard let k = draws.index(of: name) else {
@@ -70,6 +73,20 @@ public struct PosteriorPredictive: Sendable {
         var rng = Xoshiro256PlusPlus(seed: seed)
         let descriptor = family.descriptor
         var eta = [Double](repeating: 0, count: n)
+        // Monotonic effects mo(x): bsp · mo(ζ, x) per draw and category, and mo(ζ, x) alone for the
+        // Z value of a group-level (mo(x) | g) column (`MonotonicEffectDraws`).
+        var drawRows: [(chain: Int, base: Int)] = []
+        for (c, chain) in draws.chains.enumerated() {
+            for row in 0..<(chain.count / Swift.max(width, 1)) { drawRows.append((c, row * width)) }
+        }
+        let monotonicValues = try design.monotonic.map { effect in
+            try MonotonicEffectDraws.values(effect, draws: draws, rows: drawRows, index: index)
+        }
+        let groupLevelMonotonic = Set(design.randomTerms.flatMap(\.monotonic))
+        let monotonicTransforms = try design.monotonic.indices.map { m in
+            groupLevelMonotonic.contains(m)
+                ? try MonotonicEffectDraws.values(design.monotonic[m], draws: draws, rows: drawRows, scaled: false, index: index) : []
+        }
         var s = 0
         for (c, chain) in draws.chains.enumerated() {
             for row in 0..<(chain.count / Swift.max(width, 1)) {
@@ -77,13 +94,21 @@ public struct PosteriorPredictive: Sendable {
                 for i in 0..<n {
                     var sum = 0.0
                     for (j, k) in betaIndex.enumerated() { sum += design.fixedEffects[i, j] * (k.sign * chain[base + k.column]) }
+                    for (m, effect) in design.monotonic.enumerated() {
+                        sum += monotonicValues[m][s * (effect.categoryCount + 1) + effect.categories[i]] * effect.covariate(i)
+                    }
                     eta[i] = sum
                 }
                 for (t, term) in design.randomTerms.enumerated() {
-                    let q = term.columnCount
+                    let q = term.columnCount, regular = term.regularColumnCount
                     for i in 0..<n {
                         let columns = termIndices[t][term.grouping.levelIndex[i]]
-                        for j in 0..<q { eta[i] += term.values[i * q + j] * chain[base + columns[j]] }
+                        for j in 0..<regular { eta[i] += term.values[i * q + j] * chain[base + columns[j]] }
+                        for (c, m) in term.monotonic.enumerated() {
+                            let category = Int(term.values[i * q + regular + c])
+                            let transform = monotonicTransforms[m][s * (design.monotonic[m].categoryCount + 1) + category]
+                            eta[i] += transform * chain[base + columns[regular + c]]
+                        }
                     }
                 }
                 var aux = chain.withUnsafeBufferPointer { values in
@@ -95,7 +120,9 @@ public struct PosteriorPredictive: Sendable {
                     if let knownStandardErrors {
                         aux[sigmaSlot!] = (knownStandardErrors[i] * knownStandardErrors[i] + sigma * sigma).squareRoot()
                     }
-                    let (mean, draw) = descriptor.meanAndDraw(eta: eta[i], trials: trials[i], auxiliary: aux, rng: &rng)
+                    let (mean, draw) = truncation?.meanAndDraw(eta: eta[i], auxiliary: aux, lower: truncationLower[i],
+                                                               upper: truncationUpper[i], rng: &rng)
+                        ?? descriptor.meanAndDraw(eta: eta[i], trials: trials[i], auxiliary: aux, rng: &rng)
                     expected[s * n + i] = mean
                     replicates[s * n + i] = draw
                 }

@@ -40,7 +40,9 @@ extension ModelDesign {
             for (i, row) in rows.enumerated() { for j in 0..<q { values[i * q + j] = term.values[row * q + j] } }
             var grouping = term.grouping
             grouping.levelIndex = rows.map { term.grouping.levelIndex[$0] }
-            return RandomEffectTerm(grouping: grouping, columnNames: term.columnNames, values: values, text: term.text)
+            var picked = RandomEffectTerm(grouping: grouping, columnNames: term.columnNames, values: values, text: term.text)
+            picked.monotonic = term.monotonic
+            return picked
         }
         return result
     }

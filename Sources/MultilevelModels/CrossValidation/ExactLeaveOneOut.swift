@@ -80,7 +80,9 @@ extension ModelDesign {
             for (k, level) in used.enumerated() { position[level] = k }
             let grouping = GroupingFactor(name: term.grouping.name, levels: used.map { term.grouping.levels[$0] },
                                           levelIndex: term.grouping.levelIndex.map { position[$0] })
-            return RandomEffectTerm(grouping: grouping, columnNames: term.columnNames, values: term.values, text: term.text)
+            var reduced = RandomEffectTerm(grouping: grouping, columnNames: term.columnNames, values: term.values, text: term.text)
+            reduced.monotonic = term.monotonic
+            return reduced
         }
         return result
     }

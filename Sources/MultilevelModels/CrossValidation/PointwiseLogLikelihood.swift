@@ -39,6 +39,9 @@ public struct PointwiseLogLikelihood: Sendable {
     private let additionTerms: PointwiseAdditionTerms?
     /// Per monotonic effect, per draw, its value at each category (`MonotonicEffectDraws`).
     private let monotonicValues: [[Double]]
+    /// Per monotonic effect varied by a group-level term `(mo(x) | g)`, per draw, mo(ζ, k) at each
+    /// category (the Z value of its column); empty for the others.
+    private let monotonicTransforms: [[Double]]
 
     /// - Parameters:
     ///   - design: the rows to evaluate.
@@ -71,6 +74,11 @@ public struct PointwiseLogLikelihood: Sendable {
         let drawRows = chainLengths.enumerated().flatMap { chain, length in (0..<length).map { (chain: chain, base: $0 * width) } }
         monotonicValues = try design.monotonic.map { effect in
             try MonotonicEffectDraws.values(effect, draws: draws, rows: drawRows, index: index)
+        }
+        let groupLevelMonotonic = Set(design.randomTerms.flatMap(\.monotonic))
+        monotonicTransforms = try design.monotonic.indices.map { m in
+            guard groupLevelMonotonic.contains(m) else { return [] }
+            return try MonotonicEffectDraws.values(design.monotonic[m], draws: draws, rows: drawRows, scaled: false, index: index)
         }
         var columns: [[Int]] = [], levels: [[Int]] = [], choices: [[Int]] = [], counts: [Int] = []
         var rng = Xoshiro256PlusPlus(seed: seed)
@@ -149,7 +157,14 @@ public struct PointwiseLogLikelihood: Sendable {
                             var level = rowLevels[term][i]
                             if level < 0 { level = newLevelChoices[term][s * newLevelCounts[term] + (-1 - level)] }
                             let effectColumns = termColumns[term]
-                            for c in 0..<q { sum += spec.values[i * q + c] * values[base + effectColumns[level * q + c]] }
+                            let regular = spec.regularColumnCount
+                            for c in 0..<regular { sum += spec.values[i * q + c] * values[base + effectColumns[level * q + c]] }
+                            for (c, m) in spec.monotonic.enumerated() {
+                                // (mo(x) | g): Z = mo(ζ, x) of this draw at the row's category.
+                                let category = Int(spec.values[i * q + regular + c])
+                                let transform = monotonicTransforms[m][s * (design.monotonic[m].categoryCount + 1) + category]
+                                sum += transform * values[base + effectColumns[level * q + regular + c]]
+                            }
                         }
                         eta[j] = sum
                     }
