@@ -97,10 +97,17 @@ final class ComparisonTests: XCTestCase {
         let intercepts = try noPoolingFit(RemlFixtures.sleepstudy("intercepts"))
         XCTAssertEqual(intercepts.formula, "y ~ Days + Subject - 1")
         XCTAssertEqual(intercepts.leastSquares.coefficients.count, 19)
-        // A term without a fixed-effect column has nothing to unpool.
+        // The random-effects structure decides: a term column that is not a fixed effect still gets
+        // one coefficient per level (the fixed ones stay common).
         var noFixed = try RemlFixtures.sleepstudy("slopes")
+        let days = (0..<noFixed.rowCount).map { noFixed.fixedEffects[$0, 1] }
         noFixed.randomTerms[0].columnNames = ["Other"]
-        XCTAssertThrowsError(try noPoolingFit(noFixed))
+        noFixed.randomTerms[0].values = days.map { $0 * $0 }
+        let termOnly = try noPoolingFit(noFixed)
+        XCTAssertEqual(termOnly.formula, "y ~ Days + Subject:Other")
+        XCTAssertEqual(termOnly.termNames, ["Intercept", "Days", "Other"])
+        XCTAssertEqual(termOnly.leastSquares.coefficients.count, 20)
+        XCTAssertEqual(termOnly.perGroup[0][2]?.name, "Subject308:Other")
     }
 
     func testModelsAndLikelihoodRatioTest() throws {
