@@ -166,6 +166,25 @@ final class ComparisonTests: XCTestCase {
         }
     }
 
+    /// `compare` on sleepstudy's 4 × 4 block `(Days + I(Days^2) + I(Days^3) | Subject)`: every
+    /// subject's row of every term, I(Days^2) and I(Days^3) included (not fixed effects), carries
+    /// its no-pooling estimate, R's `lm` coefficient (Fixtures/sleepstudy_cubic_pooling.json).
+    func testCompareRowsCarryNoPoolingOfTermOnlyColumns() throws {
+        let design = try RemlFixtures.sleepstudy("cubic")
+        let reml = try LinearMixedModel(design: design).fit(method: .reml, options: .init(conditionalVariances: false))
+        let groups = ModelComparison.groupRows(design: design, noPooling: try noPoolingFit(design), reml: reml,
+                                               bayes: Draws(variableNames: [], chains: []), level: 0.95)
+        let none = try XCTUnwrap(try RemlFixtures.reference("sleepstudy_cubic_pooling")["none"] as? [String: Any])
+        let coefficients = try XCTUnwrap(none["coefficients"] as? [String: [String: Double]])
+        XCTAssertEqual(groups.count, 72)
+        let suffix = ["Intercept": "", "Days": ":Days", "IDaysE2": ":I(Days^2)", "IDaysE3": ":I(Days^3)"]
+        for g in groups {
+            let name = "Subject\(g.level)" + (suffix[g.term] ?? "?")
+            let expected = try XCTUnwrap(coefficients[name]?["estimate"], name)
+            XCTAssertEqual(try XCTUnwrap(g.noPooling, name).estimate, expected, accuracy: 1e-8 * max(1, abs(expected)), name)
+        }
+    }
+
     /// One hand-made draw at the REML estimates (b = β̂, r = conditional modes, σ = σ̂): the
     /// pointwise log-likelihood is log N(yᵢ | fitted valueᵢ, σ̂) with lme4's fitted values.
     func testPointwiseLogLikelihoodAtTheRemlFit() throws {
