@@ -70,7 +70,7 @@ enum FamilyBenchmarks {
             }
         },
         BenchmarkJob(name: "glmer-verbagg", dataSize: "7,584 rows, 316 × 24 crossed, r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)",
-                     reference: "glmer 4.45 CPU-s per fit (median of 5, load 2, 2026-12-07; scripts/references/glmer_verbagg_timing.R)") {
+                     reference: "glmer 3.02 CPU-s per fit (median of 5, load 6, 2026-12-08; 4.45 at load 2 on 2026-12-07; scripts/references/glmer_verbagg_timing.R)") {
             let design = try AdaptationBenchmarks.modelsDesign("verbagg.csv", "r2 ~ Anger + Gender + btype + situ + (1 | id) + (1 | item)")
             // One untimed fit first, so the timed ones measure warm code.
             _ = try GeneralizedLinearMixedModel(design: design, family: .bernoulli).fit()

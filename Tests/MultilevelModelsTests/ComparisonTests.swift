@@ -97,10 +97,17 @@ final class ComparisonTests: XCTestCase {
         let intercepts = try noPoolingFit(RemlFixtures.sleepstudy("intercepts"))
         XCTAssertEqual(intercepts.formula, "y ~ Days + Subject - 1")
         XCTAssertEqual(intercepts.leastSquares.coefficients.count, 19)
-        // A term without a fixed-effect column has nothing to unpool.
+        // The random-effects structure decides: a term column that is not a fixed effect still gets
+        // one coefficient per level (the fixed ones stay common).
         var noFixed = try RemlFixtures.sleepstudy("slopes")
+        let days = (0..<noFixed.rowCount).map { noFixed.fixedEffects[$0, 1] }
         noFixed.randomTerms[0].columnNames = ["Other"]
-        XCTAssertThrowsError(try noPoolingFit(noFixed))
+        noFixed.randomTerms[0].values = days.map { $0 * $0 }
+        let termOnly = try noPoolingFit(noFixed)
+        XCTAssertEqual(termOnly.formula, "y ~ Days + Subject:Other")
+        XCTAssertEqual(termOnly.termNames, ["Intercept", "Days", "Other"])
+        XCTAssertEqual(termOnly.leastSquares.coefficients.count, 20)
+        XCTAssertEqual(termOnly.perGroup[0][2]?.name, "Subject308:Other")
     }
 
     func testModelsAndLikelihoodRatioTest() throws {
@@ -156,6 +163,25 @@ final class ComparisonTests: XCTestCase {
             XCTAssertEqual(g.partialPooling.conditionalMode, w * (own - reml.fixedEffects[0]), accuracy: 1e-6 * sigmaAlpha)
             XCTAssertEqual(g.partialPooling.conditionalSD, (w * reml.sigma * reml.sigma / n).squareRoot(), accuracy: 1e-6 * sigmaAlpha)
             XCTAssertNil(g.bayes)
+        }
+    }
+
+    /// `compare` on sleepstudy's 4 × 4 block `(Days + I(Days^2) + I(Days^3) | Subject)`: every
+    /// subject's row of every term, I(Days^2) and I(Days^3) included (not fixed effects), carries
+    /// its no-pooling estimate, R's `lm` coefficient (Fixtures/sleepstudy_cubic_pooling.json).
+    func testCompareRowsCarryNoPoolingOfTermOnlyColumns() throws {
+        let design = try RemlFixtures.sleepstudy("cubic")
+        let reml = try LinearMixedModel(design: design).fit(method: .reml, options: .init(conditionalVariances: false))
+        let groups = ModelComparison.groupRows(design: design, noPooling: try noPoolingFit(design), reml: reml,
+                                               bayes: Draws(variableNames: [], chains: []), level: 0.95)
+        let none = try XCTUnwrap(try RemlFixtures.reference("sleepstudy_cubic_pooling")["none"] as? [String: Any])
+        let coefficients = try XCTUnwrap(none["coefficients"] as? [String: [String: Double]])
+        XCTAssertEqual(groups.count, 72)
+        let suffix = ["Intercept": "", "Days": ":Days", "IDaysE2": ":I(Days^2)", "IDaysE3": ":I(Days^3)"]
+        for g in groups {
+            let name = "Subject\(g.level)" + (suffix[g.term] ?? "?")
+            let expected = try XCTUnwrap(coefficients[name]?["estimate"], name)
+            XCTAssertEqual(try XCTUnwrap(g.noPooling, name).estimate, expected, accuracy: 1e-8 * max(1, abs(expected)), name)
         }
     }
 

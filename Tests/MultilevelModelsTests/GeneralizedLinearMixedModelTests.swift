@@ -92,7 +92,9 @@ final class GeneralizedLinearMixedModelTests: XCTestCase {
     /// VerbAgg (lme4's data, models/verbagg.csv: 7,584 Bernoulli rows, 316 × 24 crossed
     /// intercepts; scripts/references/glmer_verbagg.R) against glmer's tight bobyqa refit
     /// (rhoend 1e-12): −2 logLik within 1e-6, θ and β within 1e-4 — the fit on the blocked
-    /// weighted system (`WeightedMixedModelEquations`) reaches lme4's optimum.
+    /// weighted system (`WeightedMixedModelEquations`) reaches lme4's optimum; the standard errors
+    /// (the Hessian's cross entries along the diagonals, 73 evaluations) within 1e-3 relative of
+    /// glmer's `vcov` at that optimum (deriv12, 129; scripts/references/glmer_verbagg_standard_errors.R).
     func testVerbAggCrossedReachesGlmersOptimum() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let table = try DataTable.read(contentsOf: root.appendingPathComponent("models/verbagg.csv"))
@@ -111,6 +113,14 @@ final class GeneralizedLinearMixedModelTests: XCTestCase {
         XCTAssertEqual(fit.fixedEffectNames, try XCTUnwrap(tight["names"] as? [String]))
         for (mine, theirs) in zip(fit.theta, RemlFixtures.numbers(tight["theta"])) { XCTAssertEqual(mine, theirs, accuracy: 1e-4) }
         for (mine, theirs) in zip(fit.fixedEffects, RemlFixtures.numbers(tight["beta"])) { XCTAssertEqual(mine, theirs, accuracy: 1e-4) }
+        let errors = try JSONSerialization.jsonObject(with: Data(contentsOf: PosteriorTestData.fixtureURL("glmer_verbagg_standard_errors", "json")))
+        let glmerErrors = RemlFixtures.numbers(((errors as? [String: Any])?["tight"] as? [String: Any])?["se"])
+        XCTAssertEqual(glmerErrors.count, fit.standardErrors.count)
+        XCTAssertTrue(fit.standardErrorsFromHessian)
+        for (mine, theirs) in zip(fit.standardErrors, glmerErrors) {
+            print("verbagg SE \(mine) vs glmer \(theirs): \((mine - theirs) / theirs)")
+            XCTAssertEqual(mine, theirs, accuracy: 1e-3 * theirs)
+        }
     }
 
     func testResponseChecks() throws {

@@ -36,6 +36,20 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(none.perGroup[0][1]?.name, "Subject308:Days")
     }
 
+    /// The random-effects structure decides: sleepstudy's `Reaction ~ Days + (Days + I(Days^2) +
+    /// I(Days^3) | Subject)` gets per-subject I(Days^2) and I(Days^3) coefficients although they are
+    /// not fixed effects, as R's `lm(Reaction ~ Subject + Subject:Days + Subject:I(Days^2) +
+    /// Subject:I(Days^3) - 1)` (scripts/references/lm_no_pooling_cubic.R).
+    func testNoPoolingFollowsTheRandomEffectsStructure() throws {
+        let reference = try RemlFixtures.reference("sleepstudy_cubic_pooling")
+        let none = try noPoolingFit(RemlFixtures.sleepstudy("cubic"))
+        XCTAssertEqual(none.termNames, ["Intercept", "Days", "IDaysE2", "IDaysE3"])
+        XCTAssertTrue(none.formula.hasSuffix(" ~ Subject + Subject:Days + Subject:I(Days^2) + Subject:I(Days^3) - 1"), none.formula)
+        check(none.leastSquares, reference["none"] as! [String: Any])
+        XCTAssertEqual(none.perGroup[0][2]?.name, "Subject308:I(Days^2)")
+        XCTAssertEqual(none.perGroup[17][3]?.name, "Subject372:I(Days^3)")
+    }
+
     func testQuantilesAgainstRValues() {
         // qnorm(0.975), qt(0.975, 178), qt(0.975, 3), qt(0.025, 1)
         XCTAssertEqual(NormalDistribution.quantile(0.975), 1.959963984540054, accuracy: 1e-13)

@@ -101,3 +101,16 @@ extension CriterionDerivatives {
         self.evaluations = n
     }
 }
+
+extension CriterionDerivatives {
+    /// The derivatives with respect to θ = s ⊙ x from these, taken with respect to x (the chain
+    /// rule: ∂f/∂θᵢ = (∂f/∂xᵢ)/sᵢ and ∂²f/∂θᵢ∂θⱼ = (∂²f/∂xᵢ∂xⱼ)/(sᵢsⱼ)), for lme4's checks on θ.
+    func unscaled(by scales: [Double]) -> CriterionDerivatives {
+        var result = self
+        for (a, i) in free.enumerated() {
+            result.gradient[a] /= scales[i]
+            for (b, j) in free.enumerated() { result.hessian[a, b] /= scales[i] * scales[j] }
+        }
+        return result
+    }
+}

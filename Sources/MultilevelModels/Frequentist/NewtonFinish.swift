@@ -9,7 +9,9 @@ import MultilevelMath
 /// kept only when the criterion does not increase beyond its rounding noise. After a step larger than `refreshAbove`
 /// (relative to max(1, ‖θ‖∞)) or one that put a coordinate on its bound, the derivatives are
 /// recomputed and another step may follow (at most `maximumSteps`); after a smaller step the
-/// finish stops, because its error is already below the differences' own.
+/// finish stops, because its error is already below the differences' own — unless fewer than
+/// `minimumRounds` steps were taken: then the derivatives are taken afresh at the new point (a
+/// step from differences at a point far along a flat ridge carries their truncation error).
 ///
 /// `derivatives` are those at the returned θ, for lme4's convergence checks: after a small step s
 /// they are carried over as (g + Hs, H), exact for the quadratic model the step solved and within
@@ -28,9 +30,9 @@ struct NewtonFinish {
 
     init(theta start: [Double], value startValue: Double, lowerBounds: [Double],
          oneSidedCrossDifferences: Bool = false, maximumSteps: Int = 4,
-         refreshAbove: Double = 1e-3, criterion: ([Double]) -> Double) {
+         refreshAbove: Double = 1e-3, minimumRounds: Int = 1, criterion: ([Double]) -> Double) {
         self.init(theta: start, value: startValue, lowerBounds: lowerBounds, maximumSteps: maximumSteps,
-                  refreshAbove: refreshAbove, criterion: criterion) { theta, value in
+                  refreshAbove: refreshAbove, minimumRounds: minimumRounds, criterion: criterion) { theta, value in
             CriterionDerivatives(theta: theta, lowerBounds: lowerBounds, center: value,
                                  oneSidedCrossDifferences: oneSidedCrossDifferences, criterion: criterion)
         }
@@ -39,7 +41,7 @@ struct NewtonFinish {
     /// The finish with derivatives from `derivativesAt(θ, f(θ))` (criterion differences, or
     /// gradient differences where the criterion has an analytic gradient).
     init(theta start: [Double], value startValue: Double, lowerBounds: [Double], maximumSteps: Int = 4,
-         refreshAbove: Double = 1e-3, criterion: ([Double]) -> Double,
+         refreshAbove: Double = 1e-3, minimumRounds: Int = 1, criterion: ([Double]) -> Double,
          derivativesAt: ([Double], Double) -> CriterionDerivatives) {
         theta = start
         value = startValue
@@ -71,7 +73,7 @@ struct NewtonFinish {
             theta = candidate
             value = candidateValue
             acceptedSteps += 1
-            if clamped || largest > refreshAbove * scale {
+            if clamped || largest > refreshAbove * scale || acceptedSteps < minimumRounds {
                 derivatives = derivativesAt(theta, value)
                 evaluations += derivatives.evaluations
                 continue

@@ -2,9 +2,11 @@ import MultilevelData
 import MultilevelMath
 
 /// No pooling of exactly what the mixed model pools (one rule for `lmer --pooling none`, `compare`
-/// and the plots): the fixed-effect columns that also vary by the first random-effect term's
-/// grouping factor get one coefficient per level, the others one common coefficient, with one
-/// residual variance shared. For `y ~ x + (1 | g)` that is Gelman & Hill's (2006, §12.2)
+/// and the plots): every column of the first random-effect term gets one coefficient per level of
+/// its grouping factor — a fixed-effect column that also varies by it, and a column that is only in
+/// the term (sleepstudy's `(Days + I(Days^2) + I(Days^3) | Subject)` beside `Reaction ~ Days`:
+/// `lm(Reaction ~ Subject + Subject:Days + Subject:I(Days^2) + Subject:I(Days^3) - 1)`) — the other
+/// fixed-effect columns one common coefficient, with one residual variance shared. For `y ~ x + (1 | g)` that is Gelman & Hill's (2006, §12.2)
 /// no-pooling regression `lm(y ~ x + g − 1)` (county intercepts, one floor slope in the radon
 /// example); for `y ~ x + (x | g)` the separate lines `lm(y ~ g + g:x − 1)`, i.e. `lm(y ~ x * g − 1)`
 /// in its per-group parameterisation. A group's no-pooling estimate then answers the question its
@@ -15,17 +17,19 @@ public struct NoPoolingFit: Sendable {
     public var levels: [String]
     /// The least-squares model as an R formula (`Reaction ~ Subject + Subject:Days - 1`).
     public var formula: String
-    /// Fixed-effect column names as brms writes them (`Intercept`, `Days`).
+    /// Column names as brms writes them (`Intercept`, `Days`): the fixed-effect columns in the
+    /// design's order, then the term's columns that are not fixed effects (`IDaysE2`).
     public var termNames: [String]
     /// `perGroup[level][term]`: estimate, SE and interval; nil when aliased (R's NA). For a common
     /// column, the common coefficient (the same for every level), so that a group's line can be drawn.
+    /// The first `fixedEffectCount` entries follow the design's fixed-effect columns.
     public var perGroup: [[NamedEstimate?]]
     /// The underlying least-squares fit (coefficients named `Subject308`, `Subject308:Days` as R).
     public var leastSquares: LeastSquaresFit
 }
 
 /// Fits the no-pooling model of a mixed-model design (see `NoPoolingFit`). Throws when the design
-/// has no random-effect term, or when no fixed-effect column varies by the first term's factor.
+/// has no random-effect term.
 public func noPoolingFit(_ design: ModelDesign, level: Double = 0.95) throws -> NoPoolingFit {
     try checkResponse(design, family: .gaussian)
     guard let term = design.randomTerms.first else {
@@ -33,17 +37,16 @@ public func noPoolingFit(_ design: ModelDesign, level: Double = 0.95) throws -> 
     }
     let grouping = term.grouping
     let p = design.fixedEffectCount
-    let varying = (0..<p).map { term.columnNames.contains(design.fixedEffectNames[$0]) }
-    guard varying.contains(true) else {
-        throw MixedModelError("no pooling needs a fixed-effect column that varies by \(grouping.name); \(term.text) has none")
-    }
+    // The term's columns that are not fixed effects follow the fixed ones (values from the term).
+    let termOnly = term.columnNames.indices.filter { !design.fixedEffectNames.contains(term.columnNames[$0]) }
+    let columns = design.fixedEffectNames + termOnly.map { term.columnNames[$0] }
+    let varying = columns.map { term.columnNames.contains($0) }
     let levelCount = grouping.levelCount
-    // Column layout: per fixed column j, `levelCount` columns when it varies, else one.
+    // Column layout: per column j, `levelCount` columns when it varies, else one.
     var firstColumn: [Int] = []
     var names: [String] = []
-    for j in 0..<p {
+    for (j, column) in columns.enumerated() {
         firstColumn.append(names.count)
-        let column = design.fixedEffectNames[j]
         if varying[j] {
             for level in 0..<levelCount {
                 let prefix = grouping.name + grouping.levels[level]
@@ -54,21 +57,22 @@ public func noPoolingFit(_ design: ModelDesign, level: Double = 0.95) throws -> 
         }
     }
     var x = DenseMatrix(rows: design.rowCount, columns: names.count)
+    let q = term.columnCount
     for r in 0..<design.rowCount {
         let level = grouping.levelIndex[r]
         for j in 0..<p { x[r, firstColumn[j] + (varying[j] ? level : 0)] = design.fixedEffects[r, j] }
+        for (a, k) in termOnly.enumerated() { x[r, firstColumn[p + a] + level] = term.values[r * q + k] }
     }
     let fit = try ordinaryLeastSquares(response: design.response, design: x, names: names, level: level)
     let byName = Dictionary(uniqueKeysWithValues: fit.coefficients.map { ($0.name, $0) })
     let perGroup = (0..<levelCount).map { level in
-        (0..<p).map { j in byName[names[firstColumn[j] + (varying[j] ? level : 0)]] }
+        columns.indices.map { j in byName[names[firstColumn[j] + (varying[j] ? level : 0)]] }
     }
     // The R formula: common columns, then g (a varying intercept), then g:x for each varying x.
-    let columns = design.fixedEffectNames
     let interceptVaries = zip(columns, varying).contains { $0 == "(Intercept)" && $1 }
-    var parts = (0..<p).filter { !varying[$0] && columns[$0] != "(Intercept)" }.map { columns[$0] }
+    var parts = columns.indices.filter { !varying[$0] && columns[$0] != "(Intercept)" }.map { columns[$0] }
     if interceptVaries { parts.append(grouping.name) }
-    parts += (0..<p).filter { varying[$0] && columns[$0] != "(Intercept)" }.map { "\(grouping.name):\(columns[$0])" }
+    parts += columns.indices.filter { varying[$0] && columns[$0] != "(Intercept)" }.map { "\(grouping.name):\(columns[$0])" }
     let formula = design.responseName + " ~ " + parts.joined(separator: " + ")
         + (interceptVaries || !design.hasIntercept ? " - 1" : "")
     return NoPoolingFit(group: grouping.name, levels: grouping.levels, formula: formula,

@@ -31,6 +31,25 @@ public struct RelativeCovarianceFactor: Sendable, Equatable {
         return theta
     }
 
+    /// A scale for each θ entry: the length of the template row it is in (‖row r of Tᵢ‖ = sd_r/σ),
+    /// floored at 1e-3 of the longest row (all 1 when every row is zero). Finite differences and
+    /// Newton steps in x = θ/s then take each entry at its own size: on sleepstudy's
+    /// `(Days + I(Days^2) + I(Days^3) | Subject)` the I(Days^3) row is about 0.015 long beside the
+    /// intercept's 0.9, so a fixed step of 1e-3 is a fifth of its diagonal (0.003) and the
+    /// differences' truncation error, not the optimum, sets the gradient lme4's check sees.
+    public func rowScales(theta: [Double]) -> [Double] {
+        var scales: [Double] = []
+        for i in termSizes.indices {
+            let q = termSizes[i]
+            let t = template(ofTerm: i, theta: theta)
+            let lengths = (0..<q).map { r in (0...r).reduce(0.0) { $0 + t[r + $1 * q] * t[r + $1 * q] }.squareRoot() }
+            for j in 0..<q { for r in j..<q { scales.append(lengths[r]) } }
+        }
+        let longest = scales.max() ?? 0
+        guard longest > 0, longest.isFinite else { return [Double](repeating: 1, count: scales.count) }
+        return scales.map { Swift.max($0, 1e-3 * longest) }
+    }
+
     /// Whether θ entry `k` is a template diagonal (bounded at 0).
     public var isDiagonal: [Bool] { lowerBounds.map { $0 == 0 } }
 

@@ -145,12 +145,7 @@ public struct WeightedMixedModelEquations {
                     let y = response[r]
                     a10[fixedOffset + p] += y * v0
                     restIndices[count] = m - 1; restValues[count] = y; count += 1
-                    for a in 0..<count {
-                        let va = restValues[a]
-                        if va == 0 { continue }
-                        let column = rest + restIndices[a] * m
-                        for b in 0..<count { column[restIndices[b]] += restValues[b] * va }
-                    }
+                    addOuterProduct(into: rest, stride: m, indices: restIndices, values: restValues, count: count)
                 }
                 return
             }
@@ -181,12 +176,7 @@ public struct WeightedMixedModelEquations {
                 }
                 for j in 0..<q0 { a10[fixedOffset + p + j * (p + 1)] += y * z0[j] }
                 restIndices[count] = m - 1; restValues[count] = y; count += 1
-                for a in 0..<count {
-                    let va = restValues[a]
-                    if va == 0 { continue }
-                    let column = rest + restIndices[a] * m
-                    for b in 0..<count { column[restIndices[b]] += restValues[b] * va }
-                }
+                addOuterProduct(into: rest, stride: m, indices: restIndices, values: restValues, count: count)
             }
                       }
                     }
@@ -201,5 +191,18 @@ public struct WeightedMixedModelEquations {
           }
         }
         equations.invalidateFactor()
+    }
+
+    /// The rank-one update of one row: A[iₐ, i_b] += vₐ v_b for the row's `count` nonzero positions
+    /// iₐ of the dense rest block (column-major, leading dimension `stride`), skipping zero vₐ.
+    @inline(__always)
+    private func addOuterProduct(into rest: UnsafeMutablePointer<Double>, stride m: Int,
+                                 indices: UnsafeMutablePointer<Int>, values: UnsafeMutablePointer<Double>, count: Int) {
+        for a in 0..<count {
+            let va = values[a]
+            if va == 0 { continue }
+            let column = rest + indices[a] * m
+            for b in 0..<count { column[indices[b]] += values[b] * va }
+        }
     }
 }
