@@ -10,28 +10,30 @@ import MultilevelSampling
 /// values equal E(y | θ) exactly.
 final class PosteriorPredictiveTests: XCTestCase {
     /// y ~ 1 + x + (1 | g), three observations, two levels.
-    func design(trials: [Double]? = nil) -> ModelDesign {
+    func design(trials: [Double]? = nil, offset: [Double]? = nil) -> ModelDesign {
         let g = GroupingFactor(name: "g", levels: ["a", "b"], levelIndex: [0, 1, 1])
-        return ModelDesign(formulaText: "y ~ x + (1 | g)", responseName: "y", response: [1, 2, 3], trials: trials,
+        var design = ModelDesign(formulaText: "y ~ x + (1 | g)", responseName: "y", response: [1, 2, 3], trials: trials,
                            responseLevels: nil, fixedEffects: DenseMatrix(rowMajor: [[1, -0.5], [1, 0.2], [1, 1.0]]),
                            fixedEffectNames: ["(Intercept)", "x"], droppedFixedEffectNames: [],
                            randomTerms: [RandomEffectTerm(grouping: g, columnNames: ["(Intercept)"], values: [1, 1, 1], text: "(1 | g)")],
                            sourceLines: [2, 3, 4], droppedRowCount: 0)
+        design.offset = offset
+        return design
     }
 
     func check(_ family: Family, intercept: Double, slope: Double, auxiliary: [String: Double] = [:], trials: [Double]? = nil,
-               moments: (Double, Double) -> (mean: Double, variance: Double), file: StaticString = #filePath, line: UInt = #line) throws {
+               offset: [Double]? = nil, moments: (Double, Double) -> (mean: Double, variance: Double), file: StaticString = #filePath, line: UInt = #line) throws {
         let r = [0.3, -0.2]
         let names = ["lp__", "b_Intercept", "b_x"] + family.auxiliaryParameters.map(\.rawValue) + ["r_g[a,Intercept]", "r_g[b,Intercept]"]
         let row = [0, intercept, slope] + family.auxiliaryParameters.map { auxiliary[$0.rawValue]! } + r
         let perChain = 20_000
         let draws = Draws(variableNames: names, chains: (0..<2).map { _ in (0..<perChain).flatMap { _ in row } })
-        let d = design(trials: trials)
+        let d = design(trials: trials, offset: offset)
         let predictive = try PosteriorPredictive(draws: draws, design: d, family: family, seed: 11)
         let s = predictive.drawCount
         XCTAssertEqual(s, 2 * perChain, file: file, line: line)
         for i in 0..<3 {
-            let eta = intercept + slope * d.fixedEffects[i, 1] + r[d.randomTerms[0].grouping.levelIndex[i]]
+            let eta = (offset?[i] ?? 0) + intercept + slope * d.fixedEffects[i, 1] + r[d.randomTerms[0].grouping.levelIndex[i]]
             let (mean, variance) = moments(eta, trials?[i] ?? 1)
             let values = (0..<s).map { predictive.replicates[$0 * 3 + i] }
             let sampleMean = values.reduce(0, +) / Double(s)
@@ -69,6 +71,13 @@ final class PosteriorPredictiveTests: XCTestCase {
         try check(.lognormal, intercept: 0.5, slope: 1, auxiliary: ["sigma": 0.3]) { eta, _ in
             (exp(eta + 0.045), (exp(0.09) - 1) * exp(2 * eta + 0.09))
         }
+    }
+
+    /// An `offset()` enters every draw's linear predictor with coefficient 1 (brms'
+    /// posterior_predict / posterior_epred of a rate model `offset(log(exposure))`).
+    func testOffsetEntersTheLinearPredictor() throws {
+        try check(.poisson, intercept: 0.5, slope: 1, offset: [log(2), log(10), -1]) { eta, _ in (exp(eta), exp(eta)) }
+        try check(.gaussian, intercept: 1, slope: 2, auxiliary: ["sigma": 0.7], offset: [3, -4, 0.5]) { eta, _ in (eta, 0.49) }
     }
 
     func testMissingVariableIsAnError() throws {

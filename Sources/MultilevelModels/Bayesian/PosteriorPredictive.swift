@@ -5,7 +5,7 @@ import MultilevelSampling
 
 /// Posterior predictive draws and fitted values of a Bayesian GLMM (brms' `posterior_predict` and
 /// `fitted`/`posterior_epred`): for every posterior draw s and observation i, the linear predictor
-/// ηᵢ⁽ˢ⁾ = xᵢ·b⁽ˢ⁾ + Σ bsp⁽ˢ⁾·mo(ζ⁽ˢ⁾, xᵢ) + Σ zᵢ·r⁽ˢ⁾[levelᵢ] (z of a `(mo(x) | g)` column being
+/// ηᵢ⁽ˢ⁾ = oᵢ + xᵢ·b⁽ˢ⁾ + Σ bsp⁽ˢ⁾·mo(ζ⁽ˢ⁾, xᵢ) + Σ zᵢ·r⁽ˢ⁾[levelᵢ] (oᵢ the row's `offset()`, z of a `(mo(x) | g)` column being
 /// mo(ζ⁽ˢ⁾, xᵢ)), the expected response E(yᵢ | θ⁽ˢ⁾) on the response scale
 /// (gaussian/student/poisson/negbinomial/Gamma: μ = g⁻¹(η); bernoulli: p; binomial: trialsᵢ·p;
 /// lognormal: exp(η + σ²/2)), and one replicate yᵢ_rep⁽ˢ⁾ drawn from the family. With brms'
@@ -73,6 +73,7 @@ public struct PosteriorPredictive: Sendable {
         var rng = Xoshiro256PlusPlus(seed: seed)
         let descriptor = family.descriptor
         var eta = [Double](repeating: 0, count: n)
+        let offset = design.offset
         // Monotonic effects mo(x): bsp · mo(ζ, x) per draw and category, and mo(ζ, x) alone for the
         // Z value of a group-level (mo(x) | g) column (`MonotonicEffectDraws`).
         var drawRows: [(chain: Int, base: Int)] = []
@@ -92,7 +93,7 @@ public struct PosteriorPredictive: Sendable {
             for row in 0..<(chain.count / Swift.max(width, 1)) {
                 let base = row * width
                 for i in 0..<n {
-                    var sum = 0.0
+                    var sum = offset?[i] ?? 0
                     for (j, k) in betaIndex.enumerated() { sum += design.fixedEffects[i, j] * (k.sign * chain[base + k.column]) }
                     for (m, effect) in design.monotonic.enumerated() {
                         sum += monotonicValues[m][s * (effect.categoryCount + 1) + effect.categories[i]] * effect.covariate(i)
