@@ -40,6 +40,19 @@ final class TruncatedPredictionTests: XCTestCase {
             (.student, 0.4, [1.3, 4.5], 0, .infinity, 0.4, 1.3, 1e-4),
             (.lognormal, 0.3, [0.6], 0.5, 4, 1.5, 1.0, 1e-7),
             (.lognormal, 0.3, [0.6], 1, .infinity, 1.5, 1.0, 1e-7),
+            (.gamma, log(2), [3], 0.5, 4, 2, 1.2, 1e-7),
+            (.gamma, log(2), [3], 0, .infinity, 2, 1.2, 1e-7),
+            (.gamma, log(2), [3], 0, 1, 2, 1.2, 1e-7),
+            (.gamma, log(2), [3], 30, .infinity, 30, 1.0, 1e-7),      // P(Y > 30) ≈ 10⁻¹⁷: upper tails
+            (.gamma, log(5), [0.7], 1, 20, 5, 6, 1e-7),
+            (.exponential, log(2), [], 1, 4, 2, 2, 1e-7),
+            (.exponential, log(2), [], 0, .infinity, 2, 2, 1e-7),
+            (.exponential, log(2), [], 100, .infinity, 100, 2, 1e-7), // P(Y > 100) = e⁻⁵⁰
+            (.weibull, 0, [2], 0.5, 2, 1, 0.5, 1e-7),
+            (.weibull, 0, [2], 1e-9, .infinity, 1, 0.5, 1e-7),        // (its log density is NaN at 0)
+            (.weibull, 0, [2], 8, .infinity, 8, 0.5, 1e-7),           // P(Y > 8) ≈ e⁻⁵⁰
+            (.weibull, 0.2, [0.8], 0.5, 5, 1.2, 1.5, 1e-7),
+            (.weibull, 0.2, [3.5], 2, .infinity, 2, 0.5, 1e-7),
         ]
         for (family, eta, auxiliary, lower, upper, centre, scale, tolerance) in cases {
             let prediction = try TruncatedPrediction(family: family)
@@ -81,6 +94,9 @@ final class TruncatedPredictionTests: XCTestCase {
             (.gaussian, 0.4, [1.3], 0, .infinity), (.gaussian, -3.0, [0.5], 0, .infinity),
             (.student, 2.0, [0.8, 3], -.infinity, 1.5), (.lognormal, 0.3, [0.6], 0.5, 4),
             (.poisson, log(5.3), [], -.infinity, 10), (.negativeBinomial, log(3), [0.8], 1, .infinity),
+            (.gamma, log(2), [3], 1, 4), (.gamma, log(2), [3], 30, .infinity), (.gamma, log(5), [0.7], 0, 1),
+            (.exponential, log(2), [], 1, 4), (.exponential, log(2), [], 100, .infinity),
+            (.weibull, 0, [2], 8, .infinity), (.weibull, 0.2, [0.8], 0.5, 5),
         ]
         for (family, eta, auxiliary, lower, upper) in cases {
             let prediction = try TruncatedPrediction(family: family)
@@ -104,7 +120,7 @@ final class TruncatedPredictionTests: XCTestCase {
     }
 
     func testOtherFamiliesAreRefused() {
-        XCTAssertThrowsError(try TruncatedPrediction(family: .gamma)) { error in
+        XCTAssertThrowsError(try TruncatedPrediction(family: .beta)) { error in
             XCTAssertTrue("\(error)".contains("not supported yet"), "\(error)")
         }
     }
