@@ -65,13 +65,13 @@ final class KnownStandardErrorPredictionTests: XCTestCase {
         }, eta: { _ in -0.7 })
     }
 
-    /// Truncated predictions (`TruncatedPredictionTests`) cover gaussian, student, lognormal,
-    /// poisson and negbinomial; a truncated Gamma model is refused in one line.
-    func testTruncatedGammaIsRefused() throws {
+    /// Truncated predictions (`TruncatedPredictionTests`) cover the eight families trunc() fits;
+    /// any other family is refused in one line.
+    func testTruncatedBetaIsRefused() throws {
         let design = try PosteriorTestData.built("truncated_gaussian", "y | trunc(lb = 0, ub = 4) ~ x + (1 | g)")
         XCTAssertThrowsError(try PosteriorPredictive(draws: constantDraws(["b_Intercept": 1], count: 2), design: design,
-                                                     family: .gamma, seed: 1)) {
-            XCTAssertTrue("\($0)".contains("predictions of truncated (trunc()) Gamma models are not supported yet"), "\($0)")
+                                                     family: .beta, seed: 1)) {
+            XCTAssertTrue("\($0)".contains("predictions of truncated (trunc()) beta models are not supported yet"), "\($0)")
             XCTAssertFalse("\($0)".contains("\n"))
         }
     }

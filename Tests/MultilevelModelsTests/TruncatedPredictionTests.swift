@@ -40,7 +40,22 @@ final class TruncatedPredictionTests: XCTestCase {
             (.student, 0.4, [1.3, 4.5], 0, .infinity, 0.4, 1.3, 1e-4),
             (.lognormal, 0.3, [0.6], 0.5, 4, 1.5, 1.0, 1e-7),
             (.lognormal, 0.3, [0.6], 1, .infinity, 1.5, 1.0, 1e-7),
+            (.gamma, log(2), [3], 0.5, 4, 2, 1.2, 1e-7),
+            (.gamma, log(2), [3], 0, .infinity, 2, 1.2, 1e-7),
+            (.gamma, log(2), [3], 0, 1, 2, 1.2, 1e-7),
+            (.gamma, log(2), [3], 30, .infinity, 30, 1.0, 1e-7),      // P(Y > 30) ≈ 10⁻¹⁷: upper tails
+            (.gamma, log(5), [0.7], 1, 20, 5, 6, 1e-7),
+            (.exponential, log(2), [], 1, 4, 2, 2, 1e-7),
+            (.exponential, log(2), [], 0, .infinity, 2, 2, 1e-7),
+            (.exponential, log(2), [], 100, .infinity, 100, 2, 1e-7), // P(Y > 100) = e⁻⁵⁰
+            (.weibull, 0, [2], 0.5, 2, 1, 0.5, 1e-7),
+            (.weibull, 0, [2], 1e-9, .infinity, 1, 0.5, 1e-7),        // (its log density is NaN at 0)
+            (.weibull, 0, [2], 8, .infinity, 8, 0.5, 1e-7),           // P(Y > 8) ≈ e⁻⁵⁰
+            (.weibull, 0.2, [0.8], 0.5, 5, 1.2, 1.5, 1e-7),
+            (.weibull, 0.2, [3.5], 2, .infinity, 2, 0.5, 1e-7),
+            (.weibull, logGamma(1 + 1 / 0.02), [0.02], 0.5, 6, 1, 1, 1e-7), // k = 0.02, λ = 1: s, s̄ near 1
         ]
+        var worst: [String: Double] = [:]
         for (family, eta, auxiliary, lower, upper, centre, scale, tolerance) in cases {
             let prediction = try TruncatedPrediction(family: family)
             var rng = Xoshiro256PlusPlus(seed: 1)
@@ -49,7 +64,10 @@ final class TruncatedPredictionTests: XCTestCase {
                                                centre: centre, scale: family == .lognormal ? 8 : scale)
             XCTAssertEqual(ours, integral, accuracy: tolerance * max(1, abs(integral)),
                            "\(family.name) η = \(eta) [\(lower), \(upper)]")
+            worst[family.name] = max(worst[family.name] ?? 0, abs(ours - integral) / max(1, abs(integral)))
         }
+        print("truncated means against integration, largest relative difference:",
+              worst.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1e", $0.value))" }.joined(separator: ", "))
     }
 
     func testCountMeansAgainstDirectSums() throws {
@@ -81,6 +99,9 @@ final class TruncatedPredictionTests: XCTestCase {
             (.gaussian, 0.4, [1.3], 0, .infinity), (.gaussian, -3.0, [0.5], 0, .infinity),
             (.student, 2.0, [0.8, 3], -.infinity, 1.5), (.lognormal, 0.3, [0.6], 0.5, 4),
             (.poisson, log(5.3), [], -.infinity, 10), (.negativeBinomial, log(3), [0.8], 1, .infinity),
+            (.gamma, log(2), [3], 1, 4), (.gamma, log(2), [3], 30, .infinity), (.gamma, log(5), [0.7], 0, 1),
+            (.exponential, log(2), [], 1, 4), (.exponential, log(2), [], 100, .infinity),
+            (.weibull, 0, [2], 8, .infinity), (.weibull, 0.2, [0.8], 0.5, 5),
         ]
         for (family, eta, auxiliary, lower, upper) in cases {
             let prediction = try TruncatedPrediction(family: family)
@@ -104,7 +125,7 @@ final class TruncatedPredictionTests: XCTestCase {
     }
 
     func testOtherFamiliesAreRefused() {
-        XCTAssertThrowsError(try TruncatedPrediction(family: .gamma)) { error in
+        XCTAssertThrowsError(try TruncatedPrediction(family: .beta)) { error in
             XCTAssertTrue("\(error)".contains("not supported yet"), "\(error)")
         }
     }

@@ -29,6 +29,18 @@ import MultilevelMath
 ///   lb + 1 rather than lb — E(Y | lb < Y ≤ ub) — and caps ub at 3 · max μ; both agree with this
 ///   sum for the ub-only truncation, whose lb is −1 in brms.)
 ///
+/// - Gamma (mean μ = g⁻¹(η), shape α, rate r = α/μ): with x = r·max(lb, 0), x̄ = r·ub and P the
+///   regularised incomplete gamma function, E = μ [P(α + 1, x̄) − P(α + 1, x)] / [P(α, x̄) − P(α, x)]
+///   (from y·p(y | α, r) = μ·p(y | α + 1, r); Johnson, Kotz & Balakrishnan 1994, §17.2); a draw by
+///   inversion of P(α, r·y) on U(P(α, x), P(α, x̄)). Each difference is taken in the upper tails Q
+///   when x lies beyond the shape (bounds deep in the upper tail) and in log space throughout.
+/// - weibull (mean μ = e^η, shape k, brms' scale λ = μ/Γ(1 + 1/k)): with s = (y/λ)^k standard
+///   exponential, E[Y; lb ≤ Y ≤ ub] = λ Γ(1 + 1/k) [P(1 + 1/k, s̄) − P(1 + 1/k, s)], so
+///   E = μ [P(1 + 1/k, s̄) − P(1 + 1/k, s)] / [e^{−s} − e^{−s̄}] (the same log-space differences); a
+///   draw as λ (s + e)^{1/k} with e the standard exponential truncated to [0, s̄ − s] by inversion,
+///   −log1p(−U (1 − e^{−(s̄ − s)})) (memorylessness: exact however deep s lies).
+/// - exponential (mean μ): weibull with k = 1.
+///
 /// Other families are refused (`init` throws).
 struct TruncatedPrediction: Sendable {
     let family: Family
@@ -36,10 +48,10 @@ struct TruncatedPrediction: Sendable {
     /// Throws a one-line error for a family without truncated predictions.
     init(family: Family) throws {
         switch family.kind {
-        case .gaussian, .student, .lognormal, .poisson, .negativeBinomial:
+        case .gaussian, .student, .lognormal, .gamma, .exponential, .weibull, .poisson, .negativeBinomial:
             self.family = family
         default:
-            throw FamilyError(message: "predictions of truncated (trunc()) \(family.name) models are not supported yet (gaussian, student, lognormal, poisson and negbinomial are)")
+            throw FamilyError(message: "predictions of truncated (trunc()) \(family.name) models are not supported yet (gaussian, student, lognormal, Gamma, exponential, weibull, poisson and negbinomial are)")
         }
     }
 
@@ -62,6 +74,12 @@ struct TruncatedPrediction: Sendable {
                 : (a > 0 ? max(lower, 0) : upper)
             let draw = exp(Self.truncatedNormal(mu: eta, sigma: sigma, lower: l, upper: u, rng: &rng).draw)
             return (mean, min(max(draw, max(lower, 0)), upper))
+        case .gamma:
+            return Self.truncatedGamma(mu: family.link.inverse(eta), shape: auxiliary[0], lower: lower, upper: upper, rng: &rng)
+        case .exponential:
+            return Self.truncatedWeibull(mu: family.link.inverse(eta), shape: 1, lower: lower, upper: upper, rng: &rng)
+        case .weibull:
+            return Self.truncatedWeibull(mu: family.link.inverse(eta), shape: auxiliary[0], lower: lower, upper: upper, rng: &rng)
         case .poisson:
             let lambda = family.link.inverse(eta)
             return Self.truncatedCount(mean: lambda, lower: lower, upper: upper, rng: &rng) { k in
@@ -133,6 +151,64 @@ struct TruncatedPrediction: Sendable {
             draw = mu + sigma * t.quantile(rng.nextUniform(exp(lowerCDF), exp(upperCDF)))
         }
         return (mean, min(max(draw, lower), upper))
+    }
+
+    /// log[P(a, x̄) − P(a, x)] for 0 ≤ x ≤ x̄, the mass of Gamma(a, 1) on [x, x̄], from the tails
+    /// `lower` = (log P, log Q)(a, x) and `upper` = (log P, log Q)(a, x̄): as
+    /// log Q(a, x) + log(−expm1(log Q(a, x̄) − log Q(a, x))) when x > a (both in the upper tail, where
+    /// P rounds to 1), else log P(a, x̄) + log(−expm1(log P(a, x) − log P(a, x̄))). −∞ for no mass.
+    static func logGammaMass(shape a: Double, x: Double, lower: (logP: Double, logQ: Double),
+                             upper: (logP: Double, logQ: Double)) -> Double {
+        let (near, far) = x > a ? (lower.logQ, upper.logQ) : (upper.logP, lower.logP)
+        guard near > -.infinity else { return -.infinity }
+        return near + log(-expm1(far - near))
+    }
+
+    /// log[P(a, x̄) − P(a, x)] (`logGammaMass`) from the bounds alone.
+    static func logGammaMass(shape a: Double, _ x: Double, _ xUpper: Double) -> Double {
+        logGammaMass(shape: a, x: x, lower: logRegularizedIncompleteGamma(a, x), upper: logRegularizedIncompleteGamma(a, xUpper))
+    }
+
+    /// The Gamma(shape α, mean μ) distribution truncated to [max(lb, 0), ub]: its mean and one draw
+    /// (see the type's documentation).
+    static func truncatedGamma(mu: Double, shape: Double, lower: Double, upper: Double,
+                               rng: inout Xoshiro256PlusPlus) -> (mean: Double, draw: Double) {
+        let lowest = max(lower, 0), rate = shape / mu
+        let x = lowest * rate, xUpper = upper * rate
+        let lowerTails = logRegularizedIncompleteGamma(shape, x), upperTails = logRegularizedIncompleteGamma(shape, xUpper)
+        let logMass = logGammaMass(shape: shape, x: x, lower: lowerTails, upper: upperTails)
+        guard logMass > -.infinity else {
+            // No mass to rounding (the bounds equal, or both far out in one tail): the nearer bound.
+            let bound = x > shape ? lowest : upper
+            return (bound, bound)
+        }
+        let mean = mu * exp(logGammaMass(shape: shape + 1, x, xUpper) - logMass)
+        var draw: Double
+        if x > shape {
+            let q = rng.nextUniform(exp(upperTails.logQ), exp(lowerTails.logQ))
+            draw = q > 0 ? inverseRegularizedGammaQ(shape, q) / rate : lowest
+        } else {
+            draw = inverseRegularizedGammaP(shape, rng.nextUniform(exp(lowerTails.logP), exp(upperTails.logP))) / rate
+        }
+        return (min(max(mean, lowest), upper), min(max(draw, lowest), upper))
+    }
+
+    /// The weibull distribution (brms' mean μ, shape k) truncated to [max(lb, 0), ub]: its mean and
+    /// one draw (see the type's documentation); k = 1 is the exponential with mean μ.
+    static func truncatedWeibull(mu: Double, shape: Double, lower: Double, upper: Double,
+                                 rng: inout Xoshiro256PlusPlus) -> (mean: Double, draw: Double) {
+        let lowest = max(lower, 0)
+        let scale = mu / exp(logGamma(1 + 1 / shape))
+        let s = pow(lowest / scale, shape), sUpper = pow(upper / scale, shape)
+        // s − s̄ = −s·((ub/lb)^k − 1), exact for a small shape k where s and s̄ both near 1.
+        let gap = lowest > 0 && upper.isFinite ? -s * expm1(shape * log(upper / lowest)) : s - sUpper
+        // log(e^{−s} − e^{−s̄}), the mass of the standard exponential on [s, s̄].
+        let logMass = -s + log(-expm1(gap))
+        guard logMass > -.infinity else { return (lowest, lowest) }
+        let mean = mu * exp(logGammaMass(shape: 1 + 1 / shape, s, sUpper) - logMass)
+        let excess = -log1p(-rng.nextUniform() * -expm1(gap))
+        let draw = scale * pow(s + excess, 1 / shape)
+        return (min(max(mean, lowest), upper), min(max(draw, lowest), upper))
     }
 
     /// Most whole numbers a truncated count sum visits (far beyond any count model's range).
