@@ -126,30 +126,37 @@ final class MonotonicEffectTests: XCTestCase {
     /// plus the simplex's log-Jacobian and log Γ(D): a design with those columns in X and fixed
     /// coefficients gives the same likelihood.
     func testLogDensityMatchesIndicatorColumns() throws {
-        let design = try Self.design("y ~ mo(edu) + 1")
+        // Independent: ζ by hand, η_i = Intercept + bsp · 3 · Σ_{k ≤ edu_i} ζ_k.
+        try checkClosedFormLogDensity("y ~ mo(edu) + 1", y: [0.3, -0.4], bsp: 0.7, intercept: 1.1, logSigma: log(0.9))
+    }
+
+    /// The gaussian log density of `formula` (one mo() term with a flat bsp prior, an intercept, no
+    /// group term) at Intercept, log σ, bsp and the simplex's unconstrained `y`, against the hand
+    /// calculation with ζ from `threeSimplex`: η_i = Intercept + bsp · 3 · Σ_{k ≤ edu_i} ζ_k · `covariate`ᵢ
+    /// (1 without a covariate), plus the priors, the simplex's log-Jacobian and log Γ(3).
+    private func checkClosedFormLogDensity(_ formula: String, y: [Double], bsp: Double, intercept: Double, logSigma: Double,
+                                           covariate: [Double]? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+        let design = try Self.design(formula)
         let layout = ParameterLayout(design: design, family: .gaussian)
         var priors = GradientTests.testPriors(layout, family: .gaussian, scale: 2.5, location: 1.8)
         priors.monotonic = [.flat]
         var posterior = try GLMMPosterior(design: design, family: .gaussian, priors: priors)
-        let y = [0.3, -0.4]
-        let bsp = 0.7, intercept = 1.1, logSigma = log(0.9)
         var x = [Double](repeating: 0, count: layout.dimension)
         x[layout.interceptOffset] = intercept
         x[layout.auxiliaryOffset] = logSigma
         x[layout.monotonic[0].coefficientOffset] = bsp
         for i in 0..<2 { x[layout.monotonic[0].simplexOffset + i] = y[i] }
         let value = posterior.logDensityAndGradient(at: x).value
-        // Independent: ζ by hand, η_i = Intercept + bsp · 3 · Σ_{k ≤ edu_i} ζ_k.
         let (zeta, logJacobian) = Self.threeSimplex(y)
         let sigma = exp(logSigma)
         var logLikelihood = 0.0
         for (i, response) in design.response.enumerated() {
-            let eta = intercept + bsp * 3 * zeta.prefix(design.monotonic[0].categories[i]).reduce(0, +)
+            let eta = intercept + bsp * 3 * zeta.prefix(design.monotonic[0].categories[i]).reduce(0, +) * (covariate?[i] ?? 1)
             logLikelihood += -0.5 * log(2 * Double.pi) - log(sigma) - 0.5 * pow((response - eta) / sigma, 2)
         }
         let priorsValue = priors.intercept.logDensity(intercept) + priors.auxiliary[0].logDensity(sigma)
             - priors.auxiliary[0].logProbabilityAbove(0) + logSigma
-        XCTAssertEqual(value, logLikelihood + priorsValue + logJacobian + log(2.0), accuracy: 1e-9)
+        XCTAssertEqual(value, logLikelihood + priorsValue + logJacobian + log(2.0), accuracy: 1e-9, file: file, line: line)
     }
 
     func testInteractionGradientSufficientStatistics() throws {
@@ -174,31 +181,11 @@ final class MonotonicEffectTests: XCTestCase {
     func testInteractionLogDensityClosedForm() throws {
         let design = try Self.design("y ~ mo(edu):x + 1")
         XCTAssertEqual(design.monotonic.map(\.coefficientName), ["bsp_moedu:x"])
-        let layout = ParameterLayout(design: design, family: .gaussian)
-        var priors = GradientTests.testPriors(layout, family: .gaussian, scale: 2.5, location: 1.8)
-        priors.monotonic = [.flat]
-        var posterior = try GLMMPosterior(design: design, family: .gaussian, priors: priors)
-        let y = [-0.2, 0.5]
-        let bsp = -0.6, intercept = 0.9, logSigma = log(1.3)
-        var x = [Double](repeating: 0, count: layout.dimension)
-        x[layout.interceptOffset] = intercept
-        x[layout.auxiliaryOffset] = logSigma
-        x[layout.monotonic[0].coefficientOffset] = bsp
-        for i in 0..<2 { x[layout.monotonic[0].simplexOffset + i] = y[i] }
-        let value = posterior.logDensityAndGradient(at: x).value
-        let (zeta, logJacobian) = Self.threeSimplex(y)
-        let sigma = exp(logSigma)
         let table = try DataTable.read(contentsOf: PosteriorTestData.fixtureURL("monotonic", "csv"))
         guard case .numeric(let covariate)? = table.column(named: "x") else { return XCTFail("x") }
         XCTAssertEqual(covariate.count, design.rowCount)
-        var logLikelihood = 0.0
-        for (i, response) in design.response.enumerated() {
-            let eta = intercept + bsp * 3 * zeta.prefix(design.monotonic[0].categories[i]).reduce(0, +) * covariate[i]
-            logLikelihood += -0.5 * log(2 * Double.pi) - log(sigma) - 0.5 * pow((response - eta) / sigma, 2)
-        }
-        let priorsValue = priors.intercept.logDensity(intercept) + priors.auxiliary[0].logDensity(sigma)
-            - priors.auxiliary[0].logProbabilityAbove(0) + logSigma
-        XCTAssertEqual(value, logLikelihood + priorsValue + logJacobian + log(2.0), accuracy: 1e-9)
+        try checkClosedFormLogDensity("y ~ mo(edu):x + 1", y: [-0.2, 0.5], bsp: -0.6, intercept: 0.9, logSigma: log(1.3),
+                                      covariate: covariate)
     }
 
     func testInteractionDrawNames() throws {
